@@ -1,0 +1,90 @@
+"""tagtrail: scan-first asset tracking for small teams."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from . import config as cfg
+from .database import bind, close_connection, open_database
+from .extensions import csrf, htmx, login_manager
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config, database, extensions, blueprints."""
+    test_config = dict(test_config or {})
+    instance_path = test_config.pop("INSTANCE_PATH", None) or cfg.default_instance_path()
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    app.config.from_object(cfg.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    cfg.apply_environment(app.config)
+    app.config.update(test_config)
+    _finish_config(app)
+
+    bind(open_database(app.config["DATABASE_URL"]))
+    if app.config.get("AUTO_MIGRATE", True):
+        from .migrations import upgrade
+
+        upgrade()
+        close_connection()
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    config = app.config
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = cfg.load_or_create_secret(app.instance_path)
+    elif config["SECRET_KEY"] in cfg.KNOWN_DEFAULT_SECRETS and not config.get("TESTING"):
+        raise RuntimeError(
+            "TAGTRAIL_SECRET_KEY is set to a well-known value. Unset it to have one "
+            "generated into the instance folder, or set a long random string."
+        )
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = cfg.sqlite_url(app.instance_path)
+    config["PUBLIC_URL"] = (config["PUBLIC_URL"] or "").strip().rstrip("/")
+    secure = config["PUBLIC_URL"].lower().startswith("https://")
+    # Cookies over https only, once phones reach the server through https.
+    config["SESSION_COOKIE_SECURE"] = bool(config.get("SESSION_COOKIE_SECURE") or secure)
+    config["REMEMBER_COOKIE_SECURE"] = bool(config.get("REMEMBER_COOKIE_SECURE") or secure)
+
+
+def _init_extensions(app: Flask) -> None:
+    from .models import User
+
+    htmx.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        if not user_id.isdigit():
+            return None
+        user = User.get_or_none(User.id == int(user_id))
+        return user if user and user.can_sign_in else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .routes import admin, assets, auth, categories, errors, home, locations, people, scan
+
+    for module in (home, auth, scan, assets, people, locations, categories, admin, errors):
+        app.register_blueprint(module.bp)
+
+
+def _register_hooks(app: Flask) -> None:
+    from . import permissions, templating
+    from .routes.auth import require_setup
+
+    app.before_request(require_setup)
+    app.before_request(permissions.enforce)
+    app.teardown_request(close_connection)
+    app.after_request(templating.security_headers)
+    templating.init_app(app)

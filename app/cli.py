@@ -1,0 +1,156 @@
+"""The `tagtrail` command."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+
+import click
+
+from . import create_app
+
+
+def _app(**config):
+    return create_app(config or None)
+
+
+def lan_address() -> str | None:
+    """The address other machines on the network most likely reach us at."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        # A UDP "connect" sends nothing; it only asks the kernel which local
+        # address it would route from. 192.0.2.1 is a documentation address.
+        probe.connect(("192.0.2.1", 9))
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith("127.") else address
+
+
+@click.group()
+def main() -> None:
+    """tagtrail: scan-first asset tracking for small teams."""
+
+
+@main.command()
+@click.option("--host", default="0.0.0.0", show_default=True)
+@click.option(
+    "--port",
+    default=lambda: int(os.environ.get("PORT", 8080)),
+    type=int,
+    show_default="$PORT or 8080",
+)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve with waitress."""
+    from waitress import serve as waitress_serve
+
+    from .services import settings
+
+    app = _app()
+    with app.app_context():
+        public_url = settings.effective(app.config)["public_url"]
+        warning = settings.public_url_warning(public_url)
+    lan = lan_address()
+    click.echo(f"tagtrail is serving on http://{host}:{port}")
+    if lan:
+        click.echo(f"Phones on this network can open: http://{lan}:{port}")
+    click.echo(f"Instance folder: {app.instance_path}")
+    if warning:
+        click.secho("!" * 72, fg="yellow", err=True)
+        click.secho(f"WARNING: {warning}", fg="yellow", bold=True, err=True)
+        if lan:
+            click.secho(
+                f"For example: TAGTRAIL_PUBLIC_URL=http://{lan}:{port}", fg="yellow", err=True
+            )
+        click.secho("!" * 72, fg="yellow", err=True)
+    waitress_serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
+        ident="tagtrail",
+    )
+
+
+@main.command()
+def init() -> None:
+    """Create the instance folder, the secret key and the database."""
+    app = _app()
+    click.echo(f"Ready: {app.config['DATABASE_URL']}")
+
+
+@main.command()
+def migrate() -> None:
+    """Upgrade the database to this version's schema."""
+    from .migrations import upgrade
+
+    app = _app(AUTO_MIGRATE=False)
+    with app.app_context():
+        before, after = upgrade()
+    if before == after:
+        click.echo(f"Already at schema version {after}.")
+    else:
+        click.echo(f"Upgraded schema version {before} → {after}.")
+
+
+@main.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--role", type=click.Choice(["member", "lead", "admin"]), default="member", show_default=True
+)
+@click.option(
+    "--password",
+    help="Omit to be asked (or to create a holder who never signs in with --no-password).",
+)
+@click.option("--no-password", is_flag=True, help="A holder who never signs in.")
+def create_user(email: str, name: str, role: str, password: str | None, no_password: bool):
+    """Create a user from the command line."""
+    from .services import people
+    from .services.errors import Invalid
+
+    if password is None and not no_password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    app = _app()
+    with app.app_context():
+        try:
+            user = people.create_person(name=name, email=email, role=role, password=password)
+        except Invalid as exc:
+            for field, message in exc.errors.items():
+                click.echo(f"{field}: {message}", err=True)
+            sys.exit(1)
+    click.echo(f"Created {user.role} {user.name} <{user.email}>.")
+
+
+@main.command()
+@click.option(
+    "--password",
+    default="tagtrail-demo",
+    show_default=True,
+    help="Password for every demo account.",
+)
+@click.option("--force", is_flag=True, help="Add the demo data even if the database has data.")
+def demo(password: str, force: bool) -> None:
+    """Fill an empty database with a believable small organisation."""
+    from .services import demo as demo_data
+    from .services.errors import Conflict, Invalid
+
+    app = _app()
+    with app.app_context():
+        try:
+            accounts = demo_data.build(password=password, force=force)
+        except (Conflict, Invalid) as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+    click.echo("Demo data added. Sign in with any of these:")
+    for user in accounts:
+        click.echo(f"  {user.role:<7} {user.email:<28} password: {password}")
+
+
+if __name__ == "__main__":
+    main()

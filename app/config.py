@@ -1,0 +1,73 @@
+"""Configuration: defaults, then instance/config.py, then TAGTRAIL_* variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+# Secrets that appear in docs and examples; refusing them outside tests stops a
+# copied sample config from signing real sessions.
+KNOWN_DEFAULT_SECRETS = {"", "dev", "change-me", "changeme", "secret", "tagtrail"}
+
+ENV_PREFIX = "TAGTRAIL_"
+
+
+class Defaults:
+    PUBLIC_URL = ""
+    DATABASE_URL = ""  # empty: sqlite file inside the instance folder
+    SECRET_KEY = ""
+    TIMEZONE = "UTC"
+    ORG_NAME = ""  # empty: use the name saved at /setup
+    PAGE_SIZE = 50
+    MAX_CONTENT_LENGTH = 11 * 1024 * 1024  # a 10 MB upload plus the form around it
+    REMEMBER_COOKIE_DURATION = timedelta(days=90)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # The token lives as long as the session: a phone left on an asset page
+    # for an afternoon can still tap "Return".
+    WTF_CSRF_TIME_LIMIT = None
+    SEND_FILE_MAX_AGE_DEFAULT = timedelta(days=365)
+
+
+def _coerce(current, raw: str):
+    """Read an environment string as the type of the default it overrides."""
+    if isinstance(current, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(current, int):
+        return int(raw)
+    if isinstance(current, timedelta):
+        return timedelta(seconds=int(raw))
+    return raw
+
+
+def apply_environment(config, environ=os.environ) -> None:
+    """Let TAGTRAIL_<KEY> override any upper-case setting."""
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX + "INSTANCE":
+            continue
+        key = name[len(ENV_PREFIX) :]
+        config[key] = _coerce(config.get(key, ""), raw)
+
+
+def default_instance_path() -> str:
+    return os.path.abspath(os.environ.get(ENV_PREFIX + "INSTANCE") or "instance")
+
+
+def sqlite_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "tagtrail.sqlite3")
+
+
+def load_or_create_secret(instance_path: str) -> str:
+    """Read instance/secret_key, creating it (mode 0600) on first run."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
+    return key

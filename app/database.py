@@ -1,0 +1,67 @@
+"""Binding the database, the single write path, and connection hygiene."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+from peewee import Database, SqliteDatabase
+from playhouse.db_url import connect
+
+from .models import db
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "normal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,
+}
+
+# SQLite allows one writer at a time. Queuing this process's writers on a lock
+# before BEGIN IMMEDIATE means they wait their turn here instead of spinning on
+# "database is locked"; other processes still wait through busy_timeout.
+_write_lock = threading.RLock()
+
+
+def open_database(url: str) -> Database:
+    """Build (but do not connect) the database named by a URL."""
+    scheme = urlsplit(url).scheme
+    if scheme.startswith("sqlite"):
+        return connect(url, pragmas=SQLITE_PRAGMAS, timeout=10)
+    if scheme.startswith("postgres"):
+        return connect(url, autorollback=True)
+    raise ValueError(f"Unsupported database URL scheme: {scheme!r}")
+
+
+def bind(database: Database) -> None:
+    if db.obj is not None and not db.is_closed():
+        db.close()
+    db.initialize(database)
+
+
+def is_sqlite() -> bool:
+    return isinstance(db.obj, SqliteDatabase)
+
+
+@contextmanager
+def write() -> Iterator[None]:
+    """The one way to write: a transaction that takes the write lock up front.
+
+    On SQLite this is BEGIN IMMEDIATE under a process-wide lock; a transaction
+    that began deferred, read, and then tried to write could fail with
+    "database is locked" under load. On PostgreSQL it is a plain transaction.
+    Nested calls become savepoints of the outer transaction.
+    """
+    if is_sqlite():
+        with _write_lock, db.obj.atomic("IMMEDIATE"):
+            yield
+    else:
+        with db.obj.atomic():
+            yield
+
+
+def close_connection(_exc=None) -> None:
+    if db.obj is not None and not db.is_closed():
+        db.close()

@@ -1,0 +1,134 @@
+"""Form parsing and shape checks (WTForms). Domain rules live in services."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from .models import ROLES
+from .services.assets import EDITABLE
+
+
+def optional_int(value):
+    """Coerce a <select> value: blank means none."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class MoneyField(StringField):
+    """Money typed as 1234.50 or 1,234.50; kept as integer cents."""
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not self.raw:
+            return
+        text = self.raw.replace(",", "").replace(" ", "").lstrip("$€£")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation as exc:
+            raise ValueError("Give an amount such as 1250 or 1250.50.") from exc
+        if not amount.is_finite() or amount.as_tuple().exponent < -2:
+            raise ValueError("Give an amount with at most two decimal places.")
+        if amount < 0:
+            raise ValueError("Cost cannot be negative.")
+        if amount >= Decimal("1e10"):
+            raise ValueError("That amount is too large.")
+        self.data = int(amount * 100)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data // 100}.{self.data % 100:02d}"
+
+
+def _date(label: str) -> DateField:
+    return DateField(
+        label,
+        validators=[Optional()],
+        format="%Y-%m-%d",
+        render_kw={"placeholder": "YYYY-MM-DD"},
+    )
+
+
+class DateMessages:
+    """WTForms' own date error reads badly on a phone; say what we want."""
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field, DateField) and field.errors:
+                field.errors[:] = ["Give a date as YYYY-MM-DD, e.g. 2026-03-31."]
+        return ok
+
+
+class SetupForm(FlaskForm):
+    org_name = StringField("Organisation name", [DataRequired(), Length(max=120)])
+    public_url = StringField(
+        "Public address phones will use",
+        [Optional(), Length(max=200)],
+        render_kw={"placeholder": "http://192.168.1.20:8080", "inputmode": "url"},
+    )
+    name = StringField("Your name", [DataRequired(), Length(max=120)])
+    email = EmailField("Email", [DataRequired(), Email(), Length(max=254)])
+    password = PasswordField("Password (at least 10 characters)", [DataRequired()])
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", [DataRequired(), Length(max=254)])
+    password = PasswordField("Password", [DataRequired(), Length(max=256)])
+    remember = BooleanField("Keep me signed in on this device", default=True)
+
+
+class AssetForm(DateMessages, FlaskForm):
+    name = StringField("Name", [InputRequired("Give the asset a name."), Length(max=200)])
+    category = SelectField("Category", coerce=optional_int, validate_choice=True)
+    location = SelectField("Location", coerce=optional_int, validate_choice=True)
+    manufacturer = StringField("Manufacturer", [Length(max=120)])
+    model_name = StringField("Model", [Length(max=120)])
+    serial = StringField("Serial number", [Length(max=120)])
+    purchase_date = _date("Purchase date")
+    cost_cents = MoneyField("Cost", render_kw={"inputmode": "decimal"})
+    supplier = StringField("Supplier", [Length(max=120)])
+    warranty_end = _date("Warranty ends")
+    notes = TextAreaField("Notes", [Length(max=5000)])
+    version = HiddenField()
+
+    def values(self) -> dict:
+        return {name: self[name].data for name in (*EDITABLE, "location")}
+
+
+class PersonForm(FlaskForm):
+    name = StringField("Name", [InputRequired("Give a name."), Length(max=120)])
+    email = EmailField("Email (needed only to sign in)", [Optional(), Email(), Length(max=254)])
+    role = SelectField("Role", choices=[(r, r.capitalize()) for r in ROLES], default="member")
+    password = PasswordField("Password (leave blank: holds items, never signs in)")
+    active = BooleanField("Active", default=True)
+
+
+class LocationForm(FlaskForm):
+    name = StringField("Name", [InputRequired("Give a name."), Length(max=120)])
+    parent = SelectField("Inside", coerce=optional_int, validate_choice=True)
+
+
+class CategoryForm(FlaskForm):
+    name = StringField("Name", [InputRequired("Give a name."), Length(max=80)])
+
+
+class SettingsForm(FlaskForm):
+    org_name = StringField("Organisation name", [DataRequired(), Length(max=120)])
+    public_url = StringField("Public address", [Optional(), Length(max=200)])
+    timezone = StringField("Time zone", [DataRequired(), Length(max=64)])

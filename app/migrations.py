@@ -1,0 +1,67 @@
+"""Schema versions, kept in the database, and the steps between them.
+
+A new database gets the current models' tables and the latest version number.
+An older one is upgraded one step at a time, each step in its own write.
+Add a step by appending to STEPS; never edit a step that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from peewee import IntegerField
+from playhouse.migrate import SchemaMigrator, migrate
+
+from .database import write
+from .models import MODELS, SchemaVersion, db
+
+
+class SchemaError(RuntimeError):
+    pass
+
+
+def _v2_asset_version_and_event_index(migrator: SchemaMigrator) -> None:
+    # Version 2: a state version on assets, so that a stale form or a double
+    # tap cannot apply twice, and an index for the per-asset history.
+    migrate(
+        migrator.add_column("asset", "version", IntegerField(default=1)),
+        migrator.add_index("event", ("asset_id", "at"), False),
+    )
+
+
+STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
+    2: _v2_asset_version_and_event_index,
+}
+LATEST = max(STEPS, default=1)
+
+
+def current_version() -> int:
+    """0 for an empty database; raises for a database that is not ours."""
+    tables = set(db.get_tables())
+    if "schema_version" not in tables:
+        if tables & {"asset", "user", "event"}:
+            raise SchemaError("This database has tagtrail tables but no schema version.")
+        return 0
+    row = SchemaVersion.select().order_by(SchemaVersion.version.desc()).first()
+    return row.version if row else 0
+
+
+def upgrade() -> tuple[int, int]:
+    """Bring the database to LATEST. Returns (version before, version after)."""
+    before = current_version()
+    if before > LATEST:
+        raise SchemaError(
+            f"The database is at schema version {before}, newer than this "
+            f"tagtrail ({LATEST}). Upgrade tagtrail instead."
+        )
+    if before == 0:
+        with write():
+            db.create_tables(MODELS)
+            SchemaVersion.create(version=LATEST)
+        return 0, LATEST
+    migrator = SchemaMigrator.from_database(db.obj)
+    for version in range(before + 1, LATEST + 1):
+        with write():
+            STEPS[version](migrator)
+            SchemaVersion.update(version=version).execute()
+    return before, LATEST

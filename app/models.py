@@ -1,0 +1,156 @@
+"""Peewee models. `db` stays unbound until create_app() initialises it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+from flask_login import UserMixin
+from peewee import (
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+db = DatabaseProxy()
+
+ROLES = ("member", "lead", "admin")
+STATUSES = ("available", "checked_out", "faulty", "in_repair", "missing", "retired")
+STATUS_LABELS = {
+    "available": "Available",
+    "checked_out": "Checked out",
+    "faulty": "Faulty",
+    "in_repair": "In repair",
+    "missing": "Missing",
+    "retired": "Retired",
+}
+
+
+def utcnow() -> datetime:
+    """Naive UTC, the form every timestamp is stored in."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class JSONField(TextField):
+    """JSON kept as text, so the same column works on SQLite and PostgreSQL."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, sort_keys=True, default=str)
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField()
+
+
+class Setting(BaseModel):
+    key = CharField(primary_key=True, max_length=64)
+    value = TextField()
+
+    @classmethod
+    def get_value(cls, key: str, default: str = "") -> str:
+        row = cls.get_or_none(cls.key == key)
+        return row.value if row else default
+
+
+class User(UserMixin, BaseModel):
+    # NULL, not "", for people who never sign in, so the unique index allows many.
+    email = CharField(max_length=254, unique=True, null=True)
+    name = CharField(max_length=120)
+    password_hash = CharField(max_length=255, null=True)
+    role = CharField(max_length=16, default="member")
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+
+    @property
+    def is_active(self) -> bool:  # flask-login: inactive users cannot sign in
+        return bool(self.active)
+
+    @property
+    def can_sign_in(self) -> bool:
+        return bool(self.active and self.email and self.password_hash)
+
+    def has_role(self, role: str) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+class Location(BaseModel):
+    name = CharField(max_length=120)
+    parent = ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
+    code = CharField(max_length=6, unique=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class Category(BaseModel):
+    name = CharField(max_length=80, unique=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class Asset(BaseModel):
+    code = CharField(max_length=6, unique=True)
+    name = CharField(max_length=200)
+    category = ForeignKeyField(Category, null=True, backref="assets", on_delete="SET NULL")
+    manufacturer = CharField(max_length=120, default="")
+    model_name = CharField(max_length=120, default="", column_name="model")
+    # NULL when blank so that the unique index only bites on real serials.
+    serial = CharField(max_length=120, null=True, unique=True)
+    purchase_date = DateField(null=True)
+    cost_cents = IntegerField(null=True)
+    supplier = CharField(max_length=120, default="")
+    warranty_end = DateField(null=True)
+    notes = TextField(default="")
+    # Projection of the events: the current state.
+    status = CharField(max_length=16, default="available", index=True)
+    holder = ForeignKeyField(User, null=True, backref="holdings", on_delete="RESTRICT")
+    location = ForeignKeyField(Location, null=True, backref="assets", on_delete="RESTRICT")
+    due_back = DateField(null=True)
+    last_seen_at = DateTimeField(null=True)
+    last_audited_at = DateTimeField(null=True)
+    label_printed_at = DateTimeField(null=True)
+    retired_at = DateTimeField(null=True)
+    retire_reason = CharField(max_length=32, default="")
+    # Bumped on every change; forms carry it so a stale form cannot overwrite.
+    version = IntegerField(default=1)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.status == "checked_out" and self.due_back and self.due_back < date.today())
+
+
+class Event(BaseModel):
+    """Append-only history. Never updated or deleted by the app."""
+
+    asset = ForeignKeyField(Asset, null=True, backref="events", on_delete="RESTRICT")
+    kind = CharField(max_length=32)
+    actor = ForeignKeyField(User, null=True, backref="acted", on_delete="RESTRICT")
+    at = DateTimeField(default=utcnow)
+    holder = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    location = ForeignKeyField(Location, null=True, backref="+", on_delete="RESTRICT")
+    note = TextField(default="")
+    data = JSONField(null=True)
+
+    class Meta:
+        indexes = ((("asset", "at"), False),)
+
+
+MODELS = [SchemaVersion, Setting, User, Location, Category, Asset, Event]

@@ -1,0 +1,1 @@
+"""One blueprint per area. Each view: parse input, call one service, render."""

@@ -1,0 +1,42 @@
+"""Organisation settings (admins)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+
+from ..forms import SettingsForm
+from ..permissions import role
+from ..services import settings
+from ..templating import site
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@role("admin")
+def settings_page():
+    """Name, public address and time zone of the organisation."""
+    current = site()
+    form = SettingsForm(data=current)
+    pinned = {
+        "org_name": bool(current_app.config.get("ORG_NAME")),
+        "public_url": bool(current_app.config.get("PUBLIC_URL")),
+    }
+    if form.validate_on_submit():
+        problem = settings.check_public_url(form.public_url.data.strip())
+        if problem:
+            form.public_url.errors.append(problem)
+        elif not settings.valid_timezone(form.timezone.data.strip()):
+            form.timezone.errors.append("Use a time zone name such as Europe/London.")
+        else:
+            settings.save(
+                {
+                    "org_name": form.org_name.data.strip(),
+                    "public_url": form.public_url.data.strip().rstrip("/"),
+                    "timezone": form.timezone.data.strip(),
+                }
+            )
+            flash("Settings saved.", "ok")
+            return redirect(url_for("admin.settings_page"), 303)
+    status = 422 if form.errors else 200
+    return render_template("admin/settings.html", form=form, pinned=pinned), status

@@ -1,0 +1,117 @@
+"""The register: list and search assets, add and edit them (leads)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from .. import codes
+from ..forms import AssetForm
+from ..models import STATUSES, Asset, User
+from ..permissions import role
+from ..services import assets, places
+from ..services.errors import Conflict, Invalid, NotFound
+from ..templating import render
+from .helpers import apply_errors, current_actor, int_arg
+
+bp = Blueprint("assets", __name__, url_prefix="/assets")
+
+
+def _choices(form: AssetForm) -> None:
+    form.category.choices = [(None, "—")] + [(c.id, c.name) for c in places.categories()]
+    form.location.choices = [(None, "—")] + [
+        (loc.id, "\u2003" * depth + loc.name) for loc, depth in places.location_tree()
+    ]
+
+
+def _edit_form(asset: Asset, **kwargs) -> AssetForm:
+    # Selects take ids; the row holds related objects, so pass the ids explicitly.
+    form = AssetForm(obj=asset, category=asset.category_id, location=asset.location_id, **kwargs)
+    _choices(form)
+    return form
+
+
+@bp.route("")
+@role("member")
+def index():
+    """Search and filter the register; htmx swaps only the results as you type."""
+    status = request.args.get("status", "")
+    search = assets.Search(
+        text=request.args.get("q", "")[:200],
+        status=status if status in STATUSES else "",
+        category_id=int_arg("category"),
+        location_id=int_arg("location"),
+        holder_id=int_arg("holder"),
+        page=max(int_arg("page") or 1, 1),
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    rows, total = assets.search(search)
+    pages = max((total + search.per_page - 1) // search.per_page, 1)
+    return render(
+        "assets/index.html",
+        "assets/_results.html",
+        "asset-results",
+        search=search,
+        rows=rows,
+        total=total,
+        pages=pages,
+        categories=list(places.categories()),
+        locations=places.location_tree(),
+        holders=list(User.select().where(User.id.in_(Asset.select(Asset.holder)))),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role("lead")
+def new():
+    """Add an asset; it gets a fresh code and a `created` event."""
+    form = AssetForm()
+    _choices(form)
+    if form.validate_on_submit():
+        try:
+            asset = assets.create_asset(form.values(), actor=current_actor())
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"Added {asset.name} as {codes.pretty(asset.code)}.", "ok")
+            if request.form.get("then") == "another":
+                return redirect(url_for("assets.new"), 303)
+            return redirect(url_for("scan.asset", code=asset.code), 303)
+    status = 422 if form.errors else 200
+    return render_template("assets/form.html", form=form, asset=None), status
+
+
+@bp.route("/<code>/edit", methods=["GET", "POST"])
+@role("lead")
+def edit(code: str):
+    """Edit an asset's details; the history records each changed field."""
+    canonical = codes.parse(code)
+    asset = assets.get_by_code(canonical) if canonical else None
+    if asset is None:
+        abort(404)
+    form = _edit_form(asset)
+    if request.method == "GET":
+        form.version.data = asset.version
+    elif form.validate_on_submit():
+        try:
+            version = int(form.version.data or 0)
+            changes = assets.update_asset(
+                asset.code, form.values(), version=version, actor=current_actor()
+            )
+        except ValueError:
+            form.form_errors.append("This form is damaged. Reload the page and try again.")
+        except Invalid as exc:
+            apply_errors(form, exc)
+        except Conflict as exc:
+            # Show what is there now, with the newer version, so a resubmit is deliberate.
+            fresh = assets.get_by_code(asset.code)
+            form = _edit_form(fresh, formdata=None)
+            form.version.data = fresh.version
+            form.form_errors.append(str(exc))
+            return render_template("assets/form.html", form=form, asset=fresh), 409
+        except NotFound:
+            abort(404)
+        else:
+            flash("Saved." if changes else "Nothing changed.", "ok")
+            return redirect(url_for("scan.asset", code=asset.code), 303)
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("assets/form.html", form=form, asset=asset), status

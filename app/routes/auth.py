@@ -1,0 +1,86 @@
+"""Sign in, sign out, and the first-run set-up."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..forms import LoginForm, SetupForm
+from ..permissions import public, role
+from ..safety import safe_next
+from ..services import people
+from ..services.errors import Conflict, Invalid
+from .helpers import apply_errors
+
+bp = Blueprint("auth", __name__)
+
+# Endpoints reachable before the first user exists.
+_BEFORE_SETUP = {"auth.setup", "static", "home.healthz"}
+
+
+def require_setup():
+    """before_request: until someone has set up, every page leads to /setup."""
+    if current_app.extensions.get("tagtrail.has_users"):
+        return None
+    if people.has_users():
+        current_app.extensions["tagtrail.has_users"] = True
+        return None
+    if request.endpoint in _BEFORE_SETUP or request.endpoint is None:
+        return None
+    return redirect(url_for("auth.setup"))
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+@public
+def setup():
+    """Create the first admin and name the organisation (only while nobody exists)."""
+    if people.has_users():
+        abort(404)
+    form = SetupForm()
+    if form.validate_on_submit():
+        try:
+            user = people.setup_first_admin(
+                org_name=form.org_name.data,
+                public_url=form.public_url.data or "",
+                name=form.name.data,
+                email=form.email.data,
+                password=form.password.data,
+            )
+        except Invalid as exc:
+            apply_errors(form, exc)
+        except Conflict:
+            abort(404)
+        else:
+            current_app.extensions["tagtrail.has_users"] = True
+            login_user(user, remember=True)
+            flash("Welcome. Add your first assets below.", "ok")
+            return redirect(url_for("assets.new"), 303)
+    status = 422 if form.errors else 200
+    return render_template("auth/setup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    """Sign in with email and password, then go back where the person was heading."""
+    target = safe_next(request.values.get("next"))
+    if current_user.is_authenticated:
+        return redirect(target)
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = people.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            return redirect(target, 303)
+        form.password.errors.append("That email and password do not match an active account.")
+    status = 422 if form.errors else 200
+    return render_template("auth/login.html", form=form, next=target), status
+
+
+@bp.route("/logout", methods=["POST"])
+@role("member")
+def logout():
+    """Sign out on this device."""
+    logout_user()
+    flash("You are signed out.", "ok")
+    return redirect(url_for("auth.login"), 303)

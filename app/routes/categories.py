@@ -1,0 +1,45 @@
+"""Categories (leads)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+
+from ..forms import CategoryForm
+from ..models import Category
+from ..permissions import role
+from ..services import places
+from ..services.errors import Invalid, NotFound
+from .helpers import apply_errors
+
+bp = Blueprint("categories", __name__, url_prefix="/categories")
+
+
+@bp.route("")
+@role("member")
+def index():
+    """All categories."""
+    return render_template("categories/index.html", categories=places.categories())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/<int:category_id>/edit", methods=["GET", "POST"])
+@role("lead")
+def save(category_id: int | None = None):
+    """Add or rename a category."""
+    category = None
+    if category_id is not None:
+        category = Category.get_or_none(Category.id == category_id) or abort(404)
+    form = CategoryForm(obj=category)
+    if form.validate_on_submit():
+        try:
+            places.save_category(form.name.data, category_id)
+        except Invalid as exc:
+            apply_errors(form, exc)
+        except NotFound:
+            abort(404)
+        else:
+            flash("Saved.", "ok")
+            return redirect(url_for("categories.index"), 303)
+    return render_template("categories/form.html", form=form, category=category), (
+        422 if form.errors else 200
+    )

@@ -1,0 +1,39 @@
+"""Small pieces shared by the blueprints."""
+
+from __future__ import annotations
+
+from flask import abort, request
+from flask_wtf import FlaskForm
+
+from ..services.errors import Invalid
+
+
+def apply_errors(form: FlaskForm, exc: Invalid) -> None:
+    """Show a service's refusals on the form fields they belong to."""
+    for field, message in exc.errors.items():
+        target = form[field] if field in form else None
+        if target is None:
+            form.form_errors.append(message)
+        else:
+            target.errors = [*target.errors, message]
+
+
+def int_arg(name: str) -> int | None:
+    """An optional integer query argument; anything else is a 400, not a 500."""
+    raw = request.args.get(name, "")
+    if raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        abort(400, description=f"'{name}' must be a number.")
+    if value < 0 or value > 2**62:
+        abort(400, description=f"'{name}' is out of range.")
+    return value
+
+
+def current_actor():
+    """The signed-in user as a model row (flask-login hands us a proxy)."""
+    from flask_login import current_user
+
+    return current_user._get_current_object()

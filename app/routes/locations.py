@@ -1,0 +1,71 @@
+"""Locations as a tree (leads)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+
+from ..forms import LocationForm
+from ..models import Location
+from ..permissions import role
+from ..services import places
+from ..services.errors import Invalid, NotFound
+from .helpers import apply_errors
+
+bp = Blueprint("locations", __name__, url_prefix="/locations")
+
+
+def _choices(form: LocationForm, exclude: Location | None = None) -> None:
+    hidden = set(places.subtree_ids(exclude.id)) if exclude else set()
+    form.parent.choices = [(None, "— (top level)")] + [
+        (loc.id, "\u2003" * depth + loc.name)
+        for loc, depth in places.location_tree()
+        if loc.id not in hidden
+    ]
+
+
+@bp.route("")
+@role("member")
+def index():
+    """The location tree."""
+    return render_template("locations/index.html", tree=places.location_tree())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role("lead")
+def new():
+    """Add a location, optionally inside another."""
+    form = LocationForm()
+    _choices(form)
+    if form.validate_on_submit():
+        try:
+            places.create_location(form.name.data, form.parent.data)
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"Added {form.name.data.strip()}.", "ok")
+            return redirect(url_for("locations.index"), 303)
+    return render_template("locations/form.html", form=form, location=None), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/<int:location_id>/edit", methods=["GET", "POST"])
+@role("lead")
+def edit(location_id: int):
+    """Rename a location or move it under another."""
+    location = Location.get_or_none(Location.id == location_id) or abort(404)
+    form = LocationForm(obj=location, parent=location.parent_id)
+    _choices(form, exclude=location)
+    if form.validate_on_submit():
+        try:
+            places.update_location(location.id, form.name.data, form.parent.data)
+        except Invalid as exc:
+            apply_errors(form, exc)
+        except NotFound:
+            abort(404)
+        else:
+            flash("Saved.", "ok")
+            return redirect(url_for("locations.index"), 303)
+    return render_template("locations/form.html", form=form, location=location), (
+        422 if form.errors else 200
+    )

@@ -1,0 +1,95 @@
+"""People: holders and users. Leads add holders; admins manage roles and sign-in."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from ..forms import PersonForm
+from ..models import User
+from ..permissions import role
+from ..services import people
+from ..services.errors import Conflict, Invalid, NotFound
+from .helpers import apply_errors, current_actor
+
+bp = Blueprint("people", __name__, url_prefix="/people")
+
+
+def _limit_form(form: PersonForm) -> None:
+    """Leads see only name and email; role, password and active are admin matters."""
+    if not current_user.has_role("admin"):
+        del form.role
+        del form.password
+        del form.active
+
+
+@bp.route("")
+@role("lead")
+def index():
+    """Everyone who can hold items or sign in."""
+    return render_template("people/index.html", people=people.people())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role("lead")
+def new():
+    """Add a person (a holder, or for admins a user who signs in)."""
+    form = PersonForm()
+    _limit_form(form)
+    if form.validate_on_submit():
+        try:
+            person = people.create_person(
+                name=form.name.data,
+                email=form.email.data,
+                role=form.role.data if "role" in form else "member",
+                password=form.password.data if "password" in form else None,
+            )
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"Added {person.name}.", "ok")
+            return redirect(url_for("people.detail", person_id=person.id), 303)
+    return render_template("people/form.html", form=form, person=None), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/<int:person_id>")
+@role("lead")
+def detail(person_id: int):
+    """A person and what they hold now."""
+    person = User.get_or_none(User.id == person_id) or abort(404)
+    return render_template(
+        "people/detail.html", person=person, holdings=list(people.holdings(person))
+    )
+
+
+@bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
+@role("lead")
+def edit(person_id: int):
+    """Edit a person's details (and, for admins, role, password and active)."""
+    person = User.get_or_none(User.id == person_id) or abort(404)
+    if not current_user.has_role("admin") and person.role != "member":
+        abort(403)
+    form = PersonForm(obj=person)
+    _limit_form(form)
+    if form.validate_on_submit():
+        values = {
+            name: form[name].data
+            for name in ("name", "email", "role", "password", "active")
+            if name in form
+        }
+        try:
+            people.update_person(person.id, values, actor=current_actor())
+        except Invalid as exc:
+            apply_errors(form, exc)
+        except Conflict:
+            abort(403)
+        except NotFound:
+            abort(404)
+        else:
+            flash("Saved.", "ok")
+            return redirect(url_for("people.detail", person_id=person.id), 303)
+    return render_template("people/form.html", form=form, person=person), (
+        422 if form.errors else 200
+    )

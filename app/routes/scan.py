@@ -1,0 +1,75 @@
+"""What a label scan opens: /A/<code> for assets, /L/<code> for locations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import codes
+from ..models import Location
+from ..permissions import public
+from ..services import assets, places
+from .helpers import int_arg
+
+bp = Blueprint("scan", __name__)
+
+
+def _not_found(typed: str, kind: str = "asset"):
+    return (
+        render_template(
+            "scan/not_found.html", typed=typed, kind=kind, valid=codes.parse(typed) is not None
+        ),
+        404,
+    )
+
+
+# The lower-case rule is listed first so that it registers last: url_for
+# then builds the upper-case form that labels carry.
+@bp.route("/a/<code>")
+@bp.route("/A/<code>")
+@public
+def asset(code: str):
+    """The asset page a label opens; signed-out visitors see only a public card."""
+    canonical = codes.parse(code)
+    found = assets.get_by_code(canonical) if canonical else None
+    if found is None:
+        return _not_found(code)
+    if not current_user.is_authenticated:
+        return render_template("scan/public.html", asset=found)
+    page = int_arg("page") or 1
+    history = list(assets.history(found, page=page))
+    location_path = places.location_paths().get(found.location_id, "") if found.location_id else ""
+    return render_template(
+        "scan/asset.html", asset=found, history=history, page=page, location_path=location_path
+    )
+
+
+@bp.route("/find")
+@public
+def find():
+    """The "Find by code" box: a typed code goes to its asset or location."""
+    typed = request.args.get("code", "")
+    code = codes.parse(typed)
+    if code and assets.get_by_code(code):
+        return redirect(url_for("scan.asset", code=code))
+    if code and Location.get_or_none(Location.code == code):
+        return redirect(url_for("scan.location", code=code))
+    return _not_found(typed)
+
+
+@bp.route("/l/<code>")
+@bp.route("/L/<code>")
+@public
+def location(code: str):
+    """A location label: signed in, the assets kept there; signed out, nothing private."""
+    canonical = codes.parse(code)
+    found = Location.get_or_none(Location.code == canonical) if canonical else None
+    if found is None:
+        return _not_found(code, kind="location")
+    if not current_user.is_authenticated:
+        return render_template("scan/public_location.html", location=found)
+    rows, total = assets.search(assets.Search(location_id=found.id, per_page=200))
+    path = places.location_paths().get(found.id, found.name)
+    return render_template(
+        "scan/location.html", location=found, path=path, assets=rows, total=total
+    )

@@ -1,0 +1,24 @@
+"""Validating where a `next` redirect may go."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import url_for
+
+
+def is_safe_path(target: str | None) -> bool:
+    """True only for a path on this site: "/x", never "//host", "/\\host" or "http:"."""
+    if not target or not target.startswith("/"):
+        return False
+    if target.startswith("//") or target.startswith("/\\"):
+        return False
+    # Browsers drop tabs and newlines and treat backslashes as slashes.
+    if any(ch in target for ch in "\\\t\r\n") or any(ord(ch) < 32 for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def safe_next(target: str | None) -> str:
+    return target if is_safe_path(target) else url_for("home.index")

@@ -1,0 +1,203 @@
+"""The asset register: create, edit, find. Every change writes an event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from peewee import JOIN, IntegrityError, fn
+
+from ..database import write
+from ..models import Asset, Category, Event, Location, User, utcnow
+from . import events, places
+from .errors import Conflict, Invalid, NotFound
+
+# Fields a lead edits on the register form, in the order the form shows them.
+EDITABLE = (
+    "name",
+    "category",
+    "manufacturer",
+    "model_name",
+    "serial",
+    "purchase_date",
+    "cost_cents",
+    "supplier",
+    "warranty_end",
+    "notes",
+)
+
+
+def _resolve(values: dict, *, exclude_id: int | None = None) -> dict:
+    """Check references and uniqueness; turn ids into rows. Call inside write()."""
+    errors: dict[str, str] = {}
+    out = dict(values)
+    if not (out.get("name") or "").strip():
+        errors["name"] = "Give the asset a name."
+    out["name"] = (out.get("name") or "").strip()
+    if "category" in out:
+        cid = out["category"]
+        out["category"] = Category.get_or_none(Category.id == cid) if cid else None
+        if cid and out["category"] is None:
+            errors["category"] = "That category does not exist."
+    if "location" in out:
+        lid = out["location"]
+        out["location"] = Location.get_or_none(Location.id == lid) if lid else None
+        if lid and out["location"] is None:
+            errors["location"] = "That location does not exist."
+    cost = out.get("cost_cents")
+    if cost is not None and cost < 0:
+        errors["cost_cents"] = "Cost cannot be negative."
+    serial = (out.get("serial") or "").strip() or None
+    out["serial"] = serial
+    if serial:
+        clash = Asset.select(Asset.code).where(fn.LOWER(Asset.serial) == serial.lower())
+        if exclude_id is not None:
+            clash = clash.where(Asset.id != exclude_id)
+        other = clash.first()
+        if other:
+            errors["serial"] = f"Serial {serial} is already on asset {other.code}."
+    if errors:
+        raise Invalid(errors)
+    return out
+
+
+def create_asset(values: dict, *, actor: User, code: str | None = None) -> Asset:
+    """Add an asset with a fresh code (or a given unbound one) and a `created` event."""
+    try:
+        with write():
+            fields = _resolve(values)
+            if code is None:
+                code = places.unique_code()
+            elif Asset.select().where(Asset.code == code).exists():
+                raise Conflict(f"Code {code} is already in use.")
+            asset = Asset.create(code=code, **fields)
+            snapshot = {k: events.plain(v) for k, v in fields.items() if v not in (None, "")}
+            events.record(
+                "created", asset=asset, actor=actor, location=asset.location, data=snapshot
+            )
+            return asset
+    except IntegrityError as exc:
+        # The checks above ran under the write lock; this only fires when another
+        # process slipped in between (or on PostgreSQL). Same message either way.
+        raise Invalid({"serial": "That serial number is already on another asset."}) from exc
+
+
+def update_asset(code: str, values: dict, *, version: int, actor: User) -> dict:
+    """Apply an edit made against `version`. Returns the changes, {} when none."""
+    try:
+        with write():
+            asset = Asset.get_or_none(Asset.code == code)
+            if asset is None:
+                raise NotFound("No such asset.")
+            if asset.version != version:
+                raise Conflict(
+                    "Someone else changed this asset while you were editing. "
+                    "Their changes are shown below; make yours again."
+                )
+            fields = _resolve(values, exclude_id=asset.id)
+            new_location = fields.pop("location", asset.location)
+            changes = {}
+            for name, after in fields.items():
+                before = getattr(asset, name)
+                if before != after:
+                    changes[name] = [events.plain(before), events.plain(after)]
+                    setattr(asset, name, after)
+            moved = (new_location.id if new_location else None) != asset.location_id
+            if not changes and not moved:
+                return {}
+            if changes:
+                events.record("edited", asset=asset, actor=actor, data=changes)
+            if moved:
+                before = asset.location
+                asset.location = new_location
+                events.record(
+                    "moved",
+                    asset=asset,
+                    actor=actor,
+                    location=new_location,
+                    data={"from": events.plain(before), "to": events.plain(new_location)},
+                )
+                changes["location"] = [events.plain(before), events.plain(new_location)]
+            asset.version += 1
+            asset.updated_at = utcnow()
+            asset.save()
+            return changes
+    except IntegrityError as exc:
+        raise Invalid({"serial": "That serial number is already on another asset."}) from exc
+
+
+def get_by_code(code: str) -> Asset | None:
+    """The asset with its category, holder and location, in one query."""
+    return (
+        Asset.select(Asset, Category, User, Location)
+        .join(Category, JOIN.LEFT_OUTER)
+        .switch(Asset)
+        .join(User, JOIN.LEFT_OUTER, on=(Asset.holder == User.id))
+        .switch(Asset)
+        .join(Location, JOIN.LEFT_OUTER)
+        .where(Asset.code == code)
+        .first()
+    )
+
+
+def history(asset: Asset, page: int = 1, per_page: int = 25):
+    """Events for an asset, newest first, with actor and holder in the same query."""
+    Actor = User.alias("actor")
+    Holder = User.alias("holder")
+    return (
+        Event.select(Event, Actor, Holder, Location)
+        .join(Actor, JOIN.LEFT_OUTER, on=(Event.actor == Actor.id))
+        .switch(Event)
+        .join(Holder, JOIN.LEFT_OUTER, on=(Event.holder == Holder.id))
+        .switch(Event)
+        .join(Location, JOIN.LEFT_OUTER, on=(Event.location == Location.id))
+        .where(Event.asset == asset)
+        .order_by(Event.at.desc(), Event.id.desc())
+        .paginate(page, per_page)
+    )
+
+
+@dataclass
+class Search:
+    text: str = ""
+    status: str = ""
+    category_id: int | None = None
+    location_id: int | None = None
+    holder_id: int | None = None
+    page: int = 1
+    per_page: int = 50
+
+
+def search(s: Search) -> tuple[list[Asset], int]:
+    """One page of the register and the total count that matched."""
+    query = (
+        Asset.select(Asset, Category, User, Location)
+        .join(Category, JOIN.LEFT_OUTER)
+        .switch(Asset)
+        .join(User, JOIN.LEFT_OUTER, on=(Asset.holder == User.id))
+        .switch(Asset)
+        .join(Location, JOIN.LEFT_OUTER)
+    )
+    conditions = []
+    text = s.text.strip()
+    if text:
+        like = f"%{text}%"
+        conditions.append(
+            Asset.name.contains(text)
+            | Asset.code.contains(text.upper().replace("-", ""))
+            | Asset.serial**like
+            | Asset.model_name**like
+            | Asset.manufacturer**like
+        )
+    if s.status:
+        conditions.append(Asset.status == s.status)
+    if s.category_id:
+        conditions.append(Asset.category == s.category_id)
+    if s.location_id:
+        conditions.append(Asset.location.in_(places.subtree_ids(s.location_id)))
+    if s.holder_id:
+        conditions.append(Asset.holder == s.holder_id)
+    for condition in conditions:
+        query = query.where(condition)
+    total = query.count()
+    rows = list(query.order_by(fn.LOWER(Asset.name), Asset.id).paginate(s.page, s.per_page))
+    return rows, total

@@ -1,0 +1,41 @@
+"""Appending to the history. Call inside database.write(), beside the change."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ..models import Asset, Event, Location, User, utcnow
+
+
+def plain(value):
+    """A value as it is kept in an event's data: JSON-friendly and readable."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, User | Location):
+        return value.name
+    if hasattr(value, "name") and hasattr(value, "id"):  # Category and friends
+        return value.name
+    return value
+
+
+def record(
+    kind: str,
+    *,
+    asset: Asset | None = None,
+    actor: User | None = None,
+    holder: User | None = None,
+    location: Location | None = None,
+    note: str = "",
+    data: dict | None = None,
+    at: datetime | None = None,
+) -> Event:
+    return Event.create(
+        asset=asset,
+        kind=kind,
+        actor=actor,
+        at=at or utcnow(),
+        holder=holder,
+        location=location,
+        note=note,
+        data=data,
+    )

@@ -1,0 +1,145 @@
+"""Locations (a tree: site > building > room > shelf) and categories."""
+
+from __future__ import annotations
+
+from peewee import IntegrityError, fn
+
+from .. import codes
+from ..database import write
+from ..models import Asset, Category, Location
+from .errors import Invalid, NotFound
+
+
+def unique_code() -> str:
+    """A random code used by no asset and no location. Call inside write()."""
+    while True:
+        code = codes.generate()
+        if not (
+            Asset.select().where(Asset.code == code).exists()
+            or Location.select().where(Location.code == code).exists()
+        ):
+            return code
+
+
+# Locations -----------------------------------------------------------------
+
+
+def location_tree() -> list[tuple[Location, int]]:
+    """Every location in depth-first order with its depth, from one query."""
+    rows = list(Location.select().order_by(fn.LOWER(Location.name)))
+    children: dict[int | None, list[Location]] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row)
+    out: list[tuple[Location, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for node in children.get(parent_id, []):
+            out.append((node, depth))
+            walk(node.id, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def subtree_ids(location_id: int) -> list[int]:
+    """The location and everything below it."""
+    rows = Location.select(Location.id, Location.parent).tuples()
+    children: dict[int | None, list[int]] = {}
+    for node_id, parent_id in rows:
+        children.setdefault(parent_id, []).append(node_id)
+    found, stack = [], [location_id]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(children.get(node, []))
+    return found
+
+
+def location_paths() -> dict[int, str]:
+    """ "Site › Building › Room" for every location, from one query."""
+    rows = {
+        node_id: (name, parent_id)
+        for node_id, name, parent_id in Location.select(
+            Location.id, Location.name, Location.parent
+        ).tuples()
+    }
+    paths: dict[int, str] = {}
+
+    def path(node_id: int, depth: int = 0) -> str:
+        if node_id not in paths:
+            name, parent_id = rows[node_id]
+            # depth bound: a damaged tree with a cycle must not recurse forever
+            up = path(parent_id, depth + 1) if parent_id in rows and depth < 50 else ""
+            paths[node_id] = f"{up} › {name}" if up else name
+        return paths[node_id]
+
+    for node_id in rows:
+        path(node_id)
+    return paths
+
+
+def _parent(parent_id: int | None) -> Location | None:
+    if parent_id is None:
+        return None
+    parent = Location.get_or_none(Location.id == parent_id)
+    if parent is None:
+        raise Invalid({"parent": "That parent location does not exist."})
+    return parent
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise Invalid({"name": "Give a name."})
+    return name
+
+
+def create_location(name: str, parent_id: int | None = None) -> Location:
+    name = _check_name(name)
+    with write():
+        return Location.create(name=name, parent=_parent(parent_id), code=unique_code())
+
+
+def update_location(location_id: int, name: str, parent_id: int | None) -> Location:
+    name = _check_name(name)
+    with write():
+        location = Location.get_or_none(Location.id == location_id)
+        if location is None:
+            raise NotFound("No such location.")
+        parent = _parent(parent_id)
+        if parent is not None and parent.id in subtree_ids(location.id):
+            raise Invalid({"parent": "A location cannot sit inside itself or its own children."})
+        location.name = name
+        location.parent = parent
+        location.save()
+        return location
+
+
+# Categories ----------------------------------------------------------------
+
+
+def categories():
+    return Category.select().order_by(fn.LOWER(Category.name))
+
+
+def save_category(name: str, category_id: int | None = None) -> Category:
+    name = name.strip()
+    if not name:
+        raise Invalid({"name": "Give a name."})
+    with write():
+        clash = Category.select().where(fn.LOWER(Category.name) == name.lower())
+        if category_id is not None:
+            clash = clash.where(Category.id != category_id)
+        if clash.exists():
+            raise Invalid({"name": "There is already a category with that name."})
+        try:
+            if category_id is None:
+                return Category.create(name=name)
+            category = Category.get_or_none(Category.id == category_id)
+            if category is None:
+                raise NotFound("No such category.")
+            category.name = name
+            category.save()
+            return category
+        except IntegrityError as exc:
+            raise Invalid({"name": "There is already a category with that name."}) from exc

@@ -1,0 +1,88 @@
+"""Organisation settings saved in the database (name, public URL, time zone).
+
+Values from configuration (instance/config.py, TAGTRAIL_*) win over saved ones,
+so an operator can pin them. Reads are cached briefly per process; a save
+clears this process's cache, and other processes catch up within the TTL.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..database import write
+from ..models import Setting
+
+KEYS = ("org_name", "public_url", "timezone")
+_TTL_SECONDS = 10.0
+_cache: dict[str, object] = {"at": 0.0, "values": {}}
+
+
+def saved() -> dict[str, str]:
+    now = time.monotonic()
+    if now - _cache["at"] > _TTL_SECONDS:
+        rows = Setting.select().where(Setting.key.in_(KEYS))
+        _cache["values"] = {row.key: row.value for row in rows}
+        _cache["at"] = now
+    return dict(_cache["values"])
+
+
+def clear_cache() -> None:
+    _cache["at"] = 0.0
+
+
+def effective(config) -> dict[str, str]:
+    """The settings in force: configuration first, then what was saved."""
+    values = saved()
+    return {
+        "org_name": config.get("ORG_NAME") or values.get("org_name", "") or "tagtrail",
+        "public_url": (config.get("PUBLIC_URL") or values.get("public_url", "")).rstrip("/"),
+        "timezone": values.get("timezone") or config.get("TIMEZONE") or "UTC",
+    }
+
+
+def save(values: dict[str, str]) -> None:
+    with write():
+        for key in KEYS:
+            if key in values:
+                Setting.insert(key=key, value=values[key]).on_conflict(
+                    conflict_target=[Setting.key], update={Setting.value: values[key]}
+                ).execute()
+    clear_cache()
+
+
+def check_public_url(url: str) -> str | None:
+    """A message when a public URL is unusable; None when it is fine."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "Give a full address such as http://192.168.1.20:8080 or https://tags.example.org."
+    if parts.query or parts.fragment:
+        return "The public address cannot have a query (?) or a fragment (#)."
+    return None
+
+
+def public_url_warning(url: str) -> str | None:
+    """Why labels printed with this URL would not scan from a phone, if they would not."""
+    if not url:
+        return (
+            "No public address is set, so printed labels cannot point phones at this "
+            "server. Set it under Settings or with TAGTRAIL_PUBLIC_URL."
+        )
+    host = (urlsplit(url).hostname or "").lower()
+    if host in {"localhost", "127.0.0.1", "::1", "0.0.0.0"} or host.endswith(".localhost"):
+        return (
+            f"The public address {url} points at this computer itself; phones cannot "
+            "reach it. Use the server's LAN address or its public name."
+        )
+    return None
+
+
+def valid_timezone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

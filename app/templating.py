@@ -1,0 +1,82 @@
+"""Template helpers, the fragment-or-page decision, and response headers."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, g, render_template, request
+from flask_login import current_user
+
+from . import codes
+from .models import STATUS_LABELS
+from .services import settings
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def wants_fragment(target_id: str) -> bool:
+    """True when htmx asked to swap exactly this element.
+
+    A boosted navigation and a history restore also carry HX-Request, but
+    they replace the whole page, so they get the full page.
+    """
+    hx = request.htmx
+    return bool(hx and not hx.boosted and not hx.history_restore_request and hx.target == target_id)
+
+
+def render(page: str, fragment: str, target_id: str, status: int = 200, **context):
+    """Render the fragment for an htmx swap of `target_id`, else the whole page."""
+    template = fragment if wants_fragment(target_id) else page
+    return render_template(template, **context), status
+
+
+def site() -> dict[str, str]:
+    if "site" not in g:
+        g.site = settings.effective(current_app.config)
+    return g.site
+
+
+def money(cents: int | None) -> str:
+    if cents is None:
+        return ""
+    return f"{cents // 100:,}.{cents % 100:02d}"
+
+
+def localtime(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
+    """Stored UTC shown in the organisation's time zone."""
+    if value is None:
+        return ""
+    zone = ZoneInfo(site()["timezone"])
+    return value.replace(tzinfo=UTC).astimezone(zone).strftime(fmt)
+
+
+def nice_date(value: date | None) -> str:
+    return value.strftime("%d %b %Y") if value else ""
+
+
+def security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    response.vary.add("HX-Request")
+    if response.mimetype == "text/html" and current_user and current_user.is_authenticated:
+        # Pages show who holds what; keep them out of shared caches.
+        headers.setdefault("Cache-Control", "private, no-cache")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        money=money, localtime=localtime, nice_date=nice_date, pretty_code=codes.pretty
+    )
+    app.jinja_env.globals.update(
+        site=site, STATUS_LABELS=STATUS_LABELS, public_url_warning=settings.public_url_warning
+    )
+    settings.clear_cache()
