@@ -24,6 +24,15 @@ EDITABLE = (
     "warranty_end",
     "notes",
 )
+TEXT_FIELDS = ("manufacturer", "model_name", "supplier", "notes")
+
+
+def _serial_clash(exc: IntegrityError) -> Invalid:
+    """The unique index caught a duplicate serial our own check could not see
+    (another process wrote it between). Any other integrity error is a bug."""
+    if "serial" not in str(exc):
+        raise exc
+    return Invalid({"serial": "That serial number is already on another asset."})
 
 
 def _resolve(values: dict, *, exclude_id: int | None = None) -> dict:
@@ -33,6 +42,9 @@ def _resolve(values: dict, *, exclude_id: int | None = None) -> dict:
     if not (out.get("name") or "").strip():
         errors["name"] = "Give the asset a name."
     out["name"] = (out.get("name") or "").strip()
+    for text in TEXT_FIELDS:
+        if text in out:
+            out[text] = (out[text] or "").strip()
     if "category" in out:
         cid = out["category"]
         out["category"] = Category.get_or_none(Category.id == cid) if cid else None
@@ -76,9 +88,7 @@ def create_asset(values: dict, *, actor: User, code: str | None = None) -> Asset
             )
             return asset
     except IntegrityError as exc:
-        # The checks above ran under the write lock; this only fires when another
-        # process slipped in between (or on PostgreSQL). Same message either way.
-        raise Invalid({"serial": "That serial number is already on another asset."}) from exc
+        raise _serial_clash(exc) from exc
 
 
 def update_asset(code: str, values: dict, *, version: int, actor: User) -> dict:
@@ -122,7 +132,7 @@ def update_asset(code: str, values: dict, *, version: int, actor: User) -> dict:
             asset.save()
             return changes
     except IntegrityError as exc:
-        raise Invalid({"serial": "That serial number is already on another asset."}) from exc
+        raise _serial_clash(exc) from exc
 
 
 def get_by_code(code: str) -> Asset | None:

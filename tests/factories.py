@@ -1,0 +1,41 @@
+"""Plain factory functions for test data. They go through the services, so
+every row they make is one the app itself could have made."""
+
+from __future__ import annotations
+
+import itertools
+
+from app.models import Asset, Category, Location, User
+from app.services import assets, people, places
+
+PASSWORD = "correct horse battery"
+_seq = itertools.count(1)
+
+
+def make_user(role: str = "member", *, name: str | None = None, email: str | None = None,
+              password: str | None = PASSWORD) -> User:
+    n = next(_seq)
+    return people.create_person(
+        name=name or f"{role.capitalize()} {n}",
+        email=email if email is not None else f"{role}{n}@example.test",
+        role=role,
+        password=password,
+    )
+
+
+def make_holder(name: str = "Pat Holder") -> User:
+    return people.create_person(name=name)
+
+
+def make_category(name: str | None = None) -> Category:
+    return places.save_category(name or f"Category {next(_seq)}")
+
+
+def make_location(name: str | None = None, parent: Location | None = None) -> Location:
+    return places.create_location(name or f"Room {next(_seq)}", parent.id if parent else None)
+
+
+def make_asset(actor: User | None = None, **values) -> Asset:
+    actor = actor or User.select().where(User.role == "lead").first() or make_user("lead")
+    values.setdefault("name", f"Asset {next(_seq)}")
+    return assets.create_asset(values, actor=actor)
