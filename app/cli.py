@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import os
-import socket
 import sys
 
 import click
 
 from . import create_app
+from .network import lan_address
 
 
 def _app(**config):
     return create_app(config or None)
-
-
-def lan_address() -> str | None:
-    """The address other machines on the network most likely reach us at."""
-    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        # A UDP "connect" sends nothing; it only asks the kernel which local
-        # address it would route from. 192.0.2.1 is a documentation address.
-        probe.connect(("192.0.2.1", 9))
-        address = probe.getsockname()[0]
-    except OSError:
-        return None
-    finally:
-        probe.close()
-    return None if address.startswith("127.") else address
 
 
 @click.group()

@@ -15,15 +15,25 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from .models import ROLES
 from .services.assets import EDITABLE
 
+# Deliberately loose: one @ with something either side. Real checking is the
+# person reading their own address; strict validators reject valid local names.
+Email = Regexp(r"^[^@\s]+@[^@\s]+$", message="Give an email address such as sam@example.org.")
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
 
 def optional_int(value):
     """Coerce a <select> value: blank means none."""
-    if value in (None, "", "None"):
+    if value in (None, ""):
         return None
     return int(value)
 
@@ -71,7 +81,7 @@ class DateMessages:
         ok = super().validate(extra_validators)
         for field in self:
             if isinstance(field, DateField) and field.errors:
-                field.errors[:] = ["Give a date as YYYY-MM-DD, e.g. 2026-03-31."]
+                field.errors[:] = ["Pick a date from the calendar, or type it as YYYY-MM-DD."]
         return ok
 
 
@@ -83,7 +93,7 @@ class SetupForm(FlaskForm):
         render_kw={"placeholder": "http://192.168.1.20:8080", "inputmode": "url"},
     )
     name = StringField("Your name", [DataRequired(), Length(max=120)])
-    email = EmailField("Email", [DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email", [DataRequired(), Email, Length(max=254)])
     password = PasswordField("Password (at least 10 characters)", [DataRequired()])
 
 
@@ -113,8 +123,10 @@ class AssetForm(DateMessages, FlaskForm):
 
 class PersonForm(FlaskForm):
     name = StringField("Name", [InputRequired("Give a name."), Length(max=120)])
-    email = EmailField("Email (needed only to sign in)", [Optional(), Email(), Length(max=254)])
-    role = SelectField("Role", choices=[(r, r.capitalize()) for r in ROLES], default="member")
+    email = EmailField("Email (needed only to sign in)", [Optional(), Email, Length(max=254)])
+    role = SelectField(
+        "Role", choices=options((r, r.capitalize()) for r in ROLES), default="member"
+    )
     password = PasswordField("Password (leave blank: holds items, never signs in)")
     active = BooleanField("Active", default=True)
 

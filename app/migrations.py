@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from peewee import IntegerField
 from playhouse.migrate import SchemaMigrator, migrate
 
 from .database import write
@@ -23,10 +22,10 @@ class SchemaError(RuntimeError):
 def _v2_asset_version_and_event_index(migrator: SchemaMigrator) -> None:
     # Version 2: a state version on assets, so that a stale form or a double
     # tap cannot apply twice, and an index for the per-asset history.
-    migrate(
-        migrator.add_column("asset", "version", IntegerField(default=1)),
-        migrator.add_index("event", ("asset_id", "at"), False),
-    )
+    # Plain ALTER TABLE with a default: peewee's add_column would rebuild the
+    # SQLite table, which foreign_keys=ON refuses while events point at it.
+    db.execute_sql('ALTER TABLE "asset" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1')
+    migrate(migrator.add_index("event", ("asset_id", "at"), False))
 
 
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {

@@ -50,8 +50,10 @@ def app(tmp_path, monkeypatch):
         }
     )
     app.test_client_class = Client
-    with app.app_context():
-        yield app
+    # No app context is held open here: requests must each get their own, as in
+    # production, or `g` (and the signed-in user cached on it) would leak
+    # between requests. Tests that need url_for push one themselves.
+    yield app
 
 
 @pytest.fixture
@@ -73,9 +75,7 @@ class AuthActions:
 
     def login(self, role: str = "member", user: User | None = None) -> User:
         user = user or factories.make_user(role)
-        response = self.client.form(
-            "/login", {"email": user.email, "password": factories.PASSWORD}
-        )
+        response = self.client.form("/login", {"email": user.email, "password": factories.PASSWORD})
         assert response.status_code == 303, response.get_data(as_text=True)
         self.user = user
         return user

@@ -12,8 +12,13 @@ PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
 
 
-def make_user(role: str = "member", *, name: str | None = None, email: str | None = None,
-              password: str | None = PASSWORD) -> User:
+def make_user(
+    role: str = "member",
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    password: str | None = PASSWORD,
+) -> User:
     n = next(_seq)
     return people.create_person(
         name=name or f"{role.capitalize()} {n}",

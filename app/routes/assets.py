@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from .. import codes
-from ..forms import AssetForm
+from ..forms import AssetForm, options
 from ..models import STATUSES, Asset, User
 from ..permissions import role
 from ..services import assets, places
@@ -17,10 +17,11 @@ bp = Blueprint("assets", __name__, url_prefix="/assets")
 
 
 def _choices(form: AssetForm) -> None:
-    form.category.choices = [(None, "—")] + [(c.id, c.name) for c in places.categories()]
-    form.location.choices = [(None, "—")] + [
-        (loc.id, "\u2003" * depth + loc.name) for loc, depth in places.location_tree()
-    ]
+    form.category.choices = options([("", "—")] + [(c.id, c.name) for c in places.categories()])
+    form.location.choices = options(
+        [("", "—")]
+        + [(loc.id, "\u2003" * depth + loc.name) for loc, depth in places.location_tree()]
+    )
 
 
 def _edit_form(asset: Asset, **kwargs) -> AssetForm:
@@ -30,7 +31,7 @@ def _edit_form(asset: Asset, **kwargs) -> AssetForm:
     return form
 
 
-@bp.route("")
+@bp.route("", strict_slashes=False)
 @role("member")
 def index():
     """Search and filter the register; htmx swaps only the results as you type."""

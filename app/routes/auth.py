@@ -6,9 +6,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_user, logout_user
 
 from ..forms import LoginForm, SetupForm
+from ..network import suggest_public_url
 from ..permissions import public, role
 from ..safety import safe_next
-from ..services import people
+from ..services import people, settings
 from ..services.errors import Conflict, Invalid
 from .helpers import apply_errors
 
@@ -20,12 +21,12 @@ _BEFORE_SETUP = {"auth.setup", "static", "home.healthz"}
 
 def require_setup():
     """before_request: until someone has set up, every page leads to /setup."""
+    if request.endpoint in _BEFORE_SETUP or request.endpoint is None:
+        return None
     if current_app.extensions.get("tagtrail.has_users"):
         return None
     if people.has_users():
         current_app.extensions["tagtrail.has_users"] = True
-        return None
-    if request.endpoint in _BEFORE_SETUP or request.endpoint is None:
         return None
     return redirect(url_for("auth.setup"))
 
@@ -37,6 +38,8 @@ def setup():
     if people.has_users():
         abort(404)
     form = SetupForm()
+    if request.method == "GET":
+        form.public_url.data = suggest_public_url(request.host_url)
     if form.validate_on_submit():
         try:
             user = people.setup_first_admin(
@@ -54,6 +57,9 @@ def setup():
             current_app.extensions["tagtrail.has_users"] = True
             login_user(user, remember=True)
             flash("Welcome. Add your first assets below.", "ok")
+            warning = settings.public_url_warning(form.public_url.data or "")
+            if warning:
+                flash(warning, "warn")
             return redirect(url_for("assets.new"), 303)
     status = 422 if form.errors else 200
     return render_template("auth/setup.html", form=form), status

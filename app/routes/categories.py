@@ -14,7 +14,7 @@ from .helpers import apply_errors
 bp = Blueprint("categories", __name__, url_prefix="/categories")
 
 
-@bp.route("")
+@bp.route("", strict_slashes=False)
 @role("member")
 def index():
     """All categories."""

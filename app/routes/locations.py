@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
-from ..forms import LocationForm
+from ..forms import LocationForm, options
 from ..models import Location
 from ..permissions import role
 from ..services import places
@@ -16,14 +16,17 @@ bp = Blueprint("locations", __name__, url_prefix="/locations")
 
 def _choices(form: LocationForm, exclude: Location | None = None) -> None:
     hidden = set(places.subtree_ids(exclude.id)) if exclude else set()
-    form.parent.choices = [(None, "— (top level)")] + [
-        (loc.id, "\u2003" * depth + loc.name)
-        for loc, depth in places.location_tree()
-        if loc.id not in hidden
-    ]
+    form.parent.choices = options(
+        [("", "— (top level)")]
+        + [
+            (loc.id, "\u2003" * depth + loc.name)
+            for loc, depth in places.location_tree()
+            if loc.id not in hidden
+        ]
+    )
 
 
-@bp.route("")
+@bp.route("", strict_slashes=False)
 @role("member")
 def index():
     """The location tree."""

@@ -23,7 +23,7 @@ def _limit_form(form: PersonForm) -> None:
         del form.active
 
 
-@bp.route("")
+@bp.route("", strict_slashes=False)
 @role("lead")
 def index():
     """Everyone who can hold items or sign in."""

@@ -67,6 +67,13 @@ def _locations(tree: dict, parent: Location | None, rooms: list[Location]) -> No
                 rooms.append(Location.create(name=leaf, parent=node, code=places.unique_code()))
 
 
+def _serial(rng: random.Random, maker: str) -> str:
+    while True:  # a forced second run must not reuse the first run's serials
+        serial = f"{maker[:2].upper()}{rng.randint(10**6, 10**7 - 1)}"
+        if not Asset.select().where(Asset.serial == serial).exists():
+            return serial
+
+
 def build(password: str = "tagtrail-demo", force: bool = False, seed: int = 7) -> list[User]:
     """Create the demo organisation. Refuses a database with data unless forced."""
     problem = passwords.problem(password)
@@ -97,7 +104,7 @@ def build(password: str = "tagtrail-demo", force: bool = False, seed: int = 7) -
                     category=category,
                     manufacturer=maker,
                     model_name=name,
-                    serial=f"{maker[:2].upper()}{rng.randint(10**6, 10**7 - 1)}",
+                    serial=_serial(rng, maker),
                     purchase_date=bought,
                     cost_cents=cost,
                     supplier="Demo Supplies Ltd",

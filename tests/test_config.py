@@ -1,0 +1,96 @@
+"""The factory: config layering, the secret key, and the database location."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from app import create_app
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch):
+    for name in list(os.environ):
+        if name.startswith("TAGTRAIL_"):
+            monkeypatch.delenv(name)
+    path = tmp_path / "instance"
+    path.mkdir()
+    monkeypatch.setenv("TAGTRAIL_INSTANCE", str(path))
+    return path
+
+
+def test_defaults_put_the_database_and_secret_in_the_instance_folder(instance):
+    """With nothing configured, SQLite and a generated secret live in instance/."""
+    app = create_app()
+    assert app.instance_path == str(instance)
+    assert app.config["DATABASE_URL"] == f"sqlite:///{instance}/tagtrail.sqlite3"
+    assert (instance / "tagtrail.sqlite3").exists()
+    secret = (instance / "secret_key").read_text().strip()
+    assert app.config["SECRET_KEY"] == secret and len(secret) >= 64
+    assert stat.S_IMODE((instance / "secret_key").stat().st_mode) == 0o600
+    assert create_app().config["SECRET_KEY"] == secret  # reused, not regenerated
+
+
+def test_layers_apply_in_order(instance, monkeypatch):
+    """Defaults < instance/config.py < TAGTRAIL_* < test_config."""
+    (instance / "config.py").write_text(
+        "PUBLIC_URL = 'http://from-file.test'\nTIMEZONE = 'Europe/Paris'\nPAGE_SIZE = 7\n"
+        "ORG_NAME = 'File Org'\n"
+    )
+    monkeypatch.setenv("TAGTRAIL_TIMEZONE", "Europe/Berlin")
+    monkeypatch.setenv("TAGTRAIL_PAGE_SIZE", "9")
+    monkeypatch.setenv("TAGTRAIL_ORG_NAME", "Env Org")
+    app = create_app({"ORG_NAME": "Test Org"})
+    assert app.config["PUBLIC_URL"] == "http://from-file.test"  # file over default
+    assert app.config["TIMEZONE"] == "Europe/Berlin"  # env over file
+    assert app.config["PAGE_SIZE"] == 9  # typed like the default it overrides
+    assert app.config["ORG_NAME"] == "Test Org"  # test_config over env
+
+
+def test_environment_names_the_database(instance, tmp_path, monkeypatch):
+    """TAGTRAIL_DATABASE_URL points the app at another file."""
+    other = tmp_path / "elsewhere.sqlite3"
+    monkeypatch.setenv("TAGTRAIL_DATABASE_URL", f"sqlite:///{other}")
+    create_app()
+    assert other.exists()
+    assert not (instance / "tagtrail.sqlite3").exists()
+
+
+@pytest.mark.parametrize("weak", ["dev", "change-me", "secret"])
+def test_a_known_default_secret_is_refused(instance, monkeypatch, weak):
+    """Outside tests, a sample secret stops start-up with a clear message."""
+    monkeypatch.setenv("TAGTRAIL_SECRET_KEY", weak)
+    with pytest.raises(RuntimeError, match="well-known value"):
+        create_app()
+
+
+def test_https_public_url_makes_cookies_secure(instance, monkeypatch):
+    """Behind https, session and remember cookies are Secure."""
+    monkeypatch.setenv("TAGTRAIL_PUBLIC_URL", "https://tags.example.org/")
+    app = create_app()
+    assert app.config["PUBLIC_URL"] == "https://tags.example.org"
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    plain = create_app({"PUBLIC_URL": "http://10.0.0.5:8080"})
+    assert not plain.config["SESSION_COOKIE_SECURE"]
+
+
+def test_unknown_database_scheme_is_a_clear_error(instance):
+    """A typo in the database URL names the problem."""
+    with pytest.raises(ValueError, match="Unsupported database URL"):
+        create_app({"DATABASE_URL": "mysqlx://nowhere/db"})
+
+
+def test_healthz_answers_without_the_database(instance, monkeypatch):
+    """/healthz is plain text and runs no SQL, even before set-up."""
+    from app.models import db
+
+    app = create_app()
+    sql = []
+    real = db.obj.execute_sql
+    monkeypatch.setattr(db.obj, "execute_sql", lambda *a, **k: sql.append(a) or real(*a, **k))
+    response = app.test_client().get("/healthz")
+    assert response.get_data(as_text=True) == "ok\n"
+    assert response.mimetype == "text/plain"
+    assert sql == []

@@ -1,0 +1,162 @@
+"""Access: every route declares a role; the role table holds; GETs write nothing;
+every POST needs a CSRF token."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from app.permissions import PUBLIC
+
+from . import factories
+
+# Who may open each endpoint, from the role table in DESIGN.md. A new route
+# must be added here, which makes whoever adds it decide.
+EXPECTED = {
+    "home.healthz": PUBLIC,
+    "auth.setup": PUBLIC,
+    "auth.login": PUBLIC,
+    "scan.asset": PUBLIC,  # public card when signed out
+    "scan.location": PUBLIC,
+    "scan.find": PUBLIC,
+    "auth.logout": "member",
+    "home.index": "member",
+    "assets.index": "member",
+    "locations.index": "member",
+    "categories.index": "member",
+    "assets.new": "lead",
+    "assets.edit": "lead",
+    "people.index": "lead",
+    "people.new": "lead",
+    "people.detail": "lead",
+    "people.edit": "lead",
+    "locations.new": "lead",
+    "locations.edit": "lead",
+    "categories.save": "lead",
+    "admin.settings_page": "admin",
+}
+RANK = {PUBLIC: 0, "member": 1, "lead": 2, "admin": 3}
+
+
+@pytest.fixture
+def world(app):
+    """One of everything, so every URL in the map can be built."""
+    admin = factories.make_user("admin")
+    member = factories.make_user("member")
+    location = factories.make_location("Store")
+    category = factories.make_category("Drills")
+    asset = factories.make_asset(name="Drill", location=location.id, category=category.id)
+    return {
+        "code": asset.code,
+        "person_id": member.id,
+        "location_id": location.id,
+        "category_id": category.id,
+        "admin": admin,
+    }
+
+
+def _rules(app):
+    return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+
+
+def _url(rule, world) -> str:
+    values = {arg: world[arg] for arg in rule.arguments}
+    if rule.endpoint == "scan.location":
+        from app.models import Location
+
+        values["code"] = Location.get_by_id(world["location_id"]).code
+    return rule.build(values)[1]
+
+
+def test_every_view_declares_its_role(app):
+    """No route is left without a role, and each matches the role table."""
+    declared = {
+        r.endpoint: getattr(app.view_functions[r.endpoint], "required_role", None)
+        for r in _rules(app)
+    }
+    assert declared == EXPECTED
+
+
+@pytest.mark.parametrize("who", ["anonymous", "member", "lead", "admin"])
+def test_role_checks_on_every_route(app, client, auth, world, who):
+    """Each role gets in where the table says and nowhere else."""
+    if who != "anonymous":
+        auth.login(who)
+    for rule in _rules(app):
+        if "GET" not in rule.methods:
+            continue
+        needed = EXPECTED[rule.endpoint]
+        url = _url(rule, world)
+        response = client.get(url)
+        if rule.endpoint == "auth.setup":
+            assert response.status_code == 404  # gone once a user exists
+            continue
+        if needed == PUBLIC:
+            assert response.status_code in (200, 302, 404), url
+            assert "/login?next=" not in response.headers.get("Location", ""), url
+        elif who == "anonymous":
+            assert response.status_code == 302, url
+            assert response.headers["Location"].startswith("/login?next="), url
+        elif RANK[who] < RANK[needed]:
+            assert response.status_code == 403, (who, url)
+        else:
+            assert response.status_code == 200, (who, url, response.status_code)
+
+
+def test_htmx_request_when_signed_out_gets_a_client_redirect(client, auth):
+    """htmx follows HX-Redirect to sign-in instead of swapping a login page into a fragment."""
+    response = client.get("/assets", headers={"HX-Request": "true", "HX-Target": "asset-results"})
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/login?next=/assets"
+
+
+def _dump(app) -> list[str]:
+    path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
+    con = sqlite3.connect(path)
+    try:
+        return list(con.iterdump())
+    finally:
+        con.close()
+
+
+def test_no_get_changes_anything(app, client, auth, world):
+    """Every GET in the URL map, as an admin, leaves the database byte-for-byte the same."""
+    auth.login("admin", user=world["admin"])
+    before = _dump(app)
+    for rule in _rules(app):
+        if "GET" in rule.methods:
+            client.get(_url(rule, world))
+            client.get(_url(rule, world), headers={"HX-Request": "true"})
+    assert _dump(app) == before
+
+
+def test_state_changing_routes_are_posts(app):
+    """Only GET, HEAD, OPTIONS and POST exist; every write route takes POST."""
+    for rule in _rules(app):
+        assert rule.methods <= {"GET", "HEAD", "OPTIONS", "POST"}, rule
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_every_post_without_a_csrf_token_is_refused(app, client, auth, world, htmx):
+    """A POST with no token, plain or htmx, gets 400 and writes nothing."""
+    auth.login("admin", user=world["admin"])
+    before = _dump(app)
+    headers = {"HX-Request": "true"} if htmx else {}
+    posts = [r for r in _rules(app) if "POST" in r.methods]
+    assert len(posts) >= 8
+    for rule in posts:
+        response = client.post(_url(rule, world), data={"name": "x"}, headers=headers)
+        assert response.status_code == 400, rule
+        assert "expired" in response.get_data(as_text=True)
+    assert _dump(app) == before
+
+
+def test_a_member_cannot_post_to_lead_routes(client, auth, world):
+    """Refusals hold for writes too, not just for showing the form."""
+    auth.login("member")
+    response = client.form("/assets/new", {"name": "Sneaky"})
+    assert response.status_code == 403
+    from app.models import Asset
+
+    assert not Asset.select().where(Asset.name == "Sneaky").exists()
