@@ -31,7 +31,7 @@ def open_database(url: str) -> Database:
     if scheme.startswith("sqlite"):
         return connect(url, pragmas=SQLITE_PRAGMAS, timeout=10)
     if scheme.startswith("postgres"):
-        return connect(url, autorollback=True)
+        return connect(url)
     raise ValueError(f"Unsupported database URL scheme: {scheme!r}")
 
 
