@@ -32,10 +32,10 @@ def options(pairs) -> list[SelectChoice]:
 
 
 def optional_int(value):
-    """Coerce a <select> value: blank means none."""
+    """Coerce a <select> value: blank means none; a related row means its id."""
     if value in (None, ""):
         return None
-    return int(value)
+    return int(getattr(value, "id", value))
 
 
 class MoneyField(StringField):

@@ -25,8 +25,7 @@ def _choices(form: AssetForm) -> None:
 
 
 def _edit_form(asset: Asset, **kwargs) -> AssetForm:
-    # Selects take ids; the row holds related objects, so pass the ids explicitly.
-    form = AssetForm(obj=asset, category=asset.category_id, location=asset.location_id, **kwargs)
+    form = AssetForm(obj=asset, **kwargs)
     _choices(form)
     return form
 

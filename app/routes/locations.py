@@ -57,7 +57,7 @@ def new():
 def edit(location_id: int):
     """Rename a location or move it under another."""
     location = Location.get_or_none(Location.id == location_id) or abort(404)
-    form = LocationForm(obj=location, parent=location.parent_id)
+    form = LocationForm(obj=location)
     _choices(form, exclude=location)
     if form.validate_on_submit():
         try:

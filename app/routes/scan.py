@@ -70,6 +70,4 @@ def location(code: str):
         return render_template("scan/public_location.html", location=found)
     rows, total = assets.search(assets.Search(location_id=found.id, per_page=200))
     path = places.location_paths().get(found.id, found.name)
-    return render_template(
-        "scan/location.html", location=found, path=path, assets=rows, total=total
-    )
+    return render_template("scan/location.html", location=found, path=path, rows=rows, total=total)

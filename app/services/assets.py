@@ -58,8 +58,9 @@ def _resolve(values: dict, *, exclude_id: int | None = None) -> dict:
     cost = out.get("cost_cents")
     if cost is not None and cost < 0:
         errors["cost_cents"] = "Cost cannot be negative."
-    serial = (out.get("serial") or "").strip() or None
-    out["serial"] = serial
+    serial = None
+    if "serial" in out:
+        serial = out["serial"] = (out["serial"] or "").strip() or None
     if serial:
         clash = Asset.select(Asset.code).where(fn.LOWER(Asset.serial) == serial.lower())
         if exclude_id is not None:

@@ -1,0 +1,88 @@
+"""People: holders who never sign in, users, and what leads may not touch."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.models import User
+
+from . import factories
+from .pages import field_error, form_values, path_of, soup_of
+
+# People ---------------------------------------------------------------------
+
+
+def test_lead_adds_a_holder_who_never_signs_in(client, auth):
+    """A lead's add form makes a member with no email and no password."""
+    auth.login("lead")
+    response = client.form("/people/new", {"name": "Pat Holder", "email": ""})
+    assert response.status_code == 303
+    pat = User.get(User.name == "Pat Holder")
+    assert (pat.email, pat.password_hash, pat.role) == (None, None, "member")
+    assert path_of(response) == f"/people/{pat.id}"
+
+
+def test_lead_sees_no_role_or_password_fields(client, auth):
+    """Role, password and active are admin matters and absent from a lead's form."""
+    auth.login("lead")
+    member = factories.make_user("member")
+    for url in ("/people/new", f"/people/{member.id}/edit"):
+        soup, response = client.soup(url)
+        assert response.status_code == 200
+        form = soup.select_one("main form")
+        assert form.select_one("[name=name]") is not None
+        assert form.select("[name=role], [name=password], [name=active]") == []
+
+
+def test_lead_cannot_edit_an_admin(client, auth):
+    """A lead gets 403 from an admin's edit page and cannot change them by POST."""
+    admin = factories.make_user("admin", name="Ada Admin")
+    auth.login("lead")
+    assert client.get(f"/people/{admin.id}/edit").status_code == 403
+    response = client.form(f"/people/{admin.id}/edit", {"name": "Demoted", "email": admin.email})
+    assert response.status_code == 403
+    fresh = User.get_by_id(admin.id)
+    assert (fresh.name, fresh.role) == ("Ada Admin", "admin")
+
+
+def test_admin_creates_a_lead_who_can_sign_in(client, auth):
+    """An admin adds a lead with a password; that person can then sign in."""
+    auth.login("admin")
+    fields = {"name": "Lee Lead", "email": "Lee@Example.test", "password": "long enough pw"}
+    response = client.form("/people/new", {**fields, "role": "lead", "active": "y"})
+    assert response.status_code == 303
+    lee = User.get(User.name == "Lee Lead")
+    assert (lee.email, lee.role) == ("lee@example.test", "lead")
+    assert lee.password_hash and "long enough" not in lee.password_hash
+    auth.logout()
+    response = client.form("/login", {"email": "lee@example.test", "password": "long enough pw"})
+    assert response.status_code == 303
+    soup, _ = client.soup("/assets")
+    assert soup.select_one("main a[href='/assets/new']") is not None
+
+
+REFUSED = [({"email": "TAKEN@example.test"}, "email"), ({"password": "short"}, "password")]
+
+
+@pytest.mark.parametrize("values, field", REFUSED)
+def test_admin_add_refuses_duplicate_email_and_short_password(client, auth, values, field):
+    """A duplicate email or a password under 10 characters is a 422 and no new user."""
+    auth.login("admin")
+    factories.make_user("member", email="taken@example.test")
+    before = User.select().count()
+    person = {"name": "New Person", "email": "new@example.test", "role": "member", **values}
+    response = client.form("/people/new", person)
+    assert response.status_code == 422
+    assert User.select().count() == before
+    assert field_error(soup_of(response), field)
+
+
+def test_admin_cannot_change_their_own_role(client, auth):
+    """An admin demoting themself is refused with 422; they stay an admin."""
+    admin = auth.login("admin")
+    values = form_values(client.soup(f"/people/{admin.id}/edit")[0])
+    assert values["role"] == "admin"
+    response = client.form(f"/people/{admin.id}/edit", {**values, "role": "member"})
+    assert response.status_code == 422
+    assert "own role" in field_error(soup_of(response), "role")
+    assert User.get_by_id(admin.id).role == "admin"

@@ -1,0 +1,107 @@
+"""Locations (a tree) and categories, through the real forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import codes
+from app.models import Category, Location
+
+from . import factories
+from .pages import field_error, form_values, path_of, soup_of
+
+# Locations ------------------------------------------------------------------
+
+
+def test_lead_creates_top_level_and_child_locations(client, auth):
+    """The add form makes a top-level location, then one inside it."""
+    auth.login("lead")
+    response = client.form("/locations/new", {"name": " Warehouse ", "parent": ""})
+    assert response.status_code == 303
+    assert path_of(response) == "/locations"
+    top = Location.get(Location.name == "Warehouse")
+    assert top.parent_id is None
+    assert client.form("/locations/new", {"name": "Bay 1", "parent": top.id}).status_code == 303
+    assert Location.get(Location.name == "Bay 1").parent_id == top.id
+
+
+def test_tree_lists_locations_depth_first_with_depth(client, auth):
+    """The tree page lists each location under its parent, alphabetically, with its depth."""
+    auth.login("lead")
+    warehouse = factories.make_location("Warehouse")
+    bay = factories.make_location("Bay 1", parent=warehouse)
+    factories.make_location("Shelf A", parent=bay)
+    factories.make_location("Annex")
+    soup, _ = client.soup("/locations")
+    rows = [
+        (li.select_one(".row-main").contents[0].strip(), li["class"][0])
+        for li in soup.select("main ul.tree li")
+    ]
+    expected = [("Annex", 0), ("Warehouse", 0), ("Bay 1", 1), ("Shelf A", 2)]
+    assert rows == [(name, f"depth-{depth}") for name, depth in expected]
+
+
+def test_moving_a_location_under_its_own_child_is_refused(client, auth):
+    """A location cannot go inside its own subtree: 422 and the tree is unchanged."""
+    auth.login("lead")
+    warehouse = factories.make_location("Warehouse")
+    bay = factories.make_location("Bay 1", parent=warehouse)
+    response = client.form(
+        f"/locations/{warehouse.id}/edit", {"name": "Warehouse", "parent": bay.id}
+    )
+    assert response.status_code == 422
+    assert field_error(soup_of(response), "parent")
+    assert Location.get_by_id(warehouse.id).parent_id is None
+    assert Location.get_by_id(bay.id).parent_id == warehouse.id
+
+
+def test_location_edit_form_keeps_the_current_parent(client, auth):
+    """Renaming a child location through its edit form leaves it inside its parent."""
+    auth.login("lead")
+    warehouse = factories.make_location("Warehouse")
+    bay = factories.make_location("Bay 1", parent=warehouse)
+    soup, _ = client.soup(f"/locations/{bay.id}/edit")
+    values = form_values(soup)
+    assert values["parent"] == str(warehouse.id)
+    values["name"] = "Bay One"
+    assert client.form(f"/locations/{bay.id}/edit", values).status_code == 303
+    fresh = Location.get_by_id(bay.id)
+    assert (fresh.name, fresh.parent_id) == ("Bay One", warehouse.id)
+
+
+def test_each_location_gets_its_own_short_code(client, auth):
+    """Every location has a valid 6-character code, none shared."""
+    auth.login("lead")
+    for n in range(8):
+        client.form("/locations/new", {"name": f"Room {n}", "parent": ""})
+    found = [loc.code for loc in Location.select()]
+    assert len(found) == 8
+    assert all(len(code) == 6 and codes.is_valid(code) for code in found)
+    assert len(set(found)) == 8
+
+
+# Categories -----------------------------------------------------------------
+
+
+def test_lead_creates_and_renames_a_category(client, auth):
+    """A category can be added, then renamed in place."""
+    auth.login("lead")
+    assert client.form("/categories/new", {"name": "Power tools"}).status_code == 303
+    cat = Category.get(Category.name == "Power tools")
+    assert client.form(f"/categories/{cat.id}/edit", {"name": "Hand tools"}).status_code == 303
+    assert [c.name for c in Category.select()] == ["Hand tools"]
+    soup, _ = client.soup("/categories")
+    assert [a.get_text(strip=True) for a in soup.select("main .row-main")] == ["Hand tools"]
+
+
+@pytest.mark.parametrize("url_kind", ["new", "rename"])
+def test_duplicate_category_name_is_refused_ignoring_case(client, auth, url_kind):
+    """Another category's name in any case is a 422 on the name field."""
+    auth.login("lead")
+    factories.make_category("Power tools")
+    other = factories.make_category("Ladders")
+    url = "/categories/new" if url_kind == "new" else f"/categories/{other.id}/edit"
+    response = client.form(url, {"name": "power TOOLS"})
+    assert response.status_code == 422
+    assert "already" in field_error(soup_of(response), "name")
+    assert sorted(c.name for c in Category.select()) == ["Ladders", "Power tools"]
