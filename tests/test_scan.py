@@ -106,7 +106,7 @@ def test_history_is_newest_first(client, auth, drill):
     auth.login("member")
     soup, _ = client.soup(f"/A/{CODE}")
     entries = [li.p.get_text(" ", strip=True) for li in soup.select("#history ol.timeline > li")]
-    assert [e.split(" by ")[0] for e in entries] == ["Edited", "Created"]
+    assert [e.split(" by ")[0] for e in entries] == ["Details edited", "Added"]
     assert all("Lena Lead" in e for e in entries)
     change = soup.select_one("#history .changes li").get_text(" ", strip=True)
     assert change == "notes: — → Spare battery"
@@ -265,7 +265,7 @@ def test_history_is_paged_25_at_a_time(client, auth):
     soup, _ = client.soup(pager["Older"])
     items = soup.select("#history ol.timeline > li")
     assert len(items) == 6
-    assert items[-1].p.get_text(strip=True).startswith("Created")
+    assert items[-1].p.get_text(strip=True).startswith("Added")
     assert [a.get_text(strip=True) for a in soup.select("#history nav.pager a")] == ["Newer"]
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from ..database import write
 from ..models import Asset, Category, Location, User, utcnow
-from . import events, passwords, places
+from . import events, passwords, places, settings
 from .errors import Conflict
 
 PEOPLE = [
@@ -83,6 +83,8 @@ def build(password: str = "tagtrail-demo", force: bool = False, seed: int = 7) -
     with write():
         if not force and not _is_empty():
             raise Conflict("This database already has data. Use --force to add the demo anyway.")
+        if not settings.saved().get("org_name"):
+            settings.save({"org_name": "Harbour Works (demo)"})
         users = [_person(n, e, r, password) for n, e, r in PEOPLE]
         lead = users[1]
         holders = [u for u in users if u.role == "member"]
@@ -133,7 +135,8 @@ def _history(asset: Asset, rng: random.Random, start, holders, lead) -> None:
         if at >= utcnow():
             break
         holder = rng.choice(holders)
-        events.record("checked_out", asset=asset, actor=holder, holder=holder, at=at)
+        actor = holder if holder.email else lead  # people without sign-in are handed kit
+        events.record("checked_out", asset=asset, actor=actor, holder=holder, at=at)
         back = at + timedelta(days=rng.randint(1, 4))
         if back >= utcnow() or rng.random() < 0.15:
             asset.status, asset.holder = "checked_out", holder
@@ -142,7 +145,7 @@ def _history(asset: Asset, rng: random.Random, start, holders, lead) -> None:
                 asset.due_back = date.today() + timedelta(days=3)
             break
         events.record(
-            "checked_in", asset=asset, actor=holder, holder=holder, location=asset.location, at=back
+            "checked_in", asset=asset, actor=actor, holder=holder, location=asset.location, at=back
         )
         at = back
     asset.updated_at = at
