@@ -8,7 +8,7 @@ from flask import Flask
 
 from . import config as cfg
 from .database import bind, close_connection, open_database
-from .extensions import csrf, htmx, login_manager
+from .extensions import csrf, htmx, limiter, login_manager
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -60,6 +60,12 @@ def _init_extensions(app: Flask) -> None:
 
     htmx.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
@@ -73,9 +79,33 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .routes import admin, assets, auth, categories, errors, home, locations, people, scan
+    from .routes import (
+        actions,
+        activity,
+        admin,
+        assets,
+        auth,
+        categories,
+        errors,
+        home,
+        locations,
+        people,
+        scan,
+    )
 
-    for module in (home, auth, scan, assets, people, locations, categories, admin, errors):
+    for module in (
+        home,
+        auth,
+        scan,
+        actions,
+        activity,
+        assets,
+        people,
+        locations,
+        categories,
+        admin,
+        errors,
+    ):
         app.register_blueprint(module.bp)
 
 

@@ -21,6 +21,8 @@ class Defaults:
     TIMEZONE = "UTC"
     ORG_NAME = ""  # empty: use the name saved at /setup
     PAGE_SIZE = 50
+    TRUSTED_PROXIES = 0  # reverse proxies in front that set X-Forwarded-*
+    PUBLIC_REPORT_LIMIT = "5 per minute;30 per day"
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024  # a 10 MB upload plus the form around it
     REMEMBER_COOKIE_DURATION = timedelta(days=90)
     REMEMBER_COOKIE_HTTPONLY = True

@@ -1,5 +1,7 @@
 """Extensions, created unbound here and bound to the app in create_app()."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
@@ -7,3 +9,6 @@ from htmx_flask import Htmx
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = Htmx()
+# Limits are per client address; behind a proxy set TAGTRAIL_TRUSTED_PROXIES so
+# the address is the phone's, not the proxy's.
+limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])

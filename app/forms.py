@@ -38,26 +38,30 @@ def optional_int(value):
     return int(getattr(value, "id", value))
 
 
+def parse_money(raw: str) -> int | None:
+    """Money typed as 1234.50, 1,234.50 or €12 to integer cents; ValueError if not money."""
+    text = (raw or "").strip().replace(",", "").replace(" ", "").lstrip("$€£")
+    if not text:
+        return None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError("Give an amount such as 1250 or 1250.50.") from exc
+    if not amount.is_finite() or amount.as_tuple().exponent < -2:
+        raise ValueError("Give an amount with at most two decimal places.")
+    if amount < 0:
+        raise ValueError("Cost cannot be negative.")
+    if amount >= Decimal("1e10"):
+        raise ValueError("That amount is too large.")
+    return int(amount * 100)
+
+
 class MoneyField(StringField):
-    """Money typed as 1234.50 or 1,234.50; kept as integer cents."""
+    """Money typed by a person, kept as integer cents."""
 
     def process_formdata(self, valuelist):
         self.raw = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if not self.raw:
-            return
-        text = self.raw.replace(",", "").replace(" ", "").lstrip("$€£")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation as exc:
-            raise ValueError("Give an amount such as 1250 or 1250.50.") from exc
-        if not amount.is_finite() or amount.as_tuple().exponent < -2:
-            raise ValueError("Give an amount with at most two decimal places.")
-        if amount < 0:
-            raise ValueError("Cost cannot be negative.")
-        if amount >= Decimal("1e10"):
-            raise ValueError("That amount is too large.")
-        self.data = int(amount * 100)
+        self.data = parse_money(self.raw)
 
     def _value(self):
         if self.raw_data:

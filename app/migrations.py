@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from peewee import CharField
 from playhouse.migrate import SchemaMigrator, migrate
 
 from .database import write
-from .models import MODELS, SchemaVersion, db
+from .models import MODELS, Fault, SchemaVersion, db
 
 
 class SchemaError(RuntimeError):
@@ -28,8 +29,19 @@ def _v2_asset_version_and_event_index(migrator: SchemaMigrator) -> None:
     migrate(migrator.add_index("event", ("asset_id", "at"), False))
 
 
+def _v3_action_keys_and_faults(migrator: SchemaMigrator) -> None:
+    # Version 3: idempotency keys on events (double taps, resent forms, the
+    # offline queue) and the fault register.
+    migrate(
+        migrator.add_column("event", "key", CharField(max_length=64, null=True)),
+        migrator.add_index("event", ("key",), True),
+    )
+    db.create_tables([Fault])
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_asset_version_and_event_index,
+    3: _v3_action_keys_and_faults,
 }
 LATEST = max(STEPS, default=1)
 

@@ -148,9 +148,31 @@ class Event(BaseModel):
     location = ForeignKeyField(Location, null=True, backref="+", on_delete="RESTRICT")
     note = TextField(default="")
     data = JSONField(null=True)
+    # The idempotency key of the action that wrote this event (on its first
+    # event only): a double tap or a resent form finds it and writes nothing.
+    key = CharField(max_length=64, null=True, unique=True)
 
     class Meta:
         indexes = ((("asset", "at"), False),)
 
 
-MODELS = [SchemaVersion, Setting, User, Location, Category, Asset, Event]
+FAULT_SEVERITIES = {"usable": "Still usable", "do_not_use": "Do not use"}
+
+
+class Fault(BaseModel):
+    """A reported problem, open until a lead marks the asset fixed."""
+
+    asset = ForeignKeyField(Asset, backref="faults", on_delete="RESTRICT")
+    reported_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    reported_at = DateTimeField(default=utcnow)
+    description = TextField()
+    severity = CharField(max_length=16, default="usable")
+    photo = CharField(max_length=80, default="")  # file name under instance/uploads/
+    closed_at = DateTimeField(null=True)
+
+    @property
+    def severity_label(self) -> str:
+        return FAULT_SEVERITIES.get(self.severity, self.severity)
+
+
+MODELS = [SchemaVersion, Setting, User, Location, Category, Asset, Event, Fault]

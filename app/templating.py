@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, render_template, request
 from flask_login import current_user
 
 from . import codes
-from .models import STATUS_LABELS
+from .models import FAULT_SEVERITIES, STATUS_LABELS
 from .services import settings
 
 CSP = (
@@ -38,6 +42,16 @@ def site() -> dict[str, str]:
     if "site" not in g:
         g.site = settings.effective(current_app.config)
     return g.site
+
+
+def local_today() -> date:
+    """Today in the organisation's time zone (due dates are local dates)."""
+    return datetime.now(ZoneInfo(site()["timezone"])).date()
+
+
+def new_key() -> str:
+    """A fresh idempotency key for one rendered action form."""
+    return uuid.uuid4().hex
 
 
 def money(cents: int | None) -> str:
@@ -72,11 +86,34 @@ def security_headers(response):
     return response
 
 
+@cache
+def _file_hash(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def _static_version(app: Flask):
+    """Add ?v=<content hash> to static URLs, so files can be cached for a year."""
+
+    def add(endpoint: str, values: dict) -> None:
+        if endpoint == "static" and "filename" in values:
+            path = Path(app.static_folder) / values["filename"]
+            if path.is_file():
+                values["v"] = _file_hash(str(path))
+
+    return add
+
+
 def init_app(app: Flask) -> None:
+    app.url_defaults(_static_version(app))
     app.jinja_env.filters.update(
         money=money, localtime=localtime, nice_date=nice_date, pretty_code=codes.pretty
     )
     app.jinja_env.globals.update(
-        site=site, STATUS_LABELS=STATUS_LABELS, public_url_warning=settings.public_url_warning
+        site=site,
+        STATUS_LABELS=STATUS_LABELS,
+        severities=FAULT_SEVERITIES,
+        public_url_warning=settings.public_url_warning,
+        new_key=new_key,
+        local_today=local_today,
     )
     settings.clear_cache()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, request
 from flask_wtf import FlaskForm
 
+from ..forms import parse_money
 from ..services.errors import Invalid
 
 
@@ -37,3 +40,36 @@ def current_actor():
     from flask_login import current_user
 
     return current_user._get_current_object()
+
+
+def form_text(name: str, max_length: int = 2000) -> str:
+    value = request.form.get(name, "").strip()
+    if len(value) > max_length:
+        raise Invalid({name: f"Keep it under {max_length} characters."})
+    return value
+
+
+def form_int(name: str) -> int | None:
+    raw = request.form.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise Invalid({name: "Choose from the list."})
+    return int(raw)
+
+
+def form_date(name: str) -> date | None:
+    raw = request.form.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Invalid({name: "Pick a date from the calendar, or type it as YYYY-MM-DD."}) from None
+
+
+def form_money(name: str) -> int | None:
+    try:
+        return parse_money(request.form.get(name, ""))
+    except ValueError as exc:
+        raise Invalid({name: str(exc)}) from None

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..forms import PersonForm
-from ..models import User
+from ..models import Event, User
 from ..permissions import role
-from ..services import people
+from ..services import custody, people
 from ..services.errors import Conflict, Invalid, NotFound
-from .helpers import apply_errors, current_actor
+from ..templating import local_today
+from .activity import PER_PAGE, feed
+from .helpers import apply_errors, current_actor, int_arg
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -59,9 +61,34 @@ def new():
 def detail(person_id: int):
     """A person and what they hold now."""
     person = User.get_or_none(User.id == person_id) or abort(404)
+    page = max(int_arg("page") or 1, 1)
+    history = feed((Event.holder == person) | (Event.actor == person), page=page)
     return render_template(
-        "people/detail.html", person=person, holdings=list(people.holdings(person))
+        "people/detail.html",
+        person=person,
+        holdings=list(people.holdings(person)),
+        events=history,
+        page=page,
+        per_page=PER_PAGE,
+        today=local_today(),
     )
+
+
+@bp.route("/<int:person_id>/return-all", methods=["GET", "POST"])
+@role("lead")
+def return_all(person_id: int):
+    """Return everything the person holds (e.g. when they leave), one event per item."""
+    person = User.get_or_none(User.id == person_id) or abort(404)
+    if request.method == "GET":
+        return render_template(
+            "people/return_all.html", person=person, holdings=list(people.holdings(person))
+        )
+    returned = custody.return_all(person.id, actor=current_actor())
+    flash(
+        f"Returned {len(returned)} item{'' if len(returned) == 1 else 's'} from {person.name}.",
+        "ok",
+    )
+    return render_template("people/returned.html", person=person, returned=returned)
 
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import codes
+from ..extensions import limiter
 from ..models import Location
 from ..permissions import public
-from ..services import assets, places
+from ..services import assets, maintenance, places
+from ..services.errors import Invalid
 from .helpers import int_arg
 
 bp = Blueprint("scan", __name__)
@@ -36,12 +38,20 @@ def asset(code: str):
         return _not_found(code)
     if not current_user.is_authenticated:
         return render_template("scan/public.html", asset=found)
-    page = int_arg("page") or 1
-    history = list(assets.history(found, page=page))
-    location_path = places.location_paths().get(found.location_id, "") if found.location_id else ""
-    return render_template(
-        "scan/asset.html", asset=found, history=history, page=page, location_path=location_path
-    )
+    return render_template("scan/asset.html", **asset_context(found, page=int_arg("page") or 1))
+
+
+def asset_context(asset, page: int = 1, **extra) -> dict:
+    """Everything the asset page shows; action views reuse it to re-render."""
+    location_path = places.location_paths().get(asset.location_id, "") if asset.location_id else ""
+    return {
+        "asset": asset,
+        "history": list(assets.history(asset, page=page)),
+        "page": page,
+        "location_path": location_path,
+        "faults": maintenance.open_faults(asset),
+        **extra,
+    }
 
 
 @bp.route("/find")
@@ -71,3 +81,32 @@ def location(code: str):
     rows, total = assets.search(assets.Search(location_id=found.id, per_page=200))
     path = places.location_paths().get(found.id, found.name)
     return render_template("scan/location.html", location=found, path=path, rows=rows, total=total)
+
+
+@bp.route("/A/<code>/report", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["PUBLIC_REPORT_LIMIT"], methods=["POST"])
+def report(code: str):
+    """ "Report found / Report a problem" for anyone who scanned the label."""
+    canonical = codes.parse(code)
+    found = assets.get_by_code(canonical) if canonical else None
+    if found is None:
+        return _not_found(code)
+    errors = {}
+    if request.method == "POST":
+        try:
+            maintenance.public_report(
+                found.code,
+                name=request.form.get("name", ""),
+                contact=request.form.get("contact", ""),
+                message=request.form.get("message", ""),
+                key=request.form.get("key"),
+            )
+        except Invalid as exc:
+            errors = exc.errors
+        else:
+            flash("Thank you. The team has your message.", "ok")
+            return redirect(url_for("scan.report", code=found.code), 303)
+    return render_template(
+        "scan/report.html", asset=found, errors=errors, values=request.form
+    ), 422 if errors else 200

@@ -1,0 +1,65 @@
+"""Across assets: the activity feed, overdue items, and fault photos."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template, send_from_directory
+from peewee import JOIN
+
+from ..models import Asset, Event, Fault, Location, User
+from ..permissions import role
+from ..services import custody
+from ..templating import local_today
+from .helpers import int_arg
+
+bp = Blueprint("activity", __name__)
+
+PER_PAGE = 50
+
+
+def feed(*conditions, page: int = 1):
+    """Events newest first, with asset, actor, holder and location in one query."""
+    Actor, Holder = User.alias("actor"), User.alias("holder")
+    query = (
+        Event.select(Event, Asset, Actor, Holder, Location)
+        .join(Asset, JOIN.LEFT_OUTER)
+        .switch(Event)
+        .join(Actor, JOIN.LEFT_OUTER, on=(Event.actor == Actor.id))
+        .switch(Event)
+        .join(Holder, JOIN.LEFT_OUTER, on=(Event.holder == Holder.id))
+        .switch(Event)
+        .join(Location, JOIN.LEFT_OUTER, on=(Event.location == Location.id))
+    )
+    for condition in conditions:
+        query = query.where(condition)
+    return list(query.order_by(Event.at.desc(), Event.id.desc()).paginate(page, PER_PAGE))
+
+
+@bp.route("/activity")
+@role("lead")
+def index():
+    """Everything that happened, newest first, including reports from the public."""
+    page = max(int_arg("page") or 1, 1)
+    return render_template(
+        "activity/index.html", events=feed(page=page), page=page, per_page=PER_PAGE
+    )
+
+
+@bp.route("/overdue")
+@role("member")
+def overdue():
+    """Items past their due date: who has them and for how long."""
+    today = local_today()
+    return render_template("activity/overdue.html", rows=custody.overdue(today), today=today)
+
+
+@bp.route("/faults/<int:fault_id>/photo")
+@role("member")
+def fault_photo(fault_id: int):
+    """The photo sent with a fault report (signed-in people only)."""
+    fault = Fault.get_or_none(Fault.id == fault_id)
+    if fault is None or not fault.photo:
+        abort(404)
+    folder = Path(current_app.instance_path) / "uploads"
+    return send_from_directory(folder, fault.photo, max_age=3600)

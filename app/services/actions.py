@@ -1,0 +1,138 @@
+"""The mechanics every asset action shares: lock, idempotency, found, settle.
+
+An action is a function that changes an asset and records events. `perform`
+runs it inside the write transaction with the asset row locked, writes
+nothing when the action's key was already used (a double tap or a resent
+form), records `found` first when a missing item turns up, and leaves the
+status consistent with the facts afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from ..database import is_sqlite, write
+from ..models import Asset, Event, Fault, User, utcnow
+from . import events
+from .errors import NotFound, ServiceError
+
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+class Refused(ServiceError):
+    """The action does not fit the asset's state now (HTTP 409)."""
+
+
+class Forbidden(ServiceError):
+    """This person may not do this (HTTP 403)."""
+
+
+@dataclass
+class Outcome:
+    asset: Asset
+    message: str
+    events: list[Event] = field(default_factory=list)
+    duplicate: bool = False
+
+
+Apply = Callable[[Asset], tuple[str, list[Event]]]
+
+
+def _locked(code: str) -> Asset:
+    query = Asset.select().where(Asset.code == code)
+    if not is_sqlite():  # SQLite already runs one writer at a time
+        query = query.for_update()
+    asset = query.first()
+    if asset is None:
+        raise NotFound("No asset has that code.")
+    return asset
+
+
+def clean_key(key: str | None) -> str | None:
+    """A usable idempotency key, or None (a form without one still works)."""
+    return key if key and KEY_PATTERN.match(key) else None
+
+
+def perform(
+    code: str,
+    actor: User | None,
+    apply: Apply,
+    *,
+    key: str | None = None,
+    proves_presence: bool = True,
+) -> Outcome:
+    key = clean_key(key)
+    with write():
+        asset = _locked(code)
+        if key and Event.select().where(Event.key == key).exists():
+            return Outcome(asset, "Already done.", duplicate=True)
+        found = []
+        if asset.status == "missing" and proves_presence:
+            # Someone has it in hand: it is found. If the action is refused,
+            # the whole transaction, this event included, rolls back.
+            found.append(events.record("found", asset=asset, actor=actor, location=asset.location))
+            asset.status = "available"
+        message, written = apply(asset)
+        if key and written:
+            written[0].key = key
+            written[0].save()
+        settle(asset)
+        asset.version += 1
+        asset.updated_at = utcnow()
+        asset.save()
+        return Outcome(asset, message, found + written)
+
+
+def has_blocking_fault(asset: Asset) -> bool:
+    return (
+        Fault.select()
+        .where(Fault.asset == asset, Fault.closed_at.is_null(), Fault.severity == "do_not_use")
+        .exists()
+    )
+
+
+def settle(asset: Asset) -> None:
+    """Status from the facts, worst first: retired, in repair, faulty, held, missing."""
+    if asset.retired_at:
+        asset.status = "retired"
+    elif asset.status == "in_repair":
+        pass  # until a lead marks it fixed
+    elif has_blocking_fault(asset):
+        asset.status = "faulty"
+    elif asset.holder_id:
+        asset.status = "checked_out"
+    elif asset.status != "missing":
+        asset.status = "available"
+
+
+def when(asset: Asset) -> str:
+    """ "just now" for a change in the last two minutes, else the date."""
+    if asset.updated_at and utcnow() - asset.updated_at < timedelta(minutes=2):
+        return "just now"
+    return f"since {asset.updated_at:%d %b}" if asset.updated_at else ""
+
+
+def held_message(asset: Asset, actor: User) -> str:
+    if asset.holder_id == actor.id:
+        return "You already have this item."
+    return f"Already checked out to {asset.holder.name} {when(asset)}."
+
+
+def require_lead(actor: User, what: str) -> None:
+    if not actor.has_role("lead"):
+        raise Forbidden(f"Only a lead can {what}.")
+
+
+def require_not_retired(asset: Asset) -> None:
+    if asset.status == "retired":
+        raise Refused("This item is retired.")
+
+
+def check_due(due_back: date | None, today: date) -> None:
+    from .errors import Invalid
+
+    if due_back is not None and due_back < today:
+        raise Invalid({"due_back": "The due date is in the past."})
