@@ -44,9 +44,11 @@ def asset(code: str):
 def asset_context(asset, page: int = 1, **extra) -> dict:
     """Everything the asset page shows; action views reuse it to re-render."""
     location_path = places.location_paths().get(asset.location_id, "") if asset.location_id else ""
+    history, older = assets.history(asset, page=page)
     return {
         "asset": asset,
-        "history": list(assets.history(asset, page=page)),
+        "history": history,
+        "older": older,
         "page": page,
         "location_path": location_path,
         "faults": maintenance.open_faults(asset),

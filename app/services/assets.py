@@ -39,9 +39,10 @@ def _resolve(values: dict, *, exclude_id: int | None = None) -> dict:
     """Check references and uniqueness; turn ids into rows. Call inside write()."""
     errors: dict[str, str] = {}
     out = dict(values)
-    if not (out.get("name") or "").strip():
-        errors["name"] = "Give the asset a name."
-    out["name"] = (out.get("name") or "").strip()
+    if "name" in out or exclude_id is None:  # required on create; edits may omit it
+        out["name"] = (out.get("name") or "").strip()
+        if not out["name"]:
+            errors["name"] = "Give the asset a name."
     for text in TEXT_FIELDS:
         if text in out:
             out[text] = (out[text] or "").strip()
@@ -150,11 +151,18 @@ def get_by_code(code: str) -> Asset | None:
     )
 
 
-def history(asset: Asset, page: int = 1, per_page: int = 25):
-    """Events for an asset, newest first, with actor and holder in the same query."""
+HISTORY_PAGE = 15  # entries per page on the asset page (it must stay under 10 KB)
+
+
+def history(asset: Asset, page: int = 1, per_page: int = HISTORY_PAGE) -> tuple[list[Event], bool]:
+    """One page of an asset's events, newest first, and whether older ones exist.
+
+    Actor, holder and location come in the same query, so the page's query
+    count does not grow with the history.
+    """
     Actor = User.alias("actor")
     Holder = User.alias("holder")
-    return (
+    rows = list(
         Event.select(Event, Actor, Holder, Location)
         .join(Actor, JOIN.LEFT_OUTER, on=(Event.actor == Actor.id))
         .switch(Event)
@@ -163,8 +171,10 @@ def history(asset: Asset, page: int = 1, per_page: int = 25):
         .join(Location, JOIN.LEFT_OUTER, on=(Event.location == Location.id))
         .where(Event.asset == asset)
         .order_by(Event.at.desc(), Event.id.desc())
-        .paginate(page, per_page)
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
     )
+    return rows[:per_page], len(rows) > per_page
 
 
 @dataclass
