@@ -62,4 +62,8 @@ def fault_photo(fault_id: int):
     if fault is None or not fault.photo:
         abort(404)
     folder = Path(current_app.instance_path) / "uploads"
-    return send_from_directory(folder, fault.photo, max_age=3600)
+    response = send_from_directory(folder, fault.photo, max_age=3600)
+    # Only signed-in people may see it: a shared proxy must not keep a copy.
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response
