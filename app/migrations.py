@@ -31,11 +31,18 @@ def _v2_asset_version_and_event_index(migrator: SchemaMigrator) -> None:
 
 def _v3_action_keys_and_faults(migrator: SchemaMigrator) -> None:
     # Version 3: idempotency keys on events (double taps, resent forms, the
-    # offline queue) and the fault register.
+    # offline queue), the giver on handovers, and the fault register.
     migrate(
         migrator.add_column("event", "key", CharField(max_length=64, null=True)),
         migrator.add_index("event", ("key",), True),
     )
+    # Plain SQL so the column gets its foreign key on SQLite too (the same
+    # statement works on PostgreSQL).
+    db.execute_sql(
+        'ALTER TABLE "event" ADD COLUMN "from_holder_id" INTEGER '
+        'REFERENCES "user" ("id") ON DELETE RESTRICT'
+    )
+    migrate(migrator.add_index("event", ("from_holder_id",), False))
     db.create_tables([Fault])
 
 

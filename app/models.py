@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from peewee import (
@@ -132,10 +132,6 @@ class Asset(BaseModel):
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
 
-    @property
-    def is_overdue(self) -> bool:
-        return bool(self.status == "checked_out" and self.due_back and self.due_back < date.today())
-
 
 class Event(BaseModel):
     """Append-only history. Never updated or deleted by the app."""
@@ -145,6 +141,8 @@ class Event(BaseModel):
     actor = ForeignKeyField(User, null=True, backref="acted", on_delete="RESTRICT")
     at = DateTimeField(default=utcnow)
     holder = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    # On a handover, who gave it: both sides then find the event in their history.
+    from_holder = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
     location = ForeignKeyField(Location, null=True, backref="+", on_delete="RESTRICT")
     note = TextField(default="")
     data = JSONField(null=True)

@@ -49,6 +49,11 @@ def local_today() -> date:
     return datetime.now(ZoneInfo(site()["timezone"])).date()
 
 
+def is_overdue(asset) -> bool:
+    """Held past its due date, by the organisation's calendar (the one rule for it)."""
+    return bool(asset.holder_id and asset.due_back and asset.due_back < local_today())
+
+
 def new_key() -> str:
     """A fresh idempotency key for one rendered action form."""
     return uuid.uuid4().hex
@@ -119,5 +124,6 @@ def init_app(app: Flask) -> None:
         public_url_warning=settings.public_url_warning,
         new_key=new_key,
         local_today=local_today,
+        is_overdue=is_overdue,
     )
     settings.clear_cache()

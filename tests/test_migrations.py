@@ -17,7 +17,7 @@ V1 = (Path(__file__).parent / "data" / "schema_v1.sql").read_text()
 
 
 def _shape(path: Path) -> dict:
-    """Tables with their columns (name, type, notnull, pk) and index definitions."""
+    """Tables with their columns (name, type, notnull, pk), indexes and foreign keys."""
     con = sqlite3.connect(path)
     try:
         tables = [
@@ -31,7 +31,11 @@ def _shape(path: Path) -> dict:
                 (r[1], r[2], tuple(c[2] for c in con.execute(f'PRAGMA index_info("{r[1]}")')))
                 for r in con.execute(f'PRAGMA index_list("{table}")')
             )
-            shape[table] = (sorted(cols), idx)
+            fks = sorted(
+                (r[2], r[3], r[4], r[6])  # table, from, to, on_delete
+                for r in con.execute(f'PRAGMA foreign_key_list("{table}")')
+            )
+            shape[table] = (sorted(cols), idx, fks)
         return shape
     finally:
         con.close()

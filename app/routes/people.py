@@ -62,7 +62,10 @@ def detail(person_id: int):
     """A person and what they hold now."""
     person = User.get_or_none(User.id == person_id) or abort(404)
     page = max(int_arg("page") or 1, 1)
-    history = feed((Event.holder == person) | (Event.actor == person), page=page)
+    history = feed(
+        (Event.holder == person) | (Event.from_holder == person) | (Event.actor == person),
+        page=page,
+    )
     return render_template(
         "people/detail.html",
         person=person,

@@ -67,8 +67,11 @@ def perform(
     key = clean_key(key)
     with write():
         asset = _locked(code)
-        if key and Event.select().where(Event.key == key).exists():
+        used = Event.select(Event.asset).where(Event.key == key).first() if key else None
+        if used and used.asset_id == asset.id:
             return Outcome(asset, "Already done.", duplicate=True)
+        if used:
+            raise Refused("This form was already used for another item. Reload the page.")
         found = []
         if asset.status == "missing" and proves_presence:
             # Someone has it in hand: it is found. If the action is refused,

@@ -71,11 +71,11 @@ def check_out(
 
     def apply(asset: Asset):
         require_not_retired(asset)
+        if asset.holder_id:
+            raise Refused(held_message(asset, actor))
         holder = actor if holder_id in (None, actor.id) else _person(holder_id)
         if holder.id != actor.id and not actor.has_role("lead"):
             raise Forbidden("Members can only check items out to themselves.")
-        if asset.holder_id:
-            raise Refused(held_message(asset, actor))
         check_due(due_back, today)
         blocked = asset.status in ("faulty", "in_repair")
         if blocked and not override:
@@ -169,6 +169,7 @@ def transfer(
             asset=asset,
             actor=actor,
             holder=to,
+            from_holder=before,
             location=asset.location,
             note=note,
             data=data,
