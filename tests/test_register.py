@@ -311,6 +311,21 @@ def test_boosted_request_gets_the_full_page(client, stock):
     assert soup_of(response).select_one("main #asset-results") is not None
 
 
+def test_browser_back_to_a_pushed_search_gets_the_full_page(client, stock):
+    """Going back to a search URL htmx pushed asks with HX-History-Restore-Request:
+    the answer must be the whole page, or the back button would show a fragment."""
+    response = client.get(
+        "/assets?q=drill",
+        headers={
+            "HX-Request": "true",
+            "HX-History-Restore-Request": "true",
+            "HX-Target": "asset-results",
+        },
+    )
+    assert "<html" in response.get_data(as_text=True)
+    assert soup_of(response).select_one("main #asset-results") is not None
+
+
 @pytest.mark.parametrize("query", ["page=abc", "category=x", "location=1.5", "holder=-1"])
 def test_bad_query_args_give_a_400_page(client, stock, query):
     """Malformed numbers in the query are a friendly 400 page, never a 500."""
