@@ -44,3 +44,28 @@ def make_asset(actor: User | None = None, **values) -> Asset:
     actor = actor or User.select().where(User.role == "lead").first() or make_user("lead")
     values.setdefault("name", f"Asset {next(_seq)}")
     return assets.create_asset(values, actor=actor)
+
+
+def create_assets_concurrently(actor: User, threads: int, each: int) -> list[str]:
+    """Start `threads` threads that each add `each` assets; return any errors raised."""
+    import threading
+
+    from app.models import db
+
+    errors: list[str] = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(each):
+                make_asset(actor=actor, name=f"T{n}-{i}")
+        except Exception as exc:  # collected for the test to assert empty
+            errors.append(repr(exc))
+        finally:
+            db.close()  # each thread has its own connection
+
+    workers = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return errors

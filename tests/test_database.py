@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from click.testing import CliRunner
 
@@ -63,22 +61,7 @@ def test_nested_writes_share_the_outer_transaction(app):
 def test_concurrent_writers_never_see_database_is_locked(app):
     """Sixteen threads creating assets at once all succeed, each with its event."""
     lead = factories.make_user("lead")
-    errors = []
-
-    def work(n):
-        try:
-            for i in range(5):
-                factories.make_asset(actor=lead, name=f"T{n}-{i}")
-        except Exception as exc:  # collected, then asserted empty
-            errors.append(repr(exc))
-        finally:
-            db.close()
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = factories.create_assets_concurrently(lead, threads=16, each=5)
     assert errors == []
     assert Asset.select().count() == 80
     assert Event.select().where(Event.kind == "created").count() == 80

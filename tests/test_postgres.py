@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from app import create_app
@@ -78,22 +76,7 @@ def test_register_round_trip_on_postgresql(pg_app):
 def test_concurrent_writers_on_postgresql(pg_app):
     """Eight threads adding assets at once all commit, each with its event."""
     lead = User.create(name="Lead", role="lead")
-    errors = []
-
-    def work(n):
-        try:
-            for i in range(5):
-                factories.make_asset(actor=lead, name=f"T{n}-{i}")
-        except Exception as exc:  # collected, then asserted empty
-            errors.append(repr(exc))
-        finally:
-            db.close()
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = factories.create_assets_concurrently(lead, threads=8, each=5)
     assert errors == []
     assert Asset.select().count() == 40
     assert Event.select().count() == 40

@@ -10,6 +10,7 @@ from peewee import JOIN
 from ..models import Asset, Event, Fault, Location, User
 from ..permissions import role
 from ..services import custody
+from ..services.events import one_page
 from ..templating import local_today
 from .helpers import int_arg
 
@@ -18,8 +19,9 @@ bp = Blueprint("activity", __name__)
 PER_PAGE = 50
 
 
-def feed(*conditions, page: int = 1):
-    """Events newest first, with asset, actor, holder and location in one query."""
+def feed(*conditions, page: int = 1) -> tuple[list[Event], bool]:
+    """One page of events newest first (asset, actor, holder and location joined in
+    one query), and whether older ones exist."""
     Actor, Holder = User.alias("actor"), User.alias("holder")
     query = (
         Event.select(Event, Asset, Actor, Holder, Location)
@@ -33,7 +35,7 @@ def feed(*conditions, page: int = 1):
     )
     for condition in conditions:
         query = query.where(condition)
-    return list(query.order_by(Event.at.desc(), Event.id.desc()).paginate(page, PER_PAGE))
+    return one_page(query.order_by(Event.at.desc(), Event.id.desc()), page, PER_PAGE)
 
 
 @bp.route("/activity")
@@ -41,9 +43,8 @@ def feed(*conditions, page: int = 1):
 def index():
     """Everything that happened, newest first, including reports from the public."""
     page = max(int_arg("page") or 1, 1)
-    return render_template(
-        "activity/index.html", events=feed(page=page), page=page, per_page=PER_PAGE
-    )
+    events, older = feed(page=page)
+    return render_template("activity/index.html", events=events, page=page, older=older)
 
 
 @bp.route("/overdue")

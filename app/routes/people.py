@@ -11,7 +11,7 @@ from ..permissions import role
 from ..services import custody, people
 from ..services.errors import Conflict, Invalid, NotFound
 from ..templating import local_today
-from .activity import PER_PAGE, feed
+from .activity import feed
 from .helpers import apply_errors, current_actor, int_arg
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -62,7 +62,7 @@ def detail(person_id: int):
     """A person and what they hold now."""
     person = User.get_or_none(User.id == person_id) or abort(404)
     page = max(int_arg("page") or 1, 1)
-    history = feed(
+    history, older = feed(
         (Event.holder == person) | (Event.from_holder == person) | (Event.actor == person),
         page=page,
     )
@@ -72,7 +72,7 @@ def detail(person_id: int):
         holdings=list(people.holdings(person)),
         events=history,
         page=page,
-        per_page=PER_PAGE,
+        older=older,
         today=local_today(),
     )
 

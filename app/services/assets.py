@@ -162,7 +162,7 @@ def history(asset: Asset, page: int = 1, per_page: int = HISTORY_PAGE) -> tuple[
     """
     Actor = User.alias("actor")
     Holder = User.alias("holder")
-    rows = list(
+    query = (
         Event.select(Event, Actor, Holder, Location)
         .join(Actor, JOIN.LEFT_OUTER, on=(Event.actor == Actor.id))
         .switch(Event)
@@ -171,10 +171,8 @@ def history(asset: Asset, page: int = 1, per_page: int = HISTORY_PAGE) -> tuple[
         .join(Location, JOIN.LEFT_OUTER, on=(Event.location == Location.id))
         .where(Event.asset == asset)
         .order_by(Event.at.desc(), Event.id.desc())
-        .limit(per_page + 1)
-        .offset((page - 1) * per_page)
     )
-    return rows[:per_page], len(rows) > per_page
+    return events.one_page(query, page, per_page)
 
 
 @dataclass

@@ -41,3 +41,10 @@ def record(
         note=note,
         data=data,
     )
+
+
+def one_page(query, page: int, per_page: int) -> tuple[list, bool]:
+    """A page of an (ordered) query and whether more rows follow, from one query:
+    it fetches one row past the page instead of counting."""
+    rows = list(query.limit(per_page + 1).offset((max(page, 1) - 1) * per_page))
+    return rows[:per_page], len(rows) > per_page
