@@ -1,0 +1,118 @@
+"""Label formats: sheet and roll geometry, read from one JSON file per format."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+FORMATS_DIR = Path(__file__).parent / "formats"
+NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
+NUMBERS = (
+    "page_width_mm",
+    "page_height_mm",
+    "label_width_mm",
+    "label_height_mm",
+    "corner_radius_mm",
+    "left_mm",
+    "top_mm",
+    "pitch_x_mm",
+    "pitch_y_mm",
+)
+LAYOUTS = ("wide", "tiny")
+
+
+class FormatError(ValueError):
+    """A format whose numbers cannot describe real label stock."""
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    title: str
+    paper: str
+    page_width_mm: float
+    page_height_mm: float
+    columns: int
+    rows: int
+    label_width_mm: float
+    label_height_mm: float
+    corner_radius_mm: float
+    left_mm: float
+    top_mm: float
+    pitch_x_mm: float
+    pitch_y_mm: float
+    roll: bool = False
+    layout: str = "wide"
+    source: str = ""
+
+    @property
+    def per_page(self) -> int:
+        return self.columns * self.rows
+
+    def cell(self, index: int) -> tuple[float, float]:
+        """Top-left corner (mm from the page's top-left) of cell `index` (0-based,
+        row by row, as label sheets are numbered)."""
+        row, column = divmod(index, self.columns)
+        return self.left_mm + column * self.pitch_x_mm, self.top_mm + row * self.pitch_y_mm
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Format:
+        """Build and check a format; FormatError says what is wrong in plain words."""
+        try:
+            values = {
+                "name": str(data["name"]).strip().lower(),
+                "title": str(data.get("title") or data["name"]).strip(),
+                "paper": str(data.get("paper") or "Custom"),
+                "columns": int(data["columns"]),
+                "rows": int(data["rows"]),
+                "roll": bool(data.get("roll", False)),
+                "layout": str(data.get("layout") or "wide"),
+                "source": str(data.get("source") or ""),
+                **{key: float(data[key]) for key in NUMBERS},
+            }
+        except KeyError as exc:
+            raise FormatError(f"Missing value: {exc.args[0]}.") from None
+        except (TypeError, ValueError):
+            raise FormatError("Every size must be a number.") from None
+        fmt = cls(**values)
+        fmt.check()
+        return fmt
+
+    def check(self) -> None:
+        if not NAME.match(self.name):
+            raise FormatError("A format name uses lower-case letters, digits and hyphens.")
+        if self.layout not in LAYOUTS:
+            raise FormatError("Layout is 'wide' or 'tiny'.")
+        if not (1 <= self.columns <= 20 and 1 <= self.rows <= 50):
+            raise FormatError("Columns must be 1–20 and rows 1–50.")
+        if min(getattr(self, key) for key in NUMBERS) < 0:
+            raise FormatError("Sizes cannot be negative.")
+        if self.label_width_mm < 8 or self.label_height_mm < 8:
+            raise FormatError("A label must be at least 8 × 8 mm to hold a QR code.")
+        if self.pitch_x_mm + 0.01 < self.label_width_mm and self.columns > 1:
+            raise FormatError("The horizontal pitch is smaller than the label: labels overlap.")
+        if self.pitch_y_mm + 0.01 < self.label_height_mm and self.rows > 1:
+            raise FormatError("The vertical pitch is smaller than the label: labels overlap.")
+        right = self.left_mm + (self.columns - 1) * self.pitch_x_mm + self.label_width_mm
+        bottom = self.top_mm + (self.rows - 1) * self.pitch_y_mm + self.label_height_mm
+        if right > self.page_width_mm + 0.01 or bottom > self.page_height_mm + 0.01:
+            raise FormatError("The labels run off the page: check margins, pitch and size.")
+        if self.corner_radius_mm * 2 > min(self.label_width_mm, self.label_height_mm):
+            raise FormatError("The corner radius is larger than the label.")
+
+
+def load(path: Path) -> Format:
+    fmt = Format.from_dict(json.loads(path.read_text()))
+    if fmt.name != path.stem:
+        raise FormatError(f"{path.name}: the name inside must be {path.stem!r}.")
+    return fmt
+
+
+def builtin() -> dict[str, Format]:
+    """The shipped formats by name; adding a format means adding a file."""
+    return {fmt.name: fmt for fmt in map(load, sorted(FORMATS_DIR.glob("*.json")))}
