@@ -236,7 +236,10 @@ def calibration_svg(fmt: Format, nudge=(0.0, 0.0)) -> str:
     parts.append(_ruler(w, 25.4 / 8, 4, 8, True, h - 7, "in"))
     parts.append(_ruler(h, 25.4 / 8, 4, 8, False, w - 7, "in"))
     size = min(3.0, h * 0.08)
-    note = f"{fmt.title}: print at 100 % (actual size). Nudge x {nudge[0]:+.1f} mm, y {nudge[1]:+.1f} mm"
+    note = (
+        f"{fmt.title}: print at 100 % (actual size). "
+        f"Nudge x {nudge[0]:+.1f} mm, y {nudge[1]:+.1f} mm"
+    )
     parts.append(
         _text(w / 2, min(h / 2, 12 + size), size, text.fit(note, size, w - 16), anchor="middle")
     )
