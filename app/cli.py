@@ -137,5 +137,69 @@ def demo(password: str, force: bool) -> None:
         click.echo(f"  {user.role:<7} {user.email:<28} password: {password}")
 
 
+@main.command("labels")
+@click.option("--format", "format_name", help="Label stock, e.g. avery-l7160.")
+@click.option("--all", "every", is_flag=True, help="Every asset in service.")
+@click.option("--unprinted", is_flag=True, help="Assets never printed.")
+@click.option("--codes", help="Comma-separated asset codes.")
+@click.option("--blank", type=int, help="This many blank labels with fresh codes.")
+@click.option("--start", default=1, show_default=True, help="First label position on the sheet.")
+@click.option("--copies", default=1, show_default=True, help="Copies of each label.")
+@click.option("--list-formats", is_flag=True, help="List the formats and stop.")
+@click.option("--calibrate", is_flag=True, help="A calibration page for --format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="The PDF to write.")
+def labels_command(
+    format_name, every, unprinted, codes, blank, start, copies, list_formats, calibrate, output
+):
+    """Print label sheets to a PDF file."""
+    import labels as engine
+
+    from .services import label_codes, printing, settings
+    from .services.errors import Invalid
+
+    app = _app()
+    with app.app_context():
+        available = printing.formats()
+        if list_formats:
+            for name, fmt in available.items():
+                click.echo(f"{name:<20} {fmt.title}")
+            return
+        if format_name not in available or not output:
+            raise click.UsageError("Give --format (see --list-formats) and -o FILE.")
+        fmt = available[format_name]
+        nudge = printing.nudge(fmt.name)
+        if calibrate:
+            data = engine.calibration_pdf(fmt, nudge)
+        else:
+            chosen = [bool(every), bool(unprinted), bool(codes), blank is not None]
+            if sum(chosen) != 1:
+                raise click.UsageError("Choose one of --all, --unprinted, --codes, --blank.")
+            public_url = settings.effective(app.config)["public_url"]
+            warning = settings.public_url_warning(public_url)
+            if warning:
+                click.secho(f"WARNING: {warning}", fg="yellow", err=True)
+            try:
+                if blank is not None:
+                    reserved = label_codes.reserve_blanks(blank, None)
+                    label_data = [
+                        engine.Label(engine.qr_url(public_url, "A", c), c) for c in reserved
+                    ]
+                    things = []
+                else:
+                    wanted = [c.strip().upper() for c in (codes or "").split(",") if c.strip()]
+                    choice = "all" if every else "unprinted" if unprinted else "selected"
+                    things = printing.choose(choice, codes_=wanted)
+                    label_data = printing.to_labels(things, public_url)
+                data = engine.render_pdf(label_data, fmt, start=start, copies=copies, nudge=nudge)
+            except (Invalid, ValueError) as exc:
+                message = "; ".join(exc.errors.values()) if isinstance(exc, Invalid) else exc
+                raise click.ClickException(str(message)) from None
+            if things:
+                printing.record_printed(things, None, fmt)
+        with open(output, "wb") as fh:
+            fh.write(data)
+    click.echo(f"Wrote {output}.")
+
+
 if __name__ == "__main__":
     main()

@@ -13,7 +13,7 @@ from peewee import CharField
 from playhouse.migrate import SchemaMigrator, migrate
 
 from .database import write
-from .models import MODELS, Fault, SchemaVersion, db
+from .models import MODELS, Fault, LabelCode, LabelFormatSetting, SchemaVersion, db
 
 
 class SchemaError(RuntimeError):
@@ -46,9 +46,15 @@ def _v3_action_keys_and_faults(migrator: SchemaMigrator) -> None:
     db.create_tables([Fault])
 
 
+def _v4_labels(migrator: SchemaMigrator) -> None:
+    # Version 4: blank and replaced label codes, custom formats and nudges.
+    db.create_tables([LabelCode, LabelFormatSetting])
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
+    4: _v4_labels,
 }
 LATEST = max(STEPS, default=1)
 

@@ -12,6 +12,7 @@ from peewee import (
     DatabaseProxy,
     DateField,
     DateTimeField,
+    FloatField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -173,4 +174,40 @@ class Fault(BaseModel):
         return FAULT_SEVERITIES.get(self.severity, self.severity)
 
 
-MODELS = [SchemaVersion, Setting, User, Location, Category, Asset, Event, Fault]
+class LabelCode(BaseModel):
+    """A code printed on a label that is not (or no longer) an asset's own.
+
+    `blank`: printed ahead of time, waiting to be bound to an asset.
+    `bound`: a blank that became an asset's code (kept for the record).
+    `replaced`: an asset's old code after re-labelling; scans lead to the asset.
+    """
+
+    code = CharField(max_length=6, unique=True)
+    state = CharField(max_length=12, default="blank")
+    asset = ForeignKeyField(Asset, null=True, backref="+", on_delete="RESTRICT")
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    changed_at = DateTimeField(null=True)
+
+
+class LabelFormatSetting(BaseModel):
+    """A custom format a lead saved (`spec`), or a printer nudge for any format."""
+
+    name = CharField(max_length=48, unique=True)
+    spec = JSONField(null=True)  # None for shipped formats: only the nudge is stored
+    nudge_x_mm = FloatField(default=0.0)
+    nudge_y_mm = FloatField(default=0.0)
+
+
+MODELS = [
+    SchemaVersion,
+    Setting,
+    User,
+    Location,
+    Category,
+    Asset,
+    Event,
+    Fault,
+    LabelCode,
+    LabelFormatSetting,
+]

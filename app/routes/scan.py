@@ -9,7 +9,7 @@ from .. import codes
 from ..extensions import limiter
 from ..models import Location
 from ..permissions import public
-from ..services import assets, maintenance, places
+from ..services import assets, label_codes, maintenance, places
 from ..services.errors import Invalid
 from .helpers import int_arg
 
@@ -33,9 +33,16 @@ def _not_found(typed: str, kind: str = "asset"):
 def asset(code: str):
     """The asset page a label opens; signed-out visitors see only a public card."""
     canonical = codes.parse(code)
-    found = assets.get_by_code(canonical) if canonical else None
-    if found is None:
+    what = label_codes.resolve(canonical) if canonical else None
+    if what is None:
         return _not_found(code)
+    if what.kind == "location":
+        return redirect(url_for("scan.location", code=what.location.code))
+    if what.kind == "replaced":
+        return render_template("scan/replaced.html", old=canonical, asset=what.asset)
+    if what.kind == "blank":
+        return render_template("scan/blank.html", label=what.label)
+    found = what.asset
     if not current_user.is_authenticated:
         return render_template("scan/public.html", asset=found)
     return render_template("scan/asset.html", **asset_context(found, page=int_arg("page") or 1))

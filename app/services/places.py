@@ -6,17 +6,19 @@ from peewee import IntegrityError, fn
 
 from .. import codes
 from ..database import write
-from ..models import Asset, Category, Location
+from ..models import Asset, Category, LabelCode, Location
 from .errors import Invalid, NotFound
 
 
 def unique_code() -> str:
-    """A random code used by no asset and no location. Call inside write()."""
+    """A random code no asset, location or printed label has ever had. Call
+    inside write(), so that nobody else can take it before it is stored."""
     while True:
         code = codes.generate()
         if not (
             Asset.select().where(Asset.code == code).exists()
             or Location.select().where(Location.code == code).exists()
+            or LabelCode.select().where(LabelCode.code == code).exists()
         ):
             return code
 

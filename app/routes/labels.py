@@ -1,0 +1,263 @@
+"""Printing labels (leads): choose, preview, download; blanks; calibration."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+
+import labels as engine
+
+from ..models import Location
+from ..permissions import role
+from ..services import label_codes, places, printing, settings
+from ..services.errors import Invalid
+from ..templating import local_today, site
+from ..worker import Busy, run
+from .helpers import current_actor, form_int, form_text
+
+bp = Blueprint("labels", __name__, url_prefix="/labels")
+
+
+def _as_int(values, name: str) -> int | None:
+    raw = values.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 18 else None
+
+
+def _job(values) -> dict:
+    """The print job described by a request's values (query or form)."""
+    since = values.get("since", "")
+    try:
+        since_date = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise Invalid({"since": "Give a date as YYYY-MM-DD."}) from None
+    try:
+        start = int(values.get("start") or 1)
+        copies = int(values.get("copies") or 1)
+    except ValueError:
+        raise Invalid({"start": "Start and copies are whole numbers."}) from None
+    fmt = printing.get_format(values.get("format") or "avery-l7160")
+    if not (fmt.roll or 1 <= start <= fmt.per_page):
+        raise Invalid({"start": f"Start position must be 1–{fmt.per_page} on this sheet."})
+    if not 1 <= copies <= 100:
+        raise Invalid({"copies": "Copies must be 1–100."})
+    things = printing.choose(
+        values.get("choice") or "selected",
+        codes_=values.getlist("asset"),
+        category_id=_as_int(values, "category"),
+        location_id=_as_int(values, "location"),
+        since=since_date,
+    )
+    return {
+        "fmt": fmt,
+        "start": 1 if fmt.roll else start,
+        "copies": copies,
+        "org_line": values.get("org_line", "")[:120],
+        "things": things,
+    }
+
+
+def _render(job: dict) -> bytes:
+    label_data = printing.to_labels(job["things"], site()["public_url"])
+    return run(
+        engine.render_pdf,
+        label_data,
+        job["fmt"],
+        start=job["start"],
+        copies=job["copies"],
+        nudge=printing.nudge(job["fmt"].name),
+        org_line=job["org_line"],
+    )
+
+
+def _pdf(data: bytes, stem: str) -> Response:
+    name = f"{stem}-{local_today():%Y%m%d}.pdf"
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _page(job=None, errors=None, status=200):
+    return render_template(
+        "labels/print.html",
+        job=job,
+        errors=errors or {},
+        values=request.values,
+        formats=printing.formats(),
+        categories=list(places.categories()),
+        locations=places.location_tree(),
+        warning=settings.public_url_warning(site()["public_url"]),
+    ), status
+
+
+@bp.route("")
+@role("lead")
+def index():
+    """Print labels: which, on what stock, from which position; preview first."""
+    if not request.args:
+        return _page()
+    try:
+        job = _job(request.args)
+    except Invalid as exc:
+        return _page(errors=exc.errors, status=422)
+    return _page(job)
+
+
+@bp.route("/preview.svg")
+@role("lead")
+def preview():
+    """The first page of the job as it will print, label outlines included."""
+    try:
+        job = _job(request.args)
+    except Invalid:
+        job = None
+    fmt = job["fmt"] if job else printing.get_format("avery-l7160")
+    data = printing.to_labels(job["things"], site()["public_url"]) if job else []
+    per_page = 1 if fmt.roll else fmt.per_page - (job["start"] - 1 if job else 0)
+    run_ = [label for label in data for _ in range(job["copies"])][: max(per_page, 0)]
+    svg = next(
+        engine.page_svgs(
+            run_,
+            fmt,
+            start=job["start"] if job else 1,
+            nudge=printing.nudge(fmt.name),
+            org_line=job["org_line"] if job else "",
+            outlines=True,
+        )
+    )
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+@bp.route("/pdf", methods=["POST"])
+@role("lead")
+def pdf():
+    """Download the PDF and record that these assets' labels were printed."""
+    try:
+        job = _job(request.form)
+        data = _render(job)
+    except Invalid as exc:
+        return _page(errors=exc.errors, status=422)
+    except engine.TooManyLabels as exc:
+        return _page(errors={"": str(exc)}, status=422)
+    except Busy as exc:
+        return _page(errors={"": str(exc)}, status=503)
+    assets = [t for t in job["things"] if not isinstance(t, Location)]
+    if assets:
+        printing.record_printed(assets, current_actor(), job["fmt"])
+    return _pdf(data, f"labels-{job['fmt'].name}")
+
+
+@bp.route("/blank", methods=["GET", "POST"])
+@role("lead")
+def blank():
+    """Blank labels: fresh codes printed now, bound to assets when first scanned."""
+    errors = {}
+    if request.method == "POST":
+        try:
+            fmt = printing.get_format(request.form.get("format", ""))
+            count = form_int("count") or 0
+            start = form_int("start") or 1
+            if count > engine.MAX_LABELS:
+                raise Invalid({"count": f"At most {engine.MAX_LABELS} labels in one go."})
+            codes_ = label_codes.reserve_blanks(count, current_actor())
+            base = site()["public_url"]
+            data = [engine.Label(engine.qr_url(base, "A", c), c, "") for c in codes_]
+            pdf_bytes = run(
+                engine.render_pdf,
+                data,
+                fmt,
+                start=1 if fmt.roll else start,
+                nudge=printing.nudge(fmt.name),
+                org_line=form_text("org_line", 120),
+            )
+        except Invalid as exc:
+            errors = exc.errors
+        except (ValueError, Busy) as exc:
+            errors = {"": str(exc)}
+        else:
+            return _pdf(pdf_bytes, f"blank-labels-{fmt.name}")
+    return render_template(
+        "labels/blank.html",
+        errors=errors,
+        values=request.form,
+        formats=printing.formats(),
+        warning=settings.public_url_warning(site()["public_url"]),
+    ), 422 if errors else 200
+
+
+@bp.route("/calibrate", methods=["GET", "POST"])
+@role("lead")
+def calibrate():
+    """A calibration page with outlines and rulers, and the nudge for this printer."""
+    name = request.values.get("format") or "avery-l7160"
+    errors = {}
+    if request.method == "POST":
+        try:
+            x = float(request.form.get("nudge_x") or 0)
+            y = float(request.form.get("nudge_y") or 0)
+            printing.save_nudge(name, x, y)
+        except ValueError:
+            errors = {"nudge": "Give the nudge in millimetres, e.g. 0.5 or -1."}
+        except Invalid as exc:
+            errors = exc.errors
+        else:
+            flash(
+                f"Saved: later prints on this format move {x:+.1f} mm across and {y:+.1f} mm down.",
+                "ok",
+            )
+            return redirect(url_for("labels.calibrate", format=name), 303)
+    if request.args.get("download") and not errors:
+        try:
+            fmt = printing.get_format(name)
+            data = run(engine.calibration_pdf, fmt, printing.nudge(name))
+        except (Invalid, Busy) as exc:
+            errors = getattr(exc, "errors", None) or {"": str(exc)}
+        else:
+            return _pdf(data, f"calibration-{name}")
+    x, y = printing.nudge(name)
+    return render_template(
+        "labels/calibrate.html",
+        name=name,
+        nudge_x=x,
+        nudge_y=y,
+        errors=errors,
+        formats=printing.formats(),
+    ), 422 if errors else 200
+
+
+@bp.route("/formats/new", methods=["GET", "POST"])
+@role("lead")
+def new_format():
+    """Save a custom label format: name and all the numbers of the stock."""
+    errors = {}
+    if request.method == "POST":
+        fields = (
+            "name",
+            "page_width_mm",
+            "page_height_mm",
+            "columns",
+            "rows",
+            "label_width_mm",
+            "label_height_mm",
+            "corner_radius_mm",
+            "left_mm",
+            "top_mm",
+            "pitch_x_mm",
+            "pitch_y_mm",
+            "layout",
+        )
+        data = {f: request.form.get(f, "").strip() for f in fields}
+        data["roll"] = request.form.get("roll") == "1"
+        data["title"] = request.form.get("title", "").strip()[:80] or data["name"]
+        try:
+            fmt = printing.save_custom_format(data)
+        except Invalid as exc:
+            errors = exc.errors
+        else:
+            flash(f"Saved format {fmt.title}. Print a calibration page to check it.", "ok")
+            return redirect(url_for("labels.calibrate", format=fmt.name), 303)
+    return render_template("labels/format.html", errors=errors, values=request.form), (
+        422 if errors else 200
+    )

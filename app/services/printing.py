@@ -1,0 +1,132 @@
+"""Printing labels: formats (shipped and custom), nudges, what to print, and the
+record that it was printed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import labels
+from labels import Format, FormatError
+
+from ..database import write
+from ..models import Asset, LabelFormatSetting, Location, User, utcnow
+from . import events, places
+from .errors import Invalid
+
+CHOICES = ("selected", "all", "unprinted", "category", "location", "since", "locations")
+
+
+def formats() -> dict[str, Format]:
+    """Shipped formats, then the custom ones leads saved (a custom one never
+    replaces a shipped one of the same name)."""
+    found = dict(labels.builtin())
+    for row in LabelFormatSetting.select().where(LabelFormatSetting.spec.is_null(False)):
+        try:
+            found.setdefault(row.name, Format.from_dict(row.spec))
+        except FormatError:
+            continue  # a stored format that no longer checks out is skipped, not fatal
+    return found
+
+
+def get_format(name: str) -> Format:
+    fmt = formats().get(name or "")
+    if fmt is None:
+        raise Invalid({"format": "Choose a label format from the list."})
+    return fmt
+
+
+def nudge(name: str) -> tuple[float, float]:
+    row = LabelFormatSetting.get_or_none(LabelFormatSetting.name == name)
+    return (row.nudge_x_mm, row.nudge_y_mm) if row else (0.0, 0.0)
+
+
+def save_nudge(name: str, x_mm: float, y_mm: float) -> None:
+    """Remember how far this printer feeds off, for every later print on `name`."""
+    get_format(name)
+    if abs(x_mm) > 10 or abs(y_mm) > 10:
+        raise Invalid({"nudge": "A nudge is at most 10 mm either way."})
+    with write():
+        LabelFormatSetting.insert(name=name, nudge_x_mm=x_mm, nudge_y_mm=y_mm).on_conflict(
+            conflict_target=[LabelFormatSetting.name],
+            update={LabelFormatSetting.nudge_x_mm: x_mm, LabelFormatSetting.nudge_y_mm: y_mm},
+        ).execute()
+
+
+def save_custom_format(data: dict) -> Format:
+    """Check and store a lead's own format."""
+    data = {
+        **data,
+        "name": "custom-"
+        + str(data.get("name", "")).strip().lower().replace(" ", "-").removeprefix("custom-"),
+    }
+    try:
+        fmt = Format.from_dict(data)
+    except FormatError as exc:
+        raise Invalid({"": str(exc)}) from None
+    if fmt.name in labels.builtin():
+        raise Invalid({"name": "A shipped format already has that name."})
+    with write():
+        LabelFormatSetting.insert(name=fmt.name, spec=fmt.to_dict()).on_conflict(
+            conflict_target=[LabelFormatSetting.name],
+            update={LabelFormatSetting.spec: fmt.to_dict()},
+        ).execute()
+    return fmt
+
+
+def choose(
+    choice: str,
+    *,
+    codes_: list[str] = (),
+    category_id: int | None = None,
+    location_id: int | None = None,
+    since: date | None = None,
+) -> list:
+    """The assets (or locations) to print, in a stable order."""
+    if choice not in CHOICES:
+        raise Invalid({"choice": "Choose which labels to print."})
+    if choice == "locations":
+        return [loc for loc, _ in places.location_tree()]
+    query = Asset.select().where(Asset.status != "retired").order_by(Asset.name, Asset.id)
+    if choice == "selected":
+        if not codes_:
+            raise Invalid({"choice": "Tick some assets in the list first, or choose another set."})
+        query = query.where(Asset.code.in_(list(codes_)))
+    elif choice == "unprinted":
+        query = query.where(Asset.label_printed_at.is_null())
+    elif choice == "category":
+        if not category_id:
+            raise Invalid({"category": "Choose a category."})
+        query = query.where(Asset.category == category_id)
+    elif choice == "location":
+        if not location_id:
+            raise Invalid({"location": "Choose a location."})
+        query = query.where(Asset.location.in_(places.subtree_ids(location_id)))
+    elif choice == "since":
+        if since is None:
+            raise Invalid({"since": "Give a date."})
+        query = query.where(Asset.created_at >= datetime.combine(since, time.min))
+    return list(query)
+
+
+def to_labels(things: list, public_url: str) -> list[labels.Label]:
+    """Label data for assets (/A/) or locations (/L/)."""
+    out = []
+    for thing in things:
+        kind = "L" if isinstance(thing, Location) else "A"
+        out.append(
+            labels.Label(labels.qr_url(public_url, kind, thing.code), thing.code, thing.name)
+        )
+    return out
+
+
+def record_printed(assets: list[Asset], actor: User, fmt: Format) -> None:
+    """A `label_printed` event per asset and its `label printed at`."""
+    now = utcnow()
+    with write():
+        for asset in assets:
+            Asset.update(label_printed_at=now, version=Asset.version + 1).where(
+                Asset.id == asset.id
+            ).execute()
+            events.record(
+                "label_printed", asset=asset, actor=actor, at=now, data={"format": fmt.name}
+            )

@@ -1,0 +1,53 @@
+"""Slow work off the request threads: PDFs render in a separate process.
+
+One worker process does the rendering, so a big label sheet uses one core
+and the request threads keep the other. The queue is bounded: when it is
+full the request gets a clear "busy, try again" instead of waiting forever.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+
+QUEUE = 3  # renders running or waiting, at most
+TIMEOUT_SECONDS = 120
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_slots = threading.BoundedSemaphore(QUEUE)
+
+
+class Busy(RuntimeError):
+    """The render queue is full."""
+
+
+def _executor() -> ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            # spawn, not fork: forking a threaded server copies locks mid-use.
+            _pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            )
+        return _pool
+
+
+def run(fn, *args, **kwargs):
+    """Run `fn(*args, **kwargs)` in the worker process and wait for its result."""
+    if not _slots.acquire(blocking=False):
+        raise Busy("Label printing is busy with other sheets. Try again in a minute.")
+    try:
+        future: Future = _executor().submit(fn, *args, **kwargs)
+        return future.result(timeout=TIMEOUT_SECONDS)
+    finally:
+        _slots.release()
+
+
+def shutdown() -> None:
+    global _pool
+    with _lock:
+        if _pool is not None:
+            _pool.shutdown(wait=True, cancel_futures=True)
+            _pool = None
