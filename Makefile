@@ -37,9 +37,15 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Every bench/*.py with a __main__ guard is a benchmark; the rest (harness.py)
+# are helpers. All of them run even if one fails, and then make reports it.
 bench: $(VENV)/.installed-test
 	@ls bench/*.py >/dev/null 2>&1 || { echo "no benchmarks yet"; exit 0; }
-	@for f in bench/bench_*.py; do [ -e "$$f" ] && $(BIN)/python "$$f"; done; true
+	@failed=""; \
+	for f in $$(grep -l '^if __name__ == "__main__":' bench/*.py); do \
+	  echo "== $$f"; $(BIN)/python "$$f" || failed="$$failed $$f"; \
+	done; \
+	[ -z "$$failed" ] || { echo "failed:$$failed"; exit 1; }
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -229,20 +229,22 @@ def _ruler(
 def calibration_svg(fmt: Format, nudge=(0.0, 0.0)) -> str:
     """Label outlines where the labels will print, with mm and inch rulers."""
     w, h = fmt.page_width_mm, fmt.page_height_mm
-    cells = [(0.0, 0.0)] if fmt.roll else [fmt.cell(i) for i in range(fmt.per_page)]
+    cells = [(fmt.left_mm, fmt.top_mm)] if fmt.roll else [fmt.cell(i) for i in range(fmt.per_page)]
     parts = [_outline(fmt, x + nudge[0], y + nudge[1], stroke="#000") for x, y in cells]
     parts.append(_ruler(w, 1.0, 5, 10, True, 0, "cm"))
     parts.append(_ruler(h, 1.0, 5, 10, False, 0, "cm"))
     parts.append(_ruler(w, 25.4 / 8, 4, 8, True, h - 7, "in"))
     parts.append(_ruler(h, 25.4 / 8, 4, 8, False, w - 7, "in"))
     size = min(3.0, h * 0.08)
+    # What to do comes first, so that a narrow roll still shows it.
     note = (
-        f"{fmt.title}: print at 100 % (actual size). "
-        f"Nudge x {nudge[0]:+.1f} mm, y {nudge[1]:+.1f} mm"
+        f"Print at 100 % (actual size). Nudge x {nudge[0]:+.1f} mm, "
+        f"y {nudge[1]:+.1f} mm. {fmt.title}"
     )
-    parts.append(
-        _text(w / 2, min(h / 2, 12 + size), size, text.fit(note, size, w - 16), anchor="middle")
-    )
+    for i, line in enumerate(text.wrap(note, size, w - 16, 3)):
+        parts.append(
+            _text(w / 2, min(h / 2, 12 + size) + i * size * 1.25, size, line, anchor="middle")
+        )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(w)}mm" height="{_n(h)}mm" '
         f'viewBox="0 0 {_n(w)} {_n(h)}">{"".join(parts)}</svg>'

@@ -52,9 +52,17 @@ def width(text: str, size: float, family: str = SANS, bold: bool = False) -> flo
     return sum(widths.get(ord(ch), widest) for ch in text) * size
 
 
+def clean(text: str) -> str:
+    """One line of printable text: control characters (which XML cannot hold)
+    dropped, runs of white space made one space."""
+    return " ".join(
+        "".join(ch for ch in text if ch >= " " and ch != "\x7f" or ch in "\t\n").split()
+    )
+
+
 def fit(text: str, size: float, room: float, family: str = SANS, bold: bool = False) -> str:
     """`text` as it fits in `room`: whole if it fits, else cut with an ellipsis."""
-    text = " ".join(text.split())  # newlines and runs of spaces become one space
+    text = clean(text)
     if width(text, size, family, bold) <= room:
         return text
     low, high = 0, len(text)
@@ -69,7 +77,7 @@ def fit(text: str, size: float, room: float, family: str = SANS, bold: bool = Fa
 
 def wrap(text: str, size: float, room: float, lines: int, family: str = SANS) -> list[str]:
     """Up to `lines` lines of `text` broken at spaces; the last one cut if needed."""
-    words, out = " ".join(text.split()).split(" "), []
+    words, out = clean(text).split(" "), []
     while words and len(out) < lines - 1:
         line = words.pop(0)
         while words and width(f"{line} {words[0]}", size, family) <= room:

@@ -19,6 +19,21 @@ from .helpers import current_actor, form_int, form_text
 bp = Blueprint("labels", __name__, url_prefix="/labels")
 
 
+def _whole(values, name: str) -> int:
+    raw = (values.get(name) or "1").strip()
+    if not raw.lstrip("-").isdigit() or len(raw) > 6:
+        raise Invalid({name: "Give a whole number."})
+    return int(raw)
+
+
+def _public_url() -> str:
+    """The address labels carry; refuse to print QR codes that lead nowhere."""
+    url = site()["public_url"]
+    if not url:
+        raise Invalid({"": settings.public_url_warning(url) + " Nothing was printed."})
+    return url
+
+
 def _as_int(values, name: str) -> int | None:
     raw = values.get(name, "")
     return int(raw) if raw.isdigit() and len(raw) < 18 else None
@@ -31,11 +46,7 @@ def _job(values) -> dict:
         since_date = date.fromisoformat(since) if since else None
     except ValueError:
         raise Invalid({"since": "Give a date as YYYY-MM-DD."}) from None
-    try:
-        start = int(values.get("start") or 1)
-        copies = int(values.get("copies") or 1)
-    except ValueError:
-        raise Invalid({"start": "Start and copies are whole numbers."}) from None
+    start, copies = _whole(values, "start"), _whole(values, "copies")
     fmt = printing.get_format(values.get("format") or "avery-l7160")
     if not (fmt.roll or 1 <= start <= fmt.per_page):
         raise Invalid({"start": f"Start position must be 1–{fmt.per_page} on this sheet."})
@@ -58,7 +69,7 @@ def _job(values) -> dict:
 
 
 def _render(job: dict) -> bytes:
-    label_data = printing.to_labels(job["things"], site()["public_url"])
+    label_data = printing.to_labels(job["things"], _public_url())
     return run(
         engine.render_pdf,
         label_data,
@@ -153,29 +164,35 @@ def pdf():
 @role("lead")
 def blank():
     """Blank labels: fresh codes printed now, bound to assets when first scanned."""
-    errors = {}
+    errors, status = {}, 200
     if request.method == "POST":
         try:
             fmt = printing.get_format(request.form.get("format", ""))
             count = form_int("count") or 0
-            start = form_int("start") or 1
-            if count > engine.MAX_LABELS:
-                raise Invalid({"count": f"At most {engine.MAX_LABELS} labels in one go."})
+            start = 1 if fmt.roll else _whole(request.form, "start")
+            if not (1 <= start <= fmt.per_page):
+                raise Invalid({"start": f"Start position must be 1–{fmt.per_page} on this sheet."})
+            base = _public_url()
             codes_ = label_codes.reserve_blanks(count, current_actor())
-            base = site()["public_url"]
             data = [engine.Label(engine.qr_url(base, "A", c), c, "") for c in codes_]
-            pdf_bytes = run(
-                engine.render_pdf,
-                data,
-                fmt,
-                start=1 if fmt.roll else start,
-                nudge=printing.nudge(fmt.name),
-                org_line=form_text("org_line", 120),
-            )
+            try:
+                pdf_bytes = run(
+                    engine.render_pdf,
+                    data,
+                    fmt,
+                    start=start,
+                    nudge=printing.nudge(fmt.name),
+                    org_line=form_text("org_line", 120),
+                )
+            except Exception:
+                label_codes.release_blanks(codes_)  # nothing printed: the codes go back
+                raise
         except Invalid as exc:
-            errors = exc.errors
-        except (ValueError, Busy) as exc:
-            errors = {"": str(exc)}
+            errors, status = exc.errors, 422
+        except Busy as exc:
+            errors, status = {"": str(exc)}, 503
+        except ValueError as exc:
+            errors, status = {"": str(exc)}, 422
         else:
             return _pdf(pdf_bytes, f"blank-labels-{fmt.name}")
     return render_template(
@@ -184,7 +201,7 @@ def blank():
         values=request.form,
         formats=printing.formats(),
         warning=settings.public_url_warning(site()["public_url"]),
-    ), 422 if errors else 200
+    ), status
 
 
 @bp.route("/calibrate", methods=["GET", "POST"])

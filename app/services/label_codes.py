@@ -53,6 +53,12 @@ def reserve_blanks(count: int, actor: User) -> list[str]:
         return out
 
 
+def release_blanks(codes: list[str]) -> None:
+    """Give back reserved codes whose labels were never printed."""
+    with write():
+        LabelCode.delete().where(LabelCode.code.in_(codes), LabelCode.state == "blank").execute()
+
+
 def _blank(code: str) -> LabelCode:
     label = LabelCode.get_or_none(LabelCode.code == code)
     if label is None:
@@ -72,7 +78,7 @@ def create_with_blank(code: str, values: dict, actor: User) -> Asset:
         return asset
 
 
-def _replace_code(asset: Asset, new_code: str, actor: User, kind: str) -> Asset:
+def _replace_code(asset: Asset, new_code: str, actor: User, kind: str, printed_at=None) -> Asset:
     old = asset.code
     # A code that came from a blank label already has a row: it changes state.
     updated = (
@@ -82,8 +88,9 @@ def _replace_code(asset: Asset, new_code: str, actor: User, kind: str) -> Asset:
     )
     if not updated:
         LabelCode.create(code=old, state="replaced", asset=asset, created_by=actor)
+    # A re-label still has to be printed; a blank label already was.
     Asset.update(
-        code=new_code, version=Asset.version + 1, updated_at=utcnow(), label_printed_at=None
+        code=new_code, version=Asset.version + 1, updated_at=utcnow(), label_printed_at=printed_at
     ).where(Asset.id == asset.id).execute()
     asset = Asset.get_by_id(asset.id)
     events.record(
@@ -100,7 +107,7 @@ def attach_blank(code: str, asset_code: str, actor: User) -> Asset:
         asset = Asset.get_or_none(Asset.code == asset_code)
         if asset is None:
             raise Invalid({"asset": "Choose an asset from the list."})
-        asset = _replace_code(asset, code, actor, "blank label")
+        asset = _replace_code(asset, code, actor, "blank label", printed_at=label.created_at)
         label.state, label.asset, label.changed_at = "bound", asset, utcnow()
         label.save()
         return asset

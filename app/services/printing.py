@@ -43,7 +43,7 @@ def nudge(name: str) -> tuple[float, float]:
 def save_nudge(name: str, x_mm: float, y_mm: float) -> None:
     """Remember how far this printer feeds off, for every later print on `name`."""
     get_format(name)
-    if abs(x_mm) > 10 or abs(y_mm) > 10:
+    if not (abs(x_mm) <= 10 and abs(y_mm) <= 10):  # also refuses NaN
         raise Invalid({"nudge": "A nudge is at most 10 mm either way."})
     with write():
         LabelFormatSetting.insert(name=name, nudge_x_mm=x_mm, nudge_y_mm=y_mm).on_conflict(

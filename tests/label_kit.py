@@ -1,0 +1,75 @@
+"""Helpers shared by the label-printing app tests: reading the PDFs and preview
+SVGs the app returns, the way a printer and a phone would see them."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import zxingcpp
+from PIL import Image
+
+import labels
+from app.models import Event
+
+FORMATS = labels.builtin()
+PUBLIC = "HTTP://TAGS.EXAMPLE.TEST"  # the app fixture's PUBLIC_URL, as a label carries it
+SVG = "{http://www.w3.org/2000/svg}"
+TRANSLATE = re.compile(r"translate\(([-\d.]+) ([-\d.]+)\)")
+DPI = 300
+
+
+def pretty(code: str) -> str:
+    return f"{code[:3]}-{code[3:]}"
+
+
+def pdf_info(pdf: bytes) -> dict[str, str]:
+    out = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True)
+    pairs = (line.split(":", 1) for line in out.stdout.decode().splitlines() if ":" in line)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def pdf_text(pdf: bytes) -> str:
+    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    return out.stdout.decode()
+
+
+def decode(pdf: bytes, folder: Path) -> list[str]:
+    """Every QR text on every page, read from a 300 dpi raster as a phone would."""
+    folder.mkdir(exist_ok=True)
+    source = folder / "labels.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", str(DPI), "-png", str(source), str(folder / "page")], check=True
+    )
+    found = []
+    for path in sorted(folder.glob("page*.png")):
+        with Image.open(path) as image:
+            found += zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    return [barcode.text for barcode in found]
+
+
+def label_groups(svg: str) -> list[tuple[float, float, str]]:
+    """Each drawn label's offset on the page (mm) and the code printed on it."""
+    out = []
+    for group in ET.fromstring(svg).findall(f"{SVG}g"):
+        x, y = map(float, TRANSLATE.fullmatch(group.get("transform")).groups())
+        first = next(group.iter(f"{SVG}text"), None)
+        out.append((x, y, first.text if first is not None else ""))
+    return out
+
+
+def assert_pdf(response, stem: str) -> bytes:
+    """A PDF download named `<stem>-YYYYMMDD.pdf`; returns its bytes."""
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    assert response.mimetype == "application/pdf"
+    disposition = response.headers["Content-Disposition"]
+    assert re.fullmatch(rf'attachment; filename="{re.escape(stem)}-\d{{8}}\.pdf"', disposition)
+    assert response.data.startswith(b"%PDF-")
+    return response.data
+
+
+def printed() -> list[Event]:
+    return list(Event.select().where(Event.kind == "label_printed").order_by(Event.id))
