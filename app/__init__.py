@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
         activity,
         admin,
         assets,
+        audits,
         auth,
         binding,
         categories,
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
         locations,
         categories,
         labels,
+        audits,
         admin,
         errors,
     ):

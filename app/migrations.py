@@ -13,7 +13,17 @@ from peewee import CharField
 from playhouse.migrate import SchemaMigrator, migrate
 
 from .database import write
-from .models import MODELS, Fault, LabelCode, LabelFormatSetting, SchemaVersion, db
+from .models import (
+    MODELS,
+    Audit,
+    AuditItem,
+    AuditTick,
+    Fault,
+    LabelCode,
+    LabelFormatSetting,
+    SchemaVersion,
+    db,
+)
 
 
 class SchemaError(RuntimeError):
@@ -51,10 +61,16 @@ def _v4_labels(migrator: SchemaMigrator) -> None:
     db.create_tables([LabelCode, LabelFormatSetting])
 
 
+def _v5_audits(migrator: SchemaMigrator) -> None:
+    # Version 5: audits, their expected snapshot and their ticks.
+    db.create_tables([Audit, AuditItem, AuditTick])
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
     4: _v4_labels,
+    5: _v5_audits,
 }
 LATEST = max(STEPS, default=1)
 

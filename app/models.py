@@ -199,6 +199,49 @@ class LabelFormatSetting(BaseModel):
     nudge_y_mm = FloatField(default=0.0)
 
 
+class Audit(BaseModel):
+    """A walk-through: what was expected (a snapshot), what was seen, and when."""
+
+    name = CharField(max_length=120)
+    scope_location = ForeignKeyField(Location, null=True, backref="+", on_delete="RESTRICT")
+    scope_category = ForeignKeyField(Category, null=True, backref="+", on_delete="RESTRICT")
+    status = CharField(max_length=12, default="running", index=True)
+    started_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    started_at = DateTimeField(default=utcnow)
+    closed_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    closed_at = DateTimeField(null=True)
+
+
+class AuditItem(BaseModel):
+    """One asset expected by an audit, as it stood when the audit started."""
+
+    audit = ForeignKeyField(Audit, backref="items", on_delete="RESTRICT")
+    asset = ForeignKeyField(Asset, backref="+", on_delete="RESTRICT")
+    expected_location = ForeignKeyField(Location, null=True, backref="+", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("audit", "asset"), True),)
+
+
+class AuditTick(BaseModel):
+    """A "Seen ✓" (or an unknown code scanned during the audit). Undo keeps the row."""
+
+    audit = ForeignKeyField(Audit, backref="ticks", on_delete="RESTRICT")
+    asset = ForeignKeyField(Asset, null=True, backref="+", on_delete="RESTRICT")
+    code = CharField(max_length=40, default="")  # what was scanned when it matched nothing
+    by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    at = DateTimeField(default=utcnow)
+    room = ForeignKeyField(Location, null=True, backref="+", on_delete="RESTRICT")
+    expected = BooleanField(default=True)  # False: not in the audit's scope
+    wrong_place = BooleanField(default=False)
+    resolution = CharField(max_length=8, default="")  # seen elsewhere: "moved" or "left"
+    undone_at = DateTimeField(null=True)
+    undone_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("audit", "asset"), False),)
+
+
 MODELS = [
     SchemaVersion,
     Setting,
@@ -210,4 +253,7 @@ MODELS = [
     Fault,
     LabelCode,
     LabelFormatSetting,
+    Audit,
+    AuditItem,
+    AuditTick,
 ]

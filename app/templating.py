@@ -108,6 +108,12 @@ def _static_version(app: Flask):
     return add
 
 
+def _seen_card(asset, audit=None):
+    from .routes.audits import seen_card
+
+    return seen_card(asset, audit)
+
+
 def init_app(app: Flask) -> None:
     # Block tags leave no blank lines behind: the asset page must stay under
     # 10 KB of HTML for phones on a weak signal.
@@ -125,5 +131,6 @@ def init_app(app: Flask) -> None:
         new_key=new_key,
         local_today=local_today,
         is_overdue=is_overdue,
+        seen_card=_seen_card,
     )
     settings.clear_cache()

@@ -47,12 +47,12 @@ def replay(events: list[Event]) -> tuple[str, int | None]:
         status = "retired"
     elif repairing:
         status = "in_repair"
+    elif missing:
+        status = "missing"
     elif blocking:
         status = "faulty"
     elif holder:
         status = "checked_out"
-    elif missing:
-        status = "missing"
     else:
         status = "available"
     return status, holder

@@ -10,7 +10,7 @@ import pytest
 
 from app.models import Fault
 from app.permissions import PUBLIC
-from app.services import label_codes
+from app.services import audits, label_codes
 
 from . import factories
 
@@ -59,6 +59,18 @@ EXPECTED = {
     "binding.bind_new": "lead",  # creating assets is a lead's job (members are told so)
     "binding.bind_attach": "lead",
     "binding.relabel": "lead",
+    "audits.index": "member",
+    "audits.show": "member",  # members tick audits
+    "audits.set_room": "member",
+    "audits.tick": "member",
+    "audits.undo": "member",
+    "audits.new": "lead",  # "Start audit"
+    "audits.elsewhere": "lead",
+    "audits.missing": "lead",
+    "audits.close": "lead",
+    "audits.report": "lead",
+    "audits.report_csv": "lead",
+    "audits.report_pdf": "lead",
     "admin.settings_page": "admin",
 }
 RANK = {PUBLIC: 0, "member": 1, "lead": 2, "admin": 3}
@@ -77,7 +89,11 @@ def world(app):
     (uploads / "crack.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 32)
     fault = Fault.create(asset=asset, description="Cracked", photo="crack.png")
     blank = label_codes.reserve_blanks(1, admin)[0]
+    audit = audits.start("Quarterly", actor=admin)
+    tick = audits.tick(audit.id, asset.code, actor=admin).tick
     return {
+        "audit_id": audit.id,
+        "tick_id": tick.id,
         "blank": blank,
         "fault_id": fault.id,
         "code": asset.code,

@@ -11,6 +11,7 @@ from ..models import Location
 from ..permissions import public
 from ..services import assets, label_codes, maintenance, places
 from ..services.errors import Invalid
+from .audits import current_audit, room_for, seen_card
 from .helpers import int_arg
 
 bp = Blueprint("scan", __name__)
@@ -59,6 +60,7 @@ def asset_context(asset, page: int = 1, **extra) -> dict:
         "page": page,
         "location_path": location_path,
         "faults": maintenance.open_faults(asset),
+        "seen": seen_card(asset),
         **extra,
     }
 
@@ -89,7 +91,16 @@ def location(code: str):
         return render_template("scan/public_location.html", location=found)
     rows, total = assets.search(assets.Search(location_id=found.id, per_page=200))
     path = places.location_paths().get(found.id, found.name)
-    return render_template("scan/location.html", location=found, path=path, rows=rows, total=total)
+    audit = current_audit()
+    return render_template(
+        "scan/location.html",
+        location=found,
+        path=path,
+        rows=rows,
+        total=total,
+        audit=audit,
+        here=bool(audit and room_for(audit.id) == found.id),
+    )
 
 
 @bp.route("/A/<code>/report", methods=["GET", "POST"])

@@ -79,6 +79,8 @@ def perform(
             found.append(events.record("found", asset=asset, actor=actor, location=asset.location))
             asset.status = "available"
         message, written = apply(asset)
+        if proves_presence:
+            asset.last_seen_at = utcnow()  # someone had it in hand just now
         if key and written:
             written[0].key = key
             written[0].save()
@@ -98,16 +100,20 @@ def has_blocking_fault(asset: Asset) -> bool:
 
 
 def settle(asset: Asset) -> None:
-    """Status from the facts, worst first: retired, in repair, faulty, held, missing."""
+    """Status from the facts, worst first: retired, in repair, missing, faulty, held.
+
+    Missing outranks faulty: an item nobody can find is first of all missing.
+    It stays missing until someone acts on it (which records `found`).
+    """
     if asset.retired_at:
         asset.status = "retired"
-    elif asset.status == "in_repair":
-        pass  # until a lead marks it fixed
+    elif asset.status in ("in_repair", "missing"):
+        pass  # until a lead marks it fixed, or it turns up
     elif has_blocking_fault(asset):
         asset.status = "faulty"
     elif asset.holder_id:
         asset.status = "checked_out"
-    elif asset.status != "missing":
+    else:
         asset.status = "available"
 
 

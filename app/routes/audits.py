@@ -1,0 +1,341 @@
+"""Audits: start one, walk it with a phone, close it, read the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from ..models import AuditTick, Location
+from ..permissions import role
+from ..safety import safe_next
+from ..services import audit_report, audits, places
+from ..services.actions import Forbidden, Refused
+from ..services.errors import Invalid, NotFound
+from ..templating import local_today, wants_fragment
+from ..worker import Busy, run
+from .helpers import current_actor, form_int
+
+bp = Blueprint("audits", __name__, url_prefix="/audits")
+
+
+def room_for(audit_id: int) -> int | None:
+    """The room this auditor said they are in, for this audit (kept in their session)."""
+    return (session.get("audit_rooms") or {}).get(str(audit_id))
+
+
+def current_audit_id() -> int | None:
+    return session.get("audit")
+
+
+def current_audit():
+    """The running audit this person is walking, if any."""
+    from ..models import Audit
+
+    current = current_audit_id()
+    return Audit.get_or_none(Audit.id == current, Audit.status == "running") if current else None
+
+
+def _audit(audit_id: int):
+    try:
+        return audits.get(audit_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("", strict_slashes=False)
+@role("member")
+def index():
+    """Running and past audits; leads start new ones here."""
+    from ..models import Audit
+
+    rows = list(Audit.select().order_by(Audit.started_at.desc()).limit(50))
+    return render_template("audits/index.html", rows=rows, scope_label=audits.scope_label)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role("lead")
+def new():
+    """ "Start audit": a name and a scope (everywhere, or a location; optionally a category)."""
+    errors = {}
+    if request.method == "POST":
+        try:
+            audit = audits.start(
+                request.form.get("name", ""),
+                actor=current_actor(),
+                location_id=form_int("location"),
+                category_id=form_int("category"),
+            )
+        except Invalid as exc:
+            errors = exc.errors
+        except Refused as exc:
+            errors = {"": str(exc)}
+        else:
+            session["audit"] = audit.id
+            flash("Audit started. Scan labels with your phone camera, or type codes below.", "ok")
+            return redirect(url_for("audits.show", audit_id=audit.id), 303)
+    return render_template(
+        "audits/new.html",
+        errors=errors,
+        values=request.form,
+        locations=places.location_tree(),
+        categories=list(places.categories()),
+    ), 422 if errors else 200
+
+
+@bp.route("/<int:audit_id>")
+@role("member")
+def show(audit_id: int):
+    """The audit page: progress, what remains by location, elsewhere, unexpected, recent."""
+    audit = _audit(audit_id)
+    if audit.status == "running" and request.method == "GET" and not request.htmx:
+        session["audit"] = audit.id  # opening an audit makes it the one you are walking
+    context = {
+        "audit": audit,
+        "p": audits.progress(audit),
+        "room_id": room_for(audit.id),
+        "rooms": places.location_tree(),
+        "scope": audits.scope_label(audit),
+    }
+    if wants_fragment("audit-live"):
+        return render_template("audits/_live.html", **context)
+    return render_template("audits/show.html", **context)
+
+
+@bp.route("/<int:audit_id>/room", methods=["POST"])
+@role("member")
+def set_room(audit_id: int):
+    """ "I am in: Room 3" — sticks for this auditor's session."""
+    audit = _audit(audit_id)
+    location_id = form_int("location")
+    if location_id and not Location.get_or_none(Location.id == location_id):
+        abort(404)
+    rooms = dict(session.get("audit_rooms") or {})
+    rooms[str(audit.id)] = location_id
+    session["audit_rooms"], session["audit"] = rooms, audit.id
+    where = Location.get_by_id(location_id).name if location_id else "nowhere in particular"
+    flash(f"You are in {where}.", "ok")
+    return redirect(
+        safe_next(request.form.get("next"))
+        if request.form.get("next")
+        else url_for("audits.show", audit_id=audit.id),
+        303,
+    )
+
+
+@bp.route("/<int:audit_id>/tick", methods=["POST"])
+@role("member")
+def tick(audit_id: int):
+    """ "Seen ✓": tick a code (from an asset page, or typed on the audit page)."""
+    audit = _audit(audit_id)
+    status = 200
+    try:
+        result = audits.tick(
+            audit.id,
+            request.form.get("code", ""),
+            actor=current_actor(),
+            room_id=room_for(audit.id),
+            key=request.form.get("key"),
+        )
+    except Refused as exc:
+        flash(str(exc), "error")
+        status, result = 409, None
+    else:
+        flash(result.message, "ok" if result.kind in ("seen", "unexpected") else "warn")
+    session["audit"] = audit.id
+    if wants_fragment("audit-card") and result and result.asset:
+        from ..services import assets
+
+        return render_template(
+            "audits/_seen_result.html",
+            audit=audit,
+            asset=assets.get_by_code(result.asset.code),
+            room_id=room_for(audit.id),
+        ), status
+    if wants_fragment("audit-live"):
+        return render_template(
+            "audits/_live.html",
+            audit=audit,
+            p=audits.progress(audit),
+            room_id=room_for(audit.id),
+            rooms=places.location_tree(),
+            scope=audits.scope_label(audit),
+            oob_flash=True,
+        ), status
+    return redirect(
+        safe_next(request.form.get("next"))
+        if request.form.get("next")
+        else url_for("audits.show", audit_id=audit.id),
+        303,
+    )
+
+
+@bp.route("/<int:audit_id>/ticks/<int:tick_id>/undo", methods=["POST"])
+@role("member")
+def undo(audit_id: int, tick_id: int):
+    """Undo a tick (the history records the undo too)."""
+    audit = _audit(audit_id)
+    row = AuditTick.get_or_none(AuditTick.id == tick_id, AuditTick.audit == audit.id)
+    if row is None:
+        abort(404)
+    try:
+        audits.undo(row.id, actor=current_actor())
+        flash("Tick undone.", "ok")
+    except (NotFound, Refused) as exc:
+        flash(str(exc), "error")
+    except Forbidden:
+        abort(403)
+    return redirect(
+        safe_next(request.form.get("next"))
+        if request.form.get("next")
+        else url_for("audits.show", audit_id=audit.id),
+        303,
+    )
+
+
+@bp.route("/<int:audit_id>/ticks/<int:tick_id>/elsewhere", methods=["POST"])
+@role("lead")
+def elsewhere(audit_id: int, tick_id: int):
+    """Seen elsewhere: "Update location" (a moved event) or "Leave as is"."""
+    audit = _audit(audit_id)
+    row = AuditTick.get_or_none(AuditTick.id == tick_id, AuditTick.audit == audit.id)
+    if row is None:
+        abort(404)
+    move = request.form.get("move") == "1"
+    try:
+        audits.resolve_elsewhere(row.id, actor=current_actor(), move=move)
+    except (NotFound, Refused, Invalid) as exc:
+        flash(str(exc) or "Nothing was changed.", "error")
+    else:
+        flash(f"Location updated to {row.room.name}." if move else "Left as it is.", "ok")
+    return redirect(
+        safe_next(request.form.get("next"))
+        if request.form.get("next")
+        else url_for("audits.show", audit_id=audit.id),
+        303,
+    )
+
+
+@bp.route("/<int:audit_id>/missing", methods=["POST"])
+@role("lead")
+def missing(audit_id: int):
+    """Mark one unseen item missing now, before closing."""
+    audit = _audit(audit_id)
+    try:
+        audits.mark_missing(audit.id, request.form.get("code", ""), actor=current_actor())
+        flash("Marked missing.", "ok")
+    except (Refused, NotFound) as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("audits.show", audit_id=audit.id), 303)
+
+
+@bp.route("/<int:audit_id>/close", methods=["GET", "POST"])
+@role("lead")
+def close(audit_id: int):
+    """ "Close audit", after a confirmation that says what will happen."""
+    audit = _audit(audit_id)
+    if request.method == "POST":
+        try:
+            marked = audits.close(audit.id, actor=current_actor())
+        except Refused as exc:
+            flash(str(exc), "error")
+        else:
+            if session.get("audit") == audit.id:
+                session.pop("audit")
+            flash(f"Audit closed. {marked} item{'' if marked == 1 else 's'} marked missing.", "ok")
+        return redirect(url_for("audits.report", audit_id=audit.id), 303)
+    return render_template("audits/close.html", audit=audit, p=audits.progress(audit))
+
+
+@bp.route("/<int:audit_id>/report")
+@role("lead")
+def report(audit_id: int):
+    """What was seen, what is missing, what moved, who audited and for how long."""
+    audit = _audit(audit_id)
+    return render_template("audits/report.html", r=audit_report.build(audit))
+
+
+@bp.route("/<int:audit_id>/report.csv")
+@role("lead")
+def report_csv(audit_id: int):
+    """The report as a spreadsheet: one row per expected or unexpected item."""
+    audit = _audit(audit_id)
+    data = audit_report.to_csv(audit_report.build(audit))
+    return Response(
+        data,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="audit-{audit.id}-{local_today()}.csv"'
+        },
+    )
+
+
+@bp.route("/<int:audit_id>/report.pdf")
+@role("lead")
+def report_pdf(audit_id: int):
+    """The report as a PDF: text codes only, never a QR, so it cannot pass for an item."""
+    audit = _audit(audit_id)
+    html = render_template("audits/report_print.html", r=audit_report.build(audit))
+    try:
+        data = run(audit_report.html_to_pdf, html)
+    except Busy as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("audits.report", audit_id=audit.id), 303)
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="audit-{audit.id}-{local_today()}.pdf"'
+        },
+    )
+
+
+@dataclass
+class SeenCard:
+    audit: object
+    expected: bool
+    tick: object
+    room: object
+
+
+def seen_card(asset, audit=None) -> SeenCard | None:
+    """What the asset page shows for the audit this person is walking, if any:
+    their current audit, else a running audit that expects this asset."""
+    from ..models import Audit, AuditItem
+
+    if audit is None:
+        running = list(Audit.select().where(Audit.status == "running"))
+        if not running:
+            return None
+        current = current_audit_id()
+        audit = next((a for a in running if a.id == current), None)
+        if audit is None:
+            expecting = {
+                i
+                for (i,) in AuditItem.select(AuditItem.audit)
+                .where(AuditItem.asset == asset.id, AuditItem.audit.in_([a.id for a in running]))
+                .tuples()
+            }
+            audit = next((a for a in running if a.id in expecting), None)
+    if audit is None or audit.status != "running":
+        return None
+    expected = (
+        AuditItem.select().where(AuditItem.audit == audit.id, AuditItem.asset == asset.id).exists()
+    )
+    room_id = room_for(audit.id)
+    return SeenCard(
+        audit,
+        expected,
+        audits.active_tick(audit.id, asset.id),
+        Location.get_or_none(Location.id == room_id) if room_id else None,
+    )

@@ -1,0 +1,365 @@
+"""Audits: a snapshot of what should be there, ticks of what was seen, and a
+close that marks the rest missing. Every tick, undo, move and mark is an event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from peewee import JOIN, fn
+
+from .. import codes
+from ..database import write
+from ..models import Asset, Audit, AuditItem, AuditTick, Category, Event, Location, User, utcnow
+from . import custody, events, label_codes, places
+from .actions import Forbidden, Outcome, Refused, perform, require_lead
+from .errors import Invalid, NotFound
+
+
+def scope_label(audit: Audit) -> str:
+    parts = [audit.scope_location.name if audit.scope_location_id else "Everywhere"]
+    if audit.scope_category_id:
+        parts.append(audit.scope_category.name)
+    return " · ".join(parts)
+
+
+def _scope_query(location_id: int | None, category_id: int | None):
+    query = Asset.select(Asset.id, Asset.location).where(Asset.status != "retired")
+    if location_id:
+        query = query.where(Asset.location.in_(places.subtree_ids(location_id)))
+    if category_id:
+        query = query.where(Asset.category == category_id)
+    return query
+
+
+def start(
+    name: str, *, actor: User, location_id: int | None = None, category_id: int | None = None
+) -> Audit:
+    """Start an audit: snapshot the active assets in scope as the expected list."""
+    require_lead(actor, "start an audit")
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise Invalid({"name": "Give the audit a name (up to 120 characters)."})
+    if location_id and not Location.get_or_none(Location.id == location_id):
+        raise Invalid({"location": "Choose a location from the list."})
+    if category_id and not Category.get_or_none(Category.id == category_id):
+        raise Invalid({"category": "Choose a category from the list."})
+    same_place = (
+        (Audit.scope_location == location_id) if location_id else (Audit.scope_location.is_null())
+    )
+    same_kind = (
+        (Audit.scope_category == category_id) if category_id else (Audit.scope_category.is_null())
+    )
+    with write():
+        clash = Audit.select().where(Audit.status == "running", same_place, same_kind).first()
+        if clash:
+            raise Refused(f"“{clash.name}” is already running for that scope. Finish it first.")
+        audit = Audit.create(
+            name=name, scope_location=location_id, scope_category=category_id, started_by=actor
+        )
+        rows = [
+            {"audit": audit.id, "asset": asset_id, "expected_location": location}
+            for asset_id, location in _scope_query(location_id, category_id).tuples()
+        ]
+        for i in range(0, len(rows), 500):
+            AuditItem.insert_many(rows[i : i + 500]).execute()
+        events.record(
+            "audit_started",
+            actor=actor,
+            location=audit.scope_location,
+            data={"audit_id": audit.id, "name": name, "expected": len(rows)},
+        )
+        return audit
+
+
+def get(audit_id: int) -> Audit:
+    audit = Audit.get_or_none(Audit.id == audit_id)
+    if audit is None:
+        raise NotFound("No such audit.")
+    return audit
+
+
+def running() -> list[Audit]:
+    return list(Audit.select().where(Audit.status == "running").order_by(Audit.started_at))
+
+
+def active_tick(audit_id: int, asset_id: int) -> AuditTick | None:
+    return (
+        AuditTick.select(AuditTick, User)
+        .join(User, on=(AuditTick.by == User.id))
+        .where(
+            AuditTick.audit == audit_id, AuditTick.asset == asset_id, AuditTick.undone_at.is_null()
+        )
+        .first()
+    )
+
+
+@dataclass
+class TickResult:
+    kind: str  # "seen", "already", "unexpected", "unknown"
+    message: str
+    tick: AuditTick | None = None
+    asset: Asset | None = None
+    outcome: Outcome | None = None
+
+
+def tick(
+    audit_id: int, typed: str, *, actor: User, room_id: int | None = None, key: str | None = None
+) -> TickResult:
+    """ "Seen ✓": record that `typed` (a code) was seen, once per asset per audit."""
+    audit = get(audit_id)
+    if audit.status != "running":
+        raise Refused("This audit is closed.")
+    room = Location.get_or_none(Location.id == room_id) if room_id else None
+    code = codes.parse(typed)
+    found = label_codes.resolve(code) if code else None
+    if found is None or found.asset is None:
+        with write():  # an unknown or unbound code is part of the audit's record too
+            row = AuditTick.create(
+                audit=audit, code=(typed or "")[:40], by=actor, room=room, expected=False
+            )
+        return TickResult("unknown", f"{typed!r} is not a tagtrail asset: noted.", tick=row)
+    asset = found.asset
+    already = active_tick(audit.id, asset.id)
+    if already:
+        return TickResult(
+            "already",
+            f"Already seen by {already.by.name} at {already.at:%H:%M}.",
+            tick=already,
+            asset=asset,
+        )
+    made: list[AuditTick] = []
+
+    def apply(row: Asset):
+        again = active_tick(audit.id, row.id)  # re-checked under the write lock
+        if again:
+            raise Refused(f"Already seen by {again.by.name} just now.")
+        expected = (
+            AuditItem.select().where(AuditItem.audit == audit, AuditItem.asset == row).exists()
+        )
+        wrong = bool(room and row.location_id != room.id)
+        made.append(
+            AuditTick.create(
+                audit=audit, asset=row, by=actor, room=room, expected=expected, wrong_place=wrong
+            )
+        )
+        now = utcnow()
+        row.last_audited_at = row.last_seen_at = now
+        event = events.record(
+            "audited",
+            asset=row,
+            actor=actor,
+            location=room,
+            at=now,
+            data={"audit_id": audit.id, "expected": expected, "wrong_place": wrong},
+        )
+        if not expected:
+            return "Seen ✓ (not expected in this audit: noted as unexpected).", [event]
+        if wrong:
+            where = row.location.name if row.location_id else "no recorded place"
+            return f"Seen ✓ in {room.name}, but it belongs at {where}.", [event]
+        return "Seen ✓", [event]
+
+    try:
+        outcome = perform(asset.code, actor, apply, key=key)
+    except Refused as exc:
+        return TickResult("already", str(exc), asset=asset)
+    if outcome.duplicate:
+        return TickResult("already", "Already done.", asset=outcome.asset)
+    row = made[0]
+    kind = "seen" if row.expected else "unexpected"
+    return TickResult(kind, outcome.message, tick=row, asset=outcome.asset, outcome=outcome)
+
+
+def undo(tick_id: int, *, actor: User) -> AuditTick:
+    """Take a tick back (a mis-scan); the history keeps both."""
+    with write():
+        row = AuditTick.get_or_none(AuditTick.id == tick_id)
+        if row is None or row.undone_at is not None:
+            raise NotFound("That tick is not there to undo.")
+        if row.audit.status != "running":
+            raise Refused("This audit is closed.")
+        if row.by_id != actor.id and not actor.has_role("lead"):
+            raise Forbidden("Only the person who ticked it, or a lead, can undo a tick.")
+        row.undone_at, row.undone_by = utcnow(), actor
+        row.save()
+        if row.asset_id:
+            events.record(
+                "audit_undone",
+                asset=row.asset,
+                actor=actor,
+                data={"audit_id": row.audit_id, "tick_id": row.id},
+            )
+        return row
+
+
+def resolve_elsewhere(tick_id: int, *, actor: User, move: bool) -> AuditTick:
+    """For an item seen elsewhere: update its location to the room, or leave it."""
+    row = AuditTick.get_or_none(AuditTick.id == tick_id)
+    if row is None or not row.wrong_place or row.undone_at or row.resolution:
+        raise NotFound("Nothing to decide for that tick.")
+    if move:
+        custody.move(
+            row.asset.code,
+            actor=actor,
+            location_id=row.room_id,
+            note=f"Seen there during the audit “{row.audit.name}”.",
+        )
+    with write():
+        row.resolution = "moved" if move else "left"
+        row.save()
+    return row
+
+
+def mark_missing(audit_id: int, asset_code: str, *, actor: User) -> Outcome:
+    """Mark one unseen item missing before closing."""
+    require_lead(actor, "mark items missing")
+    audit = get(audit_id)
+
+    def apply(asset: Asset):
+        if asset.holder_id:
+            raise Refused(f"{asset.holder.name} has it: it is out, not missing.")
+        if asset.status in ("missing", "retired", "in_repair"):
+            raise Refused(f"It is {asset.status_label.lower()}, so it is not marked missing.")
+        if active_tick(audit.id, asset.id):
+            raise Refused("It was seen in this audit.")
+        asset.status = "missing"
+        event = events.record(
+            "marked_missing", asset=asset, actor=actor, data={"audit_id": audit.id}
+        )
+        return "Marked missing.", [event]
+
+    return perform(asset_code, actor, apply, proves_presence=False)
+
+
+def _unseen_ids(audit: Audit) -> list[int]:
+    seen = AuditTick.select(AuditTick.asset).where(
+        AuditTick.audit == audit, AuditTick.undone_at.is_null(), AuditTick.asset.is_null(False)
+    )
+    return [
+        asset_id
+        for (asset_id,) in AuditItem.select(AuditItem.asset)
+        .where(AuditItem.audit == audit, AuditItem.asset.not_in(seen))
+        .tuples()
+    ]
+
+
+def close(audit_id: int, *, actor: User) -> int:
+    """Close: every unseen item nobody holds becomes missing, each with an event.
+    Items out with someone, in repair or retired meanwhile are left as they are.
+    Returns how many were marked missing."""
+    require_lead(actor, "close an audit")
+    with write():
+        audit = get(audit_id)
+        if audit.status != "running":
+            raise Refused("This audit is already closed.")
+        unseen = _unseen_ids(audit)
+        now = utcnow()
+        marked = (
+            [
+                asset_id
+                for (asset_id,) in Asset.select(Asset.id)
+                .where(
+                    Asset.id.in_(unseen),
+                    Asset.holder.is_null(),
+                    Asset.status.in_(("available", "faulty")),
+                )
+                .tuples()
+            ]
+            if unseen
+            else []
+        )
+        for i in range(0, len(marked), 500):
+            chunk = marked[i : i + 500]
+            Asset.update(status="missing", version=Asset.version + 1, updated_at=now).where(
+                Asset.id.in_(chunk)
+            ).execute()
+            Event.insert_many(
+                [
+                    {
+                        "asset": asset_id,
+                        "kind": "marked_missing",
+                        "actor": actor.id,
+                        "at": now,
+                        "note": "",
+                        "data": {"audit_id": audit.id},
+                    }
+                    for asset_id in chunk
+                ]
+            ).execute()
+        audit.status, audit.closed_by, audit.closed_at = "closed", actor, now
+        audit.save()
+        events.record(
+            "audit_closed",
+            actor=actor,
+            at=now,
+            data={"audit_id": audit.id, "marked_missing": len(marked)},
+        )
+        return len(marked)
+
+
+@dataclass
+class Progress:
+    expected: int
+    seen: int
+    out: list = field(default_factory=list)  # expected, not seen, held by someone
+    remaining: list = field(default_factory=list)  # (location name, count, first assets)
+    elsewhere: list = field(default_factory=list)
+    unexpected: list = field(default_factory=list)
+    recent: list = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.seen / self.expected) if self.expected else 100
+
+
+def progress(audit: Audit, per_location: int = 8) -> Progress:
+    """Where the audit stands, in a fixed number of queries whatever its size."""
+    active = AuditTick.select(AuditTick.asset).where(
+        AuditTick.audit == audit, AuditTick.undone_at.is_null(), AuditTick.asset.is_null(False)
+    )
+    expected = AuditItem.select().where(AuditItem.audit == audit).count()
+    seen = AuditItem.select().where(AuditItem.audit == audit, AuditItem.asset.in_(active)).count()
+    unseen = (
+        Asset.select(Asset, User, Location)
+        .join(AuditItem, on=(AuditItem.asset == Asset.id))
+        .switch(Asset)
+        .join(User, JOIN.LEFT_OUTER, on=(Asset.holder == User.id))
+        .switch(Asset)
+        .join(Location, JOIN.LEFT_OUTER, on=(Asset.location == Location.id))
+        .where(AuditItem.audit == audit, AuditItem.asset.not_in(active))
+        .order_by(fn.COALESCE(Location.name, ""), Asset.name)
+    )
+    groups: dict[str, list] = {}
+    out = []
+    for asset in unseen.limit(2000):
+        if asset.holder_id:
+            out.append(asset)
+            continue
+        name = asset.location.name if asset.location_id else "No recorded place"
+        groups.setdefault(name, []).append(asset)
+    remaining = [(name, len(items), items[:per_location]) for name, items in groups.items()]
+    ticks = list(
+        AuditTick.select(AuditTick, Asset, User, Location)
+        .join(Asset, JOIN.LEFT_OUTER, on=(AuditTick.asset == Asset.id))
+        .switch(AuditTick)
+        .join(User, on=(AuditTick.by == User.id))
+        .switch(AuditTick)
+        .join(Location, JOIN.LEFT_OUTER, on=(AuditTick.room == Location.id))
+        .where(AuditTick.audit == audit, AuditTick.undone_at.is_null())
+        .order_by(AuditTick.at.desc(), AuditTick.id.desc())
+        .limit(200)
+    )
+    return Progress(
+        expected=expected,
+        seen=seen,
+        out=out,
+        remaining=remaining,
+        elsewhere=[t for t in ticks if t.wrong_place and t.expected],
+        unexpected=[t for t in ticks if not t.expected],
+        recent=ticks[:10],
+    )
+
+
+def duration(audit: Audit) -> datetime:
+    return (audit.closed_at or utcnow()) - audit.started_at
