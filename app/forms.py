@@ -10,13 +10,21 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from .models import ROLES
 from .services.assets import EDITABLE
@@ -148,3 +156,6 @@ class SettingsForm(FlaskForm):
     org_name = StringField("Organisation name", [DataRequired(), Length(max=120)])
     public_url = StringField("Public address", [Optional(), Length(max=200)])
     timezone = StringField("Time zone", [DataRequired(), Length(max=64)])
+    audit_interval_days = IntegerField(
+        "Audit every (days)", [InputRequired(), NumberRange(1, 3650)], default=90
+    )

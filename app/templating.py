@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -52,6 +52,16 @@ def local_today() -> date:
 def is_overdue(asset) -> bool:
     """Held past its due date, by the organisation's calendar (the one rule for it)."""
     return bool(asset.holder_id and asset.due_back and asset.due_back < local_today())
+
+
+def next_audit(asset) -> str:
+    """ "due now", or the date the organisation's audit cycle next asks for it."""
+    if asset.last_audited_at is None:
+        return "due now (never audited)"
+    due = asset.last_audited_at + timedelta(days=site()["audit_interval_days"])
+    return (
+        "due now" if due <= datetime.now(UTC).replace(tzinfo=None) else localtime(due, "%d %b %Y")
+    )
 
 
 def new_key() -> str:
@@ -131,6 +141,7 @@ def init_app(app: Flask) -> None:
         new_key=new_key,
         local_today=local_today,
         is_overdue=is_overdue,
+        next_audit=next_audit,
         seen_card=_seen_card,
     )
     settings.clear_cache()

@@ -34,6 +34,7 @@ def settings_page():
                     "org_name": form.org_name.data.strip(),
                     "public_url": form.public_url.data.strip().rstrip("/"),
                     "timezone": form.timezone.data.strip(),
+                    "audit_interval_days": str(form.audit_interval_days.data),
                 }
             )
             flash("Settings saved.", "ok")

@@ -10,7 +10,7 @@ from ..models import STATUSES, Asset, User
 from ..permissions import role
 from ..services import assets, places
 from ..services.errors import Conflict, Invalid, NotFound
-from ..templating import render
+from ..templating import render, site
 from .helpers import apply_errors, current_actor, int_arg
 
 bp = Blueprint("assets", __name__, url_prefix="/assets")
@@ -35,6 +35,7 @@ def _edit_form(asset: Asset, **kwargs) -> AssetForm:
 def index():
     """Search and filter the register; htmx swaps only the results as you type."""
     status = request.args.get("status", "")
+    due_for_audit = request.args.get("due") == "audit"
     search = assets.Search(
         text=request.args.get("q", "")[:200],
         status=status if status in STATUSES else "",
@@ -43,6 +44,8 @@ def index():
         holder_id=int_arg("holder"),
         page=max(int_arg("page") or 1, 1),
         per_page=current_app.config["PAGE_SIZE"],
+        audit_due_days=site()["audit_interval_days"] if due_for_audit else None,
+        unseen_days=min(int_arg("unseen") or 0, 3650) or None,
     )
     rows, total = assets.search(search)
     pages = max((total + search.per_page - 1) // search.per_page, 1)

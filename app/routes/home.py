@@ -8,7 +8,8 @@ from peewee import fn
 
 from ..models import Asset
 from ..permissions import public, role
-from ..services import people
+from ..services import assets, people
+from ..templating import site
 
 bp = Blueprint("home", __name__)
 
@@ -18,12 +19,18 @@ bp = Blueprint("home", __name__)
 def index():
     """Start here: find by code, what I hold, and (for leads) the register at a glance."""
     mine = list(people.holdings(current_user))
-    counts = {}
+    counts, cadence = {}, {}
     if current_user.has_role("lead"):
         counts = dict(
             Asset.select(Asset.status, fn.COUNT(Asset.id)).group_by(Asset.status).tuples()
         )
-    return render_template("home/index.html", mine=mine, counts=counts)
+        interval = site()["audit_interval_days"]
+        cadence = {
+            "interval": interval,
+            "audit_due": Asset.select().where(assets.audit_due(interval)).count(),
+            "unseen": Asset.select().where(assets.not_seen(90)).count(),
+        }
+    return render_template("home/index.html", mine=mine, counts=counts, cadence=cadence)
 
 
 @bp.route("/healthz")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from peewee import JOIN, IntegrityError, fn
 
@@ -175,6 +176,24 @@ def history(asset: Asset, page: int = 1, per_page: int = HISTORY_PAGE) -> tuple[
     return events.one_page(query, page, per_page)
 
 
+def audit_due(interval_days: int):
+    """In service and not audited within the interval (or never)."""
+    cutoff = utcnow() - timedelta(days=interval_days)
+    return (Asset.status != "retired") & (
+        Asset.last_audited_at.is_null() | (Asset.last_audited_at < cutoff)
+    )
+
+
+def not_seen(days: int):
+    """In service, and no tick or custody event for `days` (new assets get that long)."""
+    cutoff = utcnow() - timedelta(days=days)
+    return (
+        (Asset.status != "retired")
+        & (Asset.created_at < cutoff)
+        & (Asset.last_seen_at.is_null() | (Asset.last_seen_at < cutoff))
+    )
+
+
 @dataclass
 class Search:
     text: str = ""
@@ -184,6 +203,8 @@ class Search:
     holder_id: int | None = None
     page: int = 1
     per_page: int = 50
+    audit_due_days: int | None = None  # last audited longer ago than this, or never
+    unseen_days: int | None = None  # no tick or custody event for this long
 
 
 def search(s: Search) -> tuple[list[Asset], int]:
@@ -215,6 +236,10 @@ def search(s: Search) -> tuple[list[Asset], int]:
         conditions.append(Asset.location.in_(places.subtree_ids(s.location_id)))
     if s.holder_id:
         conditions.append(Asset.holder == s.holder_id)
+    if s.audit_due_days:
+        conditions.append(audit_due(s.audit_due_days))
+    if s.unseen_days:
+        conditions.append(not_seen(s.unseen_days))
     for condition in conditions:
         query = query.where(condition)
     total = query.count()

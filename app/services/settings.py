@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..database import write
 from ..models import Setting
 
-KEYS = ("org_name", "public_url", "timezone")
+KEYS = ("org_name", "public_url", "timezone", "audit_interval_days")
+DEFAULT_AUDIT_INTERVAL = 90
 _TTL_SECONDS = 10.0
 _cache: dict[str, object] = {"at": 0.0, "values": {}}
 
@@ -39,7 +40,16 @@ def effective(config) -> dict[str, str]:
         "org_name": config.get("ORG_NAME") or values.get("org_name", "") or "tagtrail",
         "public_url": (config.get("PUBLIC_URL") or values.get("public_url", "")).rstrip("/"),
         "timezone": values.get("timezone") or config.get("TIMEZONE") or "UTC",
+        "audit_interval_days": _days(values.get("audit_interval_days")),
     }
+
+
+def _days(raw) -> int:
+    try:
+        days = int(raw)
+    except (TypeError, ValueError):
+        return DEFAULT_AUDIT_INTERVAL
+    return days if 1 <= days <= 3650 else DEFAULT_AUDIT_INTERVAL
 
 
 def save(values: dict[str, str]) -> None:
