@@ -16,13 +16,14 @@ from flask import (
     url_for,
 )
 
+from .. import codes
 from ..models import AuditTick, Location
 from ..permissions import role
 from ..safety import safe_next
 from ..services import audit_report, audits, places
 from ..services.actions import Forbidden, Refused
 from ..services.errors import Invalid, NotFound
-from ..templating import local_today, wants_fragment
+from ..templating import local_today, localtime, wants_fragment
 from ..worker import Busy, run
 from .helpers import current_actor, form_int
 
@@ -67,7 +68,7 @@ def index():
 @role("lead")
 def new():
     """ "Start audit": a name and a scope (everywhere, or a location; optionally a category)."""
-    errors = {}
+    errors, status = {}, 200
     if request.method == "POST":
         try:
             audit = audits.start(
@@ -77,9 +78,9 @@ def new():
                 category_id=form_int("category"),
             )
         except Invalid as exc:
-            errors = exc.errors
+            errors, status = exc.errors, 422
         except Refused as exc:
-            errors = {"": str(exc)}
+            errors, status = {"": str(exc)}, 409
         else:
             session["audit"] = audit.id
             flash("Audit started. Scan labels with your phone camera, or type codes below.", "ok")
@@ -90,7 +91,7 @@ def new():
         values=request.form,
         locations=places.location_tree(),
         categories=list(places.categories()),
-    ), 422 if errors else 200
+    ), status
 
 
 @bp.route("/<int:audit_id>")
@@ -117,7 +118,10 @@ def show(audit_id: int):
 def set_room(audit_id: int):
     """ "I am in: Room 3" — sticks for this auditor's session."""
     audit = _audit(audit_id)
-    location_id = form_int("location")
+    try:
+        location_id = form_int("location")
+    except Invalid:
+        abort(400, description="Choose a room from the list.")
     if location_id and not Location.get_or_none(Location.id == location_id):
         abort(404)
     rooms = dict(session.get("audit_rooms") or {})
@@ -146,6 +150,7 @@ def tick(audit_id: int):
             actor=current_actor(),
             room_id=room_for(audit.id),
             key=request.form.get("key"),
+            clock=lambda moment: localtime(moment, "%H:%M"),
         )
     except Refused as exc:
         flash(str(exc), "error")
@@ -153,15 +158,28 @@ def tick(audit_id: int):
     else:
         flash(result.message, "ok" if result.kind in ("seen", "unexpected") else "warn")
     session["audit"] = audit.id
-    if wants_fragment("audit-card") and result and result.asset:
-        from ..services import assets
+    if wants_fragment("audit-card"):
+        # The card always answers htmx, refusals included (a 303 would be
+        # followed and a whole page swapped into the card).
+        from ..services import assets, label_codes
 
-        return render_template(
-            "audits/_seen_result.html",
-            audit=audit,
-            asset=assets.get_by_code(result.asset.code),
-            room_id=room_for(audit.id),
-        ), status
+        typed = codes.parse(request.form.get("code", ""))
+        found = (
+            result.asset
+            if result and result.asset
+            else (
+                (label_codes.resolve(typed) or None) and label_codes.resolve(typed).asset
+                if typed
+                else None
+            )
+        )
+        if found is not None:
+            return render_template(
+                "audits/_seen_result.html",
+                audit=audit,
+                asset=assets.get_by_code(found.code),
+                room_id=room_for(audit.id),
+            ), status
     if wants_fragment("audit-live"):
         return render_template(
             "audits/_live.html",

@@ -7,6 +7,9 @@ from flask_wtf.csrf import CSRFError
 from peewee import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from ..services.actions import Forbidden, Refused
+from ..services.errors import Invalid, NotFound, ServiceError
+
 bp = Blueprint("errors", __name__)
 
 MESSAGES = {
@@ -44,6 +47,15 @@ def http_error(exc: HTTPException):
     if exc.code == 400 and detail and detail.startswith("The browser (or proxy)"):
         detail = None
     return _page(exc.code or 500, detail)
+
+
+@bp.app_errorhandler(ServiceError)
+def refused(exc: ServiceError):
+    # A safety net: routes turn refusals into messages where they expect them;
+    # one that slips through is still the person's mistake or a race, not a 500.
+    code = {Invalid: 422, NotFound: 404, Refused: 409, Forbidden: 403}.get(type(exc), 409)
+    text = "; ".join(exc.errors.values()) if isinstance(exc, Invalid) else str(exc)
+    return _page(code, f"{text} Nothing was saved.")
 
 
 @bp.app_errorhandler(OperationalError)

@@ -104,9 +104,16 @@ class TickResult:
 
 
 def tick(
-    audit_id: int, typed: str, *, actor: User, room_id: int | None = None, key: str | None = None
+    audit_id: int,
+    typed: str,
+    *,
+    actor: User,
+    room_id: int | None = None,
+    key: str | None = None,
+    clock=lambda moment: f"{moment:%H:%M} UTC",
 ) -> TickResult:
-    """ "Seen ✓": record that `typed` (a code) was seen, once per asset per audit."""
+    """ "Seen ✓": record that `typed` (a code) was seen, once per asset per audit.
+    `clock` shows a stored UTC time the way the caller's people read times."""
     audit = get(audit_id)
     if audit.status != "running":
         raise Refused("This audit is closed.")
@@ -124,7 +131,7 @@ def tick(
     if already:
         return TickResult(
             "already",
-            f"Already seen by {already.by.name} at {already.at:%H:%M}.",
+            f"Already seen by {already.by.name} at {clock(already.at)}.",
             tick=already,
             asset=asset,
         )
@@ -217,6 +224,14 @@ def mark_missing(audit_id: int, asset_code: str, *, actor: User) -> Outcome:
     audit = get(audit_id)
 
     def apply(asset: Asset):
+        if Audit.get_by_id(audit.id).status != "running":
+            raise Refused("This audit is closed.")
+        if (
+            not AuditItem.select()
+            .where(AuditItem.audit == audit, AuditItem.asset == asset)
+            .exists()
+        ):
+            raise Refused("It is not expected in this audit.")
         if asset.holder_id:
             raise Refused(f"{asset.holder.name} has it: it is out, not missing.")
         if asset.status in ("missing", "retired", "in_repair"):
