@@ -33,19 +33,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def make_instance(assets: int) -> tuple[Path, list[str]]:
-    """A fresh instance with a lead and `assets` assets; returns the folder and codes."""
+def fresh_instance():
+    """A new instance folder with its database and the bench lead; returns both."""
     folder = Path(tempfile.mkdtemp(prefix="tagtrail-bench-"))
     os.environ.update(TAGTRAIL_INSTANCE=str(folder), TAGTRAIL_SECRET_KEY=SECRET)
     from app import create_app
-    from app.database import write
-    from app.models import Asset, Event, utcnow
-    from app.services import people, places
+    from app.services import people
 
     create_app()
     lead = people.create_person(
         name="Bench Lead", email="lead@bench.test", role="lead", password=PASSWORD
     )
+    return folder, lead
+
+
+def make_instance(assets: int) -> tuple[Path, list[str]]:
+    """A fresh instance with a lead and `assets` assets; returns the folder and codes."""
+    from app.database import write
+    from app.models import Asset, Event, utcnow
+    from app.services import places
+
+    folder, lead = fresh_instance()
     codes = []
     with write():
         for i in range(assets):
@@ -118,13 +126,32 @@ def csrf(opener, base: str) -> str:
     return re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
 
 
-def wrk(url: str, *, seconds: int, connections: int, cookie: str = "") -> dict:
-    """Run wrk against one URL; returns p50/p99 in ms, requests per second, errors."""
+def wrk(
+    url: str,
+    *,
+    seconds: int,
+    connections: int,
+    cookie: str = "",
+    headers: dict[str, str] | None = None,
+    script: Path | None = None,
+    script_args: list[str] | None = None,
+) -> dict:
+    """Run wrk against one URL; returns p50/p99 in ms, requests per second, errors.
+
+    `script` is a wrk Lua script (for POSTs); `script_args` go to its init().
+    """
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
-    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if cookie:
-        cmd[1:1] = ["-H", f"Cookie: {cookie}"]
+        cmd += ["-H", f"Cookie: {cookie}"]
+    for name, value in (headers or {}).items():
+        cmd += ["-H", f"{name}: {value}"]
+    if script:
+        cmd += ["-s", str(script)]
+    cmd.append(url)
+    if script_args:
+        cmd += ["--", *script_args]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
 
     def ms(label: str) -> float:
@@ -137,5 +164,7 @@ def wrk(url: str, *, seconds: int, connections: int, cookie: str = "") -> dict:
         "p50": ms("50%"),
         "p99": ms("99%"),
         "rps": rps,
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
         "errors": int(errors.group(1)) if errors else 0,
+        "output": out,
     }

@@ -1,4 +1,5 @@
-"""End to end in a real Chromium at phone size: first-run set-up, add an asset, scan its URL.
+"""End to end in a real Chromium at phone size: first-run set-up, add an asset, scan its URL;
+custody from a scanned label; an audit of a room from start to report.
 
 The server is the real `tagtrail serve` (waitress) in a subprocess with its own instance
 folder, so this covers what the Flask test client cannot: the CSP against real script
@@ -8,6 +9,8 @@ tests/artifacts/ (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import socket
@@ -310,4 +313,198 @@ def test_scan_sign_in_check_out_return_and_report_a_fault_on_a_phone(server, pag
     _assert_no_horizontal_scroll(page)
     _shot(page, shots.format(6, "fault"))
 
+    assert not problems, "\n".join(problems)
+
+
+def _first_admin(page: Page, server: str) -> None:
+    """Through /setup, which signs the new admin in and lands on "Add asset"."""
+    page.goto(server + "/")
+    expect(page).to_have_url(server + "/setup")
+    page.get_by_label("Organisation name").fill("Harbour Works Co-op")
+    page.get_by_label("Public address phones will use").fill(server)
+    page.get_by_label("Your name").fill("Alex Admin")
+    page.get_by_label("Email").fill("alex@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create admin account").click()
+    expect(page).to_have_url(server + "/assets/new")
+
+
+def _add_location(page: Page, server: str, name: str) -> str:
+    """Add a top-level location through /locations/new; returns its code."""
+    page.goto(server + "/locations/new")
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_role("button", name="Save").click()
+    expect(page).to_have_url(server + "/locations")
+    expect(page.locator("#flash")).to_contain_text(f"Added {name}.")
+    href = page.get_by_role("link", name=re.compile(rf"^{re.escape(name)} ")).get_attribute("href")
+    assert href and re.fullmatch(r"/L/[0-9A-Z]{6}", href), href
+    return href.rsplit("/", 1)[1]
+
+
+def _add_asset(page: Page, server: str, name: str, location: str) -> str:
+    """Add an asset kept at `location` through /assets/new; returns its code."""
+    page.goto(server + "/assets/new")
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Location").select_option(label=location)
+    page.get_by_role("button", name="Add asset", exact=True).click()
+    page.wait_for_url(re.compile(re.escape(server) + r"/A/[0-9A-Z]{6}$"))
+    expect(page.locator("#status-card")).to_contain_text(location)
+    return page.url.rsplit("/", 1)[1]
+
+
+def test_audit_a_room_on_a_phone(server, page):
+    """Start an audit of a room, tick what is there, set the room by its label, close, report."""
+    problems = _watch(page)
+
+    # Set-up, off camera: two places; four things in Room 3 and one in the Store.
+    _first_admin(page, server)
+    room = _add_location(page, server, "Room 3")
+    _add_location(page, server, "Store")
+    in_room = {
+        name: _add_asset(page, server, name, "Room 3")
+        for name in ("Ladder 3 m", "Projector Epson EB-W51", "Extension lead 25 m", "Fluke 87V")
+    }
+    ladder, projector, lead, meter = in_room.values()
+    trolley = _add_asset(page, server, "Pallet truck", "Store")
+    assert not problems, "\n".join(problems)
+
+    # 1. Start the audit: Room 3 and everything inside it.
+    page.goto(server + "/audits/new")
+    page.get_by_label("Name").fill("Room 3 spot check")
+    page.get_by_label("Where").select_option(label="Room 3 (and everything inside)")
+    page.get_by_role("button", name="Start audit").tap()
+    page.wait_for_url(re.compile(re.escape(server) + r"/audits/\d+$"))
+    audit_url = page.url
+    expect(page.get_by_role("heading", level=1)).to_have_text("Room 3 spot check")
+    expect(page.locator("#flash")).to_contain_text("Audit started.")
+    expect(page.locator(".progress-line")).to_have_text("0 of 4 seen (0 %)")
+    still = page.locator("#audit-live .card", has=page.get_by_role("heading", name="Still to find"))
+    expect(still.get_by_role("heading", level=3)).to_have_text("Room 3 (4)")
+    expect(still.get_by_role("link")).to_have_count(4)
+    _assert_no_horizontal_scroll(page)
+    _shot(page, "audit-1-start")
+
+    def scan(code: str):
+        """Open a label's URL as a person typing it would, in lower case."""
+        page.goto(f"{server}/a/{code.lower()}")
+        card = page.locator("#audit-card")
+        expect(card).to_contain_text("Audit: Room 3 spot check")
+        return card
+
+    # 2. Scan and tick two of them, before saying which room this is.
+    card = scan(ladder)
+    card.get_by_role("button", name="Seen ✓").tap()
+    expect(page.locator("#flash .flash-ok")).to_have_text("Seen ✓")
+    expect(card.locator(".seen-done")).to_contain_text("Alex Admin")
+    expect(card.get_by_role("button", name="Seen ✓")).to_have_count(0)
+    # The projector is open on a second tab too, as if scanned twice in a hurry.
+    card = scan(projector)
+    stale = page.context.new_page()
+    stale_problems = _watch(stale)
+    stale.goto(f"{server}/a/{projector.lower()}")
+    card.get_by_role("button", name="Seen ✓").tap()
+    expect(page.locator("#flash .flash-ok")).to_have_text("Seen ✓")
+    stale.locator("#audit-card").get_by_role("button", name="Seen ✓").tap()
+    expect(stale.locator("#flash .flash-warn")).to_contain_text("Already seen by Alex Admin at")
+    expect(stale.locator("#audit-card .seen-done")).to_contain_text("Already seen by Alex Admin")
+    stale.close()
+    assert not stale_problems, "\n".join(stale_problems)
+    # Scanning it again later: the card says so and offers no second tick.
+    card = scan(projector)
+    expect(card.locator(".seen-done")).to_contain_text("Already seen by Alex Admin at")
+    expect(card.get_by_role("button", name="Seen ✓")).to_have_count(0)
+    _assert_no_horizontal_scroll(page)
+    _shot(page, "audit-2-scanned")
+    assert not problems, "\n".join(problems)
+
+    # 3. Scan the room's own label: "I am in Room 3".
+    page.goto(f"{server}/L/{room}")
+    page.get_by_role("button", name="I am in Room 3").tap()
+    page.wait_for_url(f"{server}/L/{room}")
+    expect(page.locator("#flash")).to_contain_text("You are in Room 3.")
+    expect(page.locator(".seen-done")).to_have_text("✓ You are in Room 3 for “Room 3 spot check”.")
+    expect(page.get_by_role("button", name="I am in Room 3")).to_have_count(0)
+    _assert_no_horizontal_scroll(page)
+    _shot(page, "audit-3-room")
+    # The third Room 3 item, ticked with the room set; then the Store's pallet truck,
+    # which is outside the audit's scope.
+    card = scan(lead)
+    expect(card).to_contain_text("you are in Room 3")
+    card.get_by_role("button", name="Seen ✓").tap()
+    expect(page.locator("#flash .flash-ok")).to_have_text("Seen ✓")
+    card = scan(trolley)
+    expect(card.locator(".hint")).to_contain_text("Not expected in this audit")
+    card.get_by_role("button", name="Seen ✓").tap()
+    expect(page.locator("#flash .flash-ok")).to_have_text(
+        "Seen ✓ (not expected in this audit: noted as unexpected)."
+    )
+    assert not problems, "\n".join(problems)
+
+    # 4. The audit page: three of the four seen, the meter still to find, the truck unexpected.
+    page.goto(audit_url)
+    expect(page.locator(".progress-line")).to_have_text("3 of 4 seen (75 %)")
+    expect(page.locator("progress")).to_have_attribute("value", "3")
+    expect(still.get_by_role("heading", level=3)).to_have_text("Room 3 (1)")
+    expect(still.get_by_role("link")).to_have_text(["Fluke 87V"])
+    unexpected = page.locator("#audit-live .card", has_text="Unexpected (1)")
+    expect(unexpected.locator("li")).to_have_text(
+        re.compile(
+            r"Pallet truck\s+" + re.escape(f"{trolley[:3]}-{trolley[3:]}") + r"\s+· in Room 3"
+        )
+    )
+    recent = page.locator("#audit-live .card", has=page.get_by_role("heading", name="Recent ticks"))
+    expect(recent.locator("li")).to_have_count(4)
+    # The room set from the label is the one the audit page's picker shows.
+    expect(page.locator("#room option:checked")).to_have_text("Room 3")
+    _assert_no_horizontal_scroll(page)
+    _shot(page, "audit-4-progress")
+
+    # 5. Close, after a confirmation that says what closing does.
+    page.get_by_role("link", name="Close audit…").tap()
+    page.wait_for_url(audit_url + "/close")
+    expect(page.get_by_role("heading", name="Close this audit?")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("3 of 4 expected items were seen.")
+    _assert_no_horizontal_scroll(page)
+    _shot(page, "audit-5-close")
+    page.get_by_role("button", name="Close audit", exact=True).tap()
+
+    # 6. The report: the unticked meter is missing, the truck unexpected.
+    page.wait_for_url(audit_url + "/report")
+    expect(page.locator("#flash")).to_contain_text("Audit closed. 1 item marked missing.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Audit report: Room 3 spot check")
+    counts = page.locator(".counts-table")
+    for label, value in [("Expected", "4"), ("Seen", "3"), ("Missing", "1"), ("Unexpected", "1")]:
+        expect(
+            counts.locator("tr", has=page.locator(f"th:text-is('{label}')")).locator("td")
+        ).to_have_text(value)
+    missing = page.locator("h2:text-is('Missing (1)') + table tbody tr")
+    expect(missing).to_have_count(1)
+    expect(missing.locator("td")).to_have_text(
+        [f"{meter[:3]}-{meter[3:]}", "Fluke 87V", re.compile(r"last at Room 3")]
+    )
+    unexpected_rows = page.locator("h2:text-is('Unexpected (1)') + table tbody tr td")
+    expect(unexpected_rows).to_have_text(
+        [f"{trolley[:3]}-{trolley[3:]}", "Pallet truck", "seen in Room 3", "Alex Admin"]
+    )
+    _assert_no_horizontal_scroll(page)
+    _shot(page, "audit-6-report")
+
+    # The spreadsheet lists the seen items too: the tick made after "I am in Room 3"
+    # carries the room, the ones before it none.
+    download = page.request.get(audit_url + "/report.csv")
+    assert download.ok, download.status
+    lines = {row["name"]: row for row in csv.DictReader(io.StringIO(download.text()))}
+    assert {name: lines[name]["result"] for name in in_room} == {
+        "Ladder 3 m": "seen",
+        "Projector Epson EB-W51": "seen",
+        "Extension lead 25 m": "seen",
+        "Fluke 87V": "missing",
+    }
+    assert lines["Extension lead 25 m"]["detail"] == "Room 3"
+    assert lines["Ladder 3 m"]["detail"] == lines["Projector Epson EB-W51"]["detail"] == ""
+    assert lines["Pallet truck"]["result"] == "unexpected"
+
+    # And the meter's own page now says so.
+    page.goto(f"{server}/a/{meter.lower()}")
+    expect(page.locator("#status-card .status-line")).to_have_text("Missing")
     assert not problems, "\n".join(problems)
