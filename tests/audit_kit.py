@@ -162,13 +162,22 @@ def live_cards(soup) -> dict[str, list[str]]:
     return cards
 
 
-def still_to_find(soup) -> dict[str, list[str]]:
-    """The "Still to find" card: place → the names listed under it."""
+def still_to_find(client, soup) -> dict[str, list[str]]:
+    """The "Still to find" card: place → the names listed on that place's own view.
+    The card's count for each place must match its list."""
     found = {}
-    for heading in soup.select("#audit-live .card h3"):
-        place = heading.find(string=True, recursive=False).strip()
-        names = heading.find_next_sibling("ul").select("li > a")
-        found[place] = [a.get_text(strip=True) for a in names]
+    card = next(
+        c
+        for c in soup.select("#audit-live .card")
+        if c.h2 and c.h2.get_text(strip=True).startswith("Still to find")
+    )
+    for link in card.select("ul.rows li a"):
+        place = link.select_one(".row-main").find(string=True, recursive=False).strip()
+        count = int(link.select_one(".row-main strong").get_text())
+        page, _ = client.soup(link["href"])
+        names = [a.get_text(strip=True) for a in page.select("#room-list li > a")]
+        assert len(names) == count, (place, count, names)
+        found[place] = names
     return found
 
 

@@ -110,9 +110,10 @@ def test_close_marks_unseen_items_missing_once_each(client, auth, walk):
     """Unseen, unheld, available or faulty items go missing with one event each; no others."""
     lead = auth.login("lead")
     audit = walk.audit
-    soup = audit_page(client, audit)
+    room = walk.early.location_id or "none"
+    soup, _ = client.soup(f"/audits/{audit.id}?room={room}")
     [early_form] = [
-        f for f in soup.select("#audit-live form") if f.find("input", value=walk.early.code)
+        f for f in soup.select("#room-list form") if f.find("input", value=walk.early.code)
     ]
     assert early_form["action"] == f"/audits/{audit.id}/missing"
     soup = page_after(client, client.form(early_form["action"], {"code": walk.early.code}))

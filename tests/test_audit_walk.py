@@ -264,7 +264,7 @@ def test_items_out_with_people_are_listed_and_count_when_ticked(app, site, audit
     soup = audit_page(c, audit)
     out = f"Cable {pretty(site.cable.code)} · out with Pat Holder"
     assert live_cards(soup)["Out with people"] == [out]
-    assert still_to_find(soup) == {"Room One": ["Drill"], "Room Two": ["Saw"]}
+    assert still_to_find(c, soup) == {"Room One": ["Drill"], "Room Two": ["Saw"]}
     soup = soup_of(tick(c, audit, site.cable.code, htmx=LIVE))
     assert flash(soup) == "Seen ✓"
     assert progress_line(soup) == "1 of 3 seen (33 %)"

@@ -110,7 +110,13 @@ def show(audit_id: int):
     }
     if wants_fragment("audit-live"):
         return render_template("audits/_live.html", **context)
-    return render_template("audits/show.html", **context)
+    room = request.args.get("room", "")
+    room_list = room_name = None
+    if room == "none" or room.isdigit():
+        place = Location.get_or_none(Location.id == int(room)) if room.isdigit() else None
+        room_list = audits.remaining_at(audit, place.id if place else None)
+        room_name = place.name if place else "no recorded place"
+    return render_template("audits/show.html", room_list=room_list, room_name=room_name, **context)
 
 
 @bp.route("/<int:audit_id>/room", methods=["POST"])

@@ -131,7 +131,9 @@ def tick(
     if already:
         return TickResult(
             "already",
-            f"Already seen by {already.by.name} at {clock(already.at)}.",
+            f"You already ticked this at {clock(already.at)}."
+            if already.by_id == actor.id
+            else f"Already seen by {already.by.name} at {clock(already.at)}.",
             tick=already,
             asset=asset,
         )
@@ -317,8 +319,9 @@ def close(audit_id: int, *, actor: User) -> int:
 class Progress:
     expected: int
     seen: int
-    out: list = field(default_factory=list)  # expected, not seen, held by someone
-    remaining: list = field(default_factory=list)  # (location name, count, first assets)
+    out: list = field(default_factory=list)  # expected, unseen, with someone (first few)
+    out_count: int = 0
+    remaining: list = field(default_factory=list)  # (location id, name, unseen count)
     elsewhere: list = field(default_factory=list)
     unexpected: list = field(default_factory=list)
     recent: list = field(default_factory=list)
@@ -327,34 +330,13 @@ class Progress:
     def percent(self) -> int:
         return round(100 * self.seen / self.expected) if self.expected else 100
 
+    @property
+    def remaining_count(self) -> int:
+        return sum(count for _, _, count in self.remaining)
 
-def progress(audit: Audit, per_location: int = 8) -> Progress:
-    """Where the audit stands, in a fixed number of queries whatever its size."""
-    active = AuditTick.select(AuditTick.asset).where(
-        AuditTick.audit == audit, AuditTick.undone_at.is_null(), AuditTick.asset.is_null(False)
-    )
-    expected = AuditItem.select().where(AuditItem.audit == audit).count()
-    seen = AuditItem.select().where(AuditItem.audit == audit, AuditItem.asset.in_(active)).count()
-    unseen = (
-        Asset.select(Asset, User, Location)
-        .join(AuditItem, on=(AuditItem.asset == Asset.id))
-        .switch(Asset)
-        .join(User, JOIN.LEFT_OUTER, on=(Asset.holder == User.id))
-        .switch(Asset)
-        .join(Location, JOIN.LEFT_OUTER, on=(Asset.location == Location.id))
-        .where(AuditItem.audit == audit, AuditItem.asset.not_in(active))
-        .order_by(fn.COALESCE(Location.name, ""), Asset.name)
-    )
-    groups: dict[str, list] = {}
-    out = []
-    for asset in unseen.limit(2000):
-        if asset.holder_id:
-            out.append(asset)
-            continue
-        name = asset.location.name if asset.location_id else "No recorded place"
-        groups.setdefault(name, []).append(asset)
-    remaining = [(name, len(items), items[:per_location]) for name, items in groups.items()]
-    ticks = list(
+
+def _ticks(audit: Audit):
+    return (
         AuditTick.select(AuditTick, Asset, User, Location)
         .join(Asset, JOIN.LEFT_OUTER, on=(AuditTick.asset == Asset.id))
         .switch(AuditTick)
@@ -363,17 +345,69 @@ def progress(audit: Audit, per_location: int = 8) -> Progress:
         .join(Location, JOIN.LEFT_OUTER, on=(AuditTick.room == Location.id))
         .where(AuditTick.audit == audit, AuditTick.undone_at.is_null())
         .order_by(AuditTick.at.desc(), AuditTick.id.desc())
-        .limit(200)
     )
+
+
+def _unseen(audit: Audit):
+    """Expected assets without an active tick (a query, not yet run)."""
+    active = AuditTick.select(AuditTick.asset).where(
+        AuditTick.audit == audit, AuditTick.undone_at.is_null(), AuditTick.asset.is_null(False)
+    )
+    return AuditItem.select(AuditItem.asset).where(
+        AuditItem.audit == audit, AuditItem.asset.not_in(active)
+    )
+
+
+def progress(audit: Audit, show_out: int = 20) -> Progress:
+    """Where the audit stands, in a fixed number of queries whatever its size: counts
+    per location are aggregated in SQL; lists are short (a room's own page lists all
+    of what remains there)."""
+    unseen = _unseen(audit)
+    expected = AuditItem.select().where(AuditItem.audit == audit).count()
+    per_place = (
+        Asset.select(Asset.location, fn.COUNT(Asset.id))
+        .where(Asset.id.in_(unseen), Asset.holder.is_null())
+        .group_by(Asset.location)
+        .tuples()
+    )
+    names = {loc.id: loc.name for loc in Location.select(Location.id, Location.name)}
+    remaining = sorted(
+        ((loc_id, names.get(loc_id, "No recorded place"), count) for loc_id, count in per_place),
+        key=lambda row: row[1].lower(),
+    )
+    held = (
+        Asset.select(Asset, User)
+        .join(User, on=(Asset.holder == User.id))
+        .where(Asset.id.in_(unseen))
+        .order_by(Asset.name)
+    )
+    out_count = held.count()
+    unseen_count = unseen.count()
+    ticks = _ticks(audit)
     return Progress(
         expected=expected,
-        seen=seen,
-        out=out,
+        seen=expected - unseen_count,
+        out=list(held.limit(show_out)),
+        out_count=out_count,
         remaining=remaining,
-        elsewhere=[t for t in ticks if t.wrong_place and t.expected],
-        unexpected=[t for t in ticks if not t.expected],
-        recent=ticks[:10],
+        elsewhere=list(
+            ticks.where(AuditTick.wrong_place == True, AuditTick.expected == True).limit(200)  # noqa: E712
+        ),
+        unexpected=list(ticks.where(AuditTick.expected == False).limit(200)),  # noqa: E712
+        recent=list(ticks.limit(10)),
     )
+
+
+def remaining_at(audit: Audit, location_id: int | None) -> list[Asset]:
+    """Everything still to find at one location (nobody holds it)."""
+    query = (
+        Asset.select()
+        .where(Asset.id.in_(_unseen(audit)), Asset.holder.is_null())
+        .order_by(Asset.name)
+    )
+    if location_id:
+        return list(query.where(Asset.location == location_id))
+    return list(query.where(Asset.location.is_null()))
 
 
 def duration(audit: Audit) -> datetime:
