@@ -218,6 +218,7 @@ class AuditItem(BaseModel):
     audit = ForeignKeyField(Audit, backref="items", on_delete="RESTRICT")
     asset = ForeignKeyField(Asset, backref="+", on_delete="RESTRICT")
     expected_location = ForeignKeyField(Location, null=True, backref="+", on_delete="RESTRICT")
+    marked_missing = BooleanField(default=False)  # by this audit (one by one or at close)
 
     class Meta:
         indexes = ((("audit", "asset"), True),)

@@ -82,8 +82,8 @@ def build(audit: Audit) -> Report:
     }
     missing_ids = {
         asset_id
-        for (asset_id,) in Event.select(Event.asset)
-        .where(Event.kind == "marked_missing", Event.data == {"audit_id": audit.id})
+        for (asset_id,) in AuditItem.select(AuditItem.asset)
+        .where(AuditItem.audit == audit, AuditItem.marked_missing == True)  # noqa: E712
         .tuples()
     }
     items = list(

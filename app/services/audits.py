@@ -291,6 +291,9 @@ def close(audit_id: int, *, actor: User) -> int:
             Asset.update(status="missing", version=Asset.version + 1, updated_at=now).where(
                 Asset.id.in_(chunk)
             ).execute()
+            AuditItem.update(marked_missing=True).where(
+                AuditItem.audit == audit, AuditItem.asset.in_(chunk)
+            ).execute()
             Event.insert_many(
                 [
                     {
