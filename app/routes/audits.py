@@ -47,6 +47,12 @@ def current_audit():
     return Audit.get_or_none(Audit.id == current, Audit.status == "running") if current else None
 
 
+def _back(audit):
+    """303 to where the form came from (a checked `next`), else the audit page."""
+    target = request.form.get("next")
+    return redirect(safe_next(target) if target else url_for("audits.show", audit_id=audit.id), 303)
+
+
 def _audit(audit_id: int):
     try:
         return audits.get(audit_id)
@@ -135,12 +141,7 @@ def set_room(audit_id: int):
     session["audit_rooms"], session["audit"] = rooms, audit.id
     where = Location.get_by_id(location_id).name if location_id else "nowhere in particular"
     flash(f"You are in {where}.", "ok")
-    return redirect(
-        safe_next(request.form.get("next"))
-        if request.form.get("next")
-        else url_for("audits.show", audit_id=audit.id),
-        303,
-    )
+    return _back(audit)
 
 
 @bp.route("/<int:audit_id>/tick", methods=["POST"])
@@ -196,12 +197,7 @@ def tick(audit_id: int):
             scope=audits.scope_label(audit),
             oob_flash=True,
         ), status
-    return redirect(
-        safe_next(request.form.get("next"))
-        if request.form.get("next")
-        else url_for("audits.show", audit_id=audit.id),
-        303,
-    )
+    return _back(audit)
 
 
 @bp.route("/<int:audit_id>/ticks/<int:tick_id>/undo", methods=["POST"])
@@ -219,12 +215,7 @@ def undo(audit_id: int, tick_id: int):
         flash(str(exc), "error")
     except Forbidden:
         abort(403)
-    return redirect(
-        safe_next(request.form.get("next"))
-        if request.form.get("next")
-        else url_for("audits.show", audit_id=audit.id),
-        303,
-    )
+    return _back(audit)
 
 
 @bp.route("/<int:audit_id>/ticks/<int:tick_id>/elsewhere", methods=["POST"])
@@ -242,12 +233,7 @@ def elsewhere(audit_id: int, tick_id: int):
         flash(str(exc) or "Nothing was changed.", "error")
     else:
         flash(f"Location updated to {row.room.name}." if move else "Left as it is.", "ok")
-    return redirect(
-        safe_next(request.form.get("next"))
-        if request.form.get("next")
-        else url_for("audits.show", audit_id=audit.id),
-        303,
-    )
+    return _back(audit)
 
 
 @bp.route("/<int:audit_id>/missing", methods=["POST"])

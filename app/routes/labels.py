@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 import labels as engine
+from labels import formats as engine_formats
 
 from ..models import Location
 from ..permissions import role
@@ -250,21 +251,7 @@ def new_format():
     """Save a custom label format: name and all the numbers of the stock."""
     errors = {}
     if request.method == "POST":
-        fields = (
-            "name",
-            "page_width_mm",
-            "page_height_mm",
-            "columns",
-            "rows",
-            "label_width_mm",
-            "label_height_mm",
-            "corner_radius_mm",
-            "left_mm",
-            "top_mm",
-            "pitch_x_mm",
-            "pitch_y_mm",
-            "layout",
-        )
+        fields = ("name", "columns", "rows", "layout", *engine_formats.NUMBERS)
         data = {f: request.form.get(f, "").strip() for f in fields}
         data["roll"] = request.form.get("roll") == "1"
         data["title"] = request.form.get("title", "").strip()[:80] or data["name"]
