@@ -80,3 +80,30 @@ def test_concurrent_writers_on_postgresql(pg_app):
     assert errors == []
     assert Asset.select().count() == 40
     assert Event.select().count() == 40
+
+
+def test_custody_and_an_audit_on_postgresql(pg_app):
+    """Check-out races lock the row (FOR UPDATE), and an audit closes set-wise, on PostgreSQL."""
+    from datetime import date
+
+    from app.services import audits, custody
+    from app.services.actions import Refused
+
+    lead = User.create(name="Lead", role="lead")
+    sam = User.create(name="Sam", role="member")
+    drill = factories.make_asset(actor=lead, name="Drill")
+    saw = factories.make_asset(actor=lead, name="Saw")
+    custody.check_out(drill.code, actor=sam, today=date.today(), key="pg-key-0001")
+    again = custody.check_out(drill.code, actor=sam, today=date.today(), key="pg-key-0001")
+    assert again.duplicate
+    with pytest.raises(Refused, match="already have"):
+        custody.check_out(drill.code, actor=sam, today=date.today())
+    audit = audits.start("Quarter", actor=lead)
+    assert audits.tick(audit.id, drill.code, actor=lead).kind == "seen"
+    assert audits.tick(audit.id, drill.code, actor=lead).kind == "already"
+    assert audits.close(audit.id, actor=lead) == 1
+    assert Asset.get_by_id(saw.id).status == "missing"
+    assert Asset.get_by_id(drill.id).status == "checked_out"
+    custody.check_out(saw.code, actor=sam, today=date.today())
+    kinds = [e.kind for e in Event.select().where(Event.asset == saw).order_by(Event.id)]
+    assert kinds[-3:] == ["marked_missing", "found", "checked_out"]
