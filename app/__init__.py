@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 
 from flask import Flask
@@ -72,10 +73,14 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        if not user_id.isdigit():
+        number, _, token = user_id.partition(":")
+        if not number.isdigit() or not token:
             return None
-        user = User.get_or_none(User.id == int(user_id))
-        return user if user and user.can_sign_in else None
+        user = User.get_or_none(User.id == int(number))
+        if user is None or not user.can_sign_in:
+            return None
+        # Constant-time: a cookie from before a sign-out carries the old token.
+        return user if hmac.compare_digest(user.session_token, token) else None
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -23,6 +23,7 @@ class Defaults:
     PAGE_SIZE = 50
     TRUSTED_PROXIES = 0  # reverse proxies in front that set X-Forwarded-*
     PUBLIC_REPORT_LIMIT = "5 per minute;30 per day"
+    SIGNIN_LIMIT = "5 per minute"  # failed sign-ins, per address and per account
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024  # a 10 MB upload plus the form around it
     REMEMBER_COOKIE_DURATION = timedelta(days=90)
     REMEMBER_COOKIE_HTTPONLY = True

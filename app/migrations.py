@@ -22,7 +22,9 @@ from .models import (
     LabelCode,
     LabelFormatSetting,
     SchemaVersion,
+    User,
     db,
+    new_session_token,
 )
 
 
@@ -66,11 +68,22 @@ def _v5_audits(migrator: SchemaMigrator) -> None:
     db.create_tables([Audit, AuditItem, AuditTick])
 
 
+def _v6_session_tokens(migrator: SchemaMigrator) -> None:
+    # Version 6: a per-user token inside session and remember cookies, so that
+    # signing out (or a password change) revokes every copy of them.
+    db.execute_sql(
+        """ALTER TABLE "user" ADD COLUMN "session_token" VARCHAR(32) NOT NULL DEFAULT ''"""
+    )
+    for (user_id,) in User.select(User.id).tuples():
+        User.update(session_token=new_session_token()).where(User.id == user_id).execute()
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
     4: _v4_labels,
     5: _v5_audits,
+    6: _v6_session_tokens,
 }
 LATEST = max(STEPS, default=1)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
@@ -31,6 +32,10 @@ STATUS_LABELS = {
     "missing": "Missing",
     "retired": "Retired",
 }
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
 
 
 def utcnow() -> datetime:
@@ -76,6 +81,12 @@ class User(UserMixin, BaseModel):
     role = CharField(max_length=16, default="member")
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
+    # Part of every session and remember cookie: changing it signs the user out
+    # everywhere (sign-out, password change, deactivation).
+    session_token = CharField(max_length=32, default=new_session_token)
+
+    def get_id(self) -> str:  # flask-login stores this in the session and cookie
+        return f"{self.id}:{self.session_token}"
 
     @property
     def is_active(self) -> bool:  # flask-login: inactive users cannot sign in

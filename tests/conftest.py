@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 
 from app import create_app
+from app.extensions import limiter
 from app.models import User
 
 from . import factories
@@ -50,6 +51,8 @@ def app(tmp_path, monkeypatch):
         }
     )
     app.test_client_class = Client
+    # Rate limits live in process memory: each test starts with none used.
+    limiter.reset()
     # No app context is held open here: requests must each get their own, as in
     # production, or `g` (and the signed-in user cached on it) would leak
     # between requests. Tests that need url_for push one themselves.

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
+from ..extensions import limiter
 from ..forms import LoginForm, SetupForm
 from ..network import suggest_public_url
 from ..permissions import public, role
@@ -65,8 +76,22 @@ def setup():
     return render_template("auth/setup.html", form=form), status
 
 
+def _account_key() -> str:
+    return "signin:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _failed(response) -> bool:
+    # Only failed attempts count: a person who signs in fine is never throttled.
+    return response.status_code != 303
+
+
+_signin_limit = lambda: current_app.config["SIGNIN_LIMIT"]  # noqa: E731
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limiter.limit(_signin_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_signin_limit, methods=["POST"], deduct_when=_failed, key_func=_account_key)
 def login():
     """Sign in with email and password, then go back where the person was heading."""
     target = safe_next(request.values.get("next"))
@@ -76,6 +101,7 @@ def login():
     if form.validate_on_submit():
         user = people.authenticate(form.email.data, form.password.data)
         if user is not None:
+            session.clear()  # a fresh session at sign-in: nothing carried over
             login_user(user, remember=form.remember.data)
             return redirect(target, 303)
         form.password.errors.append("That email and password do not match an active account.")
@@ -86,7 +112,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @role("member")
 def logout():
-    """Sign out on this device."""
+    """Sign out: this device's session and every remember cookie for this account end."""
+    people.revoke_sessions(current_user.id)
     logout_user()
     flash("You are signed out.", "ok")
     return redirect(url_for("auth.login"), 303)

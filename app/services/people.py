@@ -5,7 +5,7 @@ from __future__ import annotations
 from peewee import IntegrityError, fn
 
 from ..database import write
-from ..models import ROLES, Asset, User
+from ..models import ROLES, Asset, User, new_session_token
 from . import passwords, settings
 from .errors import Conflict, Invalid, NotFound
 
@@ -124,11 +124,18 @@ def update_person(user_id: int, values: dict, *, actor: User) -> User:
             user.active = bool(values["active"])
         if password:
             user.password_hash = passwords.hash_password(password)
+            user.session_token = new_session_token()  # a new password ends old sessions
         try:
             user.save()
         except IntegrityError as exc:
             raise Invalid({"email": "Someone already has that email address."}) from exc
         return user
+
+
+def revoke_sessions(user_id: int) -> None:
+    """Sign a user out everywhere: sessions and remember cookies carry the old token."""
+    with write():
+        User.update(session_token=new_session_token()).where(User.id == user_id).execute()
 
 
 def people(include_inactive: bool = True):

@@ -1,0 +1,162 @@
+"""Security: headers, cookies, sessions that end, and throttled sign-in."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.extensions import limiter
+from app.models import User
+
+from . import factories
+
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+}
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits(app):
+    limiter.reset()  # its memory storage is per process; every test starts clean
+    yield
+    limiter.reset()
+
+
+def _policy(header: str) -> dict[str, str]:
+    return dict(part.strip().split(" ", 1) for part in header.split(";") if part.strip())
+
+
+@pytest.mark.parametrize("url", ["/login", "/A/ZZZZZZ", "/assets", "/healthz"])
+def test_every_response_carries_the_security_headers(client, auth, url):
+    """CSP without unsafe-inline or unsafe-eval, nosniff, same-origin referrer."""
+    auth.login("member")
+    response = client.get(url)
+    policy = _policy(response.headers["Content-Security-Policy"])
+    for directive, value in CSP.items():
+        assert policy[directive] == value
+    assert "unsafe" not in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_hsts_over_https(client, auth):
+    """Served over HTTPS (directly or via a trusted proxy), HSTS is on."""
+    response = client.get("/login", base_url="https://tags.example.test")
+    assert "max-age=" in response.headers["Strict-Transport-Security"]
+
+
+def test_cookies_are_httponly_and_lax(client, auth):
+    """Session and remember cookies cannot be read by scripts or sent cross-site."""
+    user = factories.make_user("member")
+    response = client.form(
+        "/login", {"email": user.email, "password": factories.PASSWORD, "remember": "y"}
+    )
+    cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
+    for name in ("session", "remember_token"):
+        assert "HttpOnly" in cookies[name] and "SameSite=Lax" in cookies[name], name
+        assert "Secure" not in cookies[name]  # the test app's public URL is http
+
+
+def test_cookies_are_secure_when_the_public_url_is_https(tmp_path):
+    """With an https public address, both cookies are marked Secure."""
+    from app import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "INSTANCE_PATH": str(tmp_path / "i"),
+            "PUBLIC_URL": "https://t.example",
+        }
+    )
+    factories.make_user("admin")
+    user = factories.make_user("member")
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post(
+        "/login",
+        data={
+            "email": user.email,
+            "password": factories.PASSWORD,
+            "remember": "y",
+            "csrf_token": token,
+        },
+        base_url="https://t.example",
+    )
+    cookies = response.headers.getlist("Set-Cookie")
+    assert cookies and all("Secure" in c for c in cookies if c.startswith(("session", "remember")))
+
+
+def test_sign_in_starts_a_fresh_session(client, auth):
+    """Nothing from before sign-in survives in the session (no fixation)."""
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+    auth.login("member")
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+def test_sign_out_revokes_every_remember_cookie(app, client, auth):
+    """A remember cookie copied before sign-out no longer signs anyone in."""
+    user = factories.make_user("member")
+    client.form("/login", {"email": user.email, "password": factories.PASSWORD, "remember": "y"})
+    stolen = client.get_cookie("remember_token").value
+    client.form("/logout")
+    thief = app.test_client()
+    thief.set_cookie("remember_token", stolen)
+    assert thief.get("/assets").status_code == 302  # sent to sign in
+    assert User.get_by_id(user.id).session_token != stolen.split("|")[0].split(":")[-1]
+
+
+def test_a_password_change_ends_other_sessions(app, client, auth):
+    """After an admin sets a new password, the old session is signed out."""
+    member = auth.login("member")
+    assert client.get("/assets").status_code == 200
+    from app.services import people
+
+    admin = User.get(User.role == "admin")
+    people.update_person(member.id, {"password": "a brand new password"}, actor=admin)
+    assert client.get("/assets").status_code == 302
+
+
+def test_the_sixth_failed_sign_in_within_a_minute_is_429(client, auth):
+    """Per address: five failures are answered, the sixth is refused and checks nothing."""
+    user = factories.make_user("member")
+    for n in range(5):
+        bad = client.form("/login", {"email": f"nobody{n}@example.test", "password": "wrong-1234"})
+        assert bad.status_code == 422
+    sixth = client.form("/login", {"email": user.email, "password": factories.PASSWORD})
+    assert sixth.status_code == 429
+    assert "Too many attempts" in sixth.get_data(as_text=True)
+
+
+def test_one_account_is_throttled_from_every_address(app, auth):
+    """Per account: guessing one person's password from many addresses is throttled too."""
+    user = factories.make_user("member")
+
+    def attempt(address: str) -> int:
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        return client.form("/login", {"email": user.email, "password": "wrong-1234"}).status_code
+
+    assert [attempt(f"10.9.0.{n + 1}") for n in range(5)] == [422] * 5
+    assert attempt("10.9.0.99") == 429
+
+
+def test_successful_sign_ins_are_never_throttled(app, auth):
+    """Signing in and out all day is fine: only failures count."""
+    user = factories.make_user("member")
+    client = app.test_client()
+    for _ in range(8):
+        assert (
+            client.form("/login", {"email": user.email, "password": factories.PASSWORD}).status_code
+            == 303
+        )
+        client.form("/logout")
