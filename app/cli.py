@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -135,6 +136,47 @@ def demo(password: str, force: bool) -> None:
     click.echo("Demo data added. Sign in with any of these:")
     for user in accounts:
         click.echo(f"  {user.role:<7} {user.email:<28} password: {password}")
+
+
+@main.command("backup")
+@click.argument("dest", type=click.Path(path_type=Path))
+def backup_command(dest: Path) -> None:
+    """Copy the database to DEST (a file, or a folder for a dated name), online."""
+    from .services import backup
+
+    app = _app()
+    try:
+        written = backup.backup(backup.database_file(app.config["DATABASE_URL"]), dest)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backed up to {written}.")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(source: Path, yes: bool) -> None:
+    """Replace the database with the backup SOURCE, after checking it. Stop the
+    server first; the current database is kept beside it."""
+    from .services import backup
+
+    app = _app(AUTO_MIGRATE=False)
+    db_file = backup.database_file(app.config["DATABASE_URL"])
+    try:
+        version = backup.check(source)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not yes:
+        click.confirm(f"Replace {db_file} with {source} (schema version {version})?", abort=True)
+    from .database import close_connection
+
+    close_connection()  # this process lets go of the file before it is replaced
+    try:
+        _, kept = backup.restore(source, db_file)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    _app()  # start-up upgrades an older backup to this version's schema
+    click.echo(f"Restored {source}." + (f" The previous database is at {kept}." if kept else ""))
 
 
 @main.command("labels")
