@@ -222,15 +222,7 @@ def test_scan_sign_in_check_out_return_and_report_a_fault_on_a_phone(server, pag
 
     # Set-up, off camera: the first admin through /setup adds the asset; the CLI adds
     # a member; then the cookies go, so the phone arrives signed out.
-    page.goto(server + "/")
-    expect(page).to_have_url(server + "/setup")
-    page.get_by_label("Organisation name").fill("Harbour Works Co-op")
-    page.get_by_label("Public address phones will use").fill(server)
-    page.get_by_label("Your name").fill("Alex Admin")
-    page.get_by_label("Email").fill("alex@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create admin account").click()
-    expect(page).to_have_url(server + "/assets/new")
+    _first_admin(page, server)
     page.get_by_label("Name", exact=True).fill("Cordless drill 18V")
     page.get_by_role("button", name="Add asset", exact=True).click()
     page.wait_for_url(re.compile(re.escape(server) + r"/A/[0-9A-Z]{6}$"))
