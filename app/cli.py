@@ -222,10 +222,9 @@ def labels_command(
                 click.secho(f"WARNING: {warning}", fg="yellow", err=True)
             try:
                 if blank is not None:
+                    printing.require_public_url(public_url)  # before reserving codes
                     reserved = label_codes.reserve_blanks(blank, None)
-                    label_data = [
-                        engine.Label(engine.qr_url(public_url, "A", c), c) for c in reserved
-                    ]
+                    label_data = printing.blank_labels(reserved, public_url)
                     things = []
                 else:
                     wanted = [c.strip().upper() for c in (codes or "").split(",") if c.strip()]

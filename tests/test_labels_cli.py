@@ -100,3 +100,15 @@ def test_cli_reports_nothing_to_print(cli, tmp_path):
     assert result.exit_code == 1
     assert "There are no labels to print." in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("args", [["--all"], ["--blank", "3"]])
+def test_cli_refuses_to_print_without_a_public_address(cli, three, tmp_path, monkeypatch, args):
+    """No public address: no PDF, no printed record, no reserved codes (as in the app)."""
+    monkeypatch.setenv("TAGTRAIL_PUBLIC_URL", "")
+    out = tmp_path / "sheet.pdf"
+    result = cli("--format", L7160, *args, "-o", str(out))
+    assert result.exit_code != 0
+    assert "No public address is set" in result.output
+    assert not out.exists()
+    assert printed() == [] and LabelCode.select().count() == 0

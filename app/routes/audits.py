@@ -170,16 +170,11 @@ def tick(audit_id: int):
         # followed and a whole page swapped into the card).
         from ..services import assets, label_codes
 
-        typed = codes.parse(request.form.get("code", ""))
-        found = (
-            result.asset
-            if result and result.asset
-            else (
-                (label_codes.resolve(typed) or None) and label_codes.resolve(typed).asset
-                if typed
-                else None
-            )
-        )
+        found = result.asset if result else None
+        if found is None:  # refused before the code was looked up
+            typed = codes.parse(request.form.get("code", ""))
+            what = label_codes.resolve(typed) if typed else None
+            found = what.asset if what else None
         if found is not None:
             return render_template(
                 "audits/_seen_result.html",

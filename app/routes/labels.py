@@ -27,14 +27,6 @@ def _whole(values, name: str) -> int:
     return int(raw)
 
 
-def _public_url() -> str:
-    """The address labels carry; refuse to print QR codes that lead nowhere."""
-    url = site()["public_url"]
-    if not url:
-        raise Invalid({"": settings.public_url_warning(url) + " Nothing was printed."})
-    return url
-
-
 def _as_int(values, name: str) -> int | None:
     raw = values.get(name, "")
     return int(raw) if raw.isdigit() and len(raw) < 18 else None
@@ -70,7 +62,7 @@ def _job(values) -> dict:
 
 
 def _render(job: dict) -> bytes:
-    label_data = printing.to_labels(job["things"], _public_url())
+    label_data = printing.to_labels(job["things"], site()["public_url"])
     return run(
         engine.render_pdf,
         label_data,
@@ -126,7 +118,7 @@ def preview():
     except Invalid:
         job = None
     fmt = job["fmt"] if job else printing.get_format("avery-l7160")
-    data = printing.to_labels(job["things"], site()["public_url"]) if job else []
+    data = printing.to_labels(job["things"], site()["public_url"], preview=True) if job else []
     per_page = 1 if fmt.roll else fmt.per_page - (job["start"] - 1 if job else 0)
     run_ = [label for label in data for _ in range(job["copies"])][: max(per_page, 0)]
     svg = next(
@@ -173,9 +165,9 @@ def blank():
             start = 1 if fmt.roll else _whole(request.form, "start")
             if not (1 <= start <= fmt.per_page):
                 raise Invalid({"start": f"Start position must be 1–{fmt.per_page} on this sheet."})
-            base = _public_url()
+            base = printing.require_public_url(site()["public_url"])  # before reserving
             codes_ = label_codes.reserve_blanks(count, current_actor())
-            data = [engine.Label(engine.qr_url(base, "A", c), c, "") for c in codes_]
+            data = printing.blank_labels(codes_, base)
             try:
                 pdf_bytes = run(
                     engine.render_pdf,

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from ..database import is_sqlite, write
 from ..models import Asset, Event, Fault, User, utcnow
 from . import events
-from .errors import NotFound, ServiceError
+from .errors import Invalid, NotFound, ServiceError
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -141,7 +141,5 @@ def require_not_retired(asset: Asset) -> None:
 
 
 def check_due(due_back: date | None, today: date) -> None:
-    from .errors import Invalid
-
     if due_back is not None and due_back < today:
         raise Invalid({"due_back": "The due date is in the past."})

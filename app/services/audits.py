@@ -4,7 +4,7 @@ close that marks the rest missing. Every tick, undo, move and mark is an event."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import timedelta
 
 from peewee import JOIN, fn
 
@@ -413,5 +413,5 @@ def remaining_at(audit: Audit, location_id: int | None) -> list[Asset]:
     return list(query.where(Asset.location.is_null()))
 
 
-def duration(audit: Audit) -> datetime:
+def duration(audit: Audit) -> timedelta:
     return (audit.closed_at or utcnow()) - audit.started_at

@@ -10,7 +10,7 @@ from labels import Format, FormatError
 
 from ..database import write
 from ..models import Asset, LabelFormatSetting, Location, User, utcnow
-from . import events, places
+from . import events, places, settings
 from .errors import Invalid
 
 CHOICES = ("selected", "all", "unprinted", "category", "location", "since", "locations")
@@ -108,8 +108,18 @@ def choose(
     return list(query)
 
 
-def to_labels(things: list, public_url: str) -> list[labels.Label]:
-    """Label data for assets (/A/) or locations (/L/)."""
+def require_public_url(public_url: str) -> str:
+    """Refuse to print QR codes that would lead nowhere."""
+    if not public_url:
+        raise Invalid({"": settings.public_url_warning(public_url) + " Nothing was printed."})
+    return public_url
+
+
+def to_labels(things: list, public_url: str, *, preview: bool = False) -> list[labels.Label]:
+    """Label data for assets (/A/) or locations (/L/). Only an on-screen preview may
+    go without a public address."""
+    if not preview:
+        require_public_url(public_url)
     out = []
     for thing in things:
         kind = "L" if isinstance(thing, Location) else "A"
@@ -117,6 +127,12 @@ def to_labels(things: list, public_url: str) -> list[labels.Label]:
             labels.Label(labels.qr_url(public_url, kind, thing.code), thing.code, thing.name)
         )
     return out
+
+
+def blank_labels(codes: list[str], public_url: str) -> list[labels.Label]:
+    """Label data for blank labels: the code alone, no name yet."""
+    require_public_url(public_url)
+    return [labels.Label(labels.qr_url(public_url, "A", code), code) for code in codes]
 
 
 def record_printed(assets: list[Asset], actor: User, fmt: Format) -> None:
