@@ -12,9 +12,10 @@ from collections.abc import Callable
 from peewee import CharField
 from playhouse.migrate import SchemaMigrator, migrate
 
-from .database import write
+from .database import is_sqlite, write
 from .models import (
     MODELS,
+    Attachment,
     Audit,
     AuditItem,
     AuditTick,
@@ -78,12 +79,45 @@ def _v6_session_tokens(migrator: SchemaMigrator) -> None:
         User.update(session_token=new_session_token()).where(User.id == user_id).execute()
 
 
+def _v7_management_and_offline_scans(migrator: SchemaMigrator) -> None:
+    # Version 7: service intervals, depreciation, external tags, attachments,
+    # and the scan time of actions queued offline.
+    for table, column, kind in (
+        ("category", "service_interval_days", "INTEGER"),
+        ("category", "useful_life_months", "INTEGER"),
+        ("category", "salvage_percent", "INTEGER"),
+        ("asset", "service_interval_days", "INTEGER"),
+        ("asset", "last_serviced_on", "DATE"),
+        ("asset", "service_due_on", "DATE"),
+        ("event", "scanned_at", "DATETIME"),
+        ("audit_tick", "scanned_at", "DATETIME"),
+    ):
+        # Earlier steps create whole tables from today's models, so a table
+        # made by one of them (audit_tick) may already have the column.
+        if column in {c.name for c in db.get_columns(table)}:
+            continue
+        if kind == "DATETIME" and not is_sqlite():
+            kind = "TIMESTAMP"
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {kind}')
+    for column in ("order_number", "external_tag"):
+        db.execute_sql(
+            f"""ALTER TABLE "asset" ADD COLUMN "{column}" VARCHAR(120) NOT NULL DEFAULT ''"""
+        )
+    migrate(
+        migrator.add_index("asset", ("warranty_end",), False),
+        migrator.add_index("asset", ("external_tag",), False),
+        migrator.add_index("asset", ("service_due_on",), False),
+    )
+    db.create_tables([Attachment])
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
     4: _v4_labels,
     5: _v5_audits,
     6: _v6_session_tokens,
+    7: _v7_management_and_offline_scans,
 }
 LATEST = max(STEPS, default=1)
 

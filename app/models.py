@@ -110,6 +110,12 @@ class Location(BaseModel):
 class Category(BaseModel):
     name = CharField(max_length=80, unique=True)
     created_at = DateTimeField(default=utcnow)
+    # Defaults for its assets: how often they need a service, and how they
+    # lose value (straight-line over the useful life, down to the salvage
+    # value as a percentage of the purchase cost).
+    service_interval_days = IntegerField(null=True)
+    useful_life_months = IntegerField(null=True)
+    salvage_percent = IntegerField(null=True)
 
 
 class Asset(BaseModel):
@@ -123,8 +129,15 @@ class Asset(BaseModel):
     purchase_date = DateField(null=True)
     cost_cents = IntegerField(null=True)
     supplier = CharField(max_length=120, default="")
-    warranty_end = DateField(null=True)
+    warranty_end = DateField(null=True, index=True)
+    order_number = CharField(max_length=120, default="")
+    # An identifier from before tagtrail (an old asset tag); searchable, and
+    # it can be printed on the label. The asset still has its own code.
+    external_tag = CharField(max_length=120, default="", index=True)
     notes = TextField(default="")
+    # Overrides the category's service interval when set.
+    service_interval_days = IntegerField(null=True)
+    last_serviced_on = DateField(null=True)
     # Projection of the events: the current state.
     status = CharField(max_length=16, default="available", index=True)
     holder = ForeignKeyField(User, null=True, backref="holdings", on_delete="RESTRICT")
@@ -135,6 +148,9 @@ class Asset(BaseModel):
     label_printed_at = DateTimeField(null=True)
     retired_at = DateTimeField(null=True)
     retire_reason = CharField(max_length=32, default="")
+    # Projection: the last service (or purchase) plus the interval in force;
+    # kept up to date whenever either changes, so "service due" is one query.
+    service_due_on = DateField(null=True, index=True)
     # Bumped on every change; forms carry it so a stale form cannot overwrite.
     version = IntegerField(default=1)
     created_at = DateTimeField(default=utcnow)
@@ -161,6 +177,9 @@ class Event(BaseModel):
     # The idempotency key of the action that wrote this event (on its first
     # event only): a double tap or a resent form finds it and writes nothing.
     key = CharField(max_length=64, null=True, unique=True)
+    # When the phone made the scan, for actions queued offline and sent later
+    # (`at` is then the time the server received it).
+    scanned_at = DateTimeField(null=True)
 
     class Meta:
         indexes = ((("asset", "at"), False),)
@@ -249,9 +268,26 @@ class AuditTick(BaseModel):
     resolution = CharField(max_length=8, default="")  # seen elsewhere: "moved" or "left"
     undone_at = DateTimeField(null=True)
     undone_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    scanned_at = DateTimeField(null=True)  # as for Event.scanned_at
 
     class Meta:
         indexes = ((("audit", "asset"), False),)
+
+
+ATTACHMENT_KINDS = {"photo": "Photo", "document": "Document"}
+
+
+class Attachment(BaseModel):
+    """A photo or document (receipt, manual) kept under instance/uploads/."""
+
+    asset = ForeignKeyField(Asset, backref="attachments", on_delete="RESTRICT")
+    kind = CharField(max_length=12)  # "photo" or "document", from the file's contents
+    stored_name = CharField(max_length=80, unique=True)  # file name under uploads/
+    original_name = CharField(max_length=255, default="")
+    content_type = CharField(max_length=80)
+    size_bytes = IntegerField()
+    uploaded_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    uploaded_at = DateTimeField(default=utcnow)
 
 
 MODELS = [
@@ -268,4 +304,5 @@ MODELS = [
     Audit,
     AuditItem,
     AuditTick,
+    Attachment,
 ]
