@@ -73,3 +73,14 @@ def form_money(name: str) -> int | None:
         return parse_money(request.form.get(name, ""))
     except ValueError as exc:
         raise Invalid({name: str(exc)}) from None
+
+
+def csv_download(filename: str, header, rows):
+    """A CSV file as a download (see app/csvfiles.py for the escaping rule)."""
+    from flask import current_app
+
+    from ..csvfiles import to_csv
+
+    response = current_app.response_class(to_csv(header, rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

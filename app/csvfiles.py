@@ -1,0 +1,55 @@
+"""CSV files people open in a spreadsheet: safe cells and Excel-friendly bytes.
+
+Every CSV the app hands out (register export, event history, reports) goes
+through `to_csv`, so that one rule guards all of them against formula
+injection: a cell that a spreadsheet would read as a formula is prefixed with
+an apostrophe, which spreadsheets show as plain text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+# =, +, -, @ start formulas; a leading tab or carriage return can hide one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """The text a cell should hold: empty for None, ISO for dates, formulas defused."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        # Numbers are written as numbers (a negative one is not a formula).
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """UTF-8 with a byte-order mark (so Excel reads accents right), CRLF rows."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def money(cents: int | None) -> str:
+    """Cents as a plain decimal for a spreadsheet column ("1234.50"), empty if unknown."""
+    if cents is None:
+        return ""
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{sign}{cents // 100}.{cents % 100:02d}"

@@ -1,0 +1,47 @@
+"""CSV cells are safe to open in a spreadsheet, whatever text they hold."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.csvfiles import FORMULA_STARTS, money, safe_cell, to_csv
+
+
+def _read(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+@given(st.text())
+def test_no_text_cell_can_start_a_formula(text):
+    cell = safe_cell(text)
+    assert not cell.startswith(FORMULA_STARTS)
+    # Only the apostrophe is added: the person still sees their text.
+    assert cell in (text, "'" + text)
+
+
+@given(st.lists(st.lists(st.text(), min_size=1, max_size=4), max_size=5))
+def test_rows_survive_the_file_intact_and_defused(rows):
+    width = max((len(r) for r in rows), default=1)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    parsed = _read(to_csv(["h"] * width, rows))
+    assert parsed[0] == ["h"] * width
+    for original, back in zip(rows, parsed[1:], strict=True):
+        for cell, got in zip(original, back, strict=True):
+            assert got == safe_cell(cell)
+            assert not got.startswith(FORMULA_STARTS)
+
+
+def test_plain_values():
+    assert safe_cell(None) == ""
+    assert safe_cell(-5) == "-5"
+    assert safe_cell(date(2026, 1, 2)) == "2026-01-02"
+    assert safe_cell(datetime(2026, 1, 2, 3, 4, 5)) == "2026-01-02 03:04:05"
+    assert safe_cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
+    assert safe_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert money(123450) == "1234.50" and money(-5) == "-0.05" and money(None) == ""
