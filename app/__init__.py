@@ -8,6 +8,7 @@ import os
 from flask import Flask
 
 from . import config as cfg
+from . import static_files
 from .database import bind, close_connection, open_database
 from .extensions import csrf, htmx, limiter, login_manager
 
@@ -62,6 +63,7 @@ def _init_extensions(app: Flask) -> None:
     htmx.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    static_files.init_app(app)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -34,6 +34,15 @@ class Defaults:
     # for an afternoon can still tap "Return".
     WTF_CSRF_TIME_LIMIT = None
     SEND_FILE_MAX_AGE_DEFAULT = timedelta(days=365)
+    COMPRESS_MIMETYPES = [
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "image/svg+xml",
+        "application/manifest+json",
+    ]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_BR_LEVEL = 6
 
 
 def _coerce(current, raw: str):

@@ -1,5 +1,6 @@
 """Extensions, created unbound here and bound to the app in create_app()."""
 
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -12,3 +13,7 @@ htmx = Htmx()
 # Limits are per client address; behind a proxy set TAGTRAIL_TRUSTED_PROXIES so
 # the address is the phone's, not the proxy's.
 limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])
+# Scripts, styles and SVG are compressed (Brotli or gzip, as the browser asks).
+# HTML is not: pages carry CSRF tokens next to text people typed, the mix that
+# compression side channels (BREACH) feed on, and they are small anyway.
+compress = Compress()

@@ -72,7 +72,8 @@ def new_key() -> str:
 def money(cents: int | None) -> str:
     if cents is None:
         return ""
-    return f"{cents // 100:,}.{cents % 100:02d}"
+    sign, cents = ("-", -cents) if cents < 0 else ("", cents)
+    return f"{sign}{cents // 100:,}.{cents % 100:02d}"
 
 
 def localtime(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:

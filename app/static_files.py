@@ -1,0 +1,55 @@
+"""Static files on the wire: Brotli or gzip, compressed once per file and kept.
+
+Flask-Compress does the negotiation (Accept-Encoding, Vary, ETag). Flask sends
+static files as a stream from disk, and Flask-Compress would compress such a
+stream anew on every request without closing the file; so static responses
+are read into memory first (they are small), which lets each file be
+compressed once per encoding and served from memory afterwards.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Flask, request
+
+from .extensions import compress
+
+
+class _Compressed:
+    """Compressed static bodies by encoding and path. Bounded by the files that
+    exist: only 200 responses are compressed, and the key ignores the query string."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        return self._data.get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        with self._lock:
+            self._data[key] = value
+
+
+def _cache_key(req) -> str:
+    return req.path
+
+
+def _buffer_static(response):
+    if request.endpoint == "static" and response.status_code == 200 and response.is_streamed:
+        # Read the file now; it is closed with the response. A passthrough
+        # response would hand the list itself to the server, skipping that close.
+        response.direct_passthrough = False
+        response.make_sequence()
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("COMPRESS_STREAMS", False)
+    app.config.setdefault("COMPRESS_CACHE_BACKEND", _Compressed)
+    app.config.setdefault("COMPRESS_CACHE_KEY", _cache_key)
+    compress.init_app(app)
+    # Registered after Flask-Compress, so it runs before it (Flask runs
+    # after_request hooks in reverse order).
+    app.after_request(_buffer_static)
