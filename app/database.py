@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-from peewee import Database, SqliteDatabase
+from peewee import Database, OperationalError, SqliteDatabase
 from playhouse.db_url import connect
 
 from .models import db
@@ -55,8 +55,20 @@ def write() -> Iterator[None]:
     Nested calls become savepoints of the outer transaction.
     """
     if is_sqlite():
-        with _write_lock, db.obj.atomic("IMMEDIATE"):
-            yield
+        try:
+            with _write_lock, db.obj.atomic("IMMEDIATE"):
+                yield
+        except OperationalError as exc:
+            # On a full disk (or an I/O error) SQLite rolls the transaction back
+            # itself; peewee's own rollback then fails and would hide the cause.
+            cause = exc
+            while cause is not None and "no transaction is active" in str(cause):
+                cause = cause.__context__
+            if cause is None or cause is exc:
+                raise
+            if isinstance(cause, OperationalError):
+                raise cause from None
+            raise OperationalError(str(cause)) from cause
     else:
         with db.obj.atomic():
             yield

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import errno
+
+from flask import Blueprint, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from peewee import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -25,6 +27,11 @@ MESSAGES = {
     ),
     503: ("Busy", "The server is busy. Nothing was saved; try again in a moment."),
 }
+STORAGE_FULL = (
+    "Storage full",
+    "Storage full, nothing was saved. The server's disk has no room left: tell whoever "
+    "runs it. Everything saved before is safe.",
+)
 
 
 def _page(code: int, detail: str | None = None):
@@ -58,7 +65,34 @@ def refused(exc: ServiceError):
     return _page(code, f"{text} Nothing was saved.")
 
 
+def _storage_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    # SQLite says "database or disk is full"; PostgreSQL "No space left on device".
+    text = str(exc).lower()
+    return "database or disk is full" in text or "no space left on device" in text
+
+
+def _full_page():
+    title, text = STORAGE_FULL
+    page = render_template("errors/error.html", code=503, title=title, text=text)
+    return page, 503, {"X-Tagtrail-Error": "storage-full", "Retry-After": "600"}
+
+
 @bp.app_errorhandler(OperationalError)
 def database_busy(exc):
     # A lock that outlived busy_timeout, or a full disk: nothing was committed.
+    if _storage_full(exc):
+        current_app.logger.error("Storage full: %s", exc)
+        return _full_page()
+    current_app.logger.warning("Database unavailable: %s", exc)
     return _page(503)
+
+
+@bp.app_errorhandler(OSError)
+def os_error(exc: OSError):
+    # An upload or a backup that hit a full disk. Anything else is a real bug.
+    if _storage_full(exc):
+        current_app.logger.error("Storage full: %s", exc)
+        return _full_page()
+    raise exc
