@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8080
 
-.PHONY: run demo test lint bench clean
+.PHONY: run demo test test-postgres lint bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -32,6 +32,11 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# The same suite on a throwaway PostgreSQL cluster (needs Debian's postgresql):
+# every test that uses the app's database runs there.
+test-postgres: $(VENV)/.installed-test
+	$(BIN)/python -m tests.postgres $(BIN)/python -m pytest -p no:cacheprovider
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -11,6 +12,7 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.extensions import limiter
 from app.models import User
+from app.services import settings
 
 from . import factories
 
@@ -39,17 +41,53 @@ class Client(FlaskClient):
         return BeautifulSoup(response.get_data(as_text=True), "html.parser"), response
 
 
+# `make test-postgres` (and CI) run the whole suite a second time with
+# TAGTRAIL_DATABASE_URL pointing at a throwaway PostgreSQL: every test built on
+# the `app` fixture then runs there. The variable is taken out of the
+# environment so that tests about SQLite files (migrations, backups, crashes)
+# still get the SQLite they are about.
+POSTGRES_URL = os.environ.pop("TAGTRAIL_DATABASE_URL", "") or None
+if POSTGRES_URL and not POSTGRES_URL.startswith("postgres"):
+    raise RuntimeError("TAGTRAIL_DATABASE_URL for the tests must be a PostgreSQL URL")
+
+
+def pytest_collection_modifyitems(config, items):
+    """On the PostgreSQL run, keep the tests that use the app's database; the rest
+    (SQLite files, real servers, pure functions) already ran on the SQLite run."""
+    if not POSTGRES_URL:
+        return
+    keep = [i for i in items if "app" in getattr(i, "fixturenames", ())]
+    dropped = [i for i in items if i not in keep]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+def _empty_postgres() -> None:
+    """Every table emptied and its ids restarted: a fresh database, in a few ms."""
+    from app.models import MODELS, SchemaVersion, db
+
+    tables = ", ".join(f'"{m._meta.table_name}"' for m in MODELS if m is not SchemaVersion)
+    db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    db.close()
+
+
 @pytest.fixture
 def app(tmp_path, monkeypatch):
     monkeypatch.delenv("TAGTRAIL_PUBLIC_URL", raising=False)
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "PUBLIC_URL": "http://tags.example.test",
-        }
-    )
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "PUBLIC_URL": "http://tags.example.test",
+    }
+    if POSTGRES_URL:
+        config["DATABASE_URL"] = POSTGRES_URL
+    app = create_app(config)
+    if POSTGRES_URL:
+        with app.app_context():
+            _empty_postgres()
+        settings.clear_cache()
     app.test_client_class = Client
     # Rate limits live in process memory: each test starts with none used.
     limiter.reset()

@@ -98,3 +98,24 @@ def create_database(admin_url: str, name: str) -> str:
     finally:
         con.close()
     return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def main(argv: list[str]) -> int:
+    """`python -m tests.postgres COMMAND...`: run COMMAND with TAGTRAIL_DATABASE_URL
+    pointing at a fresh throwaway cluster, then stop the cluster."""
+    if not argv:
+        print("usage: python -m tests.postgres COMMAND [ARGS...]")
+        return 2
+    cluster = Cluster()
+    url = create_database(cluster.start(), "tagtrail_tests")
+    try:
+        print(f"PostgreSQL for the tests at {url}", flush=True)
+        return subprocess.run(argv, env={**os.environ, "TAGTRAIL_DATABASE_URL": url}).returncode
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))
