@@ -179,6 +179,31 @@ def restore_command(source: Path, yes: bool) -> None:
     click.echo(f"Restored {source}." + (f" The previous database is at {kept}." if kept else ""))
 
 
+@main.command("copy-to-postgres")
+@click.argument("target_url")
+@click.option(
+    "--from",
+    "source_url",
+    default=None,
+    help="SQLite URL to copy from (default: this instance's database).",
+)
+def copy_to_postgres(target_url: str, source_url: str | None) -> None:
+    """Copy this SQLite database into the empty PostgreSQL database TARGET_URL
+    (postgresql://user:password@host/name). Stop the server first."""
+    from .services import pg_copy
+
+    app = _app()
+    source_url = source_url or app.config["DATABASE_URL"]
+    try:
+        counts = pg_copy.copy(source_url, target_url, report=click.echo)
+    except pg_copy.CopyError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Copied {sum(counts.values())} rows. Now set TAGTRAIL_DATABASE_URL={target_url} "
+        "and start tagtrail again."
+    )
+
+
 @main.command("labels")
 @click.option("--format", "format_name", help="Label stock, e.g. avery-l7160.")
 @click.option("--all", "every", is_flag=True, help="Every asset in service.")
