@@ -56,7 +56,11 @@ def pytest_collection_modifyitems(config, items):
     (SQLite files, real servers, pure functions) already ran on the SQLite run."""
     if not POSTGRES_URL:
         return
-    keep = [i for i in items if "app" in getattr(i, "fixturenames", ())]
+    keep = [
+        i
+        for i in items
+        if "app" in getattr(i, "fixturenames", ()) and not i.get_closest_marker("sqlite_only")
+    ]
     dropped = [i for i in items if i not in keep]
     if dropped:
         config.hook.pytest_deselected(items=dropped)

@@ -16,6 +16,8 @@ from app.services import backup
 
 from . import factories
 
+pytestmark = pytest.mark.sqlite_only  # backups here are of the SQLite file
+
 
 @pytest.fixture
 def env(app, monkeypatch):

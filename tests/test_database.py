@@ -13,6 +13,7 @@ from app.services import demo
 from . import factories
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_runs_with_wal_normal_sync_foreign_keys_and_busy_timeout(app):
     """Every connection gets the pragmas the design asks for."""
     pragma = lambda name: db.execute_sql(f"PRAGMA {name}").fetchone()[0]  # noqa: E731
@@ -22,6 +23,7 @@ def test_sqlite_runs_with_wal_normal_sync_foreign_keys_and_busy_timeout(app):
     assert pragma("busy_timeout") >= 5000
 
 
+@pytest.mark.sqlite_only
 def test_write_begins_immediate(app, monkeypatch):
     """The write helper takes the write lock at BEGIN, not at the first write."""
     statements = []
