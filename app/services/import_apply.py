@@ -78,9 +78,9 @@ class _Run:
             key = tuple(p.lower() for p in parts[:depth])
             known = self.look.path_ids.get(key)
             if known is None:
-                known = Location.create(
-                    name=parts[depth - 1], parent=parent, code=self.fresh_code(), created_at=self.now
-                ).id
+                name = parts[depth - 1]
+                code = self.fresh_code()
+                known = Location.create(name=name, parent=parent, code=code, created_at=self.now).id
                 self.look.path_ids[key] = known
                 self.look.locations[known] = (parts[depth - 1], parent)
             parent = known
@@ -171,7 +171,8 @@ def _create_all(run: _Run, plans: list[RowPlan]) -> None:
             )
         Asset.insert_many(rows).execute()
         ids = dict(
-            Asset.select(Asset.code, Asset.id).where(Asset.code.in_([r["code"] for r in rows]))
+            Asset.select(Asset.code, Asset.id)
+            .where(Asset.code.in_([r["code"] for r in rows]))
             .tuples()
         )
         for plan, row in zip(chunk, rows, strict=True):

@@ -95,7 +95,7 @@ class Lookup:
         return self.user_names.get(ref, "?")
 
     def resolve_holder(self, plan, preview) -> None:
-        """"Checked out to" (a name or an email) and "Holder email" to a person.
+        """ "Checked out to" (a name or an email) and "Holder email" to a person.
         Someone unknown becomes a new holder (a person who never signs in)."""
         name = plan.values.pop("holder", "")
         email = plan.values.pop("holder_email", "").lower()
@@ -122,7 +122,8 @@ class Lookup:
             return
         user_id, active = found
         if not active:
-            plan.errors.append(f"{self.user_names[user_id]} is deactivated: they cannot hold items.")
+            who = self.user_names[user_id]
+            plan.errors.append(f"{who} is deactivated: they cannot hold items.")
             return
         plan.values["holder_ref"] = user_id
 

@@ -106,8 +106,9 @@ def _parse(plan: RowPlan, cells: dict[str, str], order: str | None) -> None:
     for name, text in cells.items():
         if not text:
             continue
-        if len(text) > LIMITS.get(name, 5000):
-            errors.append(f"{iv.FIELDS[name][0]} is longer than {LIMITS.get(name, 5000)} characters.")
+        limit = LIMITS.get(name, 5000)
+        if len(text) > limit:
+            errors.append(f"{iv.FIELDS[name][0]} is longer than {limit} characters.")
             continue
         try:
             if name in iv.DATE_FIELDS:
@@ -156,7 +157,8 @@ def _identify(plan: RowPlan, look: Lookup) -> None:
     if serial and serial in look.by_serial:
         other = look.by_serial[serial]
         if plan.asset_id and other != plan.asset_id:
-            plan.errors.append(f"Serial {values['serial']} is already on asset {look.code_of(other)}.")
+            serial_text, code = values["serial"], look.code_of(other)
+            plan.errors.append(f"Serial {serial_text} is already on asset {code}.")
         plan.asset_id = plan.asset_id or other
     external = values.get("external_tag", "").lower()
     if external and not plan.asset_id and external in look.by_tag:
@@ -241,7 +243,8 @@ def _compare(plan: RowPlan, asset: Asset, look: Lookup) -> None:
     if values["status"] != asset.status:
         changes["status"] = (asset.status, values["status"])
     if values["holder_ref"] != asset.holder_id:
-        changes["holder"] = (look.person_name(asset.holder_id), look.person_name(values["holder_ref"]))
+        before, after = asset.holder_id, values["holder_ref"]
+        changes["holder"] = (look.person_name(before), look.person_name(after))
     if values["holder_ref"] == asset.holder_id and "due_back" not in values:
         changes.pop("due_back", None)
 
@@ -298,4 +301,3 @@ def plan(table: iv.Table, mapping: list[str], date_order: str | None = None) -> 
             plan_.action = "update" if plan_.changes else "unchanged"
     preview.rows, preview.lookup, preview.current = plans, look, current
     return preview
-
