@@ -145,6 +145,12 @@ def run(
         return rollback.summary
 
 
+def already_imported(token: str) -> bool:
+    return bool(_TOKEN.match(token or "")) and (
+        Event.select().where(Event.key == f"import-{token}").exists()
+    )
+
+
 def confirm(
     folder: Path,
     token: str,
@@ -157,7 +163,7 @@ def confirm(
     """Commit (or dry-run) a kept upload; a committed upload is then forgotten,
     and confirming it again finds its key and does nothing."""
     key = f"import-{token}"
-    if _TOKEN.match(token or "") and Event.select().where(Event.key == key).exists():
+    if already_imported(token):
         return Summary(already=True)
     table, filename = load(folder, token)
     summary = run(
