@@ -98,7 +98,8 @@ def world(app):
     blank = label_codes.reserve_blanks(1, admin)[0]
     audit = audits.start("Quarterly", actor=admin)
     tick = audits.tick(audit.id, asset.code, actor=admin).tick
-    token = imports.store(io.BytesIO(b"Name,Serial\nLadder,L-1\n"), "a.csv", uploads.parent / "imports")
+    sheet = io.BytesIO(b"Name,Serial\nLadder,L-1\n")
+    token = imports.store(sheet, "a.csv", uploads.parent / "imports")
     return {
         "token": token,
         "audit_id": audit.id,

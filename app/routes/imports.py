@@ -74,8 +74,8 @@ def preview(token: str):
     except imports.Expired as exc:
         return _upload_page(str(exc), 404)
     except Invalid as exc:
-        table_preview = imports.preview(table)
-        return _preview_page(token, filename, table_preview, error=exc.errors["mapping"], status=422)
+        guessed = imports.preview(table)
+        return _preview_page(token, filename, guessed, error=exc.errors["mapping"], status=422)
     result = imports.preview(table, mapping, _date_order(request.args))
     return _preview_page(token, filename, result)
 
