@@ -218,7 +218,7 @@ def _custody(plan: RowPlan, current: Asset | None) -> None:
 
 
 def _show(value) -> str:
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, date):
         return value.isoformat()
@@ -231,6 +231,8 @@ def _compare(plan: RowPlan, asset: Asset, look: Lookup) -> None:
     values, changes = plan.values, plan.changes
     for name in (*TEXT, "purchase_date", "cost_cents", "warranty_end", "external_tag", "due_back"):
         if name in values and values[name] != getattr(asset, name):
+            if name == "serial" and values[name].lower() == (asset.serial or "").lower():
+                continue  # the same serial typed in another case
             changes[name] = (_show(getattr(asset, name)), _show(values[name]))
     if "category" in values:
         before = look.category_names.get(asset.category_id, "")

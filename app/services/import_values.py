@@ -240,6 +240,9 @@ def parse_cost(text: str) -> int:
     else:
         decimal = ""
     whole, _, fraction = cleaned.rpartition(decimal) if decimal else (cleaned, "", "")
+    grouped = re.fullmatch(r"\d+|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d{0,2}(?:\.\d{3})+", whole)
+    if not grouped or (decimal and not re.fullmatch(r"\d+", fraction)):
+        raise ValueError(f"“{raw}” is not an amount.")
     digits = re.sub(r"[.,]", "", whole) + ("." + fraction if decimal else "")
     try:
         amount = Decimal(digits)
