@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..csvfiles import FORMULA_STARTS
 from ..models import Asset
 from . import import_values as iv
 from .import_lookup import Lookup
@@ -96,8 +97,16 @@ def choose_date_order(table: iv.Table, mapping: list[str], chosen: str | None):
     return None, bool(evidence)
 
 
+def _unescape(cell: str) -> str:
+    """Undo the apostrophe our exports put before a cell a spreadsheet would
+    run as a formula (app/csvfiles.py), so that "=SN1" comes back as itself."""
+    if cell.startswith("'") and cell[1:2] and cell[1] in FORMULA_STARTS:
+        cell = cell[1:]
+    return cell.strip()
+
+
 def _cells(row: list[str], mapping: list[str]) -> dict[str, str]:
-    return {name: row[i].strip() for i, name in enumerate(mapping) if name and i < len(row)}
+    return {name: _unescape(row[i]) for i, name in enumerate(mapping) if name and i < len(row)}
 
 
 def _parse(plan: RowPlan, cells: dict[str, str], order: str | None) -> None:
