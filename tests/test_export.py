@@ -120,7 +120,8 @@ def test_round_trip_reproduces_the_register(tmp_path, client, auth):
     )
     factories.make_asset(actor=lead, name="Ladder", location=hq.id)
     run(
-        b"Asset tag,Name,Status\nLAP-1,Old laptop,Retired\nOLD-2,Camera,Faulty\nOLD-3,Van,Missing\n",
+        b"Asset tag,Name,Status\n"
+        b"LAP-1,Old laptop,Retired\nOLD-2,Camera,Faulty\nOLD-3,Van,Missing\n",
         actor=lead,
     )
     before = _register()
