@@ -138,11 +138,15 @@ def test_a_failure_while_writing_rolls_everything_back(lead, monkeypatch):
     """All or nothing even when the database refuses half-way (here: the events)."""
     from app.services import import_apply
 
-    def broken(chunk):
-        raise RuntimeError("disk full")
+    real = import_apply._insert
+
+    def broken(model, rows):
+        if model is Event:
+            raise RuntimeError("disk full")
+        real(model, rows)
 
     before = counts()
-    monkeypatch.setattr(import_apply.Event, "insert_many", broken)
+    monkeypatch.setattr(import_apply, "_insert", broken)
     with pytest.raises(RuntimeError):
         run(OTHER_SYSTEM, actor=lead)
     assert counts() == before

@@ -91,6 +91,8 @@ def confirm(token: str):
         summary = imports.confirm(
             _folder(),
             token,
+            table,
+            filename,
             actor=current_actor(),
             mapping=mapping,
             date_order=_date_order(request.form),

@@ -260,16 +260,18 @@ def _compare(plan: RowPlan, asset: Asset, look: Lookup) -> None:
         changes.pop("due_back", None)
 
 
-def _finish_new(plan: RowPlan, look: Lookup, preview: Preview) -> None:
+def _finish_new(plan: RowPlan, look: Lookup, preview: Preview, seen: set) -> None:
     if not plan.values.get("name"):
         plan.errors.append("A new asset needs a name.")
     values = plan.values
-    if "category" in values and values["category"].lower() not in look.categories:
-        if values["category"].lower() not in {c.lower() for c in preview.new_categories}:
-            preview.new_categories.append(values["category"])
+    category = values.get("category")
+    if category and category.lower() not in look.categories and category.lower() not in seen:
+        seen.add(category.lower())
+        preview.new_categories.append(category)
     if "location" in values and look.location_id(values["location"]) is None:
         shown = " > ".join(values["location"])
-        if shown.lower() not in {p.lower() for p in preview.new_locations}:
+        if ("location", shown.lower()) not in seen:
+            seen.add(("location", shown.lower()))
             preview.new_locations.append(shown)
 
 
@@ -295,6 +297,7 @@ def plan(table: iv.Table, mapping: list[str], date_order: str | None = None) -> 
     look.match_unidentified(plans)
     _duplicates(plans)
     current = look.assets_by_id({p.asset_id for p in plans if p.asset_id})
+    seen: set = set()
     for plan_ in plans:
         asset = current.get(plan_.asset_id)
         _custody(plan_, asset)
@@ -303,7 +306,7 @@ def plan(table: iv.Table, mapping: list[str], date_order: str | None = None) -> 
             if not plan_.errors:
                 _compare(plan_, asset, look)
         else:
-            _finish_new(plan_, look, preview)
+            _finish_new(plan_, look, preview, seen)
         if plan_.errors:
             plan_.action = "error"
         elif asset is None:

@@ -154,18 +154,19 @@ def already_imported(token: str) -> bool:
 def confirm(
     folder: Path,
     token: str,
+    table: iv.Table,
+    filename: str,
     *,
     actor: User | None,
     mapping: list[str] | None,
     date_order: str | None,
     dry_run: bool = False,
 ) -> Summary:
-    """Commit (or dry-run) a kept upload; a committed upload is then forgotten,
-    and confirming it again finds its key and does nothing."""
+    """Commit (or dry-run) a kept upload (`table`, read by `load`); a committed
+    upload is then forgotten, and confirming it again finds its key and does nothing."""
     key = f"import-{token}"
     if already_imported(token):
         return Summary(already=True)
-    table, filename = load(folder, token)
     summary = run(
         table,
         actor=actor,
