@@ -267,5 +267,92 @@ def labels_command(
     click.echo(f"Wrote {output}.")
 
 
+@main.command("import-csv")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and run the import, then keep none of it.")
+@click.option(
+    "--dates",
+    type=click.Choice(["dmy", "mdy"]),
+    help="Read dates like 03/04/2024 as day/month or month/day (when the file cannot tell).",
+)
+def import_csv(file: Path, dry_run: bool, dates: str | None) -> None:
+    """Import assets from a CSV file: every row or none."""
+    import uuid
+
+    from .services import imports
+    from .services.errors import Invalid
+    from .services.uploads import TooLarge
+
+    app = _app()
+    with app.app_context():
+        try:
+            table = imports.read(file.read_bytes())
+            summary = imports.run(
+                table,
+                actor=None,
+                key=f"import-{uuid.uuid4().hex}",
+                note=f"Imported from {file.name}",
+                date_order=dates,
+                dry_run=dry_run,
+            )
+        except (Invalid, TooLarge) as exc:
+            raise click.ClickException(str(exc)) from None
+        except imports.Blocked as exc:
+            _print_preview(exc.preview)
+            click.echo("Nothing was imported.", err=True)
+            sys.exit(1)
+    verb = "Would import" if summary.dry_run else "Imported"
+    click.echo(
+        f"{verb}: {summary.new} new, {summary.updated} updated, {summary.unchanged} unchanged; "
+        f"{summary.events} history entries, {summary.categories} new categories, "
+        f"{summary.locations} new locations, {summary.people} new holders."
+    )
+    if summary.dry_run:
+        click.echo("Dry run: nothing was written.")
+
+
+def _print_preview(preview) -> None:
+    counts = preview.counts
+    click.echo(
+        f"{counts['new']} new, {counts['update']} to update, {counts['unchanged']} unchanged, "
+        f"{counts['error']} with errors."
+    )
+    for problem in preview.problems:
+        click.echo(problem, err=True)
+    for row in preview.rows:
+        for error in row.errors:
+            click.echo(f"row {row.line}: {error}", err=True)
+
+
+@main.command("export-csv")
+@click.option("--events", is_flag=True, help="The event history instead of the register.")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (local).")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (local).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def export_csv(events: bool, start, end, output: Path) -> None:
+    """Write the register (or, with --events, the history) to a CSV file."""
+    from .csvfiles import to_csv
+    from .services import exports, settings
+    from .services.errors import Invalid
+
+    if (start or end) and not events:
+        raise click.UsageError("--from and --to go with --events.")
+    app = _app()
+    with app.app_context():
+        if events:
+            zone = settings.effective(app.config)["timezone"]
+            try:
+                rows = exports.event_rows(
+                    start.date() if start else None, end.date() if end else None, zone
+                )
+                data = to_csv(exports.EVENTS_HEADER, rows)
+            except Invalid as exc:
+                raise click.ClickException(str(exc)) from None
+        else:
+            data = to_csv(exports.REGISTER_HEADER, exports.register_rows())
+    output.write_bytes(data)
+    click.echo(f"Wrote {output}.")
+
+
 if __name__ == "__main__":
     main()

@@ -24,11 +24,13 @@ class TooManyLabels(ValueError):
 
 @dataclass(frozen=True)
 class Label:
-    """What one label shows. `url` goes into the QR; `code` is printed large."""
+    """What one label shows. `url` goes into the QR; `code` is printed large;
+    `tag` is an older identifier (an external asset tag) printed small."""
 
     url: str
     code: str
     name: str = ""
+    tag: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,17 +98,24 @@ def draw_label(label: Label, fmt: Format, org_line: str = "") -> str:
     y = inset + code_size * 0.95
     parts.append(_text(x0, y, code_size, code, text.MONO, True))
     name_size = min(h * 0.13, 3.6, code_size * 0.8)
+    tag_size = min(name_size * 0.85, 3.0)
+    tag_room = tag_size * 1.4 if label.tag else 0
     if label.name:
-        tall = h - y > name_size * 5.5 + (4 if org_line else 0)
+        tall = h - y > name_size * 5.5 + (4 if org_line else 0) + tag_room
         for line in text.wrap(label.name, name_size, room, 2 if tall else 1):
             y += name_size * 1.3
             parts.append(_text(x0, y, name_size, line))
+    floor = h - inset  # the lowest baseline the tag line may take
     if org_line and h >= 25:  # below that, 2 mm type is barely legible: QR, code, name
         org_size = min(h * 0.095, 2.6, name_size * 0.85)
-        lines = text.wrap(org_line, org_size, room, 2 if h - y > org_size * 3.2 else 1)
+        lines = text.wrap(org_line, org_size, room, 2 if h - y > org_size * 3.2 + tag_room else 1)
         base = h - inset - org_size * 0.25 - (len(lines) - 1) * org_size * 1.2
+        floor = base - org_size * 1.1
         for i, line in enumerate(lines):
             parts.append(_text(x0, base + i * org_size * 1.2, org_size, line))
+    if label.tag and y + tag_size * 1.35 <= floor:  # only where it fits: never over other text
+        tag = text.fit(label.tag, tag_size, room, text.MONO)
+        parts.append(_text(x0, y + tag_size * 1.35, tag_size, tag, text.MONO))
     return "".join(parts)
 
 

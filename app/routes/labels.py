@@ -57,12 +57,13 @@ def _job(values) -> dict:
         "start": 1 if fmt.roll else start,
         "copies": copies,
         "org_line": values.get("org_line", "")[:120],
+        "tags": values.get("tags") == "1",
         "things": things,
     }
 
 
 def _render(job: dict) -> bytes:
-    label_data = printing.to_labels(job["things"], site()["public_url"])
+    label_data = printing.to_labels(job["things"], site()["public_url"], tags=job["tags"])
     return run(
         engine.render_pdf,
         label_data,
@@ -118,7 +119,11 @@ def preview():
     except Invalid:
         job = None
     fmt = job["fmt"] if job else printing.get_format("avery-l7160")
-    data = printing.to_labels(job["things"], site()["public_url"], preview=True) if job else []
+    data = (
+        printing.to_labels(job["things"], site()["public_url"], preview=True, tags=job["tags"])
+        if job
+        else []
+    )
     per_page = 1 if fmt.roll else fmt.per_page - (job["start"] - 1 if job else 0)
     run_ = [label for label in data for _ in range(job["copies"])][: max(per_page, 0)]
     svg = next(

@@ -227,6 +227,7 @@ def search(s: Search) -> tuple[list[Asset], int]:
             | Asset.serial**like
             | Asset.model_name**like
             | Asset.manufacturer**like
+            | Asset.external_tag**like
         )
     if s.status:
         conditions.append(Asset.status == s.status)

@@ -115,17 +115,19 @@ def require_public_url(public_url: str) -> str:
     return public_url
 
 
-def to_labels(things: list, public_url: str, *, preview: bool = False) -> list[labels.Label]:
-    """Label data for assets (/A/) or locations (/L/). Only an on-screen preview may
-    go without a public address."""
+def to_labels(
+    things: list, public_url: str, *, preview: bool = False, tags: bool = False
+) -> list[labels.Label]:
+    """Label data for assets (/A/) or locations (/L/), with each asset's external
+    tag when `tags`. Only an on-screen preview may go without a public address."""
     if not preview:
         require_public_url(public_url)
     out = []
     for thing in things:
         kind = "L" if isinstance(thing, Location) else "A"
-        out.append(
-            labels.Label(labels.qr_url(public_url, kind, thing.code), thing.code, thing.name)
-        )
+        tag = thing.external_tag if tags and kind == "A" else ""
+        url = labels.qr_url(public_url, kind, thing.code)
+        out.append(labels.Label(url, thing.code, thing.name, tag))
     return out
 
 

@@ -1,0 +1,53 @@
+"""Spreadsheet downloads (leads): the whole register, and the history for a date range."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, render_template, request
+
+from ..permissions import role
+from ..services import exports
+from ..services.errors import Invalid
+from ..templating import local_today, site
+from .helpers import csv_download
+
+bp = Blueprint("exports", __name__, url_prefix="/export")
+
+
+def _day(name: str) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Invalid({name: "Pick a date from the calendar, or type it as YYYY-MM-DD."}) from None
+
+
+@bp.route("")
+@role("lead")
+def index():
+    """Choose a download: the register, or the history between two dates."""
+    return render_template("exports/index.html", errors={}, values=request.args)
+
+
+@bp.route("/assets.csv")
+@role("lead")
+def register():
+    """Every asset as a CSV file that imports back as it was."""
+    name = f"assets-{local_today():%Y%m%d}.csv"
+    return csv_download(name, exports.REGISTER_HEADER, exports.register_rows())
+
+
+@bp.route("/history.csv")
+@role("lead")
+def history():
+    """The event history from one local day to another (both included), as CSV."""
+    try:
+        start, end = _day("from"), _day("to")
+        rows = exports.event_rows(start, end, site()["timezone"])
+    except Invalid as exc:
+        return render_template("exports/index.html", errors=exc.errors, values=request.args), 422
+    span = f"{start or 'start'}-to-{end or local_today()}"
+    return csv_download(f"history-{span}.csv", exports.EVENTS_HEADER, rows)

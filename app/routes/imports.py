@@ -1,0 +1,122 @@
+"""Importing a spreadsheet (leads): upload, preview with every row's errors, confirm."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from ..permissions import role
+from ..services import imports
+from ..services.errors import Invalid
+from ..services.import_values import FIELDS
+from ..services.uploads import TooLarge
+from .helpers import current_actor
+
+bp = Blueprint("imports", __name__, url_prefix="/assets/import")
+
+
+def _folder() -> Path:
+    return Path(current_app.instance_path) / "imports"
+
+
+def _date_order(values) -> str | None:
+    order = values.get("dates", "")
+    return order if order in ("dmy", "mdy") else None
+
+
+def _mapping(values, width: int) -> list[str] | None:
+    chosen = values.getlist("col")
+    return imports.check_mapping_form(chosen, width) if chosen else None
+
+
+def _upload_page(error: str = "", status: int = 200):
+    return render_template("imports/upload.html", error=error), status
+
+
+def _preview_page(token, filename, preview, *, error="", summary=None, status=200):
+    return render_template(
+        "imports/preview.html",
+        token=token,
+        filename=filename,
+        preview=preview,
+        fields=FIELDS,
+        error=error,
+        summary=summary,
+    ), status
+
+
+@bp.route("", methods=["GET", "POST"])
+@role("lead")
+def upload():
+    """Upload a spreadsheet saved as CSV; a preview comes before anything is saved."""
+    if request.method == "GET":
+        return _upload_page()
+    upload_ = request.files.get("file")
+    if upload_ is None or not upload_.filename:
+        return _upload_page("Choose a CSV file to upload.", 422)
+    try:
+        token = imports.store(upload_.stream, upload_.filename, _folder())
+    except TooLarge as exc:
+        return _upload_page(str(exc), 413)
+    except Invalid as exc:
+        return _upload_page(" ".join(exc.errors.values()), 422)
+    return redirect(url_for("imports.preview", token=token), 303)
+
+
+@bp.route("/<token>")
+@role("lead")
+def preview(token: str):
+    """What the import would do, row by row; the columns can be re-mapped here."""
+    try:
+        table, filename = imports.load(_folder(), token)
+        mapping = _mapping(request.args, len(table.headers))
+    except imports.Expired as exc:
+        return _upload_page(str(exc), 404)
+    except Invalid as exc:
+        guessed = imports.preview(table)
+        return _preview_page(token, filename, guessed, error=exc.errors["mapping"], status=422)
+    result = imports.preview(table, mapping, _date_order(request.args))
+    return _preview_page(token, filename, result)
+
+
+@bp.route("/<token>", methods=["POST"])
+@role("lead")
+def confirm(token: str):
+    """Import every row or none; a dry run does the whole import and keeps none of it."""
+    dry_run = request.form.get("mode") == "dry"
+    try:
+        table, filename = imports.load(_folder(), token)
+        mapping = _mapping(request.form, len(table.headers))
+        summary = imports.confirm(
+            _folder(),
+            token,
+            table,
+            filename,
+            actor=current_actor(),
+            mapping=mapping,
+            date_order=_date_order(request.form),
+            dry_run=dry_run,
+        )
+    except imports.Expired as exc:
+        if imports.already_imported(token):
+            flash("That file was already imported. Nothing was done twice.", "ok")
+            return redirect(url_for("assets.index"), 303)
+        return _upload_page(str(exc), 404)
+    except imports.Blocked as exc:
+        return _preview_page(token, filename, exc.preview, error=str(exc), status=422)
+    except Invalid as exc:
+        result = imports.preview(table)
+        return _preview_page(token, filename, result, error=exc.errors["mapping"], status=422)
+    if summary.already:
+        flash("That file was already imported. Nothing was done twice.", "ok")
+        return redirect(url_for("assets.index"), 303)
+    if dry_run:
+        result = imports.preview(table, mapping, _date_order(request.form))
+        return _preview_page(token, filename, result, summary=summary)
+    flash(
+        f"Imported {filename}: {summary.new} new, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged.",
+        "ok",
+    )
+    return redirect(url_for("assets.index"), 303)

@@ -1,0 +1,171 @@
+"""What an import needs to know about the register, read once up front: a
+10,000-row file must not cost 10,000 queries."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from peewee import chunked
+
+from ..models import Asset, Category, LabelCode, Location, User
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+class Lookup:
+    def __init__(self) -> None:
+        self.by_code: dict[str, int] = {}
+        self.code_by_id: dict[int, str] = {}
+        self.by_serial: dict[str, int] = {}
+        self.by_tag: dict[str, int] = {}
+        self.taken_codes: set[str] = set()
+        self.categories: dict[str, int] = {}
+        self.category_names: dict[int, str] = {}
+        self.locations: dict[int, tuple[str, int | None]] = {}
+        self.path_ids: dict[tuple[str, ...], int] = {}
+        self.users_by_email: dict[str, tuple[int, bool]] = {}
+        self.users_by_name: dict[str, list[tuple[int, bool]]] = defaultdict(list)
+        self.user_names: dict[int, str] = {}
+        self.unidentified: list[tuple] = []  # assets with neither serial nor tag
+
+    @classmethod
+    def load(cls) -> Lookup:
+        look = cls()
+        rows = Asset.select(
+            Asset.id,
+            Asset.code,
+            Asset.serial,
+            Asset.external_tag,
+            Asset.name,
+            Asset.category,
+            Asset.location,
+            Asset.manufacturer,
+            Asset.model_name,
+        ).tuples()
+        for asset_id, code, serial, tag, name, category, location, maker, model in rows:
+            look.by_code[code] = asset_id
+            look.code_by_id[asset_id] = code
+            if serial:
+                look.by_serial[serial.lower()] = asset_id
+            if tag:
+                look.by_tag.setdefault(tag.lower(), asset_id)
+            if not serial and not tag:
+                look.unidentified.append((asset_id, name, category, location, maker, model))
+        look.taken_codes = set(look.by_code)
+        look.taken_codes.update(c for (c,) in Location.select(Location.code).tuples())
+        look.taken_codes.update(c for (c,) in LabelCode.select(LabelCode.code).tuples())
+        for category_id, name in Category.select(Category.id, Category.name).tuples():
+            look.categories[name.lower()] = category_id
+            look.category_names[category_id] = name
+        for location_id, name, parent in Location.select(
+            Location.id, Location.name, Location.parent
+        ).tuples():
+            look.locations[location_id] = (name, parent)
+        for location_id in sorted(look.locations):  # the oldest of two same-named wins
+            key = tuple(p.lower() for p in look.location_path(location_id))
+            look.path_ids.setdefault(key, location_id)
+        for user_id, email, name, active in User.select(
+            User.id, User.email, User.name, User.active
+        ).tuples():
+            if email:
+                look.users_by_email[email.lower()] = (user_id, active)
+            look.users_by_name[name.strip().lower()].append((user_id, active))
+            look.user_names[user_id] = name
+        return look
+
+    def code_of(self, asset_id: int) -> str:
+        return self.code_by_id.get(asset_id, "?")
+
+    def location_path(self, location_id: int | None) -> list[str]:
+        parts: list[str] = []
+        while location_id in self.locations and len(parts) < 50:  # a damaged tree must end
+            name, location_id = self.locations[location_id]
+            parts.append(name)
+        return parts[::-1]
+
+    def location_id(self, parts: list[str]) -> int | None:
+        return self.path_ids.get(tuple(p.lower() for p in parts))
+
+    def person_name(self, ref) -> str:
+        if ref is None:
+            return "—"
+        if isinstance(ref, tuple):
+            return f"{ref[2] or ref[1]} (new)"
+        return self.user_names.get(ref, "?")
+
+    def resolve_holder(self, plan, preview) -> None:
+        """ "Checked out to" (a name or an email) and "Holder email" to a person.
+        Someone unknown becomes a new holder (a person who never signs in)."""
+        name = plan.values.pop("holder", "")
+        email = plan.values.pop("holder_email", "").lower()
+        if "@" in name and not email:
+            email, name = name.lower(), ""
+        if not name and not email:
+            return
+        if email and not _EMAIL.match(email):
+            plan.errors.append(f"“{email}” is not an email address.")
+            return
+        found = None
+        if email:
+            found = self.users_by_email.get(email)
+        else:
+            matches = self.users_by_name.get(name.lower(), [])
+            if len(matches) > 1:
+                plan.errors.append(f"Several people are called {name}: give their email.")
+                return
+            found = matches[0] if matches else None
+        if found is None:
+            key = ("new", email, name.lower())
+            preview.new_people.setdefault(key, (name or email.split("@")[0], email))
+            plan.values["holder_ref"] = key
+            return
+        user_id, active = found
+        if not active:
+            who = self.user_names[user_id]
+            plan.errors.append(f"{who} is deactivated: they cannot hold items.")
+            return
+        plan.values["holder_ref"] = user_id
+
+    def match_unidentified(self, plans) -> None:
+        """Rows with no code, tag or serial match assets with none either that
+        have the same name, category, maker, model and location; identical rows
+        are counted, so importing ten chairs twice still gives ten chairs."""
+        waiting = [
+            p
+            for p in plans
+            if not p.asset_id
+            and not p.code
+            and not p.values.get("serial")
+            and not p.values.get("external_tag")
+        ]
+        if not waiting:
+            return
+        pool: dict[tuple, list[int]] = defaultdict(list)
+        for asset_id, name, category, location, maker, model in sorted(self.unidentified):
+            key = (
+                name.lower(),
+                self.category_names.get(category, "").lower(),
+                tuple(p.lower() for p in self.location_path(location)),
+                (maker or "").lower(),
+                (model or "").lower(),
+            )
+            pool[key].append(asset_id)
+        for plan in waiting:
+            values = plan.values
+            key = (
+                values.get("name", "").lower(),
+                values.get("category", "").lower(),
+                tuple(p.lower() for p in values.get("location", [])),
+                values.get("manufacturer", "").lower(),
+                values.get("model_name", "").lower(),
+            )
+            if pool.get(key):
+                plan.asset_id = pool[key].pop(0)
+
+    def assets_by_id(self, ids: set[int]) -> dict[int, Asset]:
+        out: dict[int, Asset] = {}
+        for chunk in chunked(sorted(ids), 500):
+            for asset in Asset.select().where(Asset.id.in_(chunk)):
+                out[asset.id] = asset
+        return out
