@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
         labels,
         locations,
         people,
+        reports,
         scan,
     )
 
@@ -114,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
         categories,
         labels,
         audits,
+        reports,
         admin,
         errors,
     ):
