@@ -182,7 +182,14 @@ def _sums(column) -> dict[int | None, Group]:
         .tuples()
     )
     return {
-        key: Group(key, "", 0, int(n or 0), int(r or 0), int(c or 0), int(nc or 0))
+        key: Group(
+            key,
+            "",
+            in_service=int(n or 0),
+            retired=int(r or 0),
+            cost_cents=int(c or 0),
+            no_cost=int(nc or 0),
+        )
         for key, n, r, c, nc in query
     }
 
