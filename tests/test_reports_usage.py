@@ -45,6 +45,10 @@ def custody(row: Asset, *steps: tuple[str, str]) -> None:
 
 @pytest.fixture
 def january(app):
+    build_january()
+
+
+def build_january() -> None:
     """Nine assets covering the tricky cases; see each comment for the hand count."""
     drills, laptops = factories.make_category("Drills"), factories.make_category("Laptops")
     # Out since before the period and never returned: out all 10 days of 10.

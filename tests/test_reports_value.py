@@ -81,6 +81,10 @@ def test_book_value_stays_between_salvage_and_cost_and_never_rises(cost, salvage
 
 @pytest.fixture
 def holdings(app):
+    build_holdings()
+
+
+def build_holdings() -> None:
     laptops = category("Laptops", 36, 10)
     phones = category("Phones", 24, None)  # no salvage set: 0 %
     no_life = category("Furniture", None, 5)
