@@ -185,16 +185,16 @@ def test_page_and_csv_show_the_same_figures(client, auth, january):
         for tr in soup.select("#usage-assets tbody tr")
     ]
     assert page_rows[0][0].startswith("Open before") and page_rows[0][1:] == [
-        "10.0",
-        "10.0",
         "100.0%",
+        "10.0",
+        "10.0",
     ]
     data = client.get("/reports/utilisation.csv?from=2025-01-01&to=2025-01-10")
     assert data.mimetype == "text/csv"
     assert "utilisation-assets-2025-01-01-to-2025-01-10.csv" in data.headers["Content-Disposition"]
     header, *rows = csv.reader(io.StringIO(data.get_data(as_text=True).lstrip("\ufeff")))
     assert header == ["Code", "Name", "Category", "Days owned", "Days checked out", "Utilisation %"]
-    assert [[r[1], r[3], r[4], r[5] + "%"] for r in rows] == [
+    assert [[r[1], r[5] + "%", r[4], r[3]] for r in rows] == [
         [p[0].rsplit(" ", 1)[0], *p[1:]] for p in page_rows
     ]
     cats = client.get(
@@ -202,10 +202,13 @@ def test_page_and_csv_show_the_same_figures(client, auth, january):
     ).get_data(as_text=True)
     header, *rows = csv.reader(io.StringIO(cats.lstrip("\ufeff")))
     page_cats = [
-        [cell.get_text(strip=True) for cell in tr.find_all(["td", "th"])]
+        [cell.get_text(" ", strip=True) for cell in tr.find_all(["td", "th"])]
         for tr in soup.select("#usage-categories tbody tr, #usage-categories tfoot tr")
     ]
-    assert [[*r[:4], r[4] + "%"] for r in rows] == page_cats
+    plural = {"1": "asset"}
+    assert [
+        [f"{r[0]} {r[1]} {plural.get(r[1], 'assets')}", r[4] + "%", r[3], r[2]] for r in rows
+    ] == page_cats
     assert rows[-1] == ["All assets", "7", "57.3", "17.5", "30.6"]
 
 
