@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, SQL, Case, fn
 
 from ..models import STATUS_LABELS, Asset, Category, Event, Location, User, db
 from . import places
@@ -302,8 +302,8 @@ def _idle_query(days: int, now: datetime):
     )
 
 
-def _idle_rows(query, now: datetime) -> Iterator[IdleRow]:
-    for code, name, status, category, location, last_used, created in raw_rows(query):
+def _idle_rows(rows, now: datetime) -> Iterator[IdleRow]:
+    for code, name, status, category, location, last_used, created, *_total in rows:
         last_used, created = as_datetime(last_used), as_datetime(created)
         yield IdleRow(
             code,
@@ -341,11 +341,17 @@ def idle(days: int, now: datetime, page: int, per_page: int) -> Page:
     """In-service items nobody has checked out, handed over, returned or moved for
     `days` days (counting from when they were added if never), longest idle first."""
     query = _idle_query(days, now)
-    total = query.count()
-    number = min(max(page, 1), max((total + per_page - 1) // per_page, 1))
-    return Page(list(_idle_rows(query.paginate(number, per_page), now)), number, per_page, total)
+    # The total rides along on every row (a window count), saving a second pass.
+    counted = query.select_extend(fn.COUNT(SQL("*")).over().alias("total"))
+    number = max(page, 1)
+    rows = list(raw_rows(counted.paginate(number, per_page)))
+    if not rows and number > 1:  # past the end: show the last page
+        number = max((query.count() + per_page - 1) // per_page, 1)
+        rows = list(raw_rows(counted.paginate(number, per_page)))
+    total = rows[0][-1] if rows else 0
+    return Page(list(_idle_rows(rows, now)), number, per_page, total)
 
 
 def idle_all(days: int, now: datetime) -> Iterator[IdleRow]:
     """Every idle row, for the CSV (streamed, not held in memory)."""
-    return _idle_rows(_idle_query(days, now), now)
+    return _idle_rows(raw_rows(_idle_query(days, now)), now)
