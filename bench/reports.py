@@ -46,7 +46,13 @@ def main() -> None:
     os.environ.update(TAGTRAIL_INSTANCE=folder, TAGTRAIL_SECRET_KEY=SECRET)
     from app import create_app
     from app.models import utcnow
-    from app.services import reports, reports_maintenance, reports_usage, reports_value
+    from app.services import (
+        reports,
+        reports_idle,
+        reports_maintenance,
+        reports_usage,
+        reports_value,
+    )
 
     app = create_app()
     zone, now, today = ZoneInfo("UTC"), utcnow(), date.today()
@@ -56,7 +62,7 @@ def main() -> None:
         "assets by location": lambda: reports.breakdown("location"),
         "assets by category": lambda: reports.breakdown("category"),
         "assets by holder": lambda: reports.breakdown("holder"),
-        "idle 90 days, first page": lambda: reports.idle(90, now, 1, 50),
+        "idle 90 days, first page": lambda: reports_idle.idle(90, now, 1, 50),
         "utilisation, 90 days": lambda: reports_usage.utilisation(quarter, zone, now),
         "utilisation, 365 days": lambda: reports_usage.utilisation(year, zone, now),
         "maintenance, 365 days": lambda: reports_maintenance.maintenance(year, zone),

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from app.models import Asset, Event, utcnow
-from app.services import custody, maintenance, reports
+from app.services import custody, maintenance, reports, reports_idle
 
 from . import factories
 
@@ -183,14 +183,14 @@ def idle_world(app):
 
 
 def test_idle_counts_from_the_last_use_or_from_when_it_was_added(idle_world):
-    page = reports.idle(30, idle_world, 1, 50)
+    page = reports_idle.idle(30, idle_world, 1, 50)
     # An audit tick is not use; a return is. Held and retired items are not idle.
     assert [(r.name, r.idle_days, r.last_used is None) for r in page.rows] == [
         ("Long idle", 370, False),
         ("Never used", 200, True),
     ]
     assert page.total == 2
-    names = [r.name for r in reports.idle(15, idle_world, 1, 50).rows]
+    names = [r.name for r in reports_idle.idle(15, idle_world, 1, 50).rows]
     assert names == ["Long idle", "Never used", "Returned lately"]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from app.services import reports, reports_maintenance, reports_usage, reports_value
+from app.services import reports, reports_idle, reports_maintenance, reports_usage, reports_value
 
 from . import factories
 from .test_postgres import pg_app, pg_server  # noqa: F401  (fixtures)
@@ -27,7 +27,7 @@ def test_utilisation_on_postgresql(pg_app):  # noqa: F811
         "30.6",
     )
     # Idle: the MAX(at) per asset joined back, retired ones left out, oldest first.
-    idle = reports.idle(30, NOW, 1, 50)
+    idle = reports_idle.idle(30, NOW, 1, 50)
     assert [r.name for r in idle.rows] == [
         "Back before",
         "Open before",

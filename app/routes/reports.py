@@ -9,7 +9,13 @@ from flask import Blueprint, abort, current_app, render_template, request
 from ..csvfiles import money
 from ..models import utcnow
 from ..permissions import role
-from ..services import reports, reports_maintenance, reports_usage, reports_value
+from ..services import (
+    reports,
+    reports_idle,
+    reports_maintenance,
+    reports_usage,
+    reports_value,
+)
 from ..services.errors import Invalid
 from ..templating import local_today, localtime, site
 from .helpers import csv_download, int_arg
@@ -92,7 +98,7 @@ def idle():
         days = reports.parse_idle_days(request.args.get("days"))
     except Invalid as exc:
         return _refused("reports/idle.html", exc, page=None, days=None)
-    page = reports.idle(days, utcnow(), _page_number(), _per_page())
+    page = reports_idle.idle(days, utcnow(), _page_number(), _per_page())
     return render_template("reports/idle.html", page=page, days=days, errors={}, args={})
 
 
@@ -105,7 +111,7 @@ def idle_csv():
     rows = (
         (r.code, r.name, r.status_label, r.category, r.location,
          localtime(r.last_used, DATE) if r.last_used else "never", r.idle_days)
-        for r in reports.idle_all(days, utcnow())
+        for r in reports_idle.idle_all(days, utcnow())
     )  # fmt: skip
     return csv_download(f"idle-{days}-days-{local_today()}.csv", header, rows)
 

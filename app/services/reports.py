@@ -1,23 +1,23 @@
-"""Reports for leads: the shared pieces (periods, pages, number formats), assets
-by location, category and holder, and idle assets.
+"""Reports for leads: the shared pieces (periods, pages, number formats, raw rows)
+and assets by location, category and holder.
 
-Utilisation, maintenance costs and book value have modules of their own
-(reports_usage, reports_maintenance, reports_value). Every report is read-only
-and aggregates in SQL where the database can do the sums portably; what needs
-date arithmetic is done in Python over already-aggregated or filtered rows.
+Idle assets, utilisation, maintenance costs and book value have modules of
+their own (reports_idle, reports_usage, reports_maintenance, reports_value).
+Every report is read-only and aggregates in SQL where the database can do the
+sums portably; what needs date arithmetic is done in Python over
+already-aggregated or filtered rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, SQL, Case, fn
+from peewee import Case, fn
 
-from ..models import STATUS_LABELS, Asset, Category, Event, Location, User, db
+from ..models import Asset, Category, User, db
 from . import places
 from .errors import Invalid
 
@@ -247,74 +247,7 @@ def _location_groups(sums: dict[int | None, Group]) -> list[Group]:
     return [rows[loc.id] for loc, _depth in tree if rows[loc.id].in_service + rows[loc.id].retired]
 
 
-# Idle assets -------------------------------------------------------------------
-
-# A return counts as use too: an item handed back yesterday after months out
-# was busy until yesterday, whenever it was checked out.
-USE_KINDS = ("checked_out", "transferred", "checked_in", "moved")
-
-
-@dataclass
-class IdleRow:
-    code: str
-    name: str
-    status_label: str
-    category: str
-    location: str
-    last_used: datetime | None  # None: never checked out, moved or returned
-    created_at: datetime
-    idle_days: int  # whole days since `since`
-
-    @property
-    def since(self) -> datetime:
-        return self.last_used or self.created_at
-
-
-def _idle_query(days: int, now: datetime):
-    last = (
-        Event.select(Event.asset.alias("asset_id"), fn.MAX(Event.at).alias("last_used"))
-        .where(Event.kind.in_(USE_KINDS))
-        .group_by(Event.asset)
-        .alias("last")
-    )
-    since = fn.COALESCE(last.c.last_used, Asset.created_at)
-    return (
-        Asset.select(
-            Asset.code,
-            Asset.name,
-            Asset.status,
-            Category.name.alias("category_name"),
-            Location.name.alias("location_name"),
-            last.c.last_used,
-            Asset.created_at,
-        )
-        .join(last, JOIN.LEFT_OUTER, on=(last.c.asset_id == Asset.id))
-        .switch(Asset)
-        .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
-        .switch(Asset)
-        .join(Location, JOIN.LEFT_OUTER, on=(Asset.location == Location.id))
-        .where(
-            Asset.retired_at.is_null(),
-            Asset.holder.is_null(),  # out with someone: in use (late ones are on Overdue)
-            since < now - timedelta(days=days),
-        )
-        .order_by(since, fn.LOWER(Asset.name), Asset.id)
-    )
-
-
-def _idle_rows(rows, now: datetime) -> Iterator[IdleRow]:
-    for code, name, status, category, location, last_used, created, *_total in rows:
-        last_used, created = as_datetime(last_used), as_datetime(created)
-        yield IdleRow(
-            code,
-            name,
-            STATUS_LABELS.get(status, status),
-            category or "",
-            location or "",
-            last_used,
-            created,
-            (now - (last_used or created)).days,
-        )
+# Rows straight from the driver ------------------------------------------------------
 
 
 def raw_rows(query):
@@ -335,23 +268,3 @@ def as_date(value) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(value)
-
-
-def idle(days: int, now: datetime, page: int, per_page: int) -> Page:
-    """In-service items nobody has checked out, handed over, returned or moved for
-    `days` days (counting from when they were added if never), longest idle first."""
-    query = _idle_query(days, now)
-    # The total rides along on every row (a window count), saving a second pass.
-    counted = query.select_extend(fn.COUNT(SQL("*")).over().alias("total"))
-    number = max(page, 1)
-    rows = list(raw_rows(counted.paginate(number, per_page)))
-    if not rows and number > 1:  # past the end: show the last page
-        number = max((query.count() + per_page - 1) // per_page, 1)
-        rows = list(raw_rows(counted.paginate(number, per_page)))
-    total = rows[0][-1] if rows else 0
-    return Page(list(_idle_rows(rows, now)), number, per_page, total)
-
-
-def idle_all(days: int, now: datetime) -> Iterator[IdleRow]:
-    """Every idle row, for the CSV (streamed, not held in memory)."""
-    return _idle_rows(raw_rows(_idle_query(days, now)), now)
