@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
         labels,
         locations,
         people,
+        reports,
         scan,
     )
 
@@ -120,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
         categories,
         labels,
         audits,
+        reports,
         admin,
         errors,
     ):

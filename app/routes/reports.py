@@ -1,0 +1,239 @@
+"""Reports for leads: each one a page and a CSV of the same figures."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from ..csvfiles import money
+from ..models import utcnow
+from ..permissions import role
+from ..services import (
+    reports,
+    reports_idle,
+    reports_maintenance,
+    reports_usage,
+    reports_value,
+)
+from ..services.errors import Invalid
+from ..templating import local_today, localtime, site
+from .helpers import csv_download, int_arg
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+DATE = "%Y-%m-%d"
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(site()["timezone"])
+
+
+def _page_number() -> int:
+    return max(int_arg("page") or 1, 1)
+
+
+def _per_page() -> int:
+    return current_app.config["PAGE_SIZE"]
+
+
+def _choice(name: str, allowed: tuple[str, ...]) -> str:
+    """A query argument that must be one of `allowed` (the first is the default)."""
+    value = request.args.get(name, "") or allowed[0]
+    if value not in allowed:
+        abort(400, description=f"'{name}' must be one of: {', '.join(allowed)}.")
+    return value
+
+
+def _csv_params(parse):
+    """Parameters for a CSV: a refusal is a 400 with the reason, not a page."""
+    try:
+        return parse()
+    except Invalid as exc:
+        abort(400, description=" ".join(exc.errors.values()))
+
+
+def _refused(template: str, exc: Invalid, **context):
+    return render_template(template, errors=exc.errors, args=request.args, **context), 422
+
+
+def _period(days: int) -> reports.Period:
+    args = request.args
+    return reports.parse_period(args.get("from"), args.get("to"), today=local_today(), days=days)
+
+
+@bp.route("", strict_slashes=False)
+@role("lead")
+def index():
+    """The list of reports."""
+    return render_template("reports/index.html")
+
+
+@bp.route("/assets")
+@role("lead")
+def assets():
+    """How many assets, and what they cost, per location, category or holder."""
+    by = _choice("by", tuple(reports.GROUPINGS))
+    return render_template("reports/assets.html", report=reports.breakdown(by))
+
+
+@bp.route("/assets.csv")
+@role("lead")
+def assets_csv():
+    """The assets-by table as a spreadsheet."""
+    report = reports.breakdown(_choice("by", tuple(reports.GROUPINGS)))
+    header = [reports.GROUPINGS[report.by], "In service", "Cost", "Without cost", "Retired"]
+    rows = [
+        (g.path or g.name, g.in_service, money(g.cost_cents), g.no_cost, g.retired)
+        for g in [*report.groups, report.total]
+    ]
+    return csv_download(f"assets-by-{report.by}-{local_today()}.csv", header, rows)
+
+
+@bp.route("/idle")
+@role("lead")
+def idle():
+    """In-service items nobody has used or moved for N days."""
+    try:
+        days = reports.parse_idle_days(request.args.get("days"))
+    except Invalid as exc:
+        return _refused("reports/idle.html", exc, page=None, days=None)
+    page = reports_idle.idle(days, utcnow(), _page_number(), _per_page())
+    return render_template("reports/idle.html", page=page, days=days, errors={}, args={})
+
+
+@bp.route("/idle.csv")
+@role("lead")
+def idle_csv():
+    """Every idle item as a spreadsheet."""
+    days = _csv_params(lambda: reports.parse_idle_days(request.args.get("days")))
+    header = ["Code", "Name", "Status", "Category", "Location", "Last used", "Idle days"]
+    rows = (
+        (r.code, r.name, r.status_label, r.category, r.location,
+         localtime(r.last_used, DATE) if r.last_used else "never", r.idle_days)
+        for r in reports_idle.idle_all(days, utcnow())
+    )  # fmt: skip
+    return csv_download(f"idle-{days}-days-{local_today()}.csv", header, rows)
+
+
+@bp.route("/utilisation")
+@role("lead")
+def utilisation():
+    """Days checked out over days owned, per category and per asset, for a period."""
+    try:
+        period = _period(90)
+    except Invalid as exc:
+        return _refused("reports/utilisation.html", exc, report=None)
+    report = reports_usage.utilisation(period, _zone(), utcnow())
+    page = reports.page_of(report.assets, _page_number(), _per_page())
+    return render_template("reports/utilisation.html", report=report, page=page, errors={}, args={})
+
+
+@bp.route("/utilisation.csv")
+@role("lead")
+def utilisation_csv():
+    """Utilisation per asset (table=assets) or per category (table=categories)."""
+    table = _choice("table", ("assets", "categories"))
+    period = _csv_params(lambda: _period(90))
+    report = reports_usage.utilisation(period, _zone(), utcnow())
+    name = f"utilisation-{table}-{period.start}-to-{period.end}.csv"
+    if table == "assets":
+        header = ["Code", "Name", "Category", "Days owned", "Days checked out", "Utilisation %"]
+        rows = [
+            (u.code, u.name, u.category, u.owned_days, u.out_days, u.percent) for u in report.assets
+        ]
+        return csv_download(name, header, rows)
+    header = ["Category", "Assets", "Days owned", "Days checked out", "Utilisation %"]
+    rows = [
+        (u.name, u.assets, u.owned_days, u.out_days, u.percent)
+        for u in [*report.categories, report.total]
+    ]
+    return csv_download(name, header, rows)
+
+
+@bp.route("/maintenance")
+@role("lead")
+def maintenance():
+    """Repairs and services with their costs, per asset or job by job, for a period."""
+    view = _choice("view", ("assets", "jobs"))
+    try:
+        period = _period(365)
+    except Invalid as exc:
+        return _refused("reports/maintenance.html", exc, report=None, view=view)
+    report = reports_maintenance.maintenance(period, _zone())
+    rows = report.assets if view == "assets" else report.jobs
+    page = reports.page_of(rows, _page_number(), _per_page())
+    return render_template(
+        "reports/maintenance.html", report=report, page=page, view=view, errors={}, args={}
+    )
+
+
+@bp.route("/maintenance.csv")
+@role("lead")
+def maintenance_csv():
+    """Maintenance costs per asset (view=assets) or every job (view=jobs)."""
+    view = _choice("view", ("assets", "jobs"))
+    period = _csv_params(lambda: _period(365))
+    report = reports_maintenance.maintenance(period, _zone())
+    name = f"maintenance-{view}-{period.start}-to-{period.end}.csv"
+    if view == "jobs":
+        header = ["Date", "Code", "Name", "What", "Note", "By", "Cost"]
+        rows = [
+            (localtime(j.at, DATE), j.code, j.name, j.kind_label, j.note, j.by,
+             money(j.cost_cents))
+            for j in report.jobs
+        ]  # fmt: skip
+        return csv_download(name, header, rows)
+    header = ["Code", "Name", "Category", "Jobs", "Cost", "Last job"]
+    rows = [
+        (a.code, a.name, a.category, a.jobs, money(a.cost_cents), localtime(a.last, DATE))
+        for a in report.assets
+    ]
+    rows.append(("", "Total", "", len(report.jobs), money(report.cost_cents), ""))
+    return csv_download(name, header, rows)
+
+
+def _as_of():
+    return reports.parse_date(request.args.get("as_of"), "as_of", local_today())
+
+
+@bp.route("/value")
+@role("lead")
+def value():
+    """Book value after straight-line depreciation, per category and per asset."""
+    try:
+        as_of = _as_of()
+    except Invalid as exc:
+        return _refused("reports/value.html", exc, report=None)
+    report = reports_value.valuation(as_of, _zone())
+    page = reports.page_of(report.holdings, _page_number(), _per_page())
+    return render_template("reports/value.html", report=report, page=page, errors={}, args={})
+
+
+@bp.route("/value.csv")
+@role("lead")
+def value_csv():
+    """Book value per asset (table=assets) or per category (table=categories)."""
+    table = _choice("table", ("assets", "categories"))
+    as_of = _csv_params(_as_of)
+    report = reports_value.valuation(as_of, _zone())
+    name = f"value-{table}-{as_of}.csv"
+    if table == "assets":
+        header = [
+            "Code", "Name", "Category", "Purchase date", "Cost", "Useful life (months)",
+            "Salvage %", "Months elapsed", "Depreciation", "Book value", "Not depreciated because",
+        ]  # fmt: skip
+        rows = [
+            (h.code, h.name, h.category, h.purchase_date, money(h.cost_cents), h.life_months,
+             h.salvage_percent, h.months, money(h.depreciation_cents), money(h.book_cents),
+             h.reason)
+            for h in report.holdings
+        ]  # fmt: skip
+        return csv_download(name, header, rows)
+    header = ["Category", "Depreciated", "Not depreciated", "Cost", "Depreciation", "Book value"]
+    rows = [
+        (c.name, c.depreciated, c.not_depreciated, money(c.cost_cents),
+         money(c.depreciation_cents), money(c.book_cents))
+        for c in [*report.categories, report.total]
+    ]  # fmt: skip
+    return csv_download(name, header, rows)

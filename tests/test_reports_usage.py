@@ -1,0 +1,220 @@
+"""Utilisation: days checked out over days owned, against figures worked out by hand."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from app.models import Asset, Event
+from app.services import reports, reports_usage
+
+from . import factories
+
+UTC = ZoneInfo("UTC")
+NOW = datetime(2025, 6, 1, 12, 0)
+JANUARY = reports.Period(date(2025, 1, 1), date(2025, 1, 10))  # 10 whole days
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def asset(name: str, *, category=None, created="2024-12-01 09:00", bought=None, retired=None):
+    """An asset added at `created` (UTC); custody is written as events below."""
+    values = {"name": name}
+    if category:
+        values["category"] = category.id
+    if bought:
+        values["purchase_date"] = date.fromisoformat(bought)
+    row = factories.make_asset(**values)
+    Asset.update(created_at=at(created), retired_at=at(retired) if retired else None).where(
+        Asset.id == row.id
+    ).execute()
+    return row
+
+
+def custody(row: Asset, *steps: tuple[str, str]) -> None:
+    """Events as the custody service writes them, at the given UTC times, in order."""
+    for kind, when in steps:
+        Event.create(asset=row, kind=kind, at=at(when))
+
+
+@pytest.fixture
+def january(app):
+    build_january()
+
+
+def build_january() -> None:
+    """Nine assets covering the tricky cases; see each comment for the hand count."""
+    drills, laptops = factories.make_category("Drills"), factories.make_category("Laptops")
+    # Out since before the period and never returned: out all 10 days of 10.
+    custody(asset("Open before", category=drills), ("checked_out", "2024-12-20 10:00"))
+    # Out twice: 12 h on the 2nd; then the 5th 00:00 to the 7th 12:00 through a
+    # hand-over (still out). 0.5 + 2.5 = 3 days of 10.
+    custody(
+        asset("Twice", category=drills),
+        ("checked_out", "2025-01-02 06:00"),
+        ("checked_in", "2025-01-02 18:00"),
+        ("checked_out", "2025-01-05 00:00"),
+        ("transferred", "2025-01-06 00:00"),
+        ("checked_in", "2025-01-07 12:00"),
+    )
+    # Retired mid-period while out: owned 1st 00:00 to 4th 06:00 = 3.25 days,
+    # out from the 2nd 00:00 to the retirement = 2.25 days.
+    custody(
+        asset("Retired mid", category=laptops, retired="2025-01-04 06:00"),
+        ("checked_out", "2025-01-02 00:00"),
+        ("retired", "2025-01-04 06:00"),
+    )
+    # Bought on the 7th (owned from its midnight: 4 days), out from the 9th: 2 days.
+    custody(
+        asset("Bought mid", category=laptops, bought="2025-01-07", created="2025-01-07 09:00"),
+        ("checked_out", "2025-01-09 00:00"),
+    )
+    # Returned before the period began: 0 of 10.
+    custody(
+        asset("Back before"),
+        ("checked_out", "2024-12-10 08:00"),
+        ("checked_in", "2024-12-20 08:00"),
+    )
+    # Out across the end: 18:00 on the last day to midnight = 0.25 day.
+    custody(
+        asset("Out at the end"),
+        ("checked_out", "2025-01-10 18:00"),
+        ("checked_in", "2025-01-12 09:00"),
+    )
+    # Bought long before it was added on the 5th: owned (idle) all 10 days.
+    asset("Imported", bought="2024-06-01", created="2025-01-05 10:00")
+    # Not owned in the period at all: left out.
+    asset("Gone before", retired="2024-12-15 00:00")
+    asset("Added after", created="2025-02-01 00:00")
+
+
+def by_name(report) -> dict[str, tuple[str, str, str]]:
+    return {u.name: (u.owned_days, u.out_days, u.percent) for u in report.assets}
+
+
+def test_each_tricky_case_against_hand_counted_days(january):
+    """Open before the start, out twice, retired mid-period, bought mid-period, across the end."""
+    report = reports_usage.utilisation(JANUARY, UTC, NOW)
+    assert by_name(report) == {
+        "Open before": ("10.0", "10.0", "100.0"),
+        "Twice": ("10.0", "3.0", "30.0"),
+        "Retired mid": ("3.3", "2.3", "69.2"),  # 3.25 and 2.25 round half up; 2.25/3.25
+        "Bought mid": ("4.0", "2.0", "50.0"),
+        "Back before": ("10.0", "0.0", "0.0"),
+        "Out at the end": ("10.0", "0.3", "2.5"),  # 0.25 day of 10
+        "Imported": ("10.0", "0.0", "0.0"),
+    }
+    exact = {u.name: (u.owned_us, u.out_us) for u in report.assets}
+    hour = 3_600_000_000
+    assert exact["Retired mid"] == (78 * hour, 54 * hour)
+    assert exact["Twice"] == (240 * hour, 72 * hour)
+
+
+def test_most_used_first_then_by_name(january):
+    report = reports_usage.utilisation(JANUARY, UTC, NOW)
+    assert [u.name for u in report.assets] == [
+        "Open before",
+        "Retired mid",
+        "Bought mid",
+        "Twice",
+        "Out at the end",
+        "Back before",
+        "Imported",
+    ]
+
+
+def test_category_figures_add_up_time_not_percentages(january):
+    """Drills 13 of 20 days; Laptops 4.25 of 7.25; the rest 0.25 of 30; all 17.5 of 57.25."""
+    report = reports_usage.utilisation(JANUARY, UTC, NOW)
+    rows = {(u.name, u.assets, u.owned_days, u.out_days, u.percent) for u in report.categories}
+    assert rows == {
+        ("Drills", 2, "20.0", "13.0", "65.0"),
+        ("Laptops", 2, "7.3", "4.3", "58.6"),
+        ("No category", 3, "30.0", "0.3", "0.8"),
+    }
+    assert [u.name for u in report.categories][-1] == "No category"
+    total = report.total
+    assert (total.assets, total.owned_days, total.out_days, total.percent) == (
+        7,
+        "57.3",
+        "17.5",
+        "30.6",
+    )
+
+
+def test_days_run_midnight_to_midnight_in_the_organisations_zone(app):
+    """In Amsterdam (UTC+1 in January) 1 January is 23:00 UTC on the 31st to 23:00 on the 1st."""
+    row = asset("Local", created="2024-12-01 00:00")
+    custody(row, ("checked_out", "2024-12-31 23:30"), ("checked_in", "2025-01-01 11:30"))
+    one_day = reports.Period(date(2025, 1, 1), date(2025, 1, 1))
+    amsterdam = reports_usage.utilisation(one_day, ZoneInfo("Europe/Amsterdam"), NOW)
+    assert by_name(amsterdam)["Local"] == ("1.0", "0.5", "50.0")
+    # The same events counted in UTC: out from midnight to 11:30, 11.5 hours.
+    utc = reports_usage.utilisation(one_day, UTC, NOW)
+    assert by_name(utc)["Local"] == ("1.0", "0.5", "47.9")
+
+
+def test_the_period_stops_at_now(app):
+    """Today is only owned (and out) up to now, not to midnight."""
+    row = asset("Today", created="2024-12-01 00:00")
+    custody(row, ("checked_out", "2025-01-01 18:00"))
+    period = reports.Period(date(2025, 1, 1), date(2025, 1, 2))
+    report = reports_usage.utilisation(period, UTC, at("2025-01-02 12:00"))
+    assert by_name(report)["Today"] == ("1.5", "0.8", "50.0")  # out 18 h of 36 h
+
+
+def test_a_period_entirely_in_the_future_is_empty(app):
+    asset("Anything")
+    period = reports.Period(date(2030, 1, 1), date(2030, 1, 5))
+    report = reports_usage.utilisation(period, UTC, NOW)
+    assert report.assets == [] and report.total.assets == 0 and report.total.percent == ""
+
+
+def test_page_and_csv_show_the_same_figures(client, auth, january):
+    auth.login("lead")
+    soup, response = client.soup("/reports/utilisation?from=2025-01-01&to=2025-01-10")
+    assert response.status_code == 200
+    page_rows = [
+        [cell.get_text(" ", strip=True) for cell in tr.find_all(["td", "th"])]
+        for tr in soup.select("#usage-assets tbody tr")
+    ]
+    assert page_rows[0][0].startswith("Open before") and page_rows[0][1:] == [
+        "100.0%",
+        "10.0",
+        "10.0",
+    ]
+    data = client.get("/reports/utilisation.csv?from=2025-01-01&to=2025-01-10")
+    assert data.mimetype == "text/csv"
+    assert "utilisation-assets-2025-01-01-to-2025-01-10.csv" in data.headers["Content-Disposition"]
+    header, *rows = csv.reader(io.StringIO(data.get_data(as_text=True).lstrip("\ufeff")))
+    assert header == ["Code", "Name", "Category", "Days owned", "Days checked out", "Utilisation %"]
+    assert [[r[1], r[5] + "%", r[4], r[3]] for r in rows] == [
+        [p[0].rsplit(" ", 1)[0], *p[1:]] for p in page_rows
+    ]
+    cats = client.get(
+        "/reports/utilisation.csv?table=categories&from=2025-01-01&to=2025-01-10"
+    ).get_data(as_text=True)
+    header, *rows = csv.reader(io.StringIO(cats.lstrip("\ufeff")))
+    page_cats = [
+        [cell.get_text(" ", strip=True) for cell in tr.find_all(["td", "th"])]
+        for tr in soup.select("#usage-categories tbody tr, #usage-categories tfoot tr")
+    ]
+    plural = {"1": "asset"}
+    assert [
+        [f"{r[0]} {r[1]} {plural.get(r[1], 'assets')}", r[4] + "%", r[3], r[2]] for r in rows
+    ] == page_cats
+    assert rows[-1] == ["All assets", "7", "57.3", "17.5", "30.6"]
+
+
+def test_default_period_is_the_last_90_days(client, auth):
+    auth.login("lead")
+    soup, _ = client.soup("/reports/utilisation")
+    start = date.fromisoformat(soup.select_one("#from")["value"])
+    end = date.fromisoformat(soup.select_one("#to")["value"])
+    assert (end - start).days == 89
