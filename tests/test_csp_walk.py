@@ -10,8 +10,10 @@ it is given a sample value below, so no page escapes the walk.
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -19,6 +21,7 @@ from playwright.sync_api import sync_playwright
 
 from app import create_app
 from app.models import Asset, Audit, Category, Fault, Location, User, db
+from app.services import imports
 
 from .live import Client, Server, tagtrail_script
 from .test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE
@@ -56,6 +59,9 @@ def _samples(instance) -> tuple[dict, list]:
             "category_id": Category.select().first().id,
             "audit_id": Audit.select().first().id,
         }
+        # An uploaded spreadsheet waiting for its preview, as the import page keeps it.
+        sheet = io.BytesIO(b"Name,Serial,Location\nLadder,L-1,Main site > Store\n")
+        samples["token"] = imports.store(sheet, "walk.csv", Path(app.instance_path) / "imports")
         fault = Fault.select().first()
         if fault:
             samples["fault_id"] = fault.id
