@@ -141,15 +141,20 @@ def demo(password: str, force: bool) -> None:
 @main.command("backup")
 @click.argument("dest", type=click.Path(path_type=Path))
 def backup_command(dest: Path) -> None:
-    """Copy the database to DEST (a file, or a folder for a dated name), online."""
+    """Copy the database to DEST (a file, or a folder for a dated name), online,
+    and new uploads (photos, documents) into an uploads/ folder beside it."""
     from .services import backup
 
     app = _app()
+    uploads = Path(app.instance_path) / "uploads"
     try:
-        written = backup.backup(backup.database_file(app.config["DATABASE_URL"]), dest)
+        written, copied = backup.backup_all(
+            backup.database_file(app.config["DATABASE_URL"]), uploads, dest
+        )
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Backed up to {written}.")
+    click.echo(f"Uploads: {copied} new file(s) copied to {written.parent / 'uploads'}.")
 
 
 @main.command("restore")
@@ -175,8 +180,12 @@ def restore_command(source: Path, yes: bool) -> None:
         _, kept = backup.restore(source, db_file)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from None
-    _app()  # start-up upgrades an older backup to this version's schema
+    app = _app()  # start-up upgrades an older backup to this version's schema
+    # Files the restored database may need and this instance lacks; none are removed.
+    copied = backup.copy_uploads(source.parent / "uploads", Path(app.instance_path) / "uploads")
     click.echo(f"Restored {source}." + (f" The previous database is at {kept}." if kept else ""))
+    if copied:
+        click.echo(f"Copied {copied} upload(s) back from {source.parent / 'uploads'}.")
 
 
 @main.command("labels")
