@@ -188,6 +188,63 @@ def restore_command(source: Path, yes: bool) -> None:
         click.echo(f"Copied {copied} upload(s) back from {source.parent / 'uploads'}.")
 
 
+@main.command("remind")
+@click.option("--digest", "force_digest", is_flag=True, help="Send the leads' digest today.")
+@click.option("--again", is_flag=True, help="Also email people already reminded today.")
+def remind(force_digest: bool, again: bool) -> None:
+    """Email each holder their overdue items and those due back today or tomorrow
+    (run it daily from cron). On TAGTRAIL_DIGEST_WEEKDAY (default Monday), or with
+    --digest, leads and admins also get a weekly digest. Without TAGTRAIL_SMTP_HOST
+    it prints what it would send."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from flask import url_for
+
+    from .services import mail, reminders, settings
+
+    app = _app()
+    with app.app_context():
+        site = settings.effective(app.config)
+        today = datetime.now(ZoneInfo(site["timezone"])).date()
+        try:
+            weekday = reminders.digest_weekday(app.config["DIGEST_WEEKDAY"])
+            smtp = mail.settings_from(app.config)
+        except (ValueError, mail.MailError) as exc:
+            raise click.ClickException(str(exc)) from None
+        base = site["public_url"]
+        # Links only with a public address: a localhost link in an email helps nobody.
+        with app.test_request_context(base_url=base or "http://localhost"):
+            plan = reminders.plan(
+                today,
+                org=site["org_name"],
+                link=lambda code: url_for("scan.asset", code=code, _external=True) if base else "",
+                overview_url=url_for("activity.overdue", _external=True) if base else "",
+                digest=force_digest or weekday == today.weekday(),
+            )
+        for line in reminders.unreachable_lines(plan, today):
+            click.echo(line)
+        if not plan.messages:
+            click.echo("Nothing to send: nothing is overdue or due back today or tomorrow.")
+            return
+        if smtp is None:
+            click.echo("No mail server is set (TAGTRAIL_SMTP_HOST); this would be sent:\n")
+            click.echo(reminders.preview(plan))
+            return
+        try:
+            report = reminders.send(plan, smtp, today, again=again)
+        except mail.MailError as exc:
+            raise click.ClickException(str(exc)) from None
+    for item in report.sent:
+        click.echo(f"Sent to {item.to.email}: {item.subject}")
+    for item in report.skipped:
+        click.echo(f"Already sent today to {item.to.email} (--again to resend).")
+    for item, reason in report.failed:
+        click.echo(f"NOT sent to {item.to.email}: {reason}", err=True)
+    if report.failed:
+        sys.exit(1)
+
+
 @main.command("labels")
 @click.option("--format", "format_name", help="Label stock, e.g. avery-l7160.")
 @click.option("--all", "every", is_flag=True, help="Every asset in service.")
