@@ -141,15 +141,20 @@ def demo(password: str, force: bool) -> None:
 @main.command("backup")
 @click.argument("dest", type=click.Path(path_type=Path))
 def backup_command(dest: Path) -> None:
-    """Copy the database to DEST (a file, or a folder for a dated name), online."""
+    """Copy the database to DEST (a file, or a folder for a dated name), online,
+    and new uploads (photos, documents) into an uploads/ folder beside it."""
     from .services import backup
 
     app = _app()
+    uploads = Path(app.instance_path) / "uploads"
     try:
-        written = backup.backup(backup.database_file(app.config["DATABASE_URL"]), dest)
+        written, copied = backup.backup_all(
+            backup.database_file(app.config["DATABASE_URL"]), uploads, dest
+        )
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Backed up to {written}.")
+    click.echo(f"Uploads: {copied} new file(s) copied to {written.parent / 'uploads'}.")
 
 
 @main.command("restore")
@@ -175,8 +180,69 @@ def restore_command(source: Path, yes: bool) -> None:
         _, kept = backup.restore(source, db_file)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from None
-    _app()  # start-up upgrades an older backup to this version's schema
+    app = _app()  # start-up upgrades an older backup to this version's schema
+    # Files the restored database may need and this instance lacks; none are removed.
+    copied = backup.copy_uploads(source.parent / "uploads", Path(app.instance_path) / "uploads")
     click.echo(f"Restored {source}." + (f" The previous database is at {kept}." if kept else ""))
+    if copied:
+        click.echo(f"Copied {copied} upload(s) back from {source.parent / 'uploads'}.")
+
+
+@main.command("remind")
+@click.option("--digest", "force_digest", is_flag=True, help="Send the leads' digest today.")
+@click.option("--again", is_flag=True, help="Also email people already reminded today.")
+def remind(force_digest: bool, again: bool) -> None:
+    """Email each holder their overdue items and those due back today or tomorrow
+    (run it daily from cron). On TAGTRAIL_DIGEST_WEEKDAY (default Monday), or with
+    --digest, leads and admins also get a weekly digest. Without TAGTRAIL_SMTP_HOST
+    it prints what it would send."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from flask import url_for
+
+    from .services import mail, reminders, settings
+
+    app = _app()
+    with app.app_context():
+        site = settings.effective(app.config)
+        today = datetime.now(ZoneInfo(site["timezone"])).date()
+        try:
+            weekday = reminders.digest_weekday(app.config["DIGEST_WEEKDAY"])
+            smtp = mail.settings_from(app.config)
+        except (ValueError, mail.MailError) as exc:
+            raise click.ClickException(str(exc)) from None
+        base = site["public_url"]
+        # Links only with a public address: a localhost link in an email helps nobody.
+        with app.test_request_context(base_url=base or "http://localhost"):
+            plan = reminders.plan(
+                today,
+                org=site["org_name"],
+                link=lambda code: url_for("scan.asset", code=code, _external=True) if base else "",
+                overview_url=url_for("activity.overdue", _external=True) if base else "",
+                digest=force_digest or weekday == today.weekday(),
+            )
+        for line in reminders.unreachable_lines(plan, today):
+            click.echo(line)
+        if not plan.messages:
+            click.echo("Nothing to send: nothing is overdue or due back today or tomorrow.")
+            return
+        if smtp is None:
+            click.echo("No mail server is set (TAGTRAIL_SMTP_HOST); this would be sent:\n")
+            click.echo(reminders.preview(plan))
+            return
+        try:
+            report = reminders.send(plan, smtp, today, again=again)
+        except mail.MailError as exc:
+            raise click.ClickException(str(exc)) from None
+    for item in report.sent:
+        click.echo(f"Sent to {item.to.email}: {item.subject}")
+    for item in report.skipped:
+        click.echo(f"Already sent today to {item.to.email} (--again to resend).")
+    for item, reason in report.failed:
+        click.echo(f"NOT sent to {item.to.email}: {reason}", err=True)
+    if report.failed:
+        sys.exit(1)
 
 
 @main.command("copy-to-postgres")

@@ -43,6 +43,14 @@ class Defaults:
     ]
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_BR_LEVEL = 6
+    # Reminder email (`tagtrail remind`). No host: it prints what it would send.
+    SMTP_HOST = ""
+    SMTP_PORT = 587  # 465 means TLS from the first byte; otherwise STARTTLS if set
+    SMTP_USER = ""
+    SMTP_PASSWORD = ""
+    SMTP_FROM = ""  # empty: SMTP_USER, when that is an address
+    SMTP_STARTTLS = True
+    DIGEST_WEEKDAY = "monday"  # the day `tagtrail remind` also sends leads the digest
 
 
 def _coerce(current, raw: str):

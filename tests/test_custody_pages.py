@@ -71,8 +71,8 @@ def test_overdue_item_is_marked_on_its_card_and_listed(client, auth, lender, tod
     soup, response = client.soup("/overdue")
     assert response.status_code == 200
     assert soup.h1.get_text(strip=True) == "Overdue (2)"
-    rows = soup.select("main ul.rows > li")
-    assert texts(soup, "main ul.rows .row-main strong") == ["Tripod", "Camera"]
+    rows = soup.select("#overdue-list > li")
+    assert texts(soup, "#overdue-list .row-main strong") == ["Tripod", "Camera"]
     tripod, camera = (row.select_one(".row-sub").get_text(" ", strip=True) for row in rows)
     assert tripod.startswith("With Pat Holder") and tripod.endswith("3 days overdue")
     assert camera.startswith("With Sam Other") and camera.endswith("1 day overdue")
@@ -90,7 +90,7 @@ def test_returned_item_leaves_the_overdue_list(client, auth, lender, today):
     assert Asset.get_by_id(late.id).due_back is None
     soup, _ = client.soup("/overdue")
     assert soup.h1.get_text(strip=True) == "Overdue (0)"
-    assert soup.select_one("main ul.rows") is None
+    assert soup.select_one("#overdue-list") is None
     [event] = Event.select().where(Event.kind == "checked_in")
     assert (event.actor_id, event.holder_id) == (me.id, pat.id)
 

@@ -11,7 +11,7 @@ import pytest
 
 from app.models import Fault
 from app.permissions import PUBLIC
-from app.services import audits, imports, label_codes
+from app.services import attachments, audits, imports, label_codes
 
 from . import factories
 
@@ -50,6 +50,11 @@ EXPECTED = {
     "activity.overdue": "member",
     "activity.fault_photo": "member",
     "activity.index": "lead",
+    "attachments.index": "member",  # anyone signed in may look and download
+    "attachments.download": "member",
+    "attachments.thumb": "member",
+    "attachments.upload": "lead",
+    "attachments.remove": "lead",
     "people.return_all": "lead",
     "labels.index": "lead",  # "Print labels"
     "labels.preview": "lead",
@@ -106,6 +111,9 @@ def world(app):
     uploads.mkdir()
     (uploads / "crack.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 32)
     fault = Fault.create(asset=asset, description="Cracked", photo="crack.png")
+    photo = attachments.add(
+        asset.code, actor=admin, stream=io.BytesIO(_png()), original_name="p.png", folder=uploads
+    ).attachment
     blank = label_codes.reserve_blanks(1, admin)[0]
     audit = audits.start("Quarterly", actor=admin)
     tick = audits.tick(audit.id, asset.code, actor=admin).tick
@@ -117,12 +125,21 @@ def world(app):
         "tick_id": tick.id,
         "blank": blank,
         "fault_id": fault.id,
+        "attachment_id": photo.id,
         "code": asset.code,
         "person_id": member.id,
         "location_id": location.id,
         "category_id": category.id,
         "admin": admin,
     }
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, "PNG")
+    return out.getvalue()
 
 
 def _rules(app):

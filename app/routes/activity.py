@@ -9,7 +9,7 @@ from peewee import JOIN
 
 from ..models import Asset, Event, Fault, Location, User
 from ..permissions import role
-from ..services import custody
+from ..services import reminders
 from ..services.events import one_page
 from ..templating import local_today
 from .helpers import int_arg
@@ -50,9 +50,11 @@ def index():
 @bp.route("/overdue")
 @role("member")
 def overdue():
-    """Items past their due date: who has them and for how long."""
+    """Items past their due date (who has them, for how long), then those due back
+    today or tomorrow: the lists reminder emails carry, so nothing depends on email."""
     today = local_today()
-    return render_template("activity/overdue.html", rows=custody.overdue(today), today=today)
+    due = reminders.lists(today)
+    return render_template("activity/overdue.html", rows=due.overdue, soon=due.soon, today=today)
 
 
 @bp.route("/faults/<int:fault_id>/photo")

@@ -4,6 +4,7 @@ that refuses anything it cannot vouch for."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,6 +54,49 @@ def backup(db_file: Path, dest: Path) -> Path:
     finally:
         source.close()
     return dest
+
+
+def copy_uploads(source: Path, dest: Path) -> int:
+    """Copy the files in `source` (recursively) that `dest` does not have yet;
+    return how many. Uploads get random names and never change, so a name that
+    is already there is the same file. Nothing is ever deleted from `dest`:
+    older database copies may still refer to files removed since."""
+    if not source.is_dir():
+        return 0
+    copied = 0
+    for path in sorted(source.rglob("*")):
+        target = dest / path.relative_to(source)
+        if not path.is_file() or target.exists() or path.name.endswith(".partial"):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        try:
+            shutil.copy2(path, partial)
+        except FileNotFoundError:
+            partial.unlink(missing_ok=True)
+            continue  # removed while we walked: its row is gone too
+        os.replace(partial, target)  # never a half-copied file under the real name
+        copied += 1
+    return copied
+
+
+def backup_all(db_file: Path, uploads: Path, dest: Path) -> tuple[Path, int]:
+    """The database (as `backup`) and the uploads (photos, documents, thumbnails)
+    into an `uploads/` folder beside the copy. Returns the copy and how many files
+    were new.
+
+    Uploads are copied before and after the database: a file is written before
+    its row is committed and deleted after its row is, so every row in the copy
+    finds its file."""
+    folder = dest if dest.is_dir() else dest.parent
+    if not folder.is_dir():
+        raise BackupError(f"There is no folder at {folder}.")
+    if not db_file.exists():
+        raise BackupError(f"There is no database at {db_file}.")
+    copied = copy_uploads(uploads, folder / "uploads")
+    written = backup(db_file, dest)
+    copied += copy_uploads(uploads, folder / "uploads")
+    return written, copied
 
 
 def check(candidate: Path) -> int:
