@@ -16,12 +16,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from app import create_app
 from app.models import Asset, Audit, Category, Fault, Location, User, db
-from app.services import imports
+from app.services import attachments, imports
 
 from .live import Client, Server, tagtrail_script
 from .test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE
@@ -62,6 +63,18 @@ def _samples(instance) -> tuple[dict, list]:
         # An uploaded spreadsheet waiting for its preview, as the import page keeps it.
         sheet = io.BytesIO(b"Name,Serial,Location\nLadder,L-1,Main site > Store\n")
         samples["token"] = imports.store(sheet, "walk.csv", Path(app.instance_path) / "imports")
+        # A photo on the sample asset, so its thumbnail and pages are walked too.
+        picture = io.BytesIO()
+        Image.new("RGB", (64, 48), "orange").save(picture, "PNG")
+        picture.seek(0)
+        added = attachments.add(
+            asset.code,
+            actor=User.get(User.email == "admin@demo.tagtrail"),
+            stream=picture,
+            original_name="front.png",
+            folder=Path(app.instance_path) / "uploads",
+        )
+        samples["attachment_id"] = added.attachment.id
         fault = Fault.select().first()
         if fault:
             samples["fault_id"] = fault.id
