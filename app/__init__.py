@@ -99,12 +99,14 @@ def _register_blueprints(app: Flask) -> None:
         locations,
         people,
         scan,
+        scanner,
     )
 
     for module in (
         home,
         auth,
         scan,
+        scanner,
         actions,
         binding,
         activity,
