@@ -36,7 +36,8 @@ class BadBatch(ServiceError):
 class Result:
     key: str
     # "done"; "duplicate" (this key was applied before); "already" (an audit tick
-    # of an item seen before); "refused" (a rule, or a conflict with what
+    # of an item seen before); "noted" (an audit tick of a code that is not an
+    # asset); "refused" (a rule, or a conflict with what
     # happened meanwhile); "error" (the item itself is malformed).
     status: str
     message: str
@@ -168,7 +169,7 @@ def _tick(item: dict, actor: User, key: str, at: datetime, clock) -> Result:
     status = {
         "seen": "done",
         "unexpected": "done",
-        "unknown": "done",
+        "unknown": "noted",  # not one of ours: kept in the audit's record
         "duplicate": "duplicate",
         "already": "already",  # seen before, by this scan or another: nothing to do
     }

@@ -9,7 +9,7 @@
   var CODE = /^[0-9A-HJKMNP-TV-Z]{6}$/;       // Crockford base32: no I, L, O or U
   var SAVED = "tagtrail.scan";
   var QUEUED = { tick: true, "return": true, move: true };
-  var WORDS = { open: "Open", tick: "Seen ✓", checkout: "Check out to…", "return": "Return",
+  var WORDS = { open: "Open", tick: "Audit", checkout: "Check out to…", "return": "Return",
                 move: "Move to…", undo: "Undo" };
 
   function $(id) { return document.getElementById(id); }
@@ -58,10 +58,11 @@
   function saved() {
     try { return JSON.parse(localStorage.getItem(SAVED)) || {}; } catch (e) { return {}; }
   }
+  var cameraWanted = Boolean(saved().camera);
   function save() {
     localStorage.setItem(SAVED, JSON.stringify({
       mode: mode(), place: placeSelect.value, holder: holderSelect.value,
-      audit: auditSelect ? auditSelect.value : ""
+      audit: auditSelect ? auditSelect.value : "", camera: cameraWanted
     }));
   }
   function choose(select, value) {
@@ -156,15 +157,17 @@
 
   function answered(item, result, audits) {
     var li = entries[item.key] || entry(item, pretty(item.code || ""));
-    var good = result.status === "done" || result.status === "duplicate" || result.status === "already";
-    var state = result.status === "done" || result.status === "duplicate" ? "done"
-      : result.status === "already" ? "already" : "refused";
+    var state = { done: "done", duplicate: "done", already: "already", noted: "noted" }[result.status]
+      || "refused";
     if (result.name) {
       li.querySelector(".scan-what").textContent = result.name + " · " + pretty(result.code);
     }
     setEntry(li, state, result.message);
-    if (item.queued && !good) { beep(false); }
-    if (result.tick_id && state === "done" && item.action === "tick") {
+    // The latest answer also shows right under the camera.
+    say(li.querySelector(".scan-what").textContent + ": " + result.message,
+        state === "refused" ? "bad" : "ok");
+    if (state === "refused") { beep(false); }
+    if (result.tick_id && (state === "done" || state === "noted") && item.action === "tick") {
       li.dataset.tick = result.tick_id;
       li.dataset.audit = result.audit_id;
       addUndo(li);
@@ -268,7 +271,7 @@
       item.queued = true;
       item.key = window.TagtrailQueue.newKey();
       waiting(entry(item, pretty(code)));
-      say(WORDS[item.action] + ": " + pretty(code), "ok");
+      say("Scanned " + pretty(code) + ".", "ok");
       queue.add(item).catch(function () {
         say("This browser cannot keep scans offline (storage is blocked).", "bad");
       });
@@ -361,12 +364,12 @@
       cameraError.hidden = false;
     }
   } else {
-    startButton.addEventListener("click", function () { startCamera(); });
-    stopButton.addEventListener("click", function () { camera.stop(); });
+    startButton.addEventListener("click", function () { cameraWanted = true; save(); startCamera(); });
+    stopButton.addEventListener("click", function () { cameraWanted = false; save(); camera.stop(); });
     switchButton.addEventListener("click", function () { camera.next().catch(cameraFailed); });
     torchButton.addEventListener("click", function () { camera.torch(); });
-    // Allowed before: start straight away, as a scanner should.
-    if (navigator.permissions && navigator.permissions.query) {
+    // Running when the page was last left, and allowed: start straight away.
+    if (cameraWanted && navigator.permissions && navigator.permissions.query) {
       navigator.permissions.query({ name: "camera" }).then(function (permission) {
         if (permission.state === "granted") { startCamera(); }
       }, function () { /* this browser cannot say; wait for the button */ });
