@@ -136,8 +136,12 @@ def _assets(site, where: str, count: int, order: str = "id") -> list[str]:
 def clip(site):
     """The camera's clip: three demo assets' labels and a stranger's QR."""
     codes = _assets(site, "status = 'available'", 3)
+    room_id, room_name, room_code = _query(
+        site, "SELECT id, name, code FROM location ORDER BY id DESC LIMIT 1"
+    )[0]
     url = site["url"]
     texts = [
+        f"{url}/L/{room_code}".upper(),  # a room's label: "I am in…"
         f"{url}/A/{codes[0]}".upper(),  # as printed: all upper case
         f"{url}/a/{codes[1].lower()}",  # any case is ours
         f"https://example.com/A/{codes[2]}",  # our path on someone else's host
@@ -145,7 +149,7 @@ def clip(site):
     ]
     path = site["base"] / "labels.y4m"
     write_y4m(path, texts)
-    return {"path": path, "codes": codes}
+    return {"path": path, "codes": codes, "room": (str(room_id), room_name)}
 
 
 @pytest.fixture(scope="module")
@@ -216,7 +220,8 @@ def test_the_camera_ticks_real_labels_and_refuses_a_stranger(site, clip, page):
 
     done = page.locator("#scan-list .scan-item.is-done")
     expect(done).to_have_count(3, timeout=20_000)
-    expect(done.locator(".scan-message")).to_have_text(["Seen ✓"] * 3)
+    # "Seen ✓", and once the room's label was read, where it was seen if not at home.
+    expect(done.locator(".scan-message")).to_have_text([re.compile(r"^Seen ✓")] * 3)
     refused = page.locator("#scan-list .scan-item.is-refused")
     expect(refused.first).to_contain_text("Not a tagtrail label")
     expect(refused.first).to_contain_text("https://example.com/A/")
@@ -224,6 +229,8 @@ def test_the_camera_ticks_real_labels_and_refuses_a_stranger(site, clip, page):
         f"3 of {expected} seen ({round(300 / expected)} %)"
     )
     assert page.url == url + "/scan"  # the stranger's QR was never opened
+    # The room's label set where the auditor is, without opening anything.
+    expect(page.locator("#scan-place")).to_have_value(clip["room"][0])
     _assert_no_horizontal_scroll(page)
     _shot(page, "scanner-1-camera-audit")
 
@@ -262,8 +269,8 @@ def test_a_dead_spot_queues_scans_and_each_arrives_once(site, page):
     audit_id = _start_audit(page, url, "Basement walk", where=1)
     # Other items than the camera's clip shows (those come first by id).
     held = _assets(site, "status = 'checked_out'", 1, order="id DESC")[0]
-    mover, ticked = _assets(
-        site, "status = 'available' AND location_id IS NOT NULL", 2, order="id DESC"
+    mover, ticked, taken = _assets(
+        site, "status = 'available' AND location_id IS NOT NULL", 3, order="id DESC"
     )
     (to_id, to_name) = _query(
         site,
@@ -289,12 +296,23 @@ def test_a_dead_spot_queues_scans_and_each_arrives_once(site, page):
     )
     page.wait_for_function("caches.match(location.pathname).then(Boolean)")
 
-    page.context.set_offline(True)
     typed = page.get_by_label("Type a code")
 
     def type_code(code: str) -> None:
         typed.fill(code)
         typed.press("Enter")
+
+    # With signal, a check-out goes straight to the server.
+    _mode(page, "Check out to…")
+    type_code(taken)
+    expect(page.locator("#scan-list .scan-item").first).to_contain_text("Checked out to you.")
+
+    page.context.set_offline(True)
+    # Without, it is refused on the spot: a handover needs the answer now.
+    type_code(taken)
+    expect(page.locator("#scan-list .scan-item.is-refused")).to_contain_text(
+        "No connection: check-outs are not queued."
+    )
 
     _mode(page, "Return")
     type_code(held.lower())
@@ -329,6 +347,7 @@ def test_a_dead_spot_queues_scans_and_each_arrives_once(site, page):
     assert events("checked_in", held) == 1
     assert events("moved", mover) == 1
     assert events("audited", ticked) == 1
+    assert events("checked_out", taken) == 1
     ticks = _query(
         site,
         "SELECT COALESCE(a.code, t.code) FROM audit_tick t LEFT JOIN asset a ON a.id = t.asset_id"

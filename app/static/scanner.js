@@ -267,9 +267,9 @@
       item.holder_id = Number(holderSelect.value);
     }
     beep(true);
+    item.key = window.TagtrailQueue.newKey();
     if (QUEUED[item.action]) {
       item.queued = true;
-      item.key = window.TagtrailQueue.newKey();
       waiting(entry(item, pretty(code)));
       say("Scanned " + pretty(code) + ".", "ok");
       queue.add(item).catch(function () {
