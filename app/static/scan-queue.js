@@ -111,7 +111,7 @@
         // Signed out (the sign-in page) or a stale CSRF token (a page from
         // the offline copy): get a fresh token and try again later.
         return queue.onToken().then(function (token) {
-          if (token) { queue.token = token; throw { retry: true, message: "", fresh: true }; }
+          if (token) { queue.token = token; throw { retry: true, message: "" }; }
           throw { retry: false, message: "Signed out: sign in again to send them." };
         }, function () {
           throw { retry: true, message: "" };
@@ -130,13 +130,13 @@
     var queue = this;
     clearTimeout(this.timer);
     this.timer = setTimeout(function () { queue.flush(); }, this.wait);
-    this.wait = Math.min(this.wait * 2, MAX_WAIT);
+    this.wait = Math.min(Math.max(this.wait, 1000) * 2, MAX_WAIT);
   };
 
   // Send what waits, a batch at a time, until the queue is empty or the
   // network fails (then again after a growing pause, or when back online).
   Queue.prototype.flush = function () {
-    if (this.sending) { return Promise.resolve(); }
+    if (this.sending) { this.again = true; return Promise.resolve(); }  // after this send
     var queue = this;
     this.sending = true;
     return this.all().then(function (rows) {
@@ -152,18 +152,19 @@
         return queue.remove(done).then(function () { return rows.length > items.length; });
       }, function (problem) {
         if (problem.retry) {
-          if (problem.fresh) { queue.wait = 0; }
           queue.schedule();
           queue.count(problem.message || (navigator.onLine ? "" : "offline"));
         } else {
           queue.count(problem.message);
         }
-        return false;
+        return "failed";
       });
     }).then(function (more) {
       queue.sending = false;
       queue.count();
-      if (more) { return queue.flush(); }
+      var again = queue.again && more !== "failed";
+      queue.again = false;
+      if (more === true || again) { return queue.flush(); }
     }, function () {
       queue.sending = false;
     });
