@@ -35,7 +35,9 @@ def test_a_lead_gets_every_mode_and_the_running_audit(client, auth):
     assert (option["data-seen"], option["data-expected"]) == ("0", "1")
     assert soup.select_one("#scan-code") is not None
     assert soup.select_one("#scan-type")["action"] == "/find"  # works without JavaScript too
-    assert _scripts(soup)[-3:] == [
+    assert _scripts(soup)[-5:] == [
+        "/static/scan-labels.js",
+        "/static/scan-list.js",
         "/static/scan-queue.js",
         "/static/scan-camera.js",
         "/static/scanner.js",

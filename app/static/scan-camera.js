@@ -158,5 +158,64 @@
     });
   };
 
+  // The camera's part of the scanner page: its buttons, its messages, and a
+  // start by itself when it was running as the page was last left.
+  Camera.attach = function (options) {
+    function $(id) { return document.getElementById(id); }
+    var root = options.root;
+    var startButton = $("camera-start"), stopButton = $("camera-stop");
+    var switchButton = $("camera-switch"), torchButton = $("camera-torch");
+    var cameraError = $("camera-error");
+    var camera = new Camera({
+      video: $("scan-video"),
+      decoderUrl: options.decoderUrl,
+      onText: options.onText,
+      onState: function (state) {
+        $("scan-viewfinder").hidden = !state.running;
+        startButton.hidden = state.running;
+        stopButton.hidden = !state.running;
+        switchButton.hidden = !state.running || state.cameras < 2;
+        torchButton.hidden = !state.running || !state.torch;
+        torchButton.setAttribute("aria-pressed", state.torchOn ? "true" : "false");
+        root.dataset.decoder = state.decoder;
+        root.dataset.camera = state.running ? "on" : "off";
+      }
+    });
+    function failed(error) {
+      var name = error && error.name;
+      cameraError.textContent = name === "NotAllowedError"
+        ? "The camera was not allowed. Allow it in the browser's site settings, or type codes below."
+        : name === "NotFoundError" || name === "OverconstrainedError"
+          ? "No camera was found. Type codes below."
+          : "The camera did not start (" + ((error && error.message) || name || "unknown") +
+            "). Type codes below.";
+      cameraError.hidden = false;
+    }
+    function start() {
+      cameraError.hidden = true;
+      return camera.start().catch(failed);
+    }
+    if (!Camera.supported()) {
+      startButton.hidden = true;
+      if (!window.isSecureContext) {
+        $("camera-insecure").hidden = false;
+      } else {
+        cameraError.textContent = "This browser cannot use the camera here. Type codes below.";
+        cameraError.hidden = false;
+      }
+      return camera;
+    }
+    startButton.addEventListener("click", function () { options.onWanted(true); start(); });
+    stopButton.addEventListener("click", function () { options.onWanted(false); camera.stop(); });
+    switchButton.addEventListener("click", function () { camera.next().catch(failed); });
+    torchButton.addEventListener("click", function () { camera.torch(); });
+    if (options.wanted && navigator.permissions && navigator.permissions.query) {
+      navigator.permissions.query({ name: "camera" }).then(function (permission) {
+        if (permission.state === "granted") { start(); }
+      }, function () { /* this browser cannot say; wait for the button */ });
+    }
+    return camera;
+  };
+
   window.TagtrailCamera = Camera;
 })();

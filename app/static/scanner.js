@@ -3,56 +3,31 @@
 (function () {
   "use strict";
   var root = document.getElementById("scanner");
-  if (!root || !window.TagtrailQueue || !window.TagtrailCamera) { return; }
+  if (!root || !window.TagtrailQueue || !window.TagtrailCamera || !window.TagtrailList ||
+      !window.TagtrailLabels) { return; }
   var data = root.dataset;
   var IGNORE_MS = 3000;                       // the same label again within this is ignored
-  var CODE = /^[0-9A-HJKMNP-TV-Z]{6}$/;       // Crockford base32: no I, L, O or U
   var SAVED = "tagtrail.scan";
   var QUEUED = { tick: true, "return": true, move: true };
-  var WORDS = { open: "Open", tick: "Audit", checkout: "Check out to…", "return": "Return",
-                move: "Move to…", undo: "Undo" };
 
   function $(id) { return document.getElementById(id); }
   var list = $("scan-list"), status = $("scan-status"), queueLine = $("scan-queue");
   var auditSelect = $("scan-audit"), holderSelect = $("scan-holder"), placeSelect = $("scan-place");
-  var entries = {};        // key -> list item
+  var scans = new window.TagtrailList(list);
+  var WORDS = window.TagtrailList.WORDS;
+  var Labels = window.TagtrailLabels, parseCode = Labels.parseCode, pretty = Labels.pretty;
   var recent = {};         // decoded text -> last time seen
-
-  // The server's rule (app/codes.py): case, spaces and hyphens ignored, O→0, I/L→1.
-  function normalise(text) {
-    return String(text).replace(/[\s-]+/g, "").toUpperCase().replace(/O/g, "0").replace(/[IL]/g, "1");
-  }
-  function parseCode(text) {
-    var code = normalise(text);
-    return CODE.test(code) ? code : null;
-  }
-  function pretty(code) { return code.length === 6 ? code.slice(0, 3) + "-" + code.slice(3) : code; }
 
   var places = {};
   Array.prototype.forEach.call(placeSelect.options, function (option) {
     if (option.dataset.code) { places[option.dataset.code] = option; }
   });
 
-  // Our labels: {PUBLIC_URL}/A/CODE or /L/CODE in any case, or the same path on
-  // the address this page came from. Any other QR is not ours and is never opened.
+  // Labels of this tagtrail: its public address, or the address this page came from.
   var bases = [];
   if (data.publicUrl) { bases.push(data.publicUrl); }
   bases.push(location.origin + data.root);
-  function readLabel(text) {
-    var url;
-    try { url = new URL(String(text).trim()); } catch (e) { return null; }
-    for (var i = 0; i < bases.length; i++) {
-      var base;
-      try { base = new URL(bases[i].replace(/\/+$/, "") + "/"); } catch (e) { continue; }
-      var prefix = base.pathname.toUpperCase();
-      if (url.origin !== base.origin || url.pathname.toUpperCase().indexOf(prefix) !== 0) { continue; }
-      var match = /^([AL])\/([^/]+)\/?$/i.exec(url.pathname.slice(prefix.length));
-      var code = null;
-      try { code = match && parseCode(decodeURIComponent(match[2])); } catch (e) { code = null; }
-      if (code) { return { kind: match[1].toUpperCase() === "A" ? "asset" : "location", code: code }; }
-    }
-    return null;
-  }
+  var readLabel = Labels.reader(bases);
 
   // Settings kept across reloads (a phone reopening the page in a dead spot).
   function saved() {
@@ -126,37 +101,12 @@
     status.className = "scan-status" + (kind ? " is-" + kind : "");
   }
 
-  // The running list: one line per scan, newest first.
-  function entry(item, what) {
-    var li = document.createElement("li");
-    li.className = "scan-item is-pending";
-    var head = document.createElement("p");
-    var name = document.createElement("strong");
-    name.className = "scan-what";
-    name.textContent = what;
-    var word = document.createElement("span");
-    word.className = "scan-word";
-    word.textContent = WORDS[item.action] || "";
-    head.append(name, " ", word);
-    var message = document.createElement("p");
-    message.className = "scan-message";
-    li.append(head, message);
-    list.prepend(li);
-    if (item.key) { entries[item.key] = li; }
-    li.dataset.code = item.code || "";
-    li.dataset.action = item.action || "";
-    return li;
-  }
-  function setEntry(li, state, text) {
-    li.className = "scan-item is-" + state;
-    li.querySelector(".scan-message").textContent = text;
-  }
-  function waiting(li) {
-    setEntry(li, "pending", navigator.onLine ? "Sending…" : "Waiting to send (no connection).");
-  }
+  function entry(item, what) { return scans.add(item, what); }
+  function setEntry(li, state, text) { scans.set(li, state, text); }
+  function waiting(li) { scans.waiting(li); }
 
   function answered(item, result, audits) {
-    var li = entries[item.key] || entry(item, pretty(item.code || ""));
+    var li = scans.find(item.key) || entry(item, pretty(item.code || ""));
     var state = { done: "done", duplicate: "done", already: "already", noted: "noted" }[result.status]
       || "refused";
     if (result.name) {
@@ -170,36 +120,28 @@
     if (result.tick_id && (state === "done" || state === "noted") && item.action === "tick") {
       li.dataset.tick = result.tick_id;
       li.dataset.audit = result.audit_id;
-      addUndo(li);
+      scans.undoButton(li, undo);
     }
     Object.keys(audits).forEach(function (id) {
       if (auditSelect && auditSelect.value === id) { showProgress(audits[id]); }
     });
   }
 
-  function addUndo(li) {
-    if (li.querySelector("button")) { return; }
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "small";
-    button.textContent = "Undo";
-    button.addEventListener("click", function () {
-      button.disabled = true;
-      queue.sendNow({ action: "undo", audit_id: Number(li.dataset.audit),
-                      tick_id: Number(li.dataset.tick) }).then(function (answer) {
-        var ok = answer.result.status === "done";
-        setEntry(li, ok ? "undone" : "refused", ok ? "Tick undone." : answer.result.message);
-        if (ok) { button.remove(); } else { button.disabled = false; }
-        var audits = answer.audits;
-        Object.keys(audits).forEach(function (id) {
-          if (auditSelect && auditSelect.value === id) { showProgress(audits[id]); }
-        });
-      }, function (problem) {
-        button.disabled = false;
-        say(problem.message || "No connection: undo needs the server. Try again with signal.", "bad");
+  function undo(li, button) {
+    button.disabled = true;
+    queue.sendNow({ action: "undo", audit_id: Number(li.dataset.audit),
+                    tick_id: Number(li.dataset.tick) }).then(function (answer) {
+      var ok = answer.result.status === "done";
+      setEntry(li, ok ? "undone" : "refused", ok ? "Tick undone." : answer.result.message);
+      if (ok) { button.remove(); } else { button.disabled = false; }
+      var audits = answer.audits;
+      Object.keys(audits).forEach(function (id) {
+        if (auditSelect && auditSelect.value === id) { showProgress(audits[id]); }
       });
+    }, function (problem) {
+      button.disabled = false;
+      say(problem.message || "No connection: undo needs the server. Try again with signal.", "bad");
     });
-    li.append(button);
   }
 
   function go(template, code) { window.location.assign(template.replace("CODE", code)); }
@@ -251,8 +193,8 @@
       if (!auditSelect) { say("No audit is running.", "bad"); beep(false); return; }
       item.audit_id = Number(auditSelect.value);
       item.room_id = placeSelect.value ? Number(placeSelect.value) : null;
-      var before = list.querySelector('.scan-item.is-done[data-action="tick"][data-code="' + code + '"]');
-      if (before && before.dataset.audit === auditSelect.value) {
+      var before = scans.ticked(code, auditSelect.value);
+      if (before) {
         say("Already ticked: " + before.querySelector(".scan-what").textContent + ".", "ok");
         before.classList.add("is-again");
         setTimeout(function () { before.classList.remove("is-again"); }, 800);
@@ -318,63 +260,19 @@
     }
   });
 
-  // The camera.
-  var startButton = $("camera-start"), stopButton = $("camera-stop");
-  var switchButton = $("camera-switch"), torchButton = $("camera-torch");
-  var cameraError = $("camera-error");
-  var camera = new window.TagtrailCamera({
-    video: $("scan-video"),
+  // The camera: each label read once while it stays in view.
+  window.TagtrailCamera.attach({
+    root: root,
     decoderUrl: data.decoderUrl,
+    wanted: cameraWanted,
+    onWanted: function (on) { cameraWanted = on; save(); },
     onText: function (text) {
       var now = Date.now(), last = recent[text];
-      recent[text] = now;   // a label held in view counts once
+      recent[text] = now;
       if (last && now - last < IGNORE_MS) { return; }
       handle(text, false);
-    },
-    onState: function (state) {
-      $("scan-viewfinder").hidden = !state.running;
-      startButton.hidden = state.running;
-      stopButton.hidden = !state.running;
-      switchButton.hidden = !state.running || state.cameras < 2;
-      torchButton.hidden = !state.running || !state.torch;
-      torchButton.setAttribute("aria-pressed", state.torchOn ? "true" : "false");
-      root.dataset.decoder = state.decoder;
-      root.dataset.camera = state.running ? "on" : "off";
     }
   });
-  function cameraFailed(error) {
-    var name = error && error.name;
-    cameraError.textContent = name === "NotAllowedError"
-      ? "The camera was not allowed. Allow it in the browser's site settings, or type codes below."
-      : name === "NotFoundError" || name === "OverconstrainedError"
-        ? "No camera was found. Type codes below."
-        : "The camera did not start (" + ((error && error.message) || name || "unknown") + "). Type codes below.";
-    cameraError.hidden = false;
-  }
-  function startCamera(id) {
-    cameraError.hidden = true;
-    return camera.start(id).catch(cameraFailed);
-  }
-  if (!window.TagtrailCamera.supported()) {
-    startButton.hidden = true;
-    if (!window.isSecureContext) {
-      $("camera-insecure").hidden = false;
-    } else {
-      cameraError.textContent = "This browser cannot use the camera here. Type codes below.";
-      cameraError.hidden = false;
-    }
-  } else {
-    startButton.addEventListener("click", function () { cameraWanted = true; save(); startCamera(); });
-    stopButton.addEventListener("click", function () { cameraWanted = false; save(); camera.stop(); });
-    switchButton.addEventListener("click", function () { camera.next().catch(cameraFailed); });
-    torchButton.addEventListener("click", function () { camera.torch(); });
-    // Running when the page was last left, and allowed: start straight away.
-    if (cameraWanted && navigator.permissions && navigator.permissions.query) {
-      navigator.permissions.query({ name: "camera" }).then(function (permission) {
-        if (permission.state === "granted") { startCamera(); }
-      }, function () { /* this browser cannot say; wait for the button */ });
-    }
-  }
 
   // Controls.
   root.addEventListener("pointerdown", unlockAudio);
