@@ -105,12 +105,14 @@ def _register_blueprints(app: Flask) -> None:
         people,
         reports,
         scan,
+        scanner,
     )
 
     for module in (
         home,
         auth,
         scan,
+        scanner,
         actions,
         binding,
         activity,

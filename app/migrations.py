@@ -81,7 +81,7 @@ def _v6_session_tokens(migrator: SchemaMigrator) -> None:
 
 def _v7_management_and_offline_scans(migrator: SchemaMigrator) -> None:
     # Version 7: service intervals, depreciation, external tags, attachments,
-    # and the scan time of actions queued offline.
+    # and the scan time and idempotency key of actions queued offline.
     for table, column, kind in (
         ("category", "service_interval_days", "INTEGER"),
         ("category", "useful_life_months", "INTEGER"),
@@ -91,6 +91,7 @@ def _v7_management_and_offline_scans(migrator: SchemaMigrator) -> None:
         ("asset", "service_due_on", "DATE"),
         ("event", "scanned_at", "DATETIME"),
         ("audit_tick", "scanned_at", "DATETIME"),
+        ("audit_tick", "key", "VARCHAR(64)"),
     ):
         # Earlier steps create whole tables from today's models, so a table
         # made by one of them (audit_tick) may already have the column.
@@ -108,6 +109,8 @@ def _v7_management_and_offline_scans(migrator: SchemaMigrator) -> None:
         migrator.add_index("asset", ("external_tag",), False),
         migrator.add_index("asset", ("service_due_on",), False),
     )
+    # The same name peewee gives the index on a fresh database.
+    db.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "audit_tick_key" ON "audit_tick" ("key")')
     db.create_tables([Attachment])
 
 

@@ -269,6 +269,9 @@ class AuditTick(BaseModel):
     undone_at = DateTimeField(null=True)
     undone_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
     scanned_at = DateTimeField(null=True)  # as for Event.scanned_at
+    # The idempotency key of the scan that made this tick (as for Event.key):
+    # a queued scan sent twice, even of an unknown code, is ticked once.
+    key = CharField(max_length=64, null=True, unique=True)
 
     class Meta:
         indexes = ((("audit", "asset"), False),)

@@ -25,6 +25,7 @@ EXPECTED = {
     "scan.location": PUBLIC,
     "scan.find": PUBLIC,
     "scan.report": PUBLIC,  # "Report found / Report a problem", rate-limited
+    "scanner.service_worker": PUBLIC,  # a static script; it holds nothing private
     "auth.logout": "member",
     "home.index": "member",
     "assets.index": "member",
@@ -65,6 +66,8 @@ EXPECTED = {
     "binding.bind_new": "lead",  # creating assets is a lead's job (members are told so)
     "binding.bind_attach": "lead",
     "binding.relabel": "lead",
+    "scanner.page": "member",  # the in-browser scanner
+    "scanner.actions": "member",  # each action then follows the asset page's rules
     "audits.index": "member",
     "audits.show": "member",  # members tick audits
     "audits.set_room": "member",

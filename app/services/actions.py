@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from ..database import is_sqlite, write
 from ..models import Asset, Event, Fault, User, utcnow
@@ -63,7 +63,10 @@ def perform(
     *,
     key: str | None = None,
     proves_presence: bool = True,
+    scanned_at: datetime | None = None,
 ) -> Outcome:
+    """`scanned_at`: when a scanner made the scan (it may arrive later, from an
+    offline queue); kept on every event the action writes, beside `at`."""
     key = clean_key(key)
     with write():
         asset = _locked(code)
@@ -84,6 +87,9 @@ def perform(
         if key and written:
             written[0].key = key
             written[0].save()
+        for event in found + written if scanned_at else ():
+            event.scanned_at = scanned_at
+            event.save()
         settle(asset)
         asset.version += 1
         asset.updated_at = utcnow()

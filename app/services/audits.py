@@ -4,15 +4,15 @@ close that marks the rest missing. Every tick, undo, move and mark is an event."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from peewee import JOIN, fn
+from peewee import JOIN, IntegrityError, fn
 
 from .. import codes
 from ..database import write
 from ..models import Asset, Audit, AuditItem, AuditTick, Category, Event, Location, User, utcnow
 from . import custody, events, label_codes, places
-from .actions import Forbidden, Outcome, Refused, perform, require_lead
+from .actions import Forbidden, Outcome, Refused, clean_key, perform, require_lead
 from .errors import Invalid, NotFound
 
 
@@ -96,11 +96,28 @@ def active_tick(audit_id: int, asset_id: int) -> AuditTick | None:
 
 @dataclass
 class TickResult:
-    kind: str  # "seen", "already", "unexpected", "unknown"
+    kind: str  # "seen", "already", "unexpected", "unknown", "duplicate" (same key again)
     message: str
     tick: AuditTick | None = None
     asset: Asset | None = None
     outcome: Outcome | None = None
+
+
+def _already(row: AuditTick, actor: User, clock) -> str:
+    if row.by_id == actor.id:
+        return f"You already ticked this at {clock(row.at)}."
+    return f"Already seen by {row.by.name} at {clock(row.at)}."
+
+
+def _keyed(audit: Audit, key: str | None, actor: User, clock) -> TickResult | None:
+    """The tick this key already made, if any: a resent scan is answered, not redone."""
+    row = AuditTick.get_or_none(AuditTick.key == key) if key else None
+    if row is None:
+        return None
+    if row.audit_id != audit.id:
+        raise Refused("This scan was already used for another audit.")
+    message = _already(row, actor, clock) if row.asset_id else "Already noted."
+    return TickResult("duplicate", message, tick=row, asset=row.asset if row.asset_id else None)
 
 
 def tick(
@@ -110,33 +127,45 @@ def tick(
     actor: User,
     room_id: int | None = None,
     key: str | None = None,
+    scanned_at: datetime | None = None,
     clock=lambda moment: f"{moment:%H:%M} UTC",
 ) -> TickResult:
     """ "Seen ✓": record that `typed` (a code) was seen, once per asset per audit.
-    `clock` shows a stored UTC time the way the caller's people read times."""
+    `key` makes a resent scan a no-op (even of an unknown code); `scanned_at` is
+    when the phone saw it. `clock` shows a stored UTC time the way the caller's
+    people read times."""
     audit = get(audit_id)
+    key = clean_key(key)
+    done = _keyed(audit, key, actor, clock)
+    if done:
+        return done
     if audit.status != "running":
         raise Refused("This audit is closed.")
     room = Location.get_or_none(Location.id == room_id) if room_id else None
     code = codes.parse(typed)
     found = label_codes.resolve(code) if code else None
     if found is None or found.asset is None:
-        with write():  # an unknown or unbound code is part of the audit's record too
-            row = AuditTick.create(
-                audit=audit, code=(typed or "")[:40], by=actor, room=room, expected=False
-            )
+        try:
+            with write():  # an unknown or unbound code is part of the audit's record too
+                done = _keyed(audit, key, actor, clock)  # re-checked under the write lock
+                if done:
+                    return done
+                row = AuditTick.create(
+                    audit=audit,
+                    code=(typed or "")[:40],
+                    by=actor,
+                    room=room,
+                    expected=False,
+                    key=key,
+                    scanned_at=scanned_at,
+                )
+        except IntegrityError:  # the same key, sent twice at once (PostgreSQL)
+            return _keyed(audit, key, actor, clock)
         return TickResult("unknown", f"{typed!r} is not a tagtrail asset: noted.", tick=row)
     asset = found.asset
     already = active_tick(audit.id, asset.id)
     if already:
-        return TickResult(
-            "already",
-            f"You already ticked this at {clock(already.at)}."
-            if already.by_id == actor.id
-            else f"Already seen by {already.by.name} at {clock(already.at)}.",
-            tick=already,
-            asset=asset,
-        )
+        return TickResult("already", _already(already, actor, clock), tick=already, asset=asset)
     made: list[AuditTick] = []
 
     def apply(row: Asset):
@@ -149,7 +178,14 @@ def tick(
         wrong = bool(room and row.location_id != room.id)
         made.append(
             AuditTick.create(
-                audit=audit, asset=row, by=actor, room=room, expected=expected, wrong_place=wrong
+                audit=audit,
+                asset=row,
+                by=actor,
+                room=room,
+                expected=expected,
+                wrong_place=wrong,
+                key=key,
+                scanned_at=scanned_at,
             )
         )
         now = utcnow()
@@ -170,9 +206,14 @@ def tick(
         return "Seen ✓", [event]
 
     try:
-        outcome = perform(asset.code, actor, apply, key=key)
+        outcome = perform(asset.code, actor, apply, key=key, scanned_at=scanned_at)
     except Refused as exc:
         return TickResult("already", str(exc), asset=asset)
+    except IntegrityError:  # the same key, sent twice at once (PostgreSQL)
+        done = _keyed(audit, key, actor, clock)
+        if done is None:
+            raise
+        return done
     if outcome.duplicate:
         return TickResult("already", "Already done.", asset=outcome.asset)
     row = made[0]

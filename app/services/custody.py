@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from peewee import JOIN
 
@@ -66,6 +66,7 @@ def check_out(
     note: str = "",
     override: bool = False,
     key: str | None = None,
+    scanned_at: datetime | None = None,
 ) -> Outcome:
     """Hand the item to `holder_id` (default: the actor). One holder at a time."""
 
@@ -101,7 +102,7 @@ def check_out(
         who = "you" if holder.id == actor.id else holder.name
         return f"Checked out to {who}.", [event]
 
-    return perform(code, actor, apply, key=key)
+    return perform(code, actor, apply, key=key, scanned_at=scanned_at)
 
 
 def check_in(
@@ -113,6 +114,7 @@ def check_in(
     condition: str = "",
     note: str = "",
     key: str | None = None,
+    scanned_at: datetime | None = None,
 ) -> Outcome:
     """Take the item back from whoever holds it, optionally noting where and how."""
 
@@ -135,7 +137,7 @@ def check_in(
         )
         return f"Returned{'' if holder.id == actor.id else ' from ' + holder.name}.", [event]
 
-    return perform(code, actor, apply, key=key)
+    return perform(code, actor, apply, key=key, scanned_at=scanned_at)
 
 
 def transfer(
@@ -180,7 +182,13 @@ def transfer(
 
 
 def move(
-    code: str, *, actor: User, location_id: int | None, note: str = "", key: str | None = None
+    code: str,
+    *,
+    actor: User,
+    location_id: int | None,
+    note: str = "",
+    key: str | None = None,
+    scanned_at: datetime | None = None,
 ) -> Outcome:
     """Record that the item now lives somewhere else (leads)."""
 
@@ -204,7 +212,7 @@ def move(
         )
         return f"Moved to {location.name}.", [event]
 
-    return perform(code, actor, apply, key=key)
+    return perform(code, actor, apply, key=key, scanned_at=scanned_at)
 
 
 def retire(

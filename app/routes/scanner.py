@@ -1,0 +1,75 @@
+"""The in-browser scanner: the /scan page, the JSON endpoint its scans go to,
+and the service worker that lets the page reopen in a dead spot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify, render_template, request, session
+from flask_login import current_user
+
+from ..permissions import public, role
+from ..services import audits, batch, people, places
+from ..templating import local_today, localtime, site
+from .helpers import current_actor
+
+bp = Blueprint("scanner", __name__)
+
+# Fifty actions with their keys and codes fit in a few kilobytes; anything far
+# bigger is not from the scanner.
+MAX_BODY = 64 * 1024
+
+
+@bp.route("/scan")
+@role("member")
+def page():
+    """The scanner: camera or typed codes, in Open, Audit, Check out to…, Return or Move to…"""
+    running = audits.running()
+    chosen = session.get("audit")
+    if not any(a.id == chosen for a in running):
+        chosen = running[0].id if running else None
+    lead = current_user.has_role("lead")
+    return render_template(
+        "scanner/page.html",
+        running=[(audit, batch.summary(audit)) for audit in running],
+        chosen_audit=chosen,
+        holders=list(people.people(include_inactive=False)) if lead else [current_actor()],
+        places=places.location_tree(),
+        public_url=site()["public_url"],
+    )
+
+
+def _refuse(message: str, status: int = 400):
+    return jsonify(error=message), status
+
+
+@bp.route("/scan/actions", methods=["POST"])
+@role("member")
+def actions():
+    """Scanned actions as JSON, one or a queued batch; one answer per action."""
+    if (request.content_length or 0) > MAX_BODY:
+        return _refuse("Too much at once: send the queue in smaller batches.", 413)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return _refuse('Send JSON like {"actions": [...]}.')
+    try:
+        answer = batch.apply(
+            payload.get("actions"),
+            actor=current_actor(),
+            today=local_today(),
+            clock=lambda moment: localtime(moment, "%H:%M"),
+        )
+    except batch.BadBatch as exc:
+        return _refuse(str(exc))
+    return jsonify(answer.as_dict())
+
+
+@bp.route("/scan-sw.js")
+@public
+def service_worker():
+    """The scanner's service worker, served from the root so it may control /scan."""
+    path = Path(current_app.static_folder) / "scan-sw.js"
+    response = current_app.response_class(path.read_bytes(), mimetype="text/javascript")
+    # Browsers check for a new worker on each visit; never let a cache hide one.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
