@@ -107,6 +107,7 @@ def _v7_management_and_offline_scans(migrator: SchemaMigrator) -> None:
         migrator.add_index("asset", ("warranty_end",), False),
         migrator.add_index("asset", ("external_tag",), False),
         migrator.add_index("asset", ("service_due_on",), False),
+        migrator.add_index("event", ("at",), False),
     )
     db.create_tables([Attachment])
 

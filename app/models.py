@@ -182,7 +182,9 @@ class Event(BaseModel):
     scanned_at = DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("asset", "at"), False),)
+        # (at): the newest events across all assets, for the activity feed and
+        # the dashboard, without sorting the whole history.
+        indexes = ((("asset", "at"), False), (("at",), False))
 
 
 FAULT_SEVERITIES = {"usable": "Still usable", "do_not_use": "Do not use"}

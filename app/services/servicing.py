@@ -43,7 +43,7 @@ def interval_in_force(asset: Asset, category: Category | None) -> int | None:
     return category.service_interval_days if category is not None else None
 
 
-def _base(last_serviced_on: date | None, purchase_date: date | None, created_at) -> date:
+def service_base(last_serviced_on: date | None, purchase_date: date | None, created_at) -> date:
     if last_serviced_on:
         return last_serviced_on
     if purchase_date:
@@ -58,7 +58,7 @@ def due_on(asset: Asset, category: Category | None) -> date | None:
     interval = interval_in_force(asset, category)
     if not interval:
         return None
-    return _base(asset.last_serviced_on, asset.purchase_date, asset.created_at) + timedelta(
+    return service_base(asset.last_serviced_on, asset.purchase_date, asset.created_at) + timedelta(
         days=interval
     )
 
