@@ -257,3 +257,15 @@ def test_query_count_is_fixed_whatever_the_data_size(client, auth, monkeypatch):
     assert queries() == small
     # user, settings, my items, the aggregate, six lists and recent activity
     assert small <= 11, calls
+
+
+def test_a_lead_sees_a_few_of_their_own_items_then_a_link(client, auth):
+    lead = auth.login("lead")
+    for n in range(7):
+        asset = factories.make_asset(lead, name=f"Kit {n}")
+        custody.check_out(asset.code, actor=lead, today=today())
+    soup = soup_of(client.get("/"))
+    assert len(soup.select("#my-items .rows li")) == 5
+    link = soup.select_one("#my-items .see-all a")["href"]
+    full = soup_of(client.get(link))
+    assert len(full.select("#asset-results .rows li")) == 7

@@ -17,13 +17,16 @@ bp = Blueprint("home", __name__)
 def index():
     """Start here: what I hold and, for leads, what needs attention."""
     today = local_today()
-    mine = list(people.holdings(current_user))
-    summary = None
+    mine, more_mine, summary = people.holdings(current_user), False, None
     if current_user.has_role("lead"):
+        # A lead's own items come after the dashboard: a few, then a link.
+        mine = list(mine.limit(dashboard.ROWS + 1))
+        mine, more_mine = mine[: dashboard.ROWS], len(mine) > dashboard.ROWS
         summary = dashboard.summary(today, site()["audit_interval_days"])
     return render_template(
         "home/index.html",
-        mine=mine,
+        mine=list(mine),
+        more_mine=more_mine,
         summary=summary,
         today=today,
         interval=site()["audit_interval_days"],
