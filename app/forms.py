@@ -86,6 +86,30 @@ def _date(label: str) -> DateField:
     )
 
 
+class WholeNumber(IntegerField):
+    """An optional whole number in a range, with errors a person can act on."""
+
+    def __init__(self, label: str, low: int, high: int, placeholder: str = "", **kwargs):
+        message = f"Give a whole number from {low} to {high}, or leave it blank."
+        self.message = message
+        super().__init__(
+            label,
+            validators=[Optional(), NumberRange(low, high, message=message)],
+            render_kw={"inputmode": "numeric", "placeholder": placeholder},
+            **kwargs,
+        )
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist[0] if valuelist else "").strip()
+        if not raw:
+            self.data = None
+            return
+        if not raw.isdigit() or len(raw) > 9:
+            self.data = None
+            raise ValueError(self.message)
+        self.data = int(raw)
+
+
 class DateMessages:
     """WTForms' own date error reads badly on a phone; say what we want."""
 
@@ -126,6 +150,9 @@ class AssetForm(DateMessages, FlaskForm):
     cost_cents = MoneyField("Cost", render_kw={"inputmode": "decimal"})
     supplier = StringField("Supplier", [Length(max=120)])
     warranty_end = _date("Warranty ends")
+    order_number = StringField("Order number", [Length(max=120)])
+    external_tag = StringField("Old asset tag", [Length(max=120)])
+    service_interval_days = WholeNumber("Service every (days)", 1, 3650, "Blank: as its category")
     notes = TextAreaField("Notes", [Length(max=5000)])
     version = HiddenField()
 
@@ -150,6 +177,15 @@ class LocationForm(FlaskForm):
 
 class CategoryForm(FlaskForm):
     name = StringField("Name", [InputRequired("Give a name."), Length(max=80)])
+    service_interval_days = WholeNumber("Service every (days)", 1, 3650, "No regular service")
+    useful_life_months = WholeNumber("Useful life (months)", 1, 600, "For the value report")
+    salvage_percent = WholeNumber("Salvage value (% of cost)", 0, 100, "0 to 100")
+
+    def values(self) -> dict:
+        return {
+            name: self[name].data
+            for name in ("name", "service_interval_days", "useful_life_months", "salvage_percent")
+        }
 
 
 class SettingsForm(FlaskForm):

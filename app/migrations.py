@@ -105,9 +105,14 @@ def _v7_management_and_offline_scans(migrator: SchemaMigrator) -> None:
             f"""ALTER TABLE "asset" ADD COLUMN "{column}" VARCHAR(120) NOT NULL DEFAULT ''"""
         )
     migrate(
-        migrator.add_index("asset", ("warranty_end",), False),
         migrator.add_index("asset", ("external_tag",), False),
-        migrator.add_index("asset", ("service_due_on",), False),
+        # For the dashboard's counts and lists (see the models for why).
+        migrator.add_index("asset", ("due_back", "holder_id"), False),
+        migrator.add_index("asset", ("warranty_end", "status"), False),
+        migrator.add_index("asset", ("service_due_on", "status"), False),
+        migrator.add_index("asset", ("last_audited_at", "status"), False),
+        migrator.add_index("asset", ("last_seen_at", "created_at", "status"), False),
+        migrator.add_index("event", ("at",), False),
     )
     # The same name peewee gives the index on a fresh database.
     db.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "audit_tick_key" ON "audit_tick" ("key")')

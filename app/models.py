@@ -129,7 +129,7 @@ class Asset(BaseModel):
     purchase_date = DateField(null=True)
     cost_cents = IntegerField(null=True)
     supplier = CharField(max_length=120, default="")
-    warranty_end = DateField(null=True, index=True)
+    warranty_end = DateField(null=True)
     order_number = CharField(max_length=120, default="")
     # An identifier from before tagtrail (an old asset tag); searchable, and
     # it can be printed on the label. The asset still has its own code.
@@ -150,11 +150,22 @@ class Asset(BaseModel):
     retire_reason = CharField(max_length=32, default="")
     # Projection: the last service (or purchase) plus the interval in force;
     # kept up to date whenever either changes, so "service due" is one query.
-    service_due_on = DateField(null=True, index=True)
+    service_due_on = DateField(null=True)
     # Bumped on every change; forms carry it so a stale form cannot overwrite.
     version = IntegerField(default=1)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        # The dashboard counts each of its lists from one of these alone (covering
+        # indexes: the status rides along), so no count reads the table itself.
+        indexes = (
+            (("due_back", "holder"), False),
+            (("warranty_end", "status"), False),
+            (("service_due_on", "status"), False),
+            (("last_audited_at", "status"), False),
+            (("last_seen_at", "created_at", "status"), False),
+        )
 
     @property
     def status_label(self) -> str:
@@ -182,7 +193,9 @@ class Event(BaseModel):
     scanned_at = DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("asset", "at"), False),)
+        # (at): the newest events across all assets, for the activity feed and
+        # the dashboard, without sorting the whole history.
+        indexes = ((("asset", "at"), False), (("at",), False))
 
 
 FAULT_SEVERITIES = {"usable": "Still usable", "do_not_use": "Do not use"}

@@ -1,12 +1,21 @@
-"""A big throwaway instance for the audit benchmark: one location tree, many
-assets and a long, uneven history, bulk-inserted with peewee's insert_many."""
+"""A big throwaway instance for the benchmarks: one location tree, many assets
+and a long, uneven history, bulk-inserted with peewee's insert_many in one
+transaction.
+
+Each asset's history is made up first and its row then written already
+matching its last events (place, holder, status, last seen), so nothing is
+updated afterwards. With `management=True` the register also gets what the
+dashboard looks at: purchase dates and costs, warranties ending over a few
+years, service intervals (per category, some per asset) and past services,
+due dates (some passed), and a few missing, retired and faulty items.
+"""
 
 from __future__ import annotations
 
 import random
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from harness import fresh_instance
@@ -35,7 +44,35 @@ NAMES = [
     "iPad 10th gen",
     "First aid kit",
 ]
-CHUNK = 2000  # rows per INSERT: 8 columns x 2000 stays under SQLite's 32,766 variables
+# Rows per INSERT: events have 8 columns and assets 20, so both stay under
+# SQLite's 32,766 variables per statement.
+EVENT_CHUNK = 4000
+ASSET_CHUNK = 1000
+# Service intervals per category (index modulo this list); None: no service.
+CATEGORY_INTERVALS = [180, None, 365, 90, None, 365, None, None, 30, 180, None, 365]
+
+ASSET_COLUMNS = (
+    "id",
+    "code",
+    "name",
+    "category",
+    "location",
+    "holder",
+    "status",
+    "due_back",
+    "last_seen_at",
+    "last_audited_at",
+    "created_at",
+    "updated_at",
+    "purchase_date",
+    "cost_cents",
+    "warranty_end",
+    "service_interval_days",
+    "last_serviced_on",
+    "service_due_on",
+    "retired_at",
+    "retire_reason",
+)
 
 
 def build_dataset(
@@ -47,22 +84,25 @@ def build_dataset(
     floors: int = 3,
     rooms: int = 10,
     seed: int = 7,
+    management: bool = False,
+    folder: Path | None = None,
     progress=print,
 ) -> Dataset:
-    """A fresh instance holding a busy history, written with insert_many in chunks.
+    """A fresh instance (in `folder`, or a new temporary one) holding a busy history.
 
     One location tree (site > buildings > floors > rooms), `assets` assets spread over
-    the rooms and `events` events in all: one `created` per asset, then check-outs and
-    returns, moves and past audits, spread unevenly over assets and people. The assets'
-    projection (place, holder, status, last seen) is left matching their last events.
+    the rooms and about `events` events in all: one `created` per asset, then
+    check-outs and returns, moves and past audits, spread unevenly over assets and
+    people (plus, with `management`, the events behind missing, retired and faulty
+    items).
     """
     from app import codes as codes_module
-    from app.database import write
-    from app.models import Asset, Audit, Category, Event, Location, User, utcnow
+    from app.database import close_connection, write
+    from app.models import Asset, Audit, Category, Event, Fault, Location, User, utcnow
 
     rng = random.Random(seed)
     started = time.perf_counter()
-    folder, lead = fresh_instance()
+    folder, lead = fresh_instance(folder)
     taken: set[str] = set()
 
     def fresh_code() -> str:
@@ -73,8 +113,21 @@ def build_dataset(
                 return code
 
     now = utcnow()
+    today = now.date()
     begin = now - timedelta(days=3 * 365)
-    with write():
+    event_fields = [
+        Event.asset,
+        Event.kind,
+        Event.actor,
+        Event.at,
+        Event.holder,
+        Event.location,
+        Event.note,
+        Event.data,
+    ]
+    written = 0
+    all_codes: list[str] = []
+    with write():  # one transaction: a crash leaves nothing half-built
         User.insert_many(
             [{"name": f"Person {i:02d}", "role": "member"} for i in range(people_count - 1)]
         ).execute()
@@ -93,9 +146,18 @@ def build_dataset(
                     )
                     room_ids.append(room.id)
                     room_names[room.id] = room.name
-        category_ids = [
-            Category.create(name=name.split()[0] + f" {i}").id for i, name in enumerate(NAMES)
-        ]
+        intervals = {}
+        category_ids = []
+        for i, name in enumerate(NAMES):
+            interval = CATEGORY_INTERVALS[i % len(CATEGORY_INTERVALS)] if management else None
+            category = Category.create(
+                name=name.split()[0] + f" {i}",
+                service_interval_days=interval,
+                useful_life_months=60 if management else None,
+                salvage_percent=10 if management else None,
+            )
+            category_ids.append(category.id)
+            intervals[category.id] = interval
         past_audits = [
             Audit.create(
                 name=f"Quarterly audit {q + 1}",
@@ -107,108 +169,134 @@ def build_dataset(
             ).id
             for q in range(12)
         ]
-        rows = []
-        for i in range(assets):
+
+        # Uneven: a few assets are borrowed all the time, most now and then.
+        weights = [rng.paretovariate(1.5) for _ in range(assets)]
+        counts = [0] * assets
+        for index in rng.choices(range(assets), weights=weights, k=max(events - assets, 0)):
+            counts[index] += 1
+
+        asset_rows: list[dict] = []
+        event_rows: list[tuple] = []
+        fault_rows: list[dict] = []
+
+        def flush() -> None:
+            nonlocal written
+            for i in range(0, len(asset_rows), ASSET_CHUNK):
+                Asset.insert_many(asset_rows[i : i + ASSET_CHUNK]).execute()
+            for i in range(0, len(event_rows), EVENT_CHUNK):
+                Event.insert_many(event_rows[i : i + EVENT_CHUNK], fields=event_fields).execute()
+            if fault_rows:
+                Fault.insert_many(fault_rows).execute()
+            written += len(event_rows)
+            asset_rows.clear()
+            event_rows.clear()
+            fault_rows.clear()
+            progress(f"  {len(all_codes):,} assets, {written:,} events ({_since(started)})")
+
+        # A fresh table: the assets get ids 1..N, so events can name them before insert.
+        for i, count in enumerate(counts):
+            asset_id = i + 1
+            code = fresh_code()
+            all_codes.append(code)
             created = begin + timedelta(seconds=rng.randrange(30 * 86400))
-            rows.append(
-                {
-                    "code": fresh_code(),
-                    "name": f"{NAMES[i % len(NAMES)]} #{i + 1}",
-                    "category": category_ids[i % len(category_ids)],
-                    "location": rng.choice(room_ids),
-                    "created_at": created,
-                    "updated_at": created,
-                }
-            )
-        for i in range(0, len(rows), 500):
-            Asset.insert_many(rows[i : i + 500]).execute()
-    assets_by_id = list(
-        Asset.select(Asset.id, Asset.code, Asset.location, Asset.created_at)
-        .order_by(Asset.id)
-        .tuples()
-    )
-    progress(f"  {len(assets_by_id):,} assets in {len(room_ids)} rooms ({_since(started)})")
-
-    # Uneven: a few assets are borrowed all the time, most now and then.
-    weights = [rng.paretovariate(1.5) for _ in assets_by_id]
-    extra = events - len(assets_by_id)
-    counts = [0] * len(assets_by_id)
-    for index in rng.choices(range(len(assets_by_id)), weights=weights, k=extra):
-        counts[index] += 1
-
-    fields = [
-        Event.asset,
-        Event.kind,
-        Event.actor,
-        Event.at,
-        Event.holder,
-        Event.location,
-        Event.note,
-        Event.data,
-    ]
-    written = 0
-    final: dict[int, tuple] = {}
-    buffer: list[tuple] = []
-
-    def flush() -> None:
-        nonlocal written
-        with write():
-            for i in range(0, len(buffer), CHUNK):
-                Event.insert_many(buffer[i : i + CHUNK], fields=fields).execute()
-        written += len(buffer)
-        buffer.clear()
-        progress(f"  {written:,} events ({_since(started)})")
-
-    for (asset_id, _code, location, created), count in zip(assets_by_id, counts, strict=True):
-        buffer.append((asset_id, "created", lead.id, created, None, location, "", None))
-        at, holder, seen, audited = created, None, created, None
-        step = (now - created) / (count + 1)
-        for n in range(count):
-            at = min(at + step * rng.uniform(0.5, 1.5), now)
-            actor = rng.choice(person_ids)
-            roll = rng.random()
-            if n == count - 1 and not holder and roll < 0.70 and rng.random() < 0.85:
-                roll = rng.uniform(0.70, 1.0)  # so that about one item in twenty is out now
-            if holder:
-                kind, row_holder, holder = "checked_in", holder, None
-                data = {"condition": "ok"} if roll < 0.2 else None
-            elif roll < 0.70:
-                holder = row_holder = actor
-                kind, data = "checked_out", None
-            elif roll < 0.85:
-                before, location = location, rng.choice(room_ids)
-                kind, row_holder = "moved", None
-                data = {"from": room_names[before], "to": room_names[location]}
-            else:
-                audit = past_audits[min(11, int((at - begin).days // 91))]
-                kind, row_holder, audited = "audited", None, at
-                data = {"audit_id": audit, "expected": True, "wrong_place": False}
-            seen = at
-            buffer.append((asset_id, kind, actor, at, row_holder, location, "", data))
-        final[asset_id] = (location, holder, seen, audited)
-        if len(buffer) >= 100_000:
-            flush()
-    if buffer:
-        flush()
-
-    with write():
-        for asset_id, (location, holder, seen, audited) in final.items():
-            Asset.update(
+            location = rng.choice(room_ids)
+            event_rows.append((asset_id, "created", lead.id, created, None, location, "", None))
+            at, holder, seen, audited, out_at = created, None, created, None, None
+            step = (now - created) / (count + 1)
+            for n in range(count):
+                at = min(at + step * rng.uniform(0.5, 1.5), now)
+                actor = rng.choice(person_ids)
+                roll = rng.random()
+                if n == count - 1 and not holder and roll < 0.70 and rng.random() < 0.85:
+                    roll = rng.uniform(0.70, 1.0)  # so that about one item in twenty is out now
+                if holder:
+                    kind, row_holder, holder = "checked_in", holder, None
+                    data = {"condition": "ok"} if roll < 0.2 else None
+                elif roll < 0.70:
+                    holder = row_holder = actor
+                    kind, data, out_at = "checked_out", None, at
+                elif roll < 0.85:
+                    before, location = location, rng.choice(room_ids)
+                    kind, row_holder = "moved", None
+                    data = {"from": room_names[before], "to": room_names[location]}
+                else:
+                    audit = past_audits[min(11, int((at - begin).days // 91))]
+                    kind, row_holder, audited = "audited", None, at
+                    data = {"audit_id": audit, "expected": True, "wrong_place": False}
+                seen = at
+                event_rows.append((asset_id, kind, actor, at, row_holder, location, "", data))
+            row = dict.fromkeys(ASSET_COLUMNS)
+            row.update(
+                id=asset_id,
+                code=code,
+                name=f"{NAMES[i % len(NAMES)]} #{i + 1}",
+                category=category_ids[i % len(category_ids)],
                 location=location,
                 holder=holder,
                 status="checked_out" if holder else "available",
                 last_seen_at=seen,
                 last_audited_at=audited,
-            ).where(Asset.id == asset_id).execute()
-    out = sum(1 for v in final.values() if v[1])
-    progress(f"  projection updated: {out:,} assets out with people ({_since(started)})")
-    return Dataset(
-        folder=folder,
-        lead_id=lead.id,
-        root_id=root.id,
-        codes=[code for _id, code, _loc, _created in assets_by_id],
-        events=written,
-    )
+                created_at=created,
+                updated_at=seen,
+                retire_reason="",
+            )
+            if management:
+                _manage(rng, row, intervals, today, out_at, event_rows, fault_rows, lead.id)
+            asset_rows.append(row)
+            if len(event_rows) >= 100_000:
+                flush()
+        flush()
+    close_connection()
+    out = Asset.select().where(Asset.holder.is_null(False)).count()
+    progress(f"  done: {out:,} assets out with people ({_since(started)})")
+    return Dataset(folder=folder, lead_id=lead.id, root_id=root.id, codes=all_codes, events=written)
+
+
+def _manage(rng, row, intervals, today: date, out_at, event_rows, fault_rows, lead_id) -> None:
+    """Purchase, warranty, service and trouble for one asset row (dashboard data)."""
+    from app.services.servicing import service_base
+
+    created = row["created_at"]
+    purchase = created.date() - timedelta(days=rng.randrange(365))
+    row["purchase_date"] = purchase
+    row["cost_cents"] = rng.randrange(2_000, 500_000)
+    # Warranties of one to four years: a few percent end in any given month.
+    row["warranty_end"] = purchase + timedelta(days=rng.randrange(365, 4 * 365))
+    if rng.random() < 0.05:
+        row["service_interval_days"] = rng.choice((30, 60, 90))
+    interval = row["service_interval_days"] or intervals[row["category"]]
+    if interval and rng.random() < 0.7:
+        # Serviced lately, mostly on time: some are now overdue.
+        row["last_serviced_on"] = today - timedelta(days=rng.randrange(int(interval * 1.2)))
+    if interval:
+        row["service_due_on"] = service_base(
+            row["last_serviced_on"], purchase, created
+        ) + timedelta(days=interval)
+    if row["holder"]:
+        row["due_back"] = out_at.date() + timedelta(days=rng.randrange(1, 30))
+        return
+    at = row["last_seen_at"] + timedelta(hours=1)
+    roll = rng.random()
+    asset_id = row["id"]
+    if roll < 0.005:
+        row["status"] = "missing"
+        event_rows.append((asset_id, "marked_missing", lead_id, at, None, None, "", None))
+    elif roll < 0.015:
+        row.update(status="retired", retired_at=at, retire_reason="scrapped")
+        event_rows.append(
+            (asset_id, "retired", lead_id, at, None, None, "", {"reason": "scrapped"})
+        )
+    elif roll < 0.020:
+        severity = rng.choice(("usable", "do_not_use"))
+        fault_rows.append(
+            {"asset": asset_id, "reported_at": at, "description": "Worn", "severity": severity}
+        )
+        if severity == "do_not_use":
+            row["status"] = "faulty"
+        event_rows.append(
+            (asset_id, "fault_reported", lead_id, at, None, None, "Worn", {"severity": severity})
+        )
 
 
 def _since(started: float) -> str:

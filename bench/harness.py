@@ -33,9 +33,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def fresh_instance():
-    """A new instance folder with its database and the bench lead; returns both."""
-    folder = Path(tempfile.mkdtemp(prefix="tagtrail-bench-"))
+def fresh_instance(folder: Path | None = None):
+    """A new instance folder (made here unless given an empty one) with its database
+    and the bench lead; returns both."""
+    folder = folder or Path(tempfile.mkdtemp(prefix="tagtrail-bench-"))
     os.environ.update(TAGTRAIL_INSTANCE=str(folder), TAGTRAIL_SECRET_KEY=SECRET)
     from app import create_app
     from app.services import people

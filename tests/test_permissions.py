@@ -48,6 +48,7 @@ EXPECTED = {
     "actions.retire": "lead",
     "actions.repair": "lead",
     "actions.fixed": "lead",
+    "actions.service": "lead",
     "activity.overdue": "member",
     "activity.fault_photo": "member",
     "activity.index": "lead",

@@ -107,3 +107,28 @@ def test_custody_and_an_audit_on_postgresql(pg_app):
     custody.check_out(saw.code, actor=sam, today=date.today())
     kinds = [e.kind for e in Event.select().where(Event.asset == saw).order_by(Event.id)]
     assert kinds[-3:] == ["marked_missing", "found", "checked_out"]
+
+
+def test_service_dates_and_the_dashboard_on_postgresql(pg_app):
+    """The one-UPDATE category refresh (date + integer) and the dashboard's
+    aggregate query work on PostgreSQL as on SQLite."""
+    from datetime import date
+
+    from app.services import places, servicing
+
+    client = pg_app.test_client()
+    factories.make_user("admin")
+    lead = AuthActions(client).login("lead")
+    cat = factories.make_category("Vans")
+    van = factories.make_asset(
+        actor=lead, name="Van", category=cat.id, purchase_date=date(2024, 1, 1)
+    )
+    places.save_category(cat.name, cat.id, actor=lead, service_interval_days=30)
+    assert Asset.get_by_id(van.id).service_due_on == date(2024, 1, 31)
+    servicing.record_service(van.code, actor=lead, today=date(2024, 3, 1), cost_cents=5000)
+    places.save_category(cat.name, cat.id, actor=lead, service_interval_days=10)
+    assert Asset.get_by_id(van.id).service_due_on == date(2024, 3, 11)
+    soup, response = client.soup("/")
+    assert response.status_code == 200
+    assert soup.select_one("#dash-service h2 .count").get_text() == "1"
+    assert soup.select_one("#register-counts-title .count").get_text() == "1"

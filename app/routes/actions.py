@@ -25,7 +25,7 @@ from flask import (
 from .. import codes
 from ..models import User
 from ..permissions import role
-from ..services import assets, custody, maintenance, places
+from ..services import assets, custody, maintenance, places, servicing
 from ..services.actions import Forbidden, Outcome, Refused
 from ..services.errors import Invalid, NotFound
 from ..services.uploads import TooLarge
@@ -276,6 +276,26 @@ def fixed(code: str):
         lambda: maintenance.mark_fixed(
             _asset(code).code,
             actor=current_actor(),
+            note=form_text("note"),
+            cost_cents=form_money("cost"),
+            key=_key(),
+        ),
+    )
+
+
+@bp.route("/service", methods=["GET", "POST"])
+@role("lead")
+def service(code: str):
+    """Service done: a note and an optional cost; the next service date moves on."""
+    if request.method == "GET":
+        return form_page("service", _asset(code))
+    return respond(
+        "service",
+        code,
+        lambda: servicing.record_service(
+            _asset(code).code,
+            actor=current_actor(),
+            today=local_today(),
             note=form_text("note"),
             cost_cents=form_money("cost"),
             key=_key(),

@@ -10,7 +10,7 @@ from ..models import STATUSES, Asset, User
 from ..permissions import role
 from ..services import assets, places
 from ..services.errors import Conflict, Invalid, NotFound
-from ..templating import render, site
+from ..templating import local_today, render, site
 from .helpers import apply_errors, current_actor, int_arg
 
 bp = Blueprint("assets", __name__, url_prefix="/assets")
@@ -46,6 +46,10 @@ def index():
         per_page=current_app.config["PAGE_SIZE"],
         audit_due_days=site()["audit_interval_days"] if due_for_audit else None,
         unseen_days=min(int_arg("unseen") or 0, 3650) or None,
+        today=local_today(),
+        warranty_days=min(int_arg("warranty") or 0, 3650) or None,
+        service_due=request.args.get("service") == "due",
+        open_fault=request.args.get("fault") == "open",
     )
     rows, total = assets.search(search)
     pages = max((total + search.per_page - 1) // search.per_page, 1)

@@ -9,7 +9,7 @@ from ..models import Category
 from ..permissions import role
 from ..services import places
 from ..services.errors import Invalid, NotFound
-from .helpers import apply_errors
+from .helpers import apply_errors, current_actor
 
 bp = Blueprint("categories", __name__, url_prefix="/categories")
 
@@ -25,14 +25,15 @@ def index():
 @bp.route("/<int:category_id>/edit", methods=["GET", "POST"])
 @role("lead")
 def save(category_id: int | None = None):
-    """Add or rename a category."""
+    """Add or change a category: name, service interval, useful life, salvage value."""
     category = None
     if category_id is not None:
         category = Category.get_or_none(Category.id == category_id) or abort(404)
     form = CategoryForm(obj=category)
     if form.validate_on_submit():
         try:
-            places.save_category(form.name.data, category_id)
+            values = form.values()
+            places.save_category(values.pop("name"), category_id, actor=current_actor(), **values)
         except Invalid as exc:
             apply_errors(form, exc)
         except NotFound:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user
-from peewee import fn
 
-from ..models import Asset
 from ..permissions import public, role
-from ..services import assets, people
-from ..templating import site
+from ..services import dashboard, people, servicing
+from ..templating import local_today, site
 
 bp = Blueprint("home", __name__)
 
@@ -17,20 +15,25 @@ bp = Blueprint("home", __name__)
 @bp.route("/")
 @role("member")
 def index():
-    """Start here: find by code, what I hold, and (for leads) the register at a glance."""
-    mine = list(people.holdings(current_user))
-    counts, cadence = {}, {}
+    """Start here: what I hold and, for leads, what needs attention."""
+    today = local_today()
+    mine, more_mine, summary = people.holdings(current_user), False, None
     if current_user.has_role("lead"):
-        counts = dict(
-            Asset.select(Asset.status, fn.COUNT(Asset.id)).group_by(Asset.status).tuples()
-        )
-        interval = site()["audit_interval_days"]
-        cadence = {
-            "interval": interval,
-            "audit_due": Asset.select().where(assets.audit_due(interval)).count(),
-            "unseen": Asset.select().where(assets.not_seen(90)).count(),
-        }
-    return render_template("home/index.html", mine=mine, counts=counts, cadence=cadence)
+        # A lead's own items come after the dashboard: a few, then a link.
+        mine = list(mine.limit(dashboard.ROWS + 1))
+        mine, more_mine = mine[: dashboard.ROWS], len(mine) > dashboard.ROWS
+        summary = dashboard.summary(today, site()["audit_interval_days"])
+    return render_template(
+        "home/index.html",
+        mine=list(mine),
+        more_mine=more_mine,
+        summary=summary,
+        today=today,
+        interval=site()["audit_interval_days"],
+        unseen_days=dashboard.UNSEEN_DAYS,
+        warranty_days=dashboard.attention.WARRANTY_DAYS,
+        service_horizon=servicing.DUE_HORIZON_DAYS,
+    )
 
 
 @bp.route("/healthz")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from peewee import JOIN, IntegrityError, fn
 
 from ..database import write
 from ..models import Asset, Category, Event, Location, User, utcnow
-from . import events, places
+from . import attention, events, places, servicing
 from .errors import Conflict, Invalid, NotFound
 
 # Fields a lead edits on the register form, in the order the form shows them.
@@ -23,9 +23,12 @@ EDITABLE = (
     "cost_cents",
     "supplier",
     "warranty_end",
+    "order_number",
+    "external_tag",
+    "service_interval_days",
     "notes",
 )
-TEXT_FIELDS = ("manufacturer", "model_name", "supplier", "notes")
+TEXT_FIELDS = ("manufacturer", "model_name", "supplier", "order_number", "external_tag", "notes")
 
 
 def _serial_clash(exc: IntegrityError) -> Invalid:
@@ -60,6 +63,10 @@ def _resolve(values: dict, *, exclude_id: int | None = None) -> dict:
     cost = out.get("cost_cents")
     if cost is not None and cost < 0:
         errors["cost_cents"] = "Cost cannot be negative."
+    try:
+        servicing.check_interval(out.get("service_interval_days"))
+    except Invalid as exc:
+        errors.update(exc.errors)
     serial = None
     if "serial" in out:
         serial = out["serial"] = (out["serial"] or "").strip() or None
@@ -84,7 +91,9 @@ def create_asset(values: dict, *, actor: User, code: str | None = None) -> Asset
                 code = places.unique_code()
             elif Asset.select().where(Asset.code == code).exists():
                 raise Conflict(f"Code {code} is already in use.")
-            asset = Asset.create(code=code, **fields)
+            asset = Asset(code=code, **fields)
+            asset.service_due_on = servicing.due_on(asset, asset.category)
+            asset.save(force_insert=True)
             snapshot = {k: events.plain(v) for k, v in fields.items() if v not in (None, "")}
             events.record(
                 "created", asset=asset, actor=actor, location=asset.location, data=snapshot
@@ -114,6 +123,8 @@ def update_asset(code: str, values: dict, *, version: int, actor: User) -> dict:
                 if before != after:
                     changes[name] = [events.plain(before), events.plain(after)]
                     setattr(asset, name, after)
+            # The interval, the category or the purchase date may have moved it.
+            asset.service_due_on = servicing.due_on(asset, asset.category)
             moved = (new_location.id if new_location else None) != asset.location_id
             if not changes and not moved:
                 return {}
@@ -205,6 +216,11 @@ class Search:
     per_page: int = 50
     audit_due_days: int | None = None  # last audited longer ago than this, or never
     unseen_days: int | None = None  # no tick or custody event for this long
+    # The dashboard's other lists; `today` is the organisation's date.
+    today: date | None = None
+    warranty_days: int | None = None  # warranty ends within this many days
+    service_due: bool = False  # service overdue or due soon
+    open_fault: bool = False  # has a fault nobody has closed yet
 
 
 def search(s: Search) -> tuple[list[Asset], int]:
@@ -241,8 +257,18 @@ def search(s: Search) -> tuple[list[Asset], int]:
         conditions.append(audit_due(s.audit_due_days))
     if s.unseen_days:
         conditions.append(not_seen(s.unseen_days))
+    order = [fn.LOWER(Asset.name), Asset.id]
+    today = s.today or date.today()
+    if s.open_fault:
+        conditions.append(attention.has_open_fault())
+    if s.warranty_days:
+        conditions.append(attention.warranty_ending(today, s.warranty_days))
+        order.insert(0, Asset.warranty_end)
+    if s.service_due:
+        conditions.append(attention.service_due(today))
+        order.insert(0, Asset.service_due_on)
     for condition in conditions:
         query = query.where(condition)
     total = query.count()
-    rows = list(query.order_by(fn.LOWER(Asset.name), Asset.id).paginate(s.page, s.per_page))
+    rows = list(query.order_by(*order).paginate(s.page, s.per_page))
     return rows, total

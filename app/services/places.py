@@ -6,7 +6,8 @@ from peewee import IntegrityError, fn
 
 from .. import codes
 from ..database import write
-from ..models import Asset, Category, LabelCode, Location
+from ..models import Asset, Category, LabelCode, Location, User
+from . import events, servicing
 from .errors import Invalid, NotFound
 
 
@@ -124,10 +125,36 @@ def categories():
     return Category.select().order_by(fn.LOWER(Category.name))
 
 
-def save_category(name: str, category_id: int | None = None) -> Category:
+CATEGORY_NUMBERS = {
+    # field: (lowest, highest, what to say)
+    "service_interval_days": (1, 3650, "Give a number of days from 1 to 3650, or leave it blank."),
+    "useful_life_months": (1, 600, "Give a number of months from 1 to 600, or leave it blank."),
+    "salvage_percent": (0, 100, "Give a percentage from 0 to 100, or leave it blank."),
+}
+
+
+def _category_numbers(values: dict) -> dict:
+    errors, out = {}, {}
+    for name, value in values.items():
+        low, high, message = CATEGORY_NUMBERS[name]  # a caller's typo is a bug: KeyError
+        if value is not None and not (isinstance(value, int) and low <= value <= high):
+            errors[name] = message
+        out[name] = value
+    if errors:
+        raise Invalid(errors)
+    return out
+
+
+def save_category(
+    name: str, category_id: int | None = None, *, actor: User | None = None, **numbers
+) -> Category:
+    """Add or change a category. A change records an asset-less `edited` event, and a
+    new service interval moves the next service date of every asset that follows it
+    (one UPDATE, in the same write)."""
     name = name.strip()
     if not name:
         raise Invalid({"name": "Give a name."})
+    fields = {"name": name, **_category_numbers(numbers)}
     with write():
         clash = Category.select().where(fn.LOWER(Category.name) == name.lower())
         if category_id is not None:
@@ -136,12 +163,22 @@ def save_category(name: str, category_id: int | None = None) -> Category:
             raise Invalid({"name": "There is already a category with that name."})
         try:
             if category_id is None:
-                return Category.create(name=name)
+                return Category.create(**fields)
             category = Category.get_or_none(Category.id == category_id)
             if category is None:
                 raise NotFound("No such category.")
-            category.name = name
+            changes = {}
+            for field, after in fields.items():
+                before = getattr(category, field)
+                if before != after:
+                    changes[field] = [before, after]
+                    setattr(category, field, after)
+            if not changes:
+                return category
             category.save()
+            if "service_interval_days" in changes:
+                servicing.refresh_category(category.id, category.service_interval_days)
+            events.record("edited", actor=actor, note=f"Category: {category.name}", data=changes)
             return category
         except IntegrityError as exc:
             raise Invalid({"name": "There is already a category with that name."}) from exc

@@ -1,0 +1,177 @@
+"""The home dashboard for leads: counts by status and the lists that need
+attention, from a fixed number of queries whatever the size of the register.
+
+One query counts everything (a scalar subquery per count, each answered from
+an index without reading the table); then one short query per list fetches
+its first few rows along an index. Nothing here loops over assets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from peewee import JOIN, SQL, Select, fn
+
+from ..models import STATUSES, Asset, Event, Fault, Location, User, utcnow
+from . import attention
+from .assets import not_seen
+
+UNSEEN_DAYS = 90
+ROWS = 5  # rows shown per list; each list links to its full page
+
+
+@dataclass
+class Section:
+    count: int = 0
+    rows: list = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    by_status: dict[str, int]
+    total: int
+    audit_due: int
+    overdue: Section
+    faults: Section  # count: items with an open fault; rows: the newest open faults
+    missing: Section
+    unseen: Section
+    warranty: Section
+    service: Section
+    recent: list[Event]
+
+
+def _count(*conditions):
+    query = Asset.select(fn.COUNT(SQL("*")))
+    for condition in conditions:
+        query = query.where(condition)
+    return query
+
+
+def _counts(today: date, audit_interval_days: int) -> dict[str, int]:
+    """Every count in one query of scalar subqueries, each answered from one
+    covering index. A condition "X is NULL or X < cutoff" is counted as two
+    ranges and added up: SQLite would otherwise merge two index searches
+    through a row-id set, which costs more than both ranges together."""
+    audit_cutoff = utcnow() - timedelta(days=audit_interval_days)
+    seen_cutoff = utcnow() - timedelta(days=UNSEEN_DAYS)
+    in_service = attention.in_service()
+    old = Asset.created_at < seen_cutoff
+    parts = {f"status_{status}": _count(Asset.status == status) for status in STATUSES}
+    parts.update(
+        overdue=_count(attention.overdue(today)),
+        faults=_count(attention.has_open_fault()),
+        audit_never=_count(in_service, Asset.last_audited_at.is_null()),
+        audit_old=_count(in_service, Asset.last_audited_at < audit_cutoff),
+        unseen_never=_count(in_service, old, Asset.last_seen_at.is_null()),
+        unseen_old=_count(in_service, old, Asset.last_seen_at < seen_cutoff),
+        warranty=_count(attention.warranty_ending(today)),
+        service=_count(attention.service_due(today)),
+    )
+    query = Select(columns=[part.alias(name) for name, part in parts.items()])
+    row = query.bind(Asset._meta.database).dicts().get()
+    return {name: value or 0 for name, value in row.items()}
+
+
+# Only what the rows show: building the SQL for every column of three tables
+# costs more than running it.
+ROW_COLUMNS = (
+    Asset.id,
+    Asset.code,
+    Asset.name,
+    Asset.status,
+    Asset.holder,
+    Asset.location,
+    Asset.due_back,
+    Asset.warranty_end,
+    Asset.service_due_on,
+    Asset.last_seen_at,
+    User.id,
+    User.name,
+    Location.id,
+    Location.name,
+)
+
+
+def _assets(condition, *order, rows: int = ROWS) -> list[Asset]:
+    """The first few assets matching, with holder and location, in one query."""
+    return list(
+        Asset.select(*ROW_COLUMNS)
+        .join(User, JOIN.LEFT_OUTER, on=(Asset.holder == User.id))
+        .switch(Asset)
+        .join(Location, JOIN.LEFT_OUTER, on=(Asset.location == Location.id))
+        .where(condition)
+        .order_by(*order, Asset.id)
+        .limit(rows)
+    )
+
+
+def open_faults(rows: int = ROWS) -> list[Fault]:
+    return list(
+        Fault.select(Fault, Asset.id, Asset.code, Asset.name)
+        .join(Asset)
+        .where(Fault.closed_at.is_null())
+        .order_by(Fault.reported_at.desc(), Fault.id.desc())
+        .limit(rows)
+    )
+
+
+def recent_events(rows: int = ROWS) -> list[Event]:
+    Actor, Holder = User.alias("actor"), User.alias("holder")
+    return list(
+        Event.select(
+            Event,
+            Asset.id,
+            Asset.code,
+            Asset.name,
+            Actor.id,
+            Actor.name,
+            Holder.id,
+            Holder.name,
+            Location.id,
+            Location.name,
+        )
+        .join(Asset, JOIN.LEFT_OUTER)
+        .switch(Event)
+        .join(Actor, JOIN.LEFT_OUTER, on=(Event.actor == Actor.id))
+        .switch(Event)
+        .join(Holder, JOIN.LEFT_OUTER, on=(Event.holder == Holder.id))
+        .switch(Event)
+        .join(Location, JOIN.LEFT_OUTER, on=(Event.location == Location.id))
+        .order_by(Event.at.desc(), Event.id.desc())
+        .limit(rows)
+    )
+
+
+def summary(today: date, audit_interval_days: int) -> Summary:
+    """Everything the leads' home shows. `today` is the organisation's date."""
+    total = _counts(today, audit_interval_days)
+    by_status = {status: total[f"status_{status}"] for status in STATUSES}
+    total["unseen"] = total["unseen_never"] + total["unseen_old"]
+    return Summary(
+        by_status=by_status,
+        total=sum(by_status.values()),
+        audit_due=total["audit_never"] + total["audit_old"],
+        overdue=Section(
+            total["overdue"],
+            _assets(attention.overdue(today), Asset.due_back),
+        ),
+        faults=Section(total["faults"], open_faults()),
+        missing=Section(
+            by_status["missing"],
+            _assets(Asset.status == "missing", Asset.updated_at.desc()),
+        ),
+        unseen=Section(
+            total["unseen"],
+            _assets(not_seen(UNSEEN_DAYS), Asset.last_seen_at.asc(nulls="FIRST")),
+        ),
+        warranty=Section(
+            total["warranty"],
+            _assets(attention.warranty_ending(today), Asset.warranty_end),
+        ),
+        service=Section(
+            total["service"],
+            _assets(attention.service_due(today), Asset.service_due_on),
+        ),
+        recent=recent_events(),
+    )
