@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -216,3 +216,12 @@ def test_external_tag_is_searchable(lead):
 
     rows, total = search(Search(text="lap-00"))
     assert total == 1 and rows[0].external_tag == "LAP-001"
+
+
+def test_imported_assets_get_their_next_service_date_from_the_category(lead):
+    Category.create(name="Tools", service_interval_days=180)
+    run(OTHER_SYSTEM, actor=lead)
+    drill = Asset.get(Asset.serial == "SN2")
+    assert drill.service_due_on == date(2024, 2, 1) + timedelta(days=180)
+    # No interval on the other categories: no service date.
+    assert Asset.get(Asset.serial == "SN1").service_due_on is None

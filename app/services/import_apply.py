@@ -12,6 +12,7 @@ from peewee import chunked
 
 from .. import codes
 from ..models import Asset, Category, Event, Fault, Location, User, db, utcnow
+from . import servicing
 from .events import plain
 from .import_plan import TEXT, Preview, RowPlan
 
@@ -289,9 +290,25 @@ def apply(preview: Preview, *, actor: User | None, note: str, key: str) -> Summa
         run.events[0]["key"] = key
     _insert(Event, run.events)
     _insert(Fault, run.faults)
+    _refresh_service_dates(run, preview)
     summary.new, summary.updated = preview.count("new"), preview.count("update")
     summary.events = len(run.events)
     summary.categories = len(run.look.categories) - categories
     summary.locations = len(run.look.path_ids) - locations
     summary.people = len(run.people)
     return summary
+
+
+def _refresh_service_dates(run: _Run, preview: Preview) -> None:
+    """Imported and updated assets get their next service date from their
+    category's interval: one UPDATE per category that has one."""
+    names = {p.values.get("category") for p in preview.rows if p.action in ("new", "update")}
+    ids = {run.category_id(name) for name in names if name}
+    if not ids:
+        return
+    for category_id, interval in (
+        Category.select(Category.id, Category.service_interval_days)
+        .where(Category.id.in_(list(ids)), Category.service_interval_days.is_null(False))
+        .tuples()
+    ):
+        servicing.refresh_category(category_id, interval)
