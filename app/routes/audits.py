@@ -25,7 +25,7 @@ from ..services.actions import Forbidden, Refused
 from ..services.errors import Invalid, NotFound
 from ..templating import local_today, localtime, wants_fragment
 from ..worker import Busy, run
-from .helpers import current_actor, form_int
+from .helpers import csv_download, current_actor, form_int
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 
@@ -275,13 +275,10 @@ def report(audit_id: int):
 def report_csv(audit_id: int):
     """The report as a spreadsheet: one row per expected or unexpected item."""
     audit = _audit(audit_id)
-    data = audit_report.to_csv(audit_report.build(audit))
-    return Response(
-        data,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="audit-{audit.id}-{local_today()}.csv"'
-        },
+    return csv_download(
+        f"audit-{audit.id}-{local_today()}.csv",
+        audit_report.CSV_HEADER,
+        audit_report.csv_rows(audit_report.build(audit)),
     )
 
 

@@ -3,8 +3,6 @@ As a page, a CSV and a PDF (text codes only: no QR can be scanned off it)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -159,25 +157,23 @@ def build(audit: Audit) -> Report:
     return report
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+CSV_HEADER = ["code", "name", "result", "detail", "by", "at (UTC)"]
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
-
-
-def to_csv(report: Report) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["code", "name", "result", "detail", "by", "at (UTC)"])
-    for line in report.lines:
-        at = f"{line.at:%Y-%m-%d %H:%M}" if line.at else ""
-        writer.writerow(
-            [_cell(v) for v in (line.code, line.name, line.result, line.detail, line.by, at)]
-        )
-    return out.getvalue()
+def csv_rows(report: Report) -> list[list]:
+    """The report as spreadsheet rows (written by app/csvfiles.py, which defuses
+    formula-like cells)."""
+    return [
+        [
+            line.code,
+            line.name,
+            line.result,
+            line.detail,
+            line.by,
+            f"{line.at:%Y-%m-%d %H:%M}" if line.at else "",
+        ]
+        for line in report.lines
+    ]
 
 
 def _refuse(url: str, *args, **kwargs):
