@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 import click
 
@@ -138,56 +137,6 @@ def demo(password: str, force: bool) -> None:
         click.echo(f"  {user.role:<7} {user.email:<28} password: {password}")
 
 
-@main.command("backup")
-@click.argument("dest", type=click.Path(path_type=Path))
-def backup_command(dest: Path) -> None:
-    """Copy the database to DEST (a file, or a folder for a dated name), online,
-    and new uploads (photos, documents) into an uploads/ folder beside it."""
-    from .services import backup
-
-    app = _app()
-    uploads = Path(app.instance_path) / "uploads"
-    try:
-        written, copied = backup.backup_all(
-            backup.database_file(app.config["DATABASE_URL"]), uploads, dest
-        )
-    except backup.BackupError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"Backed up to {written}.")
-    click.echo(f"Uploads: {copied} new file(s) copied to {written.parent / 'uploads'}.")
-
-
-@main.command("restore")
-@click.argument("source", type=click.Path(path_type=Path))
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def restore_command(source: Path, yes: bool) -> None:
-    """Replace the database with the backup SOURCE, after checking it. Stop the
-    server first; the current database is kept beside it."""
-    from .services import backup
-
-    app = _app(AUTO_MIGRATE=False)
-    db_file = backup.database_file(app.config["DATABASE_URL"])
-    try:
-        version = backup.check(source)
-    except backup.BackupError as exc:
-        raise click.ClickException(str(exc)) from None
-    if not yes:
-        click.confirm(f"Replace {db_file} with {source} (schema version {version})?", abort=True)
-    from .database import close_connection
-
-    close_connection()  # this process lets go of the file before it is replaced
-    try:
-        _, kept = backup.restore(source, db_file)
-    except backup.BackupError as exc:
-        raise click.ClickException(str(exc)) from None
-    app = _app()  # start-up upgrades an older backup to this version's schema
-    # Files the restored database may need and this instance lacks; none are removed.
-    copied = backup.copy_uploads(source.parent / "uploads", Path(app.instance_path) / "uploads")
-    click.echo(f"Restored {source}." + (f" The previous database is at {kept}." if kept else ""))
-    if copied:
-        click.echo(f"Copied {copied} upload(s) back from {source.parent / 'uploads'}.")
-
-
 @main.command("remind")
 @click.option("--digest", "force_digest", is_flag=True, help="Send the leads' digest today.")
 @click.option("--again", is_flag=True, help="Also email people already reminded today.")
@@ -243,31 +192,6 @@ def remind(force_digest: bool, again: bool) -> None:
         click.echo(f"NOT sent to {item.to.email}: {reason}", err=True)
     if report.failed:
         sys.exit(1)
-
-
-@main.command("copy-to-postgres")
-@click.argument("target_url")
-@click.option(
-    "--from",
-    "source_url",
-    default=None,
-    help="SQLite URL to copy from (default: this instance's database).",
-)
-def copy_to_postgres(target_url: str, source_url: str | None) -> None:
-    """Copy this SQLite database into the empty PostgreSQL database TARGET_URL
-    (postgresql://user:password@host/name). Stop the server first."""
-    from .services import pg_copy
-
-    app = _app()
-    source_url = source_url or app.config["DATABASE_URL"]
-    try:
-        counts = pg_copy.copy(source_url, target_url, report=click.echo)
-    except pg_copy.CopyError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(
-        f"Copied {sum(counts.values())} rows. Now set TAGTRAIL_DATABASE_URL={target_url} "
-        "and start tagtrail again."
-    )
 
 
 @main.command("labels")
@@ -333,91 +257,14 @@ def labels_command(
     click.echo(f"Wrote {output}.")
 
 
-@main.command("import-csv")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Check and run the import, then keep none of it.")
-@click.option(
-    "--dates",
-    type=click.Choice(["dmy", "mdy"]),
-    help="Read dates like 03/04/2024 as day/month or month/day (when the file cannot tell).",
-)
-def import_csv(file: Path, dry_run: bool, dates: str | None) -> None:
-    """Import assets from a CSV file: every row or none."""
-    import uuid
+def _register_data_commands() -> None:
+    from .cli_data import COMMANDS
 
-    from .services import imports
-    from .services.errors import Invalid
-    from .services.uploads import TooLarge
-
-    app = _app()
-    with app.app_context():
-        try:
-            table = imports.read(file.read_bytes())
-            summary = imports.run(
-                table,
-                actor=None,
-                key=f"import-{uuid.uuid4().hex}",
-                note=f"Imported from {file.name}",
-                date_order=dates,
-                dry_run=dry_run,
-            )
-        except (Invalid, TooLarge) as exc:
-            raise click.ClickException(str(exc)) from None
-        except imports.Blocked as exc:
-            _print_preview(exc.preview)
-            click.echo("Nothing was imported.", err=True)
-            sys.exit(1)
-    verb = "Would import" if summary.dry_run else "Imported"
-    click.echo(
-        f"{verb}: {summary.new} new, {summary.updated} updated, {summary.unchanged} unchanged; "
-        f"{summary.events} history entries, {summary.categories} new categories, "
-        f"{summary.locations} new locations, {summary.people} new holders."
-    )
-    if summary.dry_run:
-        click.echo("Dry run: nothing was written.")
+    for command in COMMANDS:
+        main.add_command(command)
 
 
-def _print_preview(preview) -> None:
-    counts = preview.counts
-    click.echo(
-        f"{counts['new']} new, {counts['update']} to update, {counts['unchanged']} unchanged, "
-        f"{counts['error']} with errors."
-    )
-    for problem in preview.problems:
-        click.echo(problem, err=True)
-    for row in preview.rows:
-        for error in row.errors:
-            click.echo(f"row {row.line}: {error}", err=True)
-
-
-@main.command("export-csv")
-@click.option("--events", is_flag=True, help="The event history instead of the register.")
-@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (local).")
-@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (local).")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def export_csv(events: bool, start, end, output: Path) -> None:
-    """Write the register (or, with --events, the history) to a CSV file."""
-    from .csvfiles import to_csv
-    from .services import exports, settings
-    from .services.errors import Invalid
-
-    if (start or end) and not events:
-        raise click.UsageError("--from and --to go with --events.")
-    app = _app()
-    with app.app_context():
-        if events:
-            zone = settings.effective(app.config)["timezone"]
-            try:
-                rows = exports.event_rows(
-                    start.date() if start else None, end.date() if end else None, zone
-                )
-                data = to_csv(exports.EVENTS_HEADER, rows)
-            except Invalid as exc:
-                raise click.ClickException(str(exc)) from None
-        else:
-            data = to_csv(exports.REGISTER_HEADER, exports.register_rows())
-    output.write_bytes(data)
-    click.echo(f"Wrote {output}.")
+_register_data_commands()
 
 
 if __name__ == "__main__":
