@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from app.models import Asset, Audit, AuditTick, Event, Location, User
-from app.services import audits, custody
+from app.services import audit_progress, audits, custody
 
 from . import factories
 from .pages import path_of
@@ -140,7 +140,7 @@ def events_of(kind: str, asset: Asset | None = None) -> list[Event]:
 
 
 def seen_count(audit: Audit) -> int:
-    return audits.progress(fresh(audit)).seen
+    return audit_progress.progress(fresh(audit)).seen
 
 
 def flash(soup) -> str:

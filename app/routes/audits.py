@@ -20,7 +20,7 @@ from .. import codes
 from ..models import AuditTick, Location
 from ..permissions import role
 from ..safety import safe_next
-from ..services import audit_report, audits, places
+from ..services import audit_progress, audit_report, audits, places
 from ..services.actions import Forbidden, Refused
 from ..services.errors import Invalid, NotFound
 from ..templating import local_today, localtime, wants_fragment
@@ -109,7 +109,7 @@ def show(audit_id: int):
         session["audit"] = audit.id  # opening an audit makes it the one you are walking
     context = {
         "audit": audit,
-        "p": audits.progress(audit),
+        "p": audit_progress.progress(audit),
         "room_id": room_for(audit.id),
         "rooms": places.location_tree(),
         "scope": audits.scope_label(audit),
@@ -120,7 +120,7 @@ def show(audit_id: int):
     room_list = room_name = None
     if room == "none" or room.isdigit():
         place = Location.get_or_none(Location.id == int(room)) if room.isdigit() else None
-        room_list = audits.remaining_at(audit, place.id if place else None)
+        room_list = audit_progress.remaining_at(audit, place.id if place else None)
         room_name = place.name if place else "no recorded place"
     return render_template("audits/show.html", room_list=room_list, room_name=room_name, **context)
 
@@ -186,7 +186,7 @@ def tick(audit_id: int):
         return render_template(
             "audits/_live.html",
             audit=audit,
-            p=audits.progress(audit),
+            p=audit_progress.progress(audit),
             room_id=room_for(audit.id),
             rooms=places.location_tree(),
             scope=audits.scope_label(audit),
@@ -259,7 +259,7 @@ def close(audit_id: int):
                 session.pop("audit")
             flash(f"Audit closed. {marked} item{'' if marked == 1 else 's'} marked missing.", "ok")
         return redirect(url_for("audits.report", audit_id=audit.id), 303)
-    return render_template("audits/close.html", audit=audit, p=audits.progress(audit))
+    return render_template("audits/close.html", audit=audit, p=audit_progress.progress(audit))
 
 
 @bp.route("/<int:audit_id>/report")

@@ -9,7 +9,7 @@ from datetime import timedelta
 from peewee import JOIN, fn
 
 from ..models import Asset, Audit, AuditItem, AuditTick, Event, Location, User
-from . import audits
+from . import audit_progress, audits
 
 
 @dataclass
@@ -69,7 +69,9 @@ def _last_facts(asset_ids: list[int]) -> dict[int, tuple]:
 
 
 def build(audit: Audit) -> Report:
-    report = Report(audit=audit, scope=audits.scope_label(audit), duration=audits.duration(audit))
+    report = Report(
+        audit=audit, scope=audits.scope_label(audit), duration=audit_progress.duration(audit)
+    )
     ticks = {
         t.asset_id: t
         for t in AuditTick.select(AuditTick, User, Location)

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from .. import codes
 from ..models import Audit, AuditTick, User, utcnow
-from . import audits, custody, label_codes
+from . import audit_progress, audits, custody, label_codes
 from .actions import Outcome, clean_key
 from .errors import Invalid, NotFound, ServiceError
 
@@ -197,7 +197,7 @@ def _undo(item: dict, actor: User, key: str) -> Result:
 
 def summary(audit: Audit) -> dict:
     """An audit's counts, as the scanner shows them."""
-    p = audits.progress(audit, show_out=0)
+    p = audit_progress.progress(audit, show_out=0)
     return {"name": audit.name, "seen": p.seen, "expected": p.expected, "percent": p.percent}
 
 
