@@ -16,39 +16,15 @@ is also given as a multiple of its p99.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from dataset import build_dataset
+from dataset import cached_dataset
 from harness import server, sign_in, wrk
 
 TARGET_P99_MS = 100.0
-DATASET_VERSION = 2  # bump when bench/dataset.py or the schema's indexes change what it builds
-
-
-def dataset_folder(assets: int, events: int, seed: int, rebuild: bool) -> Path:
-    """The cached instance for these options, built first if it is not there yet."""
-    from app.migrations import LATEST
-
-    name = f"tagtrail-bench-dashboard-{assets}-{events}-s{seed}-v{LATEST}.{DATASET_VERSION}"
-    folder = Path(tempfile.gettempdir()) / name
-    ready = folder / "READY"
-    if rebuild and folder.exists():
-        shutil.rmtree(folder)
-    if ready.exists():
-        print(f"Reusing the dataset in {folder} (--rebuild to make it afresh).", flush=True)
-        return folder
-    shutil.rmtree(folder, ignore_errors=True)
-    building = Path(tempfile.mkdtemp(prefix="tagtrail-bench-building-"))
-    print(f"Building {assets:,} assets and {events:,} events (a few minutes)…", flush=True)
-    build_dataset(assets, events, seed=seed, management=True, folder=building)
-    (building / "READY").write_text("complete\n")
-    building.rename(folder)  # only a finished dataset ever has the cached name
-    return folder
 
 
 def in_process(folder: Path) -> tuple[dict, float]:
@@ -90,7 +66,7 @@ def main() -> int:
     parser.add_argument("--rebuild", action="store_true", help="build the dataset afresh")
     args = parser.parse_args()
 
-    folder = dataset_folder(args.assets, args.events, args.seed, args.rebuild)
+    folder = cached_dataset(args.assets, args.events, args.seed, args.rebuild)
     figures, summary_ms = in_process(folder)
     print("Dashboard figures: " + ", ".join(f"{k} {v:,}" for k, v in figures.items()))
     print(f"summary() in-process, cold: {summary_ms:.0f} ms")

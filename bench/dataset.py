@@ -13,6 +13,8 @@ due dates (some passed), and a few missing, retired and faulty items.
 from __future__ import annotations
 
 import random
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -301,3 +303,28 @@ def _manage(rng, row, intervals, today: date, out_at, event_rows, fault_rows, le
 
 def _since(started: float) -> str:
     return f"{time.perf_counter() - started:.1f} s"
+
+
+# Bump when this file or the schema's indexes change what it builds.
+DATASET_VERSION = 3
+
+
+def cached_dataset(assets: int, events: int, seed: int, rebuild: bool) -> Path:
+    """The cached instance for these options, built first if it is not there yet."""
+    from app.migrations import LATEST
+
+    name = f"tagtrail-bench-{assets}-{events}-s{seed}-v{LATEST}.{DATASET_VERSION}"
+    folder = Path(tempfile.gettempdir()) / name
+    ready = folder / "READY"
+    if rebuild and folder.exists():
+        shutil.rmtree(folder)
+    if ready.exists():
+        print(f"Reusing the dataset in {folder} (--rebuild to make it afresh).", flush=True)
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    building = Path(tempfile.mkdtemp(prefix="tagtrail-bench-building-"))
+    print(f"Building {assets:,} assets and {events:,} events (a few minutes)…", flush=True)
+    build_dataset(assets, events, seed=seed, management=True, folder=building)
+    (building / "READY").write_text("complete\n")
+    building.rename(folder)  # only a finished dataset ever has the cached name
+    return folder

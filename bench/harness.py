@@ -66,8 +66,9 @@ def make_instance(assets: int) -> tuple[Path, list[str]]:
 
 
 @contextmanager
-def server(folder: Path, threads: int = 8):
-    """`tagtrail serve` on a free loopback port; yields its base URL."""
+def server(folder: Path, threads: int = 8, pids: list[int] | None = None):
+    """`tagtrail serve` on a free loopback port; yields its base URL (and appends the
+    server's process id to `pids`, for those that measure its memory)."""
     port = free_port()
     env = dict(
         os.environ,
@@ -92,6 +93,8 @@ def server(folder: Path, threads: int = 8):
         stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
+    if pids is not None:
+        pids.append(proc.pid)
     try:
         for _ in range(100):
             try:
