@@ -39,7 +39,7 @@ def main() -> int:
         size = (folder / "tagtrail.sqlite3").stat().st_size / 2**20
     finally:
         con.close()
-    print(", ".join(f"{n:,} {t}s" for t, n in counts.items()))
+    print(", ".join(f"{t}: {n:,}" for t, n in counts.items()))
     print(f"{size:.0f} MB in {folder} ({time.monotonic() - started:.0f} s)")
     return 0
 
