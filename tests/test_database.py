@@ -78,6 +78,10 @@ def test_demo_builds_a_believable_organisation(app):
     assert 55 <= Asset.select().count() <= 65
     assert Location.select().where(Location.parent.is_null(False)).exists()
     assert Event.select().where(Event.kind == "checked_out").count() > 10
+    # The management pages have something to show: book values and service dates.
+    assert not Category.select().where(Category.useful_life_months.is_null()).exists()
+    serviced = Asset.select().where(Asset.service_due_on.is_null(False))
+    assert 0 < serviced.count() < Asset.select().count()
     # The projection agrees with the history: whoever holds an asset had it checked out last.
     for asset in Asset.select().where(Asset.status == "checked_out"):
         last = asset.events.order_by(Event.at.desc(), Event.id.desc()).first()

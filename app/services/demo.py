@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from ..database import write
 from ..models import Asset, Category, Location, User, utcnow
-from . import events, passwords, places, settings
+from . import events, passwords, places, servicing, settings
 from .errors import Conflict
 
 PEOPLE = [
@@ -26,6 +26,16 @@ SITE = {
     "Yard": {"Container A": [], "Van bay": []},
 }
 
+# Per category: useful life (months), salvage value (% of cost), service
+# interval (days, or None), so the value report and service dates have data.
+LIFECYCLE = {
+    "Laptops": (36, 10, None),
+    "Power tools": (60, 5, 365),
+    "Radios": (48, 0, None),
+    "Cameras": (60, 15, None),
+    "Measuring": (84, 10, 365),
+    "Safety": (60, 0, 180),
+}
 CATALOGUE = {
     "Laptops": [("ThinkPad T14", "Lenovo", 1149_00), ("MacBook Air 13", "Apple", 1299_00)],
     "Power tools": [
@@ -92,8 +102,12 @@ def build(password: str = "tagtrail-demo", force: bool = False, seed: int = 7) -
         _locations(SITE, None, rooms)
         now = utcnow()
         for category_name, items in CATALOGUE.items():
+            life, salvage, service = LIFECYCLE[category_name]
             category = Category.get_or_none(Category.name == category_name) or Category.create(
-                name=category_name
+                name=category_name,
+                useful_life_months=life,
+                salvage_percent=salvage,
+                service_interval_days=service,
             )
             count = 60 // len(CATALOGUE)
             for i in range(count):
@@ -115,6 +129,8 @@ def build(password: str = "tagtrail-demo", force: bool = False, seed: int = 7) -
                     created_at=start,
                     updated_at=start,
                 )
+                asset.service_due_on = servicing.due_on(asset, category)
+                asset.save()
                 events.record(
                     "created",
                     asset=asset,
