@@ -7,8 +7,8 @@ Each run times the phases of labels.render_pdf separately:
 - QR: labels.symbol over every URL, once with an empty cache (as a fresh
   print job of new codes meets it) and once warm from the lru_cache;
 - SVG: list(labels.page_svgs(..., qr=False)), the text WeasyPrint draws;
-- QR content: the PDF rectangles of every page's QR codes (labels.pdfqr);
-- layout: WeasyPrint's HTML(...).render();
+- QR content: the PDF rectangles of every page's QR codes (labels.pdf);
+- layout: WeasyPrint's HTML(...).render() of labels.pdf.document(...);
 - PDF: document.write_pdf(), which draws the text and adds the QR content.
 
 The phases repeat what labels.render_pdf does in one call, so that they can be
@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import labels  # noqa: E402
-import labels.pdfqr as pdfqr  # noqa: E402
+import labels.pdf as pdf_module  # noqa: E402
 import labels.render as render  # noqa: E402
 from app.codes import ALPHABET  # noqa: E402
 
@@ -59,17 +59,6 @@ def sample(count: int) -> list[labels.Label]:
     return out
 
 
-def html(svgs: list[str], fmt: labels.Format) -> str:
-    """The document labels.render._pdf hands to WeasyPrint."""
-    w, h = render._n(fmt.page_width_mm), render._n(fmt.page_height_mm)
-    css = (
-        f"@page{{size:{w}mm {h}mm;margin:0}}html,body{{margin:0}}"
-        f"svg{{display:block;width:{w}mm;height:{h}mm;break-after:page}}"
-    )
-    head = f"<!doctype html><html><head><style>{css}</style></head>"
-    return f"{head}<body>{''.join(svgs)}</body></html>"
-
-
 def timed(fn):
     started = time.perf_counter()
     result = fn()
@@ -77,8 +66,6 @@ def timed(fn):
 
 
 def one_run(run: list[labels.Label], fmt: labels.Format, org_line: str) -> dict[str, float]:
-    from weasyprint import HTML
-
     urls = [label.url for label in run]
     times = {}
     labels.symbol.cache_clear()
@@ -88,9 +75,10 @@ def one_run(run: list[labels.Label], fmt: labels.Format, org_line: str) -> dict[
         lambda: list(labels.page_svgs(run, fmt, org_line=org_line, qr=False))
     )
     times["QR content"], qr_pages = timed(lambda: render._qr_pages(run, fmt, 1, (0.0, 0.0)))
-    document = HTML(string=html(svgs, fmt), url_fetcher=render._refuse)
+    size = render._n(fmt.page_width_mm), render._n(fmt.page_height_mm)
+    document = pdf_module.document(svgs, *size)
     times["layout (render)"], rendered = timed(document.render)
-    write = partial(rendered.write_pdf, finisher=pdfqr.finisher(qr_pages))
+    write = partial(rendered.write_pdf, finisher=pdf_module.finisher(qr_pages))
     times["PDF writing"], pdf = timed(write)
     assert pdf.startswith(b"%PDF-")
     del document, rendered, svgs, pdf

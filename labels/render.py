@@ -1,8 +1,10 @@
 """Label sheets to PDF: one vector SVG per page, drawn by WeasyPrint.
 
-Each page is a single SVG holding every label's QR path and text. WeasyPrint
-lays out one box per page instead of several per label, which keeps a
-1,000-label sheet within a few seconds.
+Each page is a single SVG holding every label's QR path and text (the
+on-screen preview shows it as it is). WeasyPrint lays out one box per page
+instead of several per label; for the PDF the QR codes are left out of the
+SVG and written as rectangles straight into the page (labels.pdf), which
+keeps a 1,000-label sheet within a few seconds.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from . import pdfqr, text
+from . import pdf, text
 from .formats import Format
 from .qr import symbol
 
@@ -79,7 +81,7 @@ def _qr_box(fmt: Format) -> tuple[float, float]:
 
 def draw_label(label: Label, fmt: Format, org_line: str = "", qr: bool = True) -> str:
     """SVG for one label, in mm, with its top-left corner at the origin; without
-    the QR code when `qr` is false (the PDF draws it itself, see labels.pdfqr)."""
+    the QR code when `qr` is false (the PDF draws it itself, see labels.pdf)."""
     w, h = fmt.label_width_mm, fmt.label_height_mm
     inset, q = _qr_box(fmt)
     parts = []
@@ -162,27 +164,10 @@ def page_svgs(
         )
 
 
-def _refuse(url: str, *args, **kwargs):
-    # Names and organisation lines are user input: nothing in a label may make
-    # the renderer read a file or reach the network.
-    raise ValueError("label rendering loads nothing")
-
-
 def _pdf(svgs: Iterator[str], fmt: Format, qr_pages: Sequence[bytes] = ()) -> bytes:
-    """WeasyPrint draws the pages; `qr_pages` (PDF content, one per page) is
-    drawn under each page's own content."""
-    from weasyprint import HTML  # imported here: the web app loads without Pango
-
-    w, h = _n(fmt.page_width_mm), _n(fmt.page_height_mm)
-    css = (
-        f"@page{{size:{w}mm {h}mm;margin:0}}html,body{{margin:0}}"
-        f"svg{{display:block;width:{w}mm;height:{h}mm;break-after:page}}"
-    )
-    doc = (
-        f"<!doctype html><html><head><style>{css}</style></head><body>{''.join(svgs)}</body></html>"
-    )
-    finisher = pdfqr.finisher(qr_pages) if qr_pages else None
-    return HTML(string=doc, url_fetcher=_refuse).write_pdf(finisher=finisher)
+    """WeasyPrint draws the page SVGs; `qr_pages` (PDF content, one per page) is
+    drawn under each page's own content (labels.pdf)."""
+    return pdf.write(svgs, _n(fmt.page_width_mm), _n(fmt.page_height_mm), qr_pages)
 
 
 def _qr_pages(run: Sequence[Label], fmt: Format, start: int, nudge) -> list[bytes]:
@@ -195,7 +180,7 @@ def _qr_pages(run: Sequence[Label], fmt: Format, start: int, nudge) -> list[byte
         sym = symbol(label.url)
         x, y = float(_n(spot.x)) + float(_n(inset)), float(_n(spot.y)) + float(_n(inset))
         pages[spot.page].append((x, y, float(_n(side / sym.size)), sym.rects))
-    return [pdfqr.content(fmt.page_height_mm, symbols) for symbols in pages]
+    return [pdf.qr_content(float(_n(fmt.page_height_mm)), symbols) for symbols in pages]
 
 
 def render_pdf(
@@ -209,7 +194,7 @@ def render_pdf(
 ) -> bytes:
     """A PDF of `labels` (each `copies` times) laid out on `fmt`.
 
-    The QR codes go straight into the PDF (labels.pdfqr) rather than through
+    The QR codes go straight into the PDF (labels.pdf) rather than through
     WeasyPrint's SVG renderer, which spent most of a big sheet's time parsing
     and writing their paths; the text is drawn by WeasyPrint from the page SVGs.
     """

@@ -88,3 +88,37 @@ def test_the_pdf_keeps_one_page_per_svg_and_the_text(tmp_path):
     shown = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
     for label in run:
         assert f"{label.code[:3]}-{label.code[3:]}" in shown.stdout.decode()
+
+
+@pytest.mark.parametrize("scheme", ["file", "http", "page"])
+def test_the_pdf_fetches_nothing_but_its_own_pages(scheme, tmp_path):
+    """Pages reach WeasyPrint through a fetcher that serves only the pages of this
+    sheet: a reference to a file, the network or another page loads nothing."""
+    picture = tmp_path / "secret.png"
+    Image.new("L", (8, 8), 0).save(picture)
+    url = {
+        "file": picture.as_uri(),
+        "http": "http://192.0.2.1/secret.png",
+        "page": labels.pdf.PAGE_URL + "1",
+    }[scheme]
+    page = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="20mm" height="20mm" viewBox="0 0 20 20">'
+        f'<image href="{url}" width="20" height="20"/><text x="1" y="10">kept</text></svg>'
+    )
+    pdf = labels.pdf.document([page], "20", "20").write_pdf()
+    images = subprocess.run(["pdfimages", "-list", "-"], input=pdf, capture_output=True)
+    assert len(images.stdout.decode().strip().splitlines()) == 2  # the header: no image
+
+
+def test_characters_xml_cannot_hold_are_dropped_not_a_blank_page():
+    """Each page reaches WeasyPrint as an XML document, so a name holding a
+    character XML 1.0 forbids must lose it rather than stop the page parsing."""
+    fmt = FORMATS["avery-l7160"]
+    odd = "Drill\ufffe one\uffff two\ud800 three\x0b four"
+    run = [labels.Label("HTTP://X/A/7K3M9Q", "7K3M9Q", odd)]
+    svg = next(labels.page_svgs(run, fmt, org_line="Acme\uffff Ltd"))
+    ET.fromstring(svg.encode())
+    pdf = labels.render_pdf(run, fmt, org_line="Acme\uffff Ltd")
+    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    shown = " ".join(out.stdout.decode().split())
+    assert "7K3-M9Q Drill one two three four Acme Ltd" in shown
