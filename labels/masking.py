@@ -6,8 +6,8 @@ at a time in Python, which made it most of the time a label sheet took. Here
 segno still encodes the symbol (once, with mask 0 fixed) and the same four
 penalty rules are scored over whole rows and columns at once: the symbol's
 rows and columns are held as one line of text each (a byte per module), so a
-mask is one XOR of big integers and the rules become regular expressions,
-`bytes.find` and `bytes.count`.
+mask is one XOR of big integers, and the rules become shifts of those
+integers, `bytes.count` and `bytes.find`.
 
 The score follows segno's own evaluation to the letter, including which
 modules are scored (format and version areas as light) and how overlapping

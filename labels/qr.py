@@ -49,7 +49,9 @@ def symbol(data: str) -> Symbol:
 
     Drawing cost grows with the number of path commands, so the three finder
     patterns are drawn as one square ring and one thick centre stroke each,
-    and everything else as horizontal runs of dark modules.
+    and everything else as horizontal runs of dark modules. The PDF draws the
+    same modules as rectangles: each run, and each finder as three nested
+    squares.
     """
     rows, version, mode, error, _ = masking.encode(data)
     width = len(rows)
