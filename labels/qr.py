@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-import segno
+from . import masking
 
 QUIET_ZONE = 2  # modules of white kept around the symbol, inside the label edge
 
@@ -30,47 +31,54 @@ class Symbol:
     version: int
     mode: str
     error: str
+    rects: str  # the same dark modules as PDF rectangles (`re`), to fill even-odd
 
 
 def _finder_corners(width: int) -> tuple[tuple[int, int], ...]:
     return (0, 0), (width - 7, 0), (0, width - 7)
 
 
+DARK_RUN = re.compile(rb"1+")
+
+
 @lru_cache(maxsize=8192)
 def symbol(data: str) -> Symbol:
     """Encode `data` at error-correction level M or better (segno raises it for
-    free when the symbol has room) and trace it for drawing.
+    free when the symbol has room) with the best data mask, and trace it for
+    drawing.
 
     Drawing cost grows with the number of path commands, so the three finder
     patterns are drawn as one square ring and one thick centre stroke each,
-    and everything else as horizontal runs of dark modules.
+    and everything else as horizontal runs of dark modules. The PDF draws the
+    same modules as rectangles: each run, and each finder as three nested
+    squares.
     """
-    qr = segno.make(data, error="m", micro=False)
-    matrix = qr.matrix
-    width = len(matrix)
+    rows, version, mode, error, _ = masking.encode(data)
+    width = len(rows)
     finders = _finder_corners(width)
-
-    def in_finder(x: int, y: int) -> bool:
-        return any(fx <= x < fx + 7 and fy <= y < fy + 7 for fx, fy in finders)
-
     q = QUIET_ZONE
     runs = [f"M{fx + q + 0.5} {fy + q + 0.5}h6v6h-6z" for fx, fy in finders]
-    for y, row in enumerate(matrix):
-        x = 0
-        while x < width:
-            if row[x] and not in_finder(x, y):
-                start = x
-                while x < width and row[x] and not in_finder(x, y):
-                    x += 1
-                runs.append(f"M{start + q} {y + q + 0.5}h{x - start}")
-            else:
-                x += 1
+    # Ring and centre as three nested squares: even-odd filling leaves the gap white.
+    rects = [
+        f"{x + q + d} {y + q + d} {7 - 2 * d} {7 - 2 * d} re" for x, y in finders for d in (0, 1, 2)
+    ]
+    blank = b"0" * 7
+    for y, row in enumerate(rows):
+        if y < 7:  # the finders' rows are traced without them
+            row = blank + row[7:-7] + blank
+        elif y >= width - 7:
+            row = blank + row[7:]
+        for run in DARK_RUN.finditer(row):
+            start, end = run.span()
+            runs.append(f"M{start + q} {y + q + 0.5}h{end - start}")
+            rects.append(f"{start + q} {y + q} {end - start} 1 re")
     eyes = "".join(f"M{fx + q + 2} {fy + q + 3.5}h3" for fx, fy in finders)
     return Symbol(
         path="".join(runs),
         eyes=eyes,
         size=width + 2 * q,
-        version=qr.version,
-        mode=qr.mode,
-        error=qr.error,
+        version=version,
+        mode=mode,
+        error=error,
+        rects=" ".join(rects),
     )

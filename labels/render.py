@@ -1,8 +1,10 @@
 """Label sheets to PDF: one vector SVG per page, drawn by WeasyPrint.
 
-Each page is a single SVG holding every label's QR path and text. WeasyPrint
-lays out one box per page instead of several per label, which keeps a
-1,000-label sheet within a few seconds.
+Each page is a single SVG holding every label's QR path and text (the
+on-screen preview shows it as it is). WeasyPrint lays out one box per page
+instead of several per label; for the PDF the QR codes are left out of the
+SVG and written as rectangles straight into the page (labels.pdf), which
+keeps a 1,000-label sheet within a few seconds.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from . import text
+from . import pdf, text
 from .formats import Format
 from .qr import symbol
 
@@ -69,20 +71,29 @@ def _text(x, y, size, content, family=text.SANS, bold=False, anchor="start") -> 
     )
 
 
-def draw_label(label: Label, fmt: Format, org_line: str = "") -> str:
-    """SVG for one label, in mm, with its top-left corner at the origin."""
+def _qr_box(fmt: Format) -> tuple[float, float]:
+    """The QR's inset from the label's top-left corner and its side, in mm."""
     w, h = fmt.label_width_mm, fmt.label_height_mm
     # Keep clear of the edge: die-cut labels shift a little, and label
     # printers cannot print the outer ~1.5 mm of the tape.
     inset = 1.5 if fmt.roll else max(0.6, min(1.2, h * 0.04))
     # A QR of ~45 % of the width scans easily and leaves the text room to breathe.
-    q = min(h - 2 * inset, w * 0.45 if fmt.layout == "wide" else w - 2 * inset)
-    sym = symbol(label.url)
-    parts = [
-        f'<g transform="translate({_n(inset)} {_n(inset)}) scale({_n(q / sym.size)})" '
-        f'fill="none" stroke="#000"><path stroke-width="1" d="{sym.path}"/>'
-        f'<path stroke-width="3" d="{sym.eyes}"/></g>'
-    ]
+    return inset, min(h - 2 * inset, w * 0.45 if fmt.layout == "wide" else w - 2 * inset)
+
+
+def draw_label(label: Label, fmt: Format, org_line: str = "", qr: bool = True) -> str:
+    """SVG for one label, in mm, with its top-left corner at the origin; without
+    the QR code when `qr` is false (the PDF draws it itself, see labels.pdf)."""
+    w, h = fmt.label_width_mm, fmt.label_height_mm
+    inset, q = _qr_box(fmt)
+    parts = []
+    if qr:
+        sym = symbol(label.url)
+        parts.append(
+            f'<g transform="translate({_n(inset)} {_n(inset)}) scale({_n(q / sym.size)})" '
+            f'fill="none" stroke="#000"><path stroke-width="1" d="{sym.path}"/>'
+            f'<path stroke-width="3" d="{sym.eyes}"/></g>'
+        )
     x0 = inset + q + max(0.8, h * 0.03)
     room = w - x0 - inset
     code = label.code if len(label.code) != 6 else f"{label.code[:3]}-{label.code[3:]}"
@@ -136,8 +147,9 @@ def page_svgs(
     nudge=(0.0, 0.0),
     org_line: str = "",
     outlines: bool = False,
+    qr: bool = True,
 ) -> Iterator[str]:
-    """One SVG document (in mm) per page."""
+    """One SVG document (in mm) per page; `qr=False` leaves the QR codes out."""
     placements = place(fmt, len(labels), start, nudge)
     pages = (placements[-1].page + 1) if placements else 1
     drawn = {}
@@ -149,7 +161,7 @@ def page_svgs(
             ]
     for label, spot in zip(labels, placements, strict=True):
         if label not in drawn:  # copies of one label share the drawing
-            drawn[label] = draw_label(label, fmt, org_line)
+            drawn[label] = draw_label(label, fmt, org_line, qr)
         by_page[spot.page].append(
             f'<g transform="translate({_n(spot.x)} {_n(spot.y)})">{drawn[label]}</g>'
         )
@@ -161,24 +173,23 @@ def page_svgs(
         )
 
 
-def _refuse(url: str, *args, **kwargs):
-    # Names and organisation lines are user input: nothing in a label may make
-    # the renderer read a file or reach the network.
-    raise ValueError("label rendering loads nothing")
+def _pdf(svgs: Iterator[str], fmt: Format, qr_pages: Sequence[bytes] = ()) -> bytes:
+    """WeasyPrint draws the page SVGs; `qr_pages` (PDF content, one per page) is
+    drawn under each page's own content (labels.pdf)."""
+    return pdf.write(svgs, _n(fmt.page_width_mm), _n(fmt.page_height_mm), qr_pages)
 
 
-def _pdf(svgs: Iterator[str], fmt: Format) -> bytes:
-    from weasyprint import HTML  # imported here: the web app loads without Pango
-
-    w, h = _n(fmt.page_width_mm), _n(fmt.page_height_mm)
-    css = (
-        f"@page{{size:{w}mm {h}mm;margin:0}}html,body{{margin:0}}"
-        f"svg{{display:block;width:{w}mm;height:{h}mm;break-after:page}}"
-    )
-    doc = (
-        f"<!doctype html><html><head><style>{css}</style></head><body>{''.join(svgs)}</body></html>"
-    )
-    return HTML(string=doc, url_fetcher=_refuse).write_pdf()
+def _qr_pages(run: Sequence[Label], fmt: Format, start: int, nudge) -> list[bytes]:
+    """Each page's QR codes as PDF content, placed exactly as draw_label places
+    them in the SVG (the same rounded numbers)."""
+    inset, side = _qr_box(fmt)
+    placements = place(fmt, len(run), start, nudge)
+    pages: list[list[tuple]] = [[] for _ in range(placements[-1].page + 1)]
+    for label, spot in zip(run, placements, strict=True):
+        sym = symbol(label.url)
+        x, y = float(_n(spot.x)) + float(_n(inset)), float(_n(spot.y)) + float(_n(inset))
+        pages[spot.page].append((x, y, float(_n(side / sym.size)), sym.rects))
+    return [pdf.qr_content(float(_n(fmt.page_height_mm)), symbols) for symbols in pages]
 
 
 def render_pdf(
@@ -190,7 +201,12 @@ def render_pdf(
     nudge=(0.0, 0.0),
     org_line: str = "",
 ) -> bytes:
-    """A PDF of `labels` (each `copies` times) laid out on `fmt`."""
+    """A PDF of `labels` (each `copies` times) laid out on `fmt`.
+
+    The QR codes go straight into the PDF (labels.pdf) rather than through
+    WeasyPrint's SVG renderer, which spent most of a big sheet's time parsing
+    and writing their paths; the text is drawn by WeasyPrint from the page SVGs.
+    """
     if not 1 <= copies <= 100:
         raise ValueError("Copies must be 1–100.")
     run = [label for label in labels for _ in range(copies)]
@@ -200,7 +216,8 @@ def render_pdf(
         )
     if not run:
         raise ValueError("There are no labels to print.")
-    return _pdf(page_svgs(run, fmt, start=start, nudge=nudge, org_line=org_line), fmt)
+    svgs = page_svgs(run, fmt, start=start, nudge=nudge, org_line=org_line, qr=False)
+    return _pdf(svgs, fmt, _qr_pages(run, fmt, start, nudge))
 
 
 def _ruler(

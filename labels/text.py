@@ -52,12 +52,18 @@ def width(text: str, size: float, family: str = SANS, bold: bool = False) -> flo
     return sum(widths.get(ord(ch), widest) for ch in text) * size
 
 
+def _printable(ch: str) -> bool:
+    # XML 1.0 cannot hold C0 controls, surrogates, U+FFFE or U+FFFF: a page SVG
+    # with one would not parse, and the page would print blank.
+    if ch < " ":
+        return ch in "\t\n"
+    return ch != "\x7f" and not "\ud800" <= ch <= "\udfff" and ch not in "\ufffe\uffff"
+
+
 def clean(text: str) -> str:
-    """One line of printable text: control characters (which XML cannot hold)
-    dropped, runs of white space made one space."""
-    return " ".join(
-        "".join(ch for ch in text if ch >= " " and ch != "\x7f" or ch in "\t\n").split()
-    )
+    """One line of printable text: control characters and what else XML cannot
+    hold dropped, runs of white space made one space."""
+    return " ".join("".join(filter(_printable, text)).split())
 
 
 def fit(text: str, size: float, room: float, family: str = SANS, bold: bool = False) -> str:

@@ -344,7 +344,7 @@ def captured(monkeypatch) -> list[str]:
     """Page SVGs that render_pdf hands to WeasyPrint, without running WeasyPrint."""
     pages: list[str] = []
 
-    def fake_pdf(svgs, fmt):
+    def fake_pdf(svgs, fmt, *qr_pages):
         pages.extend(svgs)
         return b"%PDF-fake"
 
