@@ -415,3 +415,15 @@ def test_report_pdf_has_codes_as_text_and_no_barcode(client, auth, site, reporte
             assert image.convert("L").getextrema()[0] < 128  # something dark was drawn
             found += zxingcpp.read_barcodes(image)
     assert [(b.format, b.text, b.position) for b in found] == []
+
+
+def test_report_pdf_rendering_fetches_nothing_and_does_not_fail_on_a_url(tmp_path):
+    """Should a URL ever reach the report's HTML, it is refused and skipped, not loaded."""
+    secret = tmp_path / "secret.css"
+    secret.write_text("body { background: red }")
+    html = (
+        f'<link rel="stylesheet" href="file://{secret}">'
+        '<img src="http://127.0.0.1:9/x.png"><p>Report</p>'
+    )
+    pdf = audit_report.html_to_pdf(html)
+    assert pdf.startswith(b"%PDF-")

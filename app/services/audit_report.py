@@ -178,12 +178,14 @@ def csv_rows(report: Report) -> list[list]:
     ]
 
 
-def _refuse(url: str, *args, **kwargs):
-    raise ValueError("report rendering loads nothing")
-
-
 def html_to_pdf(html: str) -> bytes:
-    """Render the print template; runs in the worker process."""
+    """Render the print template; runs in the worker process. Nothing is fetched:
+    a URL that reached the page (none should) is skipped, never loaded."""
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
-    return HTML(string=html, url_fetcher=_refuse).write_pdf()
+    class RefuseAll(URLFetcher):
+        def fetch(self, url, headers=None):
+            raise ValueError("report rendering loads nothing")
+
+    return HTML(string=html, url_fetcher=RefuseAll()).write_pdf()
