@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, send_from_directory
-from peewee import JOIN
 
-from ..models import Asset, Event, Fault, Location, User
+from ..models import Asset, Event, Fault, Location
 from ..permissions import role
-from ..services import reminders
+from ..services import events, reminders
 from ..services.events import one_page
 from ..templating import local_today
 from .helpers import int_arg
@@ -22,16 +21,11 @@ PER_PAGE = 50
 def feed(*conditions, page: int = 1) -> tuple[list[Event], bool]:
     """One page of events newest first (asset, actor, holder and location joined in
     one query), and whether older ones exist."""
-    Actor, Holder = User.alias("actor"), User.alias("holder")
-    query = (
-        Event.select(Event, Asset, Actor, Holder, Location)
-        .join(Asset, JOIN.LEFT_OUTER)
-        .switch(Event)
-        .join(Actor, JOIN.LEFT_OUTER, on=(Event.actor == Actor.id))
-        .switch(Event)
-        .join(Holder, JOIN.LEFT_OUTER, on=(Event.holder == Holder.id))
-        .switch(Event)
-        .join(Location, JOIN.LEFT_OUTER, on=(Event.location == Location.id))
+    Actor, Holder = events.people_and_place()
+    query = events.in_context(
+        Event.select(Event, Asset, Actor, Holder, Location),
+        Actor,
+        Holder,
     )
     for condition in conditions:
         query = query.where(condition)

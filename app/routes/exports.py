@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, render_template, request
 
 from ..permissions import role
 from ..services import exports
 from ..services.errors import Invalid
 from ..templating import local_today, site
-from .helpers import csv_download
+from .helpers import csv_download, query_date
 
 bp = Blueprint("exports", __name__, url_prefix="/export")
-
-
-def _day(name: str) -> date | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid({name: "Pick a date from the calendar, or type it as YYYY-MM-DD."}) from None
 
 
 @bp.route("")
@@ -45,7 +33,7 @@ def register():
 def history():
     """The event history from one local day to another (both included), as CSV."""
     try:
-        start, end = _day("from"), _day("to")
+        start, end = query_date("from"), query_date("to")
         rows = exports.event_rows(start, end, site()["timezone"])
     except Invalid as exc:
         return render_template("exports/index.html", errors=exc.errors, values=request.args), 422

@@ -58,14 +58,23 @@ def form_int(name: str) -> int | None:
     return int(raw)
 
 
-def form_date(name: str) -> date | None:
-    raw = request.form.get(name, "").strip()
+def _date(raw: str, name: str) -> date | None:
+    raw = raw.strip()
     if not raw:
         return None
     try:
         return date.fromisoformat(raw)
     except ValueError:
         raise Invalid({name: "Pick a date from the calendar, or type it as YYYY-MM-DD."}) from None
+
+
+def form_date(name: str) -> date | None:
+    return _date(request.form.get(name, ""), name)
+
+
+def query_date(name: str) -> date | None:
+    """An optional date in the query string; a bad one is an Invalid for that field."""
+    return _date(request.args.get(name, ""), name)
 
 
 def form_money(name: str) -> int | None:

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from peewee import JOIN, SQL, Select, fn
 
 from ..models import STATUSES, Asset, Event, Fault, Location, User, utcnow
-from . import attention
+from . import attention, events
 from .assets import not_seen
 
 UNSEEN_DAYS = 90
@@ -117,27 +117,24 @@ def open_faults(rows: int = ROWS) -> list[Fault]:
 
 
 def recent_events(rows: int = ROWS) -> list[Event]:
-    Actor, Holder = User.alias("actor"), User.alias("holder")
+    Actor, Holder = events.people_and_place()
     return list(
-        Event.select(
-            Event,
-            Asset.id,
-            Asset.code,
-            Asset.name,
-            Actor.id,
-            Actor.name,
-            Holder.id,
-            Holder.name,
-            Location.id,
-            Location.name,
+        events.in_context(
+            Event.select(
+                Event,
+                Asset.id,
+                Asset.code,
+                Asset.name,
+                Actor.id,
+                Actor.name,
+                Holder.id,
+                Holder.name,
+                Location.id,
+                Location.name,
+            ),
+            Actor,
+            Holder,
         )
-        .join(Asset, JOIN.LEFT_OUTER)
-        .switch(Event)
-        .join(Actor, JOIN.LEFT_OUTER, on=(Event.actor == Actor.id))
-        .switch(Event)
-        .join(Holder, JOIN.LEFT_OUTER, on=(Event.holder == Holder.id))
-        .switch(Event)
-        .join(Location, JOIN.LEFT_OUTER, on=(Event.location == Location.id))
         .order_by(Event.at.desc(), Event.id.desc())
         .limit(rows)
     )

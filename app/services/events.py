@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from peewee import JOIN
+
 from ..models import Asset, Event, Location, User, utcnow
 
 
@@ -48,3 +50,22 @@ def one_page(query, page: int, per_page: int) -> tuple[list, bool]:
     it fetches one row past the page instead of counting."""
     rows = list(query.limit(per_page + 1).offset((max(page, 1) - 1) * per_page))
     return rows[:per_page], len(rows) > per_page
+
+
+def people_and_place():
+    """The actor and holder aliases for `in_context`, fresh for one query."""
+    return User.alias("actor"), User.alias("holder")
+
+
+def in_context(query, actor, holder):
+    """Join an Event select to its asset, actor, holder and location (all optional),
+    so a list of events is one query however long."""
+    return (
+        query.join(Asset, JOIN.LEFT_OUTER)
+        .switch(Event)
+        .join(actor, JOIN.LEFT_OUTER, on=(Event.actor == actor.id))
+        .switch(Event)
+        .join(holder, JOIN.LEFT_OUTER, on=(Event.holder == holder.id))
+        .switch(Event)
+        .join(Location, JOIN.LEFT_OUTER, on=(Event.location == Location.id))
+    )

@@ -12,6 +12,7 @@ from peewee import JOIN
 
 from ..csvfiles import money
 from ..models import STATUS_LABELS, Asset, Category, Event, Location, User
+from . import events
 from .errors import Invalid
 from .import_lookup import Lookup
 
@@ -109,16 +110,13 @@ def event_rows(start: date | None, end: date | None, zone: str) -> Iterator[tupl
     """Events from `start` to `end` (local days), oldest first, times local."""
     low, high = utc_range(start, end, zone)
     tz = ZoneInfo(zone)
-    Actor, Holder = User.alias("actor"), User.alias("holder")
+    Actor, Holder = events.people_and_place()
     query = (
-        Event.select(Event, Asset, Actor, Holder, Location)
-        .join(Asset, JOIN.LEFT_OUTER)
-        .switch(Event)
-        .join(Actor, JOIN.LEFT_OUTER, on=(Event.actor == Actor.id))
-        .switch(Event)
-        .join(Holder, JOIN.LEFT_OUTER, on=(Event.holder == Holder.id))
-        .switch(Event)
-        .join(Location, JOIN.LEFT_OUTER, on=(Event.location == Location.id))
+        events.in_context(
+            Event.select(Event, Asset, Actor, Holder, Location),
+            Actor,
+            Holder,
+        )
         .where(Event.at >= low, Event.at < high)
         .order_by(Event.at, Event.id)
     )
