@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from . import codes
 from .models import FAULT_SEVERITIES, STATUS_LABELS
-from .services import settings
+from .services import places, settings
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -146,3 +146,4 @@ def init_app(app: Flask) -> None:
         seen_card=_seen_card,
     )
     settings.clear_cache()
+    places.clear_path_cache()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app import codes
-from app.models import Category, Location
+from app.models import Asset, Category, Location
+from app.services import places
 
 from . import factories
 from .pages import field_error, form_values, path_of, soup_of
@@ -105,3 +106,19 @@ def test_duplicate_category_name_is_refused_ignoring_case(client, auth, url_kind
     assert response.status_code == 422
     assert "already" in field_error(soup_of(response), "name")
     assert sorted(c.name for c in Category.select()) == ["Ladders", "Power tools"]
+
+
+def test_a_renamed_or_new_location_shows_on_asset_pages_at_once(client, auth):
+    """Location paths are cached per process; a save here, or an id the cache has
+    not seen, is never shown stale or blank."""
+    lead = auth.login("lead")
+    site = factories.make_location("Main site")
+    room = factories.make_location("Store", site)
+    asset = factories.make_asset(lead, name="Ladder", location=room.id)
+    assert "Main site › Store" in client.get(f"/A/{asset.code}").get_data(as_text=True)
+    places.update_location(room.id, "Store room", site.id)
+    assert "Main site › Store room" in client.get(f"/A/{asset.code}").get_data(as_text=True)
+    # A location made without the service (an import's bulk insert does this).
+    shed = Location.create(name="Shed", parent=site, code="5HED00")
+    Asset.update(location=shed).where(Asset.id == asset.id).execute()
+    assert "Main site › Shed" in client.get(f"/A/{asset.code}").get_data(as_text=True)

@@ -10,7 +10,7 @@ from flask import url_for
 
 from app import codes, models
 from app.models import Asset, Event, User
-from app.services import assets, settings
+from app.services import assets, places, settings
 
 from . import factories
 
@@ -295,6 +295,7 @@ def test_asset_page_query_count_does_not_grow_with_history(client, auth, monkeyp
 
     def queries(asset: Asset) -> int:
         settings.clear_cache()  # each measured page reads the settings afresh
+        places.clear_path_cache()  # and the location paths
         calls.clear()
         soup, response = client.soup(f"/A/{asset.code}")
         assert response.status_code == 200

@@ -51,7 +51,7 @@ def asset(code: str):
 
 def asset_context(asset, page: int = 1, **extra) -> dict:
     """Everything the asset page shows; action views reuse it to re-render."""
-    location_path = places.location_paths().get(asset.location_id, "") if asset.location_id else ""
+    location_path = places.location_path(asset.location_id)
     history, older = assets.history(asset, page=page)
     return {
         "asset": asset,

@@ -175,7 +175,9 @@ def history(asset: Asset, page: int = 1, per_page: int = HISTORY_PAGE) -> tuple[
     Actor = User.alias("actor")
     Holder = User.alias("holder")
     query = (
-        Event.select(Event, Actor, Holder, Location)
+        Event.select(
+            Event, Actor.id, Actor.name, Holder.id, Holder.name, Location.id, Location.name
+        )
         .join(Actor, JOIN.LEFT_OUTER, on=(Event.actor == Actor.id))
         .switch(Event)
         .join(Holder, JOIN.LEFT_OUTER, on=(Event.holder == Holder.id))

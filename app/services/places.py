@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from peewee import IntegrityError, fn
 
 from .. import codes
@@ -81,6 +83,28 @@ def location_paths() -> dict[int, str]:
     return paths
 
 
+# The asset page shows a location's path on every scan; the tree changes
+# rarely, so each process keeps the paths for a few seconds. A save in this
+# process clears them; an id not seen yet (made by another process, or an
+# import) reloads them at once.
+_paths: dict = {"at": 0.0, "paths": {}}
+_PATHS_TTL_SECONDS = 10.0
+
+
+def clear_path_cache() -> None:
+    _paths["at"] = 0.0
+
+
+def location_path(location_id: int | None) -> str:
+    """One location's "Site › Building › Room", from the per-process cache."""
+    if not location_id:
+        return ""
+    now = time.monotonic()
+    if now - _paths["at"] > _PATHS_TTL_SECONDS or location_id not in _paths["paths"]:
+        _paths["paths"], _paths["at"] = location_paths(), now
+    return _paths["paths"].get(location_id, "")
+
+
 def _parent(parent_id: int | None) -> Location | None:
     if parent_id is None:
         return None
@@ -115,7 +139,8 @@ def update_location(location_id: int, name: str, parent_id: int | None) -> Locat
         location.name = name
         location.parent = parent
         location.save()
-        return location
+    clear_path_cache()
+    return location
 
 
 # Categories ----------------------------------------------------------------
