@@ -14,7 +14,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -22,15 +21,13 @@ import segno
 from PIL import Image
 from playwright.sync_api import Page, expect, sync_playwright
 
+from .live import Server
 from .test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PASSWORD,
     PHONE,
-    STARTUP_SECONDS,
     _assert_no_horizontal_scroll,
-    _free_port,
-    _healthy,
     _shot,
     _watch,
 )
@@ -85,37 +82,14 @@ def _tagtrail(instance: Path, url: str, *args: str) -> None:
 def site(tmp_path_factory):
     """One server with the demo organisation for this module's tests."""
     base = tmp_path_factory.mktemp("scanner")
-    instance = base / "instance"
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    _tagtrail(instance, url, "demo", "--password", PASSWORD)
-    script = Path(sys.executable).parent / "tagtrail"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TAGTRAIL_")}
-    env.update(TAGTRAIL_INSTANCE=str(instance), TAGTRAIL_PUBLIC_URL=url)
-    log_path = base / "server.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [str(script), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    server = Server(base / "instance")
+    _tagtrail(server.instance, server.url, "demo", "--password", PASSWORD)
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _healthy(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the server did not start:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.1)
-        yield {"url": url, "db": instance / "tagtrail.sqlite3", "base": base}
+        server.start()
+        yield {"url": server.url, "db": server.instance / "tagtrail.sqlite3", "base": base}
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        print(f"--- {log_path} ---\n{log_path.read_text(errors='replace')}")
+        server.stop()
+        print(f"--- {server.log} ---\n{server.log_text()}")
 
 
 def _query(site, sql: str, *args) -> list[tuple]:
