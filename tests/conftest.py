@@ -87,6 +87,8 @@ def app(tmp_path, monkeypatch):
     }
     if POSTGRES_URL:
         config["DATABASE_URL"] = POSTGRES_URL
+        # Commands the test runs (CliRunner builds its own app) use it too.
+        monkeypatch.setenv("TAGTRAIL_DATABASE_URL", POSTGRES_URL)
     app = create_app(config)
     if POSTGRES_URL:
         with app.app_context():

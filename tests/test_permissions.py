@@ -4,12 +4,11 @@ every POST needs a CSRF token."""
 from __future__ import annotations
 
 import io
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from app.models import Fault
+from app.models import MODELS, Fault
 from app.permissions import PUBLIC
 from app.services import attachments, audits, imports, label_codes
 
@@ -204,13 +203,13 @@ def test_htmx_request_when_signed_out_gets_a_client_redirect(client, auth):
     assert response.headers["HX-Redirect"] == "/login?next=/assets"
 
 
-def _dump(app) -> list[str]:
-    path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
-    con = sqlite3.connect(path)
-    try:
-        return list(con.iterdump())
-    finally:
-        con.close()
+def _dump(app) -> dict:
+    """Every row of every table (on SQLite or PostgreSQL alike)."""
+    with app.app_context():
+        return {
+            m._meta.table_name: list(m.select().order_by(m._meta.primary_key).tuples())
+            for m in MODELS
+        }
 
 
 def test_no_get_changes_anything(app, client, auth, world):
