@@ -135,7 +135,9 @@ def _register_blueprints(app: Flask) -> None:
 def _register_hooks(app: Flask) -> None:
     from . import permissions, templating
     from .routes.auth import require_setup
+    from .safety import refuse_nul_characters
 
+    app.before_request(refuse_nul_characters)
     app.before_request(require_setup)
     app.before_request(permissions.enforce)
     app.teardown_request(close_connection)

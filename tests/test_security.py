@@ -160,3 +160,16 @@ def test_successful_sign_ins_are_never_throttled(app, auth):
             == 303
         )
         client.form("/logout")
+
+
+def test_a_nul_character_in_a_form_is_refused_with_a_message(client, auth):
+    """SQLite would store U+0000 and PostgreSQL would fail on it: refused on both."""
+    auth.login("lead")
+    response = client.form("/assets/new", {"name": "Drill\x00", "version": ""})
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+    from app.models import Asset
+
+    with client.application.app_context():
+        assert not Asset.select().exists()
+    assert client.get("/assets?q=a%00b").status_code == 400
