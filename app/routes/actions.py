@@ -23,7 +23,7 @@ from flask import (
 )
 
 from .. import codes
-from ..models import User
+from ..models import Asset, User
 from ..permissions import role
 from ..services import assets, custody, maintenance, places, servicing
 from ..services.actions import Forbidden, Outcome, Refused
@@ -31,7 +31,7 @@ from ..services.errors import Invalid, NotFound
 from ..services.uploads import TooLarge
 from ..templating import local_today, wants_fragment
 from .helpers import current_actor, form_date, form_int, form_money, form_text
-from .scan import asset_context
+from .scan import asset_context, card_context
 
 bp = Blueprint("actions", __name__, url_prefix="/A/<code>")
 
@@ -73,12 +73,12 @@ def form_page(action: str, asset, status: int = 200, errors: dict | None = None,
     return render_template("actions/page.html", **context), status
 
 
-def respond(action: str, code: str, run: Callable[[], Outcome]):
+def respond(action: str, code: str, run: Callable[[Asset], Outcome]):
     """Run an action and answer the way the request asked: card fragment or page."""
     asset = _asset(code)
     errors, status = {}, 200
     try:
-        outcome = run()
+        outcome = run(asset)
     except NotFound:
         abort(404)
     except Invalid as exc:
@@ -96,7 +96,7 @@ def respond(action: str, code: str, run: Callable[[], Outcome]):
             (
                 render_template(
                     "scan/_action_result.html",
-                    **asset_context(fresh),
+                    **card_context(fresh),
                     new_events=new_events,
                     open_form=action if errors else None,
                     errors=errors,
@@ -129,8 +129,8 @@ def checkout(code: str):
     return respond(
         "checkout",
         code,
-        lambda: custody.check_out(
-            _asset(code).code,
+        lambda found: custody.check_out(
+            found.code,
             actor=current_actor(),
             today=local_today(),
             holder_id=form_int("holder"),
@@ -151,8 +151,8 @@ def checkin(code: str):
     return respond(
         "return",
         code,
-        lambda: custody.check_in(
-            _asset(code).code,
+        lambda found: custody.check_in(
+            found.code,
             actor=current_actor(),
             expected_holder_id=form_int("holder"),
             location_id=form_int("location"),
@@ -172,8 +172,8 @@ def transfer(code: str):
     return respond(
         "transfer",
         code,
-        lambda: custody.transfer(
-            _asset(code).code,
+        lambda found: custody.transfer(
+            found.code,
             actor=current_actor(),
             today=local_today(),
             to_holder_id=form_int("to_holder"),
@@ -194,8 +194,8 @@ def move(code: str):
     return respond(
         "move",
         code,
-        lambda: custody.move(
-            _asset(code).code,
+        lambda found: custody.move(
+            found.code,
             actor=current_actor(),
             location_id=form_int("location"),
             note=form_text("note"),
@@ -213,8 +213,8 @@ def retire(code: str):
     return respond(
         "retire",
         code,
-        lambda: custody.retire(
-            _asset(code).code,
+        lambda found: custody.retire(
+            found.code,
             actor=current_actor(),
             reason=request.form.get("reason", ""),
             note=form_text("note"),
@@ -233,8 +233,8 @@ def fault(code: str):
     return respond(
         "fault",
         code,
-        lambda: maintenance.report_fault(
-            _asset(code).code,
+        lambda found: maintenance.report_fault(
+            found.code,
             actor=current_actor(),
             description=form_text("description"),
             severity=request.form.get("severity", ""),
@@ -254,8 +254,8 @@ def repair(code: str):
     return respond(
         "repair",
         code,
-        lambda: maintenance.start_repair(
-            _asset(code).code,
+        lambda found: maintenance.start_repair(
+            found.code,
             actor=current_actor(),
             note=form_text("note"),
             cost_cents=form_money("cost"),
@@ -273,8 +273,8 @@ def fixed(code: str):
     return respond(
         "fixed",
         code,
-        lambda: maintenance.mark_fixed(
-            _asset(code).code,
+        lambda found: maintenance.mark_fixed(
+            found.code,
             actor=current_actor(),
             note=form_text("note"),
             cost_cents=form_money("cost"),
@@ -292,8 +292,8 @@ def service(code: str):
     return respond(
         "service",
         code,
-        lambda: servicing.record_service(
-            _asset(code).code,
+        lambda found: servicing.record_service(
+            found.code,
             actor=current_actor(),
             today=local_today(),
             note=form_text("note"),

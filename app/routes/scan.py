@@ -49,20 +49,21 @@ def asset(code: str):
     return render_template("scan/asset.html", **asset_context(found, page=int_arg("page") or 1))
 
 
-def asset_context(asset, page: int = 1, **extra) -> dict:
-    """Everything the asset page shows; action views reuse it to re-render."""
-    location_path = places.location_path(asset.location_id)
-    history, older = assets.history(asset, page=page)
+def card_context(asset, **extra) -> dict:
+    """What the status card shows (an htmx action's answer needs no more)."""
     return {
         "asset": asset,
-        "history": history,
-        "older": older,
-        "page": page,
-        "location_path": location_path,
+        "location_path": places.location_path(asset.location_id),
         "faults": maintenance.open_faults(asset),
         "seen": seen_card(asset),
         **extra,
     }
+
+
+def asset_context(asset, page: int = 1, **extra) -> dict:
+    """Everything the asset page shows; action views reuse it to re-render."""
+    history, older = assets.history(asset, page=page)
+    return card_context(asset, history=history, older=older, page=page, **extra)
 
 
 @bp.route("/find")
