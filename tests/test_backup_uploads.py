@@ -15,6 +15,8 @@ from app.services import attachments, backup, uploads
 
 from . import factories
 
+pytestmark = pytest.mark.sqlite_only  # `tagtrail backup` copies the SQLite file
+
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
