@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from peewee import JOIN
-
 from ..database import write
 from ..models import Asset, Location, User, utcnow
 from . import events
@@ -253,13 +251,3 @@ def return_all(person_id: int, *, actor: User) -> list[Asset]:
             )
             returned.append(outcome.asset)
         return returned
-
-
-def overdue(today: date) -> list[Asset]:
-    """Items held past their due date, longest overdue first."""
-    return list(
-        Asset.select(Asset, User)
-        .join(User, JOIN.INNER, on=(Asset.holder == User.id))
-        .where(Asset.due_back < today)
-        .order_by(Asset.due_back, Asset.name)
-    )
