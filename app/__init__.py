@@ -26,7 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(test_config)
     _finish_config(app)
 
-    bind(open_database(app.config["DATABASE_URL"]))
+    bind(open_database(app.config["DATABASE_URL"], pooled=True))
     if app.config.get("AUTO_MIGRATE", True):
         from .migrations import upgrade
 
@@ -58,7 +58,7 @@ def _finish_config(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from .models import User
+    from .services import people
 
     htmx.init_app(app)
     csrf.init_app(app)
@@ -78,7 +78,7 @@ def _init_extensions(app: Flask) -> None:
         number, _, token = user_id.partition(":")
         if not number.isdigit() or not token:
             return None
-        user = User.get_or_none(User.id == int(number))
+        user = people.by_id.first(int(number))
         if user is None or not user.can_sign_in:
             return None
         # Constant-time: a cookie from before a sign-out carries the old token.

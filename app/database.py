@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 
 from peewee import Database, OperationalError, SqliteDatabase
 from playhouse.db_url import connect
+from playhouse.pool import PooledDatabase
 
+from . import pool
 from .models import db
 
 SQLITE_PRAGMAS = {
@@ -25,19 +27,27 @@ SQLITE_PRAGMAS = {
 _write_lock = threading.RLock()
 
 
-def open_database(url: str) -> Database:
-    """Build (but do not connect) the database named by a URL."""
+def open_database(url: str, pooled: bool = False) -> Database:
+    """Build (but do not connect) the database named by a URL. The app opens it
+    `pooled` (see pool.py); commands that copy between databases do not."""
     scheme = urlsplit(url).scheme
-    if scheme.startswith("sqlite"):
+    if scheme == "sqlite" and pooled:
+        return pool.sqlite_pool(url, SQLITE_PRAGMAS)
+    if scheme == "sqlite":
         return connect(url, pragmas=SQLITE_PRAGMAS, timeout=10)
-    if scheme.startswith("postgres"):
-        return connect(url)
+    if scheme in ("postgres", "postgresql"):
+        return pool.postgres_pool(url) if pooled else connect(url)
     raise ValueError(f"Unsupported database URL scheme: {scheme!r}")
 
 
 def bind(database: Database) -> None:
-    if db.obj is not None and not db.is_closed():
-        db.close()
+    """Point the models at `database`, closing every connection of the one before."""
+    previous = db.obj
+    if previous is not None:
+        if isinstance(previous, PooledDatabase):
+            previous.close_all()
+        elif not previous.is_closed():
+            previous.close()
     db.initialize(database)
 
 

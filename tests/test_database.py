@@ -103,3 +103,85 @@ def test_demo_command_refuses_a_database_with_data_unless_forced(app, monkeypatc
     forced = runner.invoke(main, ["demo", "--force", "--password", "demo-password"])
     assert forced.exit_code == 0
     assert Asset.select().count() == 2 * count
+
+
+def test_requests_share_pooled_connections(app, client, auth):
+    """Requests hand their connection back instead of closing it: twenty pages
+    use one connection, not twenty."""
+    used = []
+
+    @app.after_request
+    def note_connection(response):
+        used.append(db.connection())
+        return response
+
+    auth.login("lead")
+    asset = factories.make_asset()
+    db.close()
+    used.clear()
+    for _ in range(20):
+        assert client.get(f"/A/{asset.code}").status_code == 200
+    assert len(used) == 20 and len({id(c) for c in used}) == 1
+
+
+@pytest.mark.sqlite_only
+def test_pooled_connections_hold_no_snapshot_between_requests(app, client, auth):
+    """After a walk through the busiest pages, another process's write shows at
+    once, and a full checkpoint finds no reader holding the log back: no pooled
+    connection keeps a read transaction open while it waits in the pool."""
+    import sqlite3
+
+    from app.services import demo
+
+    demo.build(password="demo-password")
+    auth.login("admin")
+    asset = Asset.select().order_by(Asset.id).first()
+    pages = [f"/A/{asset.code}", "/", "/assets?q=a", "/activity", "/reports", "/export"]
+    pages += ["/reports/utilisation", "/reports/value", "/audits", "/people", "/locations"]
+    for path in pages:
+        assert client.get(path).status_code == 200, path
+    db.close()
+
+    other = sqlite3.connect(db.obj.database, isolation_level=None)
+    try:
+        other.execute("UPDATE asset SET name = 'Renamed elsewhere' WHERE id = ?", (asset.id,))
+        assert "Renamed elsewhere" in client.get(f"/A/{asset.code}").get_data(as_text=True)
+        db.close()
+        busy, _, _ = other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        assert busy == 0
+    finally:
+        other.close()
+
+
+def test_a_transaction_left_open_is_rolled_back_when_the_connection_goes_back(app):
+    """A request that dies inside a transaction cannot leave it to the next one."""
+    from app.database import close_connection
+
+    db.begin()
+    Category.create(name="Never committed")
+    close_connection()
+    assert not db.in_transaction()
+    assert not Category.select().where(Category.name == "Never committed").exists()
+
+
+@pytest.mark.sqlite_only
+def test_rebinding_closes_the_previous_pool(app, tmp_path):
+    """Each app built in one process (tests, commands) leaves no database file open."""
+    import os
+
+    from app import create_app
+
+    def open_files():
+        return sum(
+            1
+            for fd in os.listdir("/proc/self/fd")
+            if os.path.realpath(f"/proc/self/fd/{fd}").endswith(".sqlite3")
+        )
+
+    Category.select().count()
+    for n in range(5):
+        create_app(
+            {"TESTING": True, "SECRET_KEY": "x" * 32, "INSTANCE_PATH": str(tmp_path / f"i{n}")}
+        )
+        Category.select().count()
+    assert open_files() <= 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from peewee import PostgresqlDatabase
 
 from app import create_app
 from app.migrations import LATEST
@@ -40,7 +41,7 @@ def pg_app(pg_server, tmp_path, request):
 
 def test_start_up_creates_the_schema_on_postgresql(pg_app):
     """A postgresql:// URL goes through playhouse.db_url and gets the latest schema."""
-    assert type(db.obj).__name__.startswith("Postgresql")
+    assert isinstance(db.obj, PostgresqlDatabase)
     assert SchemaVersion.get().version == LATEST
     assert {"asset", "event", "user", "location", "category"} <= set(db.get_tables())
 

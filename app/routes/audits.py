@@ -313,10 +313,10 @@ class SeenCard:
 def seen_card(asset, audit=None) -> SeenCard | None:
     """What the asset page shows for the audit this person is walking, if any:
     their current audit, else a running audit that expects this asset."""
-    from ..models import Audit, AuditItem
+    from ..models import AuditItem
 
     if audit is None:
-        running = list(Audit.select().where(Audit.status == "running"))
+        running = audits.running()
         if not running:
             return None
         current = current_audit_id()

@@ -9,6 +9,7 @@ from peewee import JOIN, SQL, IntegrityError, fn
 
 from ..database import write
 from ..models import Asset, Category, Event, Location, User, utcnow
+from ..prepared import Prepared
 from . import attention, events, places, servicing
 from .errors import Conflict, Invalid, NotFound
 
@@ -149,8 +150,8 @@ def update_asset(code: str, values: dict, *, version: int, actor: User) -> dict:
         raise _serial_clash(exc) from exc
 
 
-def get_by_code(code: str) -> Asset | None:
-    """The asset with its category, holder and location, in one query."""
+@Prepared
+def _by_code(code):
     return (
         Asset.select(Asset, Category, User, Location)
         .join(Category, JOIN.LEFT_OUTER)
@@ -159,8 +160,13 @@ def get_by_code(code: str) -> Asset | None:
         .switch(Asset)
         .join(Location, JOIN.LEFT_OUTER)
         .where(Asset.code == code)
-        .first()
+        .limit(1)
     )
+
+
+def get_by_code(code: str) -> Asset | None:
+    """The asset with its category, holder and location, in one query."""
+    return _by_code.first(code)
 
 
 HISTORY_PAGE = 15  # entries per page on the asset page (it must stay under 10 KB)
@@ -172,9 +178,16 @@ def history(asset: Asset, page: int = 1, per_page: int = HISTORY_PAGE) -> tuple[
     Actor, holder and location come in the same query, so the page's query
     count does not grow with the history.
     """
+    page = max(page, 1)
+    rows = _history(asset.id, per_page + 1, (page - 1) * per_page)
+    return rows[:per_page], len(rows) > per_page
+
+
+@Prepared
+def _history(asset_id, limit, offset):
     Actor = User.alias("actor")
     Holder = User.alias("holder")
-    query = (
+    return (
         Event.select(
             Event, Actor.id, Actor.name, Holder.id, Holder.name, Location.id, Location.name
         )
@@ -183,10 +196,11 @@ def history(asset: Asset, page: int = 1, per_page: int = HISTORY_PAGE) -> tuple[
         .join(Holder, JOIN.LEFT_OUTER, on=(Event.holder == Holder.id))
         .switch(Event)
         .join(Location, JOIN.LEFT_OUTER, on=(Event.location == Location.id))
-        .where(Event.asset == asset)
+        .where(Event.asset == asset_id)
         .order_by(Event.at.desc(), Event.id.desc())
+        .limit(limit)
+        .offset(offset)
     )
-    return events.one_page(query, page, per_page)
 
 
 def audit_due(interval_days: int):

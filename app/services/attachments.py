@@ -17,6 +17,7 @@ from peewee import JOIN, IntegrityError
 
 from ..database import write
 from ..models import Asset, Attachment, Event, User
+from ..prepared import Prepared
 from . import events, uploads
 from .actions import clean_key, require_lead
 from .errors import Invalid, NotFound
@@ -48,14 +49,19 @@ def for_asset(asset: Asset) -> list[Attachment]:
 
 def summary(asset: Asset) -> tuple[list[Attachment], list[Attachment], int]:
     """What the asset page shows: a few photos, a few documents, and the total."""
-    rows = list(
-        Attachment.select()
-        .where(Attachment.asset == asset)
-        .order_by(Attachment.uploaded_at.desc(), Attachment.id.desc())
-    )
+    rows = _of_asset(asset.id)
     photos = [a for a in rows if a.kind == "photo"][:PAGE_PHOTOS]
     documents = [a for a in rows if a.kind == "document"][:PAGE_DOCUMENTS]
     return photos, documents, len(rows)
+
+
+@Prepared
+def _of_asset(asset_id):
+    return (
+        Attachment.select()
+        .where(Attachment.asset == asset_id)
+        .order_by(Attachment.uploaded_at.desc(), Attachment.id.desc())
+    )
 
 
 def get(attachment_id: int) -> Attachment | None:

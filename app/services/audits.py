@@ -11,6 +11,7 @@ from peewee import IntegrityError
 from .. import codes
 from ..database import write
 from ..models import Asset, Audit, AuditItem, AuditTick, Category, Event, Location, User, utcnow
+from ..prepared import Prepared
 from . import custody, events, label_codes, places
 from .actions import Forbidden, Outcome, Refused, clean_key, perform, require_lead
 from .errors import Invalid, NotFound
@@ -79,8 +80,10 @@ def get(audit_id: int) -> Audit:
     return audit
 
 
-def running() -> list[Audit]:
-    return list(Audit.select().where(Audit.status == "running").order_by(Audit.started_at))
+@Prepared
+def running():
+    """The audits under way, oldest first (the asset page asks on every view)."""
+    return Audit.select().where(Audit.status == "running").order_by(Audit.started_at)
 
 
 def active_tick(audit_id: int, asset_id: int) -> AuditTick | None:

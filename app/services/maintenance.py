@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..models import FAULT_SEVERITIES, Asset, Fault, User, utcnow
+from ..prepared import Prepared
 from . import events, uploads
 from .actions import Outcome, Refused, perform, require_lead, require_not_retired
 from .errors import Invalid
@@ -31,9 +32,14 @@ def _cost(cost_cents: int | None) -> dict:
 
 
 def open_faults(asset: Asset) -> list[Fault]:
-    return list(
+    return _open_faults(asset.id)
+
+
+@Prepared
+def _open_faults(asset_id):
+    return (
         Fault.select()
-        .where(Fault.asset == asset, Fault.closed_at.is_null())
+        .where(Fault.asset == asset_id, Fault.closed_at.is_null())
         .order_by(Fault.reported_at.desc())
     )
 

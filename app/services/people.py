@@ -6,8 +6,15 @@ from peewee import IntegrityError, fn
 
 from ..database import write
 from ..models import ROLES, Asset, User, new_session_token
+from ..prepared import Prepared
 from . import passwords, settings
 from .errors import Conflict, Invalid, NotFound
+
+
+@Prepared
+def by_id(user_id):
+    """One person by id (every signed-in request loads its user through this)."""
+    return User.select().where(User.id == user_id).limit(1)
 
 
 def has_users() -> bool:

@@ -1,0 +1,108 @@
+"""Hot queries built once (app/prepared.py) give what peewee's own queries give."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from peewee import JOIN
+
+from app.models import Asset, Category, Event, Location, User
+from app.prepared import Prepared
+from app.services import assets, custody, maintenance, people
+
+from . import factories
+
+
+def test_the_query_is_built_once_and_run_with_each_call_s_arguments(app):
+    """The builder runs on the first call only; later calls bind new values."""
+    built = []
+
+    @Prepared
+    def by_name(name):
+        built.append(name)
+        return Category.select().where(Category.name == name)
+
+    ladders, drills = factories.make_category("Ladders"), factories.make_category("Drills")
+    assert [c.id for c in by_name("Ladders")] == [ladders.id]
+    assert by_name.first("Drills").id == drills.id
+    assert by_name.first("Saws") is None
+    assert len(built) == 1
+
+
+def test_joined_rows_come_back_as_related_models(app):
+    """The asset lookup fills category, holder and location, as the page needs."""
+    lead = factories.make_user("lead")
+    holder = factories.make_holder("Robin")
+    room = factories.make_location("Store")
+    asset = factories.make_asset(
+        lead, name="Ladder", category_id=factories.make_category("Access").id, location_id=room.id
+    )
+    custody.check_out(asset.code, actor=lead, holder_id=holder.id, today=date.today())
+    found = assets.get_by_code(asset.code)
+    reference = (
+        Asset.select(Asset, Category, User, Location)
+        .join(Category, JOIN.LEFT_OUTER)
+        .switch(Asset)
+        .join(User, JOIN.LEFT_OUTER, on=(Asset.holder == User.id))
+        .switch(Asset)
+        .join(Location, JOIN.LEFT_OUTER)
+        .where(Asset.code == asset.code)
+        .get()
+    )
+    assert found.__data__ == reference.__data__
+    assert (found.category.name, found.holder.name, found.location.name) == (
+        "Access",
+        "Robin",
+        "Store",
+    )
+    assert assets.get_by_code("NOSUCH") is None
+
+
+def test_history_pages_match_a_plain_query(app):
+    """Every page of an asset's history: the same events, in the same order."""
+    lead = factories.make_user("lead")
+    holder = factories.make_holder()
+    asset = factories.make_asset(lead)
+    for _ in range(20):
+        custody.check_out(asset.code, actor=lead, holder_id=holder.id, today=date.today())
+        custody.check_in(asset.code, actor=lead)
+    expected = [
+        e.id
+        for e in Event.select()
+        .where(Event.asset == asset.id)
+        .order_by(Event.at.desc(), Event.id.desc())
+    ]
+    seen, page, older = [], 1, True
+    while older:
+        rows, older = assets.history(asset, page=page, per_page=15)
+        seen += [e.id for e in rows]
+        page += 1
+    assert seen == expected and len(expected) == 41
+    first = assets.history(asset)[0][0]
+    assert (first.kind, first.actor.name, first.holder.name) == (
+        "checked_in",
+        lead.name,
+        holder.name,
+    )
+
+
+def test_open_faults_and_people_by_id(app):
+    """Only open faults, newest first; a person by id, or None."""
+    lead = factories.make_user("lead")
+    asset = factories.make_asset(lead)
+    maintenance.report_fault(asset.code, actor=lead, description="Wobbles", severity="usable")
+    maintenance.report_fault(asset.code, actor=lead, description="Sparks", severity="do_not_use")
+    assert [f.description for f in maintenance.open_faults(asset)] == ["Sparks", "Wobbles"]
+    assert people.by_id.first(lead.id).email == lead.email
+    assert people.by_id.first(10**9) is None
+
+
+def test_arguments_are_counted_and_models_refused(app):
+    """A wrong number of arguments, or a model where its id belongs, is a TypeError:
+    the driver would otherwise be handed something peewee never converted."""
+    lead = factories.make_user("lead")
+    with pytest.raises(TypeError):
+        people.by_id()
+    with pytest.raises(TypeError):
+        people.by_id(lead)
