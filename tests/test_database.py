@@ -153,6 +153,32 @@ def test_pooled_connections_hold_no_snapshot_between_requests(app, client, auth)
         other.close()
 
 
+@pytest.mark.sqlite_only
+def test_a_cursor_kept_past_its_request_cannot_pin_an_old_snapshot(app):
+    """Code that keeps a half-read cursor (a bug, but one easily made) would hold
+    its pooled connection on an old snapshot; going back to the pool ends it."""
+    import sqlite3
+
+    from app.database import close_connection
+
+    asset = factories.make_asset(name="Before")
+    factories.make_asset()
+    kept = db.execute_sql("SELECT id FROM asset")
+    kept.fetchone()
+    close_connection()
+
+    other = sqlite3.connect(db.obj.database, isolation_level=None)
+    try:
+        other.execute("UPDATE asset SET name = 'After' WHERE id = ?", (asset.id,))
+        assert Asset.get_by_id(asset.id).name == "After"
+        close_connection()
+        busy, _, _ = other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        assert busy == 0
+    finally:
+        other.close()
+    assert kept is not None
+
+
 def test_a_transaction_left_open_is_rolled_back_when_the_connection_goes_back(app):
     """A request that dies inside a transaction cannot leave it to the next one."""
     from app.database import close_connection
