@@ -1,4 +1,8 @@
-"""Static files on the wire: Brotli or gzip, compressed once per file and kept.
+"""Static files on the wire: versioned URLs, and Brotli or gzip, compressed
+once per file and kept.
+
+Every static URL carries ?v=<content hash>, so browsers may keep the file for
+a year (a changed file gets a new URL).
 
 Flask-Compress does the negotiation (Accept-Encoding, Vary, ETag). Flask sends
 static files as a stream from disk, and Flask-Compress would compress such a
@@ -9,7 +13,10 @@ compressed once per encoding and served from memory afterwards.
 
 from __future__ import annotations
 
+import hashlib
 import threading
+from functools import cache
+from pathlib import Path
 
 from flask import Flask, request
 
@@ -45,7 +52,26 @@ def _buffer_static(response):
     return response
 
 
+@cache
+def _version(folder: str, filename: str) -> str | None:
+    """A static file's content hash, or None if there is no such file. Files
+    do not change while the server runs, so each is read once."""
+    path = Path(folder) / filename
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.is_file() else None
+
+
+def _add_version(app: Flask):
+    def add(endpoint: str, values: dict) -> None:
+        if endpoint == "static" and "filename" in values:
+            version = _version(app.static_folder, values["filename"])
+            if version:
+                values["v"] = version
+
+    return add
+
+
 def init_app(app: Flask) -> None:
+    app.url_defaults(_add_version(app))
     app.config.setdefault("COMPRESS_STREAMS", False)
     app.config.setdefault("COMPRESS_CACHE_BACKEND", _Compressed)
     app.config.setdefault("COMPRESS_CACHE_KEY", _cache_key)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, render_template, request
@@ -102,23 +99,6 @@ def security_headers(response):
     return response
 
 
-@cache
-def _file_hash(path: str) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
-
-
-def _static_version(app: Flask):
-    """Add ?v=<content hash> to static URLs, so files can be cached for a year."""
-
-    def add(endpoint: str, values: dict) -> None:
-        if endpoint == "static" and "filename" in values:
-            path = Path(app.static_folder) / values["filename"]
-            if path.is_file():
-                values["v"] = _file_hash(str(path))
-
-    return add
-
-
 def _seen_card(asset, audit=None):
     from .routes.audits import seen_card
 
@@ -130,7 +110,6 @@ def init_app(app: Flask) -> None:
     # 10 KB of HTML for phones on a weak signal.
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.url_defaults(_static_version(app))
     app.jinja_env.filters.update(
         money=money, localtime=localtime, nice_date=nice_date, pretty_code=codes.pretty
     )
