@@ -26,6 +26,9 @@ from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 # A pooled connection idle longer than this is closed rather than reused.
 STALE_SECONDS = 300
+# No cap: the server's threads already bound how many are in use at once, and
+# a capped pool would refuse a request when all were busy.
+MAX_CONNECTIONS = None
 
 
 class _TrackedConnection(sqlite3.Connection):
@@ -56,8 +59,11 @@ def sqlite_pool(url: str, pragmas: dict) -> SqlitePool:
         check_same_thread=False,
         factory=_TrackedConnection,
         stale_timeout=STALE_SECONDS,
+        max_connections=MAX_CONNECTIONS,
     )
 
 
 def postgres_pool(url: str) -> PooledPostgresqlDatabase:
-    return PooledPostgresqlDatabase(**parse(url), stale_timeout=STALE_SECONDS)
+    return PooledPostgresqlDatabase(
+        **parse(url), stale_timeout=STALE_SECONDS, max_connections=MAX_CONNECTIONS
+    )

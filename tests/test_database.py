@@ -211,3 +211,32 @@ def test_rebinding_closes_the_previous_pool(app, tmp_path):
         )
         Category.select().count()
     assert open_files() <= 1
+
+
+def test_more_threads_than_a_default_pool_holds_all_get_a_connection(app):
+    """Forty threads reading at once (a server started with --threads 40): none
+    is refused for want of a pooled connection."""
+    import threading
+
+    from app.database import close_connection
+
+    factories.make_asset()
+    barrier, errors = threading.Barrier(40), []
+
+    def read():
+        try:
+            barrier.wait(timeout=20)
+            Asset.select().count()
+            barrier.wait(timeout=20)  # every thread holds its connection here
+        except Exception as exc:  # noqa: BLE001 - the test reports any failure
+            errors.append(repr(exc))
+            barrier.abort()
+        finally:
+            close_connection()
+
+    threads = [threading.Thread(target=read) for _ in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
