@@ -13,16 +13,14 @@ import csv
 import io
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import ConsoleMessage, Error, Page, Response, expect, sync_playwright
+
+from .live import Server
 
 pytestmark = pytest.mark.browser
 
@@ -43,60 +41,18 @@ STARTUP_SECONDS = 20
 PASSWORD = "correct horse battery"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
-            return response.status == 200 and response.read().strip() == b"ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 @pytest.fixture
 def server(tmp_path):
     """The real server on a free port, with a fresh instance folder; yields its base URL."""
-    # The console script sits beside the interpreter, whichever venv runs the tests.
-    script = Path(sys.executable).parent / "tagtrail"
-    assert script.exists(), f"{script} not found: install the project (`pip install -e .`)"
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    # Drop any TAGTRAIL_* from the developer's shell so the test never touches their data.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TAGTRAIL_")}
-    env.update(TAGTRAIL_INSTANCE=str(tmp_path / "instance"), TAGTRAIL_PUBLIC_URL=url)
-    log_path = tmp_path / "server.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [str(script), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    running = Server(tmp_path / "instance")
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _healthy(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(
-                    f"tagtrail serve did not answer /healthz within {STARTUP_SECONDS}s "
-                    f"(exit code {process.poll()}). Log:\n{log_path.read_text(errors='replace')}"
-                )
-            time.sleep(0.1)
-        yield url
+        running.start(timeout=STARTUP_SECONDS)
+        yield running.url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        running.stop()
         # pytest shows captured output only when the test fails: that is when the
         # server's traceback is wanted.
-        print(f"--- {log_path} ---\n{log_path.read_text(errors='replace')}")
+        print(f"--- {running.log} ---\n{running.log_text()}")
 
 
 @pytest.fixture
