@@ -202,11 +202,22 @@ def remind(force_digest: bool, again: bool) -> None:
 @click.option("--blank", type=int, help="This many blank labels with fresh codes.")
 @click.option("--start", default=1, show_default=True, help="First label position on the sheet.")
 @click.option("--copies", default=1, show_default=True, help="Copies of each label.")
+@click.option("--tags", is_flag=True, help="Print each asset's old (external) tag too.")
 @click.option("--list-formats", is_flag=True, help="List the formats and stop.")
 @click.option("--calibrate", is_flag=True, help="A calibration page for --format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="The PDF to write.")
 def labels_command(
-    format_name, every, unprinted, codes, blank, start, copies, list_formats, calibrate, output
+    format_name,
+    every,
+    unprinted,
+    codes,
+    blank,
+    start,
+    copies,
+    tags,
+    list_formats,
+    calibrate,
+    output,
 ):
     """Print label sheets to a PDF file."""
     import labels as engine
@@ -245,7 +256,7 @@ def labels_command(
                     wanted = [c.strip().upper() for c in (codes or "").split(",") if c.strip()]
                     choice = "all" if every else "unprinted" if unprinted else "selected"
                     things = printing.choose(choice, codes_=wanted)
-                    label_data = printing.to_labels(things, public_url)
+                    label_data = printing.to_labels(things, public_url, tags=tags)
                 data = engine.render_pdf(label_data, fmt, start=start, copies=copies, nudge=nudge)
             except (Invalid, ValueError) as exc:
                 message = "; ".join(exc.errors.values()) if isinstance(exc, Invalid) else exc

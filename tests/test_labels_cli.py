@@ -10,7 +10,7 @@ from app.cli import main
 from app.models import LabelCode
 
 from . import factories
-from .label_kit import FORMATS, PUBLIC, decode, pdf_info, printed
+from .label_kit import FORMATS, PUBLIC, decode, pdf_info, pdf_text, printed
 
 L7160 = "avery-l7160"
 
@@ -112,3 +112,20 @@ def test_cli_refuses_to_print_without_a_public_address(cli, three, tmp_path, mon
     assert "No public address is set" in result.output
     assert not out.exists()
     assert printed() == [] and LabelCode.select().count() == 0
+
+
+def test_cli_prints_external_tags_when_asked(cli, three, tmp_path):
+    """--tags adds each asset's old tag under its name; without it there is none."""
+    from app.database import write
+    from app.models import Asset
+
+    with write():
+        Asset.update(external_tag="OLD-TAG-0042").where(Asset.id == three[0].id).execute()
+    plain, tagged = tmp_path / "plain.pdf", tmp_path / "tagged.pdf"
+    code = three[0].code
+    assert cli("--format", L7160, "--codes", code, "-o", str(plain)).exit_code == 0
+    result = cli("--format", L7160, "--codes", code, "--tags", "-o", str(tagged))
+    assert result.exit_code == 0, result.output
+    assert "OLD-TAG-0042" not in pdf_text(plain.read_bytes())
+    assert "OLD-TAG-0042" in pdf_text(tagged.read_bytes())
+    assert decode(tagged.read_bytes(), tmp_path / "raster") == [f"{PUBLIC}/A/{code}"]
