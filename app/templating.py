@@ -100,7 +100,7 @@ def security_headers(response):
 
 
 def _seen_card(asset, audit=None):
-    from .routes.audits import seen_card
+    from .routes.audit_session import seen_card
 
     return seen_card(asset, audit)
 

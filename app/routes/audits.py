@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import (
     Blueprint,
     Response,
@@ -12,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 
@@ -25,26 +22,10 @@ from ..services.actions import Forbidden, Refused
 from ..services.errors import Invalid, NotFound
 from ..templating import local_today, localtime, wants_fragment
 from ..worker import Busy, run
+from .audit_session import remember_room, room_for, stop_walking, walk
 from .helpers import csv_download, current_actor, form_int
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
-
-
-def room_for(audit_id: int) -> int | None:
-    """The room this auditor said they are in, for this audit (kept in their session)."""
-    return (session.get("audit_rooms") or {}).get(str(audit_id))
-
-
-def current_audit_id() -> int | None:
-    return session.get("audit")
-
-
-def current_audit():
-    """The running audit this person is walking, if any."""
-    from ..models import Audit
-
-    current = current_audit_id()
-    return Audit.get_or_none(Audit.id == current, Audit.status == "running") if current else None
 
 
 def _back(audit):
@@ -88,7 +69,7 @@ def new():
         except Refused as exc:
             errors, status = {"": str(exc)}, 409
         else:
-            session["audit"] = audit.id
+            walk(audit.id)
             flash("Audit started. Scan labels with your phone camera, or type codes below.", "ok")
             return redirect(url_for("audits.show", audit_id=audit.id), 303)
     return render_template(
@@ -106,7 +87,7 @@ def show(audit_id: int):
     """The audit page: progress, what remains by location, elsewhere, unexpected, recent."""
     audit = _audit(audit_id)
     if audit.status == "running" and request.method == "GET" and not request.htmx:
-        session["audit"] = audit.id  # opening an audit makes it the one you are walking
+        walk(audit.id)  # opening an audit makes it the one you are walking
     context = {
         "audit": audit,
         "p": audit_progress.progress(audit),
@@ -136,9 +117,7 @@ def set_room(audit_id: int):
         abort(400, description="Choose a room from the list.")
     if location_id and not Location.get_or_none(Location.id == location_id):
         abort(404)
-    rooms = dict(session.get("audit_rooms") or {})
-    rooms[str(audit.id)] = location_id
-    session["audit_rooms"], session["audit"] = rooms, audit.id
+    remember_room(audit.id, location_id)
     where = Location.get_by_id(location_id).name if location_id else "nowhere in particular"
     flash(f"You are in {where}.", "ok")
     return _back(audit)
@@ -164,7 +143,7 @@ def tick(audit_id: int):
         status, result = 409, None
     else:
         flash(result.message, "ok" if result.kind in ("seen", "unexpected") else "warn")
-    session["audit"] = audit.id
+    walk(audit.id)
     if wants_fragment("audit-card"):
         # The card always answers htmx, refusals included (a 303 would be
         # followed and a whole page swapped into the card).
@@ -255,8 +234,7 @@ def close(audit_id: int):
         except Refused as exc:
             flash(str(exc), "error")
         else:
-            if session.get("audit") == audit.id:
-                session.pop("audit")
+            stop_walking(audit.id)
             flash(f"Audit closed. {marked} item{'' if marked == 1 else 's'} marked missing.", "ok")
         return redirect(url_for("audits.report", audit_id=audit.id), 303)
     return render_template("audits/close.html", audit=audit, p=audit_progress.progress(audit))
@@ -299,45 +277,4 @@ def report_pdf(audit_id: int):
         headers={
             "Content-Disposition": f'attachment; filename="audit-{audit.id}-{local_today()}.pdf"'
         },
-    )
-
-
-@dataclass
-class SeenCard:
-    audit: object
-    expected: bool
-    tick: object
-    room: object
-
-
-def seen_card(asset, audit=None) -> SeenCard | None:
-    """What the asset page shows for the audit this person is walking, if any:
-    their current audit, else a running audit that expects this asset."""
-    from ..models import AuditItem
-
-    if audit is None:
-        running = audits.running()
-        if not running:
-            return None
-        current = current_audit_id()
-        audit = next((a for a in running if a.id == current), None)
-        if audit is None:
-            expecting = {
-                i
-                for (i,) in AuditItem.select(AuditItem.audit)
-                .where(AuditItem.asset == asset.id, AuditItem.audit.in_([a.id for a in running]))
-                .tuples()
-            }
-            audit = next((a for a in running if a.id in expecting), None)
-    if audit is None or audit.status != "running":
-        return None
-    expected = (
-        AuditItem.select().where(AuditItem.audit == audit.id, AuditItem.asset == asset.id).exists()
-    )
-    room_id = room_for(audit.id)
-    return SeenCard(
-        audit,
-        expected,
-        audits.active_tick(audit.id, asset.id),
-        Location.get_or_none(Location.id == room_id) if room_id else None,
     )

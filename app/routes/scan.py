@@ -11,7 +11,7 @@ from ..models import Location
 from ..permissions import public
 from ..services import assets, label_codes, maintenance, places
 from ..services.errors import Invalid
-from .audits import current_audit, room_for, seen_card
+from .audit_session import current_audit, room_for, seen_card
 from .helpers import int_arg
 
 bp = Blueprint("scan", __name__)

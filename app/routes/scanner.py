@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, render_template, request, session
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_login import current_user
 
 from ..permissions import public, role
 from ..services import audits, batch, people, places
 from ..templating import local_today, localtime, site
+from .audit_session import current_audit_id
 from .helpers import current_actor
 
 bp = Blueprint("scanner", __name__)
@@ -25,7 +26,7 @@ MAX_BODY = 64 * 1024
 def page():
     """The scanner: camera or typed codes, in Open, Audit, Check out to…, Return or Move to…"""
     running = audits.running()
-    chosen = session.get("audit")
+    chosen = current_audit_id()
     if not any(a.id == chosen for a in running):
         chosen = running[0].id if running else None
     lead = current_user.has_role("lead")
