@@ -150,8 +150,8 @@ def update_asset(code: str, values: dict, *, version: int, actor: User) -> dict:
         raise _serial_clash(exc) from exc
 
 
-@Prepared
-def _by_code(code):
+def _in_context():
+    """Assets with their category, holder and location, in one query."""
     return (
         Asset.select(Asset, Category, User, Location)
         .join(Category, JOIN.LEFT_OUTER)
@@ -159,9 +159,12 @@ def _by_code(code):
         .join(User, JOIN.LEFT_OUTER, on=(Asset.holder == User.id))
         .switch(Asset)
         .join(Location, JOIN.LEFT_OUTER)
-        .where(Asset.code == code)
-        .limit(1)
     )
+
+
+@Prepared
+def _by_code(code):
+    return _in_context().where(Asset.code == code).limit(1)
 
 
 def get_by_code(code: str) -> Asset | None:
@@ -241,14 +244,7 @@ class Search:
 
 def search(s: Search) -> tuple[list[Asset], int]:
     """One page of the register and the total count that matched."""
-    query = (
-        Asset.select(Asset, Category, User, Location)
-        .join(Category, JOIN.LEFT_OUTER)
-        .switch(Asset)
-        .join(User, JOIN.LEFT_OUTER, on=(Asset.holder == User.id))
-        .switch(Asset)
-        .join(Location, JOIN.LEFT_OUTER)
-    )
+    query = _in_context()
     conditions = []
     text = s.text.strip()
     if text:
