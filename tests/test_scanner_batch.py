@@ -124,6 +124,22 @@ def test_online_scans_record_their_scan_time_too(client, world):
     assert abs(event.scanned_at.timestamp() - event.at.timestamp()) < 60
 
 
+def test_a_missing_item_scanned_offline_is_found_at_its_scan_time(client, world):
+    """`found` and the action both carry the scan time; only the action carries the key."""
+    Asset.update(status="missing").where(Asset.id == world["ladder"].id).execute()
+    key, scanned = _key(), _ms(timedelta(hours=2))
+    _send(client, [{"key": key, "action": "move", "code": world["ladder"].code,
+                    "location_id": world["van"].id, "scanned_at": scanned}])  # fmt: skip
+    rows = list(
+        Event.select()
+        .where(Event.asset == world["ladder"].id, Event.kind.in_(["found", "moved"]))
+        .order_by(Event.id)
+    )
+    assert [(e.kind, e.key) for e in rows] == [("found", None), ("moved", key)]
+    for e in rows:
+        assert abs((e.scanned_at - (utcnow() - timedelta(hours=2))).total_seconds()) < 60
+
+
 def test_conflicts_found_on_arrival_are_reported_per_item(client, world):
     """The state changed while the phone was offline: each refusal says why, and the
     good items in the same batch still go through."""

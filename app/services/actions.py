@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 from ..database import is_sqlite, write
 from ..models import Asset, Event, Fault, User, utcnow
+from ..prepared import Prepared
 from . import events
 from .errors import Invalid, NotFound, ServiceError
 
@@ -41,11 +42,33 @@ class Outcome:
 Apply = Callable[[Asset], tuple[str, list[Event]]]
 
 
+@Prepared
+def _by_code(code):
+    return Asset.select().where(Asset.code == code).limit(1)
+
+
+@Prepared
+def _by_code_for_update(code):
+    return Asset.select().where(Asset.code == code).limit(1).for_update()
+
+
+@Prepared
+def _key_used_on(key):
+    return Event.select(Event.asset).where(Event.key == key).limit(1)
+
+
+@Prepared
+def _blocking_faults(asset_id):
+    return (
+        Fault.select(Fault.id)
+        .where(Fault.asset == asset_id, Fault.closed_at.is_null(), Fault.severity == "do_not_use")
+        .limit(1)
+    )
+
+
 def _locked(code: str) -> Asset:
-    query = Asset.select().where(Asset.code == code)
-    if not is_sqlite():  # SQLite already runs one writer at a time
-        query = query.for_update()
-    asset = query.first()
+    # SQLite already runs one writer at a time; PostgreSQL locks the row.
+    asset = (_by_code if is_sqlite() else _by_code_for_update).first(code)
     if asset is None:
         raise NotFound("No asset has that code.")
     return asset
@@ -70,7 +93,7 @@ def perform(
     key = clean_key(key)
     with write():
         asset = _locked(code)
-        used = Event.select(Event.asset).where(Event.key == key).first() if key else None
+        used = _key_used_on.first(key) if key else None
         if used and used.asset_id == asset.id:
             return Outcome(asset, "Already done.", duplicate=True)
         if used:
@@ -79,30 +102,26 @@ def perform(
         if asset.status == "missing" and proves_presence:
             # Someone has it in hand: it is found. If the action is refused,
             # the whole transaction, this event included, rolls back.
-            found.append(events.record("found", asset=asset, actor=actor, location=asset.location))
+            with events.stamped(None, scanned_at):
+                found.append(
+                    events.record("found", asset=asset, actor=actor, location=asset.location)
+                )
             asset.status = "available"
-        message, written = apply(asset)
+        # The key goes on the action's own first event.
+        with events.stamped(key, scanned_at):
+            message, written = apply(asset)
         if proves_presence:
             asset.last_seen_at = utcnow()  # someone had it in hand just now
-        if key and written:
-            written[0].key = key
-            written[0].save()
-        for event in found + written if scanned_at else ():
-            event.scanned_at = scanned_at
-            event.save()
         settle(asset)
         asset.version += 1
         asset.updated_at = utcnow()
-        asset.save()
+        # Only what the action changed: the row was read under the lock above.
+        asset.save(only=asset.dirty_fields)
         return Outcome(asset, message, found + written)
 
 
 def has_blocking_fault(asset: Asset) -> bool:
-    return (
-        Fault.select()
-        .where(Fault.asset == asset, Fault.closed_at.is_null(), Fault.severity == "do_not_use")
-        .exists()
-    )
+    return bool(_blocking_faults(asset.id))
 
 
 def settle(asset: Asset) -> None:

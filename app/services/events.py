@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 
 from peewee import JOIN
@@ -20,6 +23,28 @@ def plain(value):
     return value
 
 
+class _Stamp:
+    """What `stamped` adds to the events recorded inside it."""
+
+    def __init__(self, key: str | None, scanned_at: datetime | None):
+        self.key, self.scanned_at = key, scanned_at
+
+
+_stamp: ContextVar[_Stamp | None] = ContextVar("event_stamp", default=None)
+
+
+@contextmanager
+def stamped(key: str | None, scanned_at: datetime | None) -> Iterator[None]:
+    """Inside this block, the first event recorded carries `key` (the action's
+    idempotency key) and every event carries `scanned_at`, as they are inserted
+    rather than by a second write."""
+    token = _stamp.set(_Stamp(key, scanned_at))
+    try:
+        yield
+    finally:
+        _stamp.reset(token)
+
+
 def record(
     kind: str,
     *,
@@ -32,6 +57,12 @@ def record(
     data: dict | None = None,
     at: datetime | None = None,
 ) -> Event:
+    stamp = _stamp.get()
+    extra = {}
+    if stamp is not None:
+        extra["scanned_at"] = stamp.scanned_at
+        if stamp.key:
+            extra["key"], stamp.key = stamp.key, None
     return Event.create(
         asset=asset,
         kind=kind,
@@ -42,6 +73,7 @@ def record(
         location=location,
         note=note,
         data=data,
+        **extra,
     )
 
 
