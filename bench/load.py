@@ -122,7 +122,7 @@ def main() -> int:
         f"\n{'request':<34}{'conns':>6}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}{'errors':>8}"
         f"{'p50 ×':>8}{'p99 ×':>8}{'req/s %':>9}  target"
     )
-    missed = []
+    missed, failures = [], []
     for name, key, ref, conns, checks in rows:
         r, h = results[key], results[ref]
         verdicts = []
@@ -138,11 +138,18 @@ def main() -> int:
                 missed.append("asset page throughput")
         if r["errors"]:
             missed.append(f"{name}: {r['errors']} non-2xx")
+            failures += [
+                f"{name}: {line}"
+                for line in r["output"].splitlines()
+                if line.startswith("failed: ")
+            ]
         print(
             f"{name:<34}{conns:>6}{r['p50']:9.1f}{r['p99']:9.1f}{r['rps']:9.0f}{r['errors']:8d}"
             f"{r['p50'] / h['p50']:8.1f}{r['p99'] / h['p99']:8.1f}{r['rps'] / h['rps'] * 100:8.0f}%"
             f"  {', '.join(verdicts)}"
         )
+    for line in failures:
+        print(line)
     locked = log.count("database is locked")
     print(f"\nserver memory: {rss:.0f} MB now, {peak:.0f} MB peak (limit {RSS_LIMIT_MB} MB)")
     print(f"'database is locked' in the server log: {locked}")
