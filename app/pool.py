@@ -24,7 +24,8 @@ import weakref
 from playhouse.db_url import parse
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
-# A pooled connection idle longer than this is closed rather than reused.
+# peewee measures this from when a connection was opened: one older than this
+# is closed instead of reused, when it is next taken or handed back.
 STALE_SECONDS = 300
 # No cap: the server's threads already bound how many are in use at once, and
 # a capped pool would refuse a request when all were busy.
