@@ -18,23 +18,34 @@ import threading
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 
 from .extensions import compress
 
 
+def _is_static() -> bool:
+    return has_request_context() and request.endpoint == "static"
+
+
 class _Compressed:
     """Compressed static bodies by encoding and path. Bounded by the files that
-    exist: only 200 responses are compressed, and the key ignores the query string."""
+    exist: only 200 responses are compressed, and the key ignores the query string.
+
+    Flask-Compress asks this cache for every response it compresses, dynamic ones
+    too (an SVG preview of labels, say), and its key is the path alone. Only
+    files of the `static` endpoint are the same for everyone at one path, so
+    anything else is neither looked up nor kept: it is compressed afresh."""
 
     def __init__(self) -> None:
         self._data: dict[str, bytes] = {}
         self._lock = threading.Lock()
 
     def get(self, key: str) -> bytes | None:
-        return self._data.get(key)
+        return self._data.get(key) if _is_static() else None
 
     def set(self, key: str, value: bytes) -> None:
+        if not _is_static():
+            return
         with self._lock:
             self._data[key] = value
 

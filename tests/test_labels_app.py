@@ -8,10 +8,12 @@ first render in a session waits a couple of seconds for the worker to start.
 
 from __future__ import annotations
 
+import gzip
 import threading
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
 
+import brotli
 import pytest
 
 from app import create_app
@@ -425,3 +427,25 @@ def test_a_full_queue_reserves_no_blank_labels(client, lead, busy):
     response = client.form("/labels/blank", {"count": "5", "format": L7160})
     assert "busy" in soup_of(response).select_one(".flash-error").get_text()
     assert (response.status_code, LabelCode.select().count()) == (503, 0)
+
+
+@pytest.mark.parametrize(
+    ("accept", "decode"),
+    [("br", "brotli"), ("gzip", "gzip")],
+)
+def test_compressed_previews_are_never_shared_between_selections(client, three, accept, decode):
+    """A compressed preview is made for its own request: two selections in a row give
+    two different images, each the same as the uncompressed one."""
+    unpack = brotli.decompress if decode == "brotli" else gzip.decompress
+    drawn = []
+    for asset in three[:2]:
+        query = job(choice="selected", asset=[asset.code])
+        plain = client.get("/labels/preview.svg", query_string=query)
+        packed = client.get(
+            "/labels/preview.svg", query_string=query, headers={"Accept-Encoding": accept}
+        )
+        assert packed.headers.get("Content-Encoding") == accept
+        image = unpack(packed.get_data()).decode()
+        assert image == plain.get_data(as_text=True)
+        drawn.append([code for _, _, code in label_groups(image)])
+    assert drawn == [[pretty(three[0].code)], [pretty(three[1].code)]]
