@@ -28,3 +28,56 @@
       : "That did not work (error " + status + "). Nothing was saved; reload and try again.");
   });
 })();
+
+// The asset list's ticks for printing. The boxes belong to #print-form, which
+// sits outside the results, so a new search or page would drop the ticks with
+// the rows: each ticked code is also kept in the form as a hidden field, boxes
+// shown again come back ticked, and the form says how many are ticked.
+(function () {
+  "use strict";
+  var BOX = "input[type=checkbox][name=asset][form=print-form]";
+  function form() { return document.getElementById("print-form"); }
+  function kept(f) { return f.querySelectorAll("input[type=hidden][name=asset]"); }
+  function keep(f, code, on) {
+    var found = null;
+    kept(f).forEach(function (input) { if (input.value === code) { found = input; } });
+    if (on && !found) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "asset";
+      input.value = code;
+      f.appendChild(input);
+    } else if (!on && found) {
+      found.remove();
+    }
+  }
+  function count(f) {
+    var label = document.getElementById("ticked-count");
+    if (!label) { return; }
+    label.textContent = kept(f).length + " ticked";
+    label.hidden = false;
+  }
+  function restore() {
+    var f = form();
+    if (!f) { return; }
+    var codes = {};
+    kept(f).forEach(function (input) { codes[input.value] = true; });
+    document.querySelectorAll(BOX).forEach(function (box) {
+      if (box.checked) { keep(f, box.value, true); codes[box.value] = true; }
+      box.checked = codes[box.value] === true;
+    });
+    count(f);
+  }
+  document.addEventListener("change", function (event) {
+    var f = form();
+    if (!f || !event.target.matches || !event.target.matches(BOX)) { return; }
+    keep(f, event.target.value, event.target.checked);
+    count(f);
+  });
+  document.addEventListener("htmx:afterSettle", restore);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", restore);
+  } else {
+    restore();
+  }
+})();

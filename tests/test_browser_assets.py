@@ -1,0 +1,76 @@
+"""The asset list in a real Chromium at phone size: a lead ticks assets and prints
+exactly those (issue: lead and owner journeys, "The first ticked asset is dropped")."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .test_browser import _assert_no_horizontal_scroll, _first_admin, _shot, _watch, page, server  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+NAMES = ["Angle grinder", "Bandsaw", "Chisel set", "Drill 18V", "Drill press", "Epoxy gun"]
+
+
+def _import(url: str, instance: Path, tmp_path: Path) -> None:
+    """Six assets through `tagtrail import-csv`, against the running server's instance."""
+    source = tmp_path / "assets.csv"
+    source.write_text("Name\n" + "".join(f"{name}\n" for name in NAMES))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAGTRAIL_")}
+    env.update(TAGTRAIL_INSTANCE=str(instance), TAGTRAIL_PUBLIC_URL=url)
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "tagtrail"), "import-csv", str(source)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _tick(view: Page, name: str) -> None:
+    view.get_by_label(f"Tick {name} to print").check()
+
+
+def test_ticking_never_reloads_the_list_and_print_gets_every_tick(server, page, tmp_path):  # noqa: F811
+    """Tick the first box right after the page loads, then two more: nothing reloads,
+    the page says "3 ticked", a search in between keeps them, and the print page gets all."""
+    problems = _watch(page)
+    _first_admin(page, server)
+    _import(server, tmp_path / "instance", tmp_path)
+
+    page.goto(server + "/assets")
+    page.wait_for_load_state("networkidle")
+    list_requests: list[str] = []
+    page.on("request", lambda r: list_requests.append(r.url) if "/assets" in r.url else None)
+
+    for name in NAMES[:3]:
+        _tick(page, name)
+    page.wait_for_timeout(600)  # longer than the search box's 300 ms debounce
+    assert list_requests == [], f"ticking reloaded the list: {list_requests}"
+    for name in NAMES[:3]:
+        expect(page.get_by_label(f"Tick {name} to print")).to_be_checked()
+    expect(page.locator("#ticked-count")).to_have_text("3 ticked")
+    _assert_no_horizontal_scroll(page)
+    _shot(page, "assets-ticked")
+
+    # A search swaps the rows under the ticks; they are kept, and one more adds to them.
+    page.get_by_label("Search").fill("Drill")
+    expect(page.get_by_label("Tick Bandsaw to print")).to_have_count(0)
+    _tick(page, "Drill press")
+    expect(page.locator("#ticked-count")).to_have_text("4 ticked")
+    page.get_by_label("Search").fill("")
+    expect(page.get_by_label("Tick Bandsaw to print")).to_be_checked()
+    expect(page.get_by_label("Tick Drill 18V to print")).not_to_be_checked()
+
+    page.get_by_role("button", name="Print labels for ticked").click()
+    expect(page.get_by_role("heading", name="Preview: 4 labels")).to_be_visible()
+    _shot(page, "assets-ticked-print")
+    assert not problems, "\n".join(problems)
