@@ -40,10 +40,19 @@ def required_role(endpoint: str | None) -> str | None:
     return getattr(view, "required_role", None)
 
 
+def here() -> str:
+    """This page's path and query: where to come back to after signing in."""
+    return request.full_path if request.query_string else request.path
+
+
+def sign_in_url(target: str | None = None) -> str:
+    """ "Sign in", then back to `target` (default: this page); login checks `next`."""
+    return url_for("auth.login", next=target or here())
+
+
 def login_redirect():
     """Send a signed-out visitor to sign in, remembering where they were going."""
-    target = request.full_path if request.query_string else request.path
-    url = url_for("auth.login", next=target)
+    url = sign_in_url()
     if request.headers.get("HX-Request") == "true":
         # htmx would swap a 302's target into the fragment; ask for a real visit.
         response = current_app.response_class(status=204)

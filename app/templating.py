@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from . import codes
 from .models import FAULT_SEVERITIES, STATUS_LABELS
+from .permissions import sign_in_url
 from .services import places, settings
 
 CSP = (
@@ -123,6 +124,7 @@ def init_app(app: Flask) -> None:
         is_overdue=is_overdue,
         next_audit=next_audit,
         seen_card=_seen_card,
+        sign_in_url=sign_in_url,
     )
     settings.clear_cache()
     places.clear_path_cache()

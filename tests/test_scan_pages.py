@@ -1,0 +1,93 @@
+"""What a scanned label's pages offer around the asset itself: "Sign in" on every
+signed-out page, who may read a finder's details, attaching a blank label, old
+labels, and the "Report found" thank-you."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from app.models import Location, User
+from app.services import label_codes
+
+from . import factories
+
+
+def _sign_in_link(soup):
+    """The header's "Sign in" link (every signed-out page has one)."""
+    links = soup.select("header a")
+    found = [a for a in links if a.get_text(strip=True) == "Sign in"]
+    assert len(found) == 1, [a.get_text(strip=True) for a in links]
+    return found[0]["href"]
+
+
+def _follow_sign_in(client, href: str, user: User) -> str:
+    """Open the sign-in link, post its form as a browser would; where it lands."""
+    login, response = client.soup(href)
+    assert response.status_code == 200
+    form = login.select_one("main form")
+    values = {i["name"]: i.get("value", "") for i in form.find_all("input") if i.get("name")}
+    values.update(email=user.email, password=factories.PASSWORD)
+    answer = client.post(form["action"], data=values)
+    assert answer.status_code == 303
+    return answer.headers["Location"]
+
+
+@pytest.fixture
+def blank(auth):
+    lead = factories.make_user("lead")
+    return label_codes.reserve_blanks(1, lead)[0]
+
+
+def test_signed_out_blank_label_offers_sign_in_and_returns_to_set_it_up(client, auth, blank):
+    """A lead who scans a blank label signed out signs in from it and can then set it up."""
+    soup, response = client.soup(f"/a/{blank.lower()}")
+    assert response.status_code == 200
+    assert soup.h1.get_text(strip=True) == "This label is not in use yet"
+    href = _sign_in_link(soup)
+    assert parse_qs(urlsplit(href).query)["next"] == [f"/A/{blank}"]
+    # The card itself says so too, with the same way back.
+    card_links = [a["href"] for a in soup.select("main a") if a.get_text(strip=True) == "Sign in"]
+    assert card_links == [href]
+
+    lead = factories.make_user("lead", email="lee@example.test")
+    assert _follow_sign_in(client, href, lead) == f"/A/{blank}"
+    soup, _ = client.soup(f"/A/{blank}")
+    actions = [a.get_text(strip=True) for a in soup.select("main .card-actions a")]
+    assert "Create a new asset with this label" in actions
+
+
+@pytest.mark.parametrize("page", ["asset", "report", "location", "not_found", "find"])
+def test_every_signed_out_page_carries_sign_in_back_to_itself(client, auth, page):
+    """The public card, "Report found", a location label, and not-found pages."""
+    asset = factories.make_asset(name="Laser level")
+    place = Location.create(name="Store room", code="7K3M9Q")
+    url, back = {
+        "asset": (f"/a/{asset.code.lower()}", f"/A/{asset.code}"),
+        "report": (f"/A/{asset.code}/report", f"/A/{asset.code}/report"),
+        "location": (f"/l/{place.code.lower()}", f"/L/{place.code}"),
+        "not_found": ("/A/ZZZZZZ", "/A/ZZZZZZ"),
+        "find": ("/find?code=nothing", "/find?code=nothing"),
+    }[page]
+    soup, _ = client.soup(url)
+    href = _sign_in_link(soup)
+    assert parse_qs(urlsplit(href).query)["next"] == [back]
+    member = factories.make_user("member")
+    assert _follow_sign_in(client, href, member) == back
+
+
+def test_sign_in_is_not_offered_to_the_signed_in_nor_on_the_sign_in_page(client, auth):
+    soup, _ = client.soup("/login")
+    assert [a for a in soup.select("header a") if a.get_text(strip=True) == "Sign in"] == []
+    auth.login("member")
+    asset = factories.make_asset(name="Laser level")
+    soup, _ = client.soup(f"/A/{asset.code}")
+    assert [a for a in soup.select("a") if a.get_text(strip=True) == "Sign in"] == []
+
+
+def test_a_crafted_next_on_the_sign_in_link_still_goes_nowhere_else(client, auth):
+    """The header link carries this page's path; login still validates whatever arrives."""
+    member = factories.make_user("member")
+    href = "/login?next=//evil.example/A/1"
+    assert _follow_sign_in(client, href, member) == "/"
