@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app.models import Location, User
-from app.services import label_codes
+from app.models import Event, Location, User
+from app.services import label_codes, maintenance
 
 from . import factories
 
@@ -91,3 +91,51 @@ def test_a_crafted_next_on_the_sign_in_link_still_goes_nowhere_else(client, auth
     member = factories.make_user("member")
     href = "/login?next=//evil.example/A/1"
     assert _follow_sign_in(client, href, member) == "/"
+
+
+# A finder's details --------------------------------------------------------------
+
+FINDER = {"name": "Fran Finder", "contact": "07700 900123", "message": "Found it by gate 4"}
+
+
+def _report(client, asset) -> None:
+    client.form(f"/A/{asset.code}/report", {**FINDER, "key": "finder-1"})
+
+
+def _history_entries(soup) -> list[str]:
+    return [li.get_text(" ", strip=True) for li in soup.select("#history #timeline > li")]
+
+
+def test_a_member_sees_that_a_finder_wrote_not_who_or_how_to_reach_them(client, auth):
+    """The README's promise: only leads read a finder's details."""
+    asset = factories.make_asset(name="Laser level")
+    _report(client, asset)
+    assert Event.select().where(Event.kind == "public_report").count() == 1
+    auth.login("member")
+    soup, _ = client.soup(f"/A/{asset.code}")
+    entries = [t for t in _history_entries(soup) if "scanned the label" in t]
+    assert len(entries) == 1
+    assert "leads can read it" in entries[0]
+    page = soup.get_text(" ")
+    for secret in FINDER.values():
+        assert secret not in page
+
+
+@pytest.mark.parametrize("role", ["lead", "admin"])
+def test_a_lead_reads_the_finders_words_name_and_contact(client, auth, role):
+    asset = factories.make_asset(name="Laser level")
+    _report(client, asset)
+    auth.login(role)
+    soup, _ = client.soup(f"/A/{asset.code}")
+    entries = [t for t in _history_entries(soup) if "scanned the label" in t]
+    assert len(entries) == 1
+    for value in FINDER.values():
+        assert value in entries[0]
+    assert "leads can read it" not in entries[0]
+
+
+def test_who_may_read_a_finder_is_one_rule(auth):
+    assert not maintenance.may_read_finder(None)
+    assert not maintenance.may_read_finder(factories.make_user("member"))
+    assert maintenance.may_read_finder(factories.make_user("lead"))
+    assert maintenance.may_read_finder(factories.make_user("admin"))

@@ -63,6 +63,7 @@ def card_context(asset, **extra) -> dict:
 def asset_context(asset, page: int = 1, **extra) -> dict:
     """Everything the asset page shows; action views reuse it to re-render."""
     history, older = assets.history(asset, page=page)
+    history = maintenance.as_seen_by(history, current_user)
     return card_context(asset, history=history, older=older, page=page, **extra)
 
 

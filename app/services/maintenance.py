@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
-from ..models import FAULT_SEVERITIES, Asset, Fault, User, utcnow
+from ..models import FAULT_SEVERITIES, Asset, Event, Fault, User, utcnow
 from ..prepared import Prepared
 from . import events, uploads
 from .actions import Outcome, Refused, perform, require_lead, require_not_retired
@@ -149,3 +149,22 @@ def public_report(
         return "Thank you. The team has your message.", [event]
 
     return perform(code, None, apply, key=key, proves_presence=False)
+
+
+def may_read_finder(viewer: User | None) -> bool:
+    """Who may read a public report's words, sender and contact: leads and admins.
+    Everyone else learns only that someone who scanned the label wrote in."""
+    return bool(viewer is not None and viewer.is_authenticated and viewer.has_role("lead"))
+
+
+def as_seen_by(history: list[Event], viewer: User | None) -> list[Event]:
+    """An asset's history as `viewer` may read it (see `may_read_finder`)."""
+    if may_read_finder(viewer):
+        return history
+    # A stand-in rather than an edit of the row: events are never changed.
+    return [
+        Event(id=e.id, asset=e.asset_id, kind=e.kind, at=e.at, data={"withheld": True})
+        if e.kind == "public_report"
+        else e
+        for e in history
+    ]
