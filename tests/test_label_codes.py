@@ -39,13 +39,14 @@ def kinds(asset) -> list[str]:
 
 
 def replaced_link(client, old: str) -> str:
-    """The "Go to …" link on the page a replaced code opens."""
+    """Where a replaced code leads someone signed in: straight to its asset's page,
+    which says the label was replaced (the page's canonical address is returned)."""
     soup, response = client.soup(f"/A/{old}")
     assert response.status_code == 200
-    assert soup.select_one("main h1").get_text(strip=True) == "This label was replaced"
-    assert pretty(old) in soup.select_one("main .code").get_text()
-    (link,) = soup.select("main a.button")
-    return link["href"]
+    note = soup.select_one("main #label-replaced")
+    assert note is not None and pretty(old) in note.get_text()
+    assert soup.select_one("#status-card") is not None
+    return soup.select_one("link[rel=canonical]")["href"]
 
 
 # Printing blank labels -----------------------------------------------------------

@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app.models import Event, Location, User
+from app import codes
+from app.models import Asset, Event, Location, User
 from app.services import label_codes, maintenance
 
 from . import factories
@@ -139,3 +140,74 @@ def test_who_may_read_a_finder_is_one_rule(auth):
     assert not maintenance.may_read_finder(factories.make_user("member"))
     assert maintenance.may_read_finder(factories.make_user("lead"))
     assert maintenance.may_read_finder(factories.make_user("admin"))
+
+
+# Small snags ---------------------------------------------------------------------
+
+
+def test_attaching_a_blank_with_one_match_has_it_chosen_already(client, auth, blank):
+    """One search result comes ticked, so "Attach label" is the next tap."""
+    auth.login("lead")
+    drill = factories.make_asset(name="Hammer drill")
+    factories.make_asset(name="Laser level")
+    soup, _ = client.soup(f"/A/{blank}/bind/attach", query_string={"q": "hammer"})
+    (radio,) = soup.select("main input[name=asset]")
+    assert radio["value"] == drill.code and radio.has_attr("checked")
+    # Several matches: none is chosen for the person.
+    factories.make_asset(name="Hammer drill (spare)")
+    soup, _ = client.soup(f"/A/{blank}/bind/attach", query_string={"q": "hammer"})
+    radios = soup.select("main input[name=asset]")
+    assert len(radios) == 2 and not any(r.has_attr("checked") for r in radios)
+    # Sending the chosen one as the page has it attaches the label.
+    soup, _ = client.soup(f"/A/{blank}/bind/attach", query_string={"q": "laser"})
+    form = soup.select_one("main form[method=post]")
+    values = {i["name"]: i["value"] for i in form.select("input") if i.has_attr("checked")}
+    values.update({i["name"]: i["value"] for i in form.select("input[type=hidden]")})
+    response = client.post(form["action"], data=values)
+    assert response.status_code == 303
+    assert Asset.get(Asset.name == "Laser level").code == blank
+
+
+def test_an_old_label_opens_its_asset_with_a_note_when_signed_in(client, auth):
+    """No "Go to…" page in between: the asset, and a note that the label was replaced."""
+    lead = auth.login("lead")
+    drill = factories.make_asset(lead, name="Hammer drill")
+    old = drill.code
+    new = label_codes.relabel(old, lead).code
+    soup, response = client.soup(f"/a/{old.lower()}")
+    assert response.status_code == 200
+    assert soup.select_one("#status-card h1").get_text(strip=True) == "Hammer drill"
+    note = soup.select_one("main #label-replaced").get_text(" ", strip=True)
+    assert codes.pretty(old) in note and codes.pretty(new) in note
+    assert soup.select_one("link[rel=canonical]")["href"] == f"/A/{new}"
+    # The asset's own code opens it without the note.
+    soup, _ = client.soup(f"/A/{new}")
+    assert soup.select_one("#label-replaced") is None
+
+
+def test_an_old_label_signed_out_says_replaced_and_shows_nothing_private(client, auth):
+    lead = factories.make_user("lead")
+    drill = factories.make_asset(lead, name="Hammer drill")
+    old = drill.code
+    label_codes.relabel(old, lead)
+    soup, _ = client.soup(f"/A/{old}")
+    assert soup.select_one("main h1").get_text(strip=True) == "This label was replaced"
+    assert soup.select("#status-card, #history") == []
+    _sign_in_link(soup)
+
+
+def test_after_report_found_is_sent_the_thanks_stand_alone(client, auth):
+    """The thank-you page has no empty form under it; one tap sends another."""
+    asset = factories.make_asset(name="Laser level")
+    response = client.form(f"/A/{asset.code}/report", {**FINDER, "key": "finder-2"})
+    assert response.status_code == 303
+    soup, _ = client.soup(response.headers["Location"])
+    flashes = [p.get_text(strip=True) for p in soup.select("#flash p.flash")]
+    assert flashes == ["Thank you. The team has your message."]
+    assert soup.select("main form, main textarea") == []
+    assert "Laser level" in soup.select_one("#report-sent").get_text()
+    again = [a["href"] for a in soup.select("main a") if "another" in a.get_text()]
+    assert again == [f"/A/{asset.code}/report"]
+    soup, _ = client.soup(again[0])
+    assert soup.select_one("main form textarea[name=message]") is not None
+    assert Event.select().where(Event.kind == "public_report").count() == 1

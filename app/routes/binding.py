@@ -67,9 +67,11 @@ def bind_attach(code: str):
             return redirect(url_for("scan.asset", code=asset.code), 303)
     q = request.values.get("q", "").strip()[:100]
     rows, _ = assets.search(assets.Search(text=q, per_page=20)) if q else ([], 0)
-    return render_template("binding/attach.html", label=label, q=q, rows=rows, error=error), (
-        422 if error else 200
-    )
+    # One match is the one meant: it comes chosen, so the next tap attaches.
+    chosen = request.form.get("asset") or (rows[0].code if len(rows) == 1 else "")
+    return render_template(
+        "binding/attach.html", label=label, q=q, rows=rows, chosen=chosen, error=error
+    ), (422 if error else 200)
 
 
 @bp.route("/relabel", methods=["GET", "POST"])

@@ -39,14 +39,17 @@ def asset(code: str):
         return _not_found(code)
     if what.kind == "location":
         return redirect(url_for("scan.location", code=what.location.code))
-    if what.kind == "replaced":
-        return render_template("scan/replaced.html", old=canonical, asset=what.asset)
     if what.kind == "blank":
         return render_template("scan/blank.html", label=what.label)
     found = what.asset
     if not current_user.is_authenticated:
+        if what.kind == "replaced":
+            return render_template("scan/replaced.html", old=canonical, asset=found)
         return render_template("scan/public.html", asset=found)
-    return render_template("scan/asset.html", **asset_context(found, page=int_arg("page") or 1))
+    # An old label opens its asset at once, saying so: the scan's purpose is the item.
+    replaced = canonical if what.kind == "replaced" else None
+    context = asset_context(found, page=int_arg("page") or 1, replaced_code=replaced)
+    return render_template("scan/asset.html", **context)
 
 
 def card_context(asset, **extra) -> dict:
@@ -128,7 +131,9 @@ def report(code: str):
             errors = exc.errors
         else:
             flash("Thank you. The team has your message.", "ok")
-            return redirect(url_for("scan.report", code=found.code), 303)
+            # The thanks stand alone: an empty form under them reads as "send again".
+            return redirect(url_for("scan.report", code=found.code, sent=1), 303)
+    sent = request.method == "GET" and request.args.get("sent") == "1"
     return render_template(
-        "scan/report.html", asset=found, errors=errors, values=request.form
+        "scan/report.html", asset=found, errors=errors, values=request.form, sent=sent
     ), 422 if errors else 200
