@@ -195,7 +195,11 @@ def remind(force_digest: bool, again: bool) -> None:
 
 
 @main.command("labels")
-@click.option("--format", "format_name", help="Label stock, e.g. avery-l7160.")
+@click.option(
+    "--format",
+    "format_name",
+    help="Label stock, e.g. avery-l7160; default: the one for the organisation's paper size.",
+)
 @click.option("--all", "every", is_flag=True, help="Every asset in service.")
 @click.option("--unprinted", is_flag=True, help="Assets never printed.")
 @click.option("--codes", help="Comma-separated asset codes.")
@@ -232,8 +236,10 @@ def labels_command(
             for name, fmt in available.items():
                 click.echo(f"{name:<20} {fmt.title}")
             return
+        paper = settings.effective(app.config)["paper_size"]
+        format_name = format_name or printing.default_format_name(paper)
         if format_name not in available or not output:
-            raise click.UsageError("Give --format (see --list-formats) and -o FILE.")
+            raise click.UsageError("Give a --format from --list-formats, and -o FILE.")
         fmt = available[format_name]
         nudge = printing.nudge(fmt.name)
         if calibrate:

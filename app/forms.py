@@ -12,6 +12,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -28,6 +29,7 @@ from wtforms.validators import (
 
 from .models import ROLES
 from .services.assets import EDITABLE
+from .services.settings import DEFAULT_PAPER_SIZE, PAPER_SIZES
 
 # Deliberately loose: one @ with something either side. Real checking is the
 # person reading their own address; strict validators reject valid local names.
@@ -37,6 +39,16 @@ Email = Regexp(r"^[^@\s]+@[^@\s]+$", message="Give an email address such as sam@
 def options(pairs) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def paper_size_field() -> RadioField:
+    # The service checks the value (settings.check_paper_size), with its own words.
+    return RadioField(
+        "Paper size for labels",
+        choices=options(PAPER_SIZES.items()),
+        default=DEFAULT_PAPER_SIZE,
+        validate_choice=False,
+    )
 
 
 def optional_int(value):
@@ -131,6 +143,7 @@ class SetupForm(FlaskForm):
     name = StringField("Your name", [DataRequired(), Length(max=120)])
     email = EmailField("Email", [DataRequired(), Email, Length(max=254)])
     password = PasswordField("Password (at least 10 characters)", [DataRequired()])
+    paper_size = paper_size_field()
 
 
 class LoginForm(FlaskForm):
@@ -195,3 +208,4 @@ class SettingsForm(FlaskForm):
     audit_interval_days = IntegerField(
         "Audit every (days)", [InputRequired(), NumberRange(1, 3650)], default=90
     )
+    paper_size = paper_size_field()

@@ -76,15 +76,15 @@ def test_cli_blank_labels_and_calibration(cli, tmp_path):
 @pytest.mark.parametrize(
     "args",
     [
-        ["--codes", "AAAAAA", "-o", "x.pdf"],
         ["--format", "no-such-stock", "--all", "-o", "x.pdf"],
         ["--format", L7160, "--all"],
         ["--format", L7160, "--all", "--unprinted", "-o", "x.pdf"],
     ],
-    ids=["no-format", "unknown-format", "no-output", "two-choices"],
+    ids=["unknown-format", "no-output", "two-choices"],
 )
 def test_cli_usage_errors(cli, tmp_path, monkeypatch, args):
-    """Missing --format or -o, or two choices at once: usage error, no file, nothing recorded."""
+    """An unknown --format, no -o, or two choices at once: usage error, no file, nothing
+    recorded. (Without --format the stock for the organisation's paper size is used.)"""
     monkeypatch.chdir(tmp_path)
     result = cli(*args)
     assert result.exit_code == 2, result.output

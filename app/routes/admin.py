@@ -15,7 +15,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.route("/settings", methods=["GET", "POST"])
 @role("admin")
 def settings_page():
-    """Name, public address and time zone of the organisation."""
+    """Name, public address, time zone, audit cycle and paper size of the organisation."""
     current = site()
     form = SettingsForm(data=current)
     pinned = {
@@ -28,6 +28,8 @@ def settings_page():
             form.public_url.errors.append(problem)
         elif not settings.valid_timezone(form.timezone.data.strip()):
             form.timezone.errors.append("Use a time zone name such as Europe/London.")
+        elif settings.check_paper_size(form.paper_size.data):
+            form.paper_size.errors.append(settings.check_paper_size(form.paper_size.data))
         else:
             settings.save(
                 {
@@ -35,6 +37,7 @@ def settings_page():
                     "public_url": form.public_url.data.strip().rstrip("/"),
                     "timezone": form.timezone.data.strip(),
                     "audit_interval_days": str(form.audit_interval_days.data),
+                    "paper_size": form.paper_size.data,
                 }
             )
             flash("Settings saved.", "ok")

@@ -59,6 +59,7 @@ def setup():
                 name=form.name.data,
                 email=form.email.data,
                 password=form.password.data,
+                paper_size=form.paper_size.data,
             )
         except Invalid as exc:
             apply_errors(form, exc)

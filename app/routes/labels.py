@@ -32,6 +32,10 @@ def _as_int(values, name: str) -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 18 else None
 
 
+def _default_format() -> str:
+    return printing.default_format_name(site()["paper_size"])
+
+
 def _job(values) -> dict:
     """The print job described by a request's values (query or form)."""
     since = values.get("since", "")
@@ -40,7 +44,7 @@ def _job(values) -> dict:
     except ValueError:
         raise Invalid({"since": "Give a date as YYYY-MM-DD."}) from None
     start, copies = _whole(values, "start"), _whole(values, "copies")
-    fmt = printing.get_format(values.get("format") or "avery-l7160")
+    fmt = printing.get_format(values.get("format") or _default_format())
     if not (fmt.roll or 1 <= start <= fmt.per_page):
         raise Invalid({"start": f"Start position must be 1–{fmt.per_page} on this sheet."})
     if not 1 <= copies <= 100:
@@ -90,6 +94,8 @@ def _page(job=None, errors=None, status=200):
         job=job,
         errors=errors or {},
         values=request.values,
+        picked=printing.picked(request.values.getlist("asset")),
+        default_format=_default_format(),
         formats=printing.formats(),
         categories=list(places.categories()),
         locations=places.location_tree(),
@@ -118,7 +124,7 @@ def preview():
         job = _job(request.args)
     except Invalid:
         job = None
-    fmt = job["fmt"] if job else printing.get_format("avery-l7160")
+    fmt = job["fmt"] if job else printing.get_format(_default_format())
     data = (
         printing.to_labels(job["things"], site()["public_url"], preview=True, tags=job["tags"])
         if job
@@ -197,6 +203,7 @@ def blank():
         "labels/blank.html",
         errors=errors,
         values=request.form,
+        default_format=_default_format(),
         formats=printing.formats(),
         warning=settings.public_url_warning(site()["public_url"]),
     ), status
@@ -206,9 +213,14 @@ def blank():
 @role("lead")
 def calibrate():
     """A calibration page with outlines and rulers, and the nudge for this printer."""
-    name = request.values.get("format") or "avery-l7160"
+    # One form holds the stock and the nudge, so a save always goes to the stock
+    # on screen; its buttons say what to do with it ("do"; a plain POST saves).
+    name = request.values.get("format") or _default_format()
+    wants = request.form.get("do", "save") if request.method == "POST" else "show"
     errors = {}
-    if request.method == "POST":
+    if wants == "show" and request.method == "POST":
+        return redirect(url_for("labels.calibrate", format=name), 303)
+    if wants == "save":
         try:
             x = float(request.form.get("nudge_x") or 0)
             y = float(request.form.get("nudge_y") or 0)
@@ -223,7 +235,7 @@ def calibrate():
                 "ok",
             )
             return redirect(url_for("labels.calibrate", format=name), 303)
-    if request.args.get("download") and not errors:
+    if wants == "download" or request.args.get("download"):
         try:
             fmt = printing.get_format(name)
             data = run(engine.calibration_pdf, fmt, printing.nudge(name))

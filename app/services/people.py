@@ -67,7 +67,13 @@ def create_person(
 
 
 def setup_first_admin(
-    *, org_name: str, public_url: str, name: str, email: str, password: str
+    *,
+    org_name: str,
+    public_url: str,
+    name: str,
+    email: str,
+    password: str,
+    paper_size: str = settings.DEFAULT_PAPER_SIZE,
 ) -> User:
     """Create the first admin and the organisation's settings, exactly once."""
     errors = {}
@@ -76,6 +82,9 @@ def setup_first_admin(
     url_problem = settings.check_public_url(public_url.strip())
     if url_problem:
         errors["public_url"] = url_problem
+    paper_problem = settings.check_paper_size(paper_size)
+    if paper_problem:
+        errors["paper_size"] = paper_problem
     if not _clean_email(email):
         errors["email"] = "Give an email address to sign in with."
     if not password:
@@ -87,7 +96,13 @@ def setup_first_admin(
         if has_users():
             raise Conflict("Set-up has already been done. Sign in instead.")
         user = create_person(name=name, email=email, role="admin", password=password)
-        settings.save({"org_name": org_name.strip(), "public_url": public_url.strip()})
+        settings.save(
+            {
+                "org_name": org_name.strip(),
+                "public_url": public_url.strip(),
+                "paper_size": paper_size,
+            }
+        )
     return user
 
 

@@ -15,6 +15,15 @@ from .errors import Invalid
 
 CHOICES = ("selected", "all", "unprinted", "category", "location", "since", "locations")
 
+# The stock every print form (and the command line) starts on, by the paper the
+# organisation uses: the commonest sheet of address-sized labels on each paper.
+DEFAULT_STOCK = {"a4": "avery-l7160", "letter": "avery-5160"}
+
+
+def default_format_name(paper_size: str) -> str:
+    """The label stock a print form starts on for this paper size (see settings)."""
+    return DEFAULT_STOCK[settings.paper_size(paper_size)]
+
 
 def formats() -> dict[str, Format]:
     """Shipped formats, then the custom ones leads saved (a custom one never
@@ -106,6 +115,11 @@ def choose(
             raise Invalid({"since": "Give a date."})
         query = query.where(Asset.created_at >= datetime.combine(since, time.min))
     return list(query)
+
+
+def picked(codes_: list[str]) -> list[Asset]:
+    """The assets a link or the ticked list named, for the print page to name them."""
+    return choose("selected", codes_=codes_) if codes_ else []
 
 
 def require_public_url(public_url: str) -> str:

@@ -1,4 +1,5 @@
-"""Organisation settings saved in the database (name, public URL, time zone).
+"""Organisation settings saved in the database (name, public URL, time zone,
+paper size).
 
 Values from configuration (instance/config.py, TAGTRAIL_*) win over saved ones,
 so an operator can pin them. Reads are cached briefly per process; a save
@@ -14,8 +15,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..database import write
 from ..models import Setting
 
-KEYS = ("org_name", "public_url", "timezone", "audit_interval_days")
+KEYS = ("org_name", "public_url", "timezone", "audit_interval_days", "paper_size")
 DEFAULT_AUDIT_INTERVAL = 90
+# The paper an organisation's printers take; label stock follows it. A database
+# from before the choice existed has no row and keeps printing on A4, as it did.
+PAPER_SIZES = {"a4": "A4", "letter": "US Letter"}
+DEFAULT_PAPER_SIZE = "a4"
 _TTL_SECONDS = 10.0
 _cache: dict[str, object] = {"at": 0.0, "values": {}}
 
@@ -41,7 +46,18 @@ def effective(config) -> dict[str, str]:
         "public_url": (config.get("PUBLIC_URL") or values.get("public_url", "")).rstrip("/"),
         "timezone": values.get("timezone") or config.get("TIMEZONE") or "UTC",
         "audit_interval_days": _days(values.get("audit_interval_days")),
+        "paper_size": paper_size(values.get("paper_size")),
     }
+
+
+def paper_size(raw) -> str:
+    """A known paper size, or the default for a missing or unknown one."""
+    return raw if raw in PAPER_SIZES else DEFAULT_PAPER_SIZE
+
+
+def check_paper_size(raw: str) -> str | None:
+    """A message when `raw` is not a paper size we offer; None when it is."""
+    return None if raw in PAPER_SIZES else "Choose A4 or US Letter."
 
 
 def _days(raw) -> int:
