@@ -293,7 +293,7 @@ def _add_asset(page: Page, server: str, name: str, location: str) -> str:
     """Add an asset kept at `location` through /assets/new; returns its code."""
     page.goto(server + "/assets/new")
     page.get_by_label("Name", exact=True).fill(name)
-    page.get_by_label("Location").select_option(label=location)
+    page.get_by_label("Location", exact=True).select_option(label=location)
     page.get_by_role("button", name="Add asset", exact=True).click()
     page.wait_for_url(re.compile(re.escape(server) + r"/A/[0-9A-Z]{6}$"))
     expect(page.locator("#status-card")).to_contain_text(location)

@@ -11,7 +11,7 @@ from ..permissions import role
 from ..services import assets, places
 from ..services.errors import Conflict, Invalid, NotFound
 from ..templating import local_today, render, site
-from .helpers import apply_errors, current_actor, int_arg
+from .helpers import apply_errors, current_actor, form_int, form_text, int_arg
 
 bp = Blueprint("assets", __name__, url_prefix="/assets")
 
@@ -73,6 +73,11 @@ def new():
     """Add an asset; it gets a fresh code and a `created` event."""
     form = AssetForm()
     _choices(form)
+    if request.method == "GET":
+        # "Add and add another" comes back here with the last category and location.
+        form.category.data, form.location.data = int_arg("category"), int_arg("location")
+    elif request.form.get("then") in ("category", "location"):
+        return _add_in_place(form, request.form["then"])
     if form.validate_on_submit():
         try:
             asset = assets.create_asset(form.values(), actor=current_actor())
@@ -81,10 +86,32 @@ def new():
         else:
             flash(f"Added {asset.name} as {codes.pretty(asset.code)}.", "ok")
             if request.form.get("then") == "another":
-                return redirect(url_for("assets.new"), 303)
+                kept = {"category": asset.category_id, "location": asset.location_id}
+                return redirect(url_for("assets.new", **kept), 303)
             return redirect(url_for("scan.asset", code=asset.code), 303)
     status = 422 if form.errors else 200
-    return render_template("assets/form.html", form=form, asset=None), status
+    return render_template("assets/form.html", form=form, asset=None, adding={}), status
+
+
+def _add_in_place(form: AssetForm, what: str):
+    """A new category or location made from the add-asset form, which comes back
+    with everything typed kept and the new one chosen (no asset is added yet)."""
+    errors = {}
+    try:
+        if what == "category":
+            made = places.save_category(form_text("new_category", 80), actor=current_actor())
+            form.category.data = made.id
+        else:
+            made = places.create_location(form_text("new_location", 120), form_int("new_parent"))
+            form.location.data = made.id
+    except Invalid as exc:
+        errors = {what: next(iter(exc.errors.values()))}
+    else:
+        _choices(form)
+        flash(f"Added {made.name}. It is chosen below; finish the asset and add it.", "ok")
+    return render_template("assets/form.html", form=form, asset=None, adding=errors), (
+        422 if errors else 200
+    )
 
 
 @bp.route("/<code>/edit", methods=["GET", "POST"])
