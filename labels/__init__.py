@@ -4,21 +4,16 @@ It knows nothing of Flask or the database. Formats are data files in
 labels/formats/; QR codes are vector paths from segno; WeasyPrint draws.
 """
 
+from .calibration import calibration_pdf, calibration_svg
 from .formats import Format, FormatError, builtin
+from .layout import SMALL_MODULE_MM, Fit, Label, fit, module_mm, qr_box
 from .qr import qr_url, symbol
-from .render import (
-    MAX_LABELS,
-    Label,
-    TooManyLabels,
-    calibration_pdf,
-    calibration_svg,
-    page_svgs,
-    place,
-    render_pdf,
-)
+from .render import MAX_LABELS, TooManyLabels, page_svgs, place, render_pdf
 
 __all__ = [
     "MAX_LABELS",
+    "SMALL_MODULE_MM",
+    "Fit",
     "Format",
     "FormatError",
     "Label",
@@ -26,8 +21,11 @@ __all__ = [
     "builtin",
     "calibration_pdf",
     "calibration_svg",
+    "fit",
+    "module_mm",
     "page_svgs",
     "place",
+    "qr_box",
     "qr_url",
     "render_pdf",
     "symbol",

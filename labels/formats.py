@@ -20,6 +20,10 @@ NUMBERS = (
     "pitch_x_mm",
     "pitch_y_mm",
 )
+# Kept free of ink inside every label edge, unless a format says otherwise: die-cut
+# sheet labels sit up to about a millimetre off where the printer puts the page.
+SAFE_MARGIN_MM = 1.5
+MARGINS = ("safe_x_mm", "safe_y_mm")  # left and right; top and bottom
 LAYOUTS = ("wide", "tiny")
 
 
@@ -46,10 +50,28 @@ class Format:
     roll: bool = False
     layout: str = "wide"
     source: str = ""
+    safe_x_mm: float = SAFE_MARGIN_MM
+    safe_y_mm: float = SAFE_MARGIN_MM
 
     @property
     def per_page(self) -> int:
         return self.columns * self.rows
+
+    @property
+    def safe_area(self) -> tuple[float, float, float, float]:
+        """Where ink may go on a label: (left, top, right, bottom) in mm from its
+        top-left corner."""
+        return (
+            self.safe_x_mm,
+            self.safe_y_mm,
+            self.label_width_mm - self.safe_x_mm,
+            self.label_height_mm - self.safe_y_mm,
+        )
+
+    @property
+    def short_title(self) -> str:
+        """The stock's name without its details: "Avery L7160"."""
+        return self.title.split(" — ")[0]
 
     def cell(self, index: int) -> tuple[float, float]:
         """Top-left corner (mm from the page's top-left) of cell `index` (0-based,
@@ -74,6 +96,10 @@ class Format:
                 "layout": str(data.get("layout") or "wide"),
                 "source": str(data.get("source") or ""),
                 **{key: float(data[key]) for key in NUMBERS},
+                **{
+                    key: float(SAFE_MARGIN_MM if data.get(key) in (None, "") else data[key])
+                    for key in MARGINS
+                },
             }
         except KeyError as exc:
             raise FormatError(f"Missing value: {exc.args[0]}.") from None
@@ -102,6 +128,13 @@ class Format:
         bottom = self.top_mm + (self.rows - 1) * self.pitch_y_mm + self.label_height_mm
         if right > self.page_width_mm + 0.01 or bottom > self.page_height_mm + 0.01:
             raise FormatError("The labels run off the page: check margins, pitch and size.")
+        if not (0 <= self.safe_x_mm <= 15 and 0 <= self.safe_y_mm <= 15):
+            raise FormatError("A safe margin is 0–15 mm.")
+        if (
+            min(self.label_width_mm - 2 * self.safe_x_mm, self.label_height_mm - 2 * self.safe_y_mm)
+            < 4
+        ):
+            raise FormatError("The safe margins leave no room for a QR code.")
         if self.corner_radius_mm * 2 > min(self.label_width_mm, self.label_height_mm):
             raise FormatError("The corner radius is larger than the label.")
 

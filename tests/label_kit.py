@@ -73,3 +73,58 @@ def assert_pdf(response, stem: str) -> bytes:
 
 def printed() -> list[Event]:
     return list(Event.select().where(Event.kind == "label_printed").order_by(Event.id))
+
+
+def _glyph_bounds(family: str, bold: bool):
+    """Each character's ink box in em (x0, y0 below the baseline as negative, x1, y1),
+    from the font file fontconfig gives Pango, as the label engine measures widths."""
+    from fontTools.ttLib import TTFont
+
+    path = subprocess.run(
+        ["fc-match", f"{family}:bold" if bold else family, "--format=%{file}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    font = TTFont(path)
+    per_em, glyf, cmap = font["head"].unitsPerEm, font["glyf"], font.getBestCmap()
+    out = {}
+    for cp, name in cmap.items():
+        glyph = glyf[name]
+        glyph.recalcBounds(glyf)
+        if getattr(glyph, "numberOfContours", 0):
+            out[cp] = tuple(v / per_em for v in (glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax))
+    return out
+
+
+_BOUNDS: dict = {}
+
+
+def text_ink(element) -> tuple[float, float, float, float] | None:
+    """The ink box (x0, y0, x1, y1, mm, y down) of an SVG <text> as the font draws it:
+    each glyph's own outline bounds, advanced by the engine's widths."""
+    from labels import text as engine_text
+
+    family, bold = element.get("font-family"), element.get("font-weight") == "bold"
+    if (family, bold) not in _BOUNDS:
+        _BOUNDS[family, bold] = _glyph_bounds(family, bold)
+    bounds = _BOUNDS[family, bold]
+    size, x, y = (float(element.get(k)) for k in ("font-size", "x", "y"))
+    content = element.text or ""
+    total = engine_text.width(content, size, family, bold)
+    anchor = element.get("text-anchor", "start")
+    pen = x - (total if anchor == "end" else total / 2 if anchor == "middle" else 0)
+    boxes = []
+    for ch in content:
+        if ord(ch) in bounds:
+            x0, y0, x1, y1 = bounds[ord(ch)]
+            boxes.append((pen + x0 * size, y - y1 * size, pen + x1 * size, y - y0 * size))
+        pen += engine_text.width(ch, size, family, bold)
+    if not boxes:
+        return None
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )

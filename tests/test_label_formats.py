@@ -35,6 +35,8 @@ EXPECTED_KEYS = {
     "top_mm": float,
     "pitch_x_mm": float,
     "pitch_y_mm": float,
+    "safe_x_mm": float,  # no ink this near the label's left and right edges
+    "safe_y_mm": float,  # nor its top and bottom edges
     "roll": bool,
     "layout": str,
     "source": str,

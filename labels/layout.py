@@ -1,0 +1,236 @@
+"""Where everything on one label goes: the QR, the lines of text, a band.
+
+Everything stays inside the format's safe area (Format.safe_area): a die-cut
+label sits a little off the printed page, and a label printer cannot print the
+ends of its tape. The QR takes the whole safe height; text fills the room to
+its right. What does not fit is cut with an ellipsis, and `fit` says so, so the
+print page can warn before anything is printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from . import text
+from .formats import Format
+from .qr import symbol
+
+# Below half a millimetre a phone has to come within about 20 cm to resolve the
+# modules (the smallest sheets, Avery 5167 and L4732, whatever the layout does).
+SMALL_MODULE_MM = 0.5
+ORG_MIN_HEIGHT_MM = 25  # below that, 2 mm type is barely legible: QR, code, name, tag
+CAP = 0.76  # how far DejaVu capitals and ascenders rise above the baseline, in em
+DESCENT = 0.24  # how far descenders drop below it
+
+
+@dataclass(frozen=True)
+class Label:
+    """What one label shows. `url` goes into the QR; `code` is printed large;
+    `tag` is an older identifier (an external asset tag) printed small; a
+    `kind` of "location" gets a band and the place's name large."""
+
+    url: str
+    code: str
+    name: str = ""
+    tag: str = ""
+    kind: str = "asset"
+
+
+@dataclass(frozen=True)
+class Line:
+    x: float
+    y: float  # baseline
+    size: float
+    text: str
+    role: str  # code, name, tag, org, kind
+    family: str = text.SANS
+    bold: bool = False
+    fill: str = "#000"
+
+
+@dataclass
+class Drawing:
+    lines: list[Line] = field(default_factory=list)
+    bands: list[tuple[float, float, float, float]] = field(default_factory=list)  # x, y, w, h
+    org: str = ""  # "", "printed", "cut" or "left off"
+    tag_cut: bool = False
+
+
+def qr_box(fmt: Format) -> tuple[float, float, float]:
+    """The QR's top-left corner (mm from the label's) and its side, quiet zone
+    included: the whole safe height, never more than the safe width (or, on a
+    wide label, 60 % of it, so that the code beside it stays legible)."""
+    left, top, right, bottom = fmt.safe_area
+    wide = (right - left) * (0.6 if fmt.layout == "wide" else 1.0)
+    side = min(bottom - top, wide)
+    return left, top + (bottom - top - side) / 2, side
+
+
+def module_mm(fmt: Format, url: str) -> float:
+    """The printed size of one QR module for `url` on `fmt`."""
+    return qr_box(fmt)[2] / symbol(url).size
+
+
+def pretty_code(code: str) -> str:
+    return code if len(code) != 6 else f"{code[:3]}-{code[3:]}"
+
+
+def _chars(value: str, size: float, room: float, lines: int) -> list[str]:
+    """Up to `lines` lines of `value` broken anywhere (a tag has no spaces to
+    break at), the last one cut if needed."""
+    value, out = text.clean(value), []
+    while value and len(out) < lines - 1:
+        n = len(value)
+        while n > 1 and text.width(value[:n], size, text.MONO) > room:
+            n -= 1
+        out.append(value[:n])
+        value = value[n:]
+    if value:
+        out.append(text.fit(value, size, room, text.MONO))
+    return [line for line in out if line]
+
+
+def _cut(lines: list[str], whole: str) -> bool:
+    return "".join(lines).replace(" ", "") != text.clean(whole).replace(" ", "")
+
+
+def plan(label: Label, fmt: Format, org_line: str = "") -> Drawing:
+    """The lines and bands of one label, in mm from its top-left corner."""
+    left, top, right, bottom = fmt.safe_area
+    _, _, side = qr_box(fmt)
+    h = fmt.label_height_mm
+    x0 = left + side + max(0.8, h * 0.03)
+    room = right - x0
+    out = Drawing()
+    org_line = text.clean(org_line)
+    tiny = fmt.layout == "tiny"
+    if org_line and (tiny or h < ORG_MIN_HEIGHT_MM):
+        out.org = "left off"
+    if room < 4:
+        return out  # too narrow for text: the QR alone
+    code = pretty_code(label.code)
+    per_em = text.width(code, 1.0, text.MONO, True) or 1
+    if label.kind == "location":
+        lines = 2 if org_line and not out.org else 3  # room left for the footer
+        _location(out, label, code, per_em, x0, room, top, bottom, h, tiny, lines)
+        if org_line and not out.org:
+            _org(out, org_line, x0, room, _floor(out), bottom, min(h * 0.095, 2.6))
+        return out
+    if tiny:
+        size = min(h * 0.42, room / per_em, (bottom - top) / (CAP + DESCENT))
+        baseline = (top + bottom) / 2 + size * (CAP - DESCENT) / 2
+        out.lines.append(Line(x0, baseline, size, code, "code", text.MONO, True))
+        out.tag_cut = bool(label.tag)  # no room for it
+        return out
+    size = min(h * 0.24, room / per_em)
+    y = top + CAP * size
+    out.lines.append(Line(x0, y, size, code, "code", text.MONO, True))
+    name_size = min(h * 0.13, 3.6, size * 0.8)
+    tag_size = min(name_size * 0.85, 3.0)
+    if label.tag:  # a tag on one line, a little smaller, reads better than broken in two
+        tag_size = min(tag_size, max(1.8, room / (text.width(label.tag, 1.0, text.MONO) or 1)))
+    org_size = min(h * 0.095, 2.6, name_size * 0.85)
+    names = text.wrap(label.name, name_size, room, 99) if label.name else []
+    tags = _chars(label.tag, tag_size, room, 99) if label.tag else []
+    orgs = text.wrap(org_line, org_size, room, 99) if org_line and not out.org else []
+    # Lines are handed out in this order while they fit: the first line of each,
+    # then a name's second line (so that "#12" still tells items apart), then
+    # the rest of the organisation line (whose end is often a phone number),
+    # then the rest of the tag and the name.
+    steps = {"name": name_size * 1.3, "tag": tag_size * 1.35, "org": org_size * 1.2}
+    wanted = {"name": len(names), "tag": len(tags), "org": len(orgs)}
+    order = ["name", "tag", "org", "name", "org", "org", "org", "tag", "name", "org", "tag"]
+    given = dict.fromkeys(steps, 0)
+    free = bottom - y - DESCENT * name_size - 0.6  # 0.6 mm between body and footer
+    for role in order:
+        cost = steps[role] + (0.6 if role == "org" and not given["org"] else 0)
+        if given[role] < wanted[role] and cost <= free:
+            given[role] += 1
+            free -= cost
+    shown_names = text.wrap(label.name, name_size, room, given["name"]) if given["name"] else []
+    for line in shown_names:
+        y += steps["name"]
+        out.lines.append(Line(x0, y, name_size, line, "name"))
+    if label.tag:
+        shown = _chars(label.tag, tag_size, room, given["tag"]) if given["tag"] else []
+        for line in shown:
+            y += steps["tag"]
+            out.lines.append(Line(x0, y, tag_size, line, "tag", text.MONO))
+        out.tag_cut = _cut(shown, label.tag)
+    if orgs:
+        _org(out, org_line, x0, room, y, bottom, org_size, given["org"])
+    return out
+
+
+def _floor(out: Drawing) -> float:
+    """The lowest point any line so far reaches."""
+    return max((line.y + DESCENT * line.size for line in out.lines), default=0.0)
+
+
+def _org(out, org_line, x0, room, y, bottom, size, most=99) -> None:
+    """The organisation line at the foot of the label, below `y`, wrapped."""
+    if not org_line:
+        return
+    fits = int((bottom - y - 0.6 - DESCENT * size + 0.2 * size) // (size * 1.2))
+    lines = text.wrap(org_line, size, room, min(most, fits)) if min(most, fits) > 0 else []
+    base = bottom - DESCENT * size - (len(lines) - 1) * size * 1.2
+    for i, line in enumerate(lines):
+        out.lines.append(Line(x0, base + i * size * 1.2, size, line, "org"))
+    out.org = "cut" if _cut(lines, org_line) else "printed"
+
+
+def _location(out, label, code, per_em, x0, room, top, bottom, h, tiny, lines) -> None:
+    """A black band saying LOCATION across the top, then the place's name large
+    (wide labels) and its code: nobody mistakes it for an asset's label."""
+    band = min(h * 0.2, 6.0, (bottom - top) * 0.32)
+    out.bands.append((x0, top, room, band))
+    word_size = min(band * 0.62, room / (text.width("LOCATION", 1.0, text.SANS, True) + 0.2))
+    baseline = top + band / 2 + word_size * 0.36
+    word = Line(x0 + word_size * 0.1, baseline, word_size, "LOCATION", "kind", bold=True)
+    out.lines.append(replace(word, fill="#fff"))  # white, on the band
+    y = top + band + 0.8
+    if tiny:
+        size = min(room / per_em, (bottom - y) / (CAP + DESCENT))
+        out.lines.insert(0, Line(x0, y + CAP * size, size, code, "code", text.MONO, True))
+        return
+    code_size = min(h * 0.11, 3.6, room / per_em)
+    name_room = bottom - y - (CAP + DESCENT + 0.3) * code_size
+    names: list[str] = []
+    size = min(h * 0.2, 7.5)
+    while size >= 2.2:  # as large as the name allows, in up to `lines` lines
+        most = max(1, min(lines, int((name_room - (CAP + DESCENT) * size) // (size * 1.15)) + 1))
+        names = text.wrap(label.name, size, room, most)
+        if not _cut(names, label.name) or size <= 2.2:
+            break
+        size = max(2.2, size * 0.9)
+    for line in names:
+        out.lines.append(Line(x0, y + CAP * size, size, line, "name"))
+        y += size * 1.15
+    y = (out.lines[-1].y if names else y) + DESCENT * size + 0.3 + CAP * code_size
+    out.lines.insert(0, Line(x0, y, code_size, code, "code", text.MONO, True))
+
+
+@dataclass(frozen=True)
+class Fit:
+    """What a print run loses for room: the organisation line ("printed", "cut",
+    "left off", or "" when there is none) as the first cut label shows it, and
+    each label whose external tag is cut or left off (code, tag, shown)."""
+
+    org: str
+    org_shown: str
+    tags_cut: list[tuple[str, str, str]]
+
+
+def fit(run: Iterable[Label], fmt: Format, org_line: str = "") -> Fit:
+    org, org_shown, tags = "", "", []
+    rank = {"": 0, "printed": 1, "left off": 2, "cut": 3}
+    for label in dict.fromkeys(run):
+        drawing = plan(label, fmt, org_line)
+        if rank[drawing.org] > rank[org]:
+            org = drawing.org
+            org_shown = " ".join(line.text for line in drawing.lines if line.role == "org")
+        if drawing.tag_cut:
+            shown = "".join(line.text for line in drawing.lines if line.role == "tag")
+            tags.append((label.code, label.tag, shown))
+    return Fit(org, org_shown, tags)
