@@ -130,6 +130,11 @@ def test_set_up_asks_the_paper_size_and_every_print_form_starts_on_its_stock(cli
     client.form("/login", {"email": "lead@example.test", "password": factories.PASSWORD})
     for url in FORMS:
         assert _stock_on(client, url) == stock, url
+    # Blank labels offer one sheet of that stock: 21 on L7160, 30 on 5160.
+    soup, _ = client.soup("/labels/blank")
+    assert soup.select_one("main input[name=count]")["value"] == (
+        "30" if paper == "letter" else "21"
+    )
     preview = client.get("/labels/preview.svg").get_data(as_text=True)
     wide = "215.9mm" if paper == "letter" else "210mm"
     assert f'width="{wide}"' in preview or f"width='{wide}'" in preview
