@@ -18,6 +18,7 @@ from .models import (
     Attachment,
     Audit,
     AuditItem,
+    AuditRoom,
     AuditTick,
     Fault,
     LabelCode,
@@ -119,6 +120,16 @@ def _v7_management_and_offline_scans(migrator: SchemaMigrator) -> None:
     db.create_tables([Attachment])
 
 
+def _v8_audit_rooms_and_ticks_via_actions(migrator: SchemaMigrator) -> None:
+    # Version 8: one "I am in…" per person per audit, and ticks made by an action
+    # that proved the item was in someone's hands (a return during the audit).
+    if "via" not in {c.name for c in db.get_columns("audit_tick")}:
+        db.execute_sql(
+            """ALTER TABLE "audit_tick" ADD COLUMN "via" VARCHAR(20) NOT NULL DEFAULT ''"""
+        )
+    db.create_tables([AuditRoom])
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
@@ -126,6 +137,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     5: _v5_audits,
     6: _v6_session_tokens,
     7: _v7_management_and_offline_scans,
+    8: _v8_audit_rooms_and_ticks_via_actions,
 }
 LATEST = max(STEPS, default=1)
 

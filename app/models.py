@@ -285,9 +285,25 @@ class AuditTick(BaseModel):
     # The idempotency key of the scan that made this tick (as for Event.key):
     # a queued scan sent twice, even of an unknown code, is ticked once.
     key = CharField(max_length=64, null=True, unique=True)
+    # Empty for a "Seen ✓"; else the kind of the action that proved the item was
+    # in someone's hands while the audit ran ("checked_in", "found", ...).
+    via = CharField(max_length=20, default="")
 
     class Meta:
         indexes = ((("audit", "asset"), False),)
+
+
+class AuditRoom(BaseModel):
+    """Where one person said they are, in one audit ("I am in…"): the audit page,
+    the location page and /scan all read and change this one row."""
+
+    audit = ForeignKeyField(Audit, backref="+", on_delete="RESTRICT")
+    person = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    room = ForeignKeyField(Location, null=True, backref="+", on_delete="RESTRICT")
+    at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("audit", "person"), True),)
 
 
 ATTACHMENT_KINDS = {"photo": "Photo", "document": "Document"}
@@ -321,4 +337,5 @@ MODELS = [
     AuditItem,
     AuditTick,
     Attachment,
+    AuditRoom,
 ]

@@ -12,7 +12,7 @@ from flask_login import current_user
 from . import codes
 from .models import FAULT_SEVERITIES, STATUS_LABELS
 from .permissions import sign_in_url
-from .services import places, settings
+from .services import audit_rules, places, settings
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -124,6 +124,7 @@ def init_app(app: Flask) -> None:
         is_overdue=is_overdue,
         next_audit=next_audit,
         seen_card=_seen_card,
+        via_label=audit_rules.via_label,
         sign_in_url=sign_in_url,
     )
     settings.clear_cache()

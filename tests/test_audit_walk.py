@@ -61,7 +61,7 @@ def test_a_tick_in_the_wrong_room_is_listed_as_seen_elsewhere(app, site, audit):
     [event] = events_of("audited", site.saw)
     assert event.location_id == site.room_one.id and event.data["wrong_place"] is True
     soup = page_after(c, response)
-    assert flash(soup) == "Seen ✓ in Room One, but it belongs at Room Two."
+    assert flash(soup) == "Seen ✓ Saw in Room One, but it belongs at Room Two."
     assert live_cards(soup)["Seen elsewhere"] == [f"Saw {pretty(site.saw.code)} · seen in Room One"]
     assert soup.select_one("select#room option[selected]")["value"] == str(site.room_one.id)
     assert fresh(site.saw).location_id == site.room_two.id  # a member's tick moves nothing
@@ -162,7 +162,7 @@ def test_an_asset_outside_the_scope_is_unexpected(app, site, audit):
     assert (row.asset_id, row.expected, row.wrong_place) == (site.ladder.id, False, False)
     [event] = events_of("audited", site.ladder)
     assert event.data == {"audit_id": audit.id, "expected": False, "wrong_place": False}
-    assert flash(soup) == "Seen ✓ (not expected in this audit: noted as unexpected)."
+    assert flash(soup) == "Seen ✓ Ladder (not expected in this audit: noted as unexpected)."
     unexpected = f"Ladder {pretty(site.ladder.code)} · Mo Member"
     assert live_cards(soup)["Unexpected"] == [unexpected]
     assert progress_line(soup) == "0 of 3 seen (0 %)"
@@ -256,27 +256,29 @@ def test_undo_after_close_is_refused(app, site, audit):
 # Items out with people ------------------------------------------------------------------
 
 
-def test_items_out_with_people_are_listed_and_count_when_ticked(app, site, audit):
-    """A checked-out expected item is under "Out with people"; a tick counts it as seen."""
+def test_items_out_with_people_are_listed_and_count_when_ticked(app, site):
+    """An item out since before the audit is under "Out with people"; a tick counts it."""
     pat = factories.make_holder("Pat Holder")
     hand_to(site.cable, pat)
+    audit = audits.start("Q4 building", actor=site.lead, location_id=site.building.id)
     _, c = signed_in(app)
     soup = audit_page(c, audit)
     out = f"Cable {pretty(site.cable.code)} · out with Pat Holder"
     assert live_cards(soup)["Out with people"] == [out]
     assert still_to_find(c, soup) == {"Room One": ["Drill"], "Room Two": ["Saw"]}
     soup = soup_of(tick(c, audit, site.cable.code, htmx=LIVE))
-    assert flash(soup) == "Seen ✓"
+    assert flash(soup) == "Seen ✓ Cable"
     assert progress_line(soup) == "1 of 3 seen (33 %)"
     assert "Out with people" not in live_cards(soup)
     cable = fresh(site.cable)
     assert (cable.status, cable.holder_id) == ("checked_out", pat.id)
 
 
-def test_an_unseen_item_out_with_someone_is_not_marked_missing(client, auth, site, audit):
+def test_an_unseen_item_out_with_someone_is_not_marked_missing(client, auth, site):
     """At close the held cable stays checked out, and the report has it under "With holder"."""
     pat = factories.make_holder("Pat Holder")
     hand_to(site.cable, pat)
+    audit = audits.start("Q4 building", actor=site.lead, location_id=site.building.id)
     lead = auth.login("lead")
     page_after(client, client.form(f"/audits/{audit.id}/close"))
     cable = fresh(site.cable)

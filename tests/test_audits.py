@@ -180,7 +180,7 @@ def test_plain_tick_redirects_with_one_tick_and_one_event(app, site, audit):
     assert event.data == {"audit_id": audit.id, "expected": True, "wrong_place": False}
     assert fresh(site.drill).last_audited_at is not None
     soup = page_after(c, response)
-    assert flash(soup) == "Seen ✓"
+    assert flash(soup) == "Seen ✓ Drill"
     assert progress_line(soup) == "1 of 3 seen (33 %)"
     assert live_cards(soup)["Recent ticks"] == [f"Drill · Mo Member at {row.at:%H:%M} Undo"]
     assert still_to_find(c, soup) == {"Room One": ["Cable"], "Room Two": ["Saw"]}
@@ -206,7 +206,8 @@ def test_seen_button_on_the_asset_page_ticks_by_htmx(app, site, audit):
     assert card.select_one("button.seen-button") is None
     done = f"✓ Seen by you at {row.at:%H:%M}"  # Mo ticked it: the card says so
     assert card.select_one(".seen-done").get_text(strip=True) == done
-    assert fragment.select_one('div#flash[hx-swap-oob="true"]').get_text(strip=True) == "Seen ✓"
+    flashed = fragment.select_one('div#flash[hx-swap-oob="true"]').get_text(strip=True)
+    assert flashed == "Seen ✓ Drill"
     soup, _ = c.soup(f"/A/{site.drill.code}")
     assert soup.select_one("button.seen-button") is None
     assert soup.select_one("#audit-card .seen-done").get_text(strip=True) == done
@@ -220,7 +221,7 @@ def test_typed_tick_by_htmx_returns_the_live_section(app, site, audit):
     soup = soup_of(response)
     assert soup.select_one("section#audit-live") is not None
     assert progress_line(soup) == "1 of 3 seen (33 %)"
-    assert soup.select_one('div#flash[hx-swap-oob="true"]').get_text(strip=True) == "Seen ✓"
+    assert soup.select_one('div#flash[hx-swap-oob="true"]').get_text(strip=True) == "Seen ✓ Saw"
     assert [t.asset_id for t in active_ticks(audit)] == [site.saw.id]
 
 
@@ -300,7 +301,7 @@ def test_a_code_typed_loosely_still_ticks(app, site, audit, typed):
     """Lower case, a hyphen or spaces in a typed code still tick the right asset."""
     _, c = signed_in(app)
     soup = soup_of(tick(c, audit, typed(site.drill.code), htmx=LIVE))
-    assert flash(soup) == "Seen ✓"
+    assert flash(soup) == "Seen ✓ Drill"
     assert [t.asset_id for t in active_ticks(audit)] == [site.drill.id]
     assert len(events_of("audited", site.drill)) == 1
 

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from ..database import is_sqlite, write
 from ..models import Asset, Event, Fault, User, utcnow
 from ..prepared import Prepared
-from . import events
+from . import audit_rules, events
 from .errors import Invalid, NotFound, ServiceError
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -107,11 +107,16 @@ def perform(
                     events.record("found", asset=asset, actor=actor, location=asset.location)
                 )
             asset.status = "available"
+        holder_before = asset.holder_id
         # The key goes on the action's own first event.
         with events.stamped(key, scanned_at):
             message, written = apply(asset)
         if proves_presence:
             asset.last_seen_at = utcnow()  # someone had it in hand just now
+            # ...so every running audit that expects it has seen it, too.
+            shown = audit_rules.proof(found + written, holder_before)
+            if shown is not None:
+                audit_rules.count_as_seen(asset, shown)
         settle(asset)
         asset.version += 1
         asset.updated_at = utcnow()

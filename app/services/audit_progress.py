@@ -9,6 +9,7 @@ from datetime import timedelta
 from peewee import JOIN, fn
 
 from ..models import Asset, Audit, AuditItem, AuditTick, Location, User, utcnow
+from . import audit_rules
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Progress:
     elsewhere: list = field(default_factory=list)
     unexpected: list = field(default_factory=list)
     recent: list = field(default_factory=list)
+    left_alone: int = 0  # unseen and nobody has them, but not for close to mark
 
     @property
     def percent(self) -> int:
@@ -44,25 +46,16 @@ def _ticks(audit: Audit):
     )
 
 
-def _unseen(audit: Audit):
-    """Expected assets without an active tick (a query, not yet run)."""
-    active = AuditTick.select(AuditTick.asset).where(
-        AuditTick.audit == audit, AuditTick.undone_at.is_null(), AuditTick.asset.is_null(False)
-    )
-    return AuditItem.select(AuditItem.asset).where(
-        AuditItem.audit == audit, AuditItem.asset.not_in(active)
-    )
-
-
 def progress(audit: Audit, show_out: int = 20) -> Progress:
     """Where the audit stands, in a fixed number of queries whatever its size: counts
     per location are aggregated in SQL; lists are short (a room's own page lists all
-    of what remains there)."""
-    unseen = _unseen(audit)
+    of what remains there). "Still to find" is audit_rules.still_to_find, the same
+    rule close marks by."""
+    unseen = audit_rules.unseen(audit)
     expected = AuditItem.select().where(AuditItem.audit == audit).count()
     per_place = (
-        Asset.select(Asset.location, fn.COUNT(Asset.id))
-        .where(Asset.id.in_(unseen), Asset.holder.is_null())
+        audit_rules.still_to_find(audit)
+        .select(Asset.location, fn.COUNT(Asset.id))
         .group_by(Asset.location)
         .tuples()
     )
@@ -80,7 +73,7 @@ def progress(audit: Audit, show_out: int = 20) -> Progress:
     out_count = held.count()
     unseen_count = unseen.count()
     ticks = _ticks(audit)
-    return Progress(
+    progress = Progress(
         expected=expected,
         seen=expected - unseen_count,
         out=list(held.limit(show_out)),
@@ -92,15 +85,14 @@ def progress(audit: Audit, show_out: int = 20) -> Progress:
         unexpected=list(ticks.where(AuditTick.expected == False).limit(200)),  # noqa: E712
         recent=list(ticks.limit(10)),
     )
+    # Unseen, nobody holds them, but close leaves them be (in repair, already missing).
+    progress.left_alone = unseen_count - out_count - progress.remaining_count
+    return progress
 
 
 def remaining_at(audit: Audit, location_id: int | None) -> list[Asset]:
-    """Everything still to find at one location (nobody holds it)."""
-    query = (
-        Asset.select()
-        .where(Asset.id.in_(_unseen(audit)), Asset.holder.is_null())
-        .order_by(Asset.name)
-    )
+    """Everything still to find at one location (the same rule as the count)."""
+    query = audit_rules.still_to_find(audit).order_by(Asset.name)
     if location_id:
         return list(query.where(Asset.location == location_id))
     return list(query.where(Asset.location.is_null()))

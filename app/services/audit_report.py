@@ -9,14 +9,16 @@ from datetime import timedelta
 from peewee import JOIN, fn
 
 from ..models import Asset, Audit, AuditItem, AuditTick, Event, Location, User
-from . import audit_progress, audits
+from . import audit_progress, audit_rules, audits
 
 
 @dataclass
 class Line:
     code: str
     name: str
-    result: str  # seen, seen elsewhere, with holder, missing, not seen, unexpected, unknown
+    # seen, seen by action, seen elsewhere, with holder, missing, not seen,
+    # unexpected, unknown
+    result: str
     detail: str = ""
     by: str = ""
     at: object = None
@@ -99,7 +101,9 @@ def build(audit: Audit) -> Report:
         asset, tick = item.asset, ticks.get(item.asset_id)
         if tick:
             report.seen += 1
-            if tick.wrong_place:
+            if tick.via:  # an action during the audit proved someone had it
+                result, detail = "seen by action", audit_rules.via_label(tick.via)
+            elif tick.wrong_place:
                 result = "seen elsewhere"
                 detail = f"seen in {tick.room.name}"
                 if tick.resolution == "moved":
@@ -147,12 +151,13 @@ def build(audit: Audit) -> Report:
             Line(tick.code, "", "unknown", "not a tagtrail asset code", tick.by.name, tick.at)
         )
     report.auditors = sorted(
-        {t.by.name for t in ticks.values()}
+        # Whoever returned an item meanwhile did not audit anything.
+        {t.by.name for t in ticks.values() if not t.via}
         | {
             n
             for (n,) in AuditTick.select(User.name)
             .join(User, on=(AuditTick.by == User.id))
-            .where(AuditTick.audit == audit)
+            .where(AuditTick.audit == audit, AuditTick.via == "")
             .tuples()
         }
     )

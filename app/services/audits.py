@@ -12,7 +12,7 @@ from .. import codes
 from ..database import write
 from ..models import Asset, Audit, AuditItem, AuditTick, Category, Event, Location, User, utcnow
 from ..prepared import Prepared
-from . import custody, events, label_codes, places
+from . import audit_rules, custody, events, label_codes, places
 from .actions import Forbidden, Outcome, Refused, clean_key, perform, require_lead
 from .errors import Invalid, NotFound
 
@@ -99,7 +99,9 @@ def active_tick(audit_id: int, asset_id: int) -> AuditTick | None:
 
 @dataclass
 class TickResult:
-    kind: str  # "seen", "already", "unexpected", "unknown", "duplicate" (same key again)
+    # "seen", "already", "unexpected", "unknown", "duplicate" (same key again),
+    # "unmatched" (typed, matches nothing: nothing recorded until confirmed)
+    kind: str
     message: str
     tick: AuditTick | None = None
     asset: Asset | None = None
@@ -107,6 +109,10 @@ class TickResult:
 
 
 def _already(row: AuditTick, actor: User, clock) -> str:
+    if row.via:
+        who = "you" if row.by_id == actor.id else row.by.name
+        how = audit_rules.via_label(row.via)
+        return f"Already counted as seen: {how} by {who} at {clock(row.at)}."
     if row.by_id == actor.id:
         return f"You already ticked this at {clock(row.at)}."
     return f"Already seen by {row.by.name} at {clock(row.at)}."
@@ -123,6 +129,16 @@ def _keyed(audit: Audit, key: str | None, actor: User, clock) -> TickResult | No
     return TickResult("duplicate", message, tick=row, asset=row.asset if row.asset_id else None)
 
 
+def typing_mistake(typed: str) -> str | None:
+    """What a typed code that matches nothing gets: a question, not a record.
+    None when it does match something (an asset, a label, a place)."""
+    code = codes.parse(typed)
+    if code and label_codes.resolve(code):
+        return None
+    shown = codes.pretty(code) if code else (typed or "").strip()[:40]
+    return f"No asset has the code {shown}: check it."
+
+
 def tick(
     audit_id: int,
     typed: str,
@@ -131,12 +147,15 @@ def tick(
     room_id: int | None = None,
     key: str | None = None,
     scanned_at: datetime | None = None,
+    by_hand: bool = False,
     clock=lambda moment: f"{moment:%H:%M} UTC",
 ) -> TickResult:
     """ "Seen ✓": record that `typed` (a code) was seen, once per asset per audit.
     `key` makes a resent scan a no-op (even of an unknown code); `scanned_at` is
-    when the phone saw it. `clock` shows a stored UTC time the way the caller's
-    people read times."""
+    when the phone saw it. The room is the one the person said they are in,
+    unless `room_id` names one. `by_hand`: typed, not scanned, so a code that
+    matches nothing is most likely a typing mistake and is not recorded. `clock`
+    shows a stored UTC time the way the caller's people read times."""
     audit = get(audit_id)
     key = clean_key(key)
     done = _keyed(audit, key, actor, clock)
@@ -144,9 +163,14 @@ def tick(
         return done
     if audit.status != "running":
         raise Refused("This audit is closed.")
-    room = Location.get_or_none(Location.id == room_id) if room_id else None
+    if room_id is not None:
+        room = Location.get_or_none(Location.id == room_id)
+    else:
+        room = audit_rules.room_of(audit.id, actor)
     code = codes.parse(typed)
     found = label_codes.resolve(code) if code else None
+    if found is None and by_hand:
+        return TickResult("unmatched", typing_mistake(typed))
     if found is None or found.asset is None:
         try:
             with write():  # an unknown or unbound code is part of the audit's record too
@@ -202,11 +226,11 @@ def tick(
             data={"audit_id": audit.id, "expected": expected, "wrong_place": wrong},
         )
         if not expected:
-            return "Seen ✓ (not expected in this audit: noted as unexpected).", [event]
+            return f"Seen ✓ {row.name} (not expected in this audit: noted as unexpected).", [event]
         if wrong:
             where = row.location.name if row.location_id else "no recorded place"
-            return f"Seen ✓ in {room.name}, but it belongs at {where}.", [event]
-        return "Seen ✓", [event]
+            return f"Seen ✓ {row.name} in {room.name}, but it belongs at {where}.", [event]
+        return f"Seen ✓ {row.name}", [event]
 
     try:
         outcome = perform(asset.code, actor, apply, key=key, scanned_at=scanned_at)
@@ -222,6 +246,20 @@ def tick(
     row = made[0]
     kind = "seen" if row.expected else "unexpected"
     return TickResult(kind, outcome.message, tick=row, asset=outcome.asset, outcome=outcome)
+
+
+def say_room(audit_id: int, *, actor: User, room_id: int | None) -> Location | None:
+    """ "I am in…": the one room this person is in for this audit, which the audit
+    page, the location page and /scan show, and every tick they make uses."""
+    audit = get(audit_id)
+    if audit.status != "running":
+        raise Refused("This audit is closed.")
+    room = Location.get_or_none(Location.id == room_id) if room_id else None
+    if room_id and room is None:
+        raise NotFound("Choose a room from the list.")
+    with write():
+        audit_rules.set_room(audit.id, actor, room.id if room else None)
+    return room
 
 
 def undo(tick_id: int, *, actor: User) -> AuditTick:
@@ -278,13 +316,15 @@ def mark_missing(audit_id: int, asset_code: str, *, actor: User) -> Outcome:
             .exists()
         ):
             raise Refused("It is not expected in this audit.")
-        if asset.holder_id:
-            raise Refused(f"{asset.holder.name} has it: it is out, not missing.")
-        if asset.status in ("missing", "retired", "in_repair"):
-            raise Refused(f"It is {asset.status_label.lower()}, so it is not marked missing.")
         if active_tick(audit.id, asset.id):
             raise Refused("It was seen in this audit.")
+        why = audit_rules.why_not_missing(asset)
+        if why:
+            raise Refused(why)
         asset.status = "missing"
+        AuditItem.update(marked_missing=True).where(
+            AuditItem.audit == audit, AuditItem.asset == asset
+        ).execute()
         event = events.record(
             "marked_missing", asset=asset, actor=actor, data={"audit_id": audit.id}
         )
@@ -293,43 +333,16 @@ def mark_missing(audit_id: int, asset_code: str, *, actor: User) -> Outcome:
     return perform(asset_code, actor, apply, proves_presence=False)
 
 
-def _unseen_ids(audit: Audit) -> list[int]:
-    seen = AuditTick.select(AuditTick.asset).where(
-        AuditTick.audit == audit, AuditTick.undone_at.is_null(), AuditTick.asset.is_null(False)
-    )
-    return [
-        asset_id
-        for (asset_id,) in AuditItem.select(AuditItem.asset)
-        .where(AuditItem.audit == audit, AuditItem.asset.not_in(seen))
-        .tuples()
-    ]
-
-
 def close(audit_id: int, *, actor: User) -> int:
-    """Close: every unseen item nobody holds becomes missing, each with an event.
-    Items out with someone, in repair or retired meanwhile are left as they are.
-    Returns how many were marked missing."""
+    """Close: everything the audit still has to find (audit_rules.still_to_find)
+    becomes missing, each with an event. Returns how many were marked missing."""
     require_lead(actor, "close an audit")
     with write():
         audit = get(audit_id)
         if audit.status != "running":
             raise Refused("This audit is already closed.")
-        unseen = _unseen_ids(audit)
         now = utcnow()
-        marked = (
-            [
-                asset_id
-                for (asset_id,) in Asset.select(Asset.id)
-                .where(
-                    Asset.id.in_(unseen),
-                    Asset.holder.is_null(),
-                    Asset.status.in_(("available", "faulty")),
-                )
-                .tuples()
-            ]
-            if unseen
-            else []
-        )
+        marked = [row.id for row in audit_rules.still_to_find(audit).select(Asset.id)]
         for i in range(0, len(marked), 500):
             chunk = marked[i : i + 500]
             Asset.update(status="missing", version=Asset.version + 1, updated_at=now).where(
