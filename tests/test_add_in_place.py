@@ -66,7 +66,7 @@ def test_a_category_made_in_place_is_chosen_and_nothing_typed_is_lost(client, le
     assert _selected(soup, "category") == str(made.id)
     assert _selected(soup, "location") == str(kept_place.id)
     assert not soup.select_one("main details.add-here").has_attr("open")
-    assert "Added Ladders." in soup.select_one("#flash").get_text()
+    assert "Added Ladders, chosen below." in soup.select_one("#flash").get_text()
 
     # Then "Add asset" with that form adds it, with the new category.
     values = {**_typed(category=str(made.id), location=str(kept_place.id))}
@@ -159,3 +159,26 @@ def test_the_add_form_submits_as_add_asset_by_default(client, lead):
         "category",
         "location",
     ]
+
+
+def test_editing_an_asset_can_add_a_category_in_place_too(client, lead):
+    """On the edit form the same section makes the category and keeps the edits
+    typed so far, unsaved; "Save" then saves them with the new category."""
+    asset = factories.make_asset(lead, name="Old name")
+    soup, _ = client.soup(f"/assets/{asset.code}/edit")
+    version = soup.select_one("main input[name=version]")["value"]
+    edited = {"name": "New name", "serial": "S-1", "version": version, "category": ""}
+    response = client.form(
+        f"/assets/{asset.code}/edit", {**edited, "new_category": "Ladders", "then": "category"}
+    )
+    assert response.status_code == 200
+    made = Category.get(Category.name == "Ladders")
+    soup = soup_of(response)
+    assert soup.select_one("main input[name=name]")["value"] == "New name"
+    assert _selected(soup, "category") == str(made.id)
+    fresh = Asset.get_by_id(asset.id)
+    assert (fresh.name, fresh.category_id, fresh.version) == ("Old name", None, asset.version)
+    response = client.form(f"/assets/{asset.code}/edit", {**edited, "category": str(made.id)})
+    assert response.status_code == 303
+    fresh = Asset.get_by_id(asset.id)
+    assert (fresh.name, fresh.category_id, fresh.serial) == ("New name", made.id, "S-1")

@@ -60,7 +60,7 @@ def test_a_lead_adds_an_asset_making_category_and_location_in_place(server, page
     _assert_no_horizontal_scroll(page)
     _shot(page, "lead-2-add-category")
     page.get_by_role("button", name="Add this category").click()
-    expect(page.locator("#flash")).to_contain_text("Added Height safety.")
+    expect(page.locator("#flash")).to_contain_text("Added Height safety, chosen below.")
     expect(page.get_by_label("Category", exact=True)).to_have_value(re.compile(r"^\d+$"))
     chosen = page.get_by_label("Category", exact=True).locator("option:checked")
     expect(chosen).to_have_text("Height safety")
@@ -68,7 +68,7 @@ def test_a_lead_adds_an_asset_making_category_and_location_in_place(server, page
     page.get_by_text("Add a location").click()
     page.get_by_label("Name of the new location").fill("Rope store")
     page.get_by_role("button", name="Add this location").click()
-    expect(page.locator("#flash")).to_contain_text("Added Rope store.")
+    expect(page.locator("#flash")).to_contain_text("Added Rope store, chosen below.")
     expect(page.get_by_label("Location", exact=True).locator("option:checked")).to_have_text(
         "Rope store"
     )

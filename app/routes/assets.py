@@ -93,9 +93,9 @@ def new():
     return render_template("assets/form.html", form=form, asset=None, adding={}), status
 
 
-def _add_in_place(form: AssetForm, what: str):
-    """A new category or location made from the add-asset form, which comes back
-    with everything typed kept and the new one chosen (no asset is added yet)."""
+def _add_in_place(form: AssetForm, what: str, asset: Asset | None = None):
+    """A new category or location made from the asset form, which comes back with
+    everything typed kept and the new one chosen (the asset itself is not saved yet)."""
     errors = {}
     try:
         if what == "category":
@@ -108,8 +108,8 @@ def _add_in_place(form: AssetForm, what: str):
         errors = {what: next(iter(exc.errors.values()))}
     else:
         _choices(form)
-        flash(f"Added {made.name}. It is chosen below; finish the asset and add it.", "ok")
-    return render_template("assets/form.html", form=form, asset=None, adding=errors), (
+        flash(f"Added {made.name}, chosen below. The asset is not saved yet.", "ok")
+    return render_template("assets/form.html", form=form, asset=asset, adding=errors), (
         422 if errors else 200
     )
 
@@ -125,6 +125,8 @@ def edit(code: str):
     form = _edit_form(asset)
     if request.method == "GET":
         form.version.data = asset.version
+    elif request.form.get("then") in ("category", "location"):
+        return _add_in_place(form, request.form["then"], asset)
     elif form.validate_on_submit():
         try:
             version = int(form.version.data or 0)
