@@ -112,11 +112,17 @@ def plan(label: Label, fmt: Format, org_line: str = "") -> Drawing:
     code = pretty_code(label.code)
     per_em = text.width(code, 1.0, text.MONO, True) or 1
     if label.kind == "location":
-        lines = 2 if org_line and not out.org else 3  # room left for the footer
-        _location(out, label, code, per_em, x0, room, top, bottom, h, tiny, lines)
-        if org_line and not out.org:
-            _org(out, org_line, x0, room, _floor(out), bottom, min(h * 0.095, 2.6))
-        return out
+        footer = bool(org_line and not out.org)
+        biggest = min(h * 0.2, 7.5)
+        while True:  # the name as large as it can be with the footer whole
+            drawing = Drawing(org=out.org)
+            args = (label, code, per_em, x0, room, top, bottom, h, tiny, 2 if footer else 3)
+            _location(drawing, *args, biggest)
+            if footer:
+                _org(drawing, org_line, x0, room, _floor(drawing), bottom, min(h * 0.095, 2.6))
+            if drawing.org != "cut" or biggest <= h * 0.12:
+                return drawing
+            biggest *= 0.9
     if tiny:
         size = min(h * 0.42, room / per_em, (bottom - top) / (CAP + DESCENT))
         baseline = (top + bottom) / 2 + size * (CAP - DESCENT) / 2
@@ -180,7 +186,7 @@ def _org(out, org_line, x0, room, y, bottom, size, most=99) -> None:
     out.org = "cut" if _cut(lines, org_line) else "printed"
 
 
-def _location(out, label, code, per_em, x0, room, top, bottom, h, tiny, lines) -> None:
+def _location(out, label, code, per_em, x0, room, top, bottom, h, tiny, lines, biggest) -> None:
     """A black band saying LOCATION across the top, then the place's name large
     (wide labels) and its code: nobody mistakes it for an asset's label."""
     band = min(h * 0.2, 6.0, (bottom - top) * 0.32)
@@ -190,18 +196,20 @@ def _location(out, label, code, per_em, x0, room, top, bottom, h, tiny, lines) -
     word = Line(x0 + word_size * 0.1, baseline, word_size, "LOCATION", "kind", bold=True)
     out.lines.append(replace(word, fill="#fff"))  # white, on the band
     y = top + band + 0.8
-    if tiny:
+    if tiny:  # the code, centred below the band
         size = min(room / per_em, (bottom - y) / (CAP + DESCENT))
-        out.lines.insert(0, Line(x0, y + CAP * size, size, code, "code", text.MONO, True))
+        baseline = (y + bottom) / 2 + size * (CAP - DESCENT) / 2
+        out.lines.insert(0, Line(x0, baseline, size, code, "code", text.MONO, True))
         return
     code_size = min(h * 0.11, 3.6, room / per_em)
     name_room = bottom - y - (CAP + DESCENT + 0.3) * code_size
     names: list[str] = []
-    size = min(h * 0.2, 7.5)
+    size = biggest
     while size >= 2.2:  # as large as the name allows, in up to `lines` lines
         most = max(1, min(lines, int((name_room - (CAP + DESCENT) * size) // (size * 1.15)) + 1))
         names = text.wrap(label.name, size, room, most)
-        if not _cut(names, label.name) or size <= 2.2:
+        unbroken = all(text.width(w, size) <= room for w in text.clean(label.name).split(" "))
+        if (unbroken and not _cut(names, label.name)) or size <= 2.2:
             break
         size = max(2.2, size * 0.9)
     for line in names:

@@ -82,14 +82,19 @@ def fit(text: str, size: float, room: float, family: str = SANS, bold: bool = Fa
 
 
 def wrap(text: str, size: float, room: float, lines: int, family: str = SANS) -> list[str]:
-    """Up to `lines` lines of `text` broken at spaces; the last one cut if needed."""
+    """Up to `lines` lines of `text` broken at spaces (a word too long for a line
+    anywhere); the last one cut if needed."""
     words, out = clean(text).split(" "), []
     while words and len(out) < lines - 1:
         line = words.pop(0)
+        if width(line, size, family) > room:  # a word longer than a line goes on over two
+            n = len(line) - 1
+            while n > 1 and width(line[:n], size, family) > room:
+                n -= 1
+            words.insert(0, line[n:])
+            line = line[:n]
         while words and width(f"{line} {words[0]}", size, family) <= room:
             line = f"{line} {words.pop(0)}"
-        if width(line, size, family) > room:
-            line = fit(line, size, room, family)
         out.append(line)
     if words:
         out.append(fit(" ".join(words), size, room, family))

@@ -88,10 +88,24 @@ def _pdf(data: bytes, stem: str) -> Response:
     )
 
 
+def _notes(job):
+    """The notes beside the stock: for the job's run, or the chosen stock alone."""
+    public_url = site()["public_url"]
+    if job:
+        run = printing.to_labels(job["things"], public_url, preview=True, tags=job["tags"])
+        return printing.stock_notes(job["fmt"], public_url, run, job["org_line"])
+    try:
+        fmt = printing.get_format(request.values.get("format") or _default_format())
+    except Invalid:
+        return None  # the form says what is wrong with the stock
+    return printing.stock_notes(fmt, public_url)
+
+
 def _page(job=None, errors=None, status=200):
     return render_template(
         "labels/print.html",
         job=job,
+        notes=_notes(job),
         errors=errors or {},
         values=request.values,
         picked=printing.picked(request.values.getlist("asset")),

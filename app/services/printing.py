@@ -141,8 +141,22 @@ def to_labels(
         kind = "L" if isinstance(thing, Location) else "A"
         tag = thing.external_tag if tags and kind == "A" else ""
         url = labels.qr_url(public_url, kind, thing.code)
-        out.append(labels.Label(url, thing.code, thing.name, tag))
+        out.append(
+            labels.Label(url, thing.code, thing.name, tag, "location" if kind == "L" else "asset")
+        )
     return out
+
+
+def stock_notes(fmt: Format, public_url: str, run: list[labels.Label] = (), org_line: str = ""):
+    """What the print page says beside the stock, before anything is printed: the
+    QR's module size with this public address (and whether it is small enough to
+    need a close scan), and which lines of `run` the stock cuts or leaves off."""
+    notes = {"title": fmt.short_title, "module_mm": None, "small": False}
+    if public_url:
+        size = labels.module_mm(fmt, labels.qr_url(public_url, "A", "0" * 6))
+        notes.update(module_mm=size, small=size < labels.SMALL_MODULE_MM)
+    fit = labels.fit(run, fmt, org_line)
+    return {**notes, "org": fit.org, "org_shown": fit.org_shown, "tags_cut": fit.tags_cut}
 
 
 def blank_labels(codes: list[str], public_url: str) -> list[labels.Label]:
