@@ -211,3 +211,18 @@ def test_after_report_found_is_sent_the_thanks_stand_alone(client, auth):
     soup, _ = client.soup(again[0])
     assert soup.select_one("main form textarea[name=message]") is not None
     assert Event.select().where(Event.kind == "public_report").count() == 1
+
+
+@pytest.mark.parametrize("kind", ["blank", "replaced"])
+def test_a_typed_blank_or_old_label_code_is_found_too(client, auth, kind):
+    """ "Find by code" (and /scan without JavaScript) reach what a scan would."""
+    lead = auth.login("lead")
+    if kind == "blank":
+        code = label_codes.reserve_blanks(1, lead)[0]
+    else:
+        drill = factories.make_asset(lead, name="Hammer drill")
+        code = drill.code
+        label_codes.relabel(code, lead)
+    response = client.get("/find", query_string={"code": f"{code[:3].lower()}-{code[3:]}"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/A/{code}"

@@ -76,10 +76,11 @@ def find():
     """The "Find by code" box: a typed code goes to its asset or location."""
     typed = request.args.get("code", "")
     code = codes.parse(typed)
-    if code and assets.get_by_code(code):
-        return redirect(url_for("scan.asset", code=code))
-    if code and Location.get_or_none(Location.code == code):
+    what = label_codes.resolve(code) if code else None
+    if what is not None and what.kind == "location":
         return redirect(url_for("scan.location", code=code))
+    if what is not None:  # an asset, an old label of one, or a blank label
+        return redirect(url_for("scan.asset", code=code))
     return _not_found(typed)
 
 
