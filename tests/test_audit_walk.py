@@ -180,6 +180,48 @@ def test_a_nonsense_code_is_noted_as_unknown(app, site, audit):
     assert progress_line(soup) == "0 of 3 seen (0 %)"
 
 
+def test_a_typed_code_that_matches_nothing_is_asked_about_not_recorded(app, site, audit):
+    """Typed on the audit page, ZZZ-ZZZ matches nothing: "check it", no tick, until
+    "Record as unexpected" is tapped. With htmx and without JavaScript alike."""
+    _, c = signed_in(app, "member", "Mo Member")
+    form = audit_page(c, audit).select_one("form.pick-search")
+    values = {**hidden_values(form), "code": "zzz zzz"}
+    soup = soup_of(c.form(form["action"], values, htmx=LIVE))
+    question = soup.select_one('#typed-check[hx-swap-oob="true"]')
+    assert question.select_one(".band").get_text(strip=True) == (
+        "No asset has the code ZZZ-ZZZ: check it."
+    )
+    assert AuditTick.select().count() == 0 and progress_line(soup) == "0 of 3 seen (0 %)"
+    [confirm] = question.select("form")
+    assert confirm.button.get_text(strip=True) == "Record as unexpected"
+    soup = soup_of(c.form(confirm["action"], hidden_values(confirm), htmx=LIVE))
+    [row] = AuditTick.select()
+    assert (row.asset_id, row.code, row.expected) == (None, "zzz zzz", False)
+    assert soup.select_one("#typed-check").get_text(strip=True) == ""
+    assert live_cards(soup)["Unexpected"] == ["Unknown code “zzz zzz” · Mo Member"]
+    # Without JavaScript: the audit page asks the same question.
+    values = {
+        **hidden_values(audit_page(c, audit).select_one("form.pick-search")),
+        "code": "Q0Q0Q0",
+    }
+    response = c.form(form["action"], values)
+    assert response.status_code == 303
+    soup, _ = c.soup(response.headers["Location"])
+    band = soup.select_one("#typed-check .band").get_text(strip=True)
+    assert band == "No asset has the code Q0Q-0Q0: check it."
+    assert AuditTick.select().count() == 1
+
+
+def test_a_typed_code_that_matches_an_asset_ticks_and_names_it(app, site, audit):
+    """The typed form ticks a real code at once, and the answer names the item."""
+    _, c = signed_in(app)
+    form = audit_page(c, audit).select_one("form.pick-search")
+    values = {**hidden_values(form), "code": site.saw.code.lower()}
+    soup = soup_of(c.form(form["action"], values, htmx=LIVE))
+    assert flash(soup) == "Seen ✓ Saw"
+    assert [t.asset_id for t in active_ticks(audit)] == [site.saw.id]
+
+
 def test_a_blank_label_code_counts_as_unknown(app, site, audit):
     """A reserved blank label is bound to no asset yet, so ticking it notes an unknown code."""
     [blank] = label_codes.reserve_blanks(1, site.lead)

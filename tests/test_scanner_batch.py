@@ -76,7 +76,7 @@ def test_audit_ticks_are_idempotent_even_for_unknown_codes(client, world):
     ]  # fmt: skip
     first = _send(client, actions).json
     assert [r["status"] for r in first["results"]] == ["done", "noted"]
-    assert first["results"][0]["message"] == "Seen ✓"
+    assert first["results"][0]["message"] == "Seen ✓ Drill"
     assert first["audits"][str(audit.id)] == {
         "name": "Spring",
         "seen": 1,

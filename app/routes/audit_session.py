@@ -1,20 +1,23 @@
-"""The audit this person is walking, as their session remembers it: which
-audit, which room they said they are in, and the "Seen ✓" card that asset
-pages show while it runs."""
+"""The audit this person is walking: the one their session opened last, and
+the "Seen ✓" card that asset pages show while it runs. The room they said
+they are in is kept per person per audit (services/audit_rules.py), so the
+audit page, the location page and /scan show and change the same one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask import session
+from flask_login import current_user
 
 from ..models import Audit, AuditItem, Location
-from ..services import audits
+from ..services import audit_rules, audits
 
 
 def room_for(audit_id: int) -> int | None:
-    """The room this auditor said they are in, for this audit (kept in their session)."""
-    return (session.get("audit_rooms") or {}).get(str(audit_id))
+    """The room this person said they are in, for this audit."""
+    room = audit_rules.room_of(audit_id, current_user)
+    return room.id if room else None
 
 
 def current_audit_id() -> int | None:
@@ -22,7 +25,7 @@ def current_audit_id() -> int | None:
 
 
 def walk(audit_id: int) -> None:
-    """Make this the audit this person is walking."""
+    """Make this the audit this person is walking (they opened it)."""
     session["audit"] = audit_id
 
 
@@ -31,12 +34,9 @@ def stop_walking(audit_id: int) -> None:
         session.pop("audit")
 
 
-def remember_room(audit_id: int, location_id: int | None) -> None:
-    """ "I am in: Room 3" for this audit (None: nowhere in particular)."""
-    rooms = dict(session.get("audit_rooms") or {})
-    rooms[str(audit_id)] = location_id
-    session["audit_rooms"] = rooms
-    walk(audit_id)
+def walking(audit_id: int) -> bool:
+    """Walking an audit: they opened it here, or said where they are in it."""
+    return current_audit_id() == audit_id or audit_rules.is_walking(audit_id, current_user)
 
 
 def current_audit():
@@ -51,17 +51,22 @@ class SeenCard:
     expected: bool
     tick: object
     room: object
+    walking: bool  # leads the page; for anyone else a small line
 
 
 def seen_card(asset, audit=None) -> SeenCard | None:
-    """What the asset page shows for the audit this person is walking, if any:
-    their current audit, else a running audit that expects this asset."""
+    """What the asset page shows for a running audit: the one this person is
+    walking, else one they said where they are in, else one that expects it."""
     if audit is None:
         running = audits.running()
         if not running:
             return None
-        current = current_audit_id()
-        audit = next((a for a in running if a.id == current), None)
+    said = audit_rules.rooms_of(current_user)
+    current = current_audit_id()
+    if audit is None:
+        audit = next((a for a in running if a.id == current), None) or next(
+            (a for a in running if a.id in said), None
+        )
         if audit is None:
             expecting = {
                 i
@@ -75,10 +80,11 @@ def seen_card(asset, audit=None) -> SeenCard | None:
     expected = (
         AuditItem.select().where(AuditItem.audit == audit.id, AuditItem.asset == asset.id).exists()
     )
-    room_id = room_for(audit.id)
+    room_id = said.get(audit.id)
     return SeenCard(
         audit,
         expected,
         audits.active_tick(audit.id, asset.id),
         Location.get_or_none(Location.id == room_id) if room_id else None,
+        audit.id == current or audit.id in said,
     )

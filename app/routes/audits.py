@@ -22,7 +22,7 @@ from ..services.actions import Forbidden, Refused
 from ..services.errors import Invalid, NotFound
 from ..templating import local_today, localtime, wants_fragment
 from ..worker import Busy, run
-from .audit_session import remember_room, room_for, stop_walking, walk
+from .audit_session import room_for, stop_walking, walk
 from .helpers import csv_download, current_actor, form_int
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
@@ -88,15 +88,17 @@ def show(audit_id: int):
     audit = _audit(audit_id)
     if audit.status == "running" and request.method == "GET" and not request.htmx:
         walk(audit.id)  # opening an audit makes it the one you are walking
-    context = {
-        "audit": audit,
-        "p": audit_progress.progress(audit),
-        "room_id": room_for(audit.id),
-        "rooms": places.location_tree(),
-        "scope": audits.scope_label(audit),
-    }
+    context = {"audit": audit, "p": audit_progress.progress(audit)}
     if wants_fragment("audit-live"):
         return render_template("audits/_live.html", **context)
+    unmatched = request.args.get("check", "")[:40] if audit.status == "running" else ""
+    context.update(
+        room_id=room_for(audit.id),
+        rooms=places.location_tree(),
+        scope=audits.scope_label(audit),
+        unmatched=unmatched,
+        question=audits.typing_mistake(unmatched) if unmatched else None,
+    )
     room = request.args.get("room", "")
     room_list = room_name = None
     if room == "none" or room.isdigit():
@@ -109,18 +111,35 @@ def show(audit_id: int):
 @bp.route("/<int:audit_id>/room", methods=["POST"])
 @role("member")
 def set_room(audit_id: int):
-    """ "I am in: Room 3" — sticks for this auditor's session."""
+    """ "I am in: Room 3" — this person's one room in this audit, on every page."""
     audit = _audit(audit_id)
     try:
         location_id = form_int("location")
     except Invalid:
         abort(400, description="Choose a room from the list.")
-    if location_id and not Location.get_or_none(Location.id == location_id):
+    try:
+        room = audits.say_room(audit.id, actor=current_actor(), room_id=location_id)
+    except NotFound:
         abort(404)
-    remember_room(audit.id, location_id)
-    where = Location.get_by_id(location_id).name if location_id else "nowhere in particular"
-    flash(f"You are in {where}.", "ok")
+    except Refused as exc:
+        flash(str(exc), "error")
+        return _back(audit)
+    walk(audit.id)
+    flash(f"You are in {room.name if room else 'nowhere in particular'}.", "ok")
     return _back(audit)
+
+
+def _live(audit, status: int = 200, unmatched: str = ""):
+    """The audit page's live part after a typed tick, with the flash and the
+    typed-code question swapped out of band."""
+    return render_template(
+        "audits/_live.html",
+        audit=audit,
+        p=audit_progress.progress(audit),
+        oob_flash=True,
+        unmatched=unmatched,
+        question=audits.typing_mistake(unmatched) if unmatched else None,
+    ), status
 
 
 @bp.route("/<int:audit_id>/tick", methods=["POST"])
@@ -129,21 +148,23 @@ def tick(audit_id: int):
     """ "Seen ✓": tick a code (from an asset page, or typed on the audit page)."""
     audit = _audit(audit_id)
     status = 200
+    typed = request.form.get("code", "")
     try:
         result = audits.tick(
             audit.id,
-            request.form.get("code", ""),
+            typed,
             actor=current_actor(),
-            room_id=room_for(audit.id),
             key=request.form.get("key"),
+            by_hand=request.form.get("typed") == "1",
             clock=lambda moment: localtime(moment, "%H:%M"),
         )
     except Refused as exc:
         flash(str(exc), "error")
         status, result = 409, None
     else:
-        flash(result.message, "ok" if result.kind in ("seen", "unexpected") else "warn")
-    walk(audit.id)
+        if result.kind != "unmatched":  # the question itself says it, with a button
+            flash(result.message, "ok" if result.kind in ("seen", "unexpected") else "warn")
+    unmatched = typed if result and result.kind == "unmatched" else ""
     if wants_fragment("audit-card"):
         # The card always answers htmx, refusals included (a 303 would be
         # followed and a whole page swapped into the card).
@@ -151,26 +172,17 @@ def tick(audit_id: int):
 
         found = result.asset if result else None
         if found is None:  # refused before the code was looked up
-            typed = codes.parse(request.form.get("code", ""))
-            what = label_codes.resolve(typed) if typed else None
+            parsed = codes.parse(typed)
+            what = label_codes.resolve(parsed) if parsed else None
             found = what.asset if what else None
         if found is not None:
             return render_template(
-                "audits/_seen_result.html",
-                audit=audit,
-                asset=assets.get_by_code(found.code),
-                room_id=room_for(audit.id),
+                "audits/_seen_result.html", audit=audit, asset=assets.get_by_code(found.code)
             ), status
     if wants_fragment("audit-live"):
-        return render_template(
-            "audits/_live.html",
-            audit=audit,
-            p=audit_progress.progress(audit),
-            room_id=room_for(audit.id),
-            rooms=places.location_tree(),
-            scope=audits.scope_label(audit),
-            oob_flash=True,
-        ), status
+        return _live(audit, status, unmatched)
+    if unmatched:  # without JavaScript: the audit page asks the same question
+        return redirect(url_for("audits.show", audit_id=audit.id, check=unmatched), 303)
     return _back(audit)
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_login import current_user
 
 from ..permissions import public, role
-from ..services import audits, batch, people, places
+from ..services import audit_rules, audits, batch, people, places
 from ..templating import local_today, localtime, site
 from .audit_session import current_audit_id
 from .helpers import current_actor
@@ -33,6 +33,7 @@ def page():
     return render_template(
         "scanner/page.html",
         running=[(audit, batch.summary(audit)) for audit in running],
+        rooms=audit_rules.rooms_of(current_actor()),
         chosen_audit=chosen,
         holders=list(people.people(include_inactive=False)) if lead else [current_actor()],
         places=places.location_tree(),

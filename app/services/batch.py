@@ -25,7 +25,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 # A queue older than this is more likely a forgotten phone than a dead spot: the
 # item may have moved on since, so the person is asked to scan it again.
 MAX_AGE = timedelta(days=7)
-ACTIONS = ("tick", "checkout", "return", "move", "undo")
+ACTIONS = ("tick", "checkout", "return", "move", "undo", "room")
 
 
 class BadBatch(ServiceError):
@@ -37,7 +37,8 @@ class Result:
     key: str
     # "done"; "duplicate" (this key was applied before); "already" (an audit tick
     # of an item seen before); "noted" (an audit tick of a code that is not an
-    # asset); "refused" (a rule, or a conflict with what
+    # asset); "check" (a typed code that matches nothing: nothing recorded, the
+    # person is asked); "refused" (a rule, or a conflict with what
     # happened meanwhile); "error" (the item itself is malformed).
     status: str
     message: str
@@ -139,6 +140,8 @@ def _one(item, *, actor: User, today: date, now: datetime, clock) -> Result:
             raise _Bad(f"Unknown action; use one of: {', '.join(ACTIONS)}.")
         if action == "undo":
             return _undo(item, actor, key)
+        if action == "room":
+            return _room(item, actor, key)
         typed = item.get("code")
         if not isinstance(typed, str) or not typed.strip() or len(typed) > 40:
             raise _Bad("'code' must be the code that was scanned.")
@@ -157,13 +160,15 @@ def _one(item, *, actor: User, today: date, now: datetime, clock) -> Result:
 
 def _tick(item: dict, actor: User, key: str, at: datetime, clock) -> Result:
     audit_id = _int(item, "audit_id")
+    # The room is the one the person said they are in ("room" actions arrive in
+    # order with the ticks, even from an offline queue).
     result = audits.tick(
         audit_id,
         item["code"],
         actor=actor,
-        room_id=_int(item, "room_id", required=False),
         key=key,
         scanned_at=at,
+        by_hand=item.get("typed") is True,
         clock=clock,
     )
     status = {
@@ -172,6 +177,7 @@ def _tick(item: dict, actor: User, key: str, at: datetime, clock) -> Result:
         "unknown": "noted",  # not one of ours: kept in the audit's record
         "duplicate": "duplicate",
         "already": "already",  # seen before, by this scan or another: nothing to do
+        "unmatched": "check",  # typed, matches nothing: asked, not recorded
     }
     asset = result.asset
     return Result(
@@ -193,6 +199,14 @@ def _undo(item: dict, actor: User, key: str) -> Result:
     row = audits.undo(row.id, actor=actor)
     name = row.asset.name if row.asset_id else ""
     return Result(key, "done", "Tick undone.", name=name, tick_id=row.id, audit_id=audit_id)
+
+
+def _room(item: dict, actor: User, key: str) -> Result:
+    """ "I am in…" said on the scanner: the same room the audit page shows."""
+    audit_id = _int(item, "audit_id")
+    room = audits.say_room(audit_id, actor=actor, room_id=_int(item, "room_id", required=False))
+    message = f"I am in {room.name}." if room else "Room not said."
+    return Result(key, "done", message, audit_id=audit_id)
 
 
 def summary(audit: Audit) -> dict:

@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   var WORDS = { open: "Open", tick: "Audit", checkout: "Check out to…", "return": "Return",
-                move: "Move to…", undo: "Undo" };
+                move: "Move to…", undo: "Undo", room: "I am in…" };
 
   function List(element) {
     this.element = element;
@@ -48,15 +48,17 @@
     return line && line.dataset.audit === String(auditId) ? line : null;
   };
 
-  List.prototype.undoButton = function (li, undo) {
+  List.prototype.button = function (li, label, onClick) {
     if (li.querySelector("button")) { return; }
     var button = document.createElement("button");
     button.type = "button";
     button.className = "small";
-    button.textContent = "Undo";
-    button.addEventListener("click", function () { undo(li, button); });
+    button.textContent = label;
+    button.addEventListener("click", function () { onClick(li, button); });
     li.append(button);
   };
+
+  List.prototype.undoButton = function (li, undo) { this.button(li, "Undo", undo); };
 
   window.TagtrailList = List;
   window.TagtrailList.WORDS = WORDS;

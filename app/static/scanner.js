@@ -8,7 +8,7 @@
   var data = root.dataset;
   var IGNORE_MS = 3000;                       // the same label again within this is ignored
   var SAVED = "tagtrail.scan";
-  var QUEUED = { tick: true, "return": true, move: true };
+  var QUEUED = { tick: true, "return": true, move: true, room: true };
 
   function $(id) { return document.getElementById(id); }
   var list = $("scan-list"), status = $("scan-status"), queueLine = $("scan-queue");
@@ -56,9 +56,29 @@
       el.hidden = el.dataset.for.split(" ").indexOf(current) < 0;
     });
     if (current === "move" && placeSelect.value === "") { placeSelect.selectedIndex = 1; }
+    showAuditRoom();
     $("scan-progress").hidden = current !== "audit" || !auditSelect;
     showProgress();
     save();
+  }
+
+  // In audit mode the place is where I am in the chosen audit: one room per
+  // person per audit, the same one the audit page shows and every tick uses.
+  function auditOption() { return auditSelect ? auditSelect.selectedOptions[0] : null; }
+  function showAuditRoom() {
+    var option = auditOption();
+    if (mode() === "audit" && option) { placeSelect.value = option.dataset.room || ""; }
+  }
+  function sayRoom() {
+    var option = auditOption();
+    if (mode() !== "audit" || !option || (option.dataset.room || "") === placeSelect.value) { return; }
+    option.dataset.room = placeSelect.value;
+    var item = { action: "room", audit_id: Number(option.value), scanned_at: Date.now(),
+                 room_id: placeSelect.value ? Number(placeSelect.value) : null,
+                 key: window.TagtrailQueue.newKey(), queued: true };
+    queue.add(item).catch(function () {
+      say("This browser cannot keep scans offline (storage is blocked).", "bad");
+    });
   }
 
   function showProgress(summary) {
@@ -106,9 +126,20 @@
   function waiting(li) { scans.waiting(li); }
 
   function answered(item, result, audits) {
+    if (item.action === "room") {  // "I am in…": said in the status line, not a list entry
+      say(result.message, result.status === "done" ? "ok" : "bad");
+      return;
+    }
     var li = scans.find(item.key) || entry(item, pretty(item.code || ""));
     var state = { done: "done", duplicate: "done", already: "already", noted: "noted" }[result.status]
       || "refused";
+    if (result.status === "check" && item.action === "tick") {
+      // A typed code that matches nothing: recorded only if the person says so.
+      scans.button(li, "Record as unexpected", function (line, button) {
+        button.remove();
+        act("audit", item.code, false, item.audit_id);
+      });
+    }
     if (result.name) {
       li.querySelector(".scan-what").textContent = result.name + " · " + pretty(result.code);
     }
@@ -154,6 +185,7 @@
       return;
     }
     placeSelect.value = option.value;
+    sayRoom();
     save();
     var name = option.textContent.replace(/^[–\s]+/, "");
     say(mode() === "move" ? "Moving items to " + name + "." : "I am in " + name + ".", "ok");
@@ -162,8 +194,9 @@
 
   // One scanned or typed thing, in the current mode.
   function handle(text, typed) {
-    var found = readLabel(text);
+    var found = readLabel(text), byHand = false;
     if (!found && typed && !/[/:]/.test(text)) {
+      byHand = true;
       var code = parseCode(text);
       if (!code) {
         say("“" + text + "” is not a code: codes are 6 letters and digits, like 7K3-M9Q.", "bad");
@@ -184,15 +217,17 @@
       return;
     }
     if (found.kind === "location") { setPlace(found.code); return; }
-    act(current, found.code);
+    act(current, found.code, byHand);
   }
 
-  function act(current, code) {
+  // `typed`: a code typed by hand (not read off a label); `auditId`: the audit
+  // a confirmed "Record as unexpected" belongs to.
+  function act(current, code, typed, auditId) {
     var item = { code: code, scanned_at: Date.now(), action: current === "audit" ? "tick" : current };
     if (current === "audit") {
       if (!auditSelect) { say("No audit is running.", "bad"); beep(false); return; }
-      item.audit_id = Number(auditSelect.value);
-      item.room_id = placeSelect.value ? Number(placeSelect.value) : null;
+      item.audit_id = auditId || Number(auditSelect.value);
+      if (typed) { item.typed = true; }
       var before = scans.ticked(code, auditSelect.value);
       if (before) {
         say("Already ticked: " + before.querySelector(".scan-what").textContent + ".", "ok");
@@ -283,6 +318,8 @@
   [placeSelect, holderSelect, auditSelect].forEach(function (select) {
     if (select) { select.addEventListener("change", function () { save(); showProgress(); }); }
   });
+  placeSelect.addEventListener("change", sayRoom);
+  if (auditSelect) { auditSelect.addEventListener("change", showAuditRoom); }
   $("scan-type").addEventListener("submit", function (event) {
     event.preventDefault();
     var input = $("scan-code"), text = input.value.trim();
@@ -300,7 +337,9 @@
   choose(auditSelect, last.audit);
   showMode();
   queue.all().then(function (rows) {
-    rows.forEach(function (item) { waiting(entry(item, pretty(item.code || ""))); });
+    rows.forEach(function (item) {
+      if (item.action !== "room") { waiting(entry(item, pretty(item.code || ""))); }
+    });
     queue.count(navigator.onLine ? "" : "offline");
     queue.flush();
   }, function () {
