@@ -9,16 +9,19 @@ print page can warn before anything is printed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from . import text
 from .formats import Format
-from .qr import symbol
+from .qr import QUIET_ZONE, symbol
 
-# Below half a millimetre a phone has to come within about 20 cm to resolve the
-# modules (the smallest sheets, Avery 5167 and L4732, whatever the layout does).
-SMALL_MODULE_MM = 0.5
+# A phone reads from its camera preview, about 1,920 pixels across a field some
+# 1.4 times as wide as the distance, and wants 3.5 pixels or more per module:
+# modules under 0.55 mm need it within about 20 cm. So it is on the smallest
+# sheets (Avery 5167, L4732), whatever the layout does.
+SMALL_MODULE_MM = 0.55
 ORG_MIN_HEIGHT_MM = 25  # below that, 2 mm type is barely legible: QR, code, name, tag
 CAP = 0.76  # how far DejaVu capitals and ascenders rise above the baseline, in em
 DESCENT = 0.24  # how far descenders drop below it
@@ -57,19 +60,32 @@ class Drawing:
     tag_cut: bool = False
 
 
-def qr_box(fmt: Format) -> tuple[float, float, float]:
+def qr_box(fmt: Format, modules: int = 29) -> tuple[float, float, float]:
     """The QR's top-left corner (mm from the label's) and its side, quiet zone
-    included: the whole safe height, never more than the safe width (or, on a
-    wide label, 60 % of it, so that the code beside it stays legible)."""
-    left, top, right, bottom = fmt.safe_area
-    wide = (right - left) * (0.6 if fmt.layout == "wide" else 1.0)
-    side = min(bottom - top, wide)
-    return left, top + (bottom - top - side) / 2, side
+    included, for a symbol `modules` across (quiet zone included; 29 is a
+    version-2 symbol, what a typical public address gives).
+
+    As large as two rules allow: its dark modules stay inside the safe area,
+    like all ink; its white quiet zone may reach into the safe margin, but no
+    nearer the edge than half of it, so that most of it stays on the label
+    when the print lands a little off. On a wide label it takes at most 60 %
+    of the safe width, so that the code beside it stays legible. The module
+    is rounded down to a thousandth of a millimetre, as the drawing writes it.
+    """
+    w, h = fmt.label_width_mm, fmt.label_height_mm
+    sx, sy = fmt.safe_x_mm, fmt.safe_y_mm
+    dark = (modules - 2 * QUIET_ZONE) / modules  # of the side, what is ink
+    across = min((w - 2 * sx) / dark, w - sx) * (0.6 if fmt.layout == "wide" else 1.0)
+    side = min((h - 2 * sy) / dark, h - sy, across)
+    module = math.floor(side / modules * 1000) / 1000
+    side = module * modules
+    return max(sx / 2, sx - QUIET_ZONE * module), (h - side) / 2, side
 
 
 def module_mm(fmt: Format, url: str) -> float:
     """The printed size of one QR module for `url` on `fmt`."""
-    return qr_box(fmt)[2] / symbol(url).size
+    size = symbol(url).size
+    return qr_box(fmt, size)[2] / size
 
 
 def pretty_code(code: str) -> str:
@@ -98,9 +114,9 @@ def _cut(lines: list[str], whole: str) -> bool:
 def plan(label: Label, fmt: Format, org_line: str = "") -> Drawing:
     """The lines and bands of one label, in mm from its top-left corner."""
     left, top, right, bottom = fmt.safe_area
-    _, _, side = qr_box(fmt)
+    qx, _, side = qr_box(fmt, symbol(label.url).size)
     h = fmt.label_height_mm
-    x0 = left + side + max(0.8, h * 0.03)
+    x0 = qx + side + max(0.8, h * 0.03)
     room = right - x0
     out = Drawing()
     org_line = text.clean(org_line)

@@ -9,7 +9,6 @@ keeps a 1,000-label sheet within a few seconds.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -63,21 +62,15 @@ def _text(x, y, size, content, family=text.SANS, bold=False, anchor="start", **a
     )
 
 
-def _module(side: float, sym) -> str:
-    """The module size as written (3 decimals), rounded down so that the symbol
-    never grows past its box into the safe margin."""
-    return _n(math.floor(side / sym.size * 1000) / 1000)
-
-
 def draw_label(label: Label, fmt: Format, org_line: str = "", qr: bool = True) -> str:
     """SVG for one label, in mm, with its top-left corner at the origin; without
     the QR code when `qr` is false (the PDF draws it itself, see labels.pdf)."""
-    x, y, side = qr_box(fmt)
     parts = []
     if qr:
         sym = symbol(label.url)
+        x, y, side = qr_box(fmt, sym.size)
         parts.append(
-            f'<g transform="translate({_n(x)} {_n(y)}) scale({_module(side, sym)})" '
+            f'<g transform="translate({_n(x)} {_n(y)}) scale({_n(side / sym.size)})" '
             f'fill="none" stroke="#000"><path stroke-width="1" d="{sym.path}"/>'
             f'<path stroke-width="3" d="{sym.eyes}"/></g>'
         )
@@ -156,13 +149,13 @@ def _pdf(svgs: Iterator[str], fmt: Format, qr_pages: Sequence[bytes] = ()) -> by
 def _qr_pages(run: Sequence[Label], fmt: Format, start: int, nudge) -> list[bytes]:
     """Each page's QR codes as PDF content, placed exactly as draw_label places
     them in the SVG (the same rounded numbers)."""
-    qx, qy, side = qr_box(fmt)
     placements = place(fmt, len(run), start, nudge)
     pages: list[list[tuple]] = [[] for _ in range(placements[-1].page + 1)]
     for label, spot in zip(run, placements, strict=True):
         sym = symbol(label.url)
+        qx, qy, side = qr_box(fmt, sym.size)
         x, y = float(_n(spot.x)) + float(_n(qx)), float(_n(spot.y)) + float(_n(qy))
-        pages[spot.page].append((x, y, float(_module(side, sym)), sym.rects))
+        pages[spot.page].append((x, y, float(_n(side / sym.size)), sym.rects))
     return [pdf.qr_content(float(_n(fmt.page_height_mm)), symbols) for symbols in pages]
 
 

@@ -74,6 +74,12 @@ def test_every_printed_module_is_segnos_where_the_preview_puts_it(name, nudge, t
                 dark = inside and bool(matrix[j - 2][i - 2])
                 px = (left + (i + 0.5) * scale) / 25.4 * DPI
                 py = (top + (j + 0.5) * scale) / 25.4 * DPI
+                if not (0 <= px < image.width and 0 <= py < image.height):
+                    # A large nudge can move the quiet zone's edge off a roll's page:
+                    # nothing is printed there, which is right for white only.
+                    if dark:
+                        wrong.append((i, j))
+                    continue
                 if (pixels[int(px), int(py)] < 128) != dark:
                     wrong.append((i, j))
         assert not wrong, f"{label.code}: modules {wrong[:5]} differ from segno's symbol"
