@@ -109,3 +109,27 @@ def test_location_labels_through_the_app_are_banded_and_decode(client, lead, tmp
     assert sorted(decode(pdf, tmp_path / "r")) == sorted(
         f"{PUBLIC}/L/{place.code}" for place in (site, room)
     )
+
+
+@pytest.mark.parametrize("stock", ["avery-l7651", "avery-l7160", "avery-5160"])
+def test_every_demo_name_prints_whole(app, client, auth, stock):
+    """Demo data names items "Angle grinder #12": each label must show the whole
+    name, with or without the organisation line, so identical items can be told
+    apart (on L7651 the line once took the room and cut 50 of them to one line)."""
+    from app.services import demo
+
+    with app.app_context():
+        demo.build(password="a-long-demo-password", force=True)
+    auth.login("lead")
+    names = {a.code: a.name for a in Asset.select().where(Asset.status != "retired")}
+    for org_line in ("", ORG):
+        svg = client.get("/labels/preview.svg", query_string=job(format=stock, org_line=org_line))
+        shown = {}
+        for group in ET.fromstring(svg.get_data(as_text=True)).findall(f"{SVG}g"):
+            texts = list(group.iter(f"{SVG}text"))
+            code = next(t.text for t in texts if t.get("class") == "code").replace("-", "")
+            shown[code] = " ".join(t.text for t in texts if t.get("class") == "name")
+        assert shown, stock
+        assert all(shown[code] == names[code] for code in shown), {
+            code: text for code, text in shown.items() if text != names[code]
+        }
