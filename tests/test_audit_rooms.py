@@ -147,3 +147,17 @@ def test_a_members_longer_check_out_says_what_it_does(app, site):
     soup, _ = lead.soup(f"/A/{site.drill.code}")
     labels = [el.get_text(strip=True) for el in soup.select("#status-card .card-actions a")]
     assert labels == ["Check out to…"]
+
+
+def test_a_room_said_on_the_scanner_shows_on_the_location_page(app, site, audit):
+    """Never opened the audit here, but said on /scan where they are: the room's
+    own page knows it too."""
+    client = _login(app, factories.make_user("member"))
+    _send(
+        client,
+        [{"key": _key(), "action": "room", "audit_id": audit.id, "room_id": site.room_two.id}],
+    )
+    soup, _ = client.soup(f"/L/{site.room_two.code}")
+    assert soup.select_one(".seen-done").get_text(strip=True) == (
+        "✓ You are in Room Two for “Q4 building”."
+    )

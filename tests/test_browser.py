@@ -341,7 +341,7 @@ def test_audit_a_room_on_a_phone(server, page):
     # 2. Scan and tick two of them, before saying which room this is.
     card = scan(ladder)
     card.get_by_role("button", name="Seen ✓").tap()
-    expect(page.locator("#flash .flash-ok")).to_have_text("Seen ✓")
+    expect(page.locator("#flash .flash-ok")).to_have_text("Seen ✓ Ladder 3 m")
     expect(card.locator(".seen-done")).to_contain_text("Seen by you at")
     expect(card.get_by_role("button", name="Seen ✓")).to_have_count(0)
     # The projector is open on a second tab too, as if scanned twice in a hurry.
@@ -350,7 +350,7 @@ def test_audit_a_room_on_a_phone(server, page):
     stale_problems = _watch(stale)
     stale.goto(f"{server}/a/{projector.lower()}")
     card.get_by_role("button", name="Seen ✓").tap()
-    expect(page.locator("#flash .flash-ok")).to_have_text("Seen ✓")
+    expect(page.locator("#flash .flash-ok")).to_have_text("Seen ✓ Projector Epson EB-W51")
     stale.locator("#audit-card").get_by_role("button", name="Seen ✓").tap()
     expect(stale.locator("#flash .flash-warn")).to_contain_text("You already ticked this at")
     expect(stale.locator("#audit-card .seen-done")).to_contain_text("Seen by you at")
@@ -378,12 +378,12 @@ def test_audit_a_room_on_a_phone(server, page):
     card = scan(lead)
     expect(card).to_contain_text("you are in Room 3")
     card.get_by_role("button", name="Seen ✓").tap()
-    expect(page.locator("#flash .flash-ok")).to_have_text("Seen ✓")
+    expect(page.locator("#flash .flash-ok")).to_have_text("Seen ✓ Extension lead 25 m")
     card = scan(trolley)
     expect(card.locator(".hint")).to_contain_text("Not expected in this audit")
     card.get_by_role("button", name="Seen ✓").tap()
     expect(page.locator("#flash .flash-ok")).to_have_text(
-        "Seen ✓ (not expected in this audit: noted as unexpected)."
+        "Seen ✓ Pallet truck (not expected in this audit: noted as unexpected)."
     )
     assert not problems, "\n".join(problems)
 

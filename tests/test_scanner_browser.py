@@ -296,7 +296,7 @@ def test_a_dead_spot_queues_scans_and_each_arrives_once(site, page):
     _mode(page, "Audit")
     page.locator("#scan-audit").select_option(str(audit_id))
     type_code(ticked)
-    type_code("QQQQQQ")  # not ours: the audit notes it, once
+    type_code("QQQQQQ")  # typed, matches nothing: asked about, noted only if confirmed
     queue = page.locator("#scan-queue")
     expect(queue).to_contain_text("4 waiting to send")
     expect(page.locator("#scan-list .scan-item.is-pending")).to_have_count(4)
@@ -312,6 +312,9 @@ def test_a_dead_spot_queues_scans_and_each_arrives_once(site, page):
     expect(queue).to_be_hidden(timeout=20_000)
     expect(page.locator("#scan-list .scan-item.is-pending")).to_have_count(0)
     expect(page.locator("#scan-list .scan-item.is-done")).to_have_count(3)
+    asked = page.locator("#scan-list .scan-item.is-refused", has_text="QQQ-QQQ")
+    expect(asked).to_contain_text("No asset has the code QQQ-QQQ: check it.")
+    asked.get_by_role("button", name="Record as unexpected").tap()
     expect(page.locator("#scan-list .scan-item.is-noted")).to_contain_text(
         "'QQQQQQ' is not a tagtrail asset: noted."
     )
@@ -325,7 +328,7 @@ def test_a_dead_spot_queues_scans_and_each_arrives_once(site, page):
     ticks = _query(
         site,
         "SELECT COALESCE(a.code, t.code) FROM audit_tick t LEFT JOIN asset a ON a.id = t.asset_id"
-        " WHERE t.audit_id = ?",
+        " WHERE t.audit_id = ? AND t.via = ''",  # not those the return, move, check-out made
         audit_id,
     )
     assert sorted(code for (code,) in ticks) == sorted([ticked, "QQQQQQ"])

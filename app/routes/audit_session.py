@@ -40,9 +40,14 @@ def walking(audit_id: int) -> bool:
 
 
 def current_audit():
-    """The running audit this person is walking, if any."""
+    """The running audit this person is walking, if any: the one opened here, else
+    one they said where they are in (on /scan, or on another device)."""
     current = current_audit_id()
-    return Audit.get_or_none(Audit.id == current, Audit.status == "running") if current else None
+    audit = Audit.get_or_none(Audit.id == current, Audit.status == "running") if current else None
+    if audit is None:
+        said = audit_rules.rooms_of(current_user)
+        audit = Audit.get_or_none(Audit.id.in_(list(said))) if said else None
+    return audit
 
 
 @dataclass
