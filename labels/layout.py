@@ -2,8 +2,8 @@
 
 Everything stays inside the format's safe area (Format.safe_area): a die-cut
 label sits a little off the printed page, and a label printer cannot print the
-ends of its tape. The QR takes the whole safe height; text fills the room to
-its right. What does not fit is cut with an ellipsis, and `fit` says so, so the
+ends of its tape. The QR is as large as the label's height allows (qr_box);
+text fills the room to its right. What does not fit is cut with an ellipsis, and `fit` says so, so the
 print page can warn before anything is printed.
 """
 
@@ -199,7 +199,7 @@ def _org(out, org_line, x0, room, y, bottom, size, most=99) -> None:
     base = bottom - DESCENT * size - (len(lines) - 1) * size * 1.2
     for i, line in enumerate(lines):
         out.lines.append(Line(x0, base + i * size * 1.2, size, line, "org"))
-    out.org = "cut" if _cut(lines, org_line) else "printed"
+    out.org = "left off" if not lines else "cut" if _cut(lines, org_line) else "printed"
 
 
 def _location(out, label, code, per_em, x0, room, top, bottom, h, tiny, lines, biggest) -> None:
