@@ -61,6 +61,7 @@ def test_an_item_returned_during_the_audit_is_seen_not_missing(app, site):
     assert response.status_code == 303
     [row] = active_ticks(audit, site.cable)
     assert (row.by_id, row.via, row.expected, row.room_id) == (lead.id, "checked_in", True, None)
+    assert fresh(site.cable).last_audited_at == row.at
 
     soup = audit_page(c, audit)
     assert progress_line(soup) == "1 of 3 seen (33 %)"

@@ -94,6 +94,8 @@ def count_as_seen(asset: Asset, event: Event) -> int:
             via=event.kind,
             scanned_at=event.scanned_at,
         )
+    if waiting:  # seen in an audit: the audit cycle starts again, as for a tick
+        asset.last_audited_at = event.at
     return len(waiting)
 
 
