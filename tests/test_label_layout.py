@@ -328,3 +328,52 @@ def test_calibration_ruler_numbers_clear_the_ticks_and_each_other(name):
     for i, box in enumerate(numbers):
         assert all(not overlaps(box, tick) for tick in ticks), box
         assert all(not overlaps(box, other) for other in numbers[i + 1 :]), box
+
+
+def phone_photo(label_png: Image.Image, distance_mm: float, tilt: float) -> Image.Image:
+    """A label as a phone's camera preview sees it: about 1,920 pixels across a
+    field 1.4 times the distance wide, turned and sheared, a little out of
+    focus, and JPEG-compressed."""
+    import io
+
+    from PIL import ImageFilter
+
+    scale = 1920 / (1.4 * distance_mm) * 25.4 / 600
+    image = label_png.resize(
+        (int(label_png.width * scale), int(label_png.height * scale)), Image.LANCZOS
+    )
+    image = image.rotate(tilt, resample=Image.BICUBIC, expand=True, fillcolor=255)
+    shear = 0.1
+    image = image.transform(
+        (image.width + int(image.height * shear), image.height),
+        Image.AFFINE,
+        (1, shear, -image.height * shear, 0, 1, 0),
+        Image.BICUBIC,
+        fillcolor=255,
+    ).filter(ImageFilter.GaussianBlur(0.8))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=50)
+    return Image.open(buffer)
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_a_phone_reads_every_label_from_its_distance(name, tmp_path):
+    """From 30 cm, or from 20 cm on stock whose modules the print page calls
+    small ("scan from closer than 20 cm"), tilted, blurred and compressed."""
+    fmt = FORMATS[name]
+    one = asset(0, "Angle grinder #12", "LEGACY-000123")
+    source = tmp_path / "label.pdf"
+    source.write_bytes(labels.render_pdf([one], fmt, org_line=ORG))
+    dpi = 600
+    box = [round(v / 25.4 * dpi) for v in (fmt.left_mm, fmt.top_mm)]
+    box += [round(v / 25.4 * dpi) for v in (fmt.label_width_mm, fmt.label_height_mm)]
+    command = ["pdftoppm", "-r", str(dpi), "-gray", "-png", "-singlefile", "-f", "1", "-l", "1"]
+    crop = ["-x", str(box[0]), "-y", str(box[1]), "-W", str(box[2]), "-H", str(box[3])]
+    subprocess.run([*command, *crop, str(source), str(tmp_path / "label")], check=True)
+    with Image.open(tmp_path / "label.png") as image:
+        label_png = image.convert("L")
+    small = labels.module_mm(fmt, one.url) < labels.SMALL_MODULE_MM
+    distance = 200 if small else 300
+    for tilt in (0, 12):
+        found = zxingcpp.read_barcodes(phone_photo(label_png, distance, tilt))
+        assert [b.text for b in found] == [one.url], (name, distance, tilt)
