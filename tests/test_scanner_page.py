@@ -54,7 +54,7 @@ def test_a_member_checks_out_only_to_themselves_and_cannot_move(client, auth):
     member = auth.login("member")
     factories.make_holder("Someone Else")
     soup, _ = client.soup("/scan")
-    assert _modes(soup) == ["Open", "Audit", "Check out to…", "Return"]
+    assert _modes(soup) == ["Open", "Audit", "Check out to me", "Return"]  # only to themselves
     holders = soup.select("#scan-holder option")
     assert [(o["value"], o.get_text(strip=True)) for o in holders] == [
         (str(member.id), f"{member.name} (me)")
