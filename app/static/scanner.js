@@ -15,6 +15,9 @@
   var auditSelect = $("scan-audit"), holderSelect = $("scan-holder"), placeSelect = $("scan-place");
   var scans = new window.TagtrailList(list);
   var WORDS = window.TagtrailList.WORDS;
+  // The list names a check-out as the mode does ("Check out to me" for members).
+  var checkoutWord = root.querySelector('input[name="mode"][value="checkout"] + span');
+  if (checkoutWord) { WORDS.checkout = checkoutWord.textContent; }
   var Labels = window.TagtrailLabels, parseCode = Labels.parseCode, pretty = Labels.pretty;
   var recent = {};         // decoded text -> last time seen
 
