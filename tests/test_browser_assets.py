@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -72,5 +73,8 @@ def test_ticking_never_reloads_the_list_and_print_gets_every_tick(server, page, 
 
     page.get_by_role("button", name="Print labels for ticked").click()
     expect(page.get_by_role("heading", name="Preview: 4 labels")).to_be_visible()
+    expect(page.get_by_label("The 4 ticked in the asset list")).to_be_checked()
+    sent = parse_qs(urlsplit(page.url).query)["asset"]
+    assert len(sent) == len(set(sent)) == 4, sent
     _shot(page, "assets-ticked-print")
     assert not problems, "\n".join(problems)

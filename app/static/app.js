@@ -29,13 +29,15 @@
   });
 })();
 
-// The asset list's ticks for printing. The boxes belong to #print-form, which
-// sits outside the results, so a new search or page would drop the ticks with
-// the rows: each ticked code is also kept in the form as a hidden field, boxes
-// shown again come back ticked, and the form says how many are ticked.
+// The asset list's ticks for printing. Without this script the boxes belong to
+// #print-form (form="print-form") and send their codes themselves. A new search
+// or page would drop those ticks with the rows, so here each ticked code is
+// kept in the form as a hidden field instead (the boxes leave the form, so no
+// code is sent twice), boxes shown again come back ticked, and the form says
+// how many are ticked.
 (function () {
   "use strict";
-  var BOX = "input[type=checkbox][name=asset][form=print-form]";
+  var BOX = "input[type=checkbox].print-tick";
   function form() { return document.getElementById("print-form"); }
   function kept(f) { return f.querySelectorAll("input[type=hidden][name=asset]"); }
   function keep(f, code, on) {
@@ -65,6 +67,7 @@
     document.querySelectorAll(BOX).forEach(function (box) {
       if (box.checked) { keep(f, box.value, true); codes[box.value] = true; }
       box.checked = codes[box.value] === true;
+      box.removeAttribute("form");
     });
     count(f);
   }
