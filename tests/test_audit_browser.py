@@ -7,39 +7,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, _shot
+from .browser_kit import PHONES, assert_no_sideways_scroll, phone
+from .browser_kit import browser as browser  # noqa: F401  (the module's Chromium)
+from .test_browser import _shot
 from .test_scanner_browser import _mode, _query, _sign_in, _start_audit
 from .test_scanner_browser import site as site  # noqa: F401  (the demo server fixture)
 
 pytestmark = pytest.mark.browser
-
-SIZES = {"390": {"width": 390, "height": 844}, "360": {"width": 360, "height": 740}}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: sudo apt-get install chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def _assert_no_horizontal_scroll(page: Page) -> None:
-    width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width <= viewport, f"{page.url} scrolls sideways: {width}px in {viewport}px"
-
-
-def _phone(browser, size: str = "390") -> Page:
-    context = browser.new_context(
-        viewport=SIZES[size], device_scale_factor=2, is_mobile=True, has_touch=True
-    )
-    return context.new_page()
 
 
 def _room_named(page: Page, select: str, name: str) -> str:
@@ -56,7 +32,7 @@ def test_one_room_on_the_audit_page_and_the_scanner(site, browser):
     that; a typed tick on /scan is checked against it, and a typed code that matches
     nothing is asked about, recorded only after "Record as unexpected"."""
     url = site["url"]
-    page = _phone(browser)
+    page = phone(browser)
     _sign_in(page, url)
     audit_id = _start_audit(page, url, "Room walk")
     (first_room, first_id), (second_room, second_id) = _query(
@@ -105,7 +81,7 @@ def test_one_room_on_the_audit_page_and_the_scanner(site, browser):
     expect(asked).to_contain_text("No asset has the code ZZZ-ZZZ: check it.")
     unknown = "SELECT COUNT(*) FROM audit_tick WHERE audit_id = ? AND asset_id IS NULL"
     assert _query(site, unknown, audit_id) == [(0,)]
-    _assert_no_horizontal_scroll(page)
+    assert_no_sideways_scroll(page)
     _shot(page, "audit-room-2-typed-mistake")
     asked.get_by_role("button", name="Record as unexpected").tap()
     expect(page.locator("#scan-list .scan-item.is-noted")).to_have_count(1)
@@ -113,12 +89,12 @@ def test_one_room_on_the_audit_page_and_the_scanner(site, browser):
     page.context.close()
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", PHONES)
 def test_the_audit_screens_at_phone_sizes(site, browser, size):
     """The audit page, its close page, the report and an asset page (walking and
     not) fit the phone; "Seen ✓" leads the asset card only for the walker."""
     url = site["url"]
-    lead = _phone(browser, size)
+    lead = phone(browser, size)
     _sign_in(lead, url)
     audit_id = _start_audit(lead, url, f"Phone {size}", where=1)
     [(code,)] = _query(
@@ -128,16 +104,16 @@ def test_the_audit_screens_at_phone_sizes(site, browser, size):
     lead.goto(f"{url}/A/{code}")
     first = lead.locator("main button").first
     expect(first).to_have_text("Seen ✓")
-    _assert_no_horizontal_scroll(lead)
+    assert_no_sideways_scroll(lead)
     _shot(lead, f"audit-{size}-asset-walking")
 
-    member = _phone(browser, size)
+    member = phone(browser, size)
     _sign_in(member, url, "sam@demo.tagtrail")
     member.goto(f"{url}/A/{code}")
     expect(member.locator("main button").first).to_have_text("Check out to me")
     expect(member.locator("#audit-card.audit-line")).to_be_visible()
     expect(member.get_by_role("link", name="Check out to me until…")).to_be_visible()
-    _assert_no_horizontal_scroll(member)
+    assert_no_sideways_scroll(member)
     _shot(member, f"audit-{size}-asset-member")
     member.context.close()
 
@@ -146,15 +122,15 @@ def test_the_audit_screens_at_phone_sizes(site, browser, size):
         (f"/audits/{audit_id}/close", "close"),
     ):
         lead.goto(url + path)
-        _assert_no_horizontal_scroll(lead)
+        assert_no_sideways_scroll(lead)
         _shot(lead, f"audit-{size}-{name}")
     lead.goto(url + "/scan")
     _mode(lead, "Audit")
-    _assert_no_horizontal_scroll(lead)
+    assert_no_sideways_scroll(lead)
     _shot(lead, f"audit-{size}-scanner")
     lead.goto(f"{url}/audits/{audit_id}/close")
     lead.get_by_role("button", name="Close audit").tap()
     lead.wait_for_url(re.compile(rf"/audits/{audit_id}/report$"))
-    _assert_no_horizontal_scroll(lead)
+    assert_no_sideways_scroll(lead)
     _shot(lead, f"audit-{size}-report")
     lead.context.close()

@@ -3,15 +3,13 @@ exactly those (issue: lead and owner journeys, "The first ticked asset is droppe
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from .browser_kit import tagtrail
 from .test_browser import _assert_no_horizontal_scroll, _first_admin, _shot, _watch, page, server  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -23,17 +21,7 @@ def _import(url: str, instance: Path, tmp_path: Path) -> None:
     """Six assets through `tagtrail import-csv`, against the running server's instance."""
     source = tmp_path / "assets.csv"
     source.write_text("Name\n" + "".join(f"{name}\n" for name in NAMES))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TAGTRAIL_")}
-    env.update(TAGTRAIL_INSTANCE=str(instance), TAGTRAIL_PUBLIC_URL=url)
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "tagtrail"), "import-csv", str(source)],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    tagtrail(instance, url, "import-csv", str(source))
 
 
 def _tick(view: Page, name: str) -> None:

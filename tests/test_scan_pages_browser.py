@@ -6,15 +6,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
+from .browser_kit import PHONES, assert_no_sideways_scroll, phone, tagtrail
+from .browser_kit import browser as browser  # noqa: F401  (the module's Chromium)
 from .live import Server
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, _assert_no_horizontal_scroll, _shot
-from .test_scanner_browser import _query, _tagtrail
+from .test_browser import PASSWORD, _shot
+from .test_scanner_browser import _query
 
 pytestmark = pytest.mark.browser
 
-PHONES = [{"width": 390, "height": 844}, {"width": 360, "height": 740}]
 TAP = 44
 
 
@@ -23,36 +24,13 @@ def site(tmp_path_factory):
     """One server with the demo organisation for this module's tests."""
     base = tmp_path_factory.mktemp("scanpages")
     server = Server(base / "instance")
-    _tagtrail(server.instance, server.url, "demo", "--password", PASSWORD)
+    tagtrail(server.instance, server.url, "demo", "--password", PASSWORD)
     try:
         server.start()
         yield {"url": server.url, "db": server.instance / "tagtrail.sqlite3"}
     finally:
         server.stop()
         print(f"--- {server.log} ---\n{server.log_text()}")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: sudo apt-get install chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def _page(browser: Browser, *, js: bool = True, viewport=PHONES[0]) -> Page:
-    context = browser.new_context(
-        viewport=viewport,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        java_script_enabled=js,
-    )
-    return context.new_page()
 
 
 def _sign_in(page: Page, url: str, email: str) -> None:
@@ -76,7 +54,7 @@ def _start_audit(page: Page, url: str, name: str) -> int:
 
 def test_scan_without_javascript_says_so_and_its_typed_forms_work(site, browser):
     url = site["url"]
-    lead = _page(browser)
+    lead = phone(browser)
     _sign_in(lead, url, "lead@demo.tagtrail")
     audit_id = _start_audit(lead, url, "Walk without script")
     lead.context.close()
@@ -91,8 +69,8 @@ def test_scan_without_javascript_says_so_and_its_typed_forms_work(site, browser)
     ]
     name = _query(site, "SELECT name FROM asset WHERE code = ?", first)[0][0]
 
-    for viewport in PHONES:
-        page = _page(browser, js=False, viewport=viewport)
+    for size in PHONES:
+        page = phone(browser, size, js=False)
         _sign_in(page, url, "sam@demo.tagtrail")
         page.goto(url + "/scan")
         note = page.locator("#scan-no-js")
@@ -101,11 +79,11 @@ def test_scan_without_javascript_says_so_and_its_typed_forms_work(site, browser)
         # No dead buttons: the camera, the modes and the list are not offered.
         for dead in ("#camera-start", "#scan-modes", ".scan-options", "#scan-list", "#scan-type"):
             expect(page.locator(dead)).to_be_hidden()
-        _assert_no_horizontal_scroll(page)
-        _shot(page, f"scan-no-js-{viewport['width']}")
+        assert_no_sideways_scroll(page)
+        _shot(page, f"scan-no-js-{size}")
         page.context.close()
 
-    page = _page(browser, js=False)
+    page = phone(browser, js=False)
     _sign_in(page, url, "sam@demo.tagtrail")
     # Open: a typed code, as people type it, opens the item.
     page.goto(url + "/scan")
@@ -135,7 +113,7 @@ def test_scan_without_javascript_says_so_and_its_typed_forms_work(site, browser)
 
 
 def test_scan_with_javascript_shows_no_no_script_notice(site, browser):
-    page = _page(browser)
+    page = phone(browser)
     _sign_in(page, site["url"], "sam@demo.tagtrail")
     page.goto(site["url"] + "/scan")
     expect(page.locator("#camera-start")).to_be_visible()
@@ -171,7 +149,7 @@ def faulty(site, browser, tmp_path_factory):
     Image.new("RGB", (40, 30), "red").save(photo)
     code = _query(site, "SELECT code FROM asset WHERE status = 'available' ORDER BY id LIMIT 1")
     code = code[0][0]
-    page = _page(browser)
+    page = phone(browser)
     _sign_in(page, site["url"], "lead@demo.tagtrail")
     page.goto(site["url"] + f"/A/{code}")
     card = page.locator("#status-card")
@@ -184,11 +162,11 @@ def faulty(site, browser, tmp_path_factory):
     return code
 
 
-@pytest.mark.parametrize("viewport", PHONES, ids=lambda v: f"{v['width']}x{v['height']}")
-def test_tap_targets_are_at_least_44_px(site, browser, faulty, viewport):
+@pytest.mark.parametrize("size", PHONES)
+def test_tap_targets_are_at_least_44_px(site, browser, faulty, size):  # noqa: F811
     """ "Start at label", the "Scan" menu link, and links used as actions."""
     url = site["url"]
-    page = _page(browser, viewport=viewport)
+    page = phone(browser, size)
     _sign_in(page, url, "lead@demo.tagtrail")
     problems: dict[str, list[str]] = {}
 
@@ -207,7 +185,7 @@ def test_tap_targets_are_at_least_44_px(site, browser, faulty, viewport):
     for fmt in ("avery-l7160", "avery-l7651", "avery-l4732", "avery-5167", "avery-l7163"):
         page.goto(url + f"/labels?choice=all&format={fmt}")
         check(f"Start at label ({fmt})", page.locator(".sheet-map label"))
-    _shot(page, f"tap-print-{viewport['width']}")
+    _shot(page, f"tap-print-{size}")
     for name in ("Blank labels", "Calibrate a printer"):
         check(name, page.locator("main").get_by_role("link", name=name, exact=True))
     for path in ("/labels/blank", "/labels/calibrate"):
@@ -215,6 +193,6 @@ def test_tap_targets_are_at_least_44_px(site, browser, faulty, viewport):
         check(f"← Print labels on {path}", page.get_by_role("link", name="← Print labels"))
     page.goto(url + f"/A/{faulty}")
     check("fault photo link", page.locator("#status-card").get_by_role("link", name="photo"))
-    _shot(page, f"tap-fault-{viewport['width']}")
+    _shot(page, f"tap-fault-{size}")
     page.context.close()
     assert not problems, problems

@@ -9,11 +9,8 @@ browser, survive a reload, and reach the server exactly once.
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +18,7 @@ import segno
 from PIL import Image
 from playwright.sync_api import Page, expect, sync_playwright
 
+from .browser_kit import tagtrail
 from .live import Server
 from .test_browser import (
     CHROMIUM,
@@ -68,22 +66,12 @@ def _png(qr) -> object:
     return buffer
 
 
-def _tagtrail(instance: Path, url: str, *args: str) -> None:
-    script = Path(sys.executable).parent / "tagtrail"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TAGTRAIL_")}
-    env.update(TAGTRAIL_INSTANCE=str(instance), TAGTRAIL_PUBLIC_URL=url)
-    done = subprocess.run(
-        [str(script), *args], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """One server with the demo organisation for this module's tests."""
     base = tmp_path_factory.mktemp("scanner")
     server = Server(base / "instance")
-    _tagtrail(server.instance, server.url, "demo", "--password", PASSWORD)
+    tagtrail(server.instance, server.url, "demo", "--password", PASSWORD)
     try:
         server.start()
         yield {"url": server.url, "db": server.instance / "tagtrail.sqlite3", "base": base}

@@ -1,0 +1,64 @@
+"""What the browser tests share: a module's Chromium, phone-sized pages, the
+sideways-scroll check, and the `tagtrail` command against a live server's
+instance folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from .test_browser import CHROMIUM, CHROMIUM_ARGS
+
+PHONES = {"390": {"width": 390, "height": 844}, "360": {"width": 360, "height": 740}}
+
+
+def tagtrail(instance: Path, url: str, *args: str) -> str:
+    """Run `tagtrail ARGS` on the instance a live server uses; fails on a non-zero exit."""
+    script = Path(sys.executable).parent / "tagtrail"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAGTRAIL_")}
+    env.update(TAGTRAIL_INSTANCE=str(instance), TAGTRAIL_PUBLIC_URL=url)
+    done = subprocess.run(
+        [str(script), *args],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for a module's tests; fails (never skips) when it is missing."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: sudo apt-get install chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def phone(browser: Browser, size: str = "390", *, js: bool = True) -> Page:
+    """A new page in its own context (its own cookies) at a phone's size."""
+    context = browser.new_context(
+        viewport=PHONES[size],
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        java_script_enabled=js,
+    )
+    return context.new_page()
+
+
+def assert_no_sideways_scroll(page: Page) -> None:
+    width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= viewport, f"{page.url} scrolls sideways: {width}px in {viewport}px"
