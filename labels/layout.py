@@ -3,8 +3,8 @@
 Everything stays inside the format's safe area (Format.safe_area): a die-cut
 label sits a little off the printed page, and a label printer cannot print the
 ends of its tape. The QR is as large as the label's height allows (qr_box);
-text fills the room to its right. What does not fit is cut with an ellipsis, and `fit` says so, so the
-print page can warn before anything is printed.
+text fills the room to its right. What does not fit is cut with an ellipsis,
+and `fit` says so, so the print page can warn before anything is printed.
 """
 
 from __future__ import annotations
