@@ -108,7 +108,7 @@ def _history_entries(soup) -> list[str]:
 
 
 def test_a_member_sees_that_a_finder_wrote_not_who_or_how_to_reach_them(client, auth):
-    """The README's promise: only leads read a finder's details."""
+    """docs/custody.md's promise: only leads read a finder's details."""
     asset = factories.make_asset(name="Laser level")
     _report(client, asset)
     assert Event.select().where(Event.kind == "public_report").count() == 1

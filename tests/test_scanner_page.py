@@ -130,7 +130,7 @@ def test_the_service_worker_is_served_from_the_root(client, auth):
 
 def test_the_page_says_what_to_do_on_plain_http(client, auth):
     """The warning is in the page for the script to show when the context is not
-    secure, and it names the README section."""
+    secure, and it names the page that explains it (docs/https.md)."""
     auth.login("member")
     soup, _ = client.soup("/scan")
     note = soup.select_one("#camera-insecure")

@@ -1,7 +1,7 @@
 """Utilisation: time checked out over time owned, per asset and per category,
 computed from the custody events.
 
-The rule, exactly (the page and the README say the same):
+The rule, exactly (the page and docs/reports.md say the same):
 
 - The period runs from local midnight at the start of the first day to local
   midnight at the end of the last day, and never past now.
