@@ -11,6 +11,7 @@ from . import config as cfg
 from . import static_files
 from .database import bind, close_connection, open_database
 from .extensions import csrf, htmx, limiter, login_manager
+from .services import passwords
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -25,6 +26,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     cfg.apply_environment(app.config)
     app.config.update(test_config)
     _finish_config(app)
+    # The test suite's cheap password hashing, asked for only through the
+    # configuration handed to create_app (never the environment or config.py).
+    passwords.use_cheapest(
+        bool(test_config.get("TESTING") and test_config.get("CHEAPEST_PASSWORD_HASHING"))
+    )
 
     bind(open_database(app.config["DATABASE_URL"], pooled=True))
     if app.config.get("AUTO_MIGRATE", True):

@@ -84,6 +84,8 @@ def app(tmp_path, monkeypatch):
         "SECRET_KEY": "test-secret-key-not-for-production",
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "PUBLIC_URL": "http://tags.example.test",
+        # argon2's cheapest parameters: full strength costs every sign-in ~50 ms.
+        "CHEAPEST_PASSWORD_HASHING": True,
     }
     if POSTGRES_URL:
         config["DATABASE_URL"] = POSTGRES_URL
