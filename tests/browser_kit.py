@@ -1,5 +1,5 @@
-"""What the browser tests share: a module's Chromium, phone-sized pages, the
-sideways-scroll check, and the `tagtrail` command against a live server's
+"""What the browser tests share: the real server, a module's Chromium, phone-sized
+pages, the sideways-scroll check, and the `tagtrail` command against a live server's
 instance folder."""
 
 from __future__ import annotations
@@ -12,9 +12,22 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from .test_browser import CHROMIUM, CHROMIUM_ARGS
+from .live import Server
 
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 PHONES = {"390": {"width": 390, "height": 844}, "360": {"width": 360, "height": 740}}
+PHONE = PHONES["390"]
+STARTUP_SECONDS = 20
 
 
 def tagtrail(instance: Path, url: str, *args: str) -> str:
@@ -45,6 +58,40 @@ def browser():
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """The real server on a free port, with a fresh instance folder; yields its base URL."""
+    running = Server(tmp_path / "instance")
+    try:
+        running.start(timeout=STARTUP_SECONDS)
+        yield running.url
+    finally:
+        running.stop()
+        # pytest shows captured output only when the test fails: that is when the
+        # server's traceback is wanted.
+        print(f"--- {running.log} ---\n{running.log_text()}")
+
+
+@pytest.fixture
+def page():
+    """A Chromium page at phone size; fails (never skips) when Chromium is missing."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}. The browser test needs Debian's Chromium: "
+            "sudo apt-get install chromium"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(
+                viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+            )
+            yield context.new_page()
+            context.close()
+        finally:
+            browser.close()
 
 
 def phone(browser: Browser, size: str = "390", *, js: bool = True) -> Page:

@@ -18,6 +18,15 @@ from . import factories
 
 _TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
+# The shared fixture kits, offered to every test module by name: importing a
+# fixture into a module and taking it as an argument reads as a redefinition.
+pytest_plugins = [
+    "tests.audit_kit",
+    "tests.browser_kit",
+    "tests.custody_kit",
+    "tests.postgres_kit",
+]
+
 
 class Client(FlaskClient):
     """The test client, plus helpers for posting forms the way a browser does."""

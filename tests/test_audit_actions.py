@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures are imported by name and taken as arguments)
 """An action during a running audit that proves someone had the item in hand
 (returned, checked out, handed over, moved, a fault from its holder, found)
 counts as seen in every running audit that expects it. And one rule decides
@@ -17,10 +16,9 @@ from app.services import audits, custody, maintenance
 from app.services.errors import ServiceError
 
 from . import factories
-from .audit_kit import (  # noqa: F401  (fixtures)
+from .audit_kit import (
     a_lead,
     active_ticks,
-    audit,
     audit_page,
     fresh,
     live_cards,
@@ -28,7 +26,6 @@ from .audit_kit import (  # noqa: F401  (fixtures)
     pretty,
     progress_line,
     signed_in,
-    site,
     still_to_find,
 )
 

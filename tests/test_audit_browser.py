@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .browser_kit import PHONES, assert_no_sideways_scroll, phone
-from .browser_kit import browser as browser  # noqa: F401  (the module's Chromium)
 from .test_browser import _shot
 from .test_scanner_browser import _mode, _query, _sign_in, _start_audit
 from .test_scanner_browser import site as site  # noqa: F401  (the demo server fixture)

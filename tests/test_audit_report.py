@@ -26,12 +26,11 @@ from app.services import audit_report, audits, custody, maintenance
 from app.services.actions import Refused
 
 from . import factories
-from .audit_kit import (  # noqa: F401  (fixtures)
+from .audit_kit import (
     CARD,
     LIVE,
     a_lead,
     active_ticks,
-    audit_page,
     events_of,
     flash,
     fresh,
@@ -41,7 +40,6 @@ from .audit_kit import (  # noqa: F401  (fixtures)
     pretty,
     seen_count,
     signed_in,
-    site,
     tick,
 )
 from .custody_kit import card, new_key

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures are imported by name and taken as arguments)
 """One "I am in…" per person per audit, shared by the audit page, the location
 page and /scan and used by every tick; and the asset page's "Seen ✓", which
 leads the page only for someone walking that audit."""
@@ -12,11 +11,9 @@ from app.models import AuditTick
 from app.services import audits
 
 from . import factories
-from .audit_kit import (  # noqa: F401  (fixtures)
-    audit,
+from .audit_kit import (
     audit_page,
     set_room,
-    site,
 )
 
 

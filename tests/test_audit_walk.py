@@ -16,13 +16,11 @@ from app.models import AuditTick, Event
 from app.services import audits, label_codes
 
 from . import factories
-from .audit_kit import (  # noqa: F401  (fixtures)
+from .audit_kit import (
     LIVE,
     a_lead,
     active_ticks,
-    audit,
     audit_page,
-    elsewhere,
     events_of,
     flash,
     fresh,
@@ -35,7 +33,6 @@ from .audit_kit import (  # noqa: F401  (fixtures)
     seen_count,
     set_room,
     signed_in,
-    site,
     still_to_find,
     tick,
 )

@@ -15,13 +15,11 @@ from app.services import audits, custody
 from app.services.actions import Refused
 
 from . import factories
-from .audit_kit import (  # noqa: F401  (fixtures)
+from .audit_kit import (
     CARD,
     LIVE,
     active_ticks,
-    audit,
     audit_page,
-    elsewhere,
     events_of,
     flash,
     fresh,
@@ -32,7 +30,6 @@ from .audit_kit import (  # noqa: F401  (fixtures)
     seen_count,
     set_room,
     signed_in,
-    site,
     still_to_find,
     tick,
 )

@@ -18,61 +18,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Error, Page, Response, expect, sync_playwright
+from playwright.sync_api import ConsoleMessage, Error, Page, Response, expect
 
-from .live import Server
+from .browser_kit import PHONE
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-PHONE = {"width": 390, "height": 844}
 ARTIFACTS = Path(__file__).parent / "artifacts"
-STARTUP_SECONDS = 20
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def server(tmp_path):
-    """The real server on a free port, with a fresh instance folder; yields its base URL."""
-    running = Server(tmp_path / "instance")
-    try:
-        running.start(timeout=STARTUP_SECONDS)
-        yield running.url
-    finally:
-        running.stop()
-        # pytest shows captured output only when the test fails: that is when the
-        # server's traceback is wanted.
-        print(f"--- {running.log} ---\n{running.log_text()}")
-
-
-@pytest.fixture
-def page():
-    """A Chromium page at phone size; fails (never skips) when Chromium is missing."""
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}. The browser test needs Debian's Chromium: "
-            "sudo apt-get install chromium"
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(
-                viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
-            )
-            yield context.new_page()
-            context.close()
-        finally:
-            browser.close()
 
 
 def _shot(page: Page, name: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .browser_kit import tagtrail
-from .test_browser import _assert_no_horizontal_scroll, _first_admin, _shot, _watch, page, server  # noqa: F401
+from .test_browser import _assert_no_horizontal_scroll, _first_admin, _shot, _watch
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def _tick(view: Page, name: str) -> None:
     view.get_by_label(f"Tick {name} to print").check()
 
 
-def test_ticking_never_reloads_the_list_and_print_gets_every_tick(server, page, tmp_path):  # noqa: F811
+def test_ticking_never_reloads_the_list_and_print_gets_every_tick(server, page, tmp_path):
     """Tick the first box right after the page loads, then two more: nothing reloads,
     the page says "3 ticked", a search in between keeps them, and the print page gets all."""
     problems = _watch(page)

@@ -14,10 +14,6 @@ from . import test_browser as tb
 
 pytestmark = pytest.mark.browser
 
-# The real server and a phone-sized Chromium, from the main browser tests.
-server = tb.server
-page = tb.page
-
 
 def _photo(tmp_path):
     path = tmp_path / "IMG_0042.jpg"

@@ -11,19 +11,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from .test_browser import (  # noqa: F401
-    PASSWORD,
-    _assert_no_horizontal_scroll,
-    _shot,
-    _watch,
-    page,
-    server,
-)
+from .test_browser import PASSWORD, _assert_no_horizontal_scroll, _shot, _watch
 
 pytestmark = pytest.mark.browser
 
 
-def _set_up_on_letter(page: Page, server: str) -> None:  # noqa: F811
+def _set_up_on_letter(page: Page, server: str) -> None:
     page.goto(server + "/")
     expect(page).to_have_url(server + "/setup")
     page.get_by_label("Organisation name").fill("Main Street Makerspace")
@@ -44,7 +37,7 @@ def _nudges(instance: Path) -> dict[str, tuple[float, float]]:
         return {name: (x, y) for name, x, y in rows}
 
 
-def test_a_lead_adds_an_asset_making_category_and_location_in_place(server, page):  # noqa: F811
+def test_a_lead_adds_an_asset_making_category_and_location_in_place(server, page):
     """Type the asset, add a category and a location from the form: each time the
     form comes back with everything typed and the new one chosen; Enter adds it."""
     problems = _watch(page)
@@ -92,7 +85,7 @@ def test_a_lead_adds_an_asset_making_category_and_location_in_place(server, page
     assert not problems, "\n".join(problems)
 
 
-def test_a_lead_prints_on_letter_and_a_changed_stock_gets_the_nudge(server, page, tmp_path):  # noqa: F811
+def test_a_lead_prints_on_letter_and_a_changed_stock_gets_the_nudge(server, page, tmp_path):
     """On US Letter every print form starts on Avery 5160. On the calibration page,
     choose another stock and save a nudge without "Show nudge": it is saved for the
     stock chosen (by the button, and by Enter in a box)."""

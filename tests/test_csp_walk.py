@@ -24,8 +24,8 @@ from app import create_app
 from app.models import Asset, Audit, Category, Fault, Location, User, db
 from app.services import attachments, imports
 
+from .browser_kit import CHROMIUM, CHROMIUM_ARGS, PHONE
 from .live import Client, Server, tagtrail_script
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE
 
 pytestmark = pytest.mark.browser
 

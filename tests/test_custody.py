@@ -14,7 +14,7 @@ from app.models import Asset
 from app.services import custody, maintenance
 
 from . import factories
-from .custody_kit import (  # noqa: F401  (fixtures)
+from .custody_kit import (
     CARD,
     SOON,
     a_lead,
@@ -25,13 +25,10 @@ from .custody_kit import (  # noqa: F401  (fixtures)
     fresh,
     hand_to,
     history,
-    item,
     last_event_id,
     new_events,
     new_key,
-    places,
     state,
-    via,
 )
 
 # Check out -------------------------------------------------------------------

@@ -12,20 +12,17 @@ from app import models
 from app.models import Event
 
 from . import factories
-from .custody_kit import (  # noqa: F401  (fixtures)
+from .custody_kit import (
     CARD,
     TIMELINE_OOB,
     act,
     flash,
     fresh,
     hand_to,
-    item,
     last_event_id,
     new_events,
     new_key,
-    places,
     state,
-    via,
 )
 from .pages import soup_of
 

@@ -12,7 +12,6 @@ from app.services import demo
 
 from .conftest import Client
 from .postgres import create_database
-from .test_postgres import pg_server  # noqa: F401
 
 CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret-key-not-for-production"}
 
@@ -40,7 +39,7 @@ def sqlite_app(tmp_path, monkeypatch):
     return app
 
 
-def test_copy_moves_every_row_and_the_app_carries_on(sqlite_app, pg_server, tmp_path):  # noqa: F811
+def test_copy_moves_every_row_and_the_app_carries_on(sqlite_app, pg_server, tmp_path):
     with sqlite_app.app_context():
         before = _snapshot()
         db.close()
@@ -76,7 +75,7 @@ def test_copy_moves_every_row_and_the_app_carries_on(sqlite_app, pg_server, tmp_
         db.close()
 
 
-def test_copy_refuses_a_database_that_already_has_tables(sqlite_app, pg_server, tmp_path):  # noqa: F811
+def test_copy_refuses_a_database_that_already_has_tables(sqlite_app, pg_server, tmp_path):
     url = create_database(pg_server, "copy_busy")
     create_app({**CONFIG, "INSTANCE_PATH": str(tmp_path / "pg"), "DATABASE_URL": url})
     db.close()

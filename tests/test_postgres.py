@@ -5,38 +5,11 @@ from __future__ import annotations
 import pytest
 from peewee import PostgresqlDatabase
 
-from app import create_app
 from app.migrations import LATEST
 from app.models import Asset, Event, SchemaVersion, User, db
 
 from . import factories
-from .conftest import AuthActions, Client
-from .postgres import Cluster, create_database
-
-
-@pytest.fixture(scope="session")
-def pg_server():
-    cluster = Cluster()
-    url = cluster.start()
-    yield url
-    cluster.stop()
-
-
-@pytest.fixture
-def pg_app(pg_server, tmp_path, request):
-    url = create_database(pg_server, f"t_{request.node.name.lower()[:40]}")
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "DATABASE_URL": url,
-            "PUBLIC_URL": "http://tags.example.test",
-        }
-    )
-    app.test_client_class = Client
-    yield app
-    db.close()
+from .conftest import AuthActions
 
 
 def test_start_up_creates_the_schema_on_postgresql(pg_app):

@@ -8,13 +8,12 @@ from zoneinfo import ZoneInfo
 from app.services import reports, reports_idle, reports_maintenance, reports_usage, reports_value
 
 from . import factories
-from .test_postgres import pg_app, pg_server  # noqa: F401  (fixtures)
 from .test_reports import rows_of
 from .test_reports_usage import JANUARY, NOW, build_january, by_name
 from .test_reports_value import build_holdings
 
 
-def test_utilisation_on_postgresql(pg_app):  # noqa: F811
+def test_utilisation_on_postgresql(pg_app):
     """The hand-worked utilisation comes out the same on PostgreSQL (MAX per asset,
     timestamps from the driver as datetimes rather than text)."""
     build_january()
@@ -40,7 +39,7 @@ def test_utilisation_on_postgresql(pg_app):  # noqa: F811
     assert reports_maintenance.maintenance(JANUARY, ZoneInfo("UTC")).jobs == []
 
 
-def test_value_and_breakdown_on_postgresql(pg_app):  # noqa: F811
+def test_value_and_breakdown_on_postgresql(pg_app):
     """Book values (dates from the driver as dates) and the grouped sums with CASE."""
     build_holdings()
     value = reports_value.valuation(date(2025, 1, 1), ZoneInfo("UTC"))
@@ -50,7 +49,7 @@ def test_value_and_breakdown_on_postgresql(pg_app):  # noqa: F811
     assert (laptops.in_service, laptops.retired, laptops.no_cost) == (5, 2, 1)
 
 
-def test_report_pages_on_postgresql(pg_app):  # noqa: F811
+def test_report_pages_on_postgresql(pg_app):
     from .conftest import AuthActions
 
     client = pg_app.test_client()

@@ -9,7 +9,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .browser_kit import PHONES, assert_no_sideways_scroll, phone, tagtrail
-from .browser_kit import browser as browser  # noqa: F401  (the module's Chromium)
 from .live import Server
 from .test_browser import PASSWORD, _shot
 from .test_scanner_browser import _query
@@ -163,7 +162,7 @@ def faulty(site, browser, tmp_path_factory):
 
 
 @pytest.mark.parametrize("size", PHONES)
-def test_tap_targets_are_at_least_44_px(site, browser, faulty, size):  # noqa: F811
+def test_tap_targets_are_at_least_44_px(site, browser, faulty, size):
     """ "Start at label", the "Scan" menu link, and links used as actions."""
     url = site["url"]
     page = phone(browser, size)

@@ -18,17 +18,9 @@ import segno
 from PIL import Image
 from playwright.sync_api import Page, expect, sync_playwright
 
-from .browser_kit import tagtrail
+from .browser_kit import CHROMIUM, CHROMIUM_ARGS, PHONE, tagtrail
 from .live import Server
-from .test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PASSWORD,
-    PHONE,
-    _assert_no_horizontal_scroll,
-    _shot,
-    _watch,
-)
+from .test_browser import PASSWORD, _assert_no_horizontal_scroll, _shot, _watch
 
 pytestmark = pytest.mark.browser
 

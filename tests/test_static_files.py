@@ -11,7 +11,8 @@ from bs4 import BeautifulSoup
 from playwright.sync_api import sync_playwright
 
 from . import factories
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, PHONE, server  # noqa: F401
+from .browser_kit import CHROMIUM, CHROMIUM_ARGS, PHONE
+from .test_browser import PASSWORD
 
 FIRST_VISIT_BUDGET = 35 * 1024
 
@@ -56,7 +57,7 @@ def test_html_is_never_compressed(client, auth):
 
 
 @pytest.mark.browser
-def test_first_visit_fits_35_kb_and_a_repeat_visit_fetches_only_the_page(server, tmp_path):  # noqa: F811
+def test_first_visit_fits_35_kb_and_a_repeat_visit_fetches_only_the_page(server, tmp_path):
     """Chromium's own network log: bytes on the wire for the asset page, then again."""
     if not CHROMIUM.exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: sudo apt-get install chromium")
