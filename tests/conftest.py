@@ -61,8 +61,12 @@ if POSTGRES_URL and not POSTGRES_URL.startswith("postgres"):
 
 
 def pytest_collection_modifyitems(config, items):
-    """On the PostgreSQL run, keep the tests that use the app's database; the rest
+    """Tests that start a PostgreSQL server of their own (pg_server) are marked
+    `postgres`. On the PostgreSQL run, keep the tests that use the app's database; the rest
     (SQLite files, real servers, pure functions) already ran on the SQLite run."""
+    for item in items:
+        if "pg_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
     if not POSTGRES_URL:
         return
     keep = [
@@ -148,3 +152,40 @@ def auth(client) -> AuthActions:
     if not User.select().exists():
         factories.make_user("admin", name="First Admin")
     return AuthActions(client)
+
+
+class QueryLog(list):
+    """The SQL statements run inside a `count_queries()` block, in order."""
+
+    def __str__(self) -> str:
+        return "\n".join(f"{n:3} {sql}" for n, sql in enumerate(self, 1))
+
+
+@pytest.fixture
+def count_queries(monkeypatch):
+    """`with count_queries(at_most=N) as log:` records every statement the block
+    runs and fails if there are more than N, listing them. Caches (settings,
+    location paths) are emptied first, so the count is a cold page's."""
+    from contextlib import contextmanager
+
+    from app.models import db
+    from app.services import places
+
+    @contextmanager
+    def counting(at_most: int | None = None):
+        log = QueryLog()
+        settings.clear_cache()
+        places.clear_path_cache()
+        real = db.obj.execute_sql
+
+        def execute_sql(sql, *args, **kwargs):
+            log.append(sql)
+            return real(sql, *args, **kwargs)
+
+        with monkeypatch.context() as patch:
+            patch.setattr(db.obj, "execute_sql", execute_sql)
+            yield log
+        if at_most is not None:
+            assert len(log) <= at_most, f"{len(log)} queries, at most {at_most}:\n{log}"
+
+    return counting

@@ -15,6 +15,8 @@ import pytest
 from .crash_kit import crash_cycles
 from .live import Client, Server, code_of
 
+pytestmark = pytest.mark.slow  # real servers killed, starved and loaded for seconds each
+
 
 def test_twenty_kill_9s_lose_no_acknowledged_write(tmp_path):
     """8 people checking items out and in; the server is killed 20 times."""

@@ -49,6 +49,7 @@ def rows_of(qr) -> list[bytes]:
     return [bytes(row).translate(masking.DIGITS) for row in qr.matrix]
 
 
+@pytest.mark.slow  # thousands of symbols; every mask is still checked above
 def test_mask_and_symbol_are_segnos_on_thousands_of_random_contents():
     """segno's full evaluation and ours choose the same mask and so build the same
     symbol, module for module, for 2,000 contents of versions 1 to 9."""

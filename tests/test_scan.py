@@ -8,11 +8,12 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import url_for
 
-from app import codes, models
+from app import codes
 from app.models import Asset, Event, User
-from app.services import assets, places, settings
+from app.services import assets, settings
 
 from . import factories
+from .test_query_counts import BUDGET
 
 CODE = "7K1M90"  # holds a 1 and a 0, so O, I and L stand-ins can be typed
 
@@ -275,7 +276,7 @@ def test_history_is_paged_newest_first(client, auth):
     assert items[-1].p.get_text(strip=True).startswith("Added")
 
 
-def test_asset_page_query_count_does_not_grow_with_history(client, auth, monkeypatch):
+def test_asset_page_query_count_does_not_grow_with_history(client, auth, count_queries):
     """The asset page runs the same few queries for 1 event as for 30 (no N+1)."""
     lead = auth.login("lead")
     holder = factories.make_holder("Hana Holder")
@@ -284,20 +285,10 @@ def test_asset_page_query_count_does_not_grow_with_history(client, auth, monkeyp
     long = factories.make_asset(lead, name="Long history", location=room.id)
     edit_many(long, 30, lead)
     Asset.update(holder=holder).execute()
-    calls = []
-    original = models.db.obj.execute_sql
-
-    def counting(sql, *args, **kwargs):
-        calls.append(sql)
-        return original(sql, *args, **kwargs)
-
-    monkeypatch.setattr(models.db.obj, "execute_sql", counting)
 
     def queries(asset: Asset) -> int:
-        settings.clear_cache()  # each measured page reads the settings afresh
-        places.clear_path_cache()  # and the location paths
-        calls.clear()
-        soup, response = client.soup(f"/A/{asset.code}")
+        with count_queries(at_most=BUDGET["asset"]) as calls:
+            soup, response = client.soup(f"/A/{asset.code}")
         assert response.status_code == 200
         assert soup.select("#history ol.timeline > li")
         return len(calls)

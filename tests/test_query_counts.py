@@ -1,0 +1,76 @@
+"""Query budgets for the pages opened all day: home, the asset list, the
+scanner and an asset's page. Each runs a fixed number of statements, the same
+with three times the data, and no more than its budget. A budget is raised
+only deliberately, in the commit that needs the extra query."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.services import audits, custody, maintenance
+
+from . import factories
+from .test_dashboard import build, days, today
+
+URLS = {"home": "/", "assets": "/assets", "scan": "/scan", "asset": "/A/{code}"}
+# Cold caches (settings, location paths), a signed-in lead, one running audit.
+BUDGET = {
+    "home": 11,  # user, settings, my items, the counts, six lists, recent activity
+    "assets": 7,  # user, settings, the page's ids, its rows, categories, places, holders
+    "scan": 15,  # user, audits, one audit's summary (9), rooms, people, places, settings
+    "asset": 9,  # the asset, user, history, faults, audits, rooms, audit items, settings, files
+}
+PER_RUNNING_AUDIT = 9  # /scan sums up each running audit for the audit mode's picker
+
+
+def _grow(lead, asset) -> None:
+    """Three times the data, and the same audits: assets in and out, faults, history."""
+    holder = factories.make_holder("Another Holder")
+    room = factories.make_location("Back store")
+    cat = factories.make_category("Ladders")
+    for n in range(40):
+        added = factories.make_asset(lead, name=f"Ladder {n}", location=room.id, category=cat.id)
+        if n % 2:
+            custody.check_out(
+                added.code, actor=lead, today=days(-60), holder_id=holder.id, due_back=days(-n)
+            )
+        if n % 5 == 0:
+            maintenance.report_fault(added.code, actor=lead, description="Bent", severity="usable")
+    for _ in range(12):  # a long history on the measured asset
+        custody.check_in(asset.code, actor=lead)
+        custody.check_out(asset.code, actor=lead, today=today())
+
+
+def _get(client, count_queries, url: str):
+    with count_queries() as log:
+        response = client.get(url)
+    assert response.status_code == 200
+    return log
+
+
+@pytest.mark.parametrize("page", URLS)
+def test_a_hot_page_runs_a_fixed_number_of_queries_within_its_budget(
+    client, auth, count_queries, page
+):
+    """Three times the assets, people, faults and history: not one query more."""
+    lead = auth.login("lead")
+    asset = build(lead)["overdue-3"]
+    url = URLS[page].format(code=asset.code)
+    small = _get(client, count_queries, url)
+    _grow(lead, asset)
+    large = _get(client, count_queries, url)
+    assert len(large) == len(small), f"{small}\n--- grew to ---\n{large}"
+    assert len(large) <= BUDGET[page], f"{len(large)} queries:\n{large}"
+
+
+def test_the_scanner_costs_a_fixed_number_of_queries_per_running_audit(client, auth, count_queries):
+    """Audits are few at a time; each adds its summary's queries and nothing per asset."""
+    lead = auth.login("lead")
+    build(lead)
+    one = _get(client, count_queries, "/scan")
+    for n in range(2):
+        room = factories.make_location(f"Shed {n}")
+        factories.make_asset(lead, name=f"Mower {n}", location=room.id)
+        audits.start(f"Shed check {n}", actor=lead, location_id=room.id)
+    three = _get(client, count_queries, "/scan")
+    assert len(three) == len(one) + 2 * PER_RUNNING_AUDIT, three
