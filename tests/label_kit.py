@@ -8,6 +8,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 import zxingcpp
 from PIL import Image
 
@@ -19,6 +20,18 @@ PUBLIC = "HTTP://TAGS.EXAMPLE.TEST"  # the app fixture's PUBLIC_URL, as a label 
 SVG = "{http://www.w3.org/2000/svg}"
 TRANSLATE = re.compile(r"translate\(([-\d.]+) ([-\d.]+)\)")
 DPI = 300
+
+
+def first_fast(cases) -> list:
+    """Parameters for a test that renders (and decodes) a whole sheet per case:
+    the first case runs in `make test-fast`, the rest are marked slow, and
+    `make test` runs them all."""
+    return [
+        pytest.param(
+            *(case if isinstance(case, tuple) else (case,)), marks=[pytest.mark.slow] * bool(n)
+        )
+        for n, case in enumerate(cases)
+    ]
 
 
 def pretty(code: str) -> str:

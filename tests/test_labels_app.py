@@ -28,6 +28,7 @@ from .label_kit import (
     SVG,
     assert_pdf,
     decode,
+    first_fast,
     label_groups,
     pdf_info,
     pdf_text,
@@ -155,7 +156,7 @@ def test_location_labels_record_nothing_on_assets(client, three):
 # Real decoding ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", [L7160, "avery-l4732"])
+@pytest.mark.parametrize("fmt", first_fast([L7160, "avery-l4732"]))
 def test_decoded_asset_labels_open_their_asset_pages(client, three, tmp_path, fmt):
     """Each QR in the PDF reads as PUBLIC/A/<CODE> and opens that asset's page."""
     pdf = assert_pdf(client.form("/labels/pdf", job(format=fmt)), f"labels-{fmt}")
