@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -75,17 +76,27 @@ def test_sixteen_writers_for_thirty_seconds_never_see_a_lock_error(tmp_path):
 
 # A shell that gives the server a small tmpfs of its own (in a private mount
 # namespace, so no root is needed on the host), fills it on SIGUSR2, frees it
-# on SIGUSR1, and copies the database out when it stops.
+# on SIGUSR1 (saying so in a file in the out folder, which the host sees), and
+# copies the database out when it stops.
 _TMPFS_SHELL = r"""
 set -eu
 dir="$TAGTRAIL_INSTANCE"; out="$1"; shift
 mount -t tmpfs -o size=6m tagtrail-full "$dir"
-trap 'dd if=/dev/zero of="$dir/ballast" bs=4k 2>/dev/null || true' USR2
-trap 'rm -f "$dir/ballast"' USR1
+trap 'dd if=/dev/zero of="$dir/ballast" bs=4k 2>/dev/null || true; touch "$out/full"' USR2
+trap 'rm -f "$dir/ballast"; touch "$out/freed"' USR1
 trap 'kill -TERM "$pid"; wait "$pid" || true; cp "$dir"/tagtrail.sqlite3* "$out"/; exit 0' TERM
 "$@" & pid=$!
 while kill -0 "$pid" 2>/dev/null; do wait "$pid" || true; done
 """
+
+
+def _signal_and_wait(server: Server, signum: int, done: Path) -> None:
+    """Send the tmpfs shell `signum` and wait until it says it has acted."""
+    server.signal(signum)
+    deadline = time.monotonic() + 30
+    while not done.exists():
+        assert time.monotonic() < deadline, f"the shell never wrote {done.name}"
+        time.sleep(0.01)
 
 
 def _unshare() -> list[str]:
@@ -112,8 +123,7 @@ def test_a_full_disk_gets_a_clear_503_and_keeps_what_was_saved(tmp_path):
         saved = [code_of(admin.add_asset(f"Saved before {i}")) for i in range(5)]
         assert all(saved)
         # The disk fills up (a log, a backup, anything); keep working until it bites.
-        server.signal(signal.SIGUSR2)
-        time.sleep(0.5)
+        _signal_and_wait(server, signal.SIGUSR2, out / "full")
         notes = "Long note to use up the last free pages. " * 100
         answer, acknowledged = None, []
         for i in range(200):
@@ -129,8 +139,7 @@ def test_a_full_disk_gets_a_clear_503_and_keeps_what_was_saved(tmp_path):
         assert action.status == 503 and "Storage full" in action.body
         assert admin.get(f"/A/{saved[0]}").status == 200
         # Space comes back: the next write works without a restart.
-        server.signal(signal.SIGUSR1)
-        time.sleep(0.5)
+        _signal_and_wait(server, signal.SIGUSR1, out / "freed")
         _, action = admin.act(saved[0], "checkout")
         assert action.status == 200, action.body[:400]
     finally:
