@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 
@@ -189,3 +191,16 @@ def count_queries(monkeypatch):
             assert len(log) <= at_most, f"{len(log)} queries, at most {at_most}:\n{log}"
 
     return counting
+
+
+# Noon in UTC (the test organisation's zone): hours from either midnight.
+FIXED_NOW = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock():
+    """Today is FIXED_NOW's day for the whole test, for the test and the app
+    alike (the clock still ticks from noon): a test built on "today" reads the
+    same on any day and never straddles midnight. `clock.shift(...)` moves it."""
+    with time_machine.travel(FIXED_NOW, tick=True) as traveller:
+        yield traveller

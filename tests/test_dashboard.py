@@ -14,6 +14,9 @@ from app.services import audits, custody, maintenance, places
 from . import factories
 from .pages import soup_of
 
+# Edges such as "warranty ends in 30 days, not 31" hold only within one day.
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 def today() -> date:
     return datetime.now(UTC).date()  # the test organisation's time zone is UTC

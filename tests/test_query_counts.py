@@ -12,6 +12,8 @@ from app.services import audits, custody, maintenance
 from . import factories
 from .test_dashboard import build, days, today
 
+pytestmark = pytest.mark.usefixtures("clock")  # the dashboard's data is built around today
+
 URLS = {"home": "/", "assets": "/assets", "scan": "/scan", "asset": "/A/{code}"}
 # Cold caches (settings, location paths), a signed-in lead, one running audit.
 BUDGET = {

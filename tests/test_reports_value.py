@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +16,7 @@ from app.services import reports_value
 from app.services.reports_value import book_value
 
 from . import factories
+from .conftest import FIXED_NOW
 
 UTC = ZoneInfo("UTC")
 
@@ -183,8 +184,10 @@ def test_page_and_csv_show_the_same_figures(client, auth, holdings):
     assert last == ["All assets", "4", "4", "4200.00", "2731.81", "1468.19"]
 
 
-def test_as_of_defaults_to_today(client, auth):
+def test_as_of_defaults_to_today(client, auth, clock):
     auth.login("lead")
     soup, _ = client.soup("/reports/value")
-    today = datetime.now(UTC).date()  # the test site's zone is UTC
-    assert date.fromisoformat(soup.select_one("#as_of")["value"]) == today
+    assert date.fromisoformat(soup.select_one("#as_of")["value"]) == FIXED_NOW.date()
+    clock.shift(timedelta(days=1))  # the next day, the page says so
+    soup, _ = client.soup("/reports/value")
+    assert date.fromisoformat(soup.select_one("#as_of")["value"]) == date(2026, 3, 12)

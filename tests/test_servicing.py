@@ -15,6 +15,9 @@ from app.services.errors import Invalid
 from . import factories
 from .pages import counts, field_error, form_values, soup_of
 
+# Service due dates are counted in days from today.
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 def today() -> date:
     return datetime.now(UTC).date()  # the test organisation's time zone is UTC
