@@ -58,7 +58,7 @@ test-fast: $(VENV)/.installed-test
 # The same suite on a throwaway PostgreSQL cluster (needs Debian's postgresql):
 # every test that uses the app's database runs there.
 test-postgres: $(VENV)/.installed-test
-	$(BIN)/python -m tests.postgres $(BIN)/python -m pytest -p no:cacheprovider
+	$(BIN)/python -m tests.postgres $(BIN)/python -m pytest -p no:cacheprovider --durations=10
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
