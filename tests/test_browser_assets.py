@@ -3,6 +3,8 @@ exactly those (issue: lead and owner journeys, "The first ticked asset is droppe
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -65,4 +67,43 @@ def test_ticking_never_reloads_the_list_and_print_gets_every_tick(server, page, 
     sent = parse_qs(urlsplit(page.url).query)["asset"]
     assert len(sent) == len(set(sent)) == 4, sent
     _shot(page, "assets-ticked-print")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_print_page_follows_every_change_before_download(server, page, tmp_path):  # noqa: F811
+    """Change the stock and the copies after a preview, then download at once: the notes,
+    the start map, the preview and the PDF all follow the form as it now reads."""
+    problems = _watch(page)
+    _first_admin(page, server)
+    _import(server, tmp_path / "instance", tmp_path)
+    page.goto(server + "/assets")
+    for name in NAMES[:2]:
+        _tick(page, name)
+    page.get_by_role("button", name="Print labels for ticked").click()
+    expect(page.get_by_role("heading", name="Preview: 2 labels")).to_be_visible()
+    expect(page.locator("#module-size")).to_contain_text("Avery L7160")
+
+    page.get_by_label("Label stock").select_option("avery-l7651")
+    expect(page.locator("#module-size")).to_contain_text("Avery L7651")
+    expect(page.locator(".sheet-map input[name=start]")).to_have_count(65)
+    page.get_by_label("Copies of each").fill("3")
+    with page.expect_download() as download:
+        # The tap leaves the copies box (a change) and lands on Download PDF, which
+        # waits for the refreshed preview; the second tap downloads it.
+        page.get_by_role("button", name="Download PDF").click()
+        expect(page.get_by_role("heading", name="Preview: 2 labels × 3")).to_be_visible()
+        page.get_by_role("button", name="Download PDF").click()
+    sent = page.locator("#print-page form[method=post] input[type=hidden]")
+    fields = {
+        sent.nth(i).get_attribute("name"): sent.nth(i).get_attribute("value")
+        for i in range(sent.count())
+    }
+    assert fields["format"] == "avery-l7651" and fields["copies"] == "3", fields
+    text = subprocess.run(
+        ["pdftotext", download.value.path(), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    codes = re.findall(r"\b[0-9A-Z]{3}-[0-9A-Z]{3}\b", text)
+    assert len(codes) == 6 and len(set(codes)) == 2, codes
+    _assert_no_horizontal_scroll(page)
+    _shot(page, "print-follows-changes")
     assert not problems, "\n".join(problems)
