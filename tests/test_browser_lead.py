@@ -120,12 +120,20 @@ def test_a_lead_prints_on_letter_and_a_changed_stock_gets_the_nudge(server, page
     expect(stock).to_have_value("avery-5163")
     assert _nudges(tmp_path / "instance") == {"avery-5163": (1.5, -0.5)}
 
+    # Choosing another stock shows its own saved nudge, not the last one's numbers.
     stock.select_option("avery-5167")
+    expect(page.get_by_text("Shown: the nudge saved for Avery 5167")).to_be_visible()
+    expect(page.get_by_label("Across, mm")).to_have_value("0.0")
+    stock.select_option("avery-5163")
+    expect(page.get_by_label("Across, mm")).to_have_value("1.5")
+    expect(page.get_by_label("Down, mm")).to_have_value("-0.5")
+    stock.select_option("avery-5167")
+    expect(page.get_by_label("Across, mm")).to_have_value("0.0")
     page.get_by_label("Down, mm").fill("2")
     page.get_by_label("Down, mm").press("Enter")
-    expect(page.locator("#flash")).to_contain_text("+1.5 mm across and +2.0 mm down")
+    expect(page.locator("#flash")).to_contain_text("+0.0 mm across and +2.0 mm down")
     expect(stock).to_have_value("avery-5167")
-    assert _nudges(tmp_path / "instance") == {"avery-5163": (1.5, -0.5), "avery-5167": (1.5, 2.0)}
+    assert _nudges(tmp_path / "instance") == {"avery-5163": (1.5, -0.5), "avery-5167": (0.0, 2.0)}
     _assert_no_horizontal_scroll(page)
     _shot(page, "lead-6-calibrated")
     assert not problems, "\n".join(problems)
