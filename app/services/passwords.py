@@ -24,10 +24,6 @@ def use_cheapest(cheapest: bool) -> None:
     _hasher = CHEAPEST if cheapest else STRONG
 
 
-def current() -> PasswordHasher:
-    return _hasher
-
-
 def _dummy_hash() -> str:
     # Verified against when the email is unknown, so both paths cost the same.
     key = id(_hasher)
