@@ -70,7 +70,7 @@ def test_ticking_never_reloads_the_list_and_print_gets_every_tick(server, page, 
     assert not problems, "\n".join(problems)
 
 
-def test_the_print_page_follows_every_change_before_download(server, page, tmp_path):  # noqa: F811
+def test_the_print_page_follows_every_change_before_download(server, page, tmp_path):
     """Change the stock and the copies after a preview, then download at once: the notes,
     the start map, the preview and the PDF all follow the form as it now reads."""
     problems = _watch(page)
