@@ -11,6 +11,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import zxingcpp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 import labels
@@ -377,3 +379,46 @@ def test_a_phone_reads_every_label_from_its_distance(name, tmp_path):
     for tilt in (0, 12):
         found = zxingcpp.read_barcodes(phone_photo(label_png, distance, tilt))
         assert [b.text for b in found] == [one.url], (name, distance, tilt)
+
+
+# 15: whatever the line, a print that differs from it is reported ----------------------
+
+WORDS = st.text(alphabet="abcdefghijklmnop0123456789+@.,:—", min_size=1, max_size=14)
+LINE = st.lists(WORDS, min_size=1, max_size=30).map(" ".join)
+TAG = st.text(alphabet="ABCDEFGHXYZ0123456789-# ", min_size=1, max_size=60)
+
+
+def _same(printed: list[str], given: str) -> bool:
+    """Printed lines say the whole of `given`: broken at its spaces, or inside
+    a word too long for a line, and nothing else."""
+    given = text.clean(given)
+    return text.ELLIPSIS not in "".join(printed) and (
+        " ".join(printed) == given or "".join(printed).replace(" ", "") == given.replace(" ", "")
+    )
+
+
+@pytest.mark.parametrize("name", FORMATS)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(org=LINE, tag=TAG, location=st.booleans())
+def test_whenever_a_printed_line_differs_from_the_given_one_fit_says_so(name, org, tag, location):
+    """On every format, sheets and rolls, for asset and location labels: if the
+    organisation line or the external tag printed is not the whole of what was
+    given, `fit` reports it (so the print page warns), showing what prints."""
+    fmt = FORMATS[name]
+    one = place_(0) if location else asset(0, "Angle grinder #12", tag)
+    root = drawing(one, fmt, org)
+    fit = labels.fit([one], fmt, org)
+    shown = lines(root, "org")
+    if _same(shown, org):
+        assert fit.org == "printed", (shown, org)
+    else:
+        assert fit.org in ("cut", "left off"), (shown, org)
+        assert fit.org_shown == " ".join(shown)
+        assert fit.org == ("cut" if shown else "left off")
+    if location:
+        return
+    shown_tag = lines(root, "tag")
+    if _same(shown_tag, tag) and text.clean(tag):
+        assert fit.tags_cut == []
+    elif text.clean(tag):
+        assert fit.tags_cut == [(one.code, tag, "".join(shown_tag))]

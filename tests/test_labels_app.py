@@ -452,3 +452,43 @@ def test_compressed_previews_are_never_shared_between_selections(client, three, 
         assert image == plain.get_data(as_text=True)
         drawn.append([code for _, _, code in label_groups(image)])
     assert drawn == [[pretty(three[0].code)], [pretty(three[1].code)]]
+
+
+# A long line on a roll -------------------------------------------------------------
+
+# 160 characters: what a roll has room for, short of its end, which a phone number is.
+LONG_LINE = (
+    "Property of Hinterbrook Community Workshop, Unit 4, Mill Lane, Hinterbrook HB1 2CD. "
+    "If found please return it to the front desk or call +44 7946 0000 or 0161 555 0100"
+)
+
+
+@pytest.mark.parametrize("fmt", ["dymo-30252", "brother-dk-22205"])
+def test_a_line_longer_than_a_roll_holds_is_cut_with_an_ellipsis_and_warned(client, lead, fmt):
+    """The whole line reaches the label: what does not fit ends in an ellipsis,
+    never mid-word with nothing to show it, and the print page says so first."""
+    factories.make_asset(lead, name="Anvil")
+    soup, _ = client.soup("/labels", query_string=job(format=fmt, org_line=LONG_LINE))
+    warning = soup.select_one("#org-cut")
+    assert warning is not None
+    title = FORMATS[fmt].short_title
+    assert warning.get_text(" ", strip=True).startswith(f"The line is cut on {title}: “")
+    shown = warning.get_text(strip=True).split("“", 1)[1].split("”", 1)[0]
+    assert shown.endswith("…") and LONG_LINE.startswith(shown[:-1].rstrip())
+    pdf = assert_pdf(
+        client.form("/labels/pdf", job(format=fmt, org_line=LONG_LINE)), f"labels-{fmt}"
+    )
+    lines = [line for line in pdf_text(pdf).splitlines() if line.strip()]
+    footer = lines[lines.index("Anvil") + 1 :]
+    assert " ".join(footer) == shown  # the label prints what the warning quotes
+    assert len(printed()) == 1
+
+
+def test_a_line_past_the_limit_is_refused_with_words(client, lead):
+    """A line no label could hold is refused, saying so; nothing is recorded."""
+    factories.make_asset(lead, name="Anvil")
+    response = client.form("/labels/pdf", job(org_line="x" * 301))
+    assert response.status_code == 422
+    error = soup_of(response).select_one(".flash-error")
+    assert "300 characters" in error.get_text()
+    assert printed() == []

@@ -60,7 +60,7 @@ def _job(values) -> dict:
         "fmt": fmt,
         "start": 1 if fmt.roll else start,
         "copies": copies,
-        "org_line": values.get("org_line", "")[:120],
+        "org_line": printing.org_line(values.get("org_line", "")),
         "tags": values.get("tags") == "1",
         "things": things,
     }

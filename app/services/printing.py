@@ -18,6 +18,10 @@ CHOICES = ("selected", "all", "unprinted", "category", "location", "since", "loc
 # The stock every print form (and the command line) starts on, by the paper the
 # organisation uses: the commonest sheet of address-sized labels on each paper.
 DEFAULT_STOCK = {"a4": "avery-l7160", "letter": "avery-5160"}
+# The line printed on each label goes to the layout whole: what a stock cannot
+# hold is cut with an ellipsis there and the print page warns (labels.fit).
+# Cutting it here instead printed "... 0000 o" with no warning on a roll.
+ORG_LINE_MAX = 300
 
 
 def default_format_name(paper_size: str) -> str:
@@ -145,6 +149,15 @@ def to_labels(
             labels.Label(url, thing.code, thing.name, tag, "location" if kind == "L" else "asset")
         )
     return out
+
+
+def org_line(value: str) -> str:
+    """The line for each label as given, or Invalid when no label could hold it."""
+    value = value.strip()
+    if len(value) > ORG_LINE_MAX:
+        too_long = f"at most {ORG_LINE_MAX} characters: this one has {len(value)}"
+        raise Invalid({"": f"The line on each label is {too_long}."})
+    return value
 
 
 def stock_notes(fmt: Format, public_url: str, run: list[labels.Label] = (), org_line: str = ""):
