@@ -492,3 +492,20 @@ def test_a_line_past_the_limit_is_refused_with_words(client, lead):
     error = soup_of(response).select_one(".flash-error")
     assert "300 characters" in error.get_text()
     assert printed() == []
+
+
+@pytest.mark.parametrize(
+    ("choice", "marks"), [("all", True), ("locations", False)], ids=["assets", "locations"]
+)
+def test_the_download_hint_says_what_printing_records(client, three, choice, marks):
+    """Under Download PDF: asset labels say printing marks them printed; location
+    labels, whose printing records nothing, say nothing about marking."""
+    factories.make_location("Workshop")
+    soup, _ = client.soup("/labels", query_string=job(choice=choice))
+    hint = soup.select_one("#download-pdf").find_parent("form").select("p.hint")[-1]
+    words = hint.get_text(" ", strip=True)
+    assert words.startswith("Print at 100 % / actual size.")
+    assert ("Printing marks these assets' labels as printed." in words) is marks
+    assert "marks" in words if marks else "mark" not in words
+    client.form("/labels/pdf", job(choice=choice))
+    assert bool(printed()) is marks

@@ -9,7 +9,6 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 import labels as engine
 from labels import formats as engine_formats
 
-from ..models import Location
 from ..permissions import role
 from ..services import label_codes, places, printing, settings
 from ..services.errors import Invalid
@@ -105,6 +104,7 @@ def _page(job=None, errors=None, status=200):
     return render_template(
         "labels/print.html",
         job=job,
+        marks=bool(job and printing.marked(job["things"])),
         notes=_notes(job),
         errors=errors or {},
         values=request.values,
@@ -172,7 +172,7 @@ def pdf():
         return _page(errors={"": str(exc)}, status=422)
     except Busy as exc:
         return _page(errors={"": str(exc)}, status=503)
-    assets = [t for t in job["things"] if not isinstance(t, Location)]
+    assets = printing.marked(job["things"])
     if assets:
         printing.record_printed(assets, current_actor(), job["fmt"])
     return _pdf(data, f"labels-{job['fmt'].name}")

@@ -178,6 +178,11 @@ def blank_labels(codes: list[str], public_url: str) -> list[labels.Label]:
     return [labels.Label(labels.qr_url(public_url, "A", code), code) for code in codes]
 
 
+def marked(things: list) -> list[Asset]:
+    """The assets a print of `things` marks as printed: location labels mark nothing."""
+    return [thing for thing in things if not isinstance(thing, Location)]
+
+
 def record_printed(assets: list[Asset], actor: User, fmt: Format) -> None:
     """A `label_printed` event per asset and its `label printed at`."""
     now = utcnow()
