@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8080
 
-.PHONY: run demo test test-fast test-postgres lock lint bench clean
+.PHONY: run demo test test-fast test-postgres lock system-packages lint bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -47,8 +47,11 @@ run: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/tagtrail demo
 
-test: $(VENV)/.installed-test
+# The whole suite on SQLite, then again on PostgreSQL. First installs the
+# Debian packages the tests need (Chromium, poppler, PostgreSQL...), if missing.
+test: system-packages $(VENV)/.installed-test
 	$(BIN)/python -m pytest --durations=10
+	$(MAKE) --no-print-directory test-postgres
 
 # The loop while working: everything but the browser, slow and PostgreSQL
 # tests (markers in pyproject.toml), in under three minutes on two cores.
@@ -59,6 +62,9 @@ test-fast: $(VENV)/.installed-test
 # every test that uses the app's database runs there.
 test-postgres: $(VENV)/.installed-test
 	$(BIN)/python -m tests.postgres $(BIN)/python -m pytest -p no:cacheprovider --durations=10
+
+system-packages:
+	@scripts/system-packages
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
