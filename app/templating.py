@@ -125,6 +125,7 @@ def init_app(app: Flask) -> None:
         next_audit=next_audit,
         seen_card=_seen_card,
         via_label=audit_rules.via_label,
+        via_words=audit_rules.via_words,
         sign_in_url=sign_in_url,
     )
     settings.clear_cache()

@@ -73,7 +73,7 @@ def test_an_item_returned_during_the_audit_is_seen_not_missing(app, site):
     assert marked == {site.drill.id, site.saw.id}
     [line] = report_rows(c, audit, "Seen through an action")
     assert line[:2] == [pretty(site.cable.code), "Cable"] and line[3] == "Lee Lead"
-    assert line[2].startswith("returned, ")
+    assert line[2].startswith("returned by Lee Lead, ")
     assert [r[1] for r in report_rows(c, audit, "Missing")] == ["Drill", "Saw"]
 
 

@@ -102,7 +102,8 @@ def build(audit: Audit) -> Report:
         if tick:
             report.seen += 1
             if tick.via:  # an action during the audit proved someone had it
-                result, detail = "seen by action", audit_rules.via_label(tick.via)
+                result = "seen by action"
+                detail = audit_rules.via_words(tick.via, tick.by.name)
             elif tick.wrong_place:
                 result = "seen elsewhere"
                 detail = f"seen in {tick.room.name}"

@@ -19,8 +19,10 @@ IN_HAND = {
     "checked_in": "returned",
     "transferred": "handed over",
     "moved": "moved",
-    "fault_reported": "fault reported by its holder",
+    "fault_reported": "fault reported",
 }
+# The actions that prove it only when the item's holder does them.
+BY_HOLDER_ONLY = ("fault_reported",)
 
 
 def unseen(audit: Audit | int):
@@ -55,12 +57,19 @@ def via_label(via: str) -> str:
     return IN_HAND.get(via, via)
 
 
+def via_words(via: str, who: str) -> str:
+    """The action and who did it, as a sentence reads: "fault reported by Sam
+    Member (its holder)", "returned by you"."""
+    holder = " (its holder)" if via in BY_HOLDER_ONLY else ""
+    return f"{via_label(via)} by {who}{holder}"
+
+
 def proof(written: list[Event], holder_before: int | None) -> Event | None:
     """The first event of an action that proves the item was in someone's hands."""
     for event in written:
         if event.kind not in IN_HAND or event.actor_id is None:
             continue
-        if event.kind == "fault_reported" and event.actor_id != holder_before:
+        if event.kind in BY_HOLDER_ONLY and event.actor_id != holder_before:
             continue
         return event
     return None
@@ -131,6 +140,24 @@ def is_walking(audit_id: int, person: User) -> bool:
         AuditRoom.select()
         .where(AuditRoom.audit == audit_id, AuditRoom.person == person.id)
         .exists()
+    )
+
+
+def covering(location: Location) -> list[Audit]:
+    """The running audits whose scope takes in this place (it, or a place above it,
+    or everywhere): each may use it as someone's "I am in…"."""
+    parents = dict(Location.select(Location.id, Location.parent).tuples())
+    chain, node = [], location.id
+    while node is not None and node not in chain:
+        chain.append(node)
+        node = parents.get(node)
+    return list(
+        Audit.select()
+        .where(
+            Audit.status == "running",
+            Audit.scope_location.is_null() | Audit.scope_location.in_(chain),
+        )
+        .order_by(Audit.started_at)
     )
 
 

@@ -56,8 +56,8 @@ class TickResult:
 def _already(row: AuditTick, actor: User, clock) -> str:
     if row.via:
         who = "you" if row.by_id == actor.id else row.by.name
-        how = audit_rules.via_label(row.via)
-        return f"Already counted as seen: {how} by {who} at {clock(row.at)}."
+        how = audit_rules.via_words(row.via, who)
+        return f"Already counted as seen: {how} at {clock(row.at)}."
     if row.by_id == actor.id:
         return f"You already ticked this at {clock(row.at)}."
     return f"Already seen by {row.by.name} at {clock(row.at)}."
@@ -190,7 +190,10 @@ def tick(
         return TickResult("already", "Already done.", asset=outcome.asset)
     row = made[0]
     kind = "seen" if row.expected else "unexpected"
-    return TickResult(kind, outcome.message, tick=row, asset=outcome.asset, outcome=outcome)
+    message = outcome.message
+    if any(event.kind == "found" for event in outcome.events):  # it was missing until now
+        message = f"{message.rstrip('.')}: found, it was missing"
+    return TickResult(kind, message, tick=row, asset=outcome.asset, outcome=outcome)
 
 
 def say_room(audit_id: int, *, actor: User, room_id: int | None) -> Location | None:
