@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -176,12 +177,22 @@ def tick(audit_id: int):
             what = label_codes.resolve(parsed) if parsed else None
             found = what.asset if what else None
         if found is not None:
+            from .scan import card_context
+
+            # The status card comes too (out of band): a tick may have found a missing item.
+            fresh = assets.get_by_code(found.code)
             return render_template(
-                "audits/_seen_result.html", audit=audit, asset=assets.get_by_code(found.code)
+                "audits/_seen_result.html", audit=audit, **card_context(fresh, seen=None)
             ), status
     if wants_fragment("audit-live"):
-        return _live(audit, status, unmatched)
-    if unmatched:  # without JavaScript: the audit page asks the same question
+        body, status = _live(audit, status, unmatched)
+        response = current_app.make_response((body, status))
+        if result and not unmatched:  # ticked: the page empties the box for the next code
+            response.headers["HX-Trigger"] = "tagtrail-ticked"
+        return response
+    if unmatched:  # without JavaScript: the page it was typed on asks the same question
+        if request.form.get("next") == url_for("scanner.page"):
+            return redirect(url_for("scanner.page", audit=audit.id, check=unmatched), 303)
         return redirect(url_for("audits.show", audit_id=audit.id, check=unmatched), 303)
     return _back(audit)
 

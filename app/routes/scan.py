@@ -9,9 +9,9 @@ from .. import codes
 from ..extensions import limiter
 from ..models import Location
 from ..permissions import public
-from ..services import assets, label_codes, maintenance, places
+from ..services import assets, audit_rules, label_codes, maintenance, places
 from ..services.errors import Invalid
-from .audit_session import current_audit, room_for, seen_card
+from .audit_session import seen_card
 from .helpers import int_arg
 
 bp = Blueprint("scan", __name__)
@@ -97,15 +97,14 @@ def location(code: str):
         return render_template("scan/public_location.html", location=found)
     rows, total = assets.search(assets.Search(location_id=found.id, per_page=200))
     path = places.location_paths().get(found.id, found.name)
-    audit = current_audit()
+    said = audit_rules.rooms_of(current_user)
     return render_template(
         "scan/location.html",
         location=found,
         path=path,
         rows=rows,
         total=total,
-        audit=audit,
-        here=bool(audit and room_for(audit.id) == found.id),
+        running=[(a, said.get(a.id) == found.id) for a in audit_rules.covering(found)],
     )
 
 

@@ -30,10 +30,16 @@ def page():
     if not any(a.id == chosen for a in running):
         chosen = running[0].id if running else None
     lead = current_user.has_role("lead")
+    # Without JavaScript a typed code that matches nothing comes back here to be asked about.
+    checked = request.args.get("audit", type=int)
+    unmatched = request.args.get("check", "")[:40] if checked else ""
     return render_template(
         "scanner/page.html",
         running=[(audit, batch.summary(audit)) for audit in running],
         rooms=audit_rules.rooms_of(current_actor()),
+        checked=checked,
+        unmatched=unmatched,
+        question=audits.typing_mistake(unmatched) if unmatched else None,
         chosen_audit=chosen,
         holders=list(people.people(include_inactive=False)) if lead else [current_actor()],
         places=places.location_tree(),

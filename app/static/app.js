@@ -84,3 +84,16 @@
     restore();
   }
 })();
+
+// The audit page's typed code: after a tick the box is emptied for the next code
+// and keeps the focus; after a "check it" question the code stays to be corrected.
+(function () {
+  "use strict";
+  document.addEventListener("tagtrail-ticked", function (event) {
+    var form = event.target.closest ? event.target.closest("#typed-form") : null;
+    var box = form ? form.querySelector("input[name=code]") : null;
+    if (!box) { return; }
+    box.value = "";
+    box.focus();
+  });
+})();
