@@ -509,3 +509,12 @@ def test_the_download_hint_says_what_printing_records(client, three, choice, mar
     assert "marks" in words if marks else "mark" not in words
     client.form("/labels/pdf", job(choice=choice))
     assert bool(printed()) is marks
+
+
+def test_the_line_box_takes_as_much_as_the_server_allows(client, lead):
+    """The browser must not cut a pasted line shorter than the server would take it,
+    or a roll prints a silently shortened line with no warning."""
+    from app.services import printing
+
+    soup, _ = client.soup("/labels")
+    assert soup.select_one("#org_line")["maxlength"] == str(printing.ORG_LINE_MAX)

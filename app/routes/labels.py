@@ -106,6 +106,7 @@ def _page(job=None, errors=None, status=200):
         job=job,
         marks=bool(job and printing.marked(job["things"])),
         notes=_notes(job),
+        org_line_max=printing.ORG_LINE_MAX,
         errors=errors or {},
         values=request.values,
         picked=printing.picked(request.values.getlist("asset")),
