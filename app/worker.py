@@ -8,7 +8,9 @@ full the request gets a clear "busy, try again" instead of waiting forever.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 
 QUEUE = 3  # renders running or waiting, at most
@@ -23,13 +25,29 @@ class Busy(RuntimeError):
     """The render queue is full."""
 
 
+def _watch_parent(parent: int) -> None:
+    """In the worker: end with the server. A server stopped by a signal (SIGTERM
+    from a service manager, kill -9) runs no clean-up, and the worker would
+    otherwise live on as an orphan, holding memory, for as long as the machine."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
 def _executor() -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
             # spawn, not fork: forking a threaded server copies locks mid-use.
             _pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_watch_parent,
+                initargs=(os.getpid(),),
             )
         return _pool
 

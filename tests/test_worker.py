@@ -1,0 +1,50 @@
+"""The render worker: it ends when the server that started it ends, however the
+server was stopped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+# A stand-in for the server: start the worker, say its pid, then wait to be killed.
+_SERVER = """
+import os, sys, time
+from app import worker
+print(worker.run(os.getpid), flush=True)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie has ended; only its parent's wait is missing.
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split(")")[-1].split()[0] != "Z"
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill"])
+def test_the_worker_ends_with_the_server(how):
+    server = subprocess.Popen(
+        [sys.executable, "-c", _SERVER], stdout=subprocess.PIPE, text=True, cwd=os.getcwd()
+    )
+    try:
+        worker_pid = int(server.stdout.readline())
+        assert worker_pid != server.pid and _alive(worker_pid)
+        server.send_signal(how)
+        server.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while _alive(worker_pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(worker_pid), "the worker outlived its server"
+    finally:
+        server.kill()
+        server.wait()
+        server.stdout.close()
