@@ -25,6 +25,19 @@ class Busy(RuntimeError):
     """The render queue is full."""
 
 
+class Unavailable(Busy):
+    """PDFs cannot be made on this server: a library WeasyPrint needs is missing.
+    A Busy, so every page that renders already says it rather than failing."""
+
+
+# cffi's words when WeasyPrint cannot open Pango (or another library it needs).
+_MISSING_LIBRARY = "cannot load library"
+MISSING_LIBRARY_MESSAGE = (
+    "PDFs cannot be made on this server yet: it needs Pango and a font. Ask whoever "
+    "runs it to install libpango-1.0-0, libpangoft2-1.0-0 and fonts-dejavu-core."
+)
+
+
 def _watch_parent(parent: int) -> None:
     """In the worker: end with the server. A server stopped by a signal (SIGTERM
     from a service manager, kill -9) runs no clean-up, and the worker would
@@ -58,7 +71,12 @@ def run(fn, *args, **kwargs):
         raise Busy("Label printing is busy with other sheets. Try again in a minute.")
     try:
         future: Future = _executor().submit(fn, *args, **kwargs)
-        return future.result(timeout=TIMEOUT_SECONDS)
+        try:
+            return future.result(timeout=TIMEOUT_SECONDS)
+        except OSError as exc:
+            if _MISSING_LIBRARY in str(exc):
+                raise Unavailable(MISSING_LIBRARY_MESSAGE) from exc
+            raise
     finally:
         _slots.release()
 

@@ -48,3 +48,44 @@ def test_the_worker_ends_with_the_server(how):
         server.kill()
         server.wait()
         server.stdout.close()
+
+
+def fails_like_a_server_without_pango():
+    """What WeasyPrint raises in the worker when Pango is not installed."""
+    raise OSError(
+        "cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared object "
+        "file: No such file or directory"
+    )
+
+
+def test_a_server_without_pango_says_what_to_install():
+    from app import worker
+
+    with pytest.raises(worker.Unavailable) as raised:
+        worker.run(fails_like_a_server_without_pango)
+    assert "libpango-1.0-0" in str(raised.value)
+    assert isinstance(raised.value, worker.Busy)  # so every rendering page already says it
+    worker.shutdown()
+
+
+def test_printing_without_pango_is_a_message_not_a_server_error(client, auth, monkeypatch):
+    from bs4 import BeautifulSoup
+
+    from app import worker
+    from app.routes import labels
+
+    from . import factories
+
+    lead = auth.login("lead")
+    factories.make_asset(lead, name="Drill")
+
+    def without_pango(fn, *args, **kwargs):
+        return worker.run(fails_like_a_server_without_pango)
+
+    monkeypatch.setattr(labels, "run", without_pango)
+    form = {"choice": "all", "format": "avery-l7160", "start": "1", "copies": "1"}
+    response = client.form("/labels/pdf", form)
+    assert response.status_code == 503
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert "libpango-1.0-0" in page.get_text()
+    worker.shutdown()
