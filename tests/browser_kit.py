@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,20 @@ def tagtrail(instance: Path, url: str, *args: str) -> str:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
+
+
+@contextmanager
+def demo_site(base: Path, password: str) -> Iterator[dict]:
+    """A live server on the demo organisation (every sign-in uses `password`), in
+    `base`; yields its URL, database file and folder, and prints its log at the end."""
+    server = Server(base / "instance")
+    tagtrail(server.instance, server.url, "demo", "--password", password)
+    try:
+        server.start()
+        yield {"url": server.url, "db": server.instance / "tagtrail.sqlite3", "base": base}
+    finally:
+        server.stop()
+        print(f"--- {server.log} ---\n{server.log_text()}")
 
 
 @pytest.fixture(scope="module")

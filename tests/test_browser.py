@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import ConsoleMessage, Error, Page, Response, expect
 
-from .browser_kit import PHONE
+from .browser_kit import PHONE, tagtrail
 
 pytestmark = pytest.mark.browser
 
@@ -109,19 +106,19 @@ def test_first_run_add_asset_and_scan_on_a_phone(server, page):
 
 def _create_user(server: str, instance: Path, *, email: str, name: str, role: str) -> None:
     """`tagtrail create-user` against the running server's instance folder."""
-    script = Path(sys.executable).parent / "tagtrail"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TAGTRAIL_")}
-    env.update(TAGTRAIL_INSTANCE=str(instance), TAGTRAIL_PUBLIC_URL=server)
-    done = subprocess.run(
-        [str(script), "create-user", "--email", email, "--name", name, "--role", role]
-        + ["--password", PASSWORD],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    tagtrail(
+        instance,
+        server,
+        "create-user",
+        "--email",
+        email,
+        "--name",
+        name,
+        "--role",
+        role,
+        "--password",
+        PASSWORD,
     )
-    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_scan_sign_in_check_out_return_and_report_a_fault_on_a_phone(server, page, tmp_path):

@@ -8,8 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .browser_kit import PHONES, assert_no_sideways_scroll, phone, tagtrail
-from .live import Server
+from .browser_kit import PHONES, assert_no_sideways_scroll, demo_site, phone
 from .test_browser import PASSWORD, _shot
 from .test_scanner_browser import _query
 
@@ -21,15 +20,8 @@ TAP = 44
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """One server with the demo organisation for this module's tests."""
-    base = tmp_path_factory.mktemp("scanpages")
-    server = Server(base / "instance")
-    tagtrail(server.instance, server.url, "demo", "--password", PASSWORD)
-    try:
-        server.start()
-        yield {"url": server.url, "db": server.instance / "tagtrail.sqlite3"}
-    finally:
-        server.stop()
-        print(f"--- {server.log} ---\n{server.log_text()}")
+    with demo_site(tmp_path_factory.mktemp("scanpages"), PASSWORD) as running:
+        yield running
 
 
 def _sign_in(page: Page, url: str, email: str) -> None:

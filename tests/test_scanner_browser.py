@@ -18,8 +18,7 @@ import segno
 from PIL import Image
 from playwright.sync_api import Page, expect, sync_playwright
 
-from .browser_kit import CHROMIUM, CHROMIUM_ARGS, PHONE, tagtrail
-from .live import Server
+from .browser_kit import CHROMIUM, CHROMIUM_ARGS, PHONE, demo_site
 from .test_browser import PASSWORD, _assert_no_horizontal_scroll, _shot, _watch
 
 pytestmark = pytest.mark.browser
@@ -61,15 +60,8 @@ def _png(qr) -> object:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """One server with the demo organisation for this module's tests."""
-    base = tmp_path_factory.mktemp("scanner")
-    server = Server(base / "instance")
-    tagtrail(server.instance, server.url, "demo", "--password", PASSWORD)
-    try:
-        server.start()
-        yield {"url": server.url, "db": server.instance / "tagtrail.sqlite3", "base": base}
-    finally:
-        server.stop()
-        print(f"--- {server.log} ---\n{server.log_text()}")
+    with demo_site(tmp_path_factory.mktemp("scanner"), PASSWORD) as running:
+        yield running
 
 
 def _query(site, sql: str, *args) -> list[tuple]:
