@@ -11,7 +11,7 @@ from . import config as cfg
 from . import static_files
 from .database import bind, close_connection, open_database
 from .extensions import csrf, htmx, limiter, login_manager
-from .services import passwords
+from .register import passwords
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -64,7 +64,7 @@ def _finish_config(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from .services import people
+    from .register import people
 
     htmx.init_app(app)
     csrf.init_app(app)

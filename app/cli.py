@@ -33,7 +33,7 @@ def serve(host: str, port: int, threads: int) -> None:
     """Serve with waitress."""
     from waitress import serve as waitress_serve
 
-    from .services import settings
+    from .ops import settings
 
     app = _app()
     with app.app_context():
@@ -96,8 +96,8 @@ def migrate() -> None:
 @click.option("--no-password", is_flag=True, help="A holder who never signs in.")
 def create_user(email: str, name: str, role: str, password: str | None, no_password: bool):
     """Create a user from the command line."""
-    from .services import people
-    from .services.errors import Invalid
+    from .errors import Invalid
+    from .register import people
 
     if password is None and not no_password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -122,8 +122,8 @@ def create_user(email: str, name: str, role: str, password: str | None, no_passw
 @click.option("--force", is_flag=True, help="Add the demo data even if the database has data.")
 def demo(password: str, force: bool) -> None:
     """Fill an empty database with a believable small organisation."""
-    from .services import demo as demo_data
-    from .services.errors import Conflict, Invalid
+    from .errors import Conflict, Invalid
+    from .ops import demo as demo_data
 
     app = _app()
     with app.app_context():
@@ -150,7 +150,8 @@ def remind(force_digest: bool, again: bool) -> None:
 
     from flask import url_for
 
-    from .services import mail, reminders, settings
+    from .custody import reminders
+    from .ops import mail, settings
 
     app = _app()
     with app.app_context():
@@ -226,22 +227,24 @@ def labels_command(
     """Print label sheets to a PDF file."""
     import labels as engine
 
-    from .services import label_codes, printing, settings
-    from .services.errors import Invalid
+    from .errors import Invalid
+    from .ops import settings
+    from .printing import jobs
+    from .register import label_codes
 
     app = _app()
     with app.app_context():
-        available = printing.formats()
+        available = jobs.formats()
         if list_formats:
             for name, fmt in available.items():
                 click.echo(f"{name:<20} {fmt.title}")
             return
         paper = settings.effective(app.config)["paper_size"]
-        format_name = format_name or printing.default_format_name(paper)
+        format_name = format_name or jobs.default_format_name(paper)
         if format_name not in available or not output:
             raise click.UsageError("Give a --format from --list-formats, and -o FILE.")
         fmt = available[format_name]
-        nudge = printing.nudge(fmt.name)
+        nudge = jobs.nudge(fmt.name)
         if calibrate:
             data = engine.calibration_pdf(fmt, nudge)
         else:
@@ -254,21 +257,21 @@ def labels_command(
                 click.secho(f"WARNING: {warning}", fg="yellow", err=True)
             try:
                 if blank is not None:
-                    printing.require_public_url(public_url)  # before reserving codes
+                    jobs.require_public_url(public_url)  # before reserving codes
                     reserved = label_codes.reserve_blanks(blank, None)
-                    label_data = printing.blank_labels(reserved, public_url)
+                    label_data = jobs.blank_labels(reserved, public_url)
                     things = []
                 else:
                     wanted = [c.strip().upper() for c in (codes or "").split(",") if c.strip()]
                     choice = "all" if every else "unprinted" if unprinted else "selected"
-                    things = printing.choose(choice, codes_=wanted)
-                    label_data = printing.to_labels(things, public_url, tags=tags)
+                    things = jobs.choose(choice, codes_=wanted)
+                    label_data = jobs.to_labels(things, public_url, tags=tags)
                 data = engine.render_pdf(label_data, fmt, start=start, copies=copies, nudge=nudge)
             except (Invalid, ValueError) as exc:
                 message = "; ".join(exc.errors.values()) if isinstance(exc, Invalid) else exc
                 raise click.ClickException(str(message)) from None
             if things:
-                printing.record_printed(things, None, fmt)
+                jobs.record_printed(things, None, fmt)
         with open(output, "wb") as fh:
             fh.write(data)
     click.echo(f"Wrote {output}.")

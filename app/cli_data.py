@@ -21,7 +21,7 @@ def _app(**config):
 def backup_command(dest: Path) -> None:
     """Copy the database to DEST (a file, or a folder for a dated name), online,
     and new uploads (photos, documents) into an uploads/ folder beside it."""
-    from .services import backup
+    from .ops import backup
 
     app = _app()
     uploads = Path(app.instance_path) / "uploads"
@@ -41,7 +41,7 @@ def backup_command(dest: Path) -> None:
 def restore_command(source: Path, yes: bool) -> None:
     """Replace the database with the backup SOURCE, after checking it. Stop the
     server first; the current database is kept beside it."""
-    from .services import backup
+    from .ops import backup
 
     app = _app(AUTO_MIGRATE=False)
     db_file = backup.database_file(app.config["DATABASE_URL"])
@@ -77,7 +77,7 @@ def restore_command(source: Path, yes: bool) -> None:
 def copy_to_postgres(target_url: str, source_url: str | None) -> None:
     """Copy this SQLite database into the empty PostgreSQL database TARGET_URL
     (postgresql://user:password@host/name). Stop the server first."""
-    from .services import pg_copy
+    from .ops import pg_copy
 
     app = _app()
     source_url = source_url or app.config["DATABASE_URL"]
@@ -103,9 +103,9 @@ def import_csv(file: Path, dry_run: bool, dates: str | None) -> None:
     """Import assets from a CSV file: every row or none."""
     import uuid
 
-    from .services import imports
-    from .services.errors import Invalid
-    from .services.uploads import TooLarge
+    from .errors import Invalid
+    from .register.uploads import TooLarge
+    from .spreadsheets import imports
 
     app = _app()
     with app.app_context():
@@ -155,9 +155,10 @@ def _print_preview(preview) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def export_csv(events: bool, start, end, output: Path) -> None:
     """Write the register (or, with --events, the history) to a CSV file."""
-    from .csvfiles import to_csv
-    from .services import exports, settings
-    from .services.errors import Invalid
+    from .errors import Invalid
+    from .ops import settings
+    from .spreadsheets import exports
+    from .spreadsheets.csvfiles import to_csv
 
     if (start or end) and not events:
         raise click.UsageError("--from and --to go with --events.")

@@ -28,8 +28,8 @@ from wtforms.validators import (
 )
 
 from .models import ROLES
-from .services.assets import EDITABLE
-from .services.settings import DEFAULT_PAPER_SIZE, PAPER_SIZES
+from .ops.settings import DEFAULT_PAPER_SIZE, PAPER_SIZES
+from .register.assets import EDITABLE
 
 # Deliberately loose: one @ with something either side. Real checking is the
 # person reading their own address; strict validators reject valid local names.

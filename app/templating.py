@@ -10,9 +10,11 @@ from flask import Flask, current_app, g, render_template, request
 from flask_login import current_user
 
 from . import codes
+from .audits import rules as audit_rules
 from .models import FAULT_SEVERITIES, STATUS_LABELS
+from .ops import settings
 from .permissions import sign_in_url
-from .services import audit_rules, places, settings
+from .register import places
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -3,7 +3,7 @@
     .venv/bin/python bench/audits.py [--seconds 10] [--ticked 3000]
 
 Builds a throwaway instance (bench/dataset.py), starts an audit of everything
-with app.services.audits.start (10,000 expected) and ticks --ticked of them
+with app.audits.audits.start (10,000 expected) and ticks --ticked of them
 in-process. Then, against the real server (`tagtrail serve`, waitress) on
 loopback, from other processes:
 
@@ -53,9 +53,9 @@ HTMX = {"HX-Request": "true", "HX-Current-URL": "http://127.0.0.1/"}
 def prepare(ticked: int, seed: int):
     """The dataset, a running audit of everything, and `ticked` items already seen.
     Returns the dataset, the audit id and the codes still to tick, shuffled."""
+    from app.audits import audits
     from app.database import close_connection, write
     from app.models import Asset, AuditItem, Location, User
-    from app.services import audits
 
     print("Building the dataset (about a minute)…", flush=True)
     data = build_dataset()

@@ -34,7 +34,7 @@ def in_process(folder: Path) -> tuple[dict, float]:
     os.environ["TAGTRAIL_INSTANCE"] = str(folder)
     from app import create_app
     from app.database import close_connection
-    from app.services import dashboard
+    from app.register import dashboard
 
     app = create_app()
     with app.app_context():

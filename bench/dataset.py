@@ -257,7 +257,7 @@ def build_dataset(
 
 def _manage(rng, row, intervals, today: date, out_at, event_rows, fault_rows, lead_id) -> None:
     """Purchase, warranty, service and trouble for one asset row (dashboard data)."""
-    from app.services.servicing import service_base
+    from app.custody.servicing import service_base
 
     created = row["created_at"]
     purchase = created.date() - timedelta(days=rng.randrange(365))

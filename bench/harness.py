@@ -39,7 +39,7 @@ def fresh_instance(folder: Path | None = None):
     folder = folder or Path(tempfile.mkdtemp(prefix="tagtrail-bench-"))
     os.environ.update(TAGTRAIL_INSTANCE=str(folder), TAGTRAIL_SECRET_KEY=SECRET)
     from app import create_app
-    from app.services import people
+    from app.register import people
 
     create_app()
     lead = people.create_person(
@@ -52,7 +52,7 @@ def make_instance(assets: int) -> tuple[Path, list[str]]:
     """A fresh instance with a lead and `assets` assets; returns the folder and codes."""
     from app.database import write
     from app.models import Asset, Event, utcnow
-    from app.services import places
+    from app.register import places
 
     folder, lead = fresh_instance()
     codes = []

@@ -1,6 +1,6 @@
 """How long each report takes on 100,000 assets and 1,000,000 events.
 
-    .venv/bin/python bench/reports.py [--runs 3] [--reuse INSTANCE_FOLDER]
+    .venv/bin/python bench/common.py [--runs 3] [--reuse INSTANCE_FOLDER]
 
 Builds a throwaway instance (bench/dataset.py), gives half the assets a cost
 and a purchase date and every category a useful life, then times each report's
@@ -46,26 +46,22 @@ def main() -> None:
     os.environ.update(TAGTRAIL_INSTANCE=folder, TAGTRAIL_SECRET_KEY=SECRET)
     from app import create_app
     from app.models import utcnow
-    from app.services import (
-        reports,
-        reports_idle,
-        reports_maintenance,
-        reports_usage,
-        reports_value,
-    )
+    from app.reports import common, repair_costs, usage
+    from app.reports import idle as reports_idle
+    from app.reports import value as reports_value
 
     app = create_app()
     zone, now, today = ZoneInfo("UTC"), utcnow(), date.today()
-    quarter = reports.Period(today - timedelta(days=89), today)
-    year = reports.Period(today - timedelta(days=364), today)
+    quarter = common.Period(today - timedelta(days=89), today)
+    year = common.Period(today - timedelta(days=364), today)
     cases = {
-        "assets by location": lambda: reports.breakdown("location"),
-        "assets by category": lambda: reports.breakdown("category"),
-        "assets by holder": lambda: reports.breakdown("holder"),
+        "assets by location": lambda: common.breakdown("location"),
+        "assets by category": lambda: common.breakdown("category"),
+        "assets by holder": lambda: common.breakdown("holder"),
         "idle 90 days, first page": lambda: reports_idle.idle(90, now, 1, 50),
-        "utilisation, 90 days": lambda: reports_usage.utilisation(quarter, zone, now),
-        "utilisation, 365 days": lambda: reports_usage.utilisation(year, zone, now),
-        "maintenance, 365 days": lambda: reports_maintenance.maintenance(year, zone),
+        "utilisation, 90 days": lambda: usage.utilisation(quarter, zone, now),
+        "utilisation, 365 days": lambda: usage.utilisation(year, zone, now),
+        "maintenance, 365 days": lambda: repair_costs.maintenance(year, zone),
         "value today": lambda: reports_value.valuation(today, zone),
     }
     print(f"instance: {folder}\n\n| report | median of {args.runs} |\n|---|---|")

@@ -8,8 +8,9 @@ from datetime import date
 
 import pytest
 
+from app.audits import audits, progress
+from app.custody import custody
 from app.models import Asset, Audit, AuditTick, Event, Location, User
-from app.services import audit_progress, audits, custody
 
 from . import factories
 from .pages import path_of
@@ -140,7 +141,7 @@ def events_of(kind: str, asset: Asset | None = None) -> list[Event]:
 
 
 def seen_count(audit: Audit) -> int:
-    return audit_progress.progress(fresh(audit)).seen
+    return progress.progress(fresh(audit)).seen
 
 
 def flash(soup) -> str:

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.extensions import limiter
 from app.models import User
-from app.services import settings
+from app.ops import settings
 
 from . import factories
 
@@ -198,7 +198,7 @@ def count_queries(monkeypatch):
     from contextlib import contextmanager
 
     from app.models import db
-    from app.services import places
+    from app.register import places
 
     @contextmanager
     def counting(at_most: int | None = None):

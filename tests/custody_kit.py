@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.custody import custody
 from app.models import Asset, Event
-from app.services import custody
 
 from . import factories
 from .pages import path_of, soup_of

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 
 from app.models import Asset, Category, Location, User
-from app.services import assets, people, places
+from app.register import assets, people, places
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.models import Asset, Event
-from app.services import imports
+from app.spreadsheets import imports
 
 
 def sheet(text: str, encoding: str = "utf-8") -> bytes:

@@ -15,7 +15,7 @@ from werkzeug.http import parse_options_header
 from werkzeug.test import encode_multipart
 
 from app.models import Attachment, Event
-from app.services import attachments, uploads
+from app.register import attachments, uploads
 
 from . import factories
 

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.audits import audits
+from app.custody import custody, maintenance
+from app.errors import ServiceError
 from app.models import AuditItem, User
-from app.services import audits, custody, maintenance
-from app.services.errors import ServiceError
 
 from . import factories
 from .audit_kit import (

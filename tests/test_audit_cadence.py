@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from app.audits import audits
 from app.models import Asset, utcnow
-from app.services import audits, settings
+from app.ops import settings
 
 from . import factories
 from .pages import soup_of
@@ -65,7 +66,7 @@ def test_a_tick_or_a_custody_action_counts_as_seen(client, auth):
     audits.tick(audit.id, ticked.code, actor=lead)
     from datetime import date
 
-    from app.services import custody
+    from app.custody import custody
 
     custody.check_out(lent.code, actor=lead, today=date.today())
     ticked, lent = Asset.get_by_id(ticked.id), Asset.get_by_id(lent.id)

@@ -20,10 +20,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from app.csvfiles import to_csv
+from app.audits import audits
+from app.audits import report as audit_report
+from app.custody import custody, maintenance
+from app.custody.engine import Refused
 from app.models import Asset, Audit, AuditTick, Event
-from app.services import audit_report, audits, custody, maintenance
-from app.services.actions import Refused
+from app.spreadsheets.csvfiles import to_csv
 
 from . import factories
 from .audit_kit import (

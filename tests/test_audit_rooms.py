@@ -7,8 +7,8 @@ from __future__ import annotations
 import time
 import uuid
 
+from app.audits import audits
 from app.models import AuditTick
-from app.services import audits
 
 from . import factories
 from .audit_kit import (

@@ -12,8 +12,9 @@ import threading
 import pytest
 
 from app import models
+from app.audits import audits
 from app.models import AuditTick, Event
-from app.services import audits, label_codes
+from app.register import label_codes
 
 from . import factories
 from .audit_kit import (

@@ -11,8 +11,9 @@ from datetime import date
 
 from bs4 import BeautifulSoup
 
+from app.audits import audits
+from app.custody import custody, maintenance
 from app.models import AuditRoom, AuditTick
-from app.services import audits, custody, maintenance
 
 from . import factories
 from .audit_kit import (

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import pytest
 
+from app.audits import audits
+from app.custody import custody
+from app.custody.engine import Refused
 from app.models import Asset, Audit, AuditItem, AuditTick, Category, Event
-from app.services import audits, custody
-from app.services.actions import Refused
 
 from . import factories
 from .audit_kit import (
@@ -264,7 +265,7 @@ def test_a_second_tick_of_the_same_asset_writes_nothing(app, site, audit):
 
 def test_already_seen_message_uses_the_sites_time_zone(app, site, audit):
     """The "Already seen … at HH:MM" flash shows the same local time as the card beside it."""
-    from app.services import settings
+    from app.ops import settings
 
     settings.save({"timezone": "Asia/Tokyo"})  # UTC+9 all year: the hours always differ
     _, ann = signed_in(app, "member", "Ann First")

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from app.cli import main
 from app.models import Setting, User
+from app.register import people
 from app.safety import is_safe_path
-from app.services import people
 
 from . import factories
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from app.cli import main
 from app.migrations import LATEST
 from app.models import Asset, Event, db
-from app.services import backup
+from app.ops import backup
 
 from . import factories
 

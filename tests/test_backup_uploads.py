@@ -11,7 +11,8 @@ from PIL import Image
 
 from app.cli import main
 from app.models import Attachment, db
-from app.services import attachments, backup, uploads
+from app.ops import backup
+from app.register import attachments, uploads
 
 from . import factories
 

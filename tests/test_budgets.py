@@ -6,7 +6,8 @@ from datetime import date
 
 from bs4 import BeautifulSoup
 
-from app.services import assets, custody, maintenance
+from app.custody import custody, maintenance
+from app.register import assets
 
 from . import factories
 

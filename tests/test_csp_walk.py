@@ -22,7 +22,8 @@ from playwright.sync_api import sync_playwright
 
 from app import create_app
 from app.models import Asset, Audit, Category, Fault, Location, User, db
-from app.services import attachments, imports
+from app.register import attachments
+from app.spreadsheets import imports
 
 from .browser_kit import CHROMIUM, CHROMIUM_ARGS, PHONE
 from .live import Client, Server, tagtrail_script

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.csvfiles import FORMULA_STARTS, money, safe_cell, to_csv
+from app.spreadsheets.csvfiles import FORMULA_STARTS, money, safe_cell, to_csv
 
 
 def _read(data: bytes) -> list[list[str]]:

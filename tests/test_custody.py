@@ -10,8 +10,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.custody import custody, maintenance
 from app.models import Asset
-from app.services import custody, maintenance
 
 from . import factories
 from .custody_kit import (

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.custody import custody
 from app.models import Asset, Event
-from app.services import custody
 from app.templating import local_today
 
 from . import factories

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from app.custody import custody, maintenance
+from app.custody.engine import Forbidden, Refused
+from app.errors import Invalid, ServiceError
 from app.models import Asset, Event, Fault, User
-from app.services import custody, maintenance
-from app.services.actions import Forbidden, Refused
-from app.services.errors import Invalid, ServiceError
 
 from . import factories
 from .replay import replay

@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from app.audits import audits
+from app.custody import custody, maintenance
 from app.models import Asset
-from app.services import audits, custody, maintenance, places
+from app.register import places
 
 from . import factories
 from .pages import soup_of

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from app.cli import main
 from app.database import write
 from app.models import Asset, Category, Event, Location, User, db
-from app.services import demo
+from app.ops import demo
 
 from . import factories
 
@@ -131,7 +131,7 @@ def test_pooled_connections_hold_no_snapshot_between_requests(app, client, auth)
     connection keeps a read transaction open while it waits in the pool."""
     import sqlite3
 
-    from app.services import demo
+    from app.ops import demo
 
     demo.build(password="demo-password")
     auth.login("admin")

@@ -12,11 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.cli import main
-from app.csvfiles import FORMULA_STARTS, to_csv
+from app.custody import custody
 from app.database import write
 from app.models import Asset, Event, Location, User
-from app.services import custody, exports, imports
-from app.services import settings as site_settings
+from app.ops import settings as site_settings
+from app.spreadsheets import exports, imports
+from app.spreadsheets.csvfiles import FORMULA_STARTS, to_csv
 
 from . import factories
 from .import_kit import run

@@ -16,8 +16,8 @@ from bs4 import BeautifulSoup
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from app.custody import custody
 from app.models import Asset, Event, Fault
-from app.services import custody
 
 from . import factories
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.models import Asset, Category, Event, Fault, Location, User
-from app.services import imports
+from app.spreadsheets import imports
 
 from . import factories
 from .import_kit import counts, preview, run, sheet
@@ -136,9 +136,9 @@ def test_every_rows_errors_are_reported_and_nothing_is_written(lead):
 
 def test_a_failure_while_writing_rolls_everything_back(lead, monkeypatch):
     """All or nothing even when the database refuses half-way (here: the events)."""
-    from app.services import import_apply
+    from app.spreadsheets import apply
 
-    real = import_apply._insert
+    real = apply._insert
 
     def broken(model, rows):
         if model is Event:
@@ -146,7 +146,7 @@ def test_a_failure_while_writing_rolls_everything_back(lead, monkeypatch):
         real(model, rows)
 
     before = counts()
-    monkeypatch.setattr(import_apply, "_insert", broken)
+    monkeypatch.setattr(apply, "_insert", broken)
     with pytest.raises(RuntimeError):
         run(OTHER_SYSTEM, actor=lead)
     assert counts() == before
@@ -212,7 +212,7 @@ def test_mapping_can_be_adjusted(lead):
 
 def test_external_tag_is_searchable(lead):
     run(OTHER_SYSTEM, actor=lead)
-    from app.services.assets import Search, search
+    from app.register.assets import Search, search
 
     rows, total = search(Search(text="lap-00"))
     assert total == 1 and rows[0].external_tag == "LAP-001"

@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from app.models import Asset, Event
-from app.services import imports
+from app.spreadsheets import imports
 
 from .import_kit import counts, sheet
 

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from app.services import import_values as iv
-from app.services.errors import Invalid
-from app.services.imports import guess_mapping
+from app.errors import Invalid
+from app.spreadsheets import values as iv
+from app.spreadsheets.imports import guess_mapping
 
 
 @pytest.mark.parametrize(

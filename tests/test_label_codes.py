@@ -10,7 +10,7 @@ import pytest
 
 from app import codes
 from app.models import Asset, Event, LabelCode
-from app.services import label_codes
+from app.register import label_codes
 
 from . import factories
 from .label_kit import PUBLIC, assert_pdf, decode, pretty

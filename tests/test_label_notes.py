@@ -116,7 +116,7 @@ def test_every_demo_name_prints_whole(app, client, auth, stock):
     """Demo data names items "Angle grinder #12": each label must show the whole
     name, with or without the organisation line, so identical items can be told
     apart (on L7651 the line once took the room and cut 50 of them to one line)."""
-    from app.services import demo
+    from app.ops import demo
 
     with app.app_context():
         demo.build(password="a-long-demo-password", force=True)

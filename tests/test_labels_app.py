@@ -514,7 +514,7 @@ def test_the_download_hint_says_what_printing_records(client, three, choice, mar
 def test_the_line_box_takes_as_much_as_the_server_allows(client, lead):
     """The browser must not cut a pasted line shorter than the server would take it,
     or a roll prints a silently shortened line with no warning."""
-    from app.services import printing
+    from app.printing import jobs
 
     soup, _ = client.soup("/labels")
-    assert soup.select_one("#org_line")["maxlength"] == str(printing.ORG_LINE_MAX)
+    assert soup.select_one("#org_line")["maxlength"] == str(jobs.ORG_LINE_MAX)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from app.cli import main
 from app.models import Asset, LabelFormatSetting, Setting, User
-from app.services import settings
+from app.ops import settings
 
 from . import factories
 from .label_kit import assert_pdf, pdf_info

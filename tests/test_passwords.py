@@ -5,7 +5,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher, extract_parameters
 
 from app import create_app
-from app.services import people
+from app.register import people
 
 from . import factories
 

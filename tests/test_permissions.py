@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from app.audits import audits
 from app.models import MODELS, Fault
 from app.permissions import PUBLIC
-from app.services import attachments, audits, imports, label_codes
+from app.register import attachments, label_codes
+from app.spreadsheets import imports
 
 from . import factories
 

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from app import create_app
 from app.cli import main
 from app.models import MODELS, Asset, AuditTick, Event, Location, SchemaVersion, User, db
-from app.services import demo
+from app.ops import demo
 
 from .conftest import Client
 from .postgres import create_database

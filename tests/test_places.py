@@ -6,7 +6,7 @@ import pytest
 
 from app import codes
 from app.models import Asset, Category, Location
-from app.services import places
+from app.register import places
 
 from . import factories
 from .pages import field_error, form_values, path_of, soup_of

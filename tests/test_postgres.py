@@ -60,8 +60,9 @@ def test_custody_and_an_audit_on_postgresql(pg_app):
     """Check-out races lock the row (FOR UPDATE), and an audit closes set-wise, on PostgreSQL."""
     from datetime import date
 
-    from app.services import audits, custody
-    from app.services.actions import Refused
+    from app.audits import audits
+    from app.custody import custody
+    from app.custody.engine import Refused
 
     lead = User.create(name="Lead", role="lead")
     sam = User.create(name="Sam", role="member")
@@ -88,7 +89,8 @@ def test_service_dates_and_the_dashboard_on_postgresql(pg_app):
     aggregate query work on PostgreSQL as on SQLite."""
     from datetime import date
 
-    from app.services import places, servicing
+    from app.custody import servicing
+    from app.register import places
 
     client = pg_app.test_client()
     factories.make_user("admin")

@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
+from app.custody import custody, maintenance
 from app.models import Asset, Category, Event
 from app.prepared import Prepared
-from app.services import assets, custody, maintenance, people
+from app.register import assets, people
 
 from . import factories
 

@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
+from app.custody import custody
 from app.extensions import limiter
 from app.models import Event
-from app.services import assets, custody
+from app.register import assets
 
 from . import factories
 

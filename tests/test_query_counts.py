@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.services import audits, custody, maintenance
+from app.audits import audits
+from app.custody import custody, maintenance
 
 from . import factories
 from .test_dashboard import build, days, today

@@ -9,7 +9,7 @@ import pytest
 
 from app import codes
 from app.models import Asset, Event
-from app.services import assets
+from app.register import assets
 
 from . import factories
 from .pages import counts, field_error, form_values, names_in, path_of, soup_of

@@ -15,8 +15,9 @@ from click.testing import CliRunner
 
 from app.cli import main
 from app.codes import pretty
+from app.custody import custody, reminders
 from app.models import Asset, Setting, User
-from app.services import custody, reminders, settings
+from app.ops import settings
 
 from . import factories
 

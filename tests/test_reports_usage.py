@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.models import Asset, Event
-from app.services import reports, reports_usage
+from app.reports import common
+from app.reports import usage as reports_usage
 
 from . import factories
 
 UTC = ZoneInfo("UTC")
 NOW = datetime(2025, 6, 1, 12, 0)
-JANUARY = reports.Period(date(2025, 1, 1), date(2025, 1, 10))  # 10 whole days
+JANUARY = common.Period(date(2025, 1, 1), date(2025, 1, 10))  # 10 whole days
 
 
 def at(text: str) -> datetime:
@@ -152,7 +153,7 @@ def test_days_run_midnight_to_midnight_in_the_organisations_zone(app):
     """In Amsterdam (UTC+1 in January) 1 January is 23:00 UTC on the 31st to 23:00 on the 1st."""
     row = asset("Local", created="2024-12-01 00:00")
     custody(row, ("checked_out", "2024-12-31 23:30"), ("checked_in", "2025-01-01 11:30"))
-    one_day = reports.Period(date(2025, 1, 1), date(2025, 1, 1))
+    one_day = common.Period(date(2025, 1, 1), date(2025, 1, 1))
     amsterdam = reports_usage.utilisation(one_day, ZoneInfo("Europe/Amsterdam"), NOW)
     assert by_name(amsterdam)["Local"] == ("1.0", "0.5", "50.0")
     # The same events counted in UTC: out from midnight to 11:30, 11.5 hours.
@@ -164,14 +165,14 @@ def test_the_period_stops_at_now(app):
     """Today is only owned (and out) up to now, not to midnight."""
     row = asset("Today", created="2024-12-01 00:00")
     custody(row, ("checked_out", "2025-01-01 18:00"))
-    period = reports.Period(date(2025, 1, 1), date(2025, 1, 2))
+    period = common.Period(date(2025, 1, 1), date(2025, 1, 2))
     report = reports_usage.utilisation(period, UTC, at("2025-01-02 12:00"))
     assert by_name(report)["Today"] == ("1.5", "0.8", "50.0")  # out 18 h of 36 h
 
 
 def test_a_period_entirely_in_the_future_is_empty(app):
     asset("Anything")
-    period = reports.Period(date(2030, 1, 1), date(2030, 1, 5))
+    period = common.Period(date(2030, 1, 1), date(2030, 1, 5))
     report = reports_usage.utilisation(period, UTC, NOW)
     assert report.assets == [] and report.total.assets == 0 and report.total.percent == ""
 

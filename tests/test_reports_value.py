@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.models import Asset, Category
-from app.services import reports_value
-from app.services.reports_value import book_value
+from app.reports import value as reports_value
+from app.reports.value import book_value
 
 from . import factories
 from .conftest import FIXED_NOW

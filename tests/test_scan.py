@@ -10,7 +10,8 @@ from flask import url_for
 
 from app import codes
 from app.models import Asset, Event, User
-from app.services import assets, settings
+from app.ops import settings
+from app.register import assets
 
 from . import factories
 from .test_query_counts import BUDGET

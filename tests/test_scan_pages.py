@@ -9,8 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from app import codes
+from app.custody import maintenance
 from app.models import Asset, Event, Location, User
-from app.services import label_codes, maintenance
+from app.register import label_codes
 
 from . import factories
 

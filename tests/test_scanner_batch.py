@@ -10,8 +10,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.audits import audits
+from app.custody import batch, custody
 from app.models import Asset, AuditTick, Event, utcnow
-from app.services import audits, batch, custody
 
 from . import factories
 
@@ -303,7 +304,7 @@ def test_one_bad_item_does_not_sink_the_batch(client, world):
 
 
 def test_an_old_label_code_still_finds_its_item(client, world):
-    from app.services import label_codes
+    from app.register import label_codes
 
     old = world["drill"].code
     label_codes.relabel(old, world["lead"])

@@ -7,7 +7,7 @@ import json
 
 from bs4 import BeautifulSoup
 
-from app.services import audits
+from app.audits import audits
 
 from . import factories
 

@@ -119,7 +119,7 @@ def test_a_password_change_ends_other_sessions(app, client, auth):
     """After an admin sets a new password, the old session is signed out."""
     member = auth.login("member")
     assert client.get("/assets").status_code == 200
-    from app.services import people
+    from app.register import people
 
     admin = User.get(User.role == "admin")
     people.update_person(member.id, {"password": "a brand new password"}, actor=admin)

@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from app import models
+from app.custody import custody, servicing
+from app.errors import Invalid
 from app.models import Asset, Category, Event
-from app.services import assets, custody, places, servicing
-from app.services.errors import Invalid
+from app.register import assets, places
 
 from . import factories
 from .pages import counts, field_error, form_values, soup_of

@@ -23,12 +23,13 @@ from flask import (
 )
 
 from .. import codes
+from ..custody import custody, maintenance, servicing
+from ..custody.engine import Forbidden, Outcome, Refused
+from ..errors import Invalid, NotFound
 from ..models import Asset, User
 from ..permissions import role
-from ..services import assets, custody, maintenance, places, servicing
-from ..services.actions import Forbidden, Outcome, Refused
-from ..services.errors import Invalid, NotFound
-from ..services.uploads import TooLarge
+from ..register import assets, places
+from ..register.uploads import TooLarge
 from ..templating import local_today, wants_fragment
 from .helpers import current_actor, form_date, form_int, form_money, form_text
 from .scan import asset_context, card_context

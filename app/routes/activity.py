@@ -6,10 +6,11 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, send_from_directory
 
+from ..custody import reminders
 from ..models import Asset, Event, Fault, Location
 from ..permissions import role
-from ..services import events, reminders
-from ..services.events import one_page
+from ..register import events
+from ..register.events import one_page
 from ..templating import local_today
 from .helpers import int_arg
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 
 from ..forms import SettingsForm
+from ..ops import settings
 from ..permissions import role
-from ..services import settings
 from ..templating import site
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from .. import codes
+from ..errors import Conflict, Invalid, NotFound
 from ..forms import AssetForm, options
 from ..models import STATUSES, Asset, User
 from ..permissions import role
-from ..services import assets, places
-from ..services.errors import Conflict, Invalid, NotFound
+from ..register import assets, places
 from ..templating import local_today, render, site
 from .helpers import apply_errors, current_actor, form_int, form_text, int_arg
 

@@ -22,10 +22,10 @@ from flask import (
 )
 
 from .. import codes
+from ..custody.engine import Forbidden
+from ..errors import Invalid
 from ..permissions import role
-from ..services import assets, attachments, uploads
-from ..services.actions import Forbidden
-from ..services.errors import Invalid
+from ..register import assets, attachments, uploads
 from ..templating import wants_fragment
 from .helpers import current_actor
 

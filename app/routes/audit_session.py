@@ -1,6 +1,6 @@
 """The audit this person is walking: the one their session opened last, and
 the "Seen ✓" card that asset pages show while it runs. The room they said
-they are in is kept per person per audit (services/audit_rules.py), so the
+they are in is kept per person per audit (app/audits/rules.py), so the
 audit page, the location page and /scan show and change the same one."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from flask import session
 from flask_login import current_user
 
+from ..audits import audits
+from ..audits import rules as audit_rules
 from ..models import Audit, AuditItem, Location
-from ..services import audit_rules, audits
 
 
 def room_for(audit_id: int) -> int | None:

@@ -15,12 +15,15 @@ from flask import (
 )
 
 from .. import codes
+from ..audits import audits
+from ..audits import progress as audit_progress
+from ..audits import report as audit_report
+from ..custody.engine import Forbidden, Refused
+from ..errors import Invalid, NotFound
 from ..models import AuditTick, Location
 from ..permissions import role
+from ..register import places
 from ..safety import safe_next
-from ..services import audit_progress, audit_report, audits, places
-from ..services.actions import Forbidden, Refused
-from ..services.errors import Invalid, NotFound
 from ..templating import local_today, localtime, wants_fragment
 from ..worker import Busy, run
 from .audit_session import room_for, stop_walking, walk
@@ -169,7 +172,7 @@ def tick(audit_id: int):
     if wants_fragment("audit-card"):
         # The card always answers htmx, refusals included (a 303 would be
         # followed and a whole page swapped into the card).
-        from ..services import assets, label_codes
+        from ..register import assets, label_codes
 
         found = result.asset if result else None
         if found is None:  # refused before the code was looked up

@@ -15,13 +15,14 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
+from ..errors import Conflict, Invalid
 from ..extensions import limiter
 from ..forms import LoginForm, SetupForm
 from ..network import suggest_public_url
+from ..ops import settings
 from ..permissions import public, role
+from ..register import people
 from ..safety import safe_next
-from ..services import people, settings
-from ..services.errors import Conflict, Invalid
 from .helpers import apply_errors
 
 bp = Blueprint("auth", __name__)

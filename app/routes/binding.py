@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from .. import codes
+from ..custody.engine import Refused
+from ..errors import Invalid, NotFound
 from ..forms import AssetForm
 from ..permissions import role
-from ..services import assets, label_codes
-from ..services.actions import Refused
-from ..services.errors import Invalid, NotFound
+from ..register import assets, label_codes
 from .assets import _choices
 from .helpers import apply_errors, current_actor
 

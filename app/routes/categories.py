@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
+from ..errors import Invalid, NotFound
 from ..forms import CategoryForm
 from ..models import Category
 from ..permissions import role
-from ..services import places
-from ..services.errors import Invalid, NotFound
+from ..register import places
 from .helpers import apply_errors, current_actor
 
 bp = Blueprint("categories", __name__, url_prefix="/categories")

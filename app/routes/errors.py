@@ -9,8 +9,8 @@ from flask_wtf.csrf import CSRFError
 from peewee import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from ..services.actions import Forbidden, Refused
-from ..services.errors import Invalid, NotFound, ServiceError
+from ..custody.engine import Forbidden, Refused
+from ..errors import Invalid, NotFound, ServiceError
 
 bp = Blueprint("errors", __name__)
 

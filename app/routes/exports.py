@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from ..errors import Invalid
 from ..permissions import role
-from ..services import exports
-from ..services.errors import Invalid
+from ..spreadsheets import exports
 from ..templating import local_today, site
 from .helpers import csv_download, query_date
 

@@ -7,8 +7,8 @@ from datetime import date
 from flask import abort, request
 from flask_wtf import FlaskForm
 
+from ..errors import Invalid
 from ..forms import parse_money
-from ..services.errors import Invalid
 
 
 def apply_errors(form: FlaskForm, exc: Invalid) -> None:
@@ -85,10 +85,10 @@ def form_money(name: str) -> int | None:
 
 
 def csv_download(filename: str, header, rows):
-    """A CSV file as a download (see app/csvfiles.py for the escaping rule)."""
+    """A CSV file as a download (see app/spreadsheets/csvfiles.py for the escaping rule)."""
     from flask import current_app
 
-    from ..csvfiles import to_csv
+    from ..spreadsheets.csvfiles import to_csv
 
     response = current_app.response_class(to_csv(header, rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
+from ..custody import servicing
 from ..permissions import public, role
-from ..services import dashboard, people, servicing
+from ..register import dashboard, people
 from ..templating import local_today, site
 
 bp = Blueprint("home", __name__)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+from ..errors import Invalid
 from ..permissions import role
-from ..services import imports
-from ..services.errors import Invalid
-from ..services.import_values import FIELDS
-from ..services.uploads import TooLarge
+from ..register.uploads import TooLarge
+from ..spreadsheets import imports
+from ..spreadsheets.values import FIELDS
 from .helpers import current_actor
 
 bp = Blueprint("imports", __name__, url_prefix="/assets/import")

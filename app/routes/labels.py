@@ -9,9 +9,11 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 import labels as engine
 from labels import formats as engine_formats
 
+from ..errors import Invalid
+from ..ops import settings
 from ..permissions import role
-from ..services import label_codes, places, printing, settings
-from ..services.errors import Invalid
+from ..printing import jobs
+from ..register import label_codes, places
 from ..templating import local_today, site
 from ..worker import Busy, run
 from .helpers import current_actor, form_int, form_text
@@ -32,7 +34,7 @@ def _as_int(values, name: str) -> int | None:
 
 
 def _default_format() -> str:
-    return printing.default_format_name(site()["paper_size"])
+    return jobs.default_format_name(site()["paper_size"])
 
 
 def _job(values) -> dict:
@@ -43,12 +45,12 @@ def _job(values) -> dict:
     except ValueError:
         raise Invalid({"since": "Give a date as YYYY-MM-DD."}) from None
     start, copies = _whole(values, "start"), _whole(values, "copies")
-    fmt = printing.get_format(values.get("format") or _default_format())
+    fmt = jobs.get_format(values.get("format") or _default_format())
     if not (fmt.roll or 1 <= start <= fmt.per_page):
         raise Invalid({"start": f"Start position must be 1–{fmt.per_page} on this sheet."})
     if not 1 <= copies <= 100:
         raise Invalid({"copies": "Copies must be 1–100."})
-    things = printing.choose(
+    things = jobs.choose(
         values.get("choice") or "selected",
         codes_=values.getlist("asset"),
         category_id=_as_int(values, "category"),
@@ -59,21 +61,21 @@ def _job(values) -> dict:
         "fmt": fmt,
         "start": 1 if fmt.roll else start,
         "copies": copies,
-        "org_line": printing.org_line(values.get("org_line", "")),
+        "org_line": jobs.org_line(values.get("org_line", "")),
         "tags": values.get("tags") == "1",
         "things": things,
     }
 
 
 def _render(job: dict) -> bytes:
-    label_data = printing.to_labels(job["things"], site()["public_url"], tags=job["tags"])
+    label_data = jobs.to_labels(job["things"], site()["public_url"], tags=job["tags"])
     return run(
         engine.render_pdf,
         label_data,
         job["fmt"],
         start=job["start"],
         copies=job["copies"],
-        nudge=printing.nudge(job["fmt"].name),
+        nudge=jobs.nudge(job["fmt"].name),
         org_line=job["org_line"],
     )
 
@@ -91,27 +93,27 @@ def _notes(job):
     """The notes beside the stock: for the job's run, or the chosen stock alone."""
     public_url = site()["public_url"]
     if job:
-        run = printing.to_labels(job["things"], public_url, preview=True, tags=job["tags"])
-        return printing.stock_notes(job["fmt"], public_url, run, job["org_line"])
+        run = jobs.to_labels(job["things"], public_url, preview=True, tags=job["tags"])
+        return jobs.stock_notes(job["fmt"], public_url, run, job["org_line"])
     try:
-        fmt = printing.get_format(request.values.get("format") or _default_format())
+        fmt = jobs.get_format(request.values.get("format") or _default_format())
     except Invalid:
         return None  # the form says what is wrong with the stock
-    return printing.stock_notes(fmt, public_url)
+    return jobs.stock_notes(fmt, public_url)
 
 
 def _page(job=None, errors=None, status=200):
     return render_template(
         "labels/print.html",
         job=job,
-        marks=bool(job and printing.marked(job["things"])),
+        marks=bool(job and jobs.marked(job["things"])),
         notes=_notes(job),
-        org_line_max=printing.ORG_LINE_MAX,
+        org_line_max=jobs.ORG_LINE_MAX,
         errors=errors or {},
         values=request.values,
-        picked=printing.picked(request.values.getlist("asset")),
+        picked=jobs.picked(request.values.getlist("asset")),
         default_format=_default_format(),
-        formats=printing.formats(),
+        formats=jobs.formats(),
         categories=list(places.categories()),
         locations=places.location_tree(),
         warning=settings.public_url_warning(site()["public_url"]),
@@ -139,9 +141,9 @@ def preview():
         job = _job(request.args)
     except Invalid:
         job = None
-    fmt = job["fmt"] if job else printing.get_format(_default_format())
+    fmt = job["fmt"] if job else jobs.get_format(_default_format())
     data = (
-        printing.to_labels(job["things"], site()["public_url"], preview=True, tags=job["tags"])
+        jobs.to_labels(job["things"], site()["public_url"], preview=True, tags=job["tags"])
         if job
         else []
     )
@@ -152,7 +154,7 @@ def preview():
             run_,
             fmt,
             start=job["start"] if job else 1,
-            nudge=printing.nudge(fmt.name),
+            nudge=jobs.nudge(fmt.name),
             org_line=job["org_line"] if job else "",
             outlines=True,
         )
@@ -173,9 +175,9 @@ def pdf():
         return _page(errors={"": str(exc)}, status=422)
     except Busy as exc:
         return _page(errors={"": str(exc)}, status=503)
-    assets = printing.marked(job["things"])
+    assets = jobs.marked(job["things"])
     if assets:
-        printing.record_printed(assets, current_actor(), job["fmt"])
+        jobs.record_printed(assets, current_actor(), job["fmt"])
     return _pdf(data, f"labels-{job['fmt'].name}")
 
 
@@ -186,21 +188,21 @@ def blank():
     errors, status = {}, 200
     if request.method == "POST":
         try:
-            fmt = printing.get_format(request.form.get("format", ""))
+            fmt = jobs.get_format(request.form.get("format", ""))
             count = form_int("count") or 0
             start = 1 if fmt.roll else _whole(request.form, "start")
             if not (1 <= start <= fmt.per_page):
                 raise Invalid({"start": f"Start position must be 1–{fmt.per_page} on this sheet."})
-            base = printing.require_public_url(site()["public_url"])  # before reserving
+            base = jobs.require_public_url(site()["public_url"])  # before reserving
             codes_ = label_codes.reserve_blanks(count, current_actor())
-            data = printing.blank_labels(codes_, base)
+            data = jobs.blank_labels(codes_, base)
             try:
                 pdf_bytes = run(
                     engine.render_pdf,
                     data,
                     fmt,
                     start=start,
-                    nudge=printing.nudge(fmt.name),
+                    nudge=jobs.nudge(fmt.name),
                     org_line=form_text("org_line", 120),
                 )
             except Exception:
@@ -219,7 +221,7 @@ def blank():
         errors=errors,
         values=request.form,
         default_format=_default_format(),
-        formats=printing.formats(),
+        formats=jobs.formats(),
         warning=settings.public_url_warning(site()["public_url"]),
     ), status
 
@@ -239,7 +241,7 @@ def calibrate():
         try:
             x = float(request.form.get("nudge_x") or 0)
             y = float(request.form.get("nudge_y") or 0)
-            printing.save_nudge(name, x, y)
+            jobs.save_nudge(name, x, y)
         except ValueError:
             errors = {"nudge": "Give the nudge in millimetres, e.g. 0.5 or -1."}
         except Invalid as exc:
@@ -252,20 +254,20 @@ def calibrate():
             return redirect(url_for("labels.calibrate", format=name), 303)
     if wants == "download" or request.args.get("download"):
         try:
-            fmt = printing.get_format(name)
-            data = run(engine.calibration_pdf, fmt, printing.nudge(name))
+            fmt = jobs.get_format(name)
+            data = run(engine.calibration_pdf, fmt, jobs.nudge(name))
         except (Invalid, Busy) as exc:
             errors = getattr(exc, "errors", None) or {"": str(exc)}
         else:
             return _pdf(data, f"calibration-{name}")
-    x, y = printing.nudge(name)
+    x, y = jobs.nudge(name)
     return render_template(
         "labels/calibrate.html",
         name=name,
         nudge_x=x,
         nudge_y=y,
         errors=errors,
-        formats=printing.formats(),
+        formats=jobs.formats(),
     ), 422 if errors else 200
 
 
@@ -280,7 +282,7 @@ def new_format():
         data["roll"] = request.form.get("roll") == "1"
         data["title"] = request.form.get("title", "").strip()[:80] or data["name"]
         try:
-            fmt = printing.save_custom_format(data)
+            fmt = jobs.save_custom_format(data)
         except Invalid as exc:
             errors = exc.errors
         else:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
+from ..errors import Invalid, NotFound
 from ..forms import LocationForm, options
 from ..models import Location
 from ..permissions import role
-from ..services import places
-from ..services.errors import Invalid, NotFound
+from ..register import places
 from .helpers import apply_errors
 
 bp = Blueprint("locations", __name__, url_prefix="/locations")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..custody import custody
+from ..errors import Conflict, Invalid, NotFound
 from ..forms import PersonForm
 from ..models import Event, User
 from ..permissions import role
-from ..services import custody, people
-from ..services.errors import Conflict, Invalid, NotFound
+from ..register import people
 from ..templating import local_today
 from .activity import feed
 from .helpers import apply_errors, current_actor, int_arg

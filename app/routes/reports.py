@@ -6,17 +6,13 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from ..csvfiles import money
+from ..errors import Invalid
 from ..models import utcnow
 from ..permissions import role
-from ..services import (
-    reports,
-    reports_idle,
-    reports_maintenance,
-    reports_usage,
-    reports_value,
-)
-from ..services.errors import Invalid
+from ..reports import common, repair_costs, usage
+from ..reports import idle as reports_idle
+from ..reports import value as reports_value
+from ..spreadsheets.csvfiles import money
 from ..templating import local_today, localtime, site
 from .helpers import csv_download, int_arg
 
@@ -57,15 +53,15 @@ def _refused(template: str, exc: Invalid, **context):
     return render_template(template, errors=exc.errors, args=request.args, **context), 422
 
 
-def _period(days: int) -> reports.Period:
+def _period(days: int) -> common.Period:
     args = request.args
-    return reports.parse_period(args.get("from"), args.get("to"), today=local_today(), days=days)
+    return common.parse_period(args.get("from"), args.get("to"), today=local_today(), days=days)
 
 
 @bp.route("", strict_slashes=False)
 @role("lead")
 def index():
-    """The list of reports."""
+    """The list of common."""
     return render_template("reports/index.html")
 
 
@@ -73,16 +69,16 @@ def index():
 @role("lead")
 def assets():
     """How many assets, and what they cost, per location, category or holder."""
-    by = _choice("by", tuple(reports.GROUPINGS))
-    return render_template("reports/assets.html", report=reports.breakdown(by))
+    by = _choice("by", tuple(common.GROUPINGS))
+    return render_template("reports/assets.html", report=common.breakdown(by))
 
 
 @bp.route("/assets.csv")
 @role("lead")
 def assets_csv():
     """The assets-by table as a spreadsheet."""
-    report = reports.breakdown(_choice("by", tuple(reports.GROUPINGS)))
-    header = [reports.GROUPINGS[report.by], "In service", "Cost", "Without cost", "Retired"]
+    report = common.breakdown(_choice("by", tuple(common.GROUPINGS)))
+    header = [common.GROUPINGS[report.by], "In service", "Cost", "Without cost", "Retired"]
     rows = [
         (g.path or g.name, g.in_service, money(g.cost_cents), g.no_cost, g.retired)
         for g in [*report.groups, report.total]
@@ -95,7 +91,7 @@ def assets_csv():
 def idle():
     """In-service items nobody has used or moved for N days."""
     try:
-        days = reports.parse_idle_days(request.args.get("days"))
+        days = common.parse_idle_days(request.args.get("days"))
     except Invalid as exc:
         return _refused("reports/idle.html", exc, page=None, days=None)
     page = reports_idle.idle(days, utcnow(), _page_number(), _per_page())
@@ -106,7 +102,7 @@ def idle():
 @role("lead")
 def idle_csv():
     """Every idle item as a spreadsheet."""
-    days = _csv_params(lambda: reports.parse_idle_days(request.args.get("days")))
+    days = _csv_params(lambda: common.parse_idle_days(request.args.get("days")))
     header = ["Code", "Name", "Status", "Category", "Location", "Last used", "Idle days"]
     rows = (
         (r.code, r.name, r.status_label, r.category, r.location,
@@ -124,8 +120,8 @@ def utilisation():
         period = _period(90)
     except Invalid as exc:
         return _refused("reports/utilisation.html", exc, report=None)
-    report = reports_usage.utilisation(period, _zone(), utcnow())
-    page = reports.page_of(report.assets, _page_number(), _per_page())
+    report = usage.utilisation(period, _zone(), utcnow())
+    page = common.page_of(report.assets, _page_number(), _per_page())
     return render_template("reports/utilisation.html", report=report, page=page, errors={}, args={})
 
 
@@ -135,7 +131,7 @@ def utilisation_csv():
     """Utilisation per asset (table=assets) or per category (table=categories)."""
     table = _choice("table", ("assets", "categories"))
     period = _csv_params(lambda: _period(90))
-    report = reports_usage.utilisation(period, _zone(), utcnow())
+    report = usage.utilisation(period, _zone(), utcnow())
     name = f"utilisation-{table}-{period.start}-to-{period.end}.csv"
     if table == "assets":
         header = ["Code", "Name", "Category", "Days owned", "Days checked out", "Utilisation %"]
@@ -160,9 +156,9 @@ def maintenance():
         period = _period(365)
     except Invalid as exc:
         return _refused("reports/maintenance.html", exc, report=None, view=view)
-    report = reports_maintenance.maintenance(period, _zone())
+    report = repair_costs.maintenance(period, _zone())
     rows = report.assets if view == "assets" else report.jobs
-    page = reports.page_of(rows, _page_number(), _per_page())
+    page = common.page_of(rows, _page_number(), _per_page())
     return render_template(
         "reports/maintenance.html", report=report, page=page, view=view, errors={}, args={}
     )
@@ -174,7 +170,7 @@ def maintenance_csv():
     """Maintenance costs per asset (view=assets) or every job (view=jobs)."""
     view = _choice("view", ("assets", "jobs"))
     period = _csv_params(lambda: _period(365))
-    report = reports_maintenance.maintenance(period, _zone())
+    report = repair_costs.maintenance(period, _zone())
     name = f"maintenance-{view}-{period.start}-to-{period.end}.csv"
     if view == "jobs":
         header = ["Date", "Code", "Name", "What", "Note", "By", "Cost"]
@@ -194,7 +190,7 @@ def maintenance_csv():
 
 
 def _as_of():
-    return reports.parse_date(request.args.get("as_of"), "as_of", local_today())
+    return common.parse_date(request.args.get("as_of"), "as_of", local_today())
 
 
 @bp.route("/value")
@@ -206,7 +202,7 @@ def value():
     except Invalid as exc:
         return _refused("reports/value.html", exc, report=None)
     report = reports_value.valuation(as_of, _zone())
-    page = reports.page_of(report.holdings, _page_number(), _per_page())
+    page = common.page_of(report.holdings, _page_number(), _per_page())
     return render_template("reports/value.html", report=report, page=page, errors={}, args={})
 
 

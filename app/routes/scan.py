@@ -6,11 +6,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from .. import codes
+from ..audits import rules as audit_rules
+from ..custody import maintenance
+from ..errors import Invalid
 from ..extensions import limiter
 from ..models import Location
 from ..permissions import public
-from ..services import assets, audit_rules, label_codes, maintenance, places
-from ..services.errors import Invalid
+from ..register import assets, label_codes, places
 from .audit_session import seen_card
 from .helpers import int_arg
 

@@ -8,8 +8,11 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_login import current_user
 
+from ..audits import audits
+from ..audits import rules as audit_rules
+from ..custody import batch
 from ..permissions import public, role
-from ..services import audit_rules, audits, batch, people, places
+from ..register import people, places
 from ..templating import local_today, localtime, site
 from .audit_session import current_audit_id
 from .helpers import current_actor

@@ -1,0 +1,195 @@
+"""The audit report: counts, missing, moved, unexpected, who and how long.
+As a page, a CSV and a PDF (text codes only: no QR can be scanned off it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from peewee import JOIN, fn
+
+from ..models import Asset, Audit, AuditItem, AuditTick, Event, Location, User
+from . import audits, progress, rules
+
+
+@dataclass
+class Line:
+    code: str
+    name: str
+    # seen, seen by action, seen elsewhere, with holder, missing, not seen,
+    # unexpected, unknown
+    result: str
+    detail: str = ""
+    by: str = ""
+    at: object = None
+
+
+@dataclass
+class Report:
+    audit: Audit
+    scope: str
+    expected: int = 0
+    seen: int = 0
+    lines: list[Line] = field(default_factory=list)
+    auditors: list[str] = field(default_factory=list)
+    duration: timedelta | None = None
+
+    def of(self, *results: str) -> list[Line]:
+        return [line for line in self.lines if line.result in results]
+
+
+def _last_facts(asset_ids: list[int]) -> dict[int, tuple]:
+    """Last seen time, last holder and last location for each asset (3 queries)."""
+    if not asset_ids:
+        return {}
+    rows = {
+        a.id: a
+        for a in Asset.select(Asset, Location)
+        .join(Location, JOIN.LEFT_OUTER, on=(Asset.location == Location.id))
+        .where(Asset.id.in_(asset_ids))
+    }
+    last_holder_event = (
+        Event.select(Event.asset, fn.MAX(Event.id).alias("last"))
+        .where(Event.asset.in_(asset_ids), Event.holder.is_null(False))
+        .group_by(Event.asset)
+    )
+    holders = {
+        asset_id: name
+        for asset_id, name in Event.select(Event.asset, User.name)
+        .join(User, on=(Event.holder == User.id))
+        .where(Event.id.in_([r.last for r in last_holder_event]))
+        .tuples()
+    }
+    return {
+        i: (
+            rows[i].last_seen_at,
+            holders.get(i, ""),
+            rows[i].location.name if rows[i].location_id else "",
+        )
+        for i in rows
+    }
+
+
+def build(audit: Audit) -> Report:
+    report = Report(audit=audit, scope=audits.scope_label(audit), duration=progress.duration(audit))
+    ticks = {
+        t.asset_id: t
+        for t in AuditTick.select(AuditTick, User, Location)
+        .join(User, on=(AuditTick.by == User.id))
+        .switch(AuditTick)
+        .join(Location, JOIN.LEFT_OUTER, on=(AuditTick.room == Location.id))
+        .where(AuditTick.audit == audit, AuditTick.undone_at.is_null())
+    }
+    missing_ids = {
+        asset_id
+        for (asset_id,) in AuditItem.select(AuditItem.asset)
+        .where(AuditItem.audit == audit, AuditItem.marked_missing == True)  # noqa: E712
+        .tuples()
+    }
+    items = list(
+        AuditItem.select(AuditItem, Asset, User)
+        .join(Asset, on=(AuditItem.asset == Asset.id))
+        .join(User, JOIN.LEFT_OUTER, on=(Asset.holder == User.id))
+        .where(AuditItem.audit == audit)
+        .order_by(Asset.name)
+    )
+    facts = _last_facts([i.asset_id for i in items if i.asset_id not in ticks])
+    report.expected = len(items)
+    for item in items:
+        asset, tick = item.asset, ticks.get(item.asset_id)
+        if tick:
+            report.seen += 1
+            if tick.via:  # an action during the audit proved someone had it
+                result = "seen by action"
+                detail = rules.via_words(tick.via, tick.by.name)
+            elif tick.wrong_place:
+                result = "seen elsewhere"
+                detail = f"seen in {tick.room.name}"
+                if tick.resolution == "moved":
+                    detail += " (location updated)"
+            else:
+                result, detail = "seen", tick.room.name if tick.room_id else ""
+            report.lines.append(Line(asset.code, asset.name, result, detail, tick.by.name, tick.at))
+            continue
+        last_seen, last_holder, last_place = facts.get(asset.id, (None, "", ""))
+        if asset.holder_id:
+            result, detail = "with holder", f"out with {asset.holder.name}"
+        elif asset.id in missing_ids:
+            result = "missing"
+            detail = "; ".join(
+                filter(
+                    None,
+                    [
+                        f"last seen {last_seen:%d %b %Y %H:%M} UTC" if last_seen else "never seen",
+                        f"last holder {last_holder}" if last_holder else "",
+                        f"last at {last_place}" if last_place else "",
+                    ],
+                )
+            )
+        else:
+            result, detail = "not seen", asset.status_label
+        report.lines.append(Line(asset.code, asset.name, result, detail, at=last_seen))
+    for tick in ticks.values():
+        if not tick.expected and tick.asset_id:
+            report.lines.append(
+                Line(
+                    tick.asset.code,
+                    tick.asset.name,
+                    "unexpected",
+                    f"seen in {tick.room.name}" if tick.room_id else "",
+                    tick.by.name,
+                    tick.at,
+                )
+            )
+    for tick in (
+        AuditTick.select(AuditTick, User)
+        .join(User, on=(AuditTick.by == User.id))
+        .where(AuditTick.audit == audit, AuditTick.asset.is_null(), AuditTick.undone_at.is_null())
+    ):
+        report.lines.append(
+            Line(tick.code, "", "unknown", "not a tagtrail asset code", tick.by.name, tick.at)
+        )
+    report.auditors = sorted(
+        # Whoever returned an item meanwhile did not audit anything.
+        {t.by.name for t in ticks.values() if not t.via}
+        | {
+            n
+            for (n,) in AuditTick.select(User.name)
+            .join(User, on=(AuditTick.by == User.id))
+            .where(AuditTick.audit == audit, AuditTick.via == "")
+            .tuples()
+        }
+    )
+    return report
+
+
+CSV_HEADER = ["code", "name", "result", "detail", "by", "at (UTC)"]
+
+
+def csv_rows(report: Report) -> list[list]:
+    """The report as spreadsheet rows (written by app/spreadsheets/csvfiles.py, which defuses
+    formula-like cells)."""
+    return [
+        [
+            line.code,
+            line.name,
+            line.result,
+            line.detail,
+            line.by,
+            f"{line.at:%Y-%m-%d %H:%M}" if line.at else "",
+        ]
+        for line in report.lines
+    ]
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render the print template; runs in the worker process. Nothing is fetched:
+    a URL that reached the page (none should) is skipped, never loaded."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    class RefuseAll(URLFetcher):
+        def fetch(self, url, headers=None):
+            raise ValueError("report rendering loads nothing")
+
+    return HTML(string=html, url_fetcher=RefuseAll()).write_pdf()

@@ -1,0 +1,253 @@
+"""Who has what: check out, return, transfer, move, retire, return all, overdue."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ..database import write
+from ..errors import Invalid, NotFound
+from ..models import Asset, Location, User, utcnow
+from ..register import events
+from .engine import (
+    Forbidden,
+    Outcome,
+    Refused,
+    check_due,
+    held_message,
+    perform,
+    require_lead,
+    require_not_retired,
+    when,
+)
+
+RETIRE_REASONS = {
+    "sold": "Sold",
+    "scrapped": "Scrapped",
+    "lost": "Lost",
+    "stolen": "Stolen",
+    "other": "Other",
+}
+CONDITIONS = {"good": "Good", "worn": "Worn", "damaged": "Damaged"}
+
+
+def _person(person_id: int | None, field: str = "holder") -> User:
+    person = User.get_or_none(User.id == person_id) if person_id else None
+    if person is None or not person.active:
+        raise Invalid({field: "Choose a person from the list."})
+    return person
+
+
+def _location(location_id: int | None) -> Location | None:
+    if location_id is None:
+        return None
+    location = Location.get_or_none(Location.id == location_id)
+    if location is None:
+        raise Invalid({"location": "Choose a location from the list."})
+    return location
+
+
+def _expecting(asset: Asset, expected_holder_id: int | None) -> None:
+    """Refuse when the item changed hands since the person loaded the page."""
+    if not asset.holder_id:
+        raise Refused(f"This item is not checked out (returned {when(asset)}).")
+    if expected_holder_id is not None and expected_holder_id != asset.holder_id:
+        raise Refused(f"This item is now with {asset.holder.name} ({when(asset)}).")
+
+
+def check_out(
+    code: str,
+    *,
+    actor: User,
+    today: date,
+    holder_id: int | None = None,
+    due_back: date | None = None,
+    note: str = "",
+    override: bool = False,
+    key: str | None = None,
+    scanned_at: datetime | None = None,
+) -> Outcome:
+    """Hand the item to `holder_id` (default: the actor). One holder at a time."""
+
+    def apply(asset: Asset):
+        require_not_retired(asset)
+        if asset.holder_id:
+            raise Refused(held_message(asset, actor))
+        holder = actor if holder_id in (None, actor.id) else _person(holder_id)
+        if holder.id != actor.id and not actor.has_role("lead"):
+            raise Forbidden("Members can only check items out to themselves.")
+        check_due(due_back, today)
+        blocked = asset.status in ("faulty", "in_repair")
+        if blocked and not override:
+            raise Refused(
+                f"This item is {asset.status_label.lower()}: do not use it. "
+                "A lead can check it out anyway."
+            )
+        if blocked:
+            require_lead(actor, "check out a faulty item")
+        data = {"due_back": due_back.isoformat()} if due_back else {}
+        if blocked:
+            data.update(override=True, status_was=asset.status)
+        asset.holder, asset.due_back = holder, due_back
+        event = events.record(
+            "checked_out",
+            asset=asset,
+            actor=actor,
+            holder=holder,
+            location=asset.location,
+            note=note,
+            data=data or None,
+        )
+        who = "you" if holder.id == actor.id else holder.name
+        return f"Checked out to {who}.", [event]
+
+    return perform(code, actor, apply, key=key, scanned_at=scanned_at)
+
+
+def check_in(
+    code: str,
+    *,
+    actor: User,
+    expected_holder_id: int | None = None,
+    location_id: int | None = None,
+    condition: str = "",
+    note: str = "",
+    key: str | None = None,
+    scanned_at: datetime | None = None,
+) -> Outcome:
+    """Take the item back from whoever holds it, optionally noting where and how."""
+
+    def apply(asset: Asset):
+        _expecting(asset, expected_holder_id)
+        if condition and condition not in CONDITIONS:
+            raise Invalid({"condition": "Choose a condition from the list."})
+        location = _location(location_id) or asset.location
+        holder = asset.holder
+        asset.holder, asset.due_back, asset.location = None, None, location
+        data = {"condition": condition} if condition else None
+        event = events.record(
+            "checked_in",
+            asset=asset,
+            actor=actor,
+            holder=holder,
+            location=location,
+            note=note,
+            data=data,
+        )
+        return f"Returned{'' if holder.id == actor.id else ' from ' + holder.name}.", [event]
+
+    return perform(code, actor, apply, key=key, scanned_at=scanned_at)
+
+
+def transfer(
+    code: str,
+    *,
+    actor: User,
+    today: date,
+    to_holder_id: int,
+    expected_holder_id: int | None = None,
+    due_back: date | None = None,
+    note: str = "",
+    key: str | None = None,
+) -> Outcome:
+    """Hand the item straight from its holder to another person."""
+
+    def apply(asset: Asset):
+        _expecting(asset, expected_holder_id)
+        to = _person(to_holder_id)
+        if not actor.has_role("lead") and actor.id not in (asset.holder_id, to.id):
+            raise Forbidden("Members can only hand over their own items, or take one over.")
+        if to.id == asset.holder_id:
+            raise Invalid({"holder": f"{to.name} already has this item."})
+        check_due(due_back, today)
+        before = asset.holder
+        asset.holder, asset.due_back = to, due_back
+        data = {"from": before.name, "from_id": before.id, "to": to.name}
+        if due_back:
+            data["due_back"] = due_back.isoformat()
+        event = events.record(
+            "transferred",
+            asset=asset,
+            actor=actor,
+            holder=to,
+            from_holder=before,
+            location=asset.location,
+            note=note,
+            data=data,
+        )
+        return f"Handed over from {before.name} to {to.name}.", [event]
+
+    return perform(code, actor, apply, key=key)
+
+
+def move(
+    code: str,
+    *,
+    actor: User,
+    location_id: int | None,
+    note: str = "",
+    key: str | None = None,
+    scanned_at: datetime | None = None,
+) -> Outcome:
+    """Record that the item now lives somewhere else (leads)."""
+
+    def apply(asset: Asset):
+        require_lead(actor, "move items")
+        require_not_retired(asset)
+        location = _location(location_id)
+        if location is None:
+            raise Invalid({"location": "Choose where it is now."})
+        if location.id == asset.location_id:
+            raise Invalid({"location": f"It is already at {location.name}."})
+        before = asset.location
+        asset.location = location
+        event = events.record(
+            "moved",
+            asset=asset,
+            actor=actor,
+            location=location,
+            note=note,
+            data={"from": events.plain(before), "to": location.name},
+        )
+        return f"Moved to {location.name}.", [event]
+
+    return perform(code, actor, apply, key=key, scanned_at=scanned_at)
+
+
+def retire(
+    code: str, *, actor: User, reason: str, note: str = "", key: str | None = None
+) -> Outcome:
+    """Take the item out of service for good; its page and history stay."""
+
+    def apply(asset: Asset):
+        require_lead(actor, "retire items")
+        require_not_retired(asset)
+        if reason not in RETIRE_REASONS:
+            raise Invalid({"reason": "Choose a reason from the list."})
+        data = {"reason": reason}
+        if asset.holder_id:
+            data["holder_was"] = asset.holder.name
+        asset.holder, asset.due_back = None, None
+        asset.retired_at, asset.retire_reason = utcnow(), reason
+        event = events.record("retired", asset=asset, actor=actor, note=note, data=data)
+        return f"Retired ({RETIRE_REASONS[reason].lower()}).", [event]
+
+    return perform(code, actor, apply, key=key, proves_presence=False)
+
+
+def return_all(person_id: int, *, actor: User) -> list[Asset]:
+    """Return everything a person holds, one event per item, in one step (leads)."""
+    require_lead(actor, "return everything a person holds")
+    with write():
+        person = User.get_or_none(User.id == person_id)
+        if person is None:
+            raise NotFound("No such person.")
+        returned = []
+        for asset in Asset.select().where(Asset.holder == person).order_by(Asset.name):
+            outcome = check_in(
+                asset.code,
+                actor=actor,
+                expected_holder_id=person.id,
+                note="Returned with everything they held.",
+            )
+            returned.append(outcome.asset)
+        return returned

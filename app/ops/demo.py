@@ -1,0 +1,170 @@
+"""Demo data: a small organisation with a few weeks of believable history."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from ..custody import servicing
+from ..database import write
+from ..errors import Conflict
+from ..models import Asset, Category, Location, User, utcnow
+from ..register import events, passwords, places
+from . import settings
+
+PEOPLE = [
+    ("Ada Admin", "admin@demo.tagtrail", "admin"),
+    ("Lee Lead", "lead@demo.tagtrail", "lead"),
+    ("Sam Member", "sam@demo.tagtrail", "member"),
+    ("Alice Member", "alice@demo.tagtrail", "member"),
+    ("Pat Holder", None, "member"),  # holds kit, never signs in
+]
+
+SITE = {
+    "Main site": {
+        "Workshop": ["Bench area", "Tool store"],
+        "Office": ["Room 1", "Room 2", "Room 3"],
+    },
+    "Yard": {"Container A": [], "Van bay": []},
+}
+
+# Per category: useful life (months), salvage value (% of cost), service
+# interval (days, or None), so the value report and service dates have data.
+LIFECYCLE = {
+    "Laptops": (36, 10, None),
+    "Power tools": (60, 5, 365),
+    "Radios": (48, 0, None),
+    "Cameras": (60, 15, None),
+    "Measuring": (84, 10, 365),
+    "Safety": (60, 0, 180),
+}
+CATALOGUE = {
+    "Laptops": [("ThinkPad T14", "Lenovo", 1149_00), ("MacBook Air 13", "Apple", 1299_00)],
+    "Power tools": [
+        ("Cordless drill 18V", "Makita", 189_00),
+        ("Angle grinder", "Bosch", 129_00),
+        ("Impact driver", "DeWalt", 159_00),
+    ],
+    "Radios": [("Two-way radio", "Motorola", 249_00)],
+    "Cameras": [("Mirrorless camera", "Sony", 899_00), ("Tripod", "Manfrotto", 149_00)],
+    "Measuring": [("Laser level", "Leica", 429_00), ("Multimeter", "Fluke", 219_00)],
+    "Safety": [("Harness", "Petzl", 179_00), ("Gas detector", "Dräger", 649_00)],
+}
+
+
+def _is_empty() -> bool:
+    return not (Asset.select().exists() or Location.select().exists() or Category.select().exists())
+
+
+def _person(name: str, email: str | None, role: str, password: str) -> User:
+    user = User.get_or_none(User.email == email) if email else None
+    if user is None:
+        user = User.create(
+            name=name,
+            email=email,
+            role=role,
+            password_hash=passwords.hash_password(password) if email else None,
+        )
+    return user
+
+
+def _locations(tree: dict, parent: Location | None, rooms: list[Location]) -> None:
+    for name, below in tree.items():
+        node = Location.create(name=name, parent=parent, code=places.unique_code())
+        if isinstance(below, dict):
+            _locations(below, node, rooms)
+        else:
+            rooms.append(node)
+            for leaf in below:
+                rooms.append(Location.create(name=leaf, parent=node, code=places.unique_code()))
+
+
+def _serial(rng: random.Random, maker: str) -> str:
+    while True:  # a forced second run must not reuse the first run's serials
+        serial = f"{maker[:2].upper()}{rng.randint(10**6, 10**7 - 1)}"
+        if not Asset.select().where(Asset.serial == serial).exists():
+            return serial
+
+
+def build(password: str = "tagtrail-demo", force: bool = False, seed: int = 7) -> list[User]:
+    """Create the demo organisation. Refuses a database with data unless forced."""
+    problem = passwords.problem(password)
+    if problem:
+        raise Conflict(f"Demo password: {problem}")
+    rng = random.Random(seed)
+    with write():
+        if not force and not _is_empty():
+            raise Conflict("This database already has data. Use --force to add the demo anyway.")
+        if not settings.saved().get("org_name"):
+            settings.save({"org_name": "Harbour Works (demo)"})
+        users = [_person(n, e, r, password) for n, e, r in PEOPLE]
+        lead = users[1]
+        holders = [u for u in users if u.role == "member"]
+        rooms: list[Location] = []
+        _locations(SITE, None, rooms)
+        now = utcnow()
+        for category_name, items in CATALOGUE.items():
+            life, salvage, service = LIFECYCLE[category_name]
+            category = Category.get_or_none(Category.name == category_name) or Category.create(
+                name=category_name,
+                useful_life_months=life,
+                salvage_percent=salvage,
+                service_interval_days=service,
+            )
+            count = 60 // len(CATALOGUE)
+            for i in range(count):
+                name, maker, cost = items[i % len(items)]
+                start = now - timedelta(days=rng.randint(21, 42), hours=rng.randint(0, 8))
+                bought = start.date() - timedelta(days=rng.randint(30, 900))
+                asset = Asset.create(
+                    code=places.unique_code(),
+                    name=f"{name} #{i + 1}",
+                    category=category,
+                    manufacturer=maker,
+                    model_name=name,
+                    serial=_serial(rng, maker),
+                    purchase_date=bought,
+                    cost_cents=cost,
+                    supplier="Demo Supplies Ltd",
+                    warranty_end=bought + timedelta(days=365 * 2),
+                    location=rng.choice(rooms),
+                    created_at=start,
+                    updated_at=start,
+                )
+                asset.service_due_on = servicing.due_on(asset, category)
+                asset.save()
+                events.record(
+                    "created",
+                    asset=asset,
+                    actor=lead,
+                    location=asset.location,
+                    at=start,
+                    data={"name": asset.name},
+                )
+                _history(asset, rng, start, holders, lead)
+    return [u for u in users if u.email]
+
+
+def _history(asset: Asset, rng: random.Random, start, holders, lead) -> None:
+    """A few hand-overs and returns, ending in the asset's current state."""
+    at = start
+    for _ in range(rng.randint(0, 4)):
+        at += timedelta(days=rng.randint(1, 5), hours=rng.randint(1, 6))
+        if at >= utcnow():
+            break
+        holder = rng.choice(holders)
+        actor = holder if holder.email else lead  # people without sign-in are handed kit
+        events.record("checked_out", asset=asset, actor=actor, holder=holder, at=at)
+        back = at + timedelta(days=rng.randint(1, 4))
+        if back >= utcnow() or rng.random() < 0.15:
+            asset.status, asset.holder = "checked_out", holder
+            asset.due_back = (at + timedelta(days=7)).date()
+            if asset.due_back < date.today() - timedelta(days=1) and rng.random() < 0.5:
+                asset.due_back = date.today() + timedelta(days=3)
+            break
+        events.record(
+            "checked_in", asset=asset, actor=actor, holder=holder, location=asset.location, at=back
+        )
+        at = back
+    asset.updated_at = at
+    asset.save()

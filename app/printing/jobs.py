@@ -1,0 +1,197 @@
+"""Printing labels: formats (shipped and custom), nudges, what to print, and the
+record that it was printed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import labels
+from labels import Format, FormatError
+
+from ..database import write
+from ..errors import Invalid
+from ..models import Asset, LabelFormatSetting, Location, User, utcnow
+from ..ops import settings
+from ..register import events, places
+
+CHOICES = ("selected", "all", "unprinted", "category", "location", "since", "locations")
+
+# The stock every print form (and the command line) starts on, by the paper the
+# organisation uses: the commonest sheet of address-sized labels on each paper.
+DEFAULT_STOCK = {"a4": "avery-l7160", "letter": "avery-5160"}
+# The line printed on each label goes to the layout whole: what a stock cannot
+# hold is cut with an ellipsis there and the print page warns (labels.fit).
+# Cutting it here instead printed "... 0000 o" with no warning on a roll.
+ORG_LINE_MAX = 300
+
+
+def default_format_name(paper_size: str) -> str:
+    """The label stock a print form starts on for this paper size (see settings)."""
+    return DEFAULT_STOCK[settings.paper_size(paper_size)]
+
+
+def formats() -> dict[str, Format]:
+    """Shipped formats, then the custom ones leads saved (a custom one never
+    replaces a shipped one of the same name)."""
+    found = dict(labels.builtin())
+    for row in LabelFormatSetting.select().where(LabelFormatSetting.spec.is_null(False)):
+        try:
+            found.setdefault(row.name, Format.from_dict(row.spec))
+        except FormatError:
+            continue  # a stored format that no longer checks out is skipped, not fatal
+    return found
+
+
+def get_format(name: str) -> Format:
+    fmt = formats().get(name or "")
+    if fmt is None:
+        raise Invalid({"format": "Choose a label format from the list."})
+    return fmt
+
+
+def nudge(name: str) -> tuple[float, float]:
+    row = LabelFormatSetting.get_or_none(LabelFormatSetting.name == name)
+    return (row.nudge_x_mm, row.nudge_y_mm) if row else (0.0, 0.0)
+
+
+def save_nudge(name: str, x_mm: float, y_mm: float) -> None:
+    """Remember how far this printer feeds off, for every later print on `name`."""
+    get_format(name)
+    if not (abs(x_mm) <= 10 and abs(y_mm) <= 10):  # also refuses NaN
+        raise Invalid({"nudge": "A nudge is at most 10 mm either way."})
+    with write():
+        LabelFormatSetting.insert(name=name, nudge_x_mm=x_mm, nudge_y_mm=y_mm).on_conflict(
+            conflict_target=[LabelFormatSetting.name],
+            update={LabelFormatSetting.nudge_x_mm: x_mm, LabelFormatSetting.nudge_y_mm: y_mm},
+        ).execute()
+
+
+def save_custom_format(data: dict) -> Format:
+    """Check and store a lead's own format."""
+    data = {
+        **data,
+        "name": "custom-"
+        + str(data.get("name", "")).strip().lower().replace(" ", "-").removeprefix("custom-"),
+    }
+    try:
+        fmt = Format.from_dict(data)
+    except FormatError as exc:
+        raise Invalid({"": str(exc)}) from None
+    if fmt.name in labels.builtin():
+        raise Invalid({"name": "A shipped format already has that name."})
+    with write():
+        LabelFormatSetting.insert(name=fmt.name, spec=fmt.to_dict()).on_conflict(
+            conflict_target=[LabelFormatSetting.name],
+            update={LabelFormatSetting.spec: fmt.to_dict()},
+        ).execute()
+    return fmt
+
+
+def choose(
+    choice: str,
+    *,
+    codes_: list[str] = (),
+    category_id: int | None = None,
+    location_id: int | None = None,
+    since: date | None = None,
+) -> list:
+    """The assets (or locations) to print, in a stable order."""
+    if choice not in CHOICES:
+        raise Invalid({"choice": "Choose which labels to print."})
+    if choice == "locations":
+        return [loc for loc, _ in places.location_tree()]
+    query = Asset.select().where(Asset.status != "retired").order_by(Asset.name, Asset.id)
+    if choice == "selected":
+        if not codes_:
+            raise Invalid({"choice": "Tick some assets in the list first, or choose another set."})
+        query = query.where(Asset.code.in_(list(codes_)))
+    elif choice == "unprinted":
+        query = query.where(Asset.label_printed_at.is_null())
+    elif choice == "category":
+        if not category_id:
+            raise Invalid({"category": "Choose a category."})
+        query = query.where(Asset.category == category_id)
+    elif choice == "location":
+        if not location_id:
+            raise Invalid({"location": "Choose a location."})
+        query = query.where(Asset.location.in_(places.subtree_ids(location_id)))
+    elif choice == "since":
+        if since is None:
+            raise Invalid({"since": "Give a date."})
+        query = query.where(Asset.created_at >= datetime.combine(since, time.min))
+    return list(query)
+
+
+def picked(codes_: list[str]) -> list[Asset]:
+    """The assets a link or the ticked list named, for the print page to name them."""
+    return choose("selected", codes_=codes_) if codes_ else []
+
+
+def require_public_url(public_url: str) -> str:
+    """Refuse to print QR codes that would lead nowhere."""
+    if not public_url:
+        raise Invalid({"": settings.public_url_warning(public_url) + " Nothing was printed."})
+    return public_url
+
+
+def to_labels(
+    things: list, public_url: str, *, preview: bool = False, tags: bool = False
+) -> list[labels.Label]:
+    """Label data for assets (/A/) or locations (/L/), with each asset's external
+    tag when `tags`. Only an on-screen preview may go without a public address."""
+    if not preview:
+        require_public_url(public_url)
+    out = []
+    for thing in things:
+        kind = "L" if isinstance(thing, Location) else "A"
+        tag = thing.external_tag if tags and kind == "A" else ""
+        url = labels.qr_url(public_url, kind, thing.code)
+        out.append(
+            labels.Label(url, thing.code, thing.name, tag, "location" if kind == "L" else "asset")
+        )
+    return out
+
+
+def org_line(value: str) -> str:
+    """The line for each label as given, or Invalid when no label could hold it."""
+    value = value.strip()
+    if len(value) > ORG_LINE_MAX:
+        too_long = f"at most {ORG_LINE_MAX} characters: this one has {len(value)}"
+        raise Invalid({"": f"The line on each label is {too_long}."})
+    return value
+
+
+def stock_notes(fmt: Format, public_url: str, run: list[labels.Label] = (), org_line: str = ""):
+    """What the print page says beside the stock, before anything is printed: the
+    QR's module size with this public address (and whether it is small enough to
+    need a close scan), and which lines of `run` the stock cuts or leaves off."""
+    notes = {"title": fmt.short_title, "module_mm": None, "small": False}
+    if public_url:
+        size = labels.module_mm(fmt, labels.qr_url(public_url, "A", "0" * 6))
+        notes.update(module_mm=size, small=size < labels.SMALL_MODULE_MM)
+    fit = labels.fit(run, fmt, org_line)
+    return {**notes, "org": fit.org, "org_shown": fit.org_shown, "tags_cut": fit.tags_cut}
+
+
+def blank_labels(codes: list[str], public_url: str) -> list[labels.Label]:
+    """Label data for blank labels: the code alone, no name yet."""
+    require_public_url(public_url)
+    return [labels.Label(labels.qr_url(public_url, "A", code), code) for code in codes]
+
+
+def marked(things: list) -> list[Asset]:
+    """The assets a print of `things` marks as printed: location labels mark nothing."""
+    return [thing for thing in things if not isinstance(thing, Location)]
+
+
+def record_printed(assets: list[Asset], actor: User, fmt: Format) -> None:
+    """A `label_printed` event per asset and its `label printed at`."""
+    now = utcnow()
+    with write():
+        for asset in assets:
+            Asset.update(label_printed_at=now, version=Asset.version + 1).where(
+                Asset.id == asset.id
+            ).execute()
+            events.record(
+                "label_printed", asset=asset, actor=actor, at=now, data={"format": fmt.name}
+            )

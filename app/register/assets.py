@@ -1,0 +1,298 @@
+"""The asset register: create, edit, find. Every change writes an event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from peewee import JOIN, SQL, IntegrityError, fn
+
+from ..custody import servicing
+from ..database import write
+from ..errors import Conflict, Invalid, NotFound
+from ..models import Asset, Category, Event, Location, User, utcnow
+from ..prepared import Prepared
+from . import attention, events, places
+
+# Fields a lead edits on the register form, in the order the form shows them.
+EDITABLE = (
+    "name",
+    "category",
+    "manufacturer",
+    "model_name",
+    "serial",
+    "purchase_date",
+    "cost_cents",
+    "supplier",
+    "warranty_end",
+    "order_number",
+    "external_tag",
+    "service_interval_days",
+    "notes",
+)
+TEXT_FIELDS = ("manufacturer", "model_name", "supplier", "order_number", "external_tag", "notes")
+
+
+def _serial_clash(exc: IntegrityError) -> Invalid:
+    """The unique index caught a duplicate serial our own check could not see
+    (another process wrote it between). Any other integrity error is a bug."""
+    if "serial" not in str(exc):
+        raise exc
+    return Invalid({"serial": "That serial number is already on another asset."})
+
+
+def _resolve(values: dict, *, exclude_id: int | None = None) -> dict:
+    """Check references and uniqueness; turn ids into rows. Call inside write()."""
+    errors: dict[str, str] = {}
+    out = dict(values)
+    if "name" in out or exclude_id is None:  # required on create; edits may omit it
+        out["name"] = (out.get("name") or "").strip()
+        if not out["name"]:
+            errors["name"] = "Give the asset a name."
+    for text in TEXT_FIELDS:
+        if text in out:
+            out[text] = (out[text] or "").strip()
+    if "category" in out:
+        cid = out["category"]
+        out["category"] = Category.get_or_none(Category.id == cid) if cid else None
+        if cid and out["category"] is None:
+            errors["category"] = "That category does not exist."
+    if "location" in out:
+        lid = out["location"]
+        out["location"] = Location.get_or_none(Location.id == lid) if lid else None
+        if lid and out["location"] is None:
+            errors["location"] = "That location does not exist."
+    cost = out.get("cost_cents")
+    if cost is not None and cost < 0:
+        errors["cost_cents"] = "Cost cannot be negative."
+    try:
+        servicing.check_interval(out.get("service_interval_days"))
+    except Invalid as exc:
+        errors.update(exc.errors)
+    serial = None
+    if "serial" in out:
+        serial = out["serial"] = (out["serial"] or "").strip() or None
+    if serial:
+        clash = Asset.select(Asset.code).where(fn.LOWER(Asset.serial) == serial.lower())
+        if exclude_id is not None:
+            clash = clash.where(Asset.id != exclude_id)
+        other = clash.first()
+        if other:
+            errors["serial"] = f"Serial {serial} is already on asset {other.code}."
+    if errors:
+        raise Invalid(errors)
+    return out
+
+
+def create_asset(values: dict, *, actor: User, code: str | None = None) -> Asset:
+    """Add an asset with a fresh code (or a given unbound one) and a `created` event."""
+    try:
+        with write():
+            fields = _resolve(values)
+            if code is None:
+                code = places.unique_code()
+            elif Asset.select().where(Asset.code == code).exists():
+                raise Conflict(f"Code {code} is already in use.")
+            asset = Asset(code=code, **fields)
+            asset.service_due_on = servicing.due_on(asset, asset.category)
+            asset.save(force_insert=True)
+            snapshot = {k: events.plain(v) for k, v in fields.items() if v not in (None, "")}
+            events.record(
+                "created", asset=asset, actor=actor, location=asset.location, data=snapshot
+            )
+            return asset
+    except IntegrityError as exc:
+        raise _serial_clash(exc) from exc
+
+
+def update_asset(code: str, values: dict, *, version: int, actor: User) -> dict:
+    """Apply an edit made against `version`. Returns the changes, {} when none."""
+    try:
+        with write():
+            asset = Asset.get_or_none(Asset.code == code)
+            if asset is None:
+                raise NotFound("No such asset.")
+            if asset.version != version:
+                raise Conflict(
+                    "Someone else changed this asset while you were editing. "
+                    "Their changes are shown below; make yours again."
+                )
+            fields = _resolve(values, exclude_id=asset.id)
+            new_location = fields.pop("location", asset.location)
+            changes = {}
+            for name, after in fields.items():
+                before = getattr(asset, name)
+                if before != after:
+                    changes[name] = [events.plain(before), events.plain(after)]
+                    setattr(asset, name, after)
+            # The interval, the category or the purchase date may have moved it.
+            asset.service_due_on = servicing.due_on(asset, asset.category)
+            moved = (new_location.id if new_location else None) != asset.location_id
+            if not changes and not moved:
+                return {}
+            if changes:
+                events.record("edited", asset=asset, actor=actor, data=changes)
+            if moved:
+                before = asset.location
+                asset.location = new_location
+                events.record(
+                    "moved",
+                    asset=asset,
+                    actor=actor,
+                    location=new_location,
+                    data={"from": events.plain(before), "to": events.plain(new_location)},
+                )
+                changes["location"] = [events.plain(before), events.plain(new_location)]
+            asset.version += 1
+            asset.updated_at = utcnow()
+            asset.save()
+            return changes
+    except IntegrityError as exc:
+        raise _serial_clash(exc) from exc
+
+
+def _in_context():
+    """Assets with their category, holder and location, in one query."""
+    return (
+        Asset.select(Asset, Category, User, Location)
+        .join(Category, JOIN.LEFT_OUTER)
+        .switch(Asset)
+        .join(User, JOIN.LEFT_OUTER, on=(Asset.holder == User.id))
+        .switch(Asset)
+        .join(Location, JOIN.LEFT_OUTER)
+    )
+
+
+@Prepared
+def _by_code(code):
+    return _in_context().where(Asset.code == code).limit(1)
+
+
+def get_by_code(code: str) -> Asset | None:
+    """The asset with its category, holder and location, in one query."""
+    return _by_code.first(code)
+
+
+HISTORY_PAGE = 15  # entries per page on the asset page (it must stay under 10 KB)
+
+
+def history(asset: Asset, page: int = 1, per_page: int = HISTORY_PAGE) -> tuple[list[Event], bool]:
+    """One page of an asset's events, newest first, and whether older ones exist.
+
+    Actor, holder and location come in the same query, so the page's query
+    count does not grow with the history.
+    """
+    page = max(page, 1)
+    rows = _history(asset.id, per_page + 1, (page - 1) * per_page)
+    return rows[:per_page], len(rows) > per_page
+
+
+@Prepared
+def _history(asset_id, limit, offset):
+    Actor = User.alias("actor")
+    Holder = User.alias("holder")
+    return (
+        Event.select(
+            Event, Actor.id, Actor.name, Holder.id, Holder.name, Location.id, Location.name
+        )
+        .join(Actor, JOIN.LEFT_OUTER, on=(Event.actor == Actor.id))
+        .switch(Event)
+        .join(Holder, JOIN.LEFT_OUTER, on=(Event.holder == Holder.id))
+        .switch(Event)
+        .join(Location, JOIN.LEFT_OUTER, on=(Event.location == Location.id))
+        .where(Event.asset == asset_id)
+        .order_by(Event.at.desc(), Event.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+
+
+def audit_due(interval_days: int):
+    """In service and not audited within the interval (or never)."""
+    cutoff = utcnow() - timedelta(days=interval_days)
+    return (Asset.status != "retired") & (
+        Asset.last_audited_at.is_null() | (Asset.last_audited_at < cutoff)
+    )
+
+
+def not_seen(days: int):
+    """In service, and no tick or custody event for `days` (new assets get that long)."""
+    cutoff = utcnow() - timedelta(days=days)
+    return (
+        (Asset.status != "retired")
+        & (Asset.created_at < cutoff)
+        & (Asset.last_seen_at.is_null() | (Asset.last_seen_at < cutoff))
+    )
+
+
+@dataclass
+class Search:
+    text: str = ""
+    status: str = ""
+    category_id: int | None = None
+    location_id: int | None = None
+    holder_id: int | None = None
+    page: int = 1
+    per_page: int = 50
+    audit_due_days: int | None = None  # last audited longer ago than this, or never
+    unseen_days: int | None = None  # no tick or custody event for this long
+    # The dashboard's other lists; `today` is the organisation's date.
+    today: date | None = None
+    warranty_days: int | None = None  # warranty ends within this many days
+    service_due: bool = False  # service overdue or due soon
+    open_fault: bool = False  # has a fault nobody has closed yet
+
+
+def search(s: Search) -> tuple[list[Asset], int]:
+    """One page of the register and the total count that matched."""
+    query = _in_context()
+    conditions = []
+    text = s.text.strip()
+    if text:
+        like = f"%{text}%"
+        conditions.append(
+            Asset.name.contains(text)
+            | Asset.code.contains(text.upper().replace("-", ""))
+            | Asset.serial**like
+            | Asset.model_name**like
+            | Asset.manufacturer**like
+            | Asset.external_tag**like
+        )
+    if s.status:
+        conditions.append(Asset.status == s.status)
+    if s.category_id:
+        conditions.append(Asset.category == s.category_id)
+    if s.location_id:
+        conditions.append(Asset.location.in_(places.subtree_ids(s.location_id)))
+    if s.holder_id:
+        conditions.append(Asset.holder == s.holder_id)
+    if s.audit_due_days:
+        conditions.append(audit_due(s.audit_due_days))
+    if s.unseen_days:
+        conditions.append(not_seen(s.unseen_days))
+    order = [fn.LOWER(Asset.name), Asset.id]
+    today = s.today or date.today()
+    if s.open_fault:
+        conditions.append(attention.has_open_fault())
+    if s.warranty_days:
+        conditions.append(attention.warranty_ending(today, s.warranty_days))
+        order.insert(0, Asset.warranty_end)
+    if s.service_due:
+        conditions.append(attention.service_due(today))
+        order.insert(0, Asset.service_due_on)
+    # Two steps, so the 100k-row register is scanned once: the page's ids with
+    # the total riding along (a window count over just the ids), then those
+    # rows in full with their category, holder and place.
+    ids = Asset.select(Asset.id, fn.COUNT(SQL("*")).over().alias("matches"))
+    for condition in conditions:
+        ids = ids.where(condition)
+    page = list(ids.order_by(*order).paginate(s.page, s.per_page).tuples())
+    if not page:
+        if s.page == 1:
+            return [], 0
+        lean = Asset.select(Asset.id)  # past the last page: count the plain way
+        for condition in conditions:
+            lean = lean.where(condition)
+        return [], lean.count()
+    by_id = {row.id: row for row in query.where(Asset.id.in_([i for i, _ in page]))}
+    return [by_id[i] for i, _ in page], page[0][1]

@@ -1,0 +1,45 @@
+"""What needs attention: the conditions behind the dashboard's lists and the
+register's filters, so the count on the dashboard and the full list it links
+to can never disagree."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from ..custody.servicing import DUE_HORIZON_DAYS
+from ..models import Asset, Fault
+
+WARRANTY_DAYS = 30
+
+
+def in_service():
+    return Asset.status != "retired"
+
+
+def overdue(today: date):
+    """Held past the due date (the same rule as the Overdue page)."""
+    return Asset.holder.is_null(False) & (Asset.due_back < today)
+
+
+def has_open_fault():
+    open_faults = Fault.select(Fault.asset).where(Fault.closed_at.is_null())
+    return Asset.id.in_(open_faults)
+
+
+def warranty_ending(today: date, days: int = WARRANTY_DAYS):
+    """In service, warranty ends between today and `days` days from now (both included);
+    an ended warranty is no longer "ending"."""
+    return (
+        in_service()
+        & (Asset.warranty_end >= today)
+        & (Asset.warranty_end <= today + timedelta(days=days))
+    )
+
+
+def service_horizon(today: date) -> date:
+    return today + timedelta(days=DUE_HORIZON_DAYS)
+
+
+def service_due(today: date):
+    """In service, and the next service date is past or within DUE_HORIZON_DAYS."""
+    return in_service() & (Asset.service_due_on <= service_horizon(today))

@@ -1,0 +1,176 @@
+"""People: the first admin, sign-in, and the people register."""
+
+from __future__ import annotations
+
+from peewee import IntegrityError, fn
+
+from ..database import write
+from ..errors import Conflict, Invalid, NotFound
+from ..models import ROLES, Asset, User, new_session_token
+from ..ops import settings
+from ..prepared import Prepared
+from . import passwords
+
+
+@Prepared
+def by_id(user_id):
+    """One person by id (every signed-in request loads its user through this)."""
+    return User.select().where(User.id == user_id).limit(1)
+
+
+def has_users() -> bool:
+    return User.select().exists()
+
+
+def _clean_email(email: str | None) -> str | None:
+    email = (email or "").strip().lower()
+    return email or None
+
+
+def _check(name: str, email: str | None, role: str, password: str | None, user_id=None):
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = "Give a name."
+    if role not in ROLES:
+        errors["role"] = "Choose member, lead or admin."
+    if password:
+        problem = passwords.problem(password)
+        if problem:
+            errors["password"] = problem
+    if email:
+        clash = User.select().where(fn.LOWER(User.email) == email)
+        if user_id is not None:
+            clash = clash.where(User.id != user_id)
+        if clash.exists():
+            errors["email"] = "Someone already has that email address."
+    if errors:
+        raise Invalid(errors)
+
+
+def create_person(
+    *, name: str, email: str | None = None, role: str = "member", password: str | None = None
+) -> User:
+    """Add a person. Without a password they can hold items but not sign in."""
+    email = _clean_email(email)
+    if password and not email:
+        raise Invalid({"email": "A person who signs in needs an email address."})
+    try:
+        with write():
+            _check(name, email, role, password)
+            return User.create(
+                name=name.strip(),
+                email=email,
+                role=role,
+                password_hash=passwords.hash_password(password) if password else None,
+            )
+    except IntegrityError as exc:
+        raise Invalid({"email": "Someone already has that email address."}) from exc
+
+
+def setup_first_admin(
+    *,
+    org_name: str,
+    public_url: str,
+    name: str,
+    email: str,
+    password: str,
+    paper_size: str = settings.DEFAULT_PAPER_SIZE,
+) -> User:
+    """Create the first admin and the organisation's settings, exactly once."""
+    errors = {}
+    if not org_name.strip():
+        errors["org_name"] = "Give the organisation's name."
+    url_problem = settings.check_public_url(public_url.strip())
+    if url_problem:
+        errors["public_url"] = url_problem
+    paper_problem = settings.check_paper_size(paper_size)
+    if paper_problem:
+        errors["paper_size"] = paper_problem
+    if not _clean_email(email):
+        errors["email"] = "Give an email address to sign in with."
+    if not password:
+        errors["password"] = "Choose a password."
+    if errors:
+        raise Invalid(errors)
+    with write():
+        # Checked inside the write lock, so two racing set-ups cannot both win.
+        if has_users():
+            raise Conflict("Set-up has already been done. Sign in instead.")
+        user = create_person(name=name, email=email, role="admin", password=password)
+        settings.save(
+            {
+                "org_name": org_name.strip(),
+                "public_url": public_url.strip(),
+                "paper_size": paper_size,
+            }
+        )
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user for these credentials, or None. Takes the same time either way."""
+    user = User.get_or_none(User.email == _clean_email(email))
+    ok = passwords.verify(user.password_hash if user else None, password)
+    if not ok or user is None or not user.can_sign_in:
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        with write():
+            User.update(password_hash=passwords.hash_password(password)).where(
+                User.id == user.id
+            ).execute()
+    return user
+
+
+def update_person(user_id: int, values: dict, *, actor: User) -> User:
+    """Edit a person. Leads may edit members' names and emails; admins anything."""
+    with write():
+        user = User.get_or_none(User.id == user_id)
+        if user is None:
+            raise NotFound("No such person.")
+        if not actor.has_role("admin"):
+            if user.role != "member":
+                raise Conflict("Only an admin can edit leads and admins.")
+            values = {k: v for k, v in values.items() if k in ("name", "email")}
+        name = values.get("name", user.name)
+        email = _clean_email(values["email"]) if "email" in values else user.email
+        role = values.get("role") or user.role
+        password = values.get("password") or None
+        if password and not email:
+            raise Invalid({"email": "A person who signs in needs an email address."})
+        if user.id == actor.id and (role != user.role or values.get("active") is False):
+            raise Invalid({"role": "You cannot change your own role or deactivate yourself."})
+        _check(name, email, role, password, user_id=user.id)
+        user.name = name.strip()
+        user.email = email
+        user.role = role
+        if "active" in values:
+            user.active = bool(values["active"])
+        if password:
+            user.password_hash = passwords.hash_password(password)
+            user.session_token = new_session_token()  # a new password ends old sessions
+        try:
+            user.save()
+        except IntegrityError as exc:
+            raise Invalid({"email": "Someone already has that email address."}) from exc
+        return user
+
+
+def revoke_sessions(user_id: int) -> None:
+    """Sign a user out everywhere: sessions and remember cookies carry the old token."""
+    with write():
+        User.update(session_token=new_session_token()).where(User.id == user_id).execute()
+
+
+def people(include_inactive: bool = True):
+    query = User.select().order_by(fn.LOWER(User.name))
+    if not include_inactive:
+        query = query.where(User.active == True)  # noqa: E712
+    return query
+
+
+def holdings(user: User):
+    return (
+        Asset.select()
+        .where(Asset.holder == user)
+        .order_by(Asset.due_back.asc(nulls="LAST"), Asset.name)
+    )

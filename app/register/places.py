@@ -1,0 +1,210 @@
+"""Locations (a tree: site > building > room > shelf) and categories."""
+
+from __future__ import annotations
+
+import time
+
+from peewee import IntegrityError, fn
+
+from .. import codes
+from ..custody import servicing
+from ..database import write
+from ..errors import Invalid, NotFound
+from ..models import Asset, Category, LabelCode, Location, User
+from . import events
+
+
+def unique_code() -> str:
+    """A random code no asset, location or printed label has ever had. Call
+    inside write(), so that nobody else can take it before it is stored."""
+    while True:
+        code = codes.generate()
+        if not (
+            Asset.select().where(Asset.code == code).exists()
+            or Location.select().where(Location.code == code).exists()
+            or LabelCode.select().where(LabelCode.code == code).exists()
+        ):
+            return code
+
+
+# Locations -----------------------------------------------------------------
+
+
+def location_tree() -> list[tuple[Location, int]]:
+    """Every location in depth-first order with its depth, from one query."""
+    rows = list(Location.select().order_by(fn.LOWER(Location.name)))
+    children: dict[int | None, list[Location]] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row)
+    out: list[tuple[Location, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for node in children.get(parent_id, []):
+            out.append((node, depth))
+            walk(node.id, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def subtree_ids(location_id: int) -> list[int]:
+    """The location and everything below it."""
+    rows = Location.select(Location.id, Location.parent).tuples()
+    children: dict[int | None, list[int]] = {}
+    for node_id, parent_id in rows:
+        children.setdefault(parent_id, []).append(node_id)
+    found, stack = [], [location_id]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(children.get(node, []))
+    return found
+
+
+def location_paths() -> dict[int, str]:
+    """ "Site › Building › Room" for every location, from one query."""
+    rows = {
+        node_id: (name, parent_id)
+        for node_id, name, parent_id in Location.select(
+            Location.id, Location.name, Location.parent
+        ).tuples()
+    }
+    paths: dict[int, str] = {}
+
+    def path(node_id: int, depth: int = 0) -> str:
+        if node_id not in paths:
+            name, parent_id = rows[node_id]
+            # depth bound: a damaged tree with a cycle must not recurse forever
+            up = path(parent_id, depth + 1) if parent_id in rows and depth < 50 else ""
+            paths[node_id] = f"{up} › {name}" if up else name
+        return paths[node_id]
+
+    for node_id in rows:
+        path(node_id)
+    return paths
+
+
+# The asset page shows a location's path on every scan; the tree changes
+# rarely, so each process keeps the paths for a few seconds. A save in this
+# process clears them; an id not seen yet (made by another process, or an
+# import) reloads them at once.
+_paths: dict = {"at": 0.0, "paths": {}}
+_PATHS_TTL_SECONDS = 10.0
+
+
+def clear_path_cache() -> None:
+    _paths["at"] = 0.0
+
+
+def location_path(location_id: int | None) -> str:
+    """One location's "Site › Building › Room", from the per-process cache."""
+    if not location_id:
+        return ""
+    now = time.monotonic()
+    if now - _paths["at"] > _PATHS_TTL_SECONDS or location_id not in _paths["paths"]:
+        _paths["paths"], _paths["at"] = location_paths(), now
+    return _paths["paths"].get(location_id, "")
+
+
+def _parent(parent_id: int | None) -> Location | None:
+    if parent_id is None:
+        return None
+    parent = Location.get_or_none(Location.id == parent_id)
+    if parent is None:
+        raise Invalid({"parent": "That parent location does not exist."})
+    return parent
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise Invalid({"name": "Give a name."})
+    return name
+
+
+def create_location(name: str, parent_id: int | None = None) -> Location:
+    name = _check_name(name)
+    with write():
+        return Location.create(name=name, parent=_parent(parent_id), code=unique_code())
+
+
+def update_location(location_id: int, name: str, parent_id: int | None) -> Location:
+    name = _check_name(name)
+    with write():
+        location = Location.get_or_none(Location.id == location_id)
+        if location is None:
+            raise NotFound("No such location.")
+        parent = _parent(parent_id)
+        if parent is not None and parent.id in subtree_ids(location.id):
+            raise Invalid({"parent": "A location cannot sit inside itself or its own children."})
+        location.name = name
+        location.parent = parent
+        location.save()
+    clear_path_cache()
+    return location
+
+
+# Categories ----------------------------------------------------------------
+
+
+def categories():
+    return Category.select().order_by(fn.LOWER(Category.name))
+
+
+CATEGORY_NUMBERS = {
+    # field: (lowest, highest, what to say)
+    "service_interval_days": (1, 3650, "Give a number of days from 1 to 3650, or leave it blank."),
+    "useful_life_months": (1, 600, "Give a number of months from 1 to 600, or leave it blank."),
+    "salvage_percent": (0, 100, "Give a percentage from 0 to 100, or leave it blank."),
+}
+
+
+def _category_numbers(values: dict) -> dict:
+    errors, out = {}, {}
+    for name, value in values.items():
+        low, high, message = CATEGORY_NUMBERS[name]  # a caller's typo is a bug: KeyError
+        if value is not None and not (isinstance(value, int) and low <= value <= high):
+            errors[name] = message
+        out[name] = value
+    if errors:
+        raise Invalid(errors)
+    return out
+
+
+def save_category(
+    name: str, category_id: int | None = None, *, actor: User | None = None, **numbers
+) -> Category:
+    """Add or change a category. A change records an asset-less `edited` event, and a
+    new service interval moves the next service date of every asset that follows it
+    (one UPDATE, in the same write)."""
+    name = name.strip()
+    if not name:
+        raise Invalid({"name": "Give a name."})
+    fields = {"name": name, **_category_numbers(numbers)}
+    with write():
+        clash = Category.select().where(fn.LOWER(Category.name) == name.lower())
+        if category_id is not None:
+            clash = clash.where(Category.id != category_id)
+        if clash.exists():
+            raise Invalid({"name": "There is already a category with that name."})
+        try:
+            if category_id is None:
+                return Category.create(**fields)
+            category = Category.get_or_none(Category.id == category_id)
+            if category is None:
+                raise NotFound("No such category.")
+            changes = {}
+            for field, after in fields.items():
+                before = getattr(category, field)
+                if before != after:
+                    changes[field] = [before, after]
+                    setattr(category, field, after)
+            if not changes:
+                return category
+            category.save()
+            if "service_interval_days" in changes:
+                servicing.refresh_category(category.id, category.service_interval_days)
+            events.record("edited", actor=actor, note=f"Category: {category.name}", data=changes)
+            return category
+        except IntegrityError as exc:
+            raise Invalid({"name": "There is already a category with that name."}) from exc

@@ -1,0 +1,190 @@
+"""Uploaded files: checked by their first bytes, never by name, and size-capped.
+
+Fault photos and asset attachments both land in instance/uploads/ under random
+names; attachment photos also get a small JPEG thumbnail in uploads/thumbs/.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from ..errors import Invalid, ServiceError
+
+MAX_BYTES = 10 * 1024 * 1024
+THUMB_FOLDER = "thumbs"
+THUMB_PIXELS = 320  # the longer side; sharp at 160 CSS px on a 2x phone screen
+# More pixels than any phone camera takes; a bigger picture is more likely a
+# decompression bomb than a photo of a drill.
+MAX_PIXELS = 80_000_000
+
+
+class TooLarge(ServiceError):
+    """Over the per-file limit (HTTP 413)."""
+
+
+@dataclass(frozen=True)
+class FileType:
+    ext: str
+    content_type: str
+    kind: str  # "photo" or "document"
+
+
+TYPES = {
+    "jpg": FileType("jpg", "image/jpeg", "photo"),
+    "png": FileType("png", "image/png", "photo"),
+    "gif": FileType("gif", "image/gif", "photo"),
+    "webp": FileType("webp", "image/webp", "photo"),
+    "pdf": FileType("pdf", "application/pdf", "document"),
+}
+# What else a file of each type is commonly called, so "IMG_1.JPEG" keeps its name.
+OTHER_EXTS = {"jpg": ("jpeg", "jpe"), "png": (), "gif": (), "webp": (), "pdf": ()}
+
+
+def sniff_image(head: bytes) -> str | None:
+    """The image type from a file's first bytes: jpg, png, gif, webp, heic, or None."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heif"):
+        return "heic"  # what iPhones shoot
+    return None
+
+
+def sniff_attachment(head: bytes) -> FileType | None:
+    """An attachment's type from its first bytes: one of TYPES, or None.
+
+    HEIC is not among them: no browser outside Safari shows it, and a
+    thumbnail cannot be made from it without another library.
+    """
+    if head.startswith(b"%PDF-"):
+        return TYPES["pdf"]
+    return TYPES.get(sniff_image(head) or "")
+
+
+def _read_capped(stream: BinaryIO, what: str) -> bytes:
+    data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise TooLarge(f"That {what} is larger than 10 MB.")
+    return data
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write a file that must not exist yet (names are random; never overwrite)."""
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640), "wb") as fh:
+        fh.write(data)
+
+
+def save_image(stream: BinaryIO, folder: Path) -> str:
+    """Store an uploaded image under a random name; return that name."""
+    data = _read_capped(stream, "photo")
+    kind = sniff_image(data[:16])
+    if kind is None:
+        raise Invalid({"photo": "That file is not a photo (JPEG, PNG, GIF, WebP or HEIC)."})
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(16)}.{kind}"
+    _write_new(folder / name, data)
+    return name
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An attachment's file as written: its name under uploads/, type and size."""
+
+    name: str
+    type: FileType
+    size: int
+    has_thumb: bool
+
+
+def thumbnail(data: bytes) -> bytes:
+    """A small JPEG of an image, turned upright by its EXIF orientation and with
+    no metadata (a phone photo's EXIF can hold where it was taken)."""
+    from PIL import Image, ImageOps
+
+    with warnings.catch_warnings():
+        # Pillow only warns between its limit and twice it; refuse outright instead.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise Image.DecompressionBombError("too many pixels")
+            image.draft("RGB", (THUMB_PIXELS * 2, THUMB_PIXELS * 2))  # JPEG: decode smaller
+            upright = ImageOps.exif_transpose(image)
+            upright.thumbnail((THUMB_PIXELS, THUMB_PIXELS))
+            if upright.mode in ("RGBA", "LA", "P", "PA"):
+                # Transparency on white, as the page behind it.
+                rgba = upright.convert("RGBA")
+                flat = Image.new("RGB", rgba.size, "white")
+                flat.paste(rgba, mask=rgba.getchannel("A"))
+                upright = flat
+            elif upright.mode != "RGB":
+                upright = upright.convert("RGB")
+            out = io.BytesIO()
+            upright.save(out, "JPEG", quality=80, optimize=True)
+            return out.getvalue()
+
+
+def save_attachment(stream: BinaryIO, folder: Path) -> Stored:
+    """Check and store an attachment (and a photo's thumbnail). Nothing is left
+    on disk when it is refused."""
+    data = _read_capped(stream, "file")
+    if not data:
+        raise Invalid({"file": "That file is empty."})
+    file_type = sniff_attachment(data[:16])
+    if file_type is None:
+        raise Invalid(
+            {"file": "That file is not a photo (JPEG, PNG, WebP or GIF) or a PDF document."}
+        )
+    thumb = None
+    if file_type.kind == "photo":
+        try:
+            thumb = thumbnail(data)
+        except Exception:  # Pillow raises many kinds for a damaged or hostile file
+            raise Invalid(
+                {"file": "That photo could not be read; it may be damaged. Try another."}
+            ) from None
+    token = secrets.token_hex(16)
+    name = f"{token}.{file_type.ext}"
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_new(folder / name, data)
+    if thumb is not None:
+        try:
+            (folder / THUMB_FOLDER).mkdir(exist_ok=True)
+            _write_new(thumb_path(folder, name), thumb)
+        except OSError:
+            discard(folder, name)
+            raise
+    return Stored(name, file_type, len(data), thumb is not None)
+
+
+def thumb_path(folder: Path, stored_name: str) -> Path:
+    return folder / THUMB_FOLDER / (stored_name.rsplit(".", 1)[0] + ".jpg")
+
+
+def discard(folder: Path, name: str) -> None:
+    """Remove an uploaded file and its thumbnail, if there is one."""
+    (folder / name).unlink(missing_ok=True)
+    thumb_path(folder, name).unlink(missing_ok=True)
+
+
+def download_name(original: str, file_type: FileType) -> str:
+    """A safe file name to offer: no folders or control characters, and always
+    ending in the extension of what the file really is."""
+    base = original.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch if ch.isprintable() else " " for ch in base if ch not in '"<>:|?*')
+    base = " ".join(base.split()).strip(". ")[:200]
+    stem, dot, ext = base.rpartition(".")
+    if dot and ext.lower() in (file_type.ext, *OTHER_EXTS[file_type.ext]):
+        return base
+    return f"{base or 'attachment'}.{file_type.ext}"

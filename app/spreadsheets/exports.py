@@ -1,0 +1,135 @@
+"""The register and the history as spreadsheet rows. The register's headers
+are ones the import recognises, so an export imports back as it was."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from peewee import JOIN
+
+from ..errors import Invalid
+from ..models import STATUS_LABELS, Asset, Category, Event, Location, User
+from ..register import events
+from .csvfiles import money
+from .lookup import Lookup
+
+REGISTER_HEADER = (
+    "Code",
+    "Name",
+    "External tag",
+    "Category",
+    "Manufacturer",
+    "Model",
+    "Serial",
+    "Purchase date",
+    "Cost",
+    "Supplier",
+    "Order number",
+    "Warranty end",
+    "Status",
+    "Location",
+    "Checked out to",
+    "Holder email",
+    "Due back",
+    "Notes",
+)
+EVENTS_HEADER = (
+    "When",
+    "Code",
+    "Asset",
+    "Event",
+    "By",
+    "Holder",
+    "Location",
+    "Note",
+    "Details",
+)
+
+
+def _paths() -> dict[int, str]:
+    look = Lookup()
+    look.locations = {
+        i: (name, parent)
+        for i, name, parent in Location.select(Location.id, Location.name, Location.parent).tuples()
+    }
+    return {i: " > ".join(look.location_path(i)) for i in look.locations}
+
+
+def register_rows() -> Iterator[tuple]:
+    """Every asset, retired ones included, by name."""
+    paths = _paths()
+    query = (
+        Asset.select(Asset, Category, User)
+        .join(Category, JOIN.LEFT_OUTER)
+        .switch(Asset)
+        .join(User, JOIN.LEFT_OUTER, on=(Asset.holder == User.id))
+        .order_by(Asset.name, Asset.id)
+    )
+    for a in query.iterator():
+        holder = a.holder if a.holder_id else None
+        yield (
+            a.code,
+            a.name,
+            a.external_tag,
+            a.category.name if a.category_id else "",
+            a.manufacturer,
+            a.model_name,
+            a.serial,
+            a.purchase_date,
+            money(a.cost_cents),
+            a.supplier,
+            a.order_number,
+            a.warranty_end,
+            STATUS_LABELS.get(a.status, a.status),
+            paths.get(a.location_id, ""),
+            holder.name if holder else "",
+            (holder.email or "") if holder else "",
+            a.due_back,
+            a.notes,
+        )
+
+
+def utc_range(start: date | None, end: date | None, zone: str) -> tuple[datetime, datetime]:
+    """Naive UTC bounds for whole local days from `start` to `end`, both included."""
+    if start and end and end < start:
+        raise Invalid({"to": "The end date is before the start date."})
+    tz = ZoneInfo(zone)
+
+    def utc(day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
+
+    low = utc(start) if start else datetime.min
+    high = utc(end + timedelta(days=1)) if end else datetime.max
+    return low, high
+
+
+def event_rows(start: date | None, end: date | None, zone: str) -> Iterator[tuple]:
+    """Events from `start` to `end` (local days), oldest first, times local."""
+    low, high = utc_range(start, end, zone)
+    tz = ZoneInfo(zone)
+    Actor, Holder = events.people_and_place()
+    query = (
+        events.in_context(
+            Event.select(Event, Asset, Actor, Holder, Location),
+            Actor,
+            Holder,
+        )
+        .where(Event.at >= low, Event.at < high)
+        .order_by(Event.at, Event.id)
+    )
+    for e in query.iterator():
+        local = e.at.replace(tzinfo=UTC).astimezone(tz).replace(tzinfo=None)
+        yield (
+            local,
+            e.asset.code if e.asset_id else "",
+            e.asset.name if e.asset_id else "",
+            e.kind,
+            e.actor.name if e.actor_id else "",
+            e.holder.name if e.holder_id else "",
+            e.location.name if e.location_id else "",
+            e.note,
+            json.dumps(e.data, ensure_ascii=False, sort_keys=True) if e.data else "",
+        )

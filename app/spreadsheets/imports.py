@@ -1,0 +1,188 @@
+"""Importing a spreadsheet: keep the upload, preview what it would do, then
+commit every row or none.
+
+The steps live in their own modules: values (bytes and cells),
+lookup and plan (what each row would do), apply (doing
+it). This module keeps uploads between the steps and runs the transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import BinaryIO
+
+from ..database import write
+from ..errors import Invalid, ServiceError
+from ..models import Event, User
+from ..register.uploads import TooLarge
+from . import values as iv
+from .apply import Summary, apply
+from .plan import Preview, plan
+
+KEEP_SECONDS = 24 * 3600
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+class Expired(ServiceError):
+    """The upload is gone: imported already, or older than a day."""
+
+
+class Blocked(ServiceError):
+    """Some rows (or the mapping) have errors: nothing was written."""
+
+    def __init__(self, preview: Preview):
+        super().__init__("Fix the errors shown; nothing was imported.")
+        self.preview = preview
+
+
+class _Rollback(Exception):
+    def __init__(self, summary: Summary):
+        self.summary = summary
+
+
+def guess_mapping(headers: list[str]) -> list[str]:
+    """Our field for each column; a field claimed twice goes to the first column."""
+    out, used = [], set()
+    for header in headers:
+        name = iv.guess_field(header)
+        out.append("" if name in used else name)
+        used.add(name)
+    return out
+
+
+def read(data: bytes) -> iv.Table:
+    if len(data) > iv.MAX_BYTES:
+        raise TooLarge("That file is larger than 10 MB. Split it and import the parts.")
+    return iv.read_table(data)
+
+
+# Uploads kept between the steps -----------------------------------------------
+
+
+def cleanup(folder: Path, now: float | None = None) -> None:
+    """Forget uploads nobody confirmed within a day."""
+    cutoff = (now or time.time()) - KEEP_SECONDS
+    for path in folder.glob("*.csv"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            path.with_suffix(".json").unlink(missing_ok=True)
+
+
+def store(stream: BinaryIO, filename: str, folder: Path) -> str:
+    """Check an uploaded file reads as CSV and keep it; returns its token."""
+    data = stream.read(iv.MAX_BYTES + 1)
+    read(data)  # refuse what cannot be read now, not after the person waits
+    folder.mkdir(parents=True, exist_ok=True)
+    cleanup(folder)
+    token = secrets.token_hex(16)
+    path = folder / f"{token}.csv"
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640), "wb") as fh:
+        fh.write(data)
+    name = Path(filename or "upload.csv").name[:120]
+    (folder / f"{token}.json").write_text(json.dumps({"filename": name}))
+    return token
+
+
+def load(folder: Path, token: str) -> tuple[iv.Table, str]:
+    path = folder / f"{token}.csv"
+    if not _TOKEN.match(token or "") or not path.exists():
+        raise Expired(
+            "That upload is no longer here: it was imported already, or it is over a day "
+            "old. Upload the file again."
+        )
+    meta = json.loads((folder / f"{token}.json").read_text())
+    return read(path.read_bytes()), meta["filename"]
+
+
+def discard(folder: Path, token: str) -> None:
+    if _TOKEN.match(token or ""):
+        (folder / f"{token}.csv").unlink(missing_ok=True)
+        (folder / f"{token}.json").unlink(missing_ok=True)
+
+
+# Preview and commit -----------------------------------------------------------
+
+
+def preview(
+    table: iv.Table, mapping: list[str] | None = None, date_order: str | None = None
+) -> Preview:
+    """What the import would do. Writes nothing."""
+    return plan(table, mapping or guess_mapping(table.headers), date_order)
+
+
+def run(
+    table: iv.Table,
+    *,
+    actor: User | None,
+    key: str,
+    note: str,
+    mapping: list[str] | None = None,
+    date_order: str | None = None,
+    dry_run: bool = False,
+) -> Summary:
+    """Import every row or none, in one transaction. The plan is made again
+    inside it, so nothing that changed since the preview slips through. A dry
+    run does all the work and then rolls it back."""
+    mapping = mapping or guess_mapping(table.headers)
+    try:
+        with write():
+            if Event.select().where(Event.key == key).exists():
+                return Summary(already=True)
+            checked = plan(table, mapping, date_order)
+            if not checked.ok:
+                raise Blocked(checked)
+            summary = apply(checked, actor=actor, note=note, key=key)
+            if dry_run:
+                raise _Rollback(summary)
+            return summary
+    except _Rollback as rollback:
+        rollback.summary.dry_run = True
+        return rollback.summary
+
+
+def already_imported(token: str) -> bool:
+    return bool(_TOKEN.match(token or "")) and (
+        Event.select().where(Event.key == f"import-{token}").exists()
+    )
+
+
+def confirm(
+    folder: Path,
+    token: str,
+    table: iv.Table,
+    filename: str,
+    *,
+    actor: User | None,
+    mapping: list[str] | None,
+    date_order: str | None,
+    dry_run: bool = False,
+) -> Summary:
+    """Commit (or dry-run) a kept upload (`table`, read by `load`); a committed
+    upload is then forgotten, and confirming it again finds its key and does nothing."""
+    key = f"import-{token}"
+    if already_imported(token):
+        return Summary(already=True)
+    summary = run(
+        table,
+        actor=actor,
+        key=key,
+        note=f"Imported from {filename}",
+        mapping=mapping,
+        date_order=date_order,
+        dry_run=dry_run,
+    )
+    if not summary.dry_run:
+        discard(folder, token)
+    return summary
+
+
+def check_mapping_form(values: list[str], width: int) -> list[str]:
+    """A mapping sent back by the preview page's form, checked for shape."""
+    if len(values) != width or any(v and v not in iv.FIELDS for v in values):
+        raise Invalid({"mapping": "The column mapping is damaged; choose the columns again."})
+    return values

@@ -1,0 +1,317 @@
+"""From a table and a column mapping to a plan: for every row, new / update /
+unchanged / error, with its errors and the changes it would make. Reads the
+database, writes nothing."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..models import Asset
+from . import values as iv
+from .csvfiles import FORMULA_STARTS
+from .lookup import Lookup
+
+LIMITS = {
+    "name": 200,
+    "manufacturer": 120,
+    "model_name": 120,
+    "serial": 120,
+    "supplier": 120,
+    "order_number": 120,
+    "external_tag": 120,
+    "notes": 5000,
+    "category": 80,
+    "holder": 120,
+    "holder_email": 254,
+}
+TEXT = ("name", "manufacturer", "model_name", "serial", "supplier", "order_number", "notes")
+CONDITIONS = ("faulty", "in_repair", "missing", "retired")
+
+
+@dataclass
+class RowPlan:
+    line: int
+    action: str = "new"  # new, update, unchanged, error
+    values: dict = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    changes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    asset_id: int | None = None
+    code: str | None = None  # the asset's code: its own, or one kept from the file
+
+    @property
+    def title(self) -> str:
+        return self.values.get("name") or self.code or ""
+
+
+@dataclass
+class Preview:
+    headers: list[str]
+    mapping: list[str]
+    date_order: str | None
+    date_choice_needed: bool
+    rows: list[RowPlan]
+    problems: list[str] = field(default_factory=list)
+    new_categories: list[str] = field(default_factory=list)
+    new_locations: list[str] = field(default_factory=list)
+    new_people: dict[tuple, tuple[str, str]] = field(default_factory=dict)
+    # For carrying the plan out in the same transaction: what was read.
+    lookup: object = field(default=None, repr=False)
+    current: dict[int, Asset] = field(default_factory=dict, repr=False)
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {a: self.count(a) for a in ("new", "update", "unchanged", "error")}
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not any(r.errors for r in self.rows)
+
+
+def check_mapping(mapping: list[str]) -> list[str]:
+    problems, seen = [], set()
+    for name in mapping:
+        if name and name not in iv.FIELDS:
+            problems.append("The column mapping is damaged; choose the columns again.")
+        elif name and name in seen:
+            problems.append(f"Two columns are mapped to “{iv.FIELDS[name][0]}”: choose one.")
+        seen.add(name)
+    if not {"name", "tag", "serial", "external_tag"} & seen:
+        problems.append("Map a column to Name (or to a tag or serial, to update assets).")
+    return problems
+
+
+def choose_date_order(table: iv.Table, mapping: list[str], chosen: str | None):
+    """(order, whether the person must choose): from the choice, else the dates."""
+    if chosen in ("dmy", "mdy"):
+        return chosen, False
+    columns = [i for i, name in enumerate(mapping) if name in iv.DATE_FIELDS]
+    cells = [row[i] for _, row in table.rows for i in columns if i < len(row)]
+    evidence = iv.date_order_evidence(cells)
+    if len(evidence) == 1:
+        return evidence.pop(), False
+    return None, bool(evidence)
+
+
+def _unescape(cell: str) -> str:
+    """Undo the apostrophe our exports put before a cell a spreadsheet would
+    run as a formula (app/spreadsheets/csvfiles.py), so that "=SN1" comes back as itself."""
+    if cell.startswith("'") and cell[1:2] and cell[1] in FORMULA_STARTS:
+        cell = cell[1:]
+    return cell.strip()
+
+
+def _cells(row: list[str], mapping: list[str]) -> dict[str, str]:
+    return {name: _unescape(row[i]) for i, name in enumerate(mapping) if name and i < len(row)}
+
+
+def _parse(plan: RowPlan, cells: dict[str, str], order: str | None) -> None:
+    """Cells to values, each problem an error on the row. Blank cells are left out."""
+    values, errors = plan.values, plan.errors
+    for name, text in cells.items():
+        if not text:
+            continue
+        limit = LIMITS.get(name, 5000)
+        if len(text) > limit:
+            errors.append(f"{iv.FIELDS[name][0]} is longer than {limit} characters.")
+            continue
+        try:
+            if name in iv.DATE_FIELDS:
+                if name == "warranty_end" and iv.warranty_months(text) is not None:
+                    values["warranty_months"] = iv.warranty_months(text)
+                else:
+                    values[name] = iv.parse_date(text, order)
+            elif name == "cost_cents":
+                values[name] = iv.parse_cost(text)
+            elif name == "status":
+                values[name] = iv.parse_status(text)
+            elif name == "location":
+                values[name] = iv.location_path(text)
+                if any(len(part) > 120 for part in values[name]):
+                    errors.append("A location name is longer than 120 characters.")
+            else:
+                values[name] = text
+        except ValueError as exc:
+            errors.append(f"{iv.FIELDS[name][0]}: {exc}")
+    months = values.pop("warranty_months", None)
+    if months is not None:
+        if "purchase_date" in values:
+            values["warranty_end"] = iv.add_months(values["purchase_date"], months)
+        else:
+            errors.append("Warranty is a number of months but the row has no purchase date.")
+
+
+def _identify(plan: RowPlan, look: Lookup) -> None:
+    """Which asset the row is, if any, and the code a new one keeps."""
+    values = plan.values
+    tag = values.pop("tag", "")
+    if tag:
+        code = iv.as_code(tag)
+        if code and code in look.by_code:
+            plan.asset_id = look.by_code[code]
+        elif code and code not in look.taken_codes:
+            plan.code = code
+        elif values.get("external_tag", tag).lower() != tag.lower():
+            plan.errors.append(
+                f"Asset tag {tag} is not a free tagtrail code, and the row has another "
+                "external tag: which is it?"
+            )
+        else:
+            values["external_tag"] = tag
+    serial = values.get("serial", "").lower()
+    if serial and serial in look.by_serial:
+        other = look.by_serial[serial]
+        if plan.asset_id and other != plan.asset_id:
+            serial_text, code = values["serial"], look.code_of(other)
+            plan.errors.append(f"Serial {serial_text} is already on asset {code}.")
+        plan.asset_id = plan.asset_id or other
+    external = values.get("external_tag", "").lower()
+    if external and not plan.asset_id and external in look.by_tag:
+        plan.asset_id = look.by_tag[external]
+
+
+def _duplicates(plans: list[RowPlan]) -> None:
+    """The same serial, code or tag twice in the file, or two rows for one asset."""
+    keys = defaultdict(list)
+    for plan in plans:
+        for label, value in (
+            ("Serial", plan.values.get("serial", "").lower()),
+            ("Code", plan.code or ""),
+            ("External tag", plan.values.get("external_tag", "").lower()),
+            ("Asset", str(plan.asset_id or "")),
+        ):
+            if value:
+                keys[(label, value)].append(plan)
+    for (label, _), group in keys.items():
+        if len(group) < 2:
+            continue
+        lines = ", ".join(str(p.line) for p in group)
+        for plan in group:
+            what = "the same asset" if label == "Asset" else f"the same {label.lower()}"
+            plan.errors.append(f"Rows {lines} are {what}: keep one.")
+
+
+def _custody(plan: RowPlan, current: Asset | None) -> None:
+    """The status and holder the row asks for, from Status and Checked out to.
+    A blank Status keeps the asset's own; a holder alone means checked out."""
+    values = plan.values
+    status, holder = values.get("status"), values.get("holder_ref")
+    now_status = current.status if current else "available"
+    now_holder = current.holder_id if current else None
+    if now_status == "retired" and (status not in (None, "retired") or holder is not None):
+        plan.errors.append("This asset is retired; an import cannot bring it back.")
+        return
+    if status == "retired" and holder is not None:
+        plan.errors.append("A retired item cannot be checked out to anyone.")
+        return
+    if status is None and holder is None:
+        status, holder = now_status, now_holder
+    elif status is None:
+        status = now_status if now_status in CONDITIONS else "checked_out"
+    elif status == "available":
+        status = "checked_out" if holder is not None else "available"
+    elif status == "retired":
+        holder = None
+    elif holder is None:  # checked out, faulty, in repair, missing: the holder stays
+        holder = now_holder
+        if status == "checked_out" and holder is None:
+            plan.errors.append("Status is Checked out, but “Checked out to” is empty.")
+            return
+    if "due_back" in values and holder is None:
+        plan.errors.append("Due back is set but the item is not checked out to anyone.")
+    values["status"], values["holder_ref"] = status, holder
+
+
+def _show(value) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return " > ".join(value)
+    return str(value)
+
+
+def _compare(plan: RowPlan, asset: Asset, look: Lookup) -> None:
+    values, changes = plan.values, plan.changes
+    for name in (*TEXT, "purchase_date", "cost_cents", "warranty_end", "external_tag", "due_back"):
+        if name in values and values[name] != getattr(asset, name):
+            if name == "serial" and values[name].lower() == (asset.serial or "").lower():
+                continue  # the same serial typed in another case
+            changes[name] = (_show(getattr(asset, name)), _show(values[name]))
+    if "category" in values:
+        before = look.category_names.get(asset.category_id, "")
+        if before.lower() != values["category"].lower():
+            changes["category"] = (_show(before), values["category"])
+    if "location" in values:
+        before = look.location_path(asset.location_id)
+        if [p.lower() for p in before] != [p.lower() for p in values["location"]]:
+            changes["location"] = (_show(before), _show(values["location"]))
+    if values["status"] != asset.status:
+        changes["status"] = (asset.status, values["status"])
+    if values["holder_ref"] != asset.holder_id:
+        before, after = asset.holder_id, values["holder_ref"]
+        changes["holder"] = (look.person_name(before), look.person_name(after))
+    if values["holder_ref"] == asset.holder_id and "due_back" not in values:
+        changes.pop("due_back", None)
+
+
+def _finish_new(plan: RowPlan, look: Lookup, preview: Preview, seen: set) -> None:
+    if not plan.values.get("name"):
+        plan.errors.append("A new asset needs a name.")
+    values = plan.values
+    category = values.get("category")
+    if category and category.lower() not in look.categories and category.lower() not in seen:
+        seen.add(category.lower())
+        preview.new_categories.append(category)
+    if "location" in values and look.location_id(values["location"]) is None:
+        shown = " > ".join(values["location"])
+        if ("location", shown.lower()) not in seen:
+            seen.add(("location", shown.lower()))
+            preview.new_locations.append(shown)
+
+
+def plan(table: iv.Table, mapping: list[str], date_order: str | None = None) -> Preview:
+    """What importing `table` with `mapping` would do, row by row."""
+    mapping = (list(mapping) + [""] * len(table.headers))[: len(table.headers)]
+    order, must_choose = choose_date_order(table, mapping, date_order)
+    preview = Preview(table.headers, mapping, order, must_choose, [], check_mapping(mapping))
+    if must_choose:
+        preview.problems.append(
+            "Some dates could be day/month or month/day (like 03/04/2024). Choose the order."
+        )
+    if preview.problems and not must_choose:
+        return preview
+    look = Lookup.load()
+    plans = []
+    for line, row in table.rows:
+        plan_ = RowPlan(line)
+        _parse(plan_, _cells(row, mapping), order)
+        _identify(plan_, look)
+        look.resolve_holder(plan_, preview)
+        plans.append(plan_)
+    look.match_unidentified(plans)
+    _duplicates(plans)
+    current = look.assets_by_id({p.asset_id for p in plans if p.asset_id})
+    seen: set = set()
+    for plan_ in plans:
+        asset = current.get(plan_.asset_id)
+        _custody(plan_, asset)
+        if asset is not None:
+            plan_.code = asset.code
+            if not plan_.errors:
+                _compare(plan_, asset, look)
+        else:
+            _finish_new(plan_, look, preview, seen)
+        if plan_.errors:
+            plan_.action = "error"
+        elif asset is None:
+            plan_.action = "new"
+        else:
+            plan_.action = "update" if plan_.changes else "unchanged"
+    preview.rows, preview.lookup, preview.current = plans, look, current
+    return preview

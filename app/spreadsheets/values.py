@@ -1,0 +1,296 @@
+"""Reading a spreadsheet someone saved as CSV: bytes to rows, headers to our
+fields, and cells to values. Nothing here touches the database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from .. import codes
+from ..errors import Invalid
+from ..models import STATUS_LABELS
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 50_000
+DELIMITERS = (",", ";", "\t")
+
+# Our field → (what the preview calls it, header names that mean it). Headers
+# are compared with everything but letters and digits removed, lower case, so
+# "Model No.", "model_no" and "MODEL NO" are one header.
+FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "tag": ("Asset tag / code", ("code", "assettag", "tag", "assetcode", "tagnumber", "assetno")),
+    "external_tag": ("External tag", ("externaltag", "oldtag", "previoustag", "legacytag")),
+    "name": ("Name", ("name", "itemname", "assetname", "item", "title")),
+    "category": ("Category", ("category", "assettype", "categoryname")),
+    "manufacturer": ("Manufacturer", ("manufacturer", "make", "brand", "maker")),
+    "model_name": ("Model", ("model", "modelname", "modelno", "modelnumber")),
+    "serial": ("Serial", ("serial", "serialnumber", "serialno", "sn")),
+    "purchase_date": ("Purchase date", ("purchasedate", "purchased", "dateofpurchase")),
+    "cost_cents": ("Cost", ("cost", "purchasecost", "purchaseprice", "price", "unitcost")),
+    "supplier": ("Supplier", ("supplier", "vendor", "seller")),
+    "order_number": ("Order number", ("ordernumber", "orderno", "ponumber", "purchaseorder")),
+    "warranty_end": (
+        "Warranty end",
+        ("warranty", "warrantyend", "warrantyexpires", "warrantyexpiry", "warrantyends"),
+    ),
+    "status": ("Status", ("status", "statuslabel", "state")),
+    "location": ("Location", ("location", "locationpath", "place")),
+    "holder": ("Checked out to", ("checkedoutto", "holder", "assignedto", "heldby", "assignee")),
+    "holder_email": ("Holder email", ("holderemail", "checkedouttoemail", "assignedtoemail")),
+    "due_back": ("Due back", ("dueback", "duedate", "expectedcheckin", "returndate")),
+    "notes": ("Notes", ("notes", "note", "comments", "comment")),
+}
+DATE_FIELDS = ("purchase_date", "warranty_end", "due_back")
+_ALIASES = {alias: field for field, (_, names) in FIELDS.items() for alias in names}
+
+# What other systems call our statuses; our own labels and keys are added below.
+_STATUS_WORDS = {
+    "deployed": "checked_out",
+    "readytodeploy": "available",
+    "ready": "available",
+    "instock": "available",
+    "inuse": "checked_out",
+    "broken": "faulty",
+    "repair": "in_repair",
+    "inrepair": "in_repair",
+    "lost": "missing",
+    "stolen": "missing",
+    "archived": "retired",
+    "disposed": "retired",
+    "scrapped": "retired",
+    "sold": "retired",
+}
+for _key, _label in STATUS_LABELS.items():
+    _STATUS_WORDS[re.sub(r"[^a-z0-9]", "", _key)] = _key
+    _STATUS_WORDS[re.sub(r"[^a-z0-9]", "", _label.lower())] = _key
+
+
+def header_key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", (text or "").lower())
+
+
+def guess_field(header: str) -> str:
+    """Our field for a column header, or "" to leave the column out."""
+    return _ALIASES.get(header_key(header), "")
+
+
+# Bytes to rows ---------------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    """Text from an Excel-made CSV: UTF-8 (BOM or not), UTF-16 with a BOM, or
+    Windows-1252, in that order."""
+    if not data.strip():
+        raise Invalid({"file": "That file is empty."})
+    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise Invalid(
+            {
+                "file": "That is a spreadsheet workbook, not a CSV file. In the spreadsheet, "
+                "use File › Save as › CSV (UTF-8), then upload that."
+            }
+        )
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif b"\0" not in data[:8192]:
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                return data.decode("cp1252")
+            except UnicodeDecodeError:
+                pass
+    raise Invalid({"file": "That file is not a CSV text file (it looks like binary data)."})
+
+
+def sniff_delimiter(text: str) -> str:
+    """Comma, semicolon or tab: whichever splits the first lines into the most
+    columns, consistently."""
+    sample = text[:65536].splitlines()[:30]
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        rows = [r for r in csv.reader(sample, delimiter=delimiter) if any(c.strip() for c in r)]
+        if not rows:
+            continue
+        width = len(rows[0])
+        consistent = sum(1 for r in rows if len(r) == width)
+        score = (consistent if width > 1 else 0, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+@dataclass
+class Table:
+    delimiter: str
+    headers: list[str]
+    rows: list[tuple[int, list[str]]]  # (line number in the file, cells)
+
+
+def read_table(data: bytes) -> Table:
+    """Decode, split and find the header row (the first of the top ten rows that
+    names at least two of our fields, else the first non-empty row)."""
+    text = decode(data)
+    delimiter = sniff_delimiter(text)
+    try:
+        raw = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        raise Invalid({"file": f"The file is not valid CSV: {exc}."}) from None
+    numbered = [(n, row) for n, row in enumerate(raw, start=1) if any(c.strip() for c in row)]
+    if not numbered:
+        raise Invalid({"file": "That file has no rows."})
+    header_at = 0
+    for i, (_, row) in enumerate(numbered[:10]):
+        if len({guess_field(c) for c in row} - {""}) >= 2:
+            header_at = i
+            break
+    headers = [c.strip() for c in numbered[header_at][1]]
+    rows = numbered[header_at + 1 :]
+    if not rows:
+        raise Invalid({"file": "That file has a header row but no rows under it."})
+    if len(rows) > MAX_ROWS:
+        raise Invalid({"file": f"That file has {len(rows):,} rows; import at most {MAX_ROWS:,}."})
+    return Table(delimiter, headers, rows)
+
+
+# Cells to values -------------------------------------------------------------
+
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T][\d:.]+Z?)?$")
+_NUMERIC = re.compile(
+    r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?: [\d:.]+(?: ?[AP]M)?)?$", re.I
+)
+_WORDY = ("%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "%d-%b-%y", "%b %d %Y")
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    return year + (2000 if year < 70 else 1900) if len(text) == 2 else year
+
+
+def date_order_evidence(cells: list[str]) -> set[str]:
+    """Which day/month orders numeric dates like 03/04/2024 allow: {"dmy"} when
+    some first number is over 12, {"mdy"} when some second one is, both when
+    nothing settles it (or when the column contradicts itself)."""
+    first_big = second_big = seen = False
+    for cell in cells:
+        match = _NUMERIC.match(cell.strip())
+        if match:
+            seen = True
+            a, b = int(match.group(1)), int(match.group(2))
+            first_big |= a > 12
+            second_big |= b > 12
+    if not seen or first_big == second_big:
+        return {"dmy", "mdy"} if seen else set()
+    return {"dmy"} if first_big else {"mdy"}
+
+
+def parse_date(text: str, order: str | None) -> date:
+    """ISO, day/month/year or month/day/year (per `order`), or "5 Jan 2024"."""
+    text = text.strip()
+    match = _ISO.match(text)
+    try:
+        if match:
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        match = _NUMERIC.match(text)
+        if match:
+            if order not in ("dmy", "mdy"):
+                raise ValueError(f"“{text}” could be day/month or month/day: choose the order.")
+            a, b, year = int(match.group(1)), int(match.group(2)), _year(match.group(3))
+            day, month = (a, b) if order == "dmy" else (b, a)
+            return date(year, month, day)
+    except ValueError as exc:
+        if "choose the order" in str(exc):
+            raise
+        raise ValueError(f"“{text}” is not a real date.") from None
+    for fmt in _WORDY:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"“{text}” is not a date (use 2024-03-31 or 31/03/2024).")
+
+
+_MONEY_JUNK = re.compile(r"[^\d.,\-]")
+
+
+def parse_cost(text: str) -> int:
+    """Cents from "£1,234.50", "1.234,50 €", "EUR 12", "1 234,5"."""
+    raw = text.strip()
+    cleaned = _MONEY_JUNK.sub("", raw)
+    if not cleaned or not re.search(r"\d", cleaned):
+        raise ValueError(f"“{raw}” is not an amount.")
+    if cleaned.startswith("-"):
+        raise ValueError(f"“{raw}”: a cost cannot be negative.")
+    if "-" in cleaned:
+        raise ValueError(f"“{raw}” is not an amount.")
+    last_dot, last_comma = cleaned.rfind("."), cleaned.rfind(",")
+    if last_dot >= 0 and last_comma >= 0:
+        decimal = "." if last_dot > last_comma else ","
+    elif last_dot >= 0 or last_comma >= 0:
+        mark = "." if last_dot >= 0 else ","
+        after = len(cleaned) - cleaned.rfind(mark) - 1
+        # One mark with three digits after it groups thousands ("1,234", "1.234").
+        decimal = "" if cleaned.count(mark) > 1 or after == 3 else mark
+    else:
+        decimal = ""
+    whole, _, fraction = cleaned.rpartition(decimal) if decimal else (cleaned, "", "")
+    grouped = re.fullmatch(r"\d+|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d{0,2}(?:\.\d{3})+", whole)
+    if not grouped or (decimal and not re.fullmatch(r"\d+", fraction)):
+        raise ValueError(f"“{raw}” is not an amount.")
+    digits = re.sub(r"[.,]", "", whole) + ("." + fraction if decimal else "")
+    try:
+        amount = Decimal(digits)
+    except InvalidOperation:
+        raise ValueError(f"“{raw}” is not an amount.") from None
+    if amount.as_tuple().exponent < -2:
+        raise ValueError(f"“{raw}” has more than two decimal places.")
+    if amount >= Decimal("1e10"):
+        raise ValueError(f"“{raw}” is too large.")
+    return int(amount * 100)
+
+
+def parse_status(text: str) -> str:
+    key = _STATUS_WORDS.get(header_key(text))
+    if key is None:
+        known = ", ".join(STATUS_LABELS.values())
+        raise ValueError(f"Status “{text.strip()}” is not one of: {known}.")
+    return key
+
+
+_MONTHS = re.compile(r"^(\d{1,3})\s*(months?|mos?)?$", re.I)
+
+
+def warranty_months(text: str) -> int | None:
+    """Warranty given as a length ("36 months", "24"), as some systems export it."""
+    match = _MONTHS.match(text.strip())
+    return int(match.group(1)) if match else None
+
+
+def add_months(start: date, months: int) -> date:
+    month = start.month - 1 + months
+    year, month = start.year + month // 12, month % 12 + 1
+    for day in (start.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise ValueError("bad date")  # unreachable: every month has 28 days
+
+
+def location_path(text: str) -> list[str]:
+    """ "Site > Building > Room" (or with ›) as its parts."""
+    return [part.strip() for part in re.split(r"\s*[>›]\s*", text.strip()) if part.strip()]
+
+
+def as_code(text: str) -> str | None:
+    """The tag as one of our codes, if it is written as one. Only case, spaces
+    and hyphens are forgiven here: reading O as 0 would turn someone else's
+    "LAP-001" into a code it never was."""
+    code = re.sub(r"[\s\-]", "", text).upper()
+    return code if codes.is_valid(code) else None
