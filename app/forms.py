@@ -41,6 +41,17 @@ def options(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def place_choices(form) -> None:
+    """Fill an asset form's category and location lists from the register."""
+    from .register import places
+
+    form.category.choices = options([("", "—")] + [(c.id, c.name) for c in places.categories()])
+    form.location.choices = options(
+        [("", "—")]
+        + [(loc.id, "\u2003" * depth + loc.name) for loc, depth in places.location_tree()]
+    )
+
+
 def paper_size_field() -> RadioField:
     # The service checks the value (settings.check_paper_size), with its own words.
     return RadioField(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from peewee import (
@@ -19,6 +18,8 @@ from peewee import (
     Model,
     TextField,
 )
+
+from .clock import utcnow as utcnow  # stored timestamps are naive UTC
 
 db = DatabaseProxy()
 
@@ -36,11 +37,6 @@ STATUS_LABELS = {
 
 def new_session_token() -> str:
     return secrets.token_hex(16)
-
-
-def utcnow() -> datetime:
-    """Naive UTC, the form every timestamp is stored in."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class JSONField(TextField):

@@ -11,10 +11,11 @@ from flask_login import current_user
 
 from . import codes
 from .audits import rules as audit_rules
+from .custody import rules as custody_rules
 from .models import FAULT_SEVERITIES, STATUS_LABELS
 from .ops import settings
 from .permissions import sign_in_url
-from .register import places
+from .register import event_kinds, places, uploads
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -50,8 +51,8 @@ def local_today() -> date:
 
 
 def is_overdue(asset) -> bool:
-    """Held past its due date, by the organisation's calendar (the one rule for it)."""
-    return bool(asset.holder_id and asset.due_back and asset.due_back < local_today())
+    """Custody's overdue rule, by the organisation's calendar."""
+    return custody_rules.is_overdue(asset, local_today())
 
 
 def next_audit(asset) -> str:
@@ -102,19 +103,17 @@ def security_headers(response):
     return response
 
 
-def _seen_card(asset, audit=None):
-    from .routes.audit_session import seen_card
-
-    return seen_card(asset, audit)
-
-
 def init_app(app: Flask) -> None:
     # Block tags leave no blank lines behind: the asset page must stay under
     # 10 KB of HTML for phones on a weak signal.
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters.update(
-        money=money, localtime=localtime, nice_date=nice_date, pretty_code=codes.pretty
+        money=money,
+        localtime=localtime,
+        nice_date=nice_date,
+        pretty_code=codes.pretty,
+        history_line=event_kinds.line,
     )
     app.jinja_env.globals.update(
         site=site,
@@ -125,10 +124,10 @@ def init_app(app: Flask) -> None:
         local_today=local_today,
         is_overdue=is_overdue,
         next_audit=next_audit,
-        seen_card=_seen_card,
         via_label=audit_rules.via_label,
         via_words=audit_rules.via_words,
         sign_in_url=sign_in_url,
+        upload_limit=uploads.limit_words(),
     )
     settings.clear_cache()
     places.clear_path_cache()

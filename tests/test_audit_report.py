@@ -23,7 +23,7 @@ from PIL import Image
 from app.audits import audits
 from app.audits import report as audit_report
 from app.custody import custody, maintenance
-from app.custody.engine import Refused
+from app.errors import Refused
 from app.models import Asset, Audit, AuditTick, Event
 from app.spreadsheets.csvfiles import to_csv
 

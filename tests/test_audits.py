@@ -12,7 +12,7 @@ import pytest
 
 from app.audits import audits
 from app.custody import custody
-from app.custody.engine import Refused
+from app.errors import Refused
 from app.models import Asset, Audit, AuditItem, AuditTick, Category, Event
 
 from . import factories

@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from app.custody import custody, maintenance
-from app.custody.engine import Forbidden, Refused
-from app.errors import Invalid, ServiceError
+from app.errors import Forbidden, Invalid, Refused, ServiceError
 from app.models import Asset, Event, Fault, User
 
 from . import factories

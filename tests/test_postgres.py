@@ -62,7 +62,7 @@ def test_custody_and_an_audit_on_postgresql(pg_app):
 
     from app.audits import audits
     from app.custody import custody
-    from app.custody.engine import Refused
+    from app.errors import Refused
 
     lead = User.create(name="Lead", role="lead")
     sam = User.create(name="Sam", role="member")

@@ -5,11 +5,12 @@ here too, so that callers say audits.tick as they say audits.close."""
 
 from __future__ import annotations
 
-from ..custody.engine import Outcome, Refused, perform, require_lead
+from ..custody.engine import Outcome, perform
 from ..database import write
-from ..errors import Invalid
+from ..errors import Invalid, Refused
 from ..models import Asset, Audit, AuditItem, Category, Event, Location, User, utcnow
 from ..register import events, places
+from ..register.rules import in_service_sql, require_lead
 from . import rules
 from .walk import (
     TickResult,
@@ -19,6 +20,7 @@ from .walk import (
     running,
     say_room,
     tick,
+    tick_in,
     typing_mistake,
     undo,
 )
@@ -35,6 +37,7 @@ __all__ = [
     "scope_label",
     "start",
     "tick",
+    "tick_in",
     "typing_mistake",
     "undo",
 ]
@@ -48,7 +51,7 @@ def scope_label(audit: Audit) -> str:
 
 
 def _scope_query(location_id: int | None, category_id: int | None):
-    query = Asset.select(Asset.id, Asset.location).where(Asset.status != "retired")
+    query = Asset.select(Asset.id, Asset.location).where(in_service_sql())
     if location_id:
         query = query.where(Asset.location.in_(places.subtree_ids(location_id)))
     if category_id:

@@ -11,9 +11,9 @@ from peewee import IntegrityError
 
 from .. import codes
 from ..custody import custody
-from ..custody.engine import Forbidden, Outcome, Refused, clean_key, perform
+from ..custody.engine import Outcome, clean_key, perform
 from ..database import write
-from ..errors import NotFound
+from ..errors import Forbidden, NotFound, Refused
 from ..models import Asset, Audit, AuditItem, AuditTick, Location, User, utcnow
 from ..prepared import Prepared
 from ..register import events, label_codes
@@ -42,6 +42,11 @@ def active_tick(audit_id: int, asset_id: int) -> AuditTick | None:
         )
         .first()
     )
+
+
+def tick_in(audit_id: int, tick_id: int) -> AuditTick | None:
+    """The tick `tick_id`, if it belongs to this audit."""
+    return AuditTick.get_or_none(AuditTick.id == tick_id, AuditTick.audit == audit_id)
 
 
 @dataclass

@@ -30,8 +30,13 @@ MAX_AGE = timedelta(days=7)
 ACTIONS = ("tick", "checkout", "return", "move", "undo", "room")
 
 
-class BadBatch(ServiceError):
-    """The batch as a whole cannot be read (HTTP 400)."""
+class BadBatch(Invalid):
+    """The batch as a whole cannot be read: a malformed request, not one bad action."""
+
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__({"actions": message})
 
 
 @dataclass

@@ -5,20 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ..database import write
-from ..errors import Invalid, NotFound
+from ..errors import Invalid, NotFound, Refused
 from ..models import Asset, Location, User, utcnow
 from ..register import events
-from .engine import (
-    Forbidden,
-    Outcome,
-    Refused,
-    check_due,
-    held_message,
-    perform,
-    require_lead,
-    require_not_retired,
-    when,
-)
+from ..register.rules import is_unusable, require_lead
+from . import rules
+from .engine import Outcome, check_due, perform
 
 RETIRE_REASONS = {
     "sold": "Sold",
@@ -48,10 +40,8 @@ def _location(location_id: int | None) -> Location | None:
 
 def _expecting(asset: Asset, expected_holder_id: int | None) -> None:
     """Refuse when the item changed hands since the person loaded the page."""
-    if not asset.holder_id:
-        raise Refused(f"This item is not checked out (returned {when(asset)}).")
     if expected_holder_id is not None and expected_holder_id != asset.holder_id:
-        raise Refused(f"This item is now with {asset.holder.name} ({when(asset)}).")
+        raise Refused(f"This item is now with {asset.holder.name} ({rules.when(asset)}).")
 
 
 def check_out(
@@ -69,21 +59,13 @@ def check_out(
     """Hand the item to `holder_id` (default: the actor). One holder at a time."""
 
     def apply(asset: Asset):
-        require_not_retired(asset)
-        if asset.holder_id:
-            raise Refused(held_message(asset, actor))
-        holder = actor if holder_id in (None, actor.id) else _person(holder_id)
-        if holder.id != actor.id and not actor.has_role("lead"):
-            raise Forbidden("Members can only check items out to themselves.")
+        holder = actor if holder_id in (None, actor.id) else None
+        if holder is None:
+            rules.require("check_out_to_other", asset, actor)
+            holder = _person(holder_id)
+        blocked = is_unusable(asset)
+        rules.require("check_out_anyway" if blocked and override else "check_out", asset, actor)
         check_due(due_back, today)
-        blocked = asset.status in ("faulty", "in_repair")
-        if blocked and not override:
-            raise Refused(
-                f"This item is {asset.status_label.lower()}: do not use it. "
-                "A lead can check it out anyway."
-            )
-        if blocked:
-            require_lead(actor, "check out a faulty item")
         data = {"due_back": due_back.isoformat()} if due_back else {}
         if blocked:
             data.update(override=True, status_was=asset.status)
@@ -117,6 +99,7 @@ def check_in(
     """Take the item back from whoever holds it, optionally noting where and how."""
 
     def apply(asset: Asset):
+        rules.require("return", asset, actor)
         _expecting(asset, expected_holder_id)
         if condition and condition not in CONDITIONS:
             raise Invalid({"condition": "Choose a condition from the list."})
@@ -152,10 +135,12 @@ def transfer(
     """Hand the item straight from its holder to another person."""
 
     def apply(asset: Asset):
+        rules.require("transfer", asset, actor)
         _expecting(asset, expected_holder_id)
         to = _person(to_holder_id)
-        if not actor.has_role("lead") and actor.id not in (asset.holder_id, to.id):
-            raise Forbidden("Members can only hand over their own items, or take one over.")
+        refused = rules.transfer_refusal(asset, actor, to)
+        if refused is not None:
+            raise refused
         if to.id == asset.holder_id:
             raise Invalid({"holder": f"{to.name} already has this item."})
         check_due(due_back, today)
@@ -191,8 +176,7 @@ def move(
     """Record that the item now lives somewhere else (leads)."""
 
     def apply(asset: Asset):
-        require_lead(actor, "move items")
-        require_not_retired(asset)
+        rules.require("move", asset, actor)
         location = _location(location_id)
         if location is None:
             raise Invalid({"location": "Choose where it is now."})
@@ -219,8 +203,7 @@ def retire(
     """Take the item out of service for good; its page and history stay."""
 
     def apply(asset: Asset):
-        require_lead(actor, "retire items")
-        require_not_retired(asset)
+        rules.require("retire", asset, actor)
         if reason not in RETIRE_REASONS:
             raise Invalid({"reason": "Choose a reason from the list."})
         data = {"reason": reason}

@@ -12,24 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from ..audits import rules
 from ..database import is_sqlite, write
-from ..errors import Invalid, NotFound, ServiceError
+from ..errors import Invalid, NotFound, Refused
 from ..models import Asset, Event, Fault, User, utcnow
 from ..prepared import Prepared
 from ..register import events
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-
-
-class Refused(ServiceError):
-    """The action does not fit the asset's state now (HTTP 409)."""
-
-
-class Forbidden(ServiceError):
-    """This person may not do this (HTTP 403)."""
 
 
 @dataclass
@@ -146,29 +138,6 @@ def settle(asset: Asset) -> None:
         asset.status = "checked_out"
     else:
         asset.status = "available"
-
-
-def when(asset: Asset) -> str:
-    """ "just now" for a change in the last two minutes, else the date."""
-    if asset.updated_at and utcnow() - asset.updated_at < timedelta(minutes=2):
-        return "just now"
-    return f"since {asset.updated_at:%d %b}" if asset.updated_at else ""
-
-
-def held_message(asset: Asset, actor: User) -> str:
-    if asset.holder_id == actor.id:
-        return "You already have this item."
-    return f"Already checked out to {asset.holder.name} {when(asset)}."
-
-
-def require_lead(actor: User, what: str) -> None:
-    if not actor.has_role("lead"):
-        raise Forbidden(f"Only a lead can {what}.")
-
-
-def require_not_retired(asset: Asset) -> None:
-    if asset.status == "retired":
-        raise Refused("This item is retired.")
 
 
 def check_due(due_back: date | None, today: date) -> None:

@@ -9,7 +9,8 @@ from ..errors import Invalid
 from ..models import FAULT_SEVERITIES, Asset, Event, Fault, User, utcnow
 from ..prepared import Prepared
 from ..register import events, uploads
-from .engine import Outcome, Refused, perform, require_lead, require_not_retired
+from . import rules
+from .engine import Outcome, perform
 
 MAX_TEXT = 2000
 
@@ -61,7 +62,7 @@ def report_fault(
     photo_name = uploads.save_image(photo, uploads_dir) if photo is not None else ""
 
     def apply(asset: Asset):
-        require_not_retired(asset)
+        rules.require("report_fault", asset, actor)
         fault = Fault.create(
             asset=asset,
             reported_by=actor,
@@ -96,12 +97,7 @@ def start_repair(
     note = _text(note, "note")
 
     def apply(asset: Asset):
-        require_lead(actor, "start a repair")
-        require_not_retired(asset)
-        if asset.status == "in_repair":
-            raise Refused("A repair is already under way.")
-        if asset.holder_id:
-            raise Refused(f"{asset.holder.name} still has it. Return it first.")
+        rules.require("start_repair", asset, actor)
         asset.status = "in_repair"
         event = events.record(
             "repair_started", asset=asset, actor=actor, note=note, data=_cost(cost_cents) or None
@@ -118,15 +114,13 @@ def mark_fixed(
     note = _text(note, "note")
 
     def apply(asset: Asset):
-        require_lead(actor, "mark items fixed")
-        require_not_retired(asset)
+        still_open = Fault.select().where(Fault.asset == asset, Fault.closed_at.is_null())
+        rules.require("mark_fixed", asset, actor, has_open_fault=still_open.exists())
         closed = (
             Fault.update(closed_at=utcnow())
             .where(Fault.asset == asset, Fault.closed_at.is_null())
             .execute()
         )
-        if asset.status != "in_repair" and not closed:
-            raise Refused("There is no open fault or repair to close.")
         asset.status = "available"  # settle() then applies holder and faults
         data = {"faults_closed": closed, **_cost(cost_cents)}
         event = events.record("repaired", asset=asset, actor=actor, note=note, data=data)

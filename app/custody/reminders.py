@@ -20,6 +20,7 @@ from peewee import JOIN
 from ..database import write
 from ..models import Asset, Setting, User
 from ..ops import mail
+from .rules import is_overdue
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DIGEST_AHEAD_DAYS = 7
@@ -63,8 +64,8 @@ def lists(today: date) -> Lists:
     """Overdue, and due back today or tomorrow (one query): the Overdue page's lists."""
     rows = list(held_and_due_by(today + timedelta(days=1)))
     return Lists(
-        overdue=[a for a in rows if a.due_back < today],
-        soon=[a for a in rows if a.due_back >= today],
+        overdue=[a for a in rows if is_overdue(a, today)],
+        soon=[a for a in rows if not is_overdue(a, today)],
     )
 
 
@@ -114,7 +115,7 @@ def _pretty(code: str) -> str:
 
 
 def _summary(items: list[Asset], today: date) -> str:
-    late = sum(1 for a in items if a.due_back < today)
+    late = sum(1 for a in items if is_overdue(a, today))
     on_day = sum(1 for a in items if a.due_back == today)
     parts = [f"{late} overdue"] if late else []
     parts += [f"{on_day} due back today"] if on_day else []
@@ -168,8 +169,8 @@ def plan(
 
 def _digests(today, org, link, overview_url, unreachable) -> list[Outgoing]:
     week = list(held_and_due_by(today + timedelta(days=DIGEST_AHEAD_DAYS)))
-    overdue = [a for a in week if a.due_back < today]
-    coming = [a for a in week if a.due_back >= today]
+    overdue = [a for a in week if is_overdue(a, today)]
+    coming = [a for a in week if not is_overdue(a, today)]
     sections = [
         f"Weekly digest for {org}, {today:%A %d %b %Y}.",
         _section("Overdue", overdue, today, link, "Nothing is overdue."),

@@ -19,7 +19,8 @@ from ..database import is_sqlite
 from ..errors import Invalid
 from ..models import Asset, Category, User
 from ..register import events
-from .engine import Outcome, perform, require_lead, require_not_retired
+from . import rules
+from .engine import Outcome, perform
 
 MAX_INTERVAL_DAYS = 3650
 # "Service due" on the dashboard and in the register: overdue, or due within
@@ -102,8 +103,7 @@ def record_service(
         raise Invalid({"cost": "Cost cannot be negative."})
 
     def apply(asset: Asset):
-        require_lead(actor, "record a service")
-        require_not_retired(asset)
+        rules.require("service", asset, actor)
         asset.last_serviced_on = today
         asset.service_due_on = due_on(asset, asset.category)
         data = {

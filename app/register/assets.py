@@ -13,6 +13,7 @@ from ..errors import Conflict, Invalid, NotFound
 from ..models import Asset, Category, Event, Location, User, utcnow
 from ..prepared import Prepared
 from . import attention, events, places
+from .rules import in_service_sql
 
 # Fields a lead edits on the register form, in the order the form shows them.
 EDITABLE = (
@@ -210,16 +211,14 @@ def _history(asset_id, limit, offset):
 def audit_due(interval_days: int):
     """In service and not audited within the interval (or never)."""
     cutoff = utcnow() - timedelta(days=interval_days)
-    return (Asset.status != "retired") & (
-        Asset.last_audited_at.is_null() | (Asset.last_audited_at < cutoff)
-    )
+    return in_service_sql() & (Asset.last_audited_at.is_null() | (Asset.last_audited_at < cutoff))
 
 
 def not_seen(days: int):
     """In service, and no tick or custody event for `days` (new assets get that long)."""
     cutoff = utcnow() - timedelta(days=days)
     return (
-        (Asset.status != "retired")
+        in_service_sql()
         & (Asset.created_at < cutoff)
         & (Asset.last_seen_at.is_null() | (Asset.last_seen_at < cutoff))
     )

@@ -15,12 +15,13 @@ from typing import BinaryIO
 
 from peewee import JOIN, IntegrityError
 
-from ..custody.engine import clean_key, require_lead
+from ..custody.engine import clean_key
 from ..database import write
 from ..errors import Invalid, NotFound
 from ..models import Asset, Attachment, Event, User
 from ..prepared import Prepared
 from . import events, uploads
+from .rules import require_lead
 
 log = logging.getLogger(__name__)
 

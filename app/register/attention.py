@@ -1,6 +1,6 @@
 """What needs attention: the conditions behind the dashboard's lists and the
 register's filters, so the count on the dashboard and the full list it links
-to can never disagree."""
+to can never disagree. Overdue is custody's rule (app/custody/rules.py)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,9 @@ from datetime import date, timedelta
 
 from ..custody.servicing import DUE_HORIZON_DAYS
 from ..models import Asset, Fault
+from .rules import in_service_sql as in_service
 
 WARRANTY_DAYS = 30
-
-
-def in_service():
-    return Asset.status != "retired"
-
-
-def overdue(today: date):
-    """Held past the due date (the same rule as the Overdue page)."""
-    return Asset.holder.is_null(False) & (Asset.due_back < today)
 
 
 def has_open_fault():

@@ -13,9 +13,11 @@ from datetime import date, timedelta
 
 from peewee import JOIN, SQL, Select, fn
 
+from ..custody.rules import overdue_sql
 from ..models import STATUSES, Asset, Event, Fault, Location, User, utcnow
 from . import attention, events
 from .assets import not_seen
+from .rules import in_service_sql
 
 UNSEEN_DAYS = 90
 ROWS = 5  # rows shown per list; each list links to its full page
@@ -55,11 +57,11 @@ def _counts(today: date, audit_interval_days: int) -> dict[str, int]:
     through a row-id set, which costs more than both ranges together."""
     audit_cutoff = utcnow() - timedelta(days=audit_interval_days)
     seen_cutoff = utcnow() - timedelta(days=UNSEEN_DAYS)
-    in_service = attention.in_service()
+    in_service = in_service_sql()
     old = Asset.created_at < seen_cutoff
     parts = {f"status_{status}": _count(Asset.status == status) for status in STATUSES}
     parts.update(
-        overdue=_count(attention.overdue(today)),
+        overdue=_count(overdue_sql(today)),
         faults=_count(attention.has_open_fault()),
         audit_never=_count(in_service, Asset.last_audited_at.is_null()),
         audit_old=_count(in_service, Asset.last_audited_at < audit_cutoff),
@@ -117,7 +119,7 @@ def open_faults(rows: int = ROWS) -> list[Fault]:
 
 
 def recent_events(rows: int = ROWS) -> list[Event]:
-    Actor, Holder = events.people_and_place()
+    Actor, Holder = events.actor_and_holder()
     return list(
         events.in_context(
             Event.select(
@@ -151,7 +153,7 @@ def summary(today: date, audit_interval_days: int) -> Summary:
         audit_due=total["audit_never"] + total["audit_old"],
         overdue=Section(
             total["overdue"],
-            _assets(attention.overdue(today), Asset.due_back),
+            _assets(overdue_sql(today), Asset.due_back),
         ),
         faults=Section(total["faults"], open_faults()),
         missing=Section(

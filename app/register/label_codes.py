@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..custody.engine import Refused
+import labels
+
 from ..database import write
-from ..errors import Invalid, NotFound
+from ..errors import Forbidden, Invalid, NotFound, Refused
 from ..models import Asset, LabelCode, Location, User, utcnow
 from . import assets, events, places
 
-MAX_BLANKS = 2000
+MAX_BLANKS = labels.MAX_LABELS  # each blank code is one label of a single print
 
 
 @dataclass
@@ -116,7 +117,7 @@ def attach_blank(code: str, asset_code: str, actor: User) -> Asset:
 def relabel(asset_code: str, actor: User) -> Asset:
     """Give an asset a fresh code for a new label (the old one was damaged)."""
     if not actor.has_role("lead"):
-        raise Refused("Only a lead can re-label items.")
+        raise Forbidden("Only a lead can re-label items.")
     with write():
         asset = Asset.get_or_none(Asset.code == asset_code)
         if asset is None:

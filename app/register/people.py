@@ -5,7 +5,7 @@ from __future__ import annotations
 from peewee import IntegrityError, fn
 
 from ..database import write
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Forbidden, Invalid, NotFound, Refused
 from ..models import ROLES, Asset, User, new_session_token
 from ..ops import settings
 from ..prepared import Prepared
@@ -95,7 +95,7 @@ def setup_first_admin(
     with write():
         # Checked inside the write lock, so two racing set-ups cannot both win.
         if has_users():
-            raise Conflict("Set-up has already been done. Sign in instead.")
+            raise Refused("Set-up has already been done. Sign in instead.")
         user = create_person(name=name, email=email, role="admin", password=password)
         settings.save(
             {
@@ -129,7 +129,7 @@ def update_person(user_id: int, values: dict, *, actor: User) -> User:
             raise NotFound("No such person.")
         if not actor.has_role("admin"):
             if user.role != "member":
-                raise Conflict("Only an admin can edit leads and admins.")
+                raise Forbidden("Only an admin can edit leads and admins.")
             values = {k: v for k, v in values.items() if k in ("name", "email")}
         name = values.get("name", user.name)
         email = _clean_email(values["email"]) if "email" in values else user.email
@@ -166,6 +166,19 @@ def people(include_inactive: bool = True):
     if not include_inactive:
         query = query.where(User.active == True)  # noqa: E712
     return query
+
+
+def pick(query: str, limit: int = 30) -> list[User]:
+    """Active people whose name contains `query`, for a "who to?" list."""
+    found = User.select().where(User.active == True).order_by(User.name)  # noqa: E712
+    if query:
+        found = found.where(User.name.contains(query.strip()[:60]))
+    return list(found.limit(limit))
+
+
+def holders() -> list[User]:
+    """Everyone who holds something now (the register's "held by" filter)."""
+    return list(User.select().where(User.id.in_(Asset.select(Asset.holder))).order_by(User.name))
 
 
 def holdings(user: User):

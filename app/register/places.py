@@ -106,6 +106,15 @@ def location_path(location_id: int | None) -> str:
     return _paths["paths"].get(location_id, "")
 
 
+def get_location(location_id: int) -> Location | None:
+    return Location.get_or_none(Location.id == location_id)
+
+
+def location_by_code(code: str) -> Location | None:
+    """The location a label's (canonical) code names, if any."""
+    return Location.get_or_none(Location.code == code)
+
+
 def _parent(parent_id: int | None) -> Location | None:
     if parent_id is None:
         return None
@@ -149,6 +158,10 @@ def update_location(location_id: int, name: str, parent_id: int | None) -> Locat
 
 def categories():
     return Category.select().order_by(fn.LOWER(Category.name))
+
+
+def get_category(category_id: int) -> Category | None:
+    return Category.get_or_none(Category.id == category_id)
 
 
 CATEGORY_NUMBERS = {

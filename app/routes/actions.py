@@ -21,37 +21,28 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 
-from .. import codes
 from ..custody import custody, maintenance, servicing
-from ..custody.engine import Forbidden, Outcome, Refused
-from ..errors import Invalid, NotFound
-from ..models import Asset, User
+from ..custody.engine import Outcome
+from ..errors import Forbidden, Invalid, NotFound, Refused, TooLarge
+from ..pages import asset as asset_page
 from ..permissions import role
-from ..register import assets, places
-from ..register.uploads import TooLarge
+from ..register import assets, people, places
 from ..templating import local_today, wants_fragment
-from .helpers import current_actor, form_date, form_int, form_money, form_text
-from .scan import asset_context, card_context
+from .helpers import (
+    asset_or_404,
+    current_actor,
+    form_date,
+    form_int,
+    form_money,
+    form_text,
+    walking_audit_id,
+)
 
 bp = Blueprint("actions", __name__, url_prefix="/A/<code>")
 
 CARD = "status-card"
-
-
-def _asset(code: str):
-    canonical = codes.parse(code)
-    found = assets.get_by_code(canonical) if canonical else None
-    if found is None:
-        abort(404)
-    return found
-
-
-def _people(query: str) -> list[User]:
-    people = User.select().where(User.active == True).order_by(User.name)  # noqa: E712
-    if query:
-        people = people.where(User.name.contains(query.strip()[:60]))
-    return list(people.limit(30))
 
 
 def form_page(action: str, asset, status: int = 200, errors: dict | None = None, **extra):
@@ -63,7 +54,7 @@ def form_page(action: str, asset, status: int = 200, errors: dict | None = None,
         "errors": errors or {},
         "values": request.form,
         "q": q,
-        "people": _people(q) if action in ("checkout", "transfer") else [],
+        "people": people.pick(q) if action in ("checkout", "transfer") else [],
         "locations": places.location_tree() if action in ("return", "move") else [],
         "reasons": custody.RETIRE_REASONS,
         "conditions": custody.CONDITIONS,
@@ -74,9 +65,9 @@ def form_page(action: str, asset, status: int = 200, errors: dict | None = None,
     return render_template("actions/page.html", **context), status
 
 
-def respond(action: str, code: str, run: Callable[[Asset], Outcome]):
+def respond(action: str, code: str, run: Callable[..., Outcome]):
     """Run an action and answer the way the request asked: card fragment or page."""
-    asset = _asset(code)
+    asset = asset_or_404(code)
     errors, status = {}, 200
     try:
         outcome = run(asset)
@@ -97,7 +88,7 @@ def respond(action: str, code: str, run: Callable[[Asset], Outcome]):
             (
                 render_template(
                     "scan/_action_result.html",
-                    **card_context(fresh),
+                    **asset_page.card(fresh, current_user, local_today(), walking_audit_id()),
                     new_events=new_events,
                     open_form=action if errors else None,
                     errors=errors,
@@ -114,7 +105,8 @@ def respond(action: str, code: str, run: Callable[[Asset], Outcome]):
         return redirect(url_for("scan.asset", code=asset.code), 303)
     if status == 422:
         return form_page(action, fresh, status, errors)
-    return render_template("scan/asset.html", **asset_context(fresh)), status
+    context = asset_page.page(fresh, current_user, local_today(), walking_audit_id())
+    return render_template("scan/asset.html", **context), status
 
 
 def _key() -> str | None:
@@ -126,7 +118,7 @@ def _key() -> str | None:
 def checkout(code: str):
     """Check out to me (one tap) or to someone else, with a due date and a note."""
     if request.method == "GET":
-        return form_page("checkout", _asset(code))
+        return form_page("checkout", asset_or_404(code))
     return respond(
         "checkout",
         code,
@@ -148,7 +140,7 @@ def checkout(code: str):
 def checkin(code: str):
     """Return (one tap), optionally saying where it went back to and in what state."""
     if request.method == "GET":
-        return form_page("return", _asset(code))
+        return form_page("return", asset_or_404(code))
     return respond(
         "return",
         code,
@@ -169,7 +161,7 @@ def checkin(code: str):
 def transfer(code: str):
     """Hand the item straight from its holder to someone else."""
     if request.method == "GET":
-        return form_page("transfer", _asset(code))
+        return form_page("transfer", asset_or_404(code))
     return respond(
         "transfer",
         code,
@@ -191,7 +183,7 @@ def transfer(code: str):
 def move(code: str):
     """Record the item's new home."""
     if request.method == "GET":
-        return form_page("move", _asset(code))
+        return form_page("move", asset_or_404(code))
     return respond(
         "move",
         code,
@@ -210,7 +202,7 @@ def move(code: str):
 def retire(code: str):
     """Retire the item: sold, scrapped, lost, stolen or other."""
     if request.method == "GET":
-        return form_page("retire", _asset(code))
+        return form_page("retire", asset_or_404(code))
     return respond(
         "retire",
         code,
@@ -229,7 +221,7 @@ def retire(code: str):
 def fault(code: str):
     """Report a fault, with how bad it is and an optional photo."""
     if request.method == "GET":
-        return form_page("fault", _asset(code))
+        return form_page("fault", asset_or_404(code))
     photo = request.files.get("photo")
     return respond(
         "fault",
@@ -251,7 +243,7 @@ def fault(code: str):
 def repair(code: str):
     """Start a repair, with a note and an optional cost."""
     if request.method == "GET":
-        return form_page("repair", _asset(code))
+        return form_page("repair", asset_or_404(code))
     return respond(
         "repair",
         code,
@@ -270,7 +262,7 @@ def repair(code: str):
 def fixed(code: str):
     """Mark fixed: closes the repair and open faults, with a note and an optional cost."""
     if request.method == "GET":
-        return form_page("fixed", _asset(code))
+        return form_page("fixed", asset_or_404(code))
     return respond(
         "fixed",
         code,
@@ -289,7 +281,7 @@ def fixed(code: str):
 def service(code: str):
     """Service done: a note and an optional cost; the next service date moves on."""
     if request.method == "GET":
-        return form_page("service", _asset(code))
+        return form_page("service", asset_or_404(code))
     return respond(
         "service",
         code,

@@ -7,30 +7,12 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, render_template, send_from_directory
 
 from ..custody import reminders
-from ..models import Asset, Event, Fault, Location
+from ..pages import activity as activity_page
 from ..permissions import role
-from ..register import events
-from ..register.events import one_page
 from ..templating import local_today
 from .helpers import int_arg
 
 bp = Blueprint("activity", __name__)
-
-PER_PAGE = 50
-
-
-def feed(*conditions, page: int = 1) -> tuple[list[Event], bool]:
-    """One page of events newest first (asset, actor, holder and location joined in
-    one query), and whether older ones exist."""
-    Actor, Holder = events.people_and_place()
-    query = events.in_context(
-        Event.select(Event, Asset, Actor, Holder, Location),
-        Actor,
-        Holder,
-    )
-    for condition in conditions:
-        query = query.where(condition)
-    return one_page(query.order_by(Event.at.desc(), Event.id.desc()), page, PER_PAGE)
 
 
 @bp.route("/activity")
@@ -38,7 +20,7 @@ def feed(*conditions, page: int = 1) -> tuple[list[Event], bool]:
 def index():
     """Everything that happened, newest first, including reports from the public."""
     page = max(int_arg("page") or 1, 1)
-    events, older = feed(page=page)
+    events, older = activity_page.feed(page=page)
     return render_template("activity/index.html", events=events, page=page, older=older)
 
 
@@ -56,11 +38,11 @@ def overdue():
 @role("member")
 def fault_photo(fault_id: int):
     """The photo sent with a fault report (signed-in people only)."""
-    fault = Fault.get_or_none(Fault.id == fault_id)
-    if fault is None or not fault.photo:
+    photo = activity_page.fault_photo(fault_id)
+    if photo is None:
         abort(404)
     folder = Path(current_app.instance_path) / "uploads"
-    response = send_from_directory(folder, fault.photo, max_age=3600)
+    response = send_from_directory(folder, photo, max_age=3600)
     # Only signed-in people may see it: a shared proxy must not keep a copy.
     response.cache_control.public = False
     response.cache_control.private = True

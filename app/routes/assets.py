@@ -6,27 +6,19 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from .. import codes
 from ..errors import Conflict, Invalid, NotFound
-from ..forms import AssetForm, options
-from ..models import STATUSES, Asset, User
+from ..forms import AssetForm, place_choices
 from ..permissions import role
-from ..register import assets, places
+from ..register import assets, people, places
+from ..register.rules import STATUSES
 from ..templating import local_today, render, site
-from .helpers import apply_errors, current_actor, form_int, form_text, int_arg
+from .helpers import apply_errors, asset_or_404, current_actor, form_int, form_text, int_arg
 
 bp = Blueprint("assets", __name__, url_prefix="/assets")
 
 
-def _choices(form: AssetForm) -> None:
-    form.category.choices = options([("", "—")] + [(c.id, c.name) for c in places.categories()])
-    form.location.choices = options(
-        [("", "—")]
-        + [(loc.id, "\u2003" * depth + loc.name) for loc, depth in places.location_tree()]
-    )
-
-
-def _edit_form(asset: Asset, **kwargs) -> AssetForm:
+def _edit_form(asset, **kwargs) -> AssetForm:
     form = AssetForm(obj=asset, **kwargs)
-    _choices(form)
+    place_choices(form)
     return form
 
 
@@ -63,7 +55,7 @@ def index():
         pages=pages,
         categories=list(places.categories()),
         locations=places.location_tree(),
-        holders=list(User.select().where(User.id.in_(Asset.select(Asset.holder)))),
+        holders=people.holders(),
     )
 
 
@@ -72,7 +64,7 @@ def index():
 def new():
     """Add an asset; it gets a fresh code and a `created` event."""
     form = AssetForm()
-    _choices(form)
+    place_choices(form)
     if request.method == "GET":
         # "Add and add another" comes back here with the last category and location.
         form.category.data, form.location.data = int_arg("category"), int_arg("location")
@@ -93,7 +85,7 @@ def new():
     return render_template("assets/form.html", form=form, asset=None, adding={}), status
 
 
-def _add_in_place(form: AssetForm, what: str, asset: Asset | None = None):
+def _add_in_place(form: AssetForm, what: str, asset=None):
     """A new category or location made from the asset form, which comes back with
     everything typed kept and the new one chosen (the asset itself is not saved yet)."""
     errors = {}
@@ -107,7 +99,7 @@ def _add_in_place(form: AssetForm, what: str, asset: Asset | None = None):
     except Invalid as exc:
         errors = {what: next(iter(exc.errors.values()))}
     else:
-        _choices(form)
+        place_choices(form)
         flash(f"Added {made.name}, chosen below. The asset is not saved yet.", "ok")
     return render_template("assets/form.html", form=form, asset=asset, adding=errors), (
         422 if errors else 200
@@ -118,10 +110,7 @@ def _add_in_place(form: AssetForm, what: str, asset: Asset | None = None):
 @role("lead")
 def edit(code: str):
     """Edit an asset's details; the history records each changed field."""
-    canonical = codes.parse(code)
-    asset = assets.get_by_code(canonical) if canonical else None
-    if asset is None:
-        abort(404)
+    asset = asset_or_404(code)
     form = _edit_form(asset)
     if request.method == "GET":
         form.version.data = asset.version

@@ -21,13 +21,11 @@ from flask import (
     url_for,
 )
 
-from .. import codes
-from ..custody.engine import Forbidden
-from ..errors import Invalid
+from ..errors import Forbidden, Invalid
 from ..permissions import role
-from ..register import assets, attachments, uploads
+from ..register import attachments, uploads
 from ..templating import wants_fragment
-from .helpers import current_actor
+from .helpers import asset_or_404, current_actor
 
 bp = Blueprint("attachments", __name__)
 
@@ -37,29 +35,11 @@ MANAGER = "attachment-manager"
 @bp.app_template_filter("filesize")
 def filesize(size: int) -> str:
     """1234567 → "1.2 MB"."""
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
-@bp.app_template_global("attachment_summary")
-def attachment_summary(asset):
-    """For the asset page: (a few photos, a few documents, how many in all)."""
-    return attachments.summary(asset)
+    return uploads.size_words(size)
 
 
 def _folder() -> Path:
     return Path(current_app.instance_path) / "uploads"
-
-
-def _asset(code: str):
-    canonical = codes.parse(code)
-    found = assets.get_by_code(canonical) if canonical else None
-    if found is None:
-        abort(404)
-    return found
 
 
 def _render(asset, status: int = 200, errors: dict | None = None):
@@ -68,7 +48,6 @@ def _render(asset, status: int = 200, errors: dict | None = None):
         "asset": asset,
         "items": attachments.for_asset(asset),
         "errors": errors or {},
-        "max_mb": uploads.MAX_BYTES // (1024 * 1024),
     }
     template = "attachments/_result.html" if wants_fragment(MANAGER) else "attachments/index.html"
     return render_template(template, **context), status
@@ -78,14 +57,14 @@ def _render(asset, status: int = 200, errors: dict | None = None):
 @role("member")
 def index(code: str):
     """Every photo and document of an asset, with the upload form for leads."""
-    return _render(_asset(code))
+    return _render(asset_or_404(code))
 
 
 @bp.route("/A/<code>/attachments", methods=["POST"])
 @role("lead")
 def upload(code: str):
     """Add a photo or a PDF; its type is read from the file itself."""
-    asset = _asset(code)
+    asset = asset_or_404(code)
     sent = request.files.get("file")
     try:
         change = attachments.add(
@@ -115,7 +94,7 @@ def upload(code: str):
 @role("lead")
 def remove(code: str, attachment_id: int):
     """Ask, then remove an attachment and its file (the history keeps a record)."""
-    asset = _asset(code)
+    asset = asset_or_404(code)
     if request.method == "GET":
         item = attachments.get(attachment_id)
         if item is None or item.asset_id != asset.id:
@@ -167,7 +146,7 @@ def download(attachment_id: int):
 @bp.route("/attachments/<int:attachment_id>/thumb")
 @role("member")
 def thumb(attachment_id: int):
-    """A photo's small JPEG for the asset page (a phone need not fetch 10 MB)."""
+    """A photo's small JPEG for the asset page (a phone need not fetch the original)."""
     item = attachments.get(attachment_id) or abort(404)
     if item.kind != "photo":
         abort(404)

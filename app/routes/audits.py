@@ -13,21 +13,20 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 
-from .. import codes
 from ..audits import audits
 from ..audits import progress as audit_progress
 from ..audits import report as audit_report
-from ..custody.engine import Forbidden, Refused
-from ..errors import Invalid, NotFound
-from ..models import AuditTick, Location
+from ..errors import Busy, Forbidden, Invalid, NotFound, Refused
+from ..pages import asset as asset_page
+from ..pages import audit as audit_page
 from ..permissions import role
 from ..register import places
 from ..safety import safe_next
 from ..templating import local_today, localtime, wants_fragment
-from ..worker import Busy, run
-from .audit_session import room_for, stop_walking, walk
-from .helpers import csv_download, current_actor, form_int
+from ..worker import run
+from .helpers import csv_download, current_actor, form_int, stop_walking, walk, walking_audit_id
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 
@@ -49,10 +48,7 @@ def _audit(audit_id: int):
 @role("member")
 def index():
     """Running and past audits; leads start new ones here."""
-    from ..models import Audit
-
-    rows = list(Audit.select().order_by(Audit.started_at.desc()).limit(50))
-    return render_template("audits/index.html", rows=rows, scope_label=audits.scope_label)
+    return render_template("audits/index.html", rows=audit_page.index())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -92,24 +88,13 @@ def show(audit_id: int):
     audit = _audit(audit_id)
     if audit.status == "running" and request.method == "GET" and not request.htmx:
         walk(audit.id)  # opening an audit makes it the one you are walking
-    context = {"audit": audit, "p": audit_progress.progress(audit)}
     if wants_fragment("audit-live"):
-        return render_template("audits/_live.html", **context)
+        return render_template("audits/_live.html", **audit_page.live(audit))
     unmatched = request.args.get("check", "")[:40] if audit.status == "running" else ""
-    context.update(
-        room_id=room_for(audit.id),
-        rooms=places.location_tree(),
-        scope=audits.scope_label(audit),
-        unmatched=unmatched,
-        question=audits.typing_mistake(unmatched) if unmatched else None,
+    context = audit_page.show(
+        audit, current_user, room=request.args.get("room", ""), unmatched=unmatched
     )
-    room = request.args.get("room", "")
-    room_list = room_name = None
-    if room == "none" or room.isdigit():
-        place = Location.get_or_none(Location.id == int(room)) if room.isdigit() else None
-        room_list = audit_progress.remaining_at(audit, place.id if place else None)
-        room_name = place.name if place else "no recorded place"
-    return render_template("audits/show.html", room_list=room_list, room_name=room_name, **context)
+    return render_template("audits/show.html", **context)
 
 
 @bp.route("/<int:audit_id>/room", methods=["POST"])
@@ -172,21 +157,16 @@ def tick(audit_id: int):
     if wants_fragment("audit-card"):
         # The card always answers htmx, refusals included (a 303 would be
         # followed and a whole page swapped into the card).
-        from ..register import assets, label_codes
-
-        found = result.asset if result else None
-        if found is None:  # refused before the code was looked up
-            parsed = codes.parse(typed)
-            what = label_codes.resolve(parsed) if parsed else None
-            found = what.asset if what else None
-        if found is not None:
-            from .scan import card_context
-
-            # The status card comes too (out of band): a tick may have found a missing item.
-            fresh = assets.get_by_code(found.code)
-            return render_template(
-                "audits/_seen_result.html", audit=audit, **card_context(fresh, seen=None)
-            ), status
+        context = asset_page.after_tick(
+            audit,
+            result.asset if result else None,
+            typed,
+            current_user,
+            local_today(),
+            walking_audit_id(),
+        )
+        if context is not None:
+            return render_template("audits/_seen_result.html", **context), status
     if wants_fragment("audit-live"):
         body, status = _live(audit, status, unmatched)
         response = current_app.make_response((body, status))
@@ -205,11 +185,10 @@ def tick(audit_id: int):
 def undo(audit_id: int, tick_id: int):
     """Undo a tick (the history records the undo too)."""
     audit = _audit(audit_id)
-    row = AuditTick.get_or_none(AuditTick.id == tick_id, AuditTick.audit == audit.id)
-    if row is None:
+    if audits.tick_in(audit.id, tick_id) is None:
         abort(404)
     try:
-        audits.undo(row.id, actor=current_actor())
+        audits.undo(tick_id, actor=current_actor())
         flash("Tick undone.", "ok")
     except (NotFound, Refused) as exc:
         flash(str(exc), "error")
@@ -223,12 +202,11 @@ def undo(audit_id: int, tick_id: int):
 def elsewhere(audit_id: int, tick_id: int):
     """Seen elsewhere: "Update location" (a moved event) or "Leave as is"."""
     audit = _audit(audit_id)
-    row = AuditTick.get_or_none(AuditTick.id == tick_id, AuditTick.audit == audit.id)
-    if row is None:
+    if audits.tick_in(audit.id, tick_id) is None:
         abort(404)
     move = request.form.get("move") == "1"
     try:
-        audits.resolve_elsewhere(row.id, actor=current_actor(), move=move)
+        row = audits.resolve_elsewhere(tick_id, actor=current_actor(), move=move)
     except (NotFound, Refused, Invalid) as exc:
         flash(str(exc) or "Nothing was changed.", "error")
     else:

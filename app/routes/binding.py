@@ -6,13 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from .. import codes
-from ..custody.engine import Refused
-from ..errors import Invalid, NotFound
-from ..forms import AssetForm
+from ..errors import Invalid, NotFound, Refused
+from ..forms import AssetForm, place_choices
 from ..permissions import role
 from ..register import assets, label_codes
-from .assets import _choices
-from .helpers import apply_errors, current_actor
+from .helpers import apply_errors, asset_or_404, current_actor
 
 bp = Blueprint("binding", __name__, url_prefix="/A/<code>")
 
@@ -31,7 +29,7 @@ def bind_new(code: str):
     """Create a new asset that takes this blank label's code."""
     label = _blank(code)
     form = AssetForm()
-    _choices(form)
+    place_choices(form)
     if form.validate_on_submit():
         try:
             asset = label_codes.create_with_blank(label.code, form.values(), current_actor())
@@ -78,10 +76,7 @@ def bind_attach(code: str):
 @role("lead")
 def relabel(code: str):
     """Give the asset a new code for a replacement label; the old code keeps working."""
-    canonical = codes.parse(code)
-    asset = assets.get_by_code(canonical) if canonical else None
-    if asset is None:
-        abort(404)
+    asset = asset_or_404(code)
     if request.method == "POST":
         asset = label_codes.relabel(asset.code, current_actor())
         flash(

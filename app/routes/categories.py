@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from ..errors import Invalid, NotFound
 from ..forms import CategoryForm
-from ..models import Category
 from ..permissions import role
 from ..register import places
 from .helpers import apply_errors, current_actor
@@ -28,7 +27,7 @@ def save(category_id: int | None = None):
     """Add or change a category: name, service interval, useful life, salvage value."""
     category = None
     if category_id is not None:
-        category = Category.get_or_none(Category.id == category_id) or abort(404)
+        category = places.get_category(category_id) or abort(404)
     form = CategoryForm(obj=category)
     if form.validate_on_submit():
         try:

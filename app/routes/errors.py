@@ -9,8 +9,8 @@ from flask_wtf.csrf import CSRFError
 from peewee import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from ..custody.engine import Forbidden, Refused
-from ..errors import Invalid, NotFound, ServiceError
+from ..errors import Invalid, ServiceError
+from ..register import uploads
 
 bp = Blueprint("errors", __name__)
 
@@ -19,7 +19,9 @@ MESSAGES = {
     403: ("Not allowed", "Your account cannot do that. Ask a lead or an admin."),
     404: ("Not found", "There is nothing at this address."),
     405: ("Not allowed", "That page does not take this kind of request."),
-    413: ("Too large", "That upload is too large. The limit is 10 MB per file."),
+    409: ("Not done", "That cannot be done now: something changed. Reload and try again."),
+    413: ("Too large", f"That upload is too large. The limit is {uploads.limit_words()} per file."),
+    422: ("Check what was entered", "Something entered was not right."),
     429: ("Slow down", "Too many attempts in a short time. Wait a minute and try again."),
     500: (
         "Something went wrong",
@@ -60,7 +62,8 @@ def http_error(exc: HTTPException):
 def refused(exc: ServiceError):
     # A safety net: routes turn refusals into messages where they expect them;
     # one that slips through is still the person's mistake or a race, not a 500.
-    code = {Invalid: 422, NotFound: 404, Refused: 409, Forbidden: 403}.get(type(exc), 409)
+    # Each kind carries its status (app/errors.py); nothing else maps them.
+    code = exc.status
     text = "; ".join(exc.errors.values()) if isinstance(exc, Invalid) else str(exc)
     return _page(code, f"{text} Nothing was saved.")
 

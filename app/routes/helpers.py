@@ -4,11 +4,39 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, request
+from flask import abort, request, session
 from flask_wtf import FlaskForm
 
+from .. import codes
 from ..errors import Invalid
 from ..forms import parse_money
+from ..register import assets
+
+
+def asset_or_404(code: str):
+    """The asset a URL's code names (any spelling a person might type), or a 404."""
+    canonical = codes.parse(code)
+    found = assets.get_by_code(canonical) if canonical else None
+    if found is None:
+        abort(404)
+    return found
+
+
+# The audit a person is walking on this device: the one they opened last. The
+# room they said they are in is kept per person per audit in the database
+# (app/audits/rules.py), so other devices and pages agree on it.
+def walking_audit_id() -> int | None:
+    return session.get("audit")
+
+
+def walk(audit_id: int) -> None:
+    """Make this the audit this person is walking (they opened it)."""
+    session["audit"] = audit_id
+
+
+def stop_walking(audit_id: int) -> None:
+    if session.get("audit") == audit_id:
+        session.pop("audit")
 
 
 def apply_errors(form: FlaskForm, exc: Invalid) -> None:

@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from ..errors import Invalid, NotFound
 from ..forms import LocationForm, options
-from ..models import Location
 from ..permissions import role
 from ..register import places
 from .helpers import apply_errors
@@ -14,7 +13,7 @@ from .helpers import apply_errors
 bp = Blueprint("locations", __name__, url_prefix="/locations")
 
 
-def _choices(form: LocationForm, exclude: Location | None = None) -> None:
+def _choices(form: LocationForm, exclude=None) -> None:
     hidden = set(places.subtree_ids(exclude.id)) if exclude else set()
     form.parent.choices = options(
         [("", "— (top level)")]
@@ -56,7 +55,7 @@ def new():
 @role("lead")
 def edit(location_id: int):
     """Rename a location or move it under another."""
-    location = Location.get_or_none(Location.id == location_id) or abort(404)
+    location = places.get_location(location_id) or abort(404)
     form = LocationForm(obj=location)
     _choices(form, exclude=location)
     if form.validate_on_submit():

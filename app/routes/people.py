@@ -6,13 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ..custody import custody
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Forbidden, Invalid, NotFound
 from ..forms import PersonForm
-from ..models import Event, User
+from ..pages import activity as activity_page
 from ..permissions import role
 from ..register import people
 from ..templating import local_today
-from .activity import feed
 from .helpers import apply_errors, current_actor, int_arg
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -61,12 +60,9 @@ def new():
 @role("lead")
 def detail(person_id: int):
     """A person and what they hold now."""
-    person = User.get_or_none(User.id == person_id) or abort(404)
+    person = people.by_id.first(person_id) or abort(404)
     page = max(int_arg("page") or 1, 1)
-    history, older = feed(
-        (Event.holder == person) | (Event.from_holder == person) | (Event.actor == person),
-        page=page,
-    )
+    history, older = activity_page.of_person(person, page=page)
     return render_template(
         "people/detail.html",
         person=person,
@@ -82,7 +78,7 @@ def detail(person_id: int):
 @role("lead")
 def return_all(person_id: int):
     """Return everything the person holds (e.g. when they leave), one event per item."""
-    person = User.get_or_none(User.id == person_id) or abort(404)
+    person = people.by_id.first(person_id) or abort(404)
     if request.method == "GET":
         return render_template(
             "people/return_all.html", person=person, holdings=list(people.holdings(person))
@@ -99,7 +95,7 @@ def return_all(person_id: int):
 @role("lead")
 def edit(person_id: int):
     """Edit a person's details (and, for admins, role, password and active)."""
-    person = User.get_or_none(User.id == person_id) or abort(404)
+    person = people.by_id.first(person_id) or abort(404)
     if not current_user.has_role("admin") and person.role != "member":
         abort(403)
     form = PersonForm(obj=person)
@@ -114,7 +110,7 @@ def edit(person_id: int):
             people.update_person(person.id, values, actor=current_actor())
         except Invalid as exc:
             apply_errors(form, exc)
-        except Conflict:
+        except Forbidden:
             abort(403)
         except NotFound:
             abort(404)

@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from ..clock import utcnow
 from ..errors import Invalid
-from ..models import utcnow
 from ..permissions import role
-from ..reports import common, repair_costs, usage
+from ..reports import common, repair_costs, rules, usage
 from ..reports import idle as reports_idle
 from ..reports import value as reports_value
 from ..spreadsheets.csvfiles import money
@@ -93,9 +93,18 @@ def idle():
     try:
         days = common.parse_idle_days(request.args.get("days"))
     except Invalid as exc:
-        return _refused("reports/idle.html", exc, page=None, days=None)
+        return _refused(
+            "reports/idle.html", exc, page=None, days=None, max_days=rules.IDLE_DAYS_MAX
+        )
     page = reports_idle.idle(days, utcnow(), _page_number(), _per_page())
-    return render_template("reports/idle.html", page=page, days=days, errors={}, args={})
+    return render_template(
+        "reports/idle.html",
+        page=page,
+        days=days,
+        max_days=rules.IDLE_DAYS_MAX,
+        errors={},
+        args={},
+    )
 
 
 @bp.route("/idle.csv")
@@ -117,7 +126,7 @@ def idle_csv():
 def utilisation():
     """Days checked out over days owned, per category and per asset, for a period."""
     try:
-        period = _period(90)
+        period = _period(rules.UTILISATION_DAYS)
     except Invalid as exc:
         return _refused("reports/utilisation.html", exc, report=None)
     report = usage.utilisation(period, _zone(), utcnow())
@@ -130,7 +139,7 @@ def utilisation():
 def utilisation_csv():
     """Utilisation per asset (table=assets) or per category (table=categories)."""
     table = _choice("table", ("assets", "categories"))
-    period = _csv_params(lambda: _period(90))
+    period = _csv_params(lambda: _period(rules.UTILISATION_DAYS))
     report = usage.utilisation(period, _zone(), utcnow())
     name = f"utilisation-{table}-{period.start}-to-{period.end}.csv"
     if table == "assets":
@@ -153,7 +162,7 @@ def maintenance():
     """Repairs and services with their costs, per asset or job by job, for a period."""
     view = _choice("view", ("assets", "jobs"))
     try:
-        period = _period(365)
+        period = _period(rules.MAINTENANCE_DAYS)
     except Invalid as exc:
         return _refused("reports/maintenance.html", exc, report=None, view=view)
     report = repair_costs.maintenance(period, _zone())
@@ -169,7 +178,7 @@ def maintenance():
 def maintenance_csv():
     """Maintenance costs per asset (view=assets) or every job (view=jobs)."""
     view = _choice("view", ("assets", "jobs"))
-    period = _csv_params(lambda: _period(365))
+    period = _csv_params(lambda: _period(rules.MAINTENANCE_DAYS))
     report = repair_costs.maintenance(period, _zone())
     name = f"maintenance-{view}-{period.start}-to-{period.end}.csv"
     if view == "jobs":

@@ -6,15 +6,15 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from .. import codes
-from ..audits import rules as audit_rules
 from ..custody import maintenance
 from ..errors import Invalid
 from ..extensions import limiter
-from ..models import Location
+from ..pages import asset as asset_page
+from ..pages import location as location_page
 from ..permissions import public
 from ..register import assets, label_codes, places
-from .audit_session import seen_card
-from .helpers import int_arg
+from ..templating import local_today
+from .helpers import int_arg, walking_audit_id
 
 bp = Blueprint("scan", __name__)
 
@@ -50,26 +50,10 @@ def asset(code: str):
         return render_template("scan/public.html", asset=found)
     # An old label opens its asset at once, saying so: the scan's purpose is the item.
     replaced = canonical if what.kind == "replaced" else None
-    context = asset_context(found, page=int_arg("page") or 1, replaced_code=replaced)
-    return render_template("scan/asset.html", **context)
-
-
-def card_context(asset, **extra) -> dict:
-    """What the status card shows (an htmx action's answer needs no more)."""
-    return {
-        "asset": asset,
-        "location_path": places.location_path(asset.location_id),
-        "faults": maintenance.open_faults(asset),
-        "seen": seen_card(asset),
-        **extra,
-    }
-
-
-def asset_context(asset, page: int = 1, **extra) -> dict:
-    """Everything the asset page shows; action views reuse it to re-render."""
-    history, older = assets.history(asset, page=page)
-    history = maintenance.as_seen_by(history, current_user)
-    return card_context(asset, history=history, older=older, page=page, **extra)
+    context = asset_page.page(
+        found, current_user, local_today(), walking_audit_id(), page=int_arg("page") or 1
+    )
+    return render_template("scan/asset.html", replaced_code=replaced, **context)
 
 
 @bp.route("/find")
@@ -92,22 +76,12 @@ def find():
 def location(code: str):
     """A location label: signed in, the assets kept there; signed out, nothing private."""
     canonical = codes.parse(code)
-    found = Location.get_or_none(Location.code == canonical) if canonical else None
+    found = places.location_by_code(canonical) if canonical else None
     if found is None:
         return _not_found(code, kind="location")
     if not current_user.is_authenticated:
         return render_template("scan/public_location.html", location=found)
-    rows, total = assets.search(assets.Search(location_id=found.id, per_page=200))
-    path = places.location_paths().get(found.id, found.name)
-    said = audit_rules.rooms_of(current_user)
-    return render_template(
-        "scan/location.html",
-        location=found,
-        path=path,
-        rows=rows,
-        total=total,
-        running=[(a, said.get(a.id) == found.id) for a in audit_rules.covering(found)],
-    )
+    return render_template("scan/location.html", **location_page.page(found, current_user))
 
 
 @bp.route("/A/<code>/report", methods=["GET", "POST"])
@@ -117,7 +91,7 @@ def report(code: str):
     """ "Report found / Report a problem" for anyone who scanned the label."""
     canonical = codes.parse(code)
     found = assets.get_by_code(canonical) if canonical else None
-    if found is None:
+    if found is None:  # a friendly page, not a bare 404: a stranger scanned this
         return _not_found(code)
     errors = {}
     if request.method == "POST":

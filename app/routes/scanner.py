@@ -14,8 +14,7 @@ from ..custody import batch
 from ..permissions import public, role
 from ..register import people, places
 from ..templating import local_today, localtime, site
-from .audit_session import current_audit_id
-from .helpers import current_actor
+from .helpers import current_actor, walking_audit_id
 
 bp = Blueprint("scanner", __name__)
 
@@ -29,7 +28,7 @@ MAX_BODY = 64 * 1024
 def page():
     """The scanner: camera or typed codes, in Open, Audit, Check out to…, Return or Move to…"""
     running = audits.running()
-    chosen = current_audit_id()
+    chosen = walking_audit_id()
     if not any(a.id == chosen for a in running):
         chosen = running[0].id if running else None
     lead = current_user.has_role("lead")

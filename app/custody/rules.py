@@ -1,0 +1,133 @@
+"""The custody rules, spelled once: which actions a person may take on an asset
+now, and what counts as overdue.
+
+`refusal` says why an action may not be taken (or None when it may). The
+services' guards raise that refusal inside the action's transaction, and the
+status card shows exactly the buttons `allowed_actions` returns, so a button
+is never offered for an action the service would refuse, and the other way
+round.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from ..errors import Forbidden, Refused, ServiceError
+from ..models import Asset, User, utcnow
+from ..register.rules import in_service, is_lead, is_unusable
+
+# Every action on an asset, with the words that finish "Only a lead can ..."
+# for those that need a lead.
+ACTIONS = (
+    "check_out",  # to oneself, one tap
+    "check_out_to_other",  # to someone else (leads)
+    "check_out_anyway",  # a faulty or in-repair item, knowingly (leads)
+    "return",
+    "transfer",
+    "report_fault",
+    "move",
+    "start_repair",
+    "mark_fixed",
+    "service",
+    "retire",
+    "relabel",
+    "print_label",
+)
+LEAD_ONLY = {
+    "check_out_to_other": "check items out to someone else",
+    "check_out_anyway": "check out a faulty item",
+    "move": "move items",
+    "start_repair": "start a repair",
+    "mark_fixed": "mark items fixed",
+    "service": "record a service",
+    "retire": "retire items",
+    "relabel": "re-label items",
+    "print_label": "print labels",
+}
+
+
+def when(asset: Asset) -> str:
+    """ "just now" for a change in the last two minutes, else the date."""
+    if asset.updated_at and utcnow() - asset.updated_at < timedelta(minutes=2):
+        return "just now"
+    return f"since {asset.updated_at:%d %b}" if asset.updated_at else ""
+
+
+def held_message(asset: Asset, person: User) -> str:
+    if asset.holder_id == person.id:
+        return "You already have this item."
+    return f"Already checked out to {asset.holder.name} {when(asset)}."
+
+
+def refusal(
+    action: str, asset: Asset, person: User | None, *, has_open_fault: bool = False
+) -> ServiceError | None:
+    """Why `person` may not take `action` on `asset` now, or None if they may.
+
+    `has_open_fault`: the item has a fault nobody has closed (for "Mark fixed").
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if not in_service(asset):
+        return Refused("This item is retired.")
+    if action in LEAD_ONLY and not is_lead(person):
+        if action == "check_out_to_other":
+            return Forbidden("Members can only check items out to themselves.")
+        return Forbidden(f"Only a lead can {LEAD_ONLY[action]}.")
+    if action in ("check_out", "check_out_to_other", "check_out_anyway"):
+        if asset.holder_id:
+            return Refused(held_message(asset, person))
+        if action == "check_out" and is_unusable(asset):
+            return Refused(
+                f"This item is {asset.status_label.lower()}: do not use it. "
+                "A lead can check it out anyway."
+            )
+        if action == "check_out_anyway" and not is_unusable(asset):
+            return Refused("Nothing stops this item being checked out as usual.")
+    elif action in ("return", "transfer"):
+        if not asset.holder_id:
+            return Refused(f"This item is not checked out (returned {when(asset)}).")
+    elif action == "start_repair":
+        if asset.status == "in_repair":
+            return Refused("A repair is already under way.")
+        if asset.holder_id:
+            return Refused(f"{asset.holder.name} still has it. Return it first.")
+    elif action == "mark_fixed":
+        if asset.status != "in_repair" and not has_open_fault:
+            return Refused("There is no open fault or repair to close.")
+    return None
+
+
+def require(action: str, asset: Asset, person: User | None, *, has_open_fault=False) -> None:
+    """Raise the refusal for `action`, if there is one (the services' guard)."""
+    refused = refusal(action, asset, person, has_open_fault=has_open_fault)
+    if refused is not None:
+        raise refused
+
+
+def allowed_actions(
+    asset: Asset, person: User | None, *, has_open_fault: bool = False
+) -> frozenset[str]:
+    """Every action `person` may take on `asset` now: the status card's buttons."""
+    return frozenset(
+        action
+        for action in ACTIONS
+        if refusal(action, asset, person, has_open_fault=has_open_fault) is None
+    )
+
+
+def transfer_refusal(asset: Asset, person: User, to: User) -> ServiceError | None:
+    """A member may hand over only what they hold, or take an item over."""
+    if not is_lead(person) and person.id not in (asset.holder_id, to.id):
+        return Forbidden("Members can only hand over their own items, or take one over.")
+    return None
+
+
+def is_overdue(asset: Asset, today: date) -> bool:
+    """Held past its due date. `today` is the organisation's local date."""
+    return bool(asset.holder_id and asset.due_back and asset.due_back < today)
+
+
+def overdue_sql(today: date):
+    """`is_overdue` as a condition on Asset (the dashboard, the register, the Overdue page)."""
+    return Asset.holder.is_null(False) & (Asset.due_back < today)

@@ -1,0 +1,47 @@
+"""The register's rules, spelled once: the status groups every page and service
+uses, and who counts as a lead. Custody, audits and reports build on these.
+
+Each group is a Python test for one asset and the same test as a SQL condition,
+so a count on the dashboard and the list it links to cannot disagree.
+"""
+
+from __future__ import annotations
+
+from ..errors import Forbidden, Refused
+from ..models import STATUSES as STATUSES  # every status, in the order pages list them
+from ..models import Asset, User
+
+RETIRED = "retired"
+# Do not use: checking one out needs a lead's "check out anyway".
+UNUSABLE = ("faulty", "in_repair")
+# Everything the organisation still has: not retired.
+IN_SERVICE = tuple(status for status in STATUSES if status != RETIRED)
+
+
+def in_service(asset: Asset) -> bool:
+    return asset.status != RETIRED
+
+
+def in_service_sql():
+    """`in_service` as a condition on Asset."""
+    return Asset.status != RETIRED
+
+
+def is_unusable(asset: Asset) -> bool:
+    return asset.status in UNUSABLE
+
+
+def is_lead(person: User | None) -> bool:
+    """Leads and admins: they may act on any item and keep the register."""
+    return person is not None and person.has_role("lead")
+
+
+def require_lead(person: User | None, what: str) -> None:
+    """Refuse anyone below lead; `what` finishes "Only a lead can ..."."""
+    if not is_lead(person):
+        raise Forbidden(f"Only a lead can {what}.")
+
+
+def require_in_service(asset: Asset) -> None:
+    if not in_service(asset):
+        raise Refused("This item is retired.")
