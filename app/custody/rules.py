@@ -59,6 +59,11 @@ def held_message(asset: Asset, person: User) -> str:
     return f"Already checked out to {asset.holder.name} {when(asset)}."
 
 
+def may_check_out_to_others(person: User | None) -> bool:
+    """Leads check items out to anyone; a member only to themselves."""
+    return is_lead(person)
+
+
 def refusal(
     action: str, asset: Asset, person: User | None, *, has_open_fault: bool = False
 ) -> ServiceError | None:
@@ -70,9 +75,9 @@ def refusal(
         raise ValueError(f"unknown action {action!r}")
     if not in_service(asset):
         return Refused("This item is retired.")
+    if action == "check_out_to_other" and not may_check_out_to_others(person):
+        return Forbidden("Members can only check items out to themselves.")
     if action in LEAD_ONLY and not is_lead(person):
-        if action == "check_out_to_other":
-            return Forbidden("Members can only check items out to themselves.")
         return Forbidden(f"Only a lead can {LEAD_ONLY[action]}.")
     if action in ("check_out", "check_out_to_other", "check_out_anyway"):
         if asset.holder_id:

@@ -24,11 +24,13 @@ from flask import (
 from flask_login import current_user
 
 from ..custody import custody, maintenance, servicing
+from ..custody import rules as custody_rules
 from ..custody.engine import Outcome
 from ..errors import Forbidden, Invalid, NotFound, Refused, TooLarge
 from ..pages import asset as asset_page
 from ..permissions import role
 from ..register import assets, people, places
+from ..register.rules import is_unusable
 from ..templating import local_today, wants_fragment
 from .helpers import (
     asset_or_404,
@@ -56,6 +58,8 @@ def form_page(action: str, asset, status: int = 200, errors: dict | None = None,
         "q": q,
         "people": people.pick(q) if action in ("checkout", "transfer") else [],
         "locations": places.location_tree() if action in ("return", "move") else [],
+        "to_anyone": custody_rules.may_check_out_to_others(current_user),
+        "unusable": is_unusable(asset),
         "reasons": custody.RETIRE_REASONS,
         "conditions": custody.CONDITIONS,
         **extra,
