@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
-from ..custody import servicing
+from ..pages import home as home_page
 from ..permissions import public, role
-from ..register import dashboard, people
 from ..templating import local_today, site
 
 bp = Blueprint("home", __name__)
@@ -17,24 +16,8 @@ bp = Blueprint("home", __name__)
 @role("member")
 def index():
     """Start here: what I hold and, for leads, what needs attention."""
-    today = local_today()
-    mine, more_mine, summary = people.holdings(current_user), False, None
-    if current_user.has_role("lead"):
-        # A lead's own items come after the dashboard: a few, then a link.
-        mine = list(mine.limit(dashboard.ROWS + 1))
-        mine, more_mine = mine[: dashboard.ROWS], len(mine) > dashboard.ROWS
-        summary = dashboard.summary(today, site()["audit_interval_days"])
-    return render_template(
-        "home/index.html",
-        mine=list(mine),
-        more_mine=more_mine,
-        summary=summary,
-        today=today,
-        interval=site()["audit_interval_days"],
-        unseen_days=dashboard.UNSEEN_DAYS,
-        warranty_days=dashboard.attention.WARRANTY_DAYS,
-        service_horizon=servicing.DUE_HORIZON_DAYS,
-    )
+    context = home_page.page(current_user, local_today(), site()["audit_interval_days"])
+    return render_template("home/index.html", **context)
 
 
 @bp.route("/healthz")
