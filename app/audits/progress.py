@@ -90,6 +90,28 @@ def progress(audit: Audit, show_out: int = 20) -> Progress:
     return progress
 
 
+def counts(audit_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(expected, seen) for each audit, in two queries however many audits: the
+    scanner sums up every running audit. Seen is what `rules.unseen` leaves out."""
+    if not audit_ids:
+        return {}
+    expected = dict(
+        AuditItem.select(AuditItem.audit, fn.COUNT(AuditItem.id))
+        .where(AuditItem.audit.in_(audit_ids))
+        .group_by(AuditItem.audit)
+        .tuples()
+    )
+    ticked = (AuditTick.audit == AuditItem.audit) & (AuditTick.asset == AuditItem.asset)
+    seen = dict(
+        AuditItem.select(AuditItem.audit, fn.COUNT(AuditItem.id.distinct()))
+        .join(AuditTick, on=ticked & AuditTick.undone_at.is_null())
+        .where(AuditItem.audit.in_(audit_ids))
+        .group_by(AuditItem.audit)
+        .tuples()
+    )
+    return {i: (expected.get(i, 0), seen.get(i, 0)) for i in audit_ids}
+
+
 def remaining_at(audit: Audit, location_id: int | None) -> list[Asset]:
     """Everything still to find at one location (the same rule as the count)."""
     query = rules.still_to_find(audit).order_by(Asset.name)

@@ -216,10 +216,15 @@ def _room(item: dict, actor: User, key: str) -> Result:
     return Result(key, "done", message, audit_id=audit_id)
 
 
-def summary(audit: Audit) -> dict:
-    """An audit's counts, as the scanner shows them."""
-    p = progress.progress(audit, show_out=0)
-    return {"name": audit.name, "seen": p.seen, "expected": p.expected, "percent": p.percent}
+def summaries(audits: list[Audit]) -> dict[int, dict]:
+    """Each audit's counts, as the scanner shows them (a fixed number of queries)."""
+    counted = progress.counts([a.id for a in audits])
+    out = {}
+    for audit in audits:
+        expected, seen = counted[audit.id]
+        percent = progress.Progress(expected=expected, seen=seen).percent
+        out[audit.id] = {"name": audit.name, "seen": seen, "expected": expected, "percent": percent}
+    return out
 
 
 def apply(items, *, actor: User, today: date, now: datetime | None = None, clock=None) -> Answer:
@@ -235,6 +240,6 @@ def apply(items, *, actor: User, today: date, now: datetime | None = None, clock
     results = [_one(item, actor=actor, today=today, now=now, clock=clock) for item in items]
     touched = {r.audit_id for r in results if r.audit_id}
     answer = Answer(results)
-    for audit in Audit.select().where(Audit.id.in_(list(touched))) if touched else ():
-        answer.audits[audit.id] = summary(audit)
+    if touched:
+        answer.audits.update(summaries(list(Audit.select().where(Audit.id.in_(list(touched))))))
     return answer

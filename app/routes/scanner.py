@@ -6,13 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, render_template, request
-from flask_login import current_user
 
-from ..audits import audits
-from ..audits import rules as audit_rules
 from ..custody import batch
+from ..pages import scanner as scanner_page
 from ..permissions import public, role
-from ..register import people, places
 from ..templating import local_today, localtime, site
 from .helpers import current_actor, walking_audit_id
 
@@ -27,26 +24,13 @@ MAX_BODY = 64 * 1024
 @role("member")
 def page():
     """The scanner: camera or typed codes, in Open, Audit, Check out to…, Return or Move to…"""
-    running = audits.running()
-    chosen = walking_audit_id()
-    if not any(a.id == chosen for a in running):
-        chosen = running[0].id if running else None
-    lead = current_user.has_role("lead")
     # Without JavaScript a typed code that matches nothing comes back here to be asked about.
     checked = request.args.get("audit", type=int)
     unmatched = request.args.get("check", "")[:40] if checked else ""
-    return render_template(
-        "scanner/page.html",
-        running=[(audit, batch.summary(audit)) for audit in running],
-        rooms=audit_rules.rooms_of(current_actor()),
-        checked=checked,
-        unmatched=unmatched,
-        question=audits.typing_mistake(unmatched) if unmatched else None,
-        chosen_audit=chosen,
-        holders=list(people.people(include_inactive=False)) if lead else [current_actor()],
-        places=places.location_tree(),
-        public_url=site()["public_url"],
+    context = scanner_page.page(
+        current_actor(), walking_audit_id(), checked=checked, unmatched=unmatched
     )
+    return render_template("scanner/page.html", public_url=site()["public_url"], **context)
 
 
 def _refuse(message: str, status: int = 400):
