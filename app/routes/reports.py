@@ -61,7 +61,7 @@ def _period(days: int) -> common.Period:
 @bp.route("", strict_slashes=False)
 @role("lead")
 def index():
-    """The list of common."""
+    """The list of reports."""
     return render_template("reports/index.html")
 
 
