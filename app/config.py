@@ -7,6 +7,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from .register import uploads
+
 # Secrets that appear in docs and examples; refusing them outside tests stops a
 # copied sample config from signing real sessions.
 KNOWN_DEFAULT_SECRETS = {"", "dev", "change-me", "changeme", "secret", "tagtrail"}
@@ -24,7 +26,8 @@ class Defaults:
     TRUSTED_PROXIES = 0  # reverse proxies in front that set X-Forwarded-*
     PUBLIC_REPORT_LIMIT = "5 per minute;30 per day"
     SIGNIN_LIMIT = "5 per minute"  # failed sign-ins, per address and per account
-    MAX_CONTENT_LENGTH = 11 * 1024 * 1024  # a 10 MB upload plus the form around it
+    # The largest upload (uploads.MAX_BYTES) plus room for the form around it.
+    MAX_CONTENT_LENGTH = uploads.MAX_BYTES + uploads.MEGABYTE
     REMEMBER_COOKIE_DURATION = timedelta(days=90)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"

@@ -127,7 +127,7 @@ def init_app(app: Flask) -> None:
         via_label=audit_rules.via_label,
         via_words=audit_rules.via_words,
         sign_in_url=sign_in_url,
-        upload_limit=uploads.limit_words(),
+        upload_limit=uploads.limit_words,
     )
     settings.clear_cache()
     places.clear_path_cache()

@@ -19,7 +19,7 @@ from app.register import attachments, uploads
 
 from . import factories
 
-TEN_MB = 10 * 1024 * 1024
+LIMIT = uploads.MAX_BYTES
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 STORED = re.compile(r"^[0-9a-f]{32}\.(jpg|png|gif|webp|pdf)$")
 
@@ -192,21 +192,21 @@ def test_a_form_without_a_file_is_422(client, auth, drill, app):
 
 @pytest.mark.parametrize("htmx", [None, "attachment-manager"])
 def test_over_10_mb_is_413_with_a_message_and_nothing_kept(client, auth, drill, app, htmx):
-    """10 MB and one byte of PDF: refused, nothing written, no stray file."""
+    """The limit and one byte of PDF: refused, nothing written, no stray file."""
     auth.login("lead")
     before = snapshot(app, drill)
-    big = PDF + b"\x00" * (TEN_MB + 1 - len(PDF))
+    big = PDF + b"\x00" * (LIMIT + 1 - len(PDF))
     response = upload(client, drill, big, "big.pdf", htmx=htmx)
     assert response.status_code == 413
-    assert "larger than 10 MB" in file_error(soup_of(response))
+    assert f"larger than {uploads.limit_words()}" in file_error(soup_of(response))
     assert snapshot(app, drill) == before
 
 
 def test_exactly_10_mb_is_accepted(client, auth, drill, app):
     auth.login("lead")
-    exact = PDF + b"\x00" * (TEN_MB - len(PDF))
+    exact = PDF + b"\x00" * (LIMIT - len(PDF))
     assert upload(client, drill, exact, "exact.pdf").status_code == 303
-    assert Attachment.get().size_bytes == TEN_MB
+    assert Attachment.get().size_bytes == LIMIT
 
 
 def test_a_body_over_the_request_limit_is_a_413_page(client, auth, drill, app):
@@ -216,6 +216,7 @@ def test_a_body_over_the_request_limit_is_a_413_page(client, auth, drill, app):
     response = upload(client, drill, PDF + b"\x00" * (12 * 1024 * 1024), "huge.pdf")
     assert response.status_code == 413
     assert soup_of(response).select_one("main h1").get_text(strip=True) == "Too large"
+    assert f"The limit is {uploads.limit_words()} per file." in response.get_data(as_text=True)
     assert snapshot(app, drill) == before
 
 

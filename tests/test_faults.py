@@ -18,6 +18,7 @@ from werkzeug.test import encode_multipart
 
 from app.custody import custody
 from app.models import Asset, Event, Fault
+from app.register.uploads import MAX_BYTES, limit_words
 
 from . import factories
 
@@ -27,7 +28,7 @@ WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 64
 HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n" + b"\x00" * 64
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|gif|webp|heic)$")
-TEN_MB = 10 * 1024 * 1024
+LIMIT = MAX_BYTES
 
 
 def soup_of(response) -> BeautifulSoup:
@@ -251,27 +252,27 @@ def test_a_file_that_is_not_an_image_is_422_and_not_kept(client, auth, drill, ap
 
 @pytest.mark.parametrize("htmx", ["status-card", None])
 def test_a_photo_over_10_mb_is_413_and_not_kept(client, auth, drill, app, htmx):
-    """10 MB + 1 byte of JPEG: refused with a message, nothing written, no file left."""
+    """The limit + 1 byte of JPEG: refused with a message, nothing written, no file left."""
     auth.login("member")
     before = state(drill)
-    big = b"\xff\xd8\xff" + b"\x00" * (TEN_MB + 1 - 3)
+    big = b"\xff\xd8\xff" + b"\x00" * (LIMIT + 1 - 3)
     response = fault(client, drill, htmx=htmx, photo=(big, "big.jpg"))
     assert response.status_code == 413
     soup = soup_of(response)
-    assert any("larger than 10 MB" in m for m in flash(soup))
+    assert any(f"larger than {limit_words()}" in m for m in flash(soup))
     assert card(soup) is not None
     assert state(drill) == before
     assert uploads(app) == []
 
 
 def test_a_photo_of_exactly_10_mb_is_accepted(client, auth, drill, app):
-    """The limit is inclusive: 10 MB on the dot is stored."""
+    """The limit is inclusive: a photo of exactly the limit is stored."""
     auth.login("member")
-    exact = b"\xff\xd8\xff" + b"\x00" * (TEN_MB - 3)
+    exact = b"\xff\xd8\xff" + b"\x00" * (LIMIT - 3)
     response = fault(client, drill, photo=(exact, "exact.jpg"))
     assert response.status_code == 200
     (stored,) = uploads(app)
-    assert stored.stat().st_size == TEN_MB
+    assert stored.stat().st_size == LIMIT
 
 
 @pytest.mark.parametrize("htmx", ["status-card", None])

@@ -11,10 +11,12 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from app.models import Asset, Event
-from app.spreadsheets import imports
+from app.register import uploads
+from app.spreadsheets import imports, rules
 
 from .import_kit import counts, sheet
 
+LIMIT = uploads.limit_words()
 GOOD = sheet('Item Name,Serial,Purchase Cost\nDrill,D1,£10\nSaw,S1,"1.234,50 €"\n')
 
 
@@ -101,7 +103,7 @@ def test_row_errors_block_the_confirm(client, auth):
         (b"", "empty.csv", 422, "empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "photo.csv", 422, "binary"),
         (b"PK\x03\x04" + b"\0" * 100, "book.xlsx", 422, "workbook"),
-        (b"Name\n" + b"x" * (10 * 1024 * 1024), "huge.csv", 413, "larger than 10 MB"),
+        (b"Name\n" + b"x" * rules.MAX_BYTES, "huge.csv", 413, f"larger than {LIMIT}"),
     ],
 )
 def test_bad_uploads_are_refused_clearly(client, auth, data, name, status, message):

@@ -19,6 +19,8 @@ import pytest
 from app import create_app
 from app import worker as worker_module
 from app.models import Asset, LabelCode, LabelFormatSetting
+from app.printing import rules
+from app.register.label_codes import MAX_BLANKS
 
 from . import factories
 from .conftest import AuthActions, Client
@@ -511,10 +513,54 @@ def test_the_download_hint_says_what_printing_records(client, three, choice, mar
     assert bool(printed()) is marks
 
 
-def test_the_line_box_takes_as_much_as_the_server_allows(client, lead):
+@pytest.mark.parametrize("url", ["/labels", "/labels/blank"])
+def test_the_line_box_takes_as_much_as_the_server_allows(client, lead, url):
     """The browser must not cut a pasted line shorter than the server would take it,
-    or a roll prints a silently shortened line with no warning."""
-    from app.printing import jobs
+    or a roll prints a silently shortened line with no warning. The print and
+    blank-label pages have the one limit, and their number boxes theirs."""
+    soup, _ = client.soup(url)
+    assert soup.select_one("#org_line")["maxlength"] == str(rules.ORG_LINE_MAX)
+    box, limit = ("#copies", rules.MAX_COPIES) if url == "/labels" else ("#count", MAX_BLANKS)
+    assert soup.select_one(box)["max"] == str(limit)
 
-    soup, _ = client.soup("/labels")
-    assert soup.select_one("#org_line")["maxlength"] == str(jobs.ORG_LINE_MAX)
+
+def blank(**values) -> dict:
+    """The fields the blank-labels form sends."""
+    return {"count": "3", "format": "brother-dk-22205", "start": "1", "org_line": "", **values}
+
+
+def test_blank_labels_warn_of_a_cut_line_before_printing_it(client, lead):
+    """A line the roll cannot hold: the blank-labels page says so first, as the print
+    page does, and reserves nothing; sending the same line again prints it cut."""
+    response = client.form("/labels/blank", blank(org_line=LONG_LINE))
+    assert (response.status_code, LabelCode.select().count()) == (422, 0)
+    soup = soup_of(response)
+    warning = soup.select_one("#org-cut").get_text(" ", strip=True)
+    assert warning.startswith(f"The line is cut on {FORMATS['brother-dk-22205'].short_title}: “")
+    shown = warning.split("“", 1)[1].split("”", 1)[0]
+    assert shown.endswith("…") and LONG_LINE.startswith(shown[:-1].rstrip())
+    assert soup.select_one("input[name=org_seen]")["value"] == LONG_LINE
+    pdf = assert_pdf(
+        client.form("/labels/blank", blank(org_line=LONG_LINE, org_seen=LONG_LINE)),
+        "blank-labels-brother-dk-22205",
+    )
+    assert LabelCode.select().count() == 3
+    assert " ".join(pdf_text(pdf).split()).count(" ".join(shown.split())) == 3
+
+
+def test_blank_labels_print_a_line_that_fits_at_once(client, lead):
+    """A line the stock holds prints without a second look, however long (a cap of
+    120 characters once refused this one, which the print page takes)."""
+    response = client.form("/labels/blank", blank(format="avery-l7163", org_line=LONG_LINE))
+    text = " ".join(pdf_text(assert_pdf(response, "blank-labels-avery-l7163")).split())
+    assert text.count(LONG_LINE) == 3
+    assert LabelCode.select().count() == 3
+
+
+def test_blank_labels_refuse_a_line_past_the_limit(client, lead):
+    """Past the one limit the blank-labels page refuses as the print page does."""
+    too_long = "x" * (rules.ORG_LINE_MAX + 1)
+    response = client.form("/labels/blank", blank(format=L7160, org_line=too_long))
+    assert (response.status_code, LabelCode.select().count()) == (422, 0)
+    error = soup_of(response).select_one(".flash-error").get_text()
+    assert f"at most {rules.ORG_LINE_MAX} characters" in error

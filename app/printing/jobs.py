@@ -1,5 +1,5 @@
 """Printing labels: formats (shipped and custom), nudges, what to print, and the
-record that it was printed."""
+record that it was printed. The limits a job must keep to are in rules.py."""
 
 from __future__ import annotations
 
@@ -13,21 +13,17 @@ from ..errors import Invalid
 from ..models import Asset, LabelFormatSetting, Location, User, utcnow
 from ..ops import settings
 from ..register import events, places
+from . import rules
 
+# Any code, to lay out a blank label before its code is reserved: codes are set
+# in a monospace face and their addresses are all as long, so all lay out alike.
+BLANK_SAMPLE = "0" * 6
 CHOICES = ("selected", "all", "unprinted", "category", "location", "since", "locations")
-
-# The stock every print form (and the command line) starts on, by the paper the
-# organisation uses: the commonest sheet of address-sized labels on each paper.
-DEFAULT_STOCK = {"a4": "avery-l7160", "letter": "avery-5160"}
-# The line printed on each label goes to the layout whole: what a stock cannot
-# hold is cut with an ellipsis there and the print page warns (labels.fit).
-# Cutting it here instead printed "... 0000 o" with no warning on a roll.
-ORG_LINE_MAX = 300
 
 
 def default_format_name(paper_size: str) -> str:
     """The label stock a print form starts on for this paper size (see settings)."""
-    return DEFAULT_STOCK[settings.paper_size(paper_size)]
+    return rules.DEFAULT_STOCK[settings.paper_size(paper_size)]
 
 
 def formats() -> dict[str, Format]:
@@ -57,8 +53,8 @@ def nudge(name: str) -> tuple[float, float]:
 def save_nudge(name: str, x_mm: float, y_mm: float) -> None:
     """Remember how far this printer feeds off, for every later print on `name`."""
     get_format(name)
-    if not (abs(x_mm) <= 10 and abs(y_mm) <= 10):  # also refuses NaN
-        raise Invalid({"nudge": "A nudge is at most 10 mm either way."})
+    if not (abs(x_mm) <= rules.MAX_NUDGE_MM and abs(y_mm) <= rules.MAX_NUDGE_MM):  # and NaN
+        raise Invalid({"nudge": f"A nudge is at most {rules.MAX_NUDGE_MM} mm either way."})
     with write():
         LabelFormatSetting.insert(name=name, nudge_x_mm=x_mm, nudge_y_mm=y_mm).on_conflict(
             conflict_target=[LabelFormatSetting.name],
@@ -155,8 +151,8 @@ def to_labels(
 def org_line(value: str) -> str:
     """The line for each label as given, or Invalid when no label could hold it."""
     value = value.strip()
-    if len(value) > ORG_LINE_MAX:
-        too_long = f"at most {ORG_LINE_MAX} characters: this one has {len(value)}"
+    if len(value) > rules.ORG_LINE_MAX:
+        too_long = f"at most {rules.ORG_LINE_MAX} characters: this one has {len(value)}"
         raise Invalid({"": f"The line on each label is {too_long}."})
     return value
 
@@ -165,12 +161,25 @@ def stock_notes(fmt: Format, public_url: str, run: list[labels.Label] = (), org_
     """What the print page says beside the stock, before anything is printed: the
     QR's module size with this public address (and whether it is small enough to
     need a close scan), and which lines of `run` the stock cuts or leaves off."""
-    notes = {"title": fmt.short_title, "module_mm": None, "small": False}
+    notes: dict[str, object] = {"title": fmt.short_title, "module_mm": None, "small": False}
     if public_url:
         size = labels.module_mm(fmt, labels.qr_url(public_url, "A", "0" * 6))
         notes.update(module_mm=size, small=size < labels.SMALL_MODULE_MM)
     fit = labels.fit(run, fmt, org_line)
     return {**notes, "org": fit.org, "org_shown": fit.org_shown, "tags_cut": fit.tags_cut}
+
+
+def blank_notes(fmt: Format, public_url: str, org_line: str = ""):
+    """The notes beside the stock for blank labels: as stock_notes, for a label
+    that holds a code alone (every blank label is laid out alike)."""
+    sample = labels.Label(labels.qr_url(public_url, "A", BLANK_SAMPLE), BLANK_SAMPLE)
+    return stock_notes(fmt, public_url, [sample], org_line)
+
+
+def org_line_warned(notes: dict) -> bool:
+    """True when the stock cuts the line or leaves it off: the page says so
+    before anything is printed."""
+    return notes["org"] in ("cut", "left off")
 
 
 def blank_labels(codes: list[str], public_url: str) -> list[labels.Label]:

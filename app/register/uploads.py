@@ -16,7 +16,10 @@ from typing import BinaryIO
 
 from ..errors import Invalid, ServiceError
 
-MAX_BYTES = 10 * 1024 * 1024
+MEGABYTE = 1024 * 1024
+# The one per-file upload limit (photos, attachments, spreadsheets to import).
+# Flask's MAX_CONTENT_LENGTH, the pages and the docs all follow it.
+MAX_BYTES = 10 * MEGABYTE
 THUMB_FOLDER = "thumbs"
 THUMB_PIXELS = 320  # the longer side; sharp at 160 CSS px on a 2x phone screen
 # More pixels than any phone camera takes; a bigger picture is more likely a
@@ -72,10 +75,26 @@ def sniff_attachment(head: bytes) -> FileType | None:
     return TYPES.get(sniff_image(head) or "")
 
 
+def size_words(size: int) -> str:
+    """A size in bytes as people read it: 512 → "512 bytes", 2048 → "2 KB",
+    10485760 → "10 MB", 1234567 → "1.2 MB"."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < MEGABYTE:
+        return f"{size / 1024:.0f} KB"
+    whole, rest = divmod(size, MEGABYTE)
+    return f"{whole} MB" if not rest else f"{size / MEGABYTE:.1f} MB"
+
+
+def limit_words() -> str:
+    """The per-file limit as the pages say it ("10 MB")."""
+    return size_words(MAX_BYTES)
+
+
 def _read_capped(stream: BinaryIO, what: str) -> bytes:
     data = stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise TooLarge(f"That {what} is larger than 10 MB.")
+        raise TooLarge(f"That {what} is larger than {limit_words()}.")
     return data
 
 

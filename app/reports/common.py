@@ -20,11 +20,7 @@ from peewee import Case, fn
 from ..errors import Invalid
 from ..models import Asset, Category, User, db
 from ..register import places
-
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2100, 12, 31)
-MAX_IDLE_DAYS = 3650
-
+from . import rules
 
 # Parameters -----------------------------------------------------------------
 
@@ -40,8 +36,9 @@ def parse_date(raw: str | None, field_name: str, default: date) -> date:
         value = None
     if value is None:
         raise Invalid({field_name: f"“{raw[:40]}” is not a date. Use YYYY-MM-DD."})
-    if not EARLIEST <= value <= LATEST:
-        raise Invalid({field_name: f"Pick a date between {EARLIEST.year} and {LATEST.year}."})
+    if not rules.EARLIEST <= value <= rules.LATEST:
+        years = f"{rules.EARLIEST.year} and {rules.LATEST.year}"
+        raise Invalid({field_name: f"Pick a date between {years}."})
     return value
 
 
@@ -80,12 +77,12 @@ def parse_period(raw_from: str | None, raw_to: str | None, *, today: date, days:
     return Period(start, end)
 
 
-def parse_idle_days(raw: str | None, default: int = 90) -> int:
+def parse_idle_days(raw: str | None, default: int = rules.IDLE_DAYS) -> int:
     raw = (raw or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_IDLE_DAYS:
-        raise Invalid({"days": f"Choose a whole number of days from 1 to {MAX_IDLE_DAYS}."})
+    if not raw.isdigit() or not 1 <= int(raw) <= rules.IDLE_DAYS_MAX:
+        raise Invalid({"days": f"Choose a whole number of days from 1 to {rules.IDLE_DAYS_MAX}."})
     return int(raw)
 
 

@@ -12,11 +12,11 @@ from labels import formats as engine_formats
 from ..errors import Invalid
 from ..ops import settings
 from ..permissions import role
-from ..printing import jobs
+from ..printing import jobs, rules
 from ..register import label_codes, places
 from ..templating import local_today, site
 from ..worker import Busy, run
-from .helpers import current_actor, form_int, form_text
+from .helpers import current_actor, form_int
 
 bp = Blueprint("labels", __name__, url_prefix="/labels")
 
@@ -48,8 +48,8 @@ def _job(values) -> dict:
     fmt = jobs.get_format(values.get("format") or _default_format())
     if not (fmt.roll or 1 <= start <= fmt.per_page):
         raise Invalid({"start": f"Start position must be 1–{fmt.per_page} on this sheet."})
-    if not 1 <= copies <= 100:
-        raise Invalid({"copies": "Copies must be 1–100."})
+    if not 1 <= copies <= rules.MAX_COPIES:
+        raise Invalid({"copies": f"Copies must be 1–{rules.MAX_COPIES}."})
     things = jobs.choose(
         values.get("choice") or "selected",
         codes_=values.getlist("asset"),
@@ -108,7 +108,8 @@ def _page(job=None, errors=None, status=200):
         job=job,
         marks=bool(job and jobs.marked(job["things"])),
         notes=_notes(job),
-        org_line_max=jobs.ORG_LINE_MAX,
+        org_line_max=rules.ORG_LINE_MAX,
+        max_copies=rules.MAX_COPIES,
         errors=errors or {},
         values=request.values,
         picked=jobs.picked(request.values.getlist("asset")),
@@ -181,49 +182,71 @@ def pdf():
     return _pdf(data, f"labels-{job['fmt'].name}")
 
 
-@bp.route("/blank", methods=["GET", "POST"])
-@role("lead")
-def blank():
-    """Blank labels: fresh codes printed now, bound to assets when first scanned."""
-    errors, status = {}, 200
-    if request.method == "POST":
-        try:
-            fmt = jobs.get_format(request.form.get("format", ""))
-            count = form_int("count") or 0
-            start = 1 if fmt.roll else _whole(request.form, "start")
-            if not (1 <= start <= fmt.per_page):
-                raise Invalid({"start": f"Start position must be 1–{fmt.per_page} on this sheet."})
-            base = jobs.require_public_url(site()["public_url"])  # before reserving
-            codes_ = label_codes.reserve_blanks(count, current_actor())
-            data = jobs.blank_labels(codes_, base)
-            try:
-                pdf_bytes = run(
-                    engine.render_pdf,
-                    data,
-                    fmt,
-                    start=start,
-                    nudge=jobs.nudge(fmt.name),
-                    org_line=form_text("org_line", 120),
-                )
-            except Exception:
-                label_codes.release_blanks(codes_)  # nothing printed: the codes go back
-                raise
-        except Invalid as exc:
-            errors, status = exc.errors, 422
-        except Busy as exc:
-            errors, status = {"": str(exc)}, 503
-        except ValueError as exc:
-            errors, status = {"": str(exc)}, 422
-        else:
-            return _pdf(pdf_bytes, f"blank-labels-{fmt.name}")
+def _blank_page(errors=None, status=200, notes=None, line=""):
     return render_template(
         "labels/blank.html",
-        errors=errors,
-        values=request.form,
+        errors=errors or {},
+        values=request.values,
+        notes=notes,
+        warned=bool(notes and jobs.org_line_warned(notes)),
+        org_line=line,
+        org_line_max=rules.ORG_LINE_MAX,
+        max_blanks=label_codes.MAX_BLANKS,
         default_format=_default_format(),
         formats=jobs.formats(),
         warning=settings.public_url_warning(site()["public_url"]),
     ), status
+
+
+@bp.route("/blank", methods=["GET", "POST"])
+@role("lead")
+def blank():
+    """Blank labels: fresh codes printed now, bound to assets when first scanned.
+
+    As on the print page, the line on each label has one limit, and the page
+    says first when the stock cuts it or leaves it off: sending the same line
+    again prints it so."""
+    public_url = site()["public_url"]
+    if request.method == "GET":
+        try:
+            fmt = jobs.get_format(request.args.get("format") or _default_format())
+            line = jobs.org_line(request.args.get("org_line", ""))
+        except Invalid:
+            return _blank_page()  # the form says what is wrong when it is sent
+        return _blank_page(notes=jobs.blank_notes(fmt, public_url, line), line=line)
+    notes, line = None, ""
+    try:
+        fmt = jobs.get_format(request.form.get("format", ""))
+        count = form_int("count") or 0
+        start = 1 if fmt.roll else _whole(request.form, "start")
+        if not (1 <= start <= fmt.per_page):
+            raise Invalid({"start": f"Start position must be 1–{fmt.per_page} on this sheet."})
+        line = jobs.org_line(request.form.get("org_line", ""))
+        notes = jobs.blank_notes(fmt, public_url, line)
+        base = jobs.require_public_url(public_url)  # before reserving
+        if jobs.org_line_warned(notes) and request.form.get("org_seen") != line:
+            return _blank_page(notes=notes, line=line, status=422)  # nothing reserved
+        codes_ = label_codes.reserve_blanks(count, current_actor())
+        data = jobs.blank_labels(codes_, base)
+        try:
+            pdf_bytes = run(
+                engine.render_pdf,
+                data,
+                fmt,
+                start=start,
+                nudge=jobs.nudge(fmt.name),
+                org_line=line,
+            )
+        except Exception:
+            label_codes.release_blanks(codes_)  # nothing printed: the codes go back
+            raise
+    except Invalid as exc:
+        return _blank_page(exc.errors, 422, notes, line)
+    except Busy as exc:
+        return _blank_page({"": str(exc)}, 503, notes, line)
+    except ValueError as exc:
+        return _blank_page({"": str(exc)}, 422, notes, line)
+    return _pdf(pdf_bytes, f"blank-labels-{fmt.name}")
 
 
 @bp.route("/calibrate", methods=["GET", "POST"])

@@ -20,6 +20,7 @@ from ..database import write
 from ..errors import Invalid, ServiceError
 from ..models import Event, User
 from ..register.uploads import TooLarge
+from . import rules
 from . import values as iv
 from .apply import Summary, apply
 from .plan import Preview, plan
@@ -56,8 +57,8 @@ def guess_mapping(headers: list[str]) -> list[str]:
 
 
 def read(data: bytes) -> iv.Table:
-    if len(data) > iv.MAX_BYTES:
-        raise TooLarge("That file is larger than 10 MB. Split it and import the parts.")
+    if len(data) > rules.MAX_BYTES:
+        raise TooLarge(rules.too_large_words())
     return iv.read_table(data)
 
 
@@ -75,7 +76,7 @@ def cleanup(folder: Path, now: float | None = None) -> None:
 
 def store(stream: BinaryIO, filename: str, folder: Path) -> str:
     """Check an uploaded file reads as CSV and keep it; returns its token."""
-    data = stream.read(iv.MAX_BYTES + 1)
+    data = stream.read(rules.MAX_BYTES + 1)
     read(data)  # refuse what cannot be read now, not after the person waits
     folder.mkdir(parents=True, exist_ok=True)
     cleanup(folder)

@@ -9,23 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..models import Asset
+from . import rules
 from . import values as iv
 from .csvfiles import FORMULA_STARTS
 from .lookup import Lookup
 
-LIMITS = {
-    "name": 200,
-    "manufacturer": 120,
-    "model_name": 120,
-    "serial": 120,
-    "supplier": 120,
-    "order_number": 120,
-    "external_tag": 120,
-    "notes": 5000,
-    "category": 80,
-    "holder": 120,
-    "holder_email": 254,
-}
 TEXT = ("name", "manufacturer", "model_name", "serial", "supplier", "order_number", "notes")
 CONDITIONS = ("faulty", "in_repair", "missing", "retired")
 
@@ -115,7 +103,7 @@ def _parse(plan: RowPlan, cells: dict[str, str], order: str | None) -> None:
     for name, text in cells.items():
         if not text:
             continue
-        limit = LIMITS.get(name, 5000)
+        limit = rules.field_max(name)
         if len(text) > limit:
             errors.append(f"{iv.FIELDS[name][0]} is longer than {limit} characters.")
             continue

@@ -13,9 +13,8 @@ from decimal import Decimal, InvalidOperation
 from .. import codes
 from ..errors import Invalid
 from ..models import STATUS_LABELS
+from . import rules
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 50_000
 DELIMITERS = (",", ";", "\t")
 
 # Our field → (what the preview calls it, header names that mean it). Headers
@@ -154,8 +153,8 @@ def read_table(data: bytes) -> Table:
     rows = numbered[header_at + 1 :]
     if not rows:
         raise Invalid({"file": "That file has a header row but no rows under it."})
-    if len(rows) > MAX_ROWS:
-        raise Invalid({"file": f"That file has {len(rows):,} rows; import at most {MAX_ROWS:,}."})
+    if len(rows) > rules.MAX_ROWS:
+        raise Invalid({"file": rules.too_many_rows_words(len(rows))})
     return Table(delimiter, headers, rows)
 
 

@@ -22,7 +22,7 @@
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     var full = event.detail.xhr && event.detail.xhr.getResponseHeader("X-Tagtrail-Error") === "storage-full";
     say(full ? "Storage full, nothing was saved. Tell whoever runs the server."
-      : status === 413 ? "That file is too large (10 MB at most). Nothing was saved."
+      : status === 413 ? "That file is too large (" + document.body.dataset.uploadLimit + " at most). Nothing was saved."
       : status === 429 ? "Too many attempts. Wait a minute and try again."
       : status === 403 ? "Your account cannot do that. Nothing was saved."
       : "That did not work (error " + status + "). Nothing was saved; reload and try again.");

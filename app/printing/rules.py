@@ -1,0 +1,18 @@
+"""What a print job may ask for: the line on each label, copies, the nudge, and
+the stock a print form starts on. The print and blank-label pages, their
+routes and jobs.py all read these."""
+
+from __future__ import annotations
+
+# The stock every print form (and the command line) starts on, by the paper the
+# organisation uses: the commonest sheet of address-sized labels on each paper.
+DEFAULT_STOCK = {"a4": "avery-l7160", "letter": "avery-5160"}
+
+# The line printed on each label goes to the layout whole: what a stock cannot
+# hold is cut with an ellipsis there and the page warns before printing
+# (labels.fit). Cutting it here instead printed "... 0000 o" with no warning on
+# a roll. This is only the bound past which no label could hold it.
+ORG_LINE_MAX = 300
+
+MAX_COPIES = 100  # copies of each label in one job
+MAX_NUDGE_MM = 10  # how far a printer's feed may be corrected, either way

@@ -1,0 +1,47 @@
+"""What an import accepts: how big a file, how many rows, how long each cell.
+
+The file limit is the one upload limit every file has (register.uploads); the
+cell limits are the lengths of the database columns the cells land in, so an
+import can never hold a value the asset form could not save.
+"""
+
+from __future__ import annotations
+
+from ..models import Asset, Category, User
+from ..register import uploads
+
+MAX_BYTES = uploads.MAX_BYTES
+MAX_ROWS = 50_000
+
+# Notes are unlimited text in the database; the asset form takes this many.
+NOTES_MAX = 5000
+
+# Longest text per imported field; a field not named here may have NOTES_MAX.
+FIELD_MAX = {
+    "name": Asset.name.max_length,
+    "manufacturer": Asset.manufacturer.max_length,
+    "model_name": Asset.model_name.max_length,
+    "serial": Asset.serial.max_length,
+    "supplier": Asset.supplier.max_length,
+    "order_number": Asset.order_number.max_length,
+    "external_tag": Asset.external_tag.max_length,
+    "notes": NOTES_MAX,
+    "category": Category.name.max_length,
+    "holder": User.name.max_length,
+    "holder_email": User.email.max_length,
+}
+
+
+def field_max(name: str) -> int:
+    """The longest text the import takes for this field."""
+    return FIELD_MAX.get(name, NOTES_MAX)
+
+
+def too_large_words() -> str:
+    """What the import page says about a file over the limit."""
+    return f"That file is larger than {uploads.limit_words()}. Split it and import the parts."
+
+
+def too_many_rows_words(rows: int) -> str:
+    """What the import page says about a file with more rows than MAX_ROWS."""
+    return f"That file has {rows:,} rows; import at most {MAX_ROWS:,}."
