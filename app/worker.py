@@ -68,7 +68,8 @@ def _executor() -> ProcessPoolExecutor:
 def run(fn, *args, **kwargs):
     """Run `fn(*args, **kwargs)` in the worker process and wait for its result."""
     if not _slots.acquire(blocking=False):
-        raise Busy("Label printing is busy with other sheets. Try again in a minute.")
+        # Say nothing of what waits: labels, audit reports and calibration pages share it.
+        raise Busy("The server is busy making other PDFs. Try again in a minute.")
     try:
         future: Future = _executor().submit(fn, *args, **kwargs)
         try:

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import subprocess
+import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -415,6 +416,25 @@ def test_report_pdf_has_codes_as_text_and_no_barcode(client, auth, site, reporte
             assert image.convert("L").getextrema()[0] < 128  # something dark was drawn
             found += zxingcpp.read_barcodes(image)
     assert [(b.format, b.text, b.position) for b in found] == []
+
+
+def test_a_busy_worker_says_so_without_naming_labels(client, auth, reported, monkeypatch):
+    """The render queue is shared: a full one turns the report PDF back to the
+    report page, saying the server is busy with PDFs, not "label printing"."""
+    from app import worker
+
+    slots = threading.BoundedSemaphore(1)
+    slots.acquire()
+    monkeypatch.setattr(worker, "_slots", slots)
+    auth.login("lead")
+    response = client.get(f"/audits/{reported.audit.id}/report.pdf")
+    assert (response.status_code, path_of(response)) == (
+        303,
+        f"/audits/{reported.audit.id}/report",
+    )
+    soup = soup_of(client.get(path_of(response)))
+    message = soup.select_one(".flash-error").get_text(strip=True)
+    assert message == "The server is busy making other PDFs. Try again in a minute."
 
 
 def test_report_pdf_rendering_fetches_nothing_and_does_not_fail_on_a_url(tmp_path):

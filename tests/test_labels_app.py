@@ -422,7 +422,7 @@ def test_a_full_queue_answers_busy_and_records_nothing(client, three, busy):
     response = client.form("/labels/pdf", job())
     assert response.status_code == 503
     message = soup_of(response).select_one(".flash-error").get_text(strip=True)
-    assert message == "Label printing is busy with other sheets. Try again in a minute."
+    assert message == "The server is busy making other PDFs. Try again in a minute."
     assert printed() == []
     assert Asset.select().where(Asset.label_printed_at.is_null(False)).count() == 0
 
