@@ -94,3 +94,26 @@ def test_healthz_answers_without_the_database(instance, monkeypatch):
     assert response.get_data(as_text=True) == "ok\n"
     assert response.mimetype == "text/plain"
     assert sql == []
+
+
+def test_configured_name_and_address_win_over_saved_ones_and_a_saved_zone_wins(
+    instance, monkeypatch
+):
+    """What the README says of saved settings: ORG_NAME and PUBLIC_URL from the
+    configuration pin them; TIMEZONE applies only until a zone is saved."""
+    from app.ops import settings
+
+    monkeypatch.setenv("TAGTRAIL_ORG_NAME", "Env Org")
+    monkeypatch.setenv("TAGTRAIL_PUBLIC_URL", "http://env.test")
+    monkeypatch.setenv("TAGTRAIL_TIMEZONE", "Europe/Berlin")
+    app = create_app()
+    saved = {"org_name": "Saved Org", "public_url": "http://saved.test"}
+    settings.save(saved)
+    assert settings.effective(app.config)["timezone"] == "Europe/Berlin"  # none saved yet
+    settings.save({**saved, "timezone": "Asia/Tokyo"})
+    effective = settings.effective(app.config)
+    assert (effective["org_name"], effective["public_url"], effective["timezone"]) == (
+        "Env Org",
+        "http://env.test",
+        "Asia/Tokyo",
+    )

@@ -1,9 +1,11 @@
 """Organisation settings saved in the database (name, public URL, time zone,
 paper size).
 
-Values from configuration (instance/config.py, TAGTRAIL_*) win over saved ones,
-so an operator can pin them. Reads are cached briefly per process; a save
-clears this process's cache, and other processes catch up within the TTL.
+A configured organisation name or public URL (instance/config.py, TAGTRAIL_*)
+wins over the saved one, so an operator can pin it. The time zone is the other
+way round: the configured TIMEZONE (which always has a value, UTC by default)
+only applies until a zone is saved. Reads are cached briefly per process; a
+save clears this process's cache, and other processes catch up within the TTL.
 """
 
 from __future__ import annotations
