@@ -13,6 +13,7 @@ from ..errors import Invalid
 from ..models import Asset, LabelFormatSetting, Location, User, utcnow
 from ..ops import settings
 from ..register import events, places
+from ..register.rules import in_service_sql
 from . import rules
 
 # Any code, to lay out a blank label before its code is reserved: codes are set
@@ -96,7 +97,7 @@ def choose(
         raise Invalid({"choice": "Choose which labels to print."})
     if choice == "locations":
         return [loc for loc, _ in places.location_tree()]
-    query = Asset.select().where(Asset.status != "retired").order_by(Asset.name, Asset.id)
+    query = Asset.select().where(in_service_sql()).order_by(Asset.name, Asset.id)
     if choice == "selected":
         if not codes_:
             raise Invalid({"choice": "Tick some assets in the list first, or choose another set."})

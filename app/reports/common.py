@@ -20,6 +20,7 @@ from peewee import Case, fn
 from ..errors import Invalid
 from ..models import Asset, Category, User, db
 from ..register import places
+from ..register.rules import in_service_sql
 from . import rules
 
 # Parameters -----------------------------------------------------------------
@@ -166,7 +167,7 @@ class Breakdown:
 
 def _sums(column) -> dict[int | None, Group]:
     """One grouped query: counts and summed cost per value of `column`."""
-    in_service = Asset.retired_at.is_null()
+    in_service = in_service_sql()
     query = (
         Asset.select(
             column.alias("key"),

@@ -14,6 +14,7 @@ from .. import codes
 from ..custody import servicing
 from ..models import Asset, Category, Event, Fault, Location, User, db, utcnow
 from ..register.events import plain
+from ..register.rules import UNUSABLE
 from .plan import TEXT, Preview, RowPlan
 
 CHUNK = 400  # codes per IN (...) when reading back the new assets' ids
@@ -136,7 +137,7 @@ class _Run:
             return
         if before == "missing":
             self.event("found", asset_id)
-        if before in ("faulty", "in_repair") and after not in ("faulty", "in_repair"):
+        if before in UNUSABLE and after not in UNUSABLE:
             self.event("repaired", asset_id)
             Fault.update(closed_at=self.now).where(
                 Fault.asset == asset_id, Fault.closed_at.is_null()
