@@ -1,4 +1,5 @@
-"""Form parsing and shape checks (WTForms). Domain rules live in services."""
+"""Form parsing and shape checks (WTForms). Domain rules live in the domain
+packages (custody, audits, register, ...), each in its rules.py."""
 
 from __future__ import annotations
 
@@ -27,9 +28,16 @@ from wtforms.validators import (
     Regexp,
 )
 
+from .custody.servicing import MAX_INTERVAL_DAYS
 from .models import ROLES
-from .ops.settings import DEFAULT_PAPER_SIZE, PAPER_SIZES
+from .ops.settings import (
+    DEFAULT_AUDIT_INTERVAL,
+    DEFAULT_PAPER_SIZE,
+    MAX_AUDIT_INTERVAL,
+    PAPER_SIZES,
+)
 from .register.assets import EDITABLE
+from .register.passwords import MIN_LENGTH
 
 # Deliberately loose: one @ with something either side. Real checking is the
 # person reading their own address; strict validators reject valid local names.
@@ -153,7 +161,7 @@ class SetupForm(FlaskForm):
     )
     name = StringField("Your name", [DataRequired(), Length(max=120)])
     email = EmailField("Email", [DataRequired(), Email, Length(max=254)])
-    password = PasswordField("Password (at least 10 characters)", [DataRequired()])
+    password = PasswordField(f"Password (at least {MIN_LENGTH} characters)", [DataRequired()])
     paper_size = paper_size_field()
 
 
@@ -176,7 +184,9 @@ class AssetForm(DateMessages, FlaskForm):
     warranty_end = _date("Warranty ends")
     order_number = StringField("Order number", [Length(max=120)])
     external_tag = StringField("Old asset tag", [Length(max=120)])
-    service_interval_days = WholeNumber("Service every (days)", 1, 3650, "Blank: as its category")
+    service_interval_days = WholeNumber(
+        "Service every (days)", 1, MAX_INTERVAL_DAYS, "Blank: as its category"
+    )
     notes = TextAreaField("Notes", [Length(max=5000)])
     version = HiddenField()
 
@@ -201,7 +211,9 @@ class LocationForm(FlaskForm):
 
 class CategoryForm(FlaskForm):
     name = StringField("Name", [InputRequired("Give a name."), Length(max=80)])
-    service_interval_days = WholeNumber("Service every (days)", 1, 3650, "No regular service")
+    service_interval_days = WholeNumber(
+        "Service every (days)", 1, MAX_INTERVAL_DAYS, "No regular service"
+    )
     useful_life_months = WholeNumber("Useful life (months)", 1, 600, "For the value report")
     salvage_percent = WholeNumber("Salvage value (% of cost)", 0, 100, "0 to 100")
 
@@ -217,6 +229,8 @@ class SettingsForm(FlaskForm):
     public_url = StringField("Public address", [Optional(), Length(max=200)])
     timezone = StringField("Time zone", [DataRequired(), Length(max=64)])
     audit_interval_days = IntegerField(
-        "Audit every (days)", [InputRequired(), NumberRange(1, 3650)], default=90
+        "Audit every (days)",
+        [InputRequired(), NumberRange(1, MAX_AUDIT_INTERVAL)],
+        default=DEFAULT_AUDIT_INTERVAL,
     )
     paper_size = paper_size_field()

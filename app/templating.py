@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from . import codes
 from .audits import rules as audit_rules
+from .custody import maintenance
 from .custody import rules as custody_rules
 from .models import FAULT_SEVERITIES, STATUS_LABELS
 from .ops import settings
@@ -128,6 +129,7 @@ def init_app(app: Flask) -> None:
         via_words=audit_rules.via_words,
         sign_in_url=sign_in_url,
         upload_limit=uploads.limit_words,
+        text_max=maintenance.MAX_TEXT,
     )
     settings.clear_cache()
     places.clear_path_cache()

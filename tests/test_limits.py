@@ -1,6 +1,7 @@
 """Each limit is defined once: the pages, the request cap and the docs say the
-figure the code enforces. Pages build their words from the constant, so these
-tests change the constant and read the pages; docs are checked against it."""
+figure the code enforces. Pages build their words from the constant (the
+upload test changes it and reads the pages again); boxes and docs are
+compared with it."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from pathlib import Path
 import pytest
 
 import labels
+from app.custody.maintenance import MAX_TEXT
 from app.printing import rules as printing_rules
-from app.register import uploads
+from app.register import passwords, uploads
 from app.reports import rules as report_rules
 from app.spreadsheets import rules as import_rules
 
@@ -62,6 +64,29 @@ def test_pages_state_the_upload_limit_from_the_constant(client, auth, monkeypatc
         assert soup.body["data-upload-limit"] == "3 MB", url  # what app.js says on a 413
 
 
+def test_note_boxes_take_what_the_services_take(client, auth):
+    """Every note, fault description and public message box stops where the
+    service would refuse, so a phone never sends text to be turned back."""
+    lead = auth.login("lead")
+    drill = factories.make_asset(lead, name="Drill")
+    boxes = {
+        f"/A/{drill.code}/fault": "#fault-description",
+        f"/A/{drill.code}/checkout": "#note",
+        f"/A/{drill.code}/report": "#message",
+    }
+    for url, selector in boxes.items():
+        soup, response = client.soup(url)
+        assert response.status_code == 200, url
+        assert soup.select_one(selector)["maxlength"] == str(MAX_TEXT), url
+
+
+def test_set_up_states_the_password_rule(client):
+    soup, _ = client.soup("/setup")
+    label = soup.select_one("label[for=password]").get_text()
+    assert f"at least {passwords.MIN_LENGTH} characters" in label
+    assert passwords.problem("x" * (passwords.MIN_LENGTH - 1)) is not None
+
+
 def test_the_idle_report_box_takes_what_the_server_does(client, auth):
     auth.login("lead")
     soup, _ = client.soup("/reports/idle")
@@ -74,6 +99,8 @@ def test_the_idle_report_box_takes_what_the_server_does(client, auth):
 
 def test_docs_state_the_limits_the_code_enforces():
     limit = uploads.limit_words()
+    security = doc("reliability-and-security.md")
+    assert f"passwords have at least {passwords.MIN_LENGTH} characters" in security
     assert f"At most {limit} and {import_rules.MAX_ROWS:,} rows." in doc("import-export.md")
     assert f"up to {limit} each" in doc("photos.md")
     assert f"{limit} at most" in doc("custody.md")

@@ -1,4 +1,5 @@
-"""Who has what: check out, return, transfer, move, retire, return all, overdue."""
+"""Who has what: check out, return, transfer, move, retire, return all. What
+counts as overdue is custody's rule, in rules.py."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from ..register import events, uploads
 from . import rules
 from .engine import Outcome, perform
 
-MAX_TEXT = 2000
+MAX_TEXT = 2000  # any note or description, here and on every action's form
 
 
 def _text(value: str, field: str, *, required: bool = False) -> str:

@@ -21,6 +21,7 @@ from ..models import Asset, Category, User
 from ..register import events
 from . import rules
 from .engine import Outcome, perform
+from .maintenance import MAX_TEXT
 
 MAX_INTERVAL_DAYS = 3650
 # "Service due" on the dashboard and in the register: overdue, or due within
@@ -97,8 +98,8 @@ def record_service(
     key: str | None = None,
 ) -> Outcome:
     """ "Service done" (leads): a `serviced` event with its cost, and the next date."""
-    if len(note) > 2000:
-        raise Invalid({"note": "Keep it under 2000 characters."})
+    if len(note) > MAX_TEXT:
+        raise Invalid({"note": f"Keep it under {MAX_TEXT} characters."})
     if cost_cents is not None and cost_cents < 0:
         raise Invalid({"cost": "Cost cannot be negative."})
 

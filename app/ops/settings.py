@@ -19,6 +19,7 @@ from ..models import Setting
 
 KEYS = ("org_name", "public_url", "timezone", "audit_interval_days", "paper_size")
 DEFAULT_AUDIT_INTERVAL = 90
+MAX_AUDIT_INTERVAL = 3650  # days: ten years
 # The paper an organisation's printers take; label stock follows it. A database
 # from before the choice existed has no row and keeps printing on A4, as it did.
 PAPER_SIZES = {"a4": "A4", "letter": "US Letter"}
@@ -67,7 +68,7 @@ def _days(raw) -> int:
         days = int(raw)
     except (TypeError, ValueError):
         return DEFAULT_AUDIT_INTERVAL
-    return days if 1 <= days <= 3650 else DEFAULT_AUDIT_INTERVAL
+    return days if 1 <= days <= MAX_AUDIT_INTERVAL else DEFAULT_AUDIT_INTERVAL
 
 
 def save(values: dict[str, str]) -> None:

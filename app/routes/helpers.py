@@ -8,6 +8,7 @@ from flask import abort, request, session
 from flask_wtf import FlaskForm
 
 from .. import codes
+from ..custody.maintenance import MAX_TEXT
 from ..errors import Invalid
 from ..forms import parse_money
 from ..register import assets
@@ -70,7 +71,7 @@ def current_actor():
     return current_user._get_current_object()
 
 
-def form_text(name: str, max_length: int = 2000) -> str:
+def form_text(name: str, max_length: int = MAX_TEXT) -> str:
     value = request.form.get(name, "").strip()
     if len(value) > max_length:
         raise Invalid({name: f"Keep it under {max_length} characters."})
