@@ -122,14 +122,14 @@ def create_user(email: str, name: str, role: str, password: str | None, no_passw
 @click.option("--force", is_flag=True, help="Add the demo data even if the database has data.")
 def demo(password: str, force: bool) -> None:
     """Fill an empty database with a believable small organisation."""
-    from .errors import Conflict, Invalid
+    from .errors import Invalid, Refused
     from .ops import demo as demo_data
 
     app = _app()
     with app.app_context():
         try:
             accounts = demo_data.build(password=password, force=force)
-        except (Conflict, Invalid) as exc:
+        except (Invalid, Refused) as exc:
             click.echo(str(exc), err=True)
             sys.exit(1)
     click.echo("Demo data added. Sign in with any of these:")

@@ -103,8 +103,7 @@ def import_csv(file: Path, dry_run: bool, dates: str | None) -> None:
     """Import assets from a CSV file: every row or none."""
     import uuid
 
-    from .errors import Invalid
-    from .register.uploads import TooLarge
+    from .errors import Invalid, TooLarge
     from .spreadsheets import imports
 
     app = _app()
@@ -119,12 +118,12 @@ def import_csv(file: Path, dry_run: bool, dates: str | None) -> None:
                 date_order=dates,
                 dry_run=dry_run,
             )
-        except (Invalid, TooLarge) as exc:
-            raise click.ClickException(str(exc)) from None
-        except imports.Blocked as exc:
+        except imports.Blocked as exc:  # an Invalid too: caught first for its preview
             _print_preview(exc.preview)
             click.echo("Nothing was imported.", err=True)
             sys.exit(1)
+        except (Invalid, TooLarge) as exc:
+            raise click.ClickException(str(exc)) from None
     verb = "Would import" if summary.dry_run else "Imported"
     click.echo(
         f"{verb}: {summary.new} new, {summary.updated} updated, {summary.unchanged} unchanged; "

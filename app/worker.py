@@ -13,6 +13,8 @@ import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from .errors import Busy
+
 QUEUE = 3  # renders running or waiting, at most
 TIMEOUT_SECONDS = 120
 
@@ -21,13 +23,10 @@ _pool: ProcessPoolExecutor | None = None
 _slots = threading.BoundedSemaphore(QUEUE)
 
 
-class Busy(RuntimeError):
-    """The render queue is full."""
-
-
 class Unavailable(Busy):
     """PDFs cannot be made on this server: a library WeasyPrint needs is missing.
-    A Busy, so every page that renders already says it rather than failing."""
+    A Busy (errors.Busy, HTTP 503), so every page that renders already says it
+    rather than failing."""
 
 
 # cffi's words when WeasyPrint cannot open Pango (or another library it needs).

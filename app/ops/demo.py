@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from ..custody import servicing
 from ..database import write
-from ..errors import Conflict
+from ..errors import Invalid, Refused
 from ..models import Asset, Category, Location, User, utcnow
 from ..register import events, passwords, places
 from . import settings
@@ -90,11 +90,11 @@ def build(password: str = "tagtrail-demo", force: bool = False, seed: int = 7) -
     """Create the demo organisation. Refuses a database with data unless forced."""
     problem = passwords.problem(password)
     if problem:
-        raise Conflict(f"Demo password: {problem}")
+        raise Invalid({"password": f"Demo password: {problem}"})
     rng = random.Random(seed)
     with write():
         if not force and not _is_empty():
-            raise Conflict("This database already has data. Use --force to add the demo anyway.")
+            raise Refused("This database already has data. Use --force to add the demo anyway.")
         if not settings.saved().get("org_name"):
             settings.save({"org_name": "Harbour Works (demo)"})
         users = [_person(n, e, r, password) for n, e, r in PEOPLE]

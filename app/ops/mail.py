@@ -13,13 +13,14 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from ..errors import ServiceError
+from ..errors import Busy
 
 IMPLICIT_TLS_PORT = 465
 
 
-class MailError(ServiceError):
-    """The mail server could not be reached or refused the whole run."""
+class MailError(Busy):
+    """The mail server could not be reached or refused the whole run (or no sender
+    address is set): mail cannot go now, whatever was asked."""
 
 
 @dataclass(frozen=True)

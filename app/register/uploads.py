@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import Invalid, ServiceError
+from ..errors import Invalid, TooLarge
 
 MEGABYTE = 1024 * 1024
 # The one per-file upload limit (photos, attachments, spreadsheets to import).
@@ -25,10 +25,6 @@ THUMB_PIXELS = 320  # the longer side; sharp at 160 CSS px on a 2x phone screen
 # More pixels than any phone camera takes; a bigger picture is more likely a
 # decompression bomb than a photo of a drill.
 MAX_PIXELS = 80_000_000
-
-
-class TooLarge(ServiceError):
-    """Over the per-file limit (HTTP 413)."""
 
 
 @dataclass(frozen=True)

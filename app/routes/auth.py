@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from ..errors import Conflict, Invalid
+from ..errors import Invalid, Refused
 from ..extensions import limiter
 from ..forms import LoginForm, SetupForm
 from ..network import suggest_public_url
@@ -64,7 +64,7 @@ def setup():
             )
         except Invalid as exc:
             apply_errors(form, exc)
-        except Conflict:
+        except Refused:
             abort(404)
         else:
             current_app.extensions["tagtrail.has_users"] = True

@@ -6,9 +6,8 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from ..errors import Invalid
+from ..errors import Invalid, TooLarge
 from ..permissions import role
-from ..register.uploads import TooLarge
 from ..spreadsheets import imports
 from ..spreadsheets.values import FIELDS
 from .helpers import current_actor

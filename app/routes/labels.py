@@ -9,13 +9,13 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 import labels as engine
 from labels import formats as engine_formats
 
-from ..errors import Invalid
+from ..errors import Busy, Invalid
 from ..ops import settings
 from ..permissions import role
 from ..printing import jobs, rules
 from ..register import label_codes, places
 from ..templating import local_today, site
-from ..worker import Busy, run
+from ..worker import run
 from .helpers import current_actor, form_int
 
 bp = Blueprint("labels", __name__, url_prefix="/labels")

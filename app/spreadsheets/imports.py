@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..database import write
-from ..errors import Invalid, ServiceError
+from ..errors import Invalid, NotFound, TooLarge
 from ..models import Event, User
-from ..register.uploads import TooLarge
 from . import rules
 from . import values as iv
 from .apply import Summary, apply
@@ -29,15 +28,15 @@ KEEP_SECONDS = 24 * 3600
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
-class Expired(ServiceError):
+class Expired(NotFound):
     """The upload is gone: imported already, or older than a day."""
 
 
-class Blocked(ServiceError):
+class Blocked(Invalid):
     """Some rows (or the mapping) have errors: nothing was written."""
 
     def __init__(self, preview: Preview):
-        super().__init__("Fix the errors shown; nothing was imported.")
+        super().__init__({"": "Fix the errors shown; nothing was imported."})
         self.preview = preview
 
 
