@@ -1,4 +1,6 @@
-"""Appending to the history. Call inside database.write(), beside the change."""
+"""Appending to the history (call `record` inside database.write(), beside the
+change), and reading it back in pages with its people and place joined. What each
+kind of event is called and shows is declared in event_kinds.py."""
 
 from __future__ import annotations
 
@@ -57,8 +59,10 @@ def record(
     data: dict | None = None,
     at: datetime | None = None,
 ) -> Event:
+    """Write one event. `kind` is a name declared in event_kinds.KINDS (a test
+    checks every kind the code writes is), so its history line has words."""
     stamp = _stamp.get()
-    extra = {}
+    extra: dict[str, object] = {}
     if stamp is not None:
         extra["scanned_at"] = stamp.scanned_at
         if stamp.key:
@@ -84,8 +88,9 @@ def one_page(query, page: int, per_page: int) -> tuple[list, bool]:
     return rows[:per_page], len(rows) > per_page
 
 
-def people_and_place():
-    """The actor and holder aliases for `in_context`, fresh for one query."""
+def actor_and_holder():
+    """Two aliases of User, for the actor and the holder that `in_context` joins
+    (the place needs none: Location is joined once, as itself). Fresh for one query."""
     return User.alias("actor"), User.alias("holder")
 
 

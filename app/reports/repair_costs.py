@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 from peewee import JOIN
 
 from ..models import Asset, Category, Event, User
+from ..register import event_kinds
 from .common import Period
 
-KINDS = {"repair_started": "Repair started", "repaired": "Fixed", "serviced": "Serviced"}
+KINDS = ("repair_started", "repaired", "serviced")
 
 
 def cost_of(data: object) -> int | None:
@@ -42,7 +43,7 @@ class Job:
 
     @property
     def kind_label(self) -> str:
-        return KINDS.get(self.kind, self.kind)
+        return event_kinds.brief(self.kind)
 
 
 @dataclass

@@ -110,7 +110,7 @@ def event_rows(start: date | None, end: date | None, zone: str) -> Iterator[tupl
     """Events from `start` to `end` (local days), oldest first, times local."""
     low, high = utc_range(start, end, zone)
     tz = ZoneInfo(zone)
-    Actor, Holder = events.people_and_place()
+    Actor, Holder = events.actor_and_holder()
     query = (
         events.in_context(
             Event.select(Event, Asset, Actor, Holder, Location),

@@ -1,0 +1,214 @@
+"""Every kind of history event, declared once: the words its line starts with and
+what else the line shows (holder, place, due date, cost, ...).
+
+`line(event)` turns one event into a plain `Line` that the history template
+prints as it is, so no template branches on a kind, and a kind nobody declared
+still reads sensibly ("Some new kind by Sam"). Services write kinds by name
+through `events.record`; a test checks every name written here is declared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..models import FAULT_SEVERITIES, Event
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of text after the words: `cents`, if set, follows it as money, and
+    `badge`, if set, is the CSS class of a badge the text is shown in (after a
+    space)."""
+
+    text: str
+    cents: int | None = None
+    badge: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One edited field: its label, the value before and after (None or '' when
+    there was none), and whether the values are money in cents."""
+
+    label: str
+    before: object
+    after: object
+    money: bool = False
+
+
+@dataclass(frozen=True)
+class Line:
+    """One history line, ready to print: the words (in bold), the pieces after
+    them, and for an edit the fields it changed."""
+
+    kind: str
+    words: str
+    pieces: tuple[Piece, ...]
+    changes: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of event. `words` starts its history line (`words_for` when they
+    depend on the event); `shows` names the PARTS that follow, in order; `changes`
+    lists the fields an edit changed, from its data; `brief` is the shorter name
+    report tables use."""
+
+    words: str
+    shows: tuple[str, ...] = ("by",)
+    brief: str = ""
+    words_for: Callable[[Event], str] | None = None
+    changes: bool = False
+
+
+def _is_cents(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class _Facts:
+    """What the parts read from an event, with the fallbacks for missing people,
+    places and data in one place."""
+
+    def __init__(self, event: Event):
+        self.event = event
+        self.data: dict = event.data if isinstance(event.data, dict) else {}
+        self.actor = event.actor.name if event.actor_id and event.actor else "someone"
+        self.holder = event.holder.name if event.holder_id and event.holder else None
+        self.place = event.location.name if event.location_id and event.location else None
+
+
+def _by_unless_holder(f: _Facts) -> list[Piece]:
+    """ "by" whoever did it, unless that is the holder or the one who handed over."""
+    if f.event.actor_id in (f.event.holder_id, f.data.get("from_id")):
+        return []
+    return [Piece(f" by {f.actor}")]
+
+
+def _cost(f: _Facts) -> list[Piece]:
+    cents = f.data.get("cost_cents")
+    return [Piece(" · cost ", cents=cents)] if _is_cents(cents) else []
+
+
+def _override(f: _Facts) -> list[Piece]:
+    if not f.data.get("override"):
+        return []
+    was = str(f.data.get("status_was") or "").replace("_", " ")
+    return [Piece(f"checked out anyway ({was})", badge="status-faulty")]
+
+
+def _severity(f: _Facts) -> list[Piece]:
+    key = "do_not_use" if f.data.get("severity") == "do_not_use" else "usable"
+    return [Piece(f" · {FAULT_SEVERITIES[key].lower()}")]
+
+
+def _when(text: str, value) -> list[Piece]:
+    """`text` with the value filled in, or nothing when there is no value."""
+    return [Piece(text.format(value))] if value else []
+
+
+# What a line can show after its words. Each reads the event and gives the text
+# to add, or nothing when the event has nothing to say there.
+PARTS: dict[str, Callable[[_Facts], list[Piece]]] = {
+    "by": lambda f: [Piece(f" by {f.actor}")],
+    "by_unless_holder": _by_unless_holder,
+    "to_holder": lambda f: [Piece(f" to {f.holder or 'someone'}")],
+    "from_holder": lambda f: (
+        _when(" from {}", f.holder) if f.event.actor_id != f.event.holder_id else []
+    ),
+    "from_giver": lambda f: [Piece(f" from {f.data.get('from') or 'someone'}")],
+    "at_place": lambda f: _when(" at {}", f.place),
+    "to_place": lambda f: [Piece(f" to {f.place or 'no location'}")],
+    "to_place_if_any": lambda f: _when(" to {}", f.place),
+    "due": lambda f: _when(", due {}", f.data.get("due_back")),
+    "override": _override,
+    "condition": lambda f: _when(" · condition: {}", f.data.get("condition")),
+    "severity": _severity,
+    "cost": _cost,
+    "next_due": lambda f: _when(" · next due {}", f.data.get("next_due")),
+    "reason": lambda f: [Piece(f" · {f.data.get('reason') or ''}")],
+    "holder_was": lambda f: _when(" (was with {})", f.data.get("holder_was")),
+    "withheld": lambda f: [Piece(" · leads can read it")] if f.data.get("withheld") else [],
+    "sender": lambda f: _when(" · {}", f.data.get("name")) + _when(" ({})", f.data.get("contact")),
+    "file_name": lambda f: _when(" · {}", f.data.get("name")),
+    "holder": lambda f: _when(" · {}", f.holder),
+    "place": lambda f: _when(" · {}", f.place),
+}
+
+
+def _edited_words(event: Event) -> str:
+    return "Details edited" if event.asset_id else "Category edited"
+
+
+def _attachment_words(event: Event) -> str:
+    data: dict = event.data if isinstance(event.data, dict) else {}
+    thing = "Photo" if data.get("kind") == "photo" else "Document"
+    return f"{thing} {'added' if event.kind == 'attachment_added' else 'removed'}"
+
+
+# Audit and label events say who, and where when they have a place.
+_WHO_AND_WHERE = ("by", "holder", "place")
+
+KINDS: dict[str, Kind] = {
+    "created": Kind("Added", ("by", "at_place")),
+    "edited": Kind("Details edited", words_for=_edited_words, changes=True),
+    "moved": Kind("Moved", ("to_place", "by")),
+    "checked_out": Kind("Checked out", ("to_holder", "by_unless_holder", "due", "override")),
+    "checked_in": Kind("Returned", ("from_holder", "by", "to_place_if_any", "condition")),
+    "transferred": Kind("Handed over", ("from_giver", "to_holder", "by_unless_holder")),
+    "fault_reported": Kind("Fault reported", ("by", "severity")),
+    "repair_started": Kind("Repair started", ("by", "cost")),
+    "repaired": Kind("Marked fixed", ("by", "cost"), brief="Fixed"),
+    "serviced": Kind("Service done", ("by", "cost", "next_due"), brief="Serviced"),
+    "retired": Kind("Retired", ("by", "reason", "holder_was")),
+    "found": Kind("Found"),
+    "public_report": Kind("Message from someone who scanned the label", ("withheld", "sender")),
+    "attachment_added": Kind("Photo added", ("by", "file_name"), words_for=_attachment_words),
+    "attachment_removed": Kind("Photo removed", ("by", "file_name"), words_for=_attachment_words),
+    "label_printed": Kind("Label printed", _WHO_AND_WHERE),
+    "relabelled": Kind("Relabelled", _WHO_AND_WHERE),
+    "audit_started": Kind("Audit started", _WHO_AND_WHERE),
+    "audited": Kind("Audited", _WHO_AND_WHERE),
+    "audit_undone": Kind("Audit undone", _WHO_AND_WHERE),
+    "marked_missing": Kind("Marked missing", _WHO_AND_WHERE),
+    "audit_closed": Kind("Audit closed", _WHO_AND_WHERE),
+}
+
+
+def kind(name: str) -> Kind:
+    """The declared kind, or for an unknown one its name as words (an event
+    written by a newer version, say), with who and where."""
+    known = KINDS.get(name)
+    if known is not None:
+        return known
+    return Kind((name or "event").replace("_", " ").capitalize(), _WHO_AND_WHERE)
+
+
+def brief(name: str) -> str:
+    """The kind's short name for report tables."""
+    found = kind(name)
+    return found.brief or found.words
+
+
+def _changes(data: dict) -> tuple[Change, ...]:
+    """An edit's fields as [before, after] pairs, sorted by field name."""
+    rows = []
+    for field, pair in sorted(data.items(), key=lambda item: item[0].lower()):
+        before, after = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
+        label = field.replace("_cents", "").replace("_name", "").replace("_", " ")
+        money = field == "cost_cents" and all(
+            _is_cents(v) or v in (None, "") for v in (before, after)
+        )
+        rows.append(Change(label, before, after, money=money))
+    return tuple(rows)
+
+
+def line(event: Event) -> Line:
+    """The history line for one event (its asset, people and place already loaded
+    or joined: this reads them, it does not query for more)."""
+    declared = kind(event.kind)
+    facts = _Facts(event)
+    pieces = tuple(piece for part in declared.shows for piece in PARTS[part](facts))
+    words = declared.words_for(event) if declared.words_for else declared.words
+    changes = _changes(facts.data) if declared.changes else ()
+    return Line(event.kind, words, pieces, changes)
