@@ -1,24 +1,387 @@
-"""Schema versions: a version-1 file upgrades to the current schema, intact."""
+"""Schema versions: every past version upgrades to the current schema, its data intact.
+
+A past version N is built as it shipped: version 1 from its frozen SQL
+(tests/data/schema_v1*.sql), then the frozen steps of app/migrations.py one at a
+time up to N, with each version's rows (ROWS) written while it was current. The
+app then starts on it, upgrades it, and must find every row and serve its pages.
+The same runs on SQLite and, marked `postgres`, on a PostgreSQL of its own.
+"""
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
+import psycopg2
 import pytest
 from click.testing import CliRunner
+from peewee import CharField
 
 from app import create_app
 from app.cli import main
-from app.migrations import LATEST, SchemaError, current_version
-from app.models import Asset, Event, SchemaVersion
+from app.config import sqlite_url
+from app.database import bind, close_connection, open_database, write
+from app.extensions import limiter
+from app.migrations import LATEST, STEPS, SchemaError, current_version, upgrade
+from app.models import (
+    MODELS,
+    Asset,
+    Attachment,
+    Audit,
+    AuditItem,
+    AuditRoom,
+    AuditTick,
+    Category,
+    Event,
+    Fault,
+    LabelCode,
+    LabelFormatSetting,
+    SchemaVersion,
+    Setting,
+    User,
+    db,
+)
+from app.register import passwords
 
-V1 = (Path(__file__).parent / "data" / "schema_v1.sql").read_text()
+from . import factories
+from .conftest import AuthActions, Client
+from .postgres import create_database
+
+DATA = Path(__file__).parent / "data"
+V1 = (DATA / "schema_v1.sql").read_text()
+V1_POSTGRES = (DATA / "schema_v1_postgres.sql").read_text()
+PAST = range(1, LATEST)
+
+# A column a step added with ALTER TABLE ... NOT NULL has a DEFAULT (SQLite needs
+# one for the rows already there); the models leave defaults to Python, so a fresh
+# database has none. The only difference allowed between the two.
+STEP_DEFAULTS = {
+    ("asset", "version"),
+    ("asset", "order_number"),
+    ("asset", "external_tag"),
+    ("user", "session_token"),
+    ("audit_tick", "via"),
+}
+
+# Rows each version could hold, in SQL that works on SQLite and PostgreSQL and
+# on that version's tables (later steps may only add nullable or defaulted
+# columns). Ids come from subqueries, so PostgreSQL's sequences stay right.
+# Adding step N+1 means adding ROWS[N+1] and its checks in _check_rows.
+HASH = passwords.CHEAPEST.hash(factories.PASSWORD)
+VERA = """(SELECT "id" FROM "user" WHERE "email" = 'vera@v1.test')"""
+HAL = """(SELECT "id" FROM "user" WHERE "name" = 'Hal Holder')"""
+SHOP = """(SELECT "id" FROM "location" WHERE "code" = 'W0RK01')"""
+LADDER = """(SELECT "id" FROM "asset" WHERE "code" = 'V1A001')"""
+WRENCH = """(SELECT "id" FROM "asset" WHERE "code" = 'V2A002')"""
+AUDIT = """(SELECT "id" FROM "audit" WHERE "name" = 'Spring count')"""
+ASSET_V1 = (
+    '"code", "name", "category_id", "manufacturer", "model", "serial", "purchase_date", '
+    '"cost_cents", "supplier", "warranty_end", "notes", "status", "holder_id", "location_id", '
+    '"due_back", "last_seen_at", "last_audited_at", "label_printed_at", "retired_at", '
+    '"retire_reason", "created_at", "updated_at"'
+)
+EVENT_V1 = '"asset_id", "kind", "actor_id", "at", "holder_id", "location_id", "note", "data"'
+TICK_V5 = (
+    '"audit_id", "asset_id", "code", "by_id", "at", "room_id", "expected", "wrong_place", '
+    '"resolution", "undone_at", "undone_by_id"'
+)
+ROWS: dict[int, list[str]] = {
+    1: [
+        """INSERT INTO "setting" ("key", "value") VALUES ('paper_size', 'letter')""",
+        f"""INSERT INTO "user" ("email", "name", "password_hash", "role", "active", "created_at")
+        VALUES ('vera@v1.test', 'Vera Admin', '{HASH}', 'admin', TRUE, '2025-02-01 09:00:00')""",
+        """INSERT INTO "user" ("email", "name", "password_hash", "role", "active", "created_at")
+        VALUES (NULL, 'Hal Holder', NULL, 'member', TRUE, '2025-02-01 09:05:00')""",
+        """INSERT INTO "location" ("name", "parent_id", "code", "created_at")
+        VALUES ('Workshop', NULL, 'W0RK01', '2025-02-01 09:10:00')""",
+        """INSERT INTO "category" ("name", "created_at")
+        VALUES ('Ladders', '2025-02-01 09:15:00')""",
+        f"""INSERT INTO "asset" ({ASSET_V1}) VALUES ('V1A001', 'Step ladder',
+        (SELECT "id" FROM "category" WHERE "name" = 'Ladders'), 'Werner', 'S3', 'SN-V1',
+        '2024-11-05', 8950, 'Ladder Co', '2027-11-05', 'Five treads', 'checked_out', {HAL},
+        {SHOP}, '2025-03-01', '2025-02-02 10:00:00', NULL, NULL, NULL, '',
+        '2025-02-01 09:30:00', '2025-02-02 10:00:00')""",
+        f"""INSERT INTO "event" ({EVENT_V1}) VALUES ({LADDER}, 'created', {VERA},
+        '2025-02-01 09:30:00', NULL, {SHOP}, '', '{{"name": "Step ladder"}}')""",
+        f"""INSERT INTO "event" ({EVENT_V1}) VALUES ({LADDER}, 'checked_out', {VERA},
+        '2025-02-02 10:00:00', {HAL}, NULL, 'For the loft', NULL)""",
+    ],
+    2: [
+        f"""INSERT INTO "asset" ({ASSET_V1}, "version") VALUES ('V2A002', 'Torque wrench',
+        NULL, '', '', NULL, NULL, NULL, '', NULL, '', 'available', NULL, {SHOP}, NULL, NULL,
+        NULL, NULL, NULL, '', '2025-03-01 08:00:00', '2025-03-05 08:00:00', 4)""",
+        f"""INSERT INTO "event" ({EVENT_V1}) VALUES ({WRENCH}, 'created', {VERA},
+        '2025-03-01 08:00:00', NULL, {SHOP}, '', NULL)""",
+    ],
+    3: [
+        f"""INSERT INTO "event" ({EVENT_V1}, "from_holder_id", "key") VALUES ({WRENCH},
+        'transferred', {VERA}, '2025-04-01 12:00:00', {VERA}, NULL, '',
+        '{{"from": "Hal Holder"}}', {HAL}, 'key-v3-handover')""",
+        f"""INSERT INTO "fault" ("asset_id", "reported_by_id", "reported_at", "description",
+        "severity", "photo", "closed_at") VALUES ({LADDER}, {HAL}, '2025-04-02 08:00:00',
+        'Top tread wobbles', 'usable', '', NULL)""",
+    ],
+    4: [
+        f"""INSERT INTO "label_code" ("code", "state", "asset_id", "created_by_id",
+        "created_at", "changed_at") VALUES ('B4NK01', 'blank', NULL, {VERA},
+        '2025-05-01 08:00:00', NULL)""",
+        f"""INSERT INTO "label_code" ("code", "state", "asset_id", "created_by_id",
+        "created_at", "changed_at") VALUES ('R4PL01', 'replaced', {LADDER}, {VERA},
+        '2025-05-01 08:00:00', '2025-05-02 08:00:00')""",
+        """INSERT INTO "label_format_setting" ("name", "spec", "nudge_x_mm", "nudge_y_mm")
+        VALUES ('L7160', NULL, 1.5, -0.5)""",
+    ],
+    5: [
+        f"""INSERT INTO "audit" ("name", "scope_location_id", "scope_category_id", "status",
+        "started_by_id", "started_at", "closed_by_id", "closed_at") VALUES ('Spring count',
+        {SHOP}, NULL, 'running', {VERA}, '2025-06-01 08:00:00', NULL, NULL)""",
+        f"""INSERT INTO "audit_item" ("audit_id", "asset_id", "expected_location_id",
+        "marked_missing") VALUES ({AUDIT}, {WRENCH}, {SHOP}, FALSE)""",
+        f"""INSERT INTO "audit_tick" ({TICK_V5}) VALUES ({AUDIT}, {WRENCH}, '', {VERA},
+        '2025-06-01 09:00:00', {SHOP}, TRUE, FALSE, '', NULL, NULL)""",
+    ],
+    6: [
+        """INSERT INTO "user" ("email", "name", "password_hash", "role", "active",
+        "created_at", "session_token") VALUES ('sam@v6.test', 'Sam Six', NULL, 'member', TRUE,
+        '2025-07-01 08:00:00', '0123456789abcdef0123456789abcdef')""",
+    ],
+    7: [
+        """INSERT INTO "category" ("name", "created_at", "service_interval_days",
+        "useful_life_months", "salvage_percent")
+        VALUES ('Generators', '2025-08-01 08:00:00', 180, 60, 10)""",
+        f"""INSERT INTO "asset" ({ASSET_V1}, "version", "order_number", "external_tag",
+        "service_interval_days", "last_serviced_on", "service_due_on") VALUES ('V7A007',
+        'Generator', (SELECT "id" FROM "category" WHERE "name" = 'Generators'), '', '', NULL,
+        NULL, NULL, '', NULL, '', 'available', NULL, {SHOP}, NULL, NULL, NULL, NULL, NULL, '',
+        '2025-08-01 08:00:00', '2025-08-01 08:00:00', 1, 'PO-77', 'OLD-0007', 90,
+        '2025-08-01', '2025-10-30')""",
+        f"""INSERT INTO "event" ({EVENT_V1}, "scanned_at") VALUES
+        ((SELECT "id" FROM "asset" WHERE "code" = 'V7A007'), 'created', {VERA},
+        '2025-08-01 08:00:00', NULL, {SHOP}, '', NULL, '2025-08-01 07:59:00')""",
+        f"""INSERT INTO "attachment" ("asset_id", "kind", "stored_name", "original_name",
+        "content_type", "size_bytes", "uploaded_by_id", "uploaded_at") VALUES ({LADDER},
+        'document', 'v7-manual.pdf', 'Ladder manual.pdf', 'application/pdf', 1234, {VERA},
+        '2025-08-02 08:00:00')""",
+        f"""INSERT INTO "audit_tick" ({TICK_V5}, "scanned_at", "key") VALUES ({AUDIT}, NULL,
+        'ZZZZZZ', {VERA}, '2025-08-03 09:00:00', {SHOP}, FALSE, FALSE, '', NULL, NULL,
+        '2025-08-03 08:59:00', 'key-v7-tick')""",
+    ],
+    8: [
+        f"""INSERT INTO "audit_room" ("audit_id", "person_id", "room_id", "at")
+        VALUES ({AUDIT}, {VERA}, {SHOP}, '2025-09-01 08:00:00')""",
+        f"""INSERT INTO "audit_tick" ({TICK_V5}, "scanned_at", "key", "via") VALUES ({AUDIT},
+        {LADDER}, '', {HAL}, '2025-09-01 09:00:00', NULL, FALSE, FALSE, '', NULL, NULL, NULL,
+        NULL, 'checked_in')""",
+    ],
+}
 
 
-def _shape(path: Path) -> dict:
-    """Tables with their columns (name, type, notnull, pk), indexes and foreign keys."""
-    con = sqlite3.connect(path)
+def _check_rows(version: int) -> None:
+    """Every row ROWS wrote up to `version` reads back through today's models."""
+    vera = User.get(User.email == "vera@v1.test")
+    hal = User.get(User.name == "Hal Holder")
+    assert (vera.role, vera.active, vera.can_sign_in) == ("admin", True, True)
+    # Version 6 gave everyone before it a token of their own.
+    assert re.fullmatch("[0-9a-f]{32}", vera.session_token)
+    assert re.fullmatch("[0-9a-f]{32}", hal.session_token)
+    assert vera.session_token != hal.session_token
+    assert Setting.get_value("paper_size") == "letter"
+    ladder = Asset.get(Asset.code == "V1A001")
+    assert (ladder.name, ladder.category.name, ladder.serial, ladder.cost_cents) == (
+        "Step ladder",
+        "Ladders",
+        "SN-V1",
+        8950,
+    )
+    assert (ladder.purchase_date, ladder.warranty_end, ladder.due_back) == (
+        date(2024, 11, 5),
+        date(2027, 11, 5),
+        date(2025, 3, 1),
+    )
+    assert (ladder.status, ladder.holder_id, ladder.location.name) == (
+        "checked_out",
+        hal.id,
+        "Workshop",
+    )
+    assert ladder.last_seen_at == datetime(2025, 2, 2, 10, 0)
+    # Columns added after version 1 hold their defaults.
+    assert (ladder.version, ladder.order_number, ladder.external_tag) == (1, "", "")
+    history = list(Event.select().where(Event.asset == ladder).order_by(Event.at))
+    assert [(e.kind, e.data) for e in history] == [
+        ("created", {"name": "Step ladder"}),
+        ("checked_out", None),
+    ]
+    assert (history[1].holder_id, history[1].note, history[1].key) == (hal.id, "For the loft", None)
+    if version >= 2:
+        assert Asset.get(Asset.code == "V2A002").version == 4
+    if version >= 3:
+        handover = Event.get(Event.key == "key-v3-handover")
+        assert (handover.kind, handover.holder_id, handover.from_holder_id) == (
+            "transferred",
+            vera.id,
+            hal.id,
+        )
+        fault = Fault.get(Fault.asset == ladder)
+        assert (fault.description, fault.severity, fault.closed_at) == (
+            "Top tread wobbles",
+            "usable",
+            None,
+        )
+    if version >= 4:
+        codes = {c.code: (c.state, c.asset_id) for c in LabelCode.select()}
+        assert codes == {"B4NK01": ("blank", None), "R4PL01": ("replaced", ladder.id)}
+        nudge = LabelFormatSetting.get(LabelFormatSetting.name == "L7160")
+        assert (nudge.spec, nudge.nudge_x_mm, nudge.nudge_y_mm) == (None, 1.5, -0.5)
+    if version >= 5:
+        audit = Audit.get(Audit.name == "Spring count")
+        assert (audit.status, audit.started_by_id) == ("running", vera.id)
+        item = AuditItem.get(AuditItem.audit == audit)
+        assert (item.asset.code, item.marked_missing) == ("V2A002", False)
+        seen = AuditTick.get(AuditTick.audit == audit, AuditTick.code == "")
+        assert (seen.asset.code, seen.expected, seen.via, seen.key) == ("V2A002", True, "", None)
+    if version >= 6:
+        assert User.get(User.email == "sam@v6.test").session_token == "0123456789abcdef" * 2
+    if version >= 7:
+        generators = Category.get(Category.name == "Generators")
+        assert (
+            generators.service_interval_days,
+            generators.useful_life_months,
+            generators.salvage_percent,
+        ) == (180, 60, 10)
+        generator = Asset.get(Asset.code == "V7A007")
+        assert (generator.order_number, generator.external_tag, generator.service_due_on) == (
+            "PO-77",
+            "OLD-0007",
+            date(2025, 10, 30),
+        )
+        assert Event.get(Event.asset == generator).scanned_at == datetime(2025, 8, 1, 7, 59)
+        manual = Attachment.get(Attachment.asset == ladder)
+        assert (manual.original_name, manual.size_bytes) == ("Ladder manual.pdf", 1234)
+        offline = AuditTick.get(AuditTick.key == "key-v7-tick")
+        assert (offline.code, offline.expected, offline.scanned_at) == (
+            "ZZZZZZ",
+            False,
+            datetime(2025, 8, 3, 8, 59),
+        )
+    if version >= 8:
+        assert AuditRoom.get(AuditRoom.person == vera).room.name == "Workshop"
+        assert AuditTick.get(AuditTick.asset == ladder).via == "checked_in"
+
+
+@dataclass
+class Site:
+    """One database to build and start the app on: a SQLite file or a PostgreSQL database."""
+
+    url: str
+    v1: str
+    instance: Path
+
+    def app(self, **extra):
+        config = {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "INSTANCE_PATH": str(self.instance),
+            "CHEAPEST_PASSWORD_HASHING": True,
+            **extra,
+        }
+        if not self.url.startswith("sqlite"):
+            config["DATABASE_URL"] = self.url
+        return create_app(config)
+
+
+def _sqlite_site(tmp_path: Path, name: str = "old") -> Site:
+    instance = tmp_path / name
+    instance.mkdir()
+    return Site(sqlite_url(str(instance)), V1, instance)
+
+
+def _postgres_site(pg_server: str, tmp_path: Path, name: str) -> Site:
+    return Site(create_database(pg_server, name), V1_POSTGRES, tmp_path / name)
+
+
+def _sql(statements) -> None:
+    with write():
+        for statement in statements:
+            db.execute_sql(statement)
+
+
+def _build(site: Site, version: int, rows: bool = True) -> None:
+    """The database as version `version` left it: version 1's frozen SQL, then the
+    frozen steps one at a time, each version's rows written while it was current."""
+    bind(open_database(site.url))
+    try:
+        script = "\n".join(line for line in site.v1.splitlines() if not line.startswith("--"))
+        _sql(s for s in script.split(";\n") if s.strip())
+        assert current_version() == 1
+        for step in range(1, version + 1):
+            if step > 1:
+                assert upgrade(to=step) == (step - 1, step)
+            if rows:
+                _sql(ROWS[step])
+        assert current_version() == version
+    finally:
+        db.close()
+
+
+def _upgrades_with_its_data(site: Site, version: int) -> None:
+    _build(site, version)
+    app = site.app()
+    app.test_client_class = Client
+    limiter.reset()
+    with app.app_context():
+        assert current_version() == LATEST
+        _check_rows(version)
+        audit_id = Audit.get(Audit.name == "Spring count").id if version >= 5 else None
+    client = app.test_client()
+    vera = User.get(User.email == "vera@v1.test")
+    AuthActions(client).login(user=vera)
+    soup, page = client.soup("/A/V1A001")
+    assert page.status_code == 200
+    assert soup.select_one("#status-card h1").get_text(strip=True) == "Step ladder"
+    text = soup.get_text(" ", strip=True)
+    assert "Hal Holder" in text
+    assert ("Top tread wobbles" in text) == (version >= 3)
+    assert ("Ladder manual.pdf" in text) == (version >= 7)
+    assert client.get("/").status_code == 200
+    if audit_id:
+        audit_page, response = client.soup(f"/audits/{audit_id}")
+        assert response.status_code == 200
+        assert "Spring count" in audit_page.get_text()
+    # The write path works too: a new asset gets the next ids (PostgreSQL's
+    # sequences were kept right) and its event.
+    added = client.form("/assets/new", {"name": "After the upgrade"})
+    assert added.status_code == 303, added.get_data(as_text=True)
+    with app.app_context():
+        fresh = Asset.get(Asset.name == "After the upgrade")
+        assert fresh.version == 1
+        assert [e.kind for e in Event.select().where(Event.asset == fresh)] == ["created"]
+    close_connection()
+
+
+@pytest.mark.parametrize("version", PAST)
+def test_every_past_version_upgrades_with_its_data(tmp_path, version):
+    """A SQLite file as version N left it, with rows from every version up to N,
+    upgrades at start-up; the rows read back and the pages work."""
+    _upgrades_with_its_data(_sqlite_site(tmp_path), version)
+
+
+@pytest.mark.parametrize("version", PAST)
+def test_every_past_version_upgrades_with_its_data_on_postgresql(pg_server, tmp_path, version):
+    """The same on PostgreSQL, from version 1's PostgreSQL tables."""
+    _upgrades_with_its_data(_postgres_site(pg_server, tmp_path, f"mig_v{version}"), version)
+
+
+def test_every_version_has_rows():
+    """Each version the tests can build writes rows of its own (add them with a step)."""
+    assert set(ROWS) == set(range(1, LATEST + 1)) == {1, *STEPS}
+
+
+def _sqlite_shape(url: str) -> dict:
+    """Tables: columns (name, type, not null, default, pk), indexes and foreign keys."""
+    con = sqlite3.connect(url.removeprefix("sqlite:///"))
     try:
         tables = [
             r[0]
@@ -26,7 +389,10 @@ def _shape(path: Path) -> dict:
         ]
         shape = {}
         for table in tables:
-            cols = [(r[1], r[2], r[3], r[5]) for r in con.execute(f'PRAGMA table_info("{table}")')]
+            cols = sorted(
+                (r[1], r[2], r[3], None if (table, r[1]) in STEP_DEFAULTS else r[4], r[5])
+                for r in con.execute(f'PRAGMA table_info("{table}")')
+            )
             idx = sorted(
                 (r[1], r[2], tuple(c[2] for c in con.execute(f'PRAGMA index_info("{r[1]}")')))
                 for r in con.execute(f'PRAGMA index_list("{table}")')
@@ -35,47 +401,114 @@ def _shape(path: Path) -> dict:
                 (r[2], r[3], r[4], r[6])  # table, from, to, on_delete
                 for r in con.execute(f'PRAGMA foreign_key_list("{table}")')
             )
-            shape[table] = (sorted(cols), idx, fks)
+            shape[table] = (cols, idx, fks)
         return shape
     finally:
         con.close()
 
 
-def _v1_file(tmp_path: Path) -> Path:
-    instance = tmp_path / "old"
-    instance.mkdir()
-    db_file = instance / "tagtrail.sqlite3"
-    con = sqlite3.connect(db_file)
-    con.executescript(V1)
-    con.close()
-    return instance
+def _postgres_shape(url: str) -> dict:
+    """The same from PostgreSQL's catalogue, with constraints in place of foreign keys."""
+    con = psycopg2.connect(url)
+    try:
+        with con.cursor() as cur:
+            shape: dict = {}
+            cur.execute(
+                "SELECT table_name, column_name, data_type, character_maximum_length, "
+                "is_nullable, column_default FROM information_schema.columns "
+                "WHERE table_schema = 'public'"
+            )
+            for table, column, kind, length, nullable, default in cur.fetchall():
+                if (table, column) in STEP_DEFAULTS:
+                    default = None
+                shape.setdefault(table, ([], [], []))[0].append(
+                    (column, kind, length, nullable, default)
+                )
+            cur.execute("SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'public'")
+            for table, definition in cur.fetchall():
+                shape[table][1].append(definition)
+            cur.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
+            )
+            for table, name, definition in cur.fetchall():
+                shape[table.strip('"')][2].append((name, definition))
+        return {table: tuple(sorted(part) for part in parts) for table, parts in shape.items()}
+    finally:
+        con.close()
 
 
-def _app(instance: Path, **extra):
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "INSTANCE_PATH": str(instance),
-            **extra,
-        }
-    )
+def _fresh_and_upgraded(fresh: Site, old: Site) -> None:
+    fresh.app()
+    close_connection()
+    _build(old, 1, rows=False)
+    old.app()
+    close_connection()
 
 
 def test_start_up_upgrades_a_version_1_file_to_the_fresh_schema(tmp_path):
-    """Opening an old file migrates it; its schema then equals a new database's."""
-    old = _v1_file(tmp_path)
-    app = _app(old)
-    fresh = tmp_path / "fresh"
-    _app(fresh)
-    assert _shape(old / "tagtrail.sqlite3") == _shape(fresh / "tagtrail.sqlite3")
-    with app.app_context():
-        assert current_version() == LATEST == SchemaVersion.get().version
+    """A file upgraded step by step from version 1 ends with a fresh database's
+    schema: the same tables, columns (type, null, default), indexes and foreign keys."""
+    fresh, old = _sqlite_site(tmp_path, "fresh"), _sqlite_site(tmp_path, "old")
+    _fresh_and_upgraded(fresh, old)
+    assert _sqlite_shape(old.url) == _sqlite_shape(fresh.url)
+    assert len(_sqlite_shape(fresh.url)) == len(MODELS)
+
+
+def test_an_upgraded_postgresql_database_has_the_fresh_schema(pg_server, tmp_path):
+    """The same on PostgreSQL, down to index and constraint definitions."""
+    fresh = _postgres_site(pg_server, tmp_path, "mig_fresh")
+    old = _postgres_site(pg_server, tmp_path, "mig_upgraded")
+    _fresh_and_upgraded(fresh, old)
+    assert _postgres_shape(old.url) == _postgres_shape(fresh.url)
+    assert len(_postgres_shape(fresh.url)) == len(MODELS)
+
+
+def test_step_defaults_are_the_only_difference(tmp_path):
+    """STEP_DEFAULTS lists exactly the columns whose default differs, so the
+    schema comparison above leaves nothing else out."""
+    fresh, old = _sqlite_site(tmp_path, "fresh"), _sqlite_site(tmp_path, "old")
+    _fresh_and_upgraded(fresh, old)
+
+    def defaults(url: str) -> dict:
+        con = sqlite3.connect(url.removeprefix("sqlite:///"))
+        try:
+            tables = [
+                r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            ]
+            return {
+                (t, r[1]): r[4] for t in tables for r in con.execute(f'PRAGMA table_info("{t}")')
+            }
+        finally:
+            con.close()
+
+    before, after = defaults(fresh.url), defaults(old.url)
+    assert {key for key in after if after[key] != before[key]} == STEP_DEFAULTS
+
+
+def test_steps_do_not_read_the_models(tmp_path, monkeypatch):
+    """A model change cannot change what a shipped step does: with a made-up
+    column on every model, an upgrade from version 1 builds the same schema."""
+    plain = _sqlite_site(tmp_path, "plain")
+    _build(plain, LATEST, rows=False)
+    models = [m for m in MODELS if m is not SchemaVersion]  # read by upgrade() itself
+    for model in models:
+        model._meta.add_field("made_up", CharField(default=""))
+    try:
+        changed = _sqlite_site(tmp_path, "changed")
+        _build(changed, LATEST, rows=False)
+    finally:
+        for model in models:
+            model._meta.remove_field("made_up")
+    assert _sqlite_shape(changed.url) == _sqlite_shape(plain.url)
+    assert "made_up" not in str(_sqlite_shape(changed.url))
 
 
 def test_upgrade_keeps_every_row(tmp_path):
-    """Assets, events and settings written by version 1 are all still there."""
-    app = _app(_v1_file(tmp_path))
+    """Assets, events and settings in the version-1 file are all still there."""
+    site = _sqlite_site(tmp_path)
+    _build(site, 1, rows=False)
+    app = site.app()
     with app.app_context():
         asset = Asset.get(Asset.code == "ABC123")
         assert (asset.name, asset.serial, asset.cost_cents, asset.status) == (
@@ -88,12 +521,14 @@ def test_upgrade_keeps_every_row(tmp_path):
         assert asset.version == 1
         assert [e.kind for e in Event.select().order_by(Event.id)] == ["created", "checked_out"]
         assert Event.get_by_id(1).data == {"name": "Old drill"}
+        assert Setting.get_value("org_name") == "Old Org"
 
 
 def test_migrate_command_reports_the_upgrade(tmp_path, monkeypatch):
     """`tagtrail migrate` upgrades an old file and says so; a second run has nothing to do."""
-    old = _v1_file(tmp_path)
-    monkeypatch.setenv("TAGTRAIL_INSTANCE", str(old))
+    site = _sqlite_site(tmp_path)
+    _build(site, 1, rows=False)
+    monkeypatch.setenv("TAGTRAIL_INSTANCE", str(site.instance))
     monkeypatch.setenv("TAGTRAIL_SECRET_KEY", "a-long-random-test-secret-0123456789")
     first = CliRunner().invoke(main, ["migrate"])
     assert first.exit_code == 0, first.output
@@ -104,21 +539,36 @@ def test_migrate_command_reports_the_upgrade(tmp_path, monkeypatch):
 
 def test_a_newer_schema_is_refused(tmp_path):
     """A file from a newer tagtrail is left alone with a clear error."""
-    old = _v1_file(tmp_path)
-    con = sqlite3.connect(old / "tagtrail.sqlite3")
+    site = _sqlite_site(tmp_path)
+    _build(site, 1, rows=False)
+    con = sqlite3.connect(site.instance / "tagtrail.sqlite3")
     con.execute("UPDATE schema_version SET version = ?", (LATEST + 1,))
     con.commit()
     con.close()
     with pytest.raises(SchemaError, match="newer than this tagtrail"):
-        _app(old)
+        site.app()
 
 
 def test_foreign_tables_without_a_version_are_refused(tmp_path):
     """A database with our tables but no version row is not guessed at."""
-    old = _v1_file(tmp_path)
-    con = sqlite3.connect(old / "tagtrail.sqlite3")
+    site = _sqlite_site(tmp_path)
+    _build(site, 1, rows=False)
+    con = sqlite3.connect(site.instance / "tagtrail.sqlite3")
     con.execute("DROP TABLE schema_version")
     con.commit()
     con.close()
     with pytest.raises(SchemaError):
-        _app(old)
+        site.app()
+
+
+def test_a_new_database_starts_at_the_latest_version_only(tmp_path):
+    """upgrade(to=N) builds past versions from old ones; an empty database is
+    never made at an old version (it would not be the shape that version had)."""
+    site = _sqlite_site(tmp_path)
+    bind(open_database(site.url))
+    try:
+        with pytest.raises(SchemaError, match="starts at version"):
+            upgrade(to=LATEST - 1)
+        assert db.get_tables() == []
+    finally:
+        db.close()
