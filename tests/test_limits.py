@@ -5,11 +5,13 @@ compared with it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 import labels
+from app.config import Defaults, default_instance_path
 from app.custody.maintenance import MAX_TEXT
 from app.printing import rules as printing_rules
 from app.register import passwords, uploads
@@ -111,3 +113,18 @@ def test_docs_state_the_limits_the_code_enforces():
     assert idle in reports
     assert f"(default: the last {report_rules.UTILISATION_DAYS} days)" in reports
     assert f"(default: the last {report_rules.MAINTENANCE_DAYS} days)" in reports
+    assert f"Per-asset tables show {Defaults.PAGE_SIZE} rows a page" in reports
+
+
+def test_the_readme_states_the_configured_defaults(monkeypatch):
+    """Every default the README's settings table gives as a plain value is the one
+    in app/config.py (booleans as true/false)."""
+    readme = (DOCS.parent / "README.md").read_text()
+    stated = dict(re.findall(r"^\| `TAGTRAIL_(\w+)` \| `([^`]*)` \|", readme, re.MULTILINE))
+    assert {"PAGE_SIZE", "SIGNIN_LIMIT", "SMTP_STARTTLS", "TIMEZONE"} <= stated.keys()
+    monkeypatch.delenv("TAGTRAIL_INSTANCE", raising=False)  # found before the configuration
+    assert Path(default_instance_path()) == Path(stated.pop("INSTANCE")).resolve()
+    for name, value in stated.items():
+        default = getattr(Defaults, name)
+        expected = str(default).lower() if isinstance(default, bool) else str(default)
+        assert value == expected, name
