@@ -36,6 +36,8 @@ def asset(name, cat=None, cost=None, bought=None, **extra) -> Asset:
     if bought:
         values["purchase_date"] = date.fromisoformat(bought)
     row = factories.make_asset(**values)
+    if extra.get("retired_at"):
+        extra["status"] = "retired"  # as retiring does: the status follows retired_at
     if extra:
         Asset.update(**extra).where(Asset.id == row.id).execute()
     return row
