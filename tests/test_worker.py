@@ -72,7 +72,7 @@ def test_printing_without_pango_is_a_message_not_a_server_error(client, auth, mo
     from bs4 import BeautifulSoup
 
     from app import worker
-    from app.routes import labels
+    from app.printing import print_job
 
     from . import factories
 
@@ -82,7 +82,7 @@ def test_printing_without_pango_is_a_message_not_a_server_error(client, auth, mo
     def without_pango(fn, *args, **kwargs):
         return worker.run(fails_like_a_server_without_pango)
 
-    monkeypatch.setattr(labels, "run", without_pango)
+    monkeypatch.setattr(print_job, "run", without_pango)
     form = {"choice": "all", "format": "avery-l7160", "start": "1", "copies": "1"}
     response = client.form("/labels/pdf", form)
     assert response.status_code == 503

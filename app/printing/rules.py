@@ -1,8 +1,12 @@
-"""What a print job may ask for: the line on each label, copies, the nudge, and
-the stock a print form starts on. The print and blank-label pages, their
-routes and jobs.py all read these."""
+"""What a print job may ask for: the line on each label, copies, the start
+position, the nudge, and the stock a print form starts on. The print and
+blank-label pages, their routes and the printing services all read these."""
 
 from __future__ import annotations
+
+from labels import Format
+
+from ..errors import Invalid
 
 # The stock every print form (and the command line) starts on, by the paper the
 # organisation uses: the commonest sheet of address-sized labels on each paper.
@@ -16,3 +20,18 @@ ORG_LINE_MAX = 300
 
 MAX_COPIES = 100  # copies of each label in one job
 MAX_NUDGE_MM = 10  # how far a printer's feed may be corrected, either way
+
+
+def check_start(fmt: Format, start: int) -> int:
+    """The label position a sheet starts printing from; a roll always starts at 1."""
+    if fmt.roll:
+        return 1
+    if not 1 <= start <= fmt.per_page:
+        raise Invalid({"start": f"Start position must be 1–{fmt.per_page} on this sheet."})
+    return start
+
+
+def check_copies(copies: int) -> int:
+    if not 1 <= copies <= MAX_COPIES:
+        raise Invalid({"copies": f"Copies must be 1–{MAX_COPIES}."})
+    return copies

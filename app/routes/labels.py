@@ -12,7 +12,7 @@ from labels import formats as engine_formats
 from ..errors import Busy, Invalid
 from ..ops import settings
 from ..permissions import role
-from ..printing import jobs, rules
+from ..printing import blanks, jobs, print_job, rules
 from ..register import label_codes, places
 from ..templating import local_today, site
 from ..worker import run
@@ -37,46 +37,24 @@ def _default_format() -> str:
     return jobs.default_format_name(site()["paper_size"])
 
 
-def _job(values) -> dict:
+def _job(values) -> print_job.Job:
     """The print job described by a request's values (query or form)."""
     since = values.get("since", "")
     try:
         since_date = date.fromisoformat(since) if since else None
     except ValueError:
         raise Invalid({"since": "Give a date as YYYY-MM-DD."}) from None
-    start, copies = _whole(values, "start"), _whole(values, "copies")
-    fmt = jobs.get_format(values.get("format") or _default_format())
-    if not (fmt.roll or 1 <= start <= fmt.per_page):
-        raise Invalid({"start": f"Start position must be 1–{fmt.per_page} on this sheet."})
-    if not 1 <= copies <= rules.MAX_COPIES:
-        raise Invalid({"copies": f"Copies must be 1–{rules.MAX_COPIES}."})
-    things = jobs.choose(
-        values.get("choice") or "selected",
-        codes_=values.getlist("asset"),
+    return print_job.make(
+        format_name=values.get("format") or _default_format(),
+        choice=values.get("choice") or "selected",
+        codes=values.getlist("asset"),
         category_id=_as_int(values, "category"),
         location_id=_as_int(values, "location"),
         since=since_date,
-    )
-    return {
-        "fmt": fmt,
-        "start": 1 if fmt.roll else start,
-        "copies": copies,
-        "org_line": jobs.org_line(values.get("org_line", "")),
-        "tags": values.get("tags") == "1",
-        "things": things,
-    }
-
-
-def _render(job: dict) -> bytes:
-    label_data = jobs.to_labels(job["things"], site()["public_url"], tags=job["tags"])
-    return run(
-        engine.render_pdf,
-        label_data,
-        job["fmt"],
-        start=job["start"],
-        copies=job["copies"],
-        nudge=jobs.nudge(job["fmt"].name),
-        org_line=job["org_line"],
+        start=_whole(values, "start"),
+        copies=_whole(values, "copies"),
+        org_line=values.get("org_line", ""),
+        tags=values.get("tags") == "1",
     )
 
 
@@ -93,8 +71,7 @@ def _notes(job):
     """The notes beside the stock: for the job's run, or the chosen stock alone."""
     public_url = site()["public_url"]
     if job:
-        run = jobs.to_labels(job["things"], public_url, preview=True, tags=job["tags"])
-        return jobs.stock_notes(job["fmt"], public_url, run, job["org_line"])
+        return print_job.notes(job, public_url)
     try:
         fmt = jobs.get_format(request.values.get("format") or _default_format())
     except Invalid:
@@ -106,7 +83,7 @@ def _page(job=None, errors=None, status=200):
     return render_template(
         "labels/print.html",
         job=job,
-        marks=bool(job and jobs.marked(job["things"])),
+        marks=bool(job and jobs.marked(job.things)),
         notes=_notes(job),
         org_line_max=rules.ORG_LINE_MAX,
         max_copies=rules.MAX_COPIES,
@@ -142,24 +119,8 @@ def preview():
         job = _job(request.args)
     except Invalid:
         job = None
-    fmt = job["fmt"] if job else jobs.get_format(_default_format())
-    data = (
-        jobs.to_labels(job["things"], site()["public_url"], preview=True, tags=job["tags"])
-        if job
-        else []
-    )
-    per_page = 1 if fmt.roll else fmt.per_page - (job["start"] - 1 if job else 0)
-    run_ = [label for label in data for _ in range(job["copies"])][: max(per_page, 0)]
-    svg = next(
-        engine.page_svgs(
-            run_,
-            fmt,
-            start=job["start"] if job else 1,
-            nudge=jobs.nudge(fmt.name),
-            org_line=job["org_line"] if job else "",
-            outlines=True,
-        )
-    )
+    fmt = job.fmt if job else jobs.get_format(_default_format())
+    svg = print_job.preview_svg(job, fmt, site()["public_url"])
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
@@ -169,17 +130,14 @@ def pdf():
     """Download the PDF and record that these assets' labels were printed."""
     try:
         job = _job(request.form)
-        data = _render(job)
+        data = print_job.print_pdf(job, site()["public_url"], current_actor())
     except Invalid as exc:
         return _page(errors=exc.errors, status=422)
     except engine.TooManyLabels as exc:
         return _page(errors={"": str(exc)}, status=422)
     except Busy as exc:
         return _page(errors={"": str(exc)}, status=503)
-    assets = jobs.marked(job["things"])
-    if assets:
-        jobs.record_printed(assets, current_actor(), job["fmt"])
-    return _pdf(data, f"labels-{job['fmt'].name}")
+    return _pdf(data, f"labels-{job.fmt.name}")
 
 
 def _blank_page(errors=None, status=200, notes=None, line=""):
@@ -219,27 +177,19 @@ def blank():
         fmt = jobs.get_format(request.form.get("format", ""))
         count = form_int("count") or 0
         start = 1 if fmt.roll else _whole(request.form, "start")
-        if not (1 <= start <= fmt.per_page):
-            raise Invalid({"start": f"Start position must be 1–{fmt.per_page} on this sheet."})
         line = jobs.org_line(request.form.get("org_line", ""))
         notes = jobs.blank_notes(fmt, public_url, line)
-        base = jobs.require_public_url(public_url)  # before reserving
-        if jobs.org_line_warned(notes) and request.form.get("org_seen") != line:
-            return _blank_page(notes=notes, line=line, status=422)  # nothing reserved
-        codes_ = label_codes.reserve_blanks(count, current_actor())
-        data = jobs.blank_labels(codes_, base)
-        try:
-            pdf_bytes = run(
-                engine.render_pdf,
-                data,
-                fmt,
-                start=start,
-                nudge=jobs.nudge(fmt.name),
-                org_line=line,
-            )
-        except Exception:
-            label_codes.release_blanks(codes_)  # nothing printed: the codes go back
-            raise
+        pdf_bytes = blanks.print_blanks(
+            fmt,
+            count,
+            start,
+            line,
+            seen_line=request.form.get("org_seen"),
+            public_url=public_url,
+            actor=current_actor(),
+        )
+    except blanks.LineNotConfirmed:
+        return _blank_page(notes=notes, line=line, status=422)  # nothing reserved
     except Invalid as exc:
         return _blank_page(exc.errors, 422, notes, line)
     except Busy as exc:
