@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..database import write
+from ..errors import Invalid
 from ..models import Setting
 
 KEYS = ("org_name", "public_url", "timezone", "audit_interval_days", "paper_size")
@@ -79,6 +80,31 @@ def save(values: dict[str, str]) -> None:
                     conflict_target=[Setting.key], update={Setting.value: values[key]}
                 ).execute()
     clear_cache()
+
+
+def change(values: dict[str, str]) -> None:
+    """Check and save what the Settings page sends. Invalid names every field
+    that is wrong, and nothing is saved."""
+    clean, errors = dict(values), {}
+    if "org_name" in values:
+        clean["org_name"] = values["org_name"].strip()
+    if "public_url" in values:
+        url = values["public_url"].strip()
+        problem = check_public_url(url)
+        if problem:
+            errors["public_url"] = problem
+        clean["public_url"] = url.rstrip("/")
+    if "timezone" in values:
+        clean["timezone"] = values["timezone"].strip()
+        if not valid_timezone(clean["timezone"]):
+            errors["timezone"] = "Use a time zone name such as Europe/London."
+    if "paper_size" in values:
+        problem = check_paper_size(values["paper_size"])
+        if problem:
+            errors["paper_size"] = problem
+    if errors:
+        raise Invalid(errors)
+    save(clean)
 
 
 def check_public_url(url: str) -> str | None:

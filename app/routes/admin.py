@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 
+from ..errors import Invalid
 from ..forms import SettingsForm
 from ..ops import settings
 from ..permissions import role
 from ..templating import site
+from .helpers import apply_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -23,23 +25,19 @@ def settings_page():
         "public_url": bool(current_app.config.get("PUBLIC_URL")),
     }
     if form.validate_on_submit():
-        problem = settings.check_public_url(form.public_url.data.strip())
-        if problem:
-            form.public_url.errors.append(problem)
-        elif not settings.valid_timezone(form.timezone.data.strip()):
-            form.timezone.errors.append("Use a time zone name such as Europe/London.")
-        elif settings.check_paper_size(form.paper_size.data):
-            form.paper_size.errors.append(settings.check_paper_size(form.paper_size.data))
-        else:
-            settings.save(
+        try:
+            settings.change(
                 {
-                    "org_name": form.org_name.data.strip(),
-                    "public_url": form.public_url.data.strip().rstrip("/"),
-                    "timezone": form.timezone.data.strip(),
+                    "org_name": form.org_name.data,
+                    "public_url": form.public_url.data,
+                    "timezone": form.timezone.data,
                     "audit_interval_days": str(form.audit_interval_days.data),
                     "paper_size": form.paper_size.data,
                 }
             )
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
             flash("Settings saved.", "ok")
             return redirect(url_for("admin.settings_page"), 303)
     status = 422 if form.errors else 200
