@@ -86,3 +86,31 @@ def test_admin_cannot_change_their_own_role(client, auth):
     assert response.status_code == 422
     assert "own role" in field_error(soup_of(response), "role")
     assert User.get_by_id(admin.id).role == "admin"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"role": "admin"}, {"role": "lead"}, {"role": "member", "password": "long enough pw"}],
+)
+def test_a_lead_cannot_add_someone_who_signs_in_even_by_a_crafted_form(client, auth, values):
+    """The form hides role and password from leads; the service refuses them too."""
+    auth.login("lead")
+    form = {"name": "Sneaky", "email": "sneaky@example.test", **values}
+    response = client.form("/people/new", form)
+    assert not User.select().where(User.name == "Sneaky", User.role != "member").exists()
+    assert (
+        not User.select().where(User.name == "Sneaky", User.password_hash.is_null(False)).exists()
+    )
+    assert response.status_code in (303, 403)
+
+
+def test_a_lead_adding_through_the_service_is_held_to_the_same_rule(app):
+    from app.errors import Forbidden
+    from app.register import people
+
+    lead = factories.make_user("lead", password=None)
+    with pytest.raises(Forbidden):
+        people.create_person(name="Boss", email="b@example.test", role="admin", actor=lead)
+    with pytest.raises(Forbidden):
+        people.create_person(name="Pat", email="p@x.test", password="long enough pw", actor=lead)
+    assert people.create_person(name="Holder", actor=lead).role == "member"

@@ -10,6 +10,7 @@ from ..models import ROLES, Asset, User, new_session_token
 from ..ops import settings
 from ..prepared import Prepared
 from . import passwords
+from .rules import LEAD_EDITABLE, manages_accounts, may_edit_person
 
 
 @Prepared
@@ -48,9 +49,19 @@ def _check(name: str, email: str | None, role: str, password: str | None, user_i
 
 
 def create_person(
-    *, name: str, email: str | None = None, role: str = "member", password: str | None = None
+    *,
+    name: str,
+    email: str | None = None,
+    role: str = "member",
+    password: str | None = None,
+    actor: User | None = None,
 ) -> User:
-    """Add a person. Without a password they can hold items but not sign in."""
+    """Add a person. Without a password they can hold items but not sign in.
+
+    `actor`: who is adding them, when a person is (set-up and the command line
+    add people as the installation itself). A lead adds members who hold items."""
+    if actor is not None and not manages_accounts(actor) and (role != "member" or password):
+        raise Forbidden("Only an admin can add people who sign in, or leads and admins.")
     email = _clean_email(email)
     if password and not email:
         raise Invalid({"email": "A person who signs in needs an email address."})
@@ -127,10 +138,10 @@ def update_person(user_id: int, values: dict, *, actor: User) -> User:
         user = User.get_or_none(User.id == user_id)
         if user is None:
             raise NotFound("No such person.")
-        if not actor.has_role("admin"):
-            if user.role != "member":
-                raise Forbidden("Only an admin can edit leads and admins.")
-            values = {k: v for k, v in values.items() if k in ("name", "email")}
+        if not may_edit_person(actor, user):
+            raise Forbidden("Only an admin can edit leads and admins.")
+        if not manages_accounts(actor):
+            values = {k: v for k, v in values.items() if k in LEAD_EDITABLE}
         name = values.get("name", user.name)
         email = _clean_email(values["email"]) if "email" in values else user.email
         role = values.get("role") or user.role

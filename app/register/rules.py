@@ -45,3 +45,17 @@ def require_lead(person: User | None, what: str) -> None:
 def require_in_service(asset: Asset) -> None:
     if not in_service(asset):
         raise Refused("This item is retired.")
+
+
+def manages_accounts(person: User | None) -> bool:
+    """Admins: roles, passwords and who may sign in. Leads keep names and emails."""
+    return person is not None and person.has_role("admin")
+
+
+# What a lead may change about a person (only about a member).
+LEAD_EDITABLE = ("name", "email")
+
+
+def may_edit_person(actor: User | None, person: User) -> bool:
+    """An admin edits anyone; a lead edits members."""
+    return manages_accounts(actor) or (is_lead(actor) and person.role == "member")

@@ -11,6 +11,7 @@ from ..forms import PersonForm
 from ..pages import activity as activity_page
 from ..permissions import role
 from ..register import people
+from ..register.rules import manages_accounts, may_edit_person
 from ..templating import local_today
 from .helpers import apply_errors, current_actor, int_arg
 
@@ -19,7 +20,7 @@ bp = Blueprint("people", __name__, url_prefix="/people")
 
 def _limit_form(form: PersonForm) -> None:
     """Leads see only name and email; role, password and active are admin matters."""
-    if not current_user.has_role("admin"):
+    if not manages_accounts(current_user):
         del form.role
         del form.password
         del form.active
@@ -45,6 +46,7 @@ def new():
                 email=form.email.data,
                 role=form.role.data if "role" in form else "member",
                 password=form.password.data if "password" in form else None,
+                actor=current_actor(),
             )
         except Invalid as exc:
             apply_errors(form, exc)
@@ -96,7 +98,7 @@ def return_all(person_id: int):
 def edit(person_id: int):
     """Edit a person's details (and, for admins, role, password and active)."""
     person = people.by_id.first(person_id) or abort(404)
-    if not current_user.has_role("admin") and person.role != "member":
+    if not may_edit_person(current_user, person):
         abort(403)
     form = PersonForm(obj=person)
     _limit_form(form)
