@@ -55,8 +55,9 @@ test: system-packages $(VENV)/.installed-test
 
 # The loop while working: everything but the browser, slow and PostgreSQL
 # tests (markers in pyproject.toml), in under three minutes on two cores.
+# One pytest-xdist worker per core; `make test` stays serial (docs/testing.md).
 test-fast: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -m "not browser and not slow and not postgres" --durations=10
+	$(BIN)/python -m pytest -m "not browser and not slow and not postgres" -n auto --durations=10
 
 # The same suite on a throwaway PostgreSQL cluster (needs Debian's postgresql):
 # every test that uses the app's database runs there.
@@ -66,9 +67,14 @@ test-postgres: $(VENV)/.installed-test
 system-packages:
 	@scripts/system-packages
 
+# Style, then the layering (contracts in pyproject.toml's [tool.importlinter]:
+# routes do not import the models or each other, domain packages do not import
+# Flask, labels does not import app), then types ([tool.mypy]).
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy
 
 # Every bench/*.py with a __main__ guard is a benchmark; the rest (harness.py)
 # are helpers. All of them run even if one fails, and then make reports it.
@@ -81,4 +87,5 @@ bench: $(VENV)/.installed-test
 	[ -z "$$failed" ] || { echo "failed:$$failed"; exit 1; }
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis \
+	  .mypy_cache .import_linter_cache

@@ -129,8 +129,9 @@ def _note(fmt: Format, nudge, bands) -> str:
         f"Nudge x {nudge[0]:+.1f} mm, y {nudge[1]:+.1f} mm."
     )
     for plan in ([(bands[0], [title, how])], list(zip(bands, [[title], [how]], strict=False))):
-        placed = [(box, _set(paragraphs, box)) for box, paragraphs in plan]
-        if len(placed) == len(plan) and len(plan) <= len(bands) and all(p for _, p in placed):
+        # Only the boxes whose paragraphs fit; the plan is taken if every one does.
+        placed = [(box, fit) for box, paragraphs in plan if (fit := _set(paragraphs, box))]
+        if len(placed) == len(plan) and len(plan) <= len(bands):
             break
     else:  # nothing fits whole (a huge nudge): the smallest type in the biggest band
         box = bands[0]

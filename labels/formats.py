@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 FORMATS_DIR = Path(__file__).parent / "formats"
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
@@ -86,7 +87,7 @@ class Format:
     def from_dict(cls, data: dict) -> Format:
         """Build and check a format; FormatError says what is wrong in plain words."""
         try:
-            values = {
+            values: dict[str, Any] = {
                 "name": str(data["name"]).strip().lower(),
                 "title": str(data.get("title") or data["name"]).strip(),
                 "paper": str(data.get("paper") or "Custom"),

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from . import text
 from .formats import Format
 from .qr import QUIET_ZONE, symbol
+from .text import SANS
 
 # A phone reads from its camera preview, about 1,920 pixels across a field some
 # 1.4 times as wide as the distance, and wants 3.5 pixels or more per module:
@@ -47,7 +48,7 @@ class Line:
     size: float
     text: str
     role: str  # code, name, tag, org, kind
-    family: str = text.SANS
+    family: str = SANS  # not text.SANS: the field `text` above hides the module here
     bold: bool = False
     fill: str = "#000"
 
@@ -95,7 +96,8 @@ def pretty_code(code: str) -> str:
 def _chars(value: str, size: float, room: float, lines: int) -> list[str]:
     """Up to `lines` lines of `value` broken anywhere (a tag has no spaces to
     break at), the last one cut if needed."""
-    value, out = text.clean(value), []
+    value = text.clean(value)
+    out: list[str] = []
     while value and len(out) < lines - 1:
         n = len(value)
         while n > 1 and text.width(value[:n], size, text.MONO) > room:

@@ -157,18 +157,20 @@ def _reserved_dark(version: int, error: str, mask: int, data: str) -> int:
     return _RESERVED_DARK[key]
 
 
-def encode(data: str) -> tuple[list[bytes], int, str, str, int]:
+def encode(data: str) -> tuple[list[bytes], int, str | None, str, int]:
     """Encode `data` at level M or better with the best data mask.
 
     Returns the rows as b"0"/b"1" text, the version, mode, error level and mask.
     """
     qr = segno.make(data, error="m", micro=False, mask=0)
-    shape = layout(qr.version)
+    version, error = qr.version, qr.error
+    assert isinstance(version, int) and error is not None  # micro=False: never "M1".."M4"
+    shape = layout(version)
     width = shape.width
     scored = int.from_bytes(as_text(qr.matrix), "big") & ~shape.reserved
     scores = [penalty(scored ^ flip, width) for flip in shape.flips]
     best = scores.index(min(scores))  # the first of equals, as segno takes it
-    final = (scored ^ shape.flips[best]) | _reserved_dark(qr.version, qr.error, best, data)
+    final = (scored ^ shape.flips[best]) | _reserved_dark(version, error, best, data)
     half = width * (width + 1)
     rows = final.to_bytes(2 * half, "big")[: half - 1].split(b"\n")
-    return rows, qr.version, qr.mode, qr.error, best
+    return rows, version, qr.mode, error, best

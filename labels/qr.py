@@ -29,7 +29,7 @@ class Symbol:
     eyes: str  # the three finder centres, stroke width 3
     size: int  # modules across, quiet zone included
     version: int
-    mode: str
+    mode: str | None  # None when segno mixes modes in one symbol
     error: str
     rects: str  # the same dark modules as PDF rectangles (`re`), to fill even-odd
 

@@ -84,7 +84,8 @@ def fit(text: str, size: float, room: float, family: str = SANS, bold: bool = Fa
 def wrap(text: str, size: float, room: float, lines: int, family: str = SANS) -> list[str]:
     """Up to `lines` lines of `text` broken at spaces (a word too long for a line
     anywhere); the last one cut if needed."""
-    words, out = clean(text).split(" "), []
+    words = clean(text).split(" ")
+    out: list[str] = []
     while words and len(out) < lines - 1:
         line = words.pop(0)
         if width(line, size, family) > room:  # a word longer than a line goes on over two
