@@ -220,6 +220,71 @@ def _v8_audit_rooms_and_ticks_via_actions() -> None:
     )
 
 
+def _v9_repair_what_earlier_releases_missed() -> None:
+    # Version 9: three steps changed after they had shipped, so files that main
+    # upgraded before the change lack what fresh databases have. At 9ad9862,
+    # version 3 gave events no "from_holder_id". At bb96ab5, version 5 made
+    # audit_item without "marked_missing" (the model got it one commit later,
+    # with no step). At 3a8479d, version 7 indexed warranty_end and
+    # service_due_on alone, and had neither event_at, the dashboard's covering
+    # indexes nor audit_tick.key. Every part checks first: a file that has it all
+    # (any other) is left as it was.
+    if "from_holder_id" not in _columns("event"):
+        _run(
+            'ALTER TABLE "event" ADD COLUMN "from_holder_id" INTEGER '
+            'REFERENCES "user" ("id") ON DELETE RESTRICT'
+        )
+    if "marked_missing" not in _columns("audit_item"):
+        if is_sqlite():
+            # SQLite adds a NOT NULL column only with a DEFAULT, which a fresh
+            # audit_item has not: rebuild the table (nothing points at it).
+            _run(
+                'CREATE TABLE "audit_item_new" ("id" {pk}, "audit_id" INTEGER NOT NULL, '
+                '"asset_id" INTEGER NOT NULL, "expected_location_id" INTEGER, '
+                '"marked_missing" {bool} NOT NULL, '
+                'FOREIGN KEY ("audit_id") REFERENCES "audit" ("id") ON DELETE RESTRICT, '
+                'FOREIGN KEY ("asset_id") REFERENCES "asset" ("id") ON DELETE RESTRICT, '
+                'FOREIGN KEY ("expected_location_id") REFERENCES "location" ("id") '
+                "ON DELETE RESTRICT)",
+                'INSERT INTO "audit_item_new" ("id", "audit_id", "asset_id", '
+                '"expected_location_id", "marked_missing") SELECT "id", "audit_id", '
+                '"asset_id", "expected_location_id", 0 FROM "audit_item"',
+                'DROP TABLE "audit_item"',
+                'ALTER TABLE "audit_item_new" RENAME TO "audit_item"',
+            )
+        else:
+            _run(
+                'ALTER TABLE "audit_item" ADD COLUMN "marked_missing" {bool} '
+                "NOT NULL DEFAULT FALSE",
+                'ALTER TABLE "audit_item" ALTER COLUMN "marked_missing" DROP DEFAULT',
+            )
+    if "key" not in _columns("audit_tick"):
+        _run('ALTER TABLE "audit_tick" ADD COLUMN "key" VARCHAR(64)')
+    _run(
+        'CREATE INDEX IF NOT EXISTS "event_from_holder_id" ON "event" ("from_holder_id")',
+        'CREATE INDEX IF NOT EXISTS "audit_item_audit_id" ON "audit_item" ("audit_id")',
+        'CREATE INDEX IF NOT EXISTS "audit_item_asset_id" ON "audit_item" ("asset_id")',
+        'CREATE INDEX IF NOT EXISTS "audit_item_expected_location_id" '
+        'ON "audit_item" ("expected_location_id")',
+        'CREATE UNIQUE INDEX IF NOT EXISTS "audit_item_audit_id_asset_id" '
+        'ON "audit_item" ("audit_id", "asset_id")',
+        'CREATE UNIQUE INDEX IF NOT EXISTS "audit_tick_key" ON "audit_tick" ("key")',
+        'DROP INDEX IF EXISTS "asset_warranty_end"',
+        'DROP INDEX IF EXISTS "asset_service_due_on"',
+        'CREATE INDEX IF NOT EXISTS "asset_due_back_holder_id" '
+        'ON "asset" ("due_back", "holder_id")',
+        'CREATE INDEX IF NOT EXISTS "asset_warranty_end_status" '
+        'ON "asset" ("warranty_end", "status")',
+        'CREATE INDEX IF NOT EXISTS "asset_service_due_on_status" '
+        'ON "asset" ("service_due_on", "status")',
+        'CREATE INDEX IF NOT EXISTS "asset_last_audited_at_status" '
+        'ON "asset" ("last_audited_at", "status")',
+        'CREATE INDEX IF NOT EXISTS "asset_last_seen_at_created_at_status" '
+        'ON "asset" ("last_seen_at", "created_at", "status")',
+        'CREATE INDEX IF NOT EXISTS "event_at" ON "event" ("at")',
+    )
+
+
 STEPS: dict[int, Callable[[], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
@@ -228,6 +293,7 @@ STEPS: dict[int, Callable[[], None]] = {
     6: _v6_session_tokens,
     7: _v7_management_and_offline_scans,
     8: _v8_audit_rooms_and_ticks_via_actions,
+    9: _v9_repair_what_earlier_releases_missed,
 }
 LATEST = max(STEPS, default=1)
 

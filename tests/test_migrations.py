@@ -4,7 +4,9 @@ A past version N is built as it shipped: version 1 from its frozen SQL
 (tests/data/schema_v1*.sql), then the frozen steps of app/migrations.py one at a
 time up to N, with each version's rows (ROWS) written while it was current. The
 app then starts on it, upgrades it, and must find every row and serve its pages.
-The same runs on SQLite and, marked `postgres`, on a PostgreSQL of its own.
+Files that three earlier releases upgraded otherwise (DRIFTS) are built too: step 9
+must bring them to a fresh database's schema. The same runs on SQLite and, marked
+`postgres`, on a PostgreSQL of its own.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from app.models import (
     User,
     db,
 )
+from app.ops import backup, pg_copy
 from app.register import passwords
 
 from . import factories
@@ -53,7 +56,8 @@ from .postgres import create_database
 DATA = Path(__file__).parent / "data"
 V1 = (DATA / "schema_v1.sql").read_text()
 V1_POSTGRES = (DATA / "schema_v1_postgres.sql").read_text()
-PAST = range(1, LATEST)
+# The latest too: its rows are proven before a next step makes it a past version.
+VERSIONS = range(1, LATEST + 1)
 
 # A column a step added with ALTER TABLE ... NOT NULL has a DEFAULT (SQLite needs
 # one for the rows already there); the models leave defaults to Python, so a fresh
@@ -176,11 +180,88 @@ ROWS: dict[int, list[str]] = {
         {LADDER}, '', {HAL}, '2025-09-01 09:00:00', NULL, FALSE, FALSE, '', NULL, NULL, NULL,
         NULL, 'checked_in')""",
     ],
+    # Step 9 only repairs files from earlier releases; these rows use what it repairs.
+    9: [
+        f"""INSERT INTO "audit_item" ("audit_id", "asset_id", "expected_location_id",
+        "marked_missing") VALUES ({AUDIT}, {LADDER}, {SHOP}, TRUE)""",
+        f"""INSERT INTO "audit_tick" ({TICK_V5}, "scanned_at", "key", "via") VALUES ({AUDIT},
+        NULL, 'V9UNKN', {VERA}, '2025-10-01 09:00:00', {SHOP}, FALSE, FALSE, '', NULL, NULL,
+        '2025-10-01 08:59:00', 'key-v9-tick', '')""",
+    ],
 }
 
 
-def _check_rows(version: int) -> None:
-    """Every row ROWS wrote up to `version` reads back through today's models."""
+@dataclass(frozen=True)
+class Drift:
+    """How main at one commit left a version, unlike today's frozen step: the
+    file is built with today's step, then `undo` (what that commit did not do,
+    or did otherwise), and `rows` stand in for ROWS[version]."""
+
+    version: int
+    undo: tuple[str, ...]
+    rows: tuple[str, ...]
+
+
+def _instead(version: int, table: str, statement: str) -> tuple[str, ...]:
+    """ROWS[version] with its one insert into `table` replaced by `statement`."""
+    [old] = [s for s in ROWS[version] if f'INSERT INTO "{table}"' in s]
+    return tuple(statement if s is old else s for s in ROWS[version])
+
+
+# The three steps that changed after they had shipped (see step 9).
+DRIFTS = {
+    # Version 3 gave events no from_holder_id (the giver on handovers).
+    "9ad9862": Drift(
+        3,
+        ('DROP INDEX "event_from_holder_id"', 'ALTER TABLE "event" DROP COLUMN "from_holder_id"'),
+        _instead(
+            3,
+            "event",
+            f"""INSERT INTO "event" ({EVENT_V1}, "key") VALUES ({WRENCH}, 'transferred',
+            {VERA}, '2025-04-01 12:00:00', {VERA}, NULL, '', '{{"from": "Hal Holder"}}',
+            'key-v3-handover')""",
+        ),
+    ),
+    # Version 5 made audit_item from a model that had no marked_missing yet.
+    "bb96ab5": Drift(
+        5,
+        ('ALTER TABLE "audit_item" DROP COLUMN "marked_missing"',),
+        _instead(
+            5,
+            "audit_item",
+            f"""INSERT INTO "audit_item" ("audit_id", "asset_id", "expected_location_id")
+            VALUES ({AUDIT}, {WRENCH}, {SHOP})""",
+        ),
+    ),
+    # Version 7 before the dashboard: two single-column indexes on asset, no
+    # event_at, none of the dashboard's covering indexes, no audit_tick.key.
+    "3a8479d": Drift(
+        7,
+        (
+            'DROP INDEX "event_at"',
+            'DROP INDEX "asset_due_back_holder_id"',
+            'DROP INDEX "asset_warranty_end_status"',
+            'DROP INDEX "asset_service_due_on_status"',
+            'DROP INDEX "asset_last_audited_at_status"',
+            'DROP INDEX "asset_last_seen_at_created_at_status"',
+            'DROP INDEX "audit_tick_key"',
+            'ALTER TABLE "audit_tick" DROP COLUMN "key"',
+            'CREATE INDEX "asset_warranty_end" ON "asset" ("warranty_end")',
+            'CREATE INDEX "asset_service_due_on" ON "asset" ("service_due_on")',
+        ),
+        _instead(
+            7,
+            "audit_tick",
+            f"""INSERT INTO "audit_tick" ({TICK_V5}, "scanned_at") VALUES ({AUDIT}, NULL,
+            'ZZZZZZ', {VERA}, '2025-08-03 09:00:00', {SHOP}, FALSE, FALSE, '', NULL, NULL,
+            '2025-08-03 08:59:00')""",
+        ),
+    ),
+}
+
+
+def _check_rows(version: int, drifts: tuple[str, ...] = ()) -> None:
+    """Every row ROWS (or DRIFTS) wrote up to `version` reads back through today's models."""
     vera = User.get(User.email == "vera@v1.test")
     hal = User.get(User.name == "Hal Holder")
     assert (vera.role, vera.active, vera.can_sign_in) == ("admin", True, True)
@@ -222,7 +303,7 @@ def _check_rows(version: int) -> None:
         assert (handover.kind, handover.holder_id, handover.from_holder_id) == (
             "transferred",
             vera.id,
-            hal.id,
+            None if "9ad9862" in drifts else hal.id,
         )
         fault = Fault.get(Fault.asset == ladder)
         assert (fault.description, fault.severity, fault.closed_at) == (
@@ -238,9 +319,10 @@ def _check_rows(version: int) -> None:
     if version >= 5:
         audit = Audit.get(Audit.name == "Spring count")
         assert (audit.status, audit.started_by_id) == ("running", vera.id)
-        item = AuditItem.get(AuditItem.audit == audit)
-        assert (item.asset.code, item.marked_missing) == ("V2A002", False)
-        seen = AuditTick.get(AuditTick.audit == audit, AuditTick.code == "")
+        wrench = Asset.get(Asset.code == "V2A002")
+        item = AuditItem.get(AuditItem.audit == audit, AuditItem.asset == wrench)
+        assert (item.expected_location.name, item.marked_missing) == ("Workshop", False)
+        seen = AuditTick.get(AuditTick.audit == audit, AuditTick.asset == wrench)
         assert (seen.asset.code, seen.expected, seen.via, seen.key) == ("V2A002", True, "", None)
     if version >= 6:
         assert User.get(User.email == "sam@v6.test").session_token == "0123456789abcdef" * 2
@@ -260,15 +342,19 @@ def _check_rows(version: int) -> None:
         assert Event.get(Event.asset == generator).scanned_at == datetime(2025, 8, 1, 7, 59)
         manual = Attachment.get(Attachment.asset == ladder)
         assert (manual.original_name, manual.size_bytes) == ("Ladder manual.pdf", 1234)
-        offline = AuditTick.get(AuditTick.key == "key-v7-tick")
-        assert (offline.code, offline.expected, offline.scanned_at) == (
-            "ZZZZZZ",
+        offline = AuditTick.get(AuditTick.code == "ZZZZZZ")
+        assert (offline.key, offline.expected, offline.scanned_at) == (
+            None if "3a8479d" in drifts else "key-v7-tick",
             False,
             datetime(2025, 8, 3, 8, 59),
         )
     if version >= 8:
         assert AuditRoom.get(AuditRoom.person == vera).room.name == "Workshop"
         assert AuditTick.get(AuditTick.asset == ladder).via == "checked_in"
+    if version >= 9:
+        item = AuditItem.get(AuditItem.audit == audit, AuditItem.asset == ladder)
+        assert item.marked_missing is True
+        assert AuditTick.get(AuditTick.key == "key-v9-tick").code == "V9UNKN"
 
 
 @dataclass
@@ -308,9 +394,10 @@ def _sql(statements) -> None:
             db.execute_sql(statement)
 
 
-def _build(site: Site, version: int, rows: bool = True) -> None:
+def _build(site: Site, version: int, rows: bool = True, drifts: tuple[str, ...] = ()) -> None:
     """The database as version `version` left it: version 1's frozen SQL, then the
-    frozen steps one at a time, each version's rows written while it was current."""
+    frozen steps one at a time, each version's rows written while it was current;
+    at a drift's version, as that release left it instead."""
     bind(open_database(site.url))
     try:
         script = "\n".join(line for line in site.v1.splitlines() if not line.startswith("--"))
@@ -319,8 +406,11 @@ def _build(site: Site, version: int, rows: bool = True) -> None:
         for step in range(1, version + 1):
             if step > 1:
                 assert upgrade(to=step) == (step - 1, step)
+            drift = next((DRIFTS[d] for d in drifts if DRIFTS[d].version == step), None)
+            if drift:
+                _sql(drift.undo)
             if rows:
-                _sql(ROWS[step])
+                _sql(drift.rows if drift else ROWS[step])
         assert current_version() == version
     finally:
         db.close()
@@ -328,12 +418,18 @@ def _build(site: Site, version: int, rows: bool = True) -> None:
 
 def _upgrades_with_its_data(site: Site, version: int) -> None:
     _build(site, version)
+    _starts_with_its_data(site, version)
+
+
+def _starts_with_its_data(site: Site, version: int, drifts: tuple[str, ...] = ()) -> None:
+    """The app starts on a database built to `version` (upgrading it), finds its
+    rows, serves its pages and writes."""
     app = site.app()
     app.test_client_class = Client
     limiter.reset()
     with app.app_context():
         assert current_version() == LATEST
-        _check_rows(version)
+        _check_rows(version, drifts)
         audit_id = Audit.get(Audit.name == "Spring count").id if version >= 5 else None
     client = app.test_client()
     vera = User.get(User.email == "vera@v1.test")
@@ -361,14 +457,14 @@ def _upgrades_with_its_data(site: Site, version: int) -> None:
     close_connection()
 
 
-@pytest.mark.parametrize("version", PAST)
+@pytest.mark.parametrize("version", VERSIONS)
 def test_every_past_version_upgrades_with_its_data(tmp_path, version):
     """A SQLite file as version N left it, with rows from every version up to N,
     upgrades at start-up; the rows read back and the pages work."""
     _upgrades_with_its_data(_sqlite_site(tmp_path), version)
 
 
-@pytest.mark.parametrize("version", PAST)
+@pytest.mark.parametrize("version", VERSIONS)
 def test_every_past_version_upgrades_with_its_data_on_postgresql(pg_server, tmp_path, version):
     """The same on PostgreSQL, from version 1's PostgreSQL tables."""
     _upgrades_with_its_data(_postgres_site(pg_server, tmp_path, f"mig_v{version}"), version)
@@ -462,6 +558,93 @@ def test_an_upgraded_postgresql_database_has_the_fresh_schema(pg_server, tmp_pat
     _fresh_and_upgraded(fresh, old)
     assert _postgres_shape(old.url) == _postgres_shape(fresh.url)
     assert len(_postgres_shape(fresh.url)) == len(MODELS)
+
+
+DRIFTED = [("9ad9862",), ("bb96ab5",), ("3a8479d",), tuple(DRIFTS)]
+
+
+def _names(site: Site) -> tuple[set[str], set[str]]:
+    """The database's columns ("table.column") and index names."""
+    bind(open_database(site.url))
+    try:
+        tables = db.get_tables()
+        columns = {f"{t}.{c.name}" for t in tables for c in db.get_columns(t)}
+        return columns, {i.name for t in tables for i in db.get_indexes(t)}
+    finally:
+        db.close()
+
+
+def _drifted_file_is_repaired(fresh: Site, old: Site, drifts: tuple[str, ...], shape) -> None:
+    fresh.app()
+    close_connection()
+    version = max(DRIFTS[d].version for d in drifts)
+    _build(old, version, drifts=drifts)
+    columns, indexes = _names(old)
+    # The file has what those releases left (else this test would prove nothing).
+    if "9ad9862" in drifts:
+        assert "event.key" in columns and "event.from_holder_id" not in columns
+    if "bb96ab5" in drifts:
+        assert "audit_item.id" in columns and "audit_item.marked_missing" not in columns
+    if "3a8479d" in drifts:
+        assert "audit_tick.key" not in columns and "event_at" not in indexes
+        assert {"asset_warranty_end", "asset_service_due_on"} <= indexes
+    _starts_with_its_data(old, version, drifts)
+    assert shape(old.url) == shape(fresh.url)
+
+
+@pytest.mark.parametrize("drifts", DRIFTED, ids="+".join)
+def test_files_from_releases_that_drifted_get_the_fresh_schema(tmp_path, drifts):
+    """A file that main at 9ad9862 (version 3), bb96ab5 (version 5) or 3a8479d
+    (version 7) upgraded, rows and all, ends with a fresh database's schema: step 9
+    adds the columns and indexes those releases left out and drops their old ones."""
+    fresh, old = _sqlite_site(tmp_path, "fresh"), _sqlite_site(tmp_path, "old")
+    _drifted_file_is_repaired(fresh, old, drifts, _sqlite_shape)
+
+
+@pytest.mark.parametrize("drifts", DRIFTED, ids="+".join)
+def test_drifted_postgresql_databases_get_the_fresh_schema(pg_server, tmp_path, drifts):
+    """The same on PostgreSQL, down to index and constraint definitions."""
+    name = "mig_drift_" + "_".join(drifts)
+    fresh = _postgres_site(pg_server, tmp_path, name + "_fresh")
+    old = _postgres_site(pg_server, tmp_path, name)
+    _drifted_file_is_repaired(fresh, old, drifts, _postgres_shape)
+
+
+def test_a_backup_from_the_previous_version_is_restored_then_upgraded(tmp_path, monkeypatch):
+    """`tagtrail restore` takes a backup one version old and upgrades it; its rows
+    read back and the pages work."""
+    old = _sqlite_site(tmp_path, "old")
+    _build(old, LATEST - 1)
+    saved = old.instance / "tagtrail.sqlite3"
+    assert backup.check(saved) == LATEST - 1
+    site = _sqlite_site(tmp_path, "restored")
+    monkeypatch.setenv("TAGTRAIL_INSTANCE", str(site.instance))
+    monkeypatch.setenv("TAGTRAIL_SECRET_KEY", "a-long-random-test-secret-0123456789")
+    result = CliRunner().invoke(main, ["restore", str(saved), "--yes"])
+    assert result.exit_code == 0, result.output
+    close_connection()
+    assert backup.check(site.instance / "tagtrail.sqlite3") == LATEST
+    _starts_with_its_data(site, LATEST - 1)
+
+
+def test_copy_to_postgresql_wants_an_older_file_upgraded_first(pg_server, tmp_path):
+    """A SQLite file one version old is refused, saying what to do and leaving the
+    target empty; once started (so upgraded) it copies whole."""
+    old = _sqlite_site(tmp_path, "old")
+    _build(old, LATEST - 1)
+    target = _postgres_site(pg_server, tmp_path, "mig_copy")
+    with pytest.raises(
+        pg_copy.CopyError, match=f"schema version {LATEST - 1}; .* `tagtrail migrate`"
+    ):
+        pg_copy.copy(old.url, target.url, report=lambda line: None)
+    untouched = open_database(target.url)
+    assert untouched.get_tables() == []
+    untouched.close()
+    old.app()
+    close_connection()
+    counts = pg_copy.copy(old.url, target.url, report=lambda line: None)
+    assert counts["audit_room"] == 1
+    _starts_with_its_data(target, LATEST - 1)
 
 
 def test_step_defaults_are_the_only_difference(tmp_path):
