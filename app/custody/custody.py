@@ -67,7 +67,7 @@ def check_out(
         blocked = is_unusable(asset)
         rules.require("check_out_anyway" if blocked and override else "check_out", asset, actor)
         check_due(due_back, today)
-        data = {"due_back": due_back.isoformat()} if due_back else {}
+        data: dict[str, object] = {"due_back": due_back.isoformat()} if due_back else {}
         if blocked:
             data.update(override=True, status_was=asset.status)
         asset.holder, asset.due_back = holder, due_back

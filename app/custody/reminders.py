@@ -236,7 +236,7 @@ def send(plan_: Plan, smtp: mail.SmtpSettings, today: date, *, again: bool = Fal
     """Send the plan's messages, skipping anyone already reached today (unless `again`)."""
     report = Report(plan_)
     done = set() if again else sent_today(today)
-    todo = []
+    todo: list[Outgoing] = []
     for item in plan_.messages:
         (report.skipped if item.key in done else todo).append(item)
     emails = [
