@@ -47,9 +47,11 @@ run: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/tagtrail demo
 
-# The whole suite on SQLite, then again on PostgreSQL. First installs the
+# The lint (style, layering, types), then the whole suite on SQLite, then again
+# on PostgreSQL. First installs the
 # Debian packages the tests need (Chromium, poppler, PostgreSQL...), if missing.
 test: system-packages $(VENV)/.installed-test
+	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest --durations=10
 	$(MAKE) --no-print-directory test-postgres
 
