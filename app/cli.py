@@ -33,12 +33,13 @@ def serve(host: str, port: int, threads: int) -> None:
     """Serve with waitress."""
     from waitress import serve as waitress_serve
 
+    from .ops import rules as ops_rules
     from .ops import settings
 
     app = _app()
     with app.app_context():
         public_url = settings.effective(app.config)["public_url"]
-        warning = settings.public_url_warning(public_url)
+        warning = ops_rules.public_url_warning(public_url)
     lan = lan_address()
     click.echo(f"tagtrail is serving on http://{host}:{port}")
     if lan:
@@ -228,6 +229,7 @@ def labels_command(
     import labels as engine
 
     from .errors import Invalid
+    from .ops import rules as ops_rules
     from .ops import settings
     from .printing import jobs
     from .register import label_codes
@@ -252,7 +254,7 @@ def labels_command(
             if sum(chosen) != 1:
                 raise click.UsageError("Choose one of --all, --unprinted, --codes, --blank.")
             public_url = settings.effective(app.config)["public_url"]
-            warning = settings.public_url_warning(public_url)
+            warning = ops_rules.public_url_warning(public_url)
             if warning:
                 click.secho(f"WARNING: {warning}", fg="yellow", err=True)
             try:

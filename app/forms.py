@@ -30,7 +30,7 @@ from wtforms.validators import (
 
 from .custody.servicing import MAX_INTERVAL_DAYS
 from .models import ROLES
-from .ops.settings import (
+from .ops.rules import (
     DEFAULT_AUDIT_INTERVAL,
     DEFAULT_PAPER_SIZE,
     MAX_AUDIT_INTERVAL,
@@ -61,7 +61,7 @@ def place_choices(form) -> None:
 
 
 def paper_size_field() -> RadioField:
-    # The service checks the value (settings.check_paper_size), with its own words.
+    # The service checks the value (ops.rules.check_paper_size), with its own words.
     return RadioField(
         "Paper size for labels",
         choices=options(PAPER_SIZES.items()),

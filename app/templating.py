@@ -14,6 +14,7 @@ from .audits import rules as audit_rules
 from .custody import maintenance
 from .custody import rules as custody_rules
 from .models import FAULT_SEVERITIES, STATUS_LABELS
+from .ops import rules as ops_rules
 from .ops import settings
 from .permissions import sign_in_url
 from .register import event_kinds, places, uploads
@@ -120,7 +121,7 @@ def init_app(app: Flask) -> None:
         site=site,
         STATUS_LABELS=STATUS_LABELS,
         severities=FAULT_SEVERITIES,
-        public_url_warning=settings.public_url_warning,
+        public_url_warning=ops_rules.public_url_warning,
         new_key=new_key,
         local_today=local_today,
         is_overdue=is_overdue,

@@ -11,7 +11,7 @@ from labels import Format, FormatError
 from ..database import write
 from ..errors import Invalid
 from ..models import Asset, LabelFormatSetting, Location, User, utcnow
-from ..ops import settings
+from ..ops import rules as ops_rules
 from ..register import events, places
 from ..register.rules import in_service_sql
 from . import rules
@@ -24,7 +24,7 @@ CHOICES = ("selected", "all", "unprinted", "category", "location", "since", "loc
 
 def default_format_name(paper_size: str) -> str:
     """The label stock a print form starts on for this paper size (see settings)."""
-    return rules.DEFAULT_STOCK[settings.paper_size(paper_size)]
+    return rules.DEFAULT_STOCK[ops_rules.paper_size(paper_size)]
 
 
 def formats() -> dict[str, Format]:
@@ -127,7 +127,7 @@ def picked(codes_: list[str]) -> list[Asset]:
 def require_public_url(public_url: str) -> str:
     """Refuse to print QR codes that would lead nowhere."""
     if not public_url:
-        raise Invalid({"": settings.public_url_warning(public_url) + " Nothing was printed."})
+        raise Invalid({"": ops_rules.public_url_warning(public_url) + " Nothing was printed."})
     return public_url
 
 

@@ -7,6 +7,7 @@ from peewee import IntegrityError, fn
 from ..database import write
 from ..errors import Forbidden, Invalid, NotFound, Refused
 from ..models import ROLES, Asset, User, new_session_token
+from ..ops import rules as ops_rules
 from ..ops import settings
 from ..prepared import Prepared
 from . import passwords
@@ -85,16 +86,16 @@ def setup_first_admin(
     name: str,
     email: str,
     password: str,
-    paper_size: str = settings.DEFAULT_PAPER_SIZE,
+    paper_size: str = ops_rules.DEFAULT_PAPER_SIZE,
 ) -> User:
     """Create the first admin and the organisation's settings, exactly once."""
     errors = {}
     if not org_name.strip():
         errors["org_name"] = "Give the organisation's name."
-    url_problem = settings.check_public_url(public_url.strip())
+    url_problem = ops_rules.check_public_url(public_url.strip())
     if url_problem:
         errors["public_url"] = url_problem
-    paper_problem = settings.check_paper_size(paper_size)
+    paper_problem = ops_rules.check_paper_size(paper_size)
     if paper_problem:
         errors["paper_size"] = paper_problem
     if not _clean_email(email):

@@ -19,7 +19,7 @@ from ..errors import Invalid, Refused
 from ..extensions import limiter
 from ..forms import LoginForm, SetupForm
 from ..network import suggest_public_url
-from ..ops import settings
+from ..ops import rules as ops_rules
 from ..permissions import public, role
 from ..register import people
 from ..safety import safe_next
@@ -70,7 +70,7 @@ def setup():
             current_app.extensions["tagtrail.has_users"] = True
             login_user(user, remember=True)
             flash("Welcome. Add your first assets below.", "ok")
-            warning = settings.public_url_warning(form.public_url.data or "")
+            warning = ops_rules.public_url_warning(form.public_url.data or "")
             if warning:
                 flash(warning, "warn")
             return redirect(url_for("assets.new"), 303)

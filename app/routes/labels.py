@@ -10,7 +10,7 @@ import labels as engine
 from labels import formats as engine_formats
 
 from ..errors import Busy, Invalid
-from ..ops import settings
+from ..ops import rules as ops_rules
 from ..permissions import role
 from ..printing import blanks, jobs, print_job, rules
 from ..register import label_codes, places
@@ -94,7 +94,7 @@ def _page(job=None, errors=None, status=200):
         formats=jobs.formats(),
         categories=list(places.categories()),
         locations=places.location_tree(),
-        warning=settings.public_url_warning(site()["public_url"]),
+        warning=ops_rules.public_url_warning(site()["public_url"]),
     ), status
 
 
@@ -152,7 +152,7 @@ def _blank_page(errors=None, status=200, notes=None, line=""):
         max_blanks=label_codes.MAX_BLANKS,
         default_format=_default_format(),
         formats=jobs.formats(),
-        warning=settings.public_url_warning(site()["public_url"]),
+        warning=ops_rules.public_url_warning(site()["public_url"]),
     ), status
 
 

@@ -1,0 +1,71 @@
+"""The rules an installation's settings follow: what a usable public address
+is (and why labels printed with one would not scan), time zones, the paper
+sizes on offer and the audit cycle's bounds. The Settings and set-up pages,
+printing and the command line all ask here."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_AUDIT_INTERVAL = 90
+MAX_AUDIT_INTERVAL = 3650  # days: ten years
+# The paper an organisation's printers take; label stock follows it. A database
+# from before the choice existed has no row and keeps printing on A4, as it did.
+PAPER_SIZES = {"a4": "A4", "letter": "US Letter"}
+DEFAULT_PAPER_SIZE = "a4"
+
+
+def audit_interval(raw) -> int:
+    """The saved audit cycle in days, or the default for a missing or absurd one."""
+    try:
+        days = int(raw)
+    except (TypeError, ValueError):
+        return DEFAULT_AUDIT_INTERVAL
+    return days if 1 <= days <= MAX_AUDIT_INTERVAL else DEFAULT_AUDIT_INTERVAL
+
+
+def paper_size(raw) -> str:
+    """A known paper size, or the default for a missing or unknown one."""
+    return raw if raw in PAPER_SIZES else DEFAULT_PAPER_SIZE
+
+
+def check_paper_size(raw: str) -> str | None:
+    """A message when `raw` is not a paper size we offer; None when it is."""
+    return None if raw in PAPER_SIZES else "Choose A4 or US Letter."
+
+
+def check_public_url(url: str) -> str | None:
+    """A message when a public URL is unusable; None when it is fine."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "Give a full address such as http://192.168.1.20:8080 or https://tags.example.org."
+    if parts.query or parts.fragment:
+        return "The public address cannot have a query (?) or a fragment (#)."
+    return None
+
+
+def public_url_warning(url: str) -> str | None:
+    """Why labels printed with this URL would not scan from a phone, if they would not."""
+    if not url:
+        return (
+            "No public address is set, so printed labels cannot point phones at this "
+            "server. Set it under Settings or with TAGTRAIL_PUBLIC_URL."
+        )
+    host = (urlsplit(url).hostname or "").lower()
+    if host in {"localhost", "127.0.0.1", "::1", "0.0.0.0"} or host.endswith(".localhost"):
+        return (
+            f"The public address {url} points at this computer itself; phones cannot "
+            "reach it. Use the server's LAN address or its public name."
+        )
+    return None
+
+
+def valid_timezone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
