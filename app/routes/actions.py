@@ -78,10 +78,10 @@ def respond(action: str, code: str, run: Callable[..., Outcome]):
     except NotFound:
         abort(404)
     except Invalid as exc:
-        errors, status = exc.errors, 422
+        errors, status = exc.errors, exc.status
         flash("Please fix the marked fields. Nothing was saved.", "error")
     except (Refused, Forbidden, TooLarge) as exc:
-        status = {Refused: 409, Forbidden: 403, TooLarge: 413}[type(exc)]
+        status = exc.status
         flash(f"{exc} Nothing was saved.", "error")
     else:
         flash(outcome.message, "ok")

@@ -77,13 +77,13 @@ def upload(code: str):
         )
     except Invalid as exc:
         flash("Please fix the marked fields. Nothing was saved.", "error")
-        return _render(asset, 422, exc.errors)
+        return _render(asset, exc.status, exc.errors)
     except uploads.TooLarge as exc:
         flash(f"{exc} Nothing was saved.", "error")
-        return _render(asset, 413, {"file": str(exc)})
+        return _render(asset, exc.status, {"file": str(exc)})
     except Forbidden as exc:
         flash(f"{exc} Nothing was saved.", "error")
-        return _render(asset, 403)
+        return _render(asset, exc.status)
     flash(change.message, "ok")
     if wants_fragment(MANAGER):
         return _render(asset)
@@ -107,7 +107,7 @@ def remove(code: str, attachment_id: int):
         )
     except Forbidden as exc:
         flash(f"{exc} Nothing was changed.", "error")
-        return _render(asset, 403)
+        return _render(asset, exc.status)
     flash(change.message, "ok")
     return redirect(url_for("attachments.index", code=asset.code), 303)
 

@@ -65,9 +65,9 @@ def new():
                 category_id=form_int("category"),
             )
         except Invalid as exc:
-            errors, status = exc.errors, 422
+            errors, status = exc.errors, exc.status
         except Refused as exc:
-            errors, status = {"": str(exc)}, 409
+            errors, status = {"": str(exc)}, exc.status
         else:
             walk(audit.id)
             flash("Audit started. Scan labels with your phone camera, or type codes below.", "ok")
@@ -149,7 +149,7 @@ def tick(audit_id: int):
         )
     except Refused as exc:
         flash(str(exc), "error")
-        status, result = 409, None
+        status, result = exc.status, None
     else:
         if result.kind != "unmatched":  # the question itself says it, with a button
             flash(result.message, "ok" if result.kind in ("seen", "unexpected") else "warn")

@@ -36,6 +36,8 @@ def history():
         start, end = query_date("from"), query_date("to")
         rows = exports.event_rows(start, end, site()["timezone"])
     except Invalid as exc:
-        return render_template("exports/index.html", errors=exc.errors, values=request.args), 422
+        return render_template(
+            "exports/index.html", errors=exc.errors, values=request.args
+        ), exc.status
     span = f"{start or 'start'}-to-{end or local_today()}"
     return csv_download(f"history-{span}.csv", exports.EVENTS_HEADER, rows)

@@ -57,9 +57,9 @@ def upload():
     try:
         token = imports.store(upload_.stream, upload_.filename, _folder())
     except TooLarge as exc:
-        return _upload_page(str(exc), 413)
+        return _upload_page(str(exc), exc.status)
     except Invalid as exc:
-        return _upload_page(" ".join(exc.errors.values()), 422)
+        return _upload_page(" ".join(exc.errors.values()), exc.status)
     return redirect(url_for("imports.preview", token=token), 303)
 
 
@@ -71,10 +71,12 @@ def preview(token: str):
         table, filename = imports.load(_folder(), token)
         mapping = _mapping(request.args, len(table.headers))
     except imports.Expired as exc:
-        return _upload_page(str(exc), 404)
+        return _upload_page(str(exc), exc.status)
     except Invalid as exc:
         guessed = imports.preview(table)
-        return _preview_page(token, filename, guessed, error=exc.errors["mapping"], status=422)
+        return _preview_page(
+            token, filename, guessed, error=exc.errors["mapping"], status=exc.status
+        )
     result = imports.preview(table, mapping, _date_order(request.args))
     return _preview_page(token, filename, result)
 
@@ -101,12 +103,14 @@ def confirm(token: str):
         if imports.already_imported(token):
             flash("That file was already imported. Nothing was done twice.", "ok")
             return redirect(url_for("assets.index"), 303)
-        return _upload_page(str(exc), 404)
+        return _upload_page(str(exc), exc.status)
     except imports.Blocked as exc:
-        return _preview_page(token, filename, exc.preview, error=str(exc), status=422)
+        return _preview_page(token, filename, exc.preview, error=str(exc), status=exc.status)
     except Invalid as exc:
         result = imports.preview(table)
-        return _preview_page(token, filename, result, error=exc.errors["mapping"], status=422)
+        return _preview_page(
+            token, filename, result, error=exc.errors["mapping"], status=exc.status
+        )
     if summary.already:
         flash("That file was already imported. Nothing was done twice.", "ok")
         return redirect(url_for("assets.index"), 303)

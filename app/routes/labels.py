@@ -107,7 +107,7 @@ def index():
     try:
         job = _job(request.args)
     except Invalid as exc:
-        return _page(errors=exc.errors, status=422)
+        return _page(errors=exc.errors, status=exc.status)
     return _page(job)
 
 
@@ -132,11 +132,11 @@ def pdf():
         job = _job(request.form)
         data = print_job.print_pdf(job, site()["public_url"], current_actor())
     except Invalid as exc:
-        return _page(errors=exc.errors, status=422)
+        return _page(errors=exc.errors, status=exc.status)
     except engine.TooManyLabels as exc:
         return _page(errors={"": str(exc)}, status=422)
     except Busy as exc:
-        return _page(errors={"": str(exc)}, status=503)
+        return _page(errors={"": str(exc)}, status=exc.status)
     return _pdf(data, f"labels-{job.fmt.name}")
 
 
@@ -191,9 +191,9 @@ def blank():
     except blanks.LineNotConfirmed:
         return _blank_page(notes=notes, line=line, status=422)  # nothing reserved
     except Invalid as exc:
-        return _blank_page(exc.errors, 422, notes, line)
+        return _blank_page(exc.errors, exc.status, notes, line)
     except Busy as exc:
-        return _blank_page({"": str(exc)}, 503, notes, line)
+        return _blank_page({"": str(exc)}, exc.status, notes, line)
     except ValueError as exc:
         return _blank_page({"": str(exc)}, 422, notes, line)
     return _pdf(pdf_bytes, f"blank-labels-{fmt.name}")
