@@ -33,7 +33,6 @@ from .models import ROLES
 from .ops.rules import (
     DEFAULT_AUDIT_INTERVAL,
     DEFAULT_PAPER_SIZE,
-    MAX_AUDIT_INTERVAL,
     PAPER_SIZES,
 )
 from .register.assets import EDITABLE
@@ -225,12 +224,11 @@ class CategoryForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    org_name = StringField("Organisation name", [DataRequired(), Length(max=120)])
-    public_url = StringField("Public address", [Optional(), Length(max=200)])
-    timezone = StringField("Time zone", [DataRequired(), Length(max=64)])
-    audit_interval_days = IntegerField(
-        "Audit every (days)",
-        [InputRequired(), NumberRange(1, MAX_AUDIT_INTERVAL)],
-        default=DEFAULT_AUDIT_INTERVAL,
-    )
+    """The fields only: ops.settings.change checks every value (app/ops/rules.py)
+    and names each wrong one, so the page shows them all at once."""
+
+    org_name = StringField("Organisation name")
+    public_url = StringField("Public address")
+    timezone = StringField("Time zone")
+    audit_interval_days = StringField("Audit every (days)", default=str(DEFAULT_AUDIT_INTERVAL))
     paper_size = paper_size_field()

@@ -20,7 +20,8 @@ def test_every_wrong_field_is_named_and_nothing_is_saved(client, auth):
     auth.login("admin")
     before = settings.saved()
     bad = {
-        **GOOD,
+        "org_name": "  ",
+        "audit_interval_days": "0",
         "public_url": "tags.example.org",
         "timezone": "Mars/Olympus",
         "paper_size": "a3",
@@ -31,6 +32,8 @@ def test_every_wrong_field_is_named_and_nothing_is_saved(client, auth):
     assert "Give a full address" in text
     assert "Use a time zone name such as Europe/London." in text
     assert "Choose A4 or US Letter." in text
+    assert "Give the organisation's name." in text
+    assert "Give a number of days from 1 to 3650." in text
     settings.clear_cache()
     assert settings.saved() == before
 
@@ -44,3 +47,17 @@ def test_good_settings_are_saved_tidied(client, auth):
     assert saved["org_name"] == "Harbour Works"
     assert saved["public_url"] == "https://tags.example.org"  # no trailing slash
     assert saved["timezone"] == "Europe/London"
+
+
+def test_absurd_values_are_refused_with_a_message(client, auth):
+    auth.login("admin")
+    for field, value in [
+        ("audit_interval_days", "99999999999999999999"),
+        ("audit_interval_days", "-5"),
+        ("audit_interval_days", "ten"),
+        ("org_name", "x" * 500),
+        ("public_url", "https://" + "a" * 300 + ".example"),
+        ("timezone", "Europe/" + "x" * 200),
+    ]:
+        response = client.form("/admin/settings", {**GOOD, field: value})
+        assert response.status_code == 422, (field, value)

@@ -16,6 +16,28 @@ PAPER_SIZES = {"a4": "A4", "letter": "US Letter"}
 DEFAULT_PAPER_SIZE = "a4"
 
 
+ORG_NAME_MAX = 120
+PUBLIC_URL_MAX = 200
+TIMEZONE_MAX = 64
+
+
+def check_org_name(name: str) -> str | None:
+    """A message when the organisation's name is missing or too long."""
+    if not name.strip():
+        return "Give the organisation's name."
+    if len(name.strip()) > ORG_NAME_MAX:
+        return f"Keep the name under {ORG_NAME_MAX} characters."
+    return None
+
+
+def check_audit_interval(raw) -> str | None:
+    """A message when `raw` is not a whole number of days the audit cycle allows."""
+    text = str(raw).strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_AUDIT_INTERVAL:
+        return f"Give a number of days from 1 to {MAX_AUDIT_INTERVAL}."
+    return None
+
+
 def audit_interval(raw) -> int:
     """The saved audit cycle in days, or the default for a missing or absurd one."""
     try:
@@ -39,6 +61,8 @@ def check_public_url(url: str) -> str | None:
     """A message when a public URL is unusable; None when it is fine."""
     if not url:
         return None
+    if len(url) > PUBLIC_URL_MAX:
+        return f"Keep the address under {PUBLIC_URL_MAX} characters."
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "Give a full address such as http://192.168.1.20:8080 or https://tags.example.org."
@@ -64,6 +88,8 @@ def public_url_warning(url: str) -> str | None:
 
 
 def valid_timezone(name: str) -> bool:
+    if not name or len(name) > TIMEZONE_MAX:
+        return False
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

@@ -17,6 +17,8 @@ from ..errors import Invalid
 from ..models import Setting
 from .rules import (
     audit_interval,
+    check_audit_interval,
+    check_org_name,
     check_paper_size,
     check_public_url,
     paper_size,
@@ -69,6 +71,15 @@ def change(values: dict[str, str]) -> None:
     clean, errors = dict(values), {}
     if "org_name" in values:
         clean["org_name"] = values["org_name"].strip()
+        problem = check_org_name(clean["org_name"])
+        if problem:
+            errors["org_name"] = problem
+    if "audit_interval_days" in values:
+        problem = check_audit_interval(values["audit_interval_days"])
+        if problem:
+            errors["audit_interval_days"] = problem
+        else:
+            clean["audit_interval_days"] = str(int(str(values["audit_interval_days"]).strip()))
     if "public_url" in values:
         url = values["public_url"].strip()
         problem = check_public_url(url)

@@ -90,8 +90,9 @@ def setup_first_admin(
 ) -> User:
     """Create the first admin and the organisation's settings, exactly once."""
     errors = {}
-    if not org_name.strip():
-        errors["org_name"] = "Give the organisation's name."
+    name_problem = ops_rules.check_org_name(org_name)
+    if name_problem:
+        errors["org_name"] = name_problem
     url_problem = ops_rules.check_public_url(public_url.strip())
     if url_problem:
         errors["public_url"] = url_problem

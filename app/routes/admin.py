@@ -28,11 +28,11 @@ def settings_page():
         try:
             settings.change(
                 {
-                    "org_name": form.org_name.data,
-                    "public_url": form.public_url.data,
-                    "timezone": form.timezone.data,
-                    "audit_interval_days": str(form.audit_interval_days.data),
-                    "paper_size": form.paper_size.data,
+                    "org_name": form.org_name.data or "",
+                    "public_url": form.public_url.data or "",
+                    "timezone": form.timezone.data or "",
+                    "audit_interval_days": form.audit_interval_days.data or "",
+                    "paper_size": form.paper_size.data or "",
                 }
             )
         except Invalid as exc:
