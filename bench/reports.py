@@ -46,7 +46,7 @@ def main() -> None:
     os.environ.update(TAGTRAIL_INSTANCE=folder, TAGTRAIL_SECRET_KEY=SECRET)
     from app import create_app
     from app.models import utcnow
-    from app.reports import common, repair_costs, usage
+    from app.reports import breakdown, common, maintenance_costs, utilisation
     from app.reports import idle as reports_idle
     from app.reports import value as reports_value
 
@@ -55,13 +55,13 @@ def main() -> None:
     quarter = common.Period(today - timedelta(days=89), today)
     year = common.Period(today - timedelta(days=364), today)
     cases = {
-        "assets by location": lambda: common.breakdown("location"),
-        "assets by category": lambda: common.breakdown("category"),
-        "assets by holder": lambda: common.breakdown("holder"),
+        "assets by location": lambda: breakdown.breakdown("location"),
+        "assets by category": lambda: breakdown.breakdown("category"),
+        "assets by holder": lambda: breakdown.breakdown("holder"),
         "idle 90 days, first page": lambda: reports_idle.idle(90, now, 1, 50),
-        "utilisation, 90 days": lambda: usage.utilisation(quarter, zone, now),
-        "utilisation, 365 days": lambda: usage.utilisation(year, zone, now),
-        "maintenance, 365 days": lambda: repair_costs.maintenance(year, zone),
+        "utilisation, 90 days": lambda: utilisation.utilisation(quarter, zone, now),
+        "utilisation, 365 days": lambda: utilisation.utilisation(year, zone, now),
+        "maintenance, 365 days": lambda: maintenance_costs.maintenance(year, zone),
         "value today": lambda: reports_value.valuation(today, zone),
     }
     print(f"instance: {folder}\n\n| report | median of {args.runs} |\n|---|---|")

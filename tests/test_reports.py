@@ -12,7 +12,7 @@ import pytest
 
 from app.custody import custody, maintenance
 from app.models import Asset, Event, utcnow
-from app.reports import common
+from app.reports import breakdown, common
 from app.reports import idle as reports_idle
 
 from . import factories
@@ -96,7 +96,7 @@ def register(app):
 
 
 def test_locations_count_what_is_below_them(register):
-    result = common.breakdown("location")
+    result = breakdown.breakdown("location")
     rows = {
         g.name: (g.depth, g.in_service, g.retired, g.cost_cents, g.no_cost) for g in result.groups
     }
@@ -112,10 +112,11 @@ def test_locations_count_what_is_below_them(register):
 
 def test_categories_and_holders(register):
     by_category = {
-        g.name: (g.in_service, g.retired, g.cost_cents) for g in common.breakdown("category").groups
+        g.name: (g.in_service, g.retired, g.cost_cents)
+        for g in breakdown.breakdown("category").groups
     }
     assert by_category == {"Drills": (2, 1, 25_050), "No category": (2, 0, 2_000)}
-    by_holder = {g.name: (g.in_service, g.cost_cents) for g in common.breakdown("holder").groups}
+    by_holder = {g.name: (g.in_service, g.cost_cents) for g in breakdown.breakdown("holder").groups}
     assert by_holder == {"Sam": (1, 15_050), "Not held by anyone": (3, 12_000)}
 
 
@@ -234,11 +235,11 @@ def repairs(app):
 def test_maintenance_costs_per_asset_and_in_total(repairs):
     from zoneinfo import ZoneInfo
 
-    from app.reports import repair_costs
+    from app.reports import maintenance_costs
 
     today = date.today()
     period = common.Period(today - timedelta(days=30), today + timedelta(days=1))
-    report = repair_costs.maintenance(period, ZoneInfo("UTC"))
+    report = maintenance_costs.maintenance(period, ZoneInfo("UTC"))
     assert [(a.name, a.jobs, a.cost_cents) for a in report.assets] == [
         ("Pump", 2, 17_550),
         ("Saw", 3, 3_000),
@@ -247,7 +248,7 @@ def test_maintenance_costs_per_asset_and_in_total(repairs):
     assert {j.kind_label for j in report.jobs} == {"Repair started", "Fixed", "Serviced"}
     # The service 400 days ago only shows in a period that reaches back to it.
     day = repairs["old"].date()
-    old = repair_costs.maintenance(common.Period(day, day), ZoneInfo("UTC"))
+    old = maintenance_costs.maintenance(common.Period(day, day), ZoneInfo("UTC"))
     assert (old.cost_cents, [a.name for a in old.assets]) == (99_999, ["Saw"])
 
 

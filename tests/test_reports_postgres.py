@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from app.reports import common, repair_costs
+from app.reports import breakdown, maintenance_costs
 from app.reports import idle as reports_idle
-from app.reports import usage as reports_usage
+from app.reports import utilisation as reports_usage
 from app.reports import value as reports_value
 
 from . import factories
@@ -39,7 +39,7 @@ def test_utilisation_on_postgresql(pg_app):
         "Out at the end",
         "Added after",
     ]
-    assert repair_costs.maintenance(JANUARY, ZoneInfo("UTC")).jobs == []
+    assert maintenance_costs.maintenance(JANUARY, ZoneInfo("UTC")).jobs == []
 
 
 def test_value_and_breakdown_on_postgresql(pg_app):
@@ -48,7 +48,7 @@ def test_value_and_breakdown_on_postgresql(pg_app):
     value = reports_value.valuation(date(2025, 1, 1), ZoneInfo("UTC"))
     assert {h.name: h.book_cents for h in value.holdings}["Laptop A"] == 69_938
     assert value.total.book_cents == 146_819
-    laptops = {g.name: g for g in common.breakdown("category").groups}["Laptops"]
+    laptops = {g.name: g for g in breakdown.breakdown("category").groups}["Laptops"]
     assert (laptops.in_service, laptops.retired, laptops.no_cost) == (5, 2, 1)
 
 

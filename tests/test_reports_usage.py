@@ -11,7 +11,7 @@ import pytest
 
 from app.models import Asset, Event
 from app.reports import common
-from app.reports import usage as reports_usage
+from app.reports import utilisation as reports_usage
 
 from . import factories
 

@@ -1,8 +1,8 @@
-"""Reports for leads: the shared pieces (periods, pages, number formats, raw rows)
-and assets by location, category and holder.
+"""What the reports share: periods, pages, number formats and raw rows.
 
-Idle assets, utilisation, maintenance costs and book value have modules of
-their own (idle, usage, repair_costs, value).
+Each report has a module of its own: assets by location, category and holder
+(breakdown), idle assets (idle), utilisation, maintenance costs
+(maintenance_costs) and book value (value).
 Every report is read-only and aggregates in SQL where the database can do the
 sums portably; what needs date arithmetic is done in Python over
 already-aggregated or filtered rows.
@@ -10,17 +10,13 @@ already-aggregated or filtered rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from peewee import Case, fn
-
 from ..errors import Invalid
-from ..models import Asset, Category, User, db
-from ..register import places
-from ..register.rules import in_service_sql
+from ..models import db
 from . import rules
 
 # Parameters -----------------------------------------------------------------
@@ -134,118 +130,6 @@ def page_of(rows: list, number: int, per_page: int) -> Page:
 
 
 # Assets by location, category and holder ----------------------------------------
-
-GROUPINGS = {"location": "Location", "category": "Category", "holder": "Holder"}
-
-
-@dataclass
-class Group:
-    """In-service and retired counts and the known purchase cost of a group."""
-
-    key: int | None  # the id the register filters on; None for "no location" etc.
-    name: str
-    depth: int = 0
-    path: str = ""  # for locations: "Site › Building › Room"
-    in_service: int = 0
-    retired: int = 0
-    cost_cents: int = 0  # purchase cost of the in-service ones that have one
-    no_cost: int = 0  # in-service ones without a purchase cost
-
-    def add(self, other: Group) -> None:
-        self.in_service += other.in_service
-        self.retired += other.retired
-        self.cost_cents += other.cost_cents
-        self.no_cost += other.no_cost
-
-
-@dataclass
-class Breakdown:
-    by: str
-    groups: list[Group]
-    total: Group = field(default_factory=lambda: Group(None, "All assets"))
-
-
-def _sums(column) -> dict[int | None, Group]:
-    """One grouped query: counts and summed cost per value of `column`."""
-    in_service = in_service_sql()
-    query = (
-        Asset.select(
-            column.alias("key"),
-            fn.SUM(Case(None, [(in_service, 1)], 0)).alias("in_service"),
-            fn.SUM(Case(None, [(in_service, 0)], 1)).alias("retired"),
-            fn.SUM(Case(None, [(in_service, Asset.cost_cents)], 0)).alias("cost"),
-            fn.SUM(Case(None, [(in_service & Asset.cost_cents.is_null(), 1)], 0)).alias("nc"),
-        )
-        .group_by(column)
-        .tuples()
-    )
-    return {
-        key: Group(
-            key,
-            "",
-            in_service=int(n or 0),
-            retired=int(r or 0),
-            cost_cents=int(c or 0),
-            no_cost=int(nc or 0),
-        )
-        for key, n, r, c, nc in query
-    }
-
-
-def breakdown(by: str) -> Breakdown:
-    """Counts and purchase cost per location (sub-locations included), category or holder."""
-    if by not in GROUPINGS:
-        raise Invalid({"by": "Choose location, category or holder."})
-    column = {"location": Asset.location, "category": Asset.category, "holder": Asset.holder}[by]
-    sums = _sums(column)
-    result = Breakdown(by, [])
-    for group in sums.values():
-        result.total.add(group)
-    if by == "location":
-        result.groups = _location_groups(sums)
-        unplaced = "No location"
-    elif by == "category":
-        names = dict(Category.select(Category.id, Category.name).tuples())
-        result.groups = _named(sums, names)
-        unplaced = "No category"
-    else:
-        names = dict(
-            User.select(User.id, User.name).where(User.id.in_([k for k in sums if k])).tuples()
-        )
-        result.groups = _named(sums, names)
-        unplaced = "Not held by anyone"
-    if None in sums:
-        none = sums[None]
-        none.name = unplaced
-        result.groups.append(none)
-    return result
-
-
-def _named(sums: dict[int | None, Group], names: dict[int, str]) -> list[Group]:
-    groups = []
-    for key, group in sums.items():
-        if key is not None:
-            group.name = names.get(key, f"#{key}")
-            groups.append(group)
-    return sorted(groups, key=lambda g: (g.name.lower(), g.key))
-
-
-def _location_groups(sums: dict[int | None, Group]) -> list[Group]:
-    """The location tree, each place counting what is in it and below it (as the
-    register's location filter does), leaving out places with nothing in them."""
-    tree = places.location_tree()
-    paths = places.location_paths()
-    rows = {loc.id: Group(loc.id, loc.name, depth, paths[loc.id]) for loc, depth in tree}
-    parents = {loc.id: loc.parent_id for loc, _depth in tree}
-    for key, own in sums.items():
-        seen = 0
-        while key is not None and key in rows and seen < 100:  # bounded: a cycle must not hang
-            rows[key].add(own)
-            key, seen = parents.get(key), seen + 1
-    return [rows[loc.id] for loc, _depth in tree if rows[loc.id].in_service + rows[loc.id].retired]
-
-
-# Rows straight from the driver ------------------------------------------------------
 
 
 def raw_rows(query):

@@ -9,8 +9,9 @@ from flask import Blueprint, abort, current_app, render_template, request
 from ..clock import utcnow
 from ..errors import Invalid
 from ..permissions import role
-from ..reports import common, repair_costs, rules, usage
+from ..reports import breakdown, common, maintenance_costs, rules
 from ..reports import idle as reports_idle
+from ..reports import utilisation as utilisation_report
 from ..reports import value as reports_value
 from ..spreadsheets.csvfiles import money
 from ..templating import local_today, localtime, site
@@ -69,16 +70,16 @@ def index():
 @role("lead")
 def assets():
     """How many assets, and what they cost, per location, category or holder."""
-    by = _choice("by", tuple(common.GROUPINGS))
-    return render_template("reports/assets.html", report=common.breakdown(by))
+    by = _choice("by", tuple(breakdown.GROUPINGS))
+    return render_template("reports/assets.html", report=breakdown.breakdown(by))
 
 
 @bp.route("/assets.csv")
 @role("lead")
 def assets_csv():
     """The assets-by table as a spreadsheet."""
-    report = common.breakdown(_choice("by", tuple(common.GROUPINGS)))
-    header = [common.GROUPINGS[report.by], "In service", "Cost", "Without cost", "Retired"]
+    report = breakdown.breakdown(_choice("by", tuple(breakdown.GROUPINGS)))
+    header = [breakdown.GROUPINGS[report.by], "In service", "Cost", "Without cost", "Retired"]
     rows = [
         (g.path or g.name, g.in_service, money(g.cost_cents), g.no_cost, g.retired)
         for g in [*report.groups, report.total]
@@ -129,7 +130,7 @@ def utilisation():
         period = _period(rules.UTILISATION_DAYS)
     except Invalid as exc:
         return _refused("reports/utilisation.html", exc, report=None)
-    report = usage.utilisation(period, _zone(), utcnow())
+    report = utilisation_report.utilisation(period, _zone(), utcnow())
     page = common.page_of(report.assets, _page_number(), _per_page())
     return render_template("reports/utilisation.html", report=report, page=page, errors={}, args={})
 
@@ -140,7 +141,7 @@ def utilisation_csv():
     """Utilisation per asset (table=assets) or per category (table=categories)."""
     table = _choice("table", ("assets", "categories"))
     period = _csv_params(lambda: _period(rules.UTILISATION_DAYS))
-    report = usage.utilisation(period, _zone(), utcnow())
+    report = utilisation_report.utilisation(period, _zone(), utcnow())
     name = f"utilisation-{table}-{period.start}-to-{period.end}.csv"
     if table == "assets":
         header = ["Code", "Name", "Category", "Days owned", "Days checked out", "Utilisation %"]
@@ -165,7 +166,7 @@ def maintenance():
         period = _period(rules.MAINTENANCE_DAYS)
     except Invalid as exc:
         return _refused("reports/maintenance.html", exc, report=None, view=view)
-    report = repair_costs.maintenance(period, _zone())
+    report = maintenance_costs.maintenance(period, _zone())
     rows = report.assets if view == "assets" else report.jobs
     page = common.page_of(rows, _page_number(), _per_page())
     return render_template(
@@ -179,7 +180,7 @@ def maintenance_csv():
     """Maintenance costs per asset (view=assets) or every job (view=jobs)."""
     view = _choice("view", ("assets", "jobs"))
     period = _csv_params(lambda: _period(rules.MAINTENANCE_DAYS))
-    report = repair_costs.maintenance(period, _zone())
+    report = maintenance_costs.maintenance(period, _zone())
     name = f"maintenance-{view}-{period.start}-to-{period.end}.csv"
     if view == "jobs":
         header = ["Date", "Code", "Name", "What", "Note", "By", "Cost"]
