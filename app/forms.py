@@ -33,6 +33,7 @@ from .models import ROLES
 from .ops.rules import (
     DEFAULT_AUDIT_INTERVAL,
     DEFAULT_PAPER_SIZE,
+    ORG_NAME_MAX,
     PAPER_SIZES,
 )
 from .register.assets import EDITABLE
@@ -152,7 +153,7 @@ class DateMessages:
 
 
 class SetupForm(FlaskForm):
-    org_name = StringField("Organisation name", [DataRequired(), Length(max=120)])
+    org_name = StringField("Organisation name", [DataRequired(), Length(max=ORG_NAME_MAX)])
     public_url = StringField(
         "Public address phones will use",
         [Optional(), Length(max=200)],

@@ -294,3 +294,25 @@ def test_relabel_of_an_unknown_code_is_not_found(client, lead):
     assert client.get("/A/ZZZZZZ/relabel").status_code == 404
     assert client.form("/A/ZZZZZZ/relabel").status_code == 404
     assert counts() == (0, 0)
+
+
+def test_a_retired_item_is_not_relabelled_nor_bound_to_a_blank(client, lead):
+    """Its card offers no "Re-label…"; the page says why, and a crafted POST
+    or a blank label bound to it changes nothing either (one rule for all)."""
+    from app.custody import custody
+
+    drill = factories.make_asset(lead, name="Hammer drill")
+    custody.retire(drill.code, actor=lead, reason="sold")
+    soup, response = client.soup(f"/A/{drill.code}/relabel")
+    assert response.status_code == 200
+    assert "This item is retired." in soup.select_one("main").get_text()
+    assert soup.select_one("main form[method=post]") is None
+    before = counts()
+    response = client.form(f"/A/{drill.code}/relabel")
+    assert response.status_code == 409
+    assert Asset.get_by_id(drill.id).code == drill.code
+    code = blank_code(lead)
+    response = client.form(f"/A/{code}/bind/attach", {"asset": drill.code, "q": "hammer"})
+    assert response.status_code == 409
+    assert state(code) == ("blank", None)
+    assert counts() == before

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import labels
 
+from ..custody import rules as custody_rules
 from ..database import write
-from ..errors import Forbidden, Invalid, NotFound, Refused
+from ..errors import Invalid, NotFound, Refused
 from ..models import Asset, LabelCode, Location, User, utcnow
 from . import assets, events, places
 
@@ -108,6 +109,7 @@ def attach_blank(code: str, asset_code: str, actor: User) -> Asset:
         asset = Asset.get_or_none(Asset.code == asset_code)
         if asset is None:
             raise Invalid({"asset": "Choose an asset from the list."})
+        custody_rules.require("relabel", asset, actor)  # a new code is a new label
         asset = _replace_code(asset, code, actor, "blank label", printed_at=label.created_at)
         label.state, label.asset, label.changed_at = "bound", asset, utcnow()
         label.save()
@@ -116,10 +118,9 @@ def attach_blank(code: str, asset_code: str, actor: User) -> Asset:
 
 def relabel(asset_code: str, actor: User) -> Asset:
     """Give an asset a fresh code for a new label (the old one was damaged)."""
-    if not actor.has_role("lead"):
-        raise Forbidden("Only a lead can re-label items.")
     with write():
         asset = Asset.get_or_none(Asset.code == asset_code)
         if asset is None:
             raise NotFound("No asset has that code.")
+        custody_rules.require("relabel", asset, actor)  # a lead's, on an item in service
         return _replace_code(asset, places.unique_code(), actor, "re-label")

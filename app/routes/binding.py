@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from .. import codes
-from ..errors import Invalid, NotFound, Refused
+from ..custody import rules as custody_rules
+from ..errors import Forbidden, Invalid, NotFound, Refused
 from ..forms import AssetForm, place_choices
 from ..permissions import role
 from ..register import assets, label_codes
@@ -50,16 +51,16 @@ def bind_new(code: str):
 def bind_attach(code: str):
     """Put this blank label on an asset already in the register."""
     label = _blank(code)
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         try:
             asset = label_codes.attach_blank(
                 label.code, request.form.get("asset", ""), current_actor()
             )
         except Invalid as exc:
-            error = next(iter(exc.errors.values()))
-        except (Refused, NotFound) as exc:
-            error = str(exc)
+            error, status = next(iter(exc.errors.values())), exc.status
+        except (Refused, Forbidden, NotFound) as exc:
+            error, status = str(exc), exc.status
         else:
             flash(f"This label now belongs to {asset.name}. Its old label still leads here.", "ok")
             return redirect(url_for("scan.asset", code=asset.code), 303)
@@ -69,7 +70,7 @@ def bind_attach(code: str):
     chosen = request.form.get("asset") or (rows[0].code if len(rows) == 1 else "")
     return render_template(
         "binding/attach.html", label=label, q=q, rows=rows, chosen=chosen, error=error
-    ), (422 if error else 200)
+    ), status
 
 
 @bp.route("/relabel", methods=["GET", "POST"])
@@ -77,12 +78,18 @@ def bind_attach(code: str):
 def relabel(code: str):
     """Give the asset a new code for a replacement label; the old code keeps working."""
     asset = asset_or_404(code)
-    if request.method == "POST":
-        asset = label_codes.relabel(asset.code, current_actor())
-        flash(
-            f"New code {codes.pretty(asset.code)}. Print its label now; the old label "
-            "will say it was replaced.",
-            "ok",
-        )
-        return redirect(url_for("labels.index", choice="selected", asset=asset.code), 303)
-    return render_template("binding/relabel.html", asset=asset)
+    refused = custody_rules.refusal("relabel", asset, current_actor())
+    if request.method == "POST" and refused is None:
+        try:
+            asset = label_codes.relabel(asset.code, current_actor())
+        except (Refused, Forbidden) as exc:
+            refused = exc
+        else:
+            flash(
+                f"New code {codes.pretty(asset.code)}. Print its label now; the old label "
+                "will say it was replaced.",
+                "ok",
+            )
+            return redirect(url_for("labels.index", choice="selected", asset=asset.code), 303)
+    status = refused.status if refused is not None and request.method == "POST" else 200
+    return render_template("binding/relabel.html", asset=asset, refused=refused), status
