@@ -231,22 +231,22 @@ def labels_command(
     from .errors import Invalid
     from .ops import rules as ops_rules
     from .ops import settings
-    from .printing import jobs
+    from .printing import formats, selection
     from .register import label_codes
 
     app = _app()
     with app.app_context():
-        available = jobs.formats()
+        available = formats.formats()
         if list_formats:
             for name, fmt in available.items():
                 click.echo(f"{name:<20} {fmt.title}")
             return
         paper = settings.effective(app.config)["paper_size"]
-        format_name = format_name or jobs.default_format_name(paper)
+        format_name = format_name or formats.default_format_name(paper)
         if format_name not in available or not output:
             raise click.UsageError("Give a --format from --list-formats, and -o FILE.")
         fmt = available[format_name]
-        nudge = jobs.nudge(fmt.name)
+        nudge = formats.nudge(fmt.name)
         if calibrate:
             data = engine.calibration_pdf(fmt, nudge)
         else:
@@ -259,21 +259,21 @@ def labels_command(
                 click.secho(f"WARNING: {warning}", fg="yellow", err=True)
             try:
                 if blank is not None:
-                    jobs.require_public_url(public_url)  # before reserving codes
+                    selection.require_public_url(public_url)  # before reserving codes
                     reserved = label_codes.reserve_blanks(blank, None)
-                    label_data = jobs.blank_labels(reserved, public_url)
+                    label_data = selection.blank_labels(reserved, public_url)
                     things = []
                 else:
                     wanted = [c.strip().upper() for c in (codes or "").split(",") if c.strip()]
                     choice = "all" if every else "unprinted" if unprinted else "selected"
-                    things = jobs.choose(choice, codes_=wanted)
-                    label_data = jobs.to_labels(things, public_url, tags=tags)
+                    things = selection.choose(choice, codes_=wanted)
+                    label_data = selection.to_labels(things, public_url, tags=tags)
                 data = engine.render_pdf(label_data, fmt, start=start, copies=copies, nudge=nudge)
             except (Invalid, ValueError) as exc:
                 message = "; ".join(exc.errors.values()) if isinstance(exc, Invalid) else exc
                 raise click.ClickException(str(message)) from None
             if things:
-                jobs.record_printed(things, None, fmt)
+                selection.record_printed(things, None, fmt)
         with open(output, "wb") as fh:
             fh.write(data)
     click.echo(f"Wrote {output}.")

@@ -40,6 +40,21 @@ def required_role(endpoint: str | None) -> str | None:
     return getattr(view, "required_role", None)
 
 
+def may(endpoint: str) -> bool:
+    """Whether the person signed in (if anyone) may open `endpoint`, by the role
+    its view declares: the role `enforce` checks. Templates ask this before
+    showing a link or a button, so the two cannot disagree. An endpoint that
+    does not exist is a mistake in the template, said as one."""
+    if endpoint not in current_app.view_functions:
+        raise ValueError(f"no endpoint {endpoint!r}")
+    needed = required_role(endpoint)
+    if needed == PUBLIC:
+        return True
+    if needed is None or not current_user.is_authenticated:
+        return False
+    return current_user.has_role(needed)
+
+
 def here() -> str:
     """This page's path and query: where to come back to after signing in."""
     return request.full_path if request.query_string else request.path

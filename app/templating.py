@@ -16,7 +16,7 @@ from .custody import rules as custody_rules
 from .models import FAULT_SEVERITIES, STATUS_LABELS
 from .ops import rules as ops_rules
 from .ops import settings
-from .permissions import sign_in_url
+from .permissions import may, sign_in_url
 from .register import event_kinds, places, uploads
 
 CSP = (
@@ -129,6 +129,7 @@ def init_app(app: Flask) -> None:
         via_label=audit_rules.via_label,
         via_words=audit_rules.via_words,
         sign_in_url=sign_in_url,
+        may=may,
         upload_limit=uploads.limit_words,
         text_max=maintenance.MAX_TEXT,
     )

@@ -181,3 +181,21 @@ def test_demo_data_over_existing_data_is_refused(app):
     factories.make_asset()
     with pytest.raises(errors.Refused):
         demo.build(password=factories.PASSWORD)
+
+
+def test_a_refused_page_says_who_to_ask(client, auth):
+    """A member is told to ask a lead or an admin; a lead, refused a page only an
+    admin may open, is told to ask an admin."""
+
+    def said(url: str) -> str:
+        response = client.get(url)
+        assert response.status_code == 403
+        return soup_of(response).select_one("main").get_text(" ", strip=True)
+
+    auth.login("member")
+    assert "Ask a lead or an admin." in said("/people")
+    auth.logout()
+    auth.login("lead")
+    text = said("/admin/settings")
+    assert "Ask an admin." in text
+    assert "Ask a lead" not in text

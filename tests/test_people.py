@@ -45,6 +45,26 @@ def test_lead_cannot_edit_an_admin(client, auth):
     assert (fresh.name, fresh.role) == ("Ada Admin", "admin")
 
 
+def test_the_edit_link_shows_only_where_editing_is_allowed(client, auth):
+    """A person's page offers "Edit" exactly when the edit page would let the
+    viewer in (register.rules.may_edit_person): a lead edits members only; an
+    admin edits anyone."""
+    admin = factories.make_user("admin")
+    lead = factories.make_user("lead")
+    member = factories.make_user("member")
+
+    def offered(person: User) -> bool:
+        soup, response = client.soup(f"/people/{person.id}")
+        assert response.status_code == 200
+        return soup.select_one(f"main a[href='/people/{person.id}/edit']") is not None
+
+    auth.login("lead")
+    assert [offered(p) for p in (member, lead, admin)] == [True, False, False]
+    auth.logout()
+    auth.login("admin", admin)
+    assert [offered(p) for p in (member, lead, admin)] == [True, True, True]
+
+
 def test_admin_creates_a_lead_who_can_sign_in(client, auth):
     """An admin adds a lead with a password; that person can then sign in."""
     auth.login("admin")

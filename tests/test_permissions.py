@@ -7,7 +7,11 @@ import io
 from pathlib import Path
 
 import pytest
+from flask import request, url_for
+from flask_login import login_user
+from werkzeug.exceptions import Forbidden
 
+from app import permissions
 from app.audits import audits
 from app.models import MODELS, Fault
 from app.permissions import PUBLIC
@@ -254,3 +258,72 @@ def test_a_member_cannot_post_to_lead_routes(client, auth, world):
     from app.models import Asset
 
     assert not Asset.select().where(Asset.name == "Sneaky").exists()
+
+
+@pytest.mark.parametrize("who", [None, "member", "lead", "admin"])
+def test_may_agrees_with_the_hook_on_every_endpoint(app, who):
+    """Templates show a link when `may(endpoint)` says so: for every endpoint in
+    the URL map and every role (and signed out), it says yes exactly when the
+    before-request hook lets that person in (no 403, no sign-in first)."""
+    user = factories.make_user(who) if who else None
+    rules = list(app.url_map.iter_rules())
+    assert len({rule.endpoint for rule in rules}) > 80
+    with app.test_request_context("/"):
+        if user:
+            login_user(user)
+        for rule in rules:
+            endpoint = rule.endpoint
+            request.url_rule = rule  # as if this rule had matched the request
+            try:
+                let_in = permissions.enforce() is None
+            except Forbidden:
+                let_in = False
+            assert permissions.may(endpoint) is let_in, (who, endpoint)
+            needed = permissions.required_role(endpoint)
+            assert let_in is (RANK[needed] <= RANK[who or PUBLIC]), (who, endpoint)
+        with pytest.raises(ValueError):
+            permissions.may("locations.nowhere")  # a typo in a template fails loudly
+
+
+@pytest.mark.parametrize(
+    "url, lead_links",
+    [
+        ("/locations", ["locations.new", "locations.edit"]),
+        ("/categories", ["categories.save", "categories.edit"]),
+        ("/assets", ["assets.new", "imports.upload", "exports.index", "labels.index"]),
+    ],
+)
+def test_a_member_sees_no_lead_links(app, client, auth, world, url, lead_links):
+    """The lists show a member no link or button to a lead's page (which would
+    only answer 403), and show a lead every one of them."""
+    with app.test_request_context():
+        hrefs = {
+            "locations.new": url_for("locations.new"),
+            "locations.edit": url_for("locations.edit", location_id=world["location_id"]),
+            "categories.save": url_for("categories.save"),
+            "categories.edit": url_for("categories.save", category_id=world["category_id"]),
+            "assets.new": url_for("assets.new"),
+            "imports.upload": url_for("imports.upload"),
+            "exports.index": url_for("exports.index"),
+            "labels.index": url_for("labels.index"),
+        }
+    wanted = {hrefs[e] for e in lead_links}
+
+    def targets() -> set[str]:
+        soup, _ = client.soup(url)
+        main = soup.select_one("main")
+        found = {a["href"].split("?")[0] for a in main.select("a[href]")}
+        found |= {f["action"] for f in main.select("form[action]")}
+        found |= {"ticks" for _ in main.select("input[type=checkbox][form=print-form]")}
+        return found
+
+    auth.login("member")
+    seen = targets()
+    assert not (wanted & seen), wanted & seen
+    assert "ticks" not in seen
+    auth.logout()
+    auth.login("lead")
+    seen = targets()
+    assert wanted <= seen, wanted - seen
+    if url == "/assets":
+        assert "ticks" in seen

@@ -61,3 +61,30 @@ def test_absurd_values_are_refused_with_a_message(client, auth):
     ]:
         response = client.form("/admin/settings", {**GOOD, field: value})
         assert response.status_code == 422, (field, value)
+
+
+def test_a_value_the_server_sets_is_shown_read_only_saying_where(app, client, auth):
+    """TAGTRAIL_PUBLIC_URL (here the test config's PUBLIC_URL) wins over the
+    saved address: the field is read-only and says where it is set. The name,
+    not set by the server, stays editable; once it is, it is read-only too."""
+    auth.login("admin")
+    soup, _ = client.soup("/admin/settings")
+    url = soup.select_one("input[name=public_url]")
+    assert url.has_attr("readonly")
+    assert "Set by the server's configuration (TAGTRAIL_PUBLIC_URL)" in (
+        url.find_parent(class_="field").get_text(" ", strip=True)
+    )
+    name = soup.select_one("input[name=org_name]")
+    assert not name.has_attr("readonly")
+    assert "configuration" not in name.find_parent(class_="field").get_text()
+
+    app.config["ORG_NAME"] = "Env Org"
+    app.config["PUBLIC_URL"] = ""
+    settings.clear_cache()
+    soup, _ = client.soup("/admin/settings")
+    name = soup.select_one("input[name=org_name]")
+    assert name.has_attr("readonly")
+    assert "(TAGTRAIL_ORG_NAME)" in name.find_parent(class_="field").get_text(" ", strip=True)
+    url = soup.select_one("input[name=public_url]")
+    assert not url.has_attr("readonly")
+    assert "configuration" not in url.find_parent(class_="field").get_text()

@@ -28,6 +28,7 @@ def page(viewer: User, walking_id: int | None, *, checked: int | None, unmatched
         "question": audits.typing_mistake(unmatched) if unmatched else None,
         "chosen_audit": chosen,
         # "Check out to…": a member only ever to themselves.
+        "to_anyone": may_check_out_to_others(viewer),
         "holders": list(people.people(include_inactive=False))
         if may_check_out_to_others(viewer)
         else [viewer],

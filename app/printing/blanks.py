@@ -9,7 +9,7 @@ from ..errors import Invalid
 from ..models import User
 from ..register import label_codes
 from ..worker import run
-from . import jobs, rules
+from . import formats, rules, selection
 
 
 class LineNotConfirmed(Invalid):
@@ -34,21 +34,21 @@ def print_blanks(
 ) -> bytes:
     """Reserve `count` fresh codes and render their labels from position `start`.
 
-    `line`: the organisation line on each label, already checked by jobs.org_line;
+    `line`: the organisation line on each label, already checked by selection.org_line;
     `seen_line`: the line the person was last warned about, if any."""
     start = rules.check_start(fmt, start)
-    notes = jobs.blank_notes(fmt, public_url, line)
-    base = jobs.require_public_url(public_url)  # before reserving
-    if jobs.org_line_warned(notes) and seen_line != line:
+    notes = selection.blank_notes(fmt, public_url, line)
+    base = selection.require_public_url(public_url)  # before reserving
+    if selection.org_line_warned(notes) and seen_line != line:
         raise LineNotConfirmed(notes)
     codes = label_codes.reserve_blanks(count, actor)
     try:
         return run(
             labels.render_pdf,
-            jobs.blank_labels(codes, base),
+            selection.blank_labels(codes, base),
             fmt,
             start=start,
-            nudge=jobs.nudge(fmt.name),
+            nudge=formats.nudge(fmt.name),
             org_line=line,
         )
     except Exception:

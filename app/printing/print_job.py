@@ -10,7 +10,7 @@ import labels
 
 from ..models import User
 from ..worker import run
-from . import jobs, rules
+from . import formats, rules, selection
 
 
 @dataclass
@@ -37,25 +37,25 @@ def make(
     tags: bool,
 ) -> Job:
     """Check a job's choices (Invalid says which field is wrong) and pick its labels."""
-    fmt = jobs.get_format(format_name)
+    fmt = formats.get_format(format_name)
     start = rules.check_start(fmt, start)
     copies = rules.check_copies(copies)
-    things = jobs.choose(
+    things = selection.choose(
         choice, codes_=codes, category_id=category_id, location_id=location_id, since=since
     )
-    return Job(fmt, start, copies, jobs.org_line(org_line), tags, things)
+    return Job(fmt, start, copies, selection.org_line(org_line), tags, things)
 
 
 def notes(job: Job, public_url: str) -> dict:
     """What the page says beside the stock for this job's run."""
-    preview = jobs.to_labels(job.things, public_url, preview=True, tags=job.tags)
-    return jobs.stock_notes(job.fmt, public_url, preview, job.org_line)
+    preview = selection.to_labels(job.things, public_url, preview=True, tags=job.tags)
+    return selection.stock_notes(job.fmt, public_url, preview, job.org_line)
 
 
 def preview_svg(job: Job | None, fmt: labels.Format, public_url: str) -> str:
     """The first page as it will print, label outlines included (an empty sheet
     of `fmt` when there is no job yet)."""
-    data = jobs.to_labels(job.things, public_url, preview=True, tags=job.tags) if job else []
+    data = selection.to_labels(job.things, public_url, preview=True, tags=job.tags) if job else []
     per_page = 1 if fmt.roll else fmt.per_page - (job.start - 1 if job else 0)
     copies = job.copies if job else 1
     first_page = [label for label in data for _ in range(copies)][: max(per_page, 0)]
@@ -64,7 +64,7 @@ def preview_svg(job: Job | None, fmt: labels.Format, public_url: str) -> str:
             first_page,
             fmt,
             start=job.start if job else 1,
-            nudge=jobs.nudge(fmt.name),
+            nudge=formats.nudge(fmt.name),
             org_line=job.org_line if job else "",
             outlines=True,
         )
@@ -76,14 +76,14 @@ def print_pdf(job: Job, public_url: str, actor: User) -> bytes:
     were printed; nothing is recorded if rendering fails."""
     data = run(
         labels.render_pdf,
-        jobs.to_labels(job.things, public_url, tags=job.tags),
+        selection.to_labels(job.things, public_url, tags=job.tags),
         job.fmt,
         start=job.start,
         copies=job.copies,
-        nudge=jobs.nudge(job.fmt.name),
+        nudge=formats.nudge(job.fmt.name),
         org_line=job.org_line,
     )
-    assets = jobs.marked(job.things)
+    assets = selection.marked(job.things)
     if assets:
-        jobs.record_printed(assets, actor, job.fmt)
+        selection.record_printed(assets, actor, job.fmt)
     return data

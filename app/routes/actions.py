@@ -24,13 +24,12 @@ from flask import (
 from flask_login import current_user
 
 from ..custody import custody, maintenance, servicing
-from ..custody import rules as custody_rules
 from ..custody.engine import Outcome
 from ..errors import Forbidden, Invalid, NotFound, Refused, TooLarge
+from ..pages import action as action_page
 from ..pages import asset as asset_page
 from ..permissions import role
-from ..register import assets, people, places
-from ..register.rules import is_unusable
+from ..register import assets
 from ..templating import local_today, wants_fragment
 from .helpers import (
     asset_or_404,
@@ -49,19 +48,10 @@ CARD = "status-card"
 
 def form_page(action: str, asset, status: int = 200, errors: dict | None = None, **extra):
     """The small page for one action (also where a plain form's errors land)."""
-    q = request.values.get("q", "")
     context = {
-        "action": action,
-        "asset": asset,
+        **action_page.form_page(action, asset, current_user, request.values.get("q", "")),
         "errors": errors or {},
         "values": request.form,
-        "q": q,
-        "people": people.pick(q) if action in ("checkout", "transfer") else [],
-        "locations": places.location_tree() if action in ("return", "move") else [],
-        "to_anyone": custody_rules.may_check_out_to_others(current_user),
-        "unusable": is_unusable(asset),
-        "reasons": custody.RETIRE_REASONS,
-        "conditions": custody.CONDITIONS,
         **extra,
     }
     if wants_fragment("people-pick"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 
 from flask import Blueprint, current_app, render_template
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from peewee import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -36,8 +37,21 @@ STORAGE_FULL = (
 )
 
 
+def _not_allowed() -> str:
+    """Who to ask: a lead is refused only what needs an admin; an admin has no
+    one to ask."""
+    user = current_user
+    if user.is_authenticated and user.has_role("admin"):
+        return "Your account cannot do that."
+    if user.is_authenticated and user.has_role("lead"):
+        return "Your account cannot do that. Ask an admin."
+    return MESSAGES[403][1]
+
+
 def _page(code: int, detail: str | None = None):
     title, text = MESSAGES.get(code, MESSAGES[500])
+    if code == 403 and not detail:
+        text = _not_allowed()
     return render_template("errors/error.html", code=code, title=title, text=detail or text), code
 
 

@@ -10,10 +10,9 @@ import labels as engine
 from labels import formats as engine_formats
 
 from ..errors import Busy, Invalid
-from ..ops import rules as ops_rules
+from ..pages import printing as page
 from ..permissions import role
-from ..printing import blanks, jobs, print_job, rules
-from ..register import label_codes, places
+from ..printing import blanks, formats, print_job, selection
 from ..templating import local_today, site
 from ..worker import run
 from .helpers import current_actor, form_int
@@ -34,7 +33,7 @@ def _as_int(values, name: str) -> int | None:
 
 
 def _default_format() -> str:
-    return jobs.default_format_name(site()["paper_size"])
+    return formats.default_format_name(site()["paper_size"])
 
 
 def _job(values) -> print_job.Job:
@@ -67,34 +66,16 @@ def _pdf(data: bytes, stem: str) -> Response:
     )
 
 
-def _notes(job):
-    """The notes beside the stock: for the job's run, or the chosen stock alone."""
-    public_url = site()["public_url"]
-    if job:
-        return print_job.notes(job, public_url)
-    try:
-        fmt = jobs.get_format(request.values.get("format") or _default_format())
-    except Invalid:
-        return None  # the form says what is wrong with the stock
-    return jobs.stock_notes(fmt, public_url)
-
-
 def _page(job=None, errors=None, status=200):
+    context = page.print_page(
+        job,
+        format_name=request.values.get("format", ""),
+        codes=request.values.getlist("asset"),
+        paper_size=site()["paper_size"],
+        public_url=site()["public_url"],
+    )
     return render_template(
-        "labels/print.html",
-        job=job,
-        marks=bool(job and jobs.marked(job.things)),
-        notes=_notes(job),
-        org_line_max=rules.ORG_LINE_MAX,
-        max_copies=rules.MAX_COPIES,
-        errors=errors or {},
-        values=request.values,
-        picked=jobs.picked(request.values.getlist("asset")),
-        default_format=_default_format(),
-        formats=jobs.formats(),
-        categories=list(places.categories()),
-        locations=places.location_tree(),
-        warning=ops_rules.public_url_warning(site()["public_url"]),
+        "labels/print.html", errors=errors or {}, values=request.values, **context
     ), status
 
 
@@ -119,7 +100,7 @@ def preview():
         job = _job(request.args)
     except Invalid:
         job = None
-    fmt = job.fmt if job else jobs.get_format(_default_format())
+    fmt = job.fmt if job else formats.get_format(_default_format())
     svg = print_job.preview_svg(job, fmt, site()["public_url"])
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
@@ -140,19 +121,17 @@ def pdf():
     return _pdf(data, f"labels-{job.fmt.name}")
 
 
-def _blank_page(errors=None, status=200, notes=None, line=""):
-    return render_template(
-        "labels/blank.html",
-        errors=errors or {},
-        values=request.values,
-        notes=notes,
-        warned=bool(notes and jobs.org_line_warned(notes)),
+def _blank_page(errors=None, status=200, line=None):
+    """The blank labels form; `line`: the line on each label as sent, once read
+    (the page then says what the stock does with it)."""
+    context = page.blank_page(
+        format_name=request.values.get("format", ""),
         org_line=line,
-        org_line_max=rules.ORG_LINE_MAX,
-        max_blanks=label_codes.MAX_BLANKS,
-        default_format=_default_format(),
-        formats=jobs.formats(),
-        warning=ops_rules.public_url_warning(site()["public_url"]),
+        paper_size=site()["paper_size"],
+        public_url=site()["public_url"],
+    )
+    return render_template(
+        "labels/blank.html", errors=errors or {}, values=request.values, **context
     ), status
 
 
@@ -164,38 +143,31 @@ def blank():
     As on the print page, the line on each label has one limit, and the page
     says first when the stock cuts it or leaves it off: sending the same line
     again prints it so."""
-    public_url = site()["public_url"]
     if request.method == "GET":
-        try:
-            fmt = jobs.get_format(request.args.get("format") or _default_format())
-            line = jobs.org_line(request.args.get("org_line", ""))
-        except Invalid:
-            return _blank_page()  # the form says what is wrong when it is sent
-        return _blank_page(notes=jobs.blank_notes(fmt, public_url, line), line=line)
-    notes, line = None, ""
+        return _blank_page(line=request.args.get("org_line", ""))
+    line = None  # until read: no notes beside the stock before then
     try:
-        fmt = jobs.get_format(request.form.get("format", ""))
+        fmt = formats.get_format(request.form.get("format", ""))
         count = form_int("count") or 0
         start = 1 if fmt.roll else _whole(request.form, "start")
-        line = jobs.org_line(request.form.get("org_line", ""))
-        notes = jobs.blank_notes(fmt, public_url, line)
+        line = selection.org_line(request.form.get("org_line", ""))
         pdf_bytes = blanks.print_blanks(
             fmt,
             count,
             start,
             line,
             seen_line=request.form.get("org_seen"),
-            public_url=public_url,
+            public_url=site()["public_url"],
             actor=current_actor(),
         )
     except blanks.LineNotConfirmed:
-        return _blank_page(notes=notes, line=line, status=422)  # nothing reserved
+        return _blank_page(line=line, status=422)  # nothing reserved
     except Invalid as exc:
-        return _blank_page(exc.errors, exc.status, notes, line)
+        return _blank_page(exc.errors, exc.status, line)
     except Busy as exc:
-        return _blank_page({"": str(exc)}, exc.status, notes, line)
+        return _blank_page({"": str(exc)}, exc.status, line)
     except ValueError as exc:
-        return _blank_page({"": str(exc)}, 422, notes, line)
+        return _blank_page({"": str(exc)}, 422, line)
     return _pdf(pdf_bytes, f"blank-labels-{fmt.name}")
 
 
@@ -214,7 +186,7 @@ def calibrate():
         try:
             x = float(request.form.get("nudge_x") or 0)
             y = float(request.form.get("nudge_y") or 0)
-            jobs.save_nudge(name, x, y)
+            formats.save_nudge(name, x, y)
         except ValueError:
             errors = {"nudge": "Give the nudge in millimetres, e.g. 0.5 or -1."}
         except Invalid as exc:
@@ -227,20 +199,20 @@ def calibrate():
             return redirect(url_for("labels.calibrate", format=name), 303)
     if wants == "download" or request.args.get("download"):
         try:
-            fmt = jobs.get_format(name)
-            data = run(engine.calibration_pdf, fmt, jobs.nudge(name))
+            fmt = formats.get_format(name)
+            data = run(engine.calibration_pdf, fmt, formats.nudge(name))
         except (Invalid, Busy) as exc:
             errors = getattr(exc, "errors", None) or {"": str(exc)}
         else:
             return _pdf(data, f"calibration-{name}")
-    x, y = jobs.nudge(name)
+    x, y = formats.nudge(name)
     return render_template(
         "labels/calibrate.html",
         name=name,
         nudge_x=x,
         nudge_y=y,
         errors=errors,
-        formats=jobs.formats(),
+        formats=formats.formats(),
     ), 422 if errors else 200
 
 
@@ -255,7 +227,7 @@ def new_format():
         data["roll"] = request.form.get("roll") == "1"
         data["title"] = request.form.get("title", "").strip()[:80] or data["name"]
         try:
-            fmt = jobs.save_custom_format(data)
+            fmt = formats.save_custom_format(data)
         except Invalid as exc:
             errors = exc.errors
         else:

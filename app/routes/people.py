@@ -73,6 +73,7 @@ def detail(person_id: int):
         page=page,
         older=older,
         today=local_today(),
+        may_edit=may_edit_person(current_user, person),
     )
 
 

@@ -1,16 +1,18 @@
-"""Printing labels: formats (shipped and custom), nudges, what to print, and the
-record that it was printed. The limits a job must keep to are in rules.py."""
+"""What to print (assets, locations or blank codes), their label data and the
+notes beside the stock, and the record that they were printed. The stock
+itself (formats, nudges) is in formats.py; a job's limits are in rules.py."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time
 
 import labels
-from labels import Format, FormatError
+from labels import Format
 
 from ..database import write
 from ..errors import Invalid
-from ..models import Asset, LabelFormatSetting, Location, User, utcnow
+from ..models import Asset, Location, User, utcnow
 from ..ops import rules as ops_rules
 from ..register import events, places
 from ..register.rules import in_service_sql
@@ -22,72 +24,10 @@ BLANK_SAMPLE = "0" * 6
 CHOICES = ("selected", "all", "unprinted", "category", "location", "since", "locations")
 
 
-def default_format_name(paper_size: str) -> str:
-    """The label stock a print form starts on for this paper size (see settings)."""
-    return rules.DEFAULT_STOCK[ops_rules.paper_size(paper_size)]
-
-
-def formats() -> dict[str, Format]:
-    """Shipped formats, then the custom ones leads saved (a custom one never
-    replaces a shipped one of the same name)."""
-    found = dict(labels.builtin())
-    for row in LabelFormatSetting.select().where(LabelFormatSetting.spec.is_null(False)):
-        try:
-            found.setdefault(row.name, Format.from_dict(row.spec))
-        except FormatError:
-            continue  # a stored format that no longer checks out is skipped, not fatal
-    return found
-
-
-def get_format(name: str) -> Format:
-    fmt = formats().get(name or "")
-    if fmt is None:
-        raise Invalid({"format": "Choose a label format from the list."})
-    return fmt
-
-
-def nudge(name: str) -> tuple[float, float]:
-    row = LabelFormatSetting.get_or_none(LabelFormatSetting.name == name)
-    return (row.nudge_x_mm, row.nudge_y_mm) if row else (0.0, 0.0)
-
-
-def save_nudge(name: str, x_mm: float, y_mm: float) -> None:
-    """Remember how far this printer feeds off, for every later print on `name`."""
-    get_format(name)
-    if not (abs(x_mm) <= rules.MAX_NUDGE_MM and abs(y_mm) <= rules.MAX_NUDGE_MM):  # and NaN
-        raise Invalid({"nudge": f"A nudge is at most {rules.MAX_NUDGE_MM} mm either way."})
-    with write():
-        LabelFormatSetting.insert(name=name, nudge_x_mm=x_mm, nudge_y_mm=y_mm).on_conflict(
-            conflict_target=[LabelFormatSetting.name],
-            update={LabelFormatSetting.nudge_x_mm: x_mm, LabelFormatSetting.nudge_y_mm: y_mm},
-        ).execute()
-
-
-def save_custom_format(data: dict) -> Format:
-    """Check and store a lead's own format."""
-    data = {
-        **data,
-        "name": "custom-"
-        + str(data.get("name", "")).strip().lower().replace(" ", "-").removeprefix("custom-"),
-    }
-    try:
-        fmt = Format.from_dict(data)
-    except FormatError as exc:
-        raise Invalid({"": str(exc)}) from None
-    if fmt.name in labels.builtin():
-        raise Invalid({"name": "A shipped format already has that name."})
-    with write():
-        LabelFormatSetting.insert(name=fmt.name, spec=fmt.to_dict()).on_conflict(
-            conflict_target=[LabelFormatSetting.name],
-            update={LabelFormatSetting.spec: fmt.to_dict()},
-        ).execute()
-    return fmt
-
-
 def choose(
     choice: str,
     *,
-    codes_: list[str] = (),
+    codes_: Sequence[str] = (),
     category_id: int | None = None,
     location_id: int | None = None,
     since: date | None = None,
@@ -127,7 +67,8 @@ def picked(codes_: list[str]) -> list[Asset]:
 def require_public_url(public_url: str) -> str:
     """Refuse to print QR codes that would lead nowhere."""
     if not public_url:
-        raise Invalid({"": ops_rules.public_url_warning(public_url) + " Nothing was printed."})
+        said = ops_rules.public_url_warning(public_url) or "No public address is set."
+        raise Invalid({"": said + " Nothing was printed."})
     return public_url
 
 
@@ -158,7 +99,7 @@ def org_line(value: str) -> str:
     return value
 
 
-def stock_notes(fmt: Format, public_url: str, run: list[labels.Label] = (), org_line: str = ""):
+def stock_notes(fmt: Format, public_url: str, run: Sequence[labels.Label] = (), org_line: str = ""):
     """What the print page says beside the stock, before anything is printed: the
     QR's module size with this public address (and whether it is small enough to
     need a close scan), and which lines of `run` the stock cuts or leaves off."""

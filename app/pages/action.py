@@ -1,0 +1,26 @@
+"""One action's own small form page (check out, return, move, retire...): the
+people and places to choose from, and what the viewer may choose."""
+
+from __future__ import annotations
+
+from ..custody import custody
+from ..custody import rules as custody_rules
+from ..models import Asset, User
+from ..register import people, places
+from ..register.rules import is_unusable
+
+
+def form_page(action: str, asset: Asset, viewer: User, q: str = "") -> dict:
+    """What the form for `action` on `asset` shows `viewer`. `q`: a search in
+    the people list (check out and hand over choose a person)."""
+    return {
+        "action": action,
+        "asset": asset,
+        "q": q,
+        "people": people.pick(q) if action in ("checkout", "transfer") else [],
+        "locations": places.location_tree() if action in ("return", "move") else [],
+        "to_anyone": custody_rules.may_check_out_to_others(viewer),
+        "unusable": is_unusable(asset),
+        "reasons": custody.RETIRE_REASONS,
+        "conditions": custody.CONDITIONS,
+    }
