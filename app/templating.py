@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, render_template, request
@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from . import codes
 from .audits import rules as audit_rules
+from .clock import utcnow
 from .custody import maintenance
 from .custody import rules as custody_rules
 from .models import FAULT_SEVERITIES, STATUS_LABELS
@@ -58,12 +59,14 @@ def is_overdue(asset) -> bool:
 
 
 def next_audit(asset) -> str:
-    """ "due now", or the date the organisation's audit cycle next asks for it."""
-    if asset.last_audited_at is None:
+    """ "due now", or the date the organisation's audit cycle next asks for it
+    (the audits' rule: app/audits/rules.py)."""
+    interval = site()["audit_interval_days"]
+    due = audit_rules.next_due(asset, interval)
+    if due is None:
         return "due now (never audited)"
-    due = asset.last_audited_at + timedelta(days=site()["audit_interval_days"])
     return (
-        "due now" if due <= datetime.now(UTC).replace(tzinfo=None) else localtime(due, "%d %b %Y")
+        "due now" if audit_rules.is_due(asset, interval, utcnow()) else localtime(due, "%d %b %Y")
     )
 
 

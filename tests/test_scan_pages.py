@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from app import codes
-from app.custody import maintenance
+from app.custody import rules as custody_rules
 from app.models import Asset, Event, Location, User
 from app.register import label_codes
 
@@ -137,10 +137,10 @@ def test_a_lead_reads_the_finders_words_name_and_contact(client, auth, role):
 
 
 def test_who_may_read_a_finder_is_one_rule(auth):
-    assert not maintenance.may_read_finder(None)
-    assert not maintenance.may_read_finder(factories.make_user("member"))
-    assert maintenance.may_read_finder(factories.make_user("lead"))
-    assert maintenance.may_read_finder(factories.make_user("admin"))
+    assert not custody_rules.may_read_finder(None)
+    assert not custody_rules.may_read_finder(factories.make_user("member"))
+    assert custody_rules.may_read_finder(factories.make_user("lead"))
+    assert custody_rules.may_read_finder(factories.make_user("admin"))
 
 
 # Small snags ---------------------------------------------------------------------

@@ -1,11 +1,18 @@
 """The rules of an audit, spelled once: what it still has to find (and so what
 closing it marks missing), which actions prove an item was in someone's hands
-while it ran, and the room each person says they are in. The audit page, the
-close page, close itself, the report, the asset page and /scan all ask here."""
+while it ran, when an item is due for audit again, and who may undo a tick or
+decide about an item seen elsewhere. The audit page, the close page, close
+itself, the report, the asset page, the register, the dashboard and /scan all
+ask here. Where each person says they are is in rooms.py; ticks made by an
+action are written by in_hand.py."""
 
 from __future__ import annotations
 
-from ..models import Asset, Audit, AuditItem, AuditRoom, AuditTick, Event, Location, User, utcnow
+from datetime import datetime, timedelta
+
+from ..errors import Forbidden, Refused, ServiceError
+from ..models import Asset, Audit, AuditItem, AuditTick, Event, User
+from ..register.rules import in_service, in_service_sql, is_lead
 
 # Statuses an unseen item may be in for close to mark it missing. The others
 # stay as they are: out with someone, in repair, already missing, retired.
@@ -75,98 +82,51 @@ def proof(written: list[Event], holder_before: int | None) -> Event | None:
     return None
 
 
-def count_as_seen(asset: Asset, event: Event) -> int:
-    """Tick the item, via `event`, in every running audit that expects it and has
-    not seen it yet. Runs inside the action's write. Returns how many."""
-    running = [i for (i,) in Audit.select(Audit.id).where(Audit.status == "running").tuples()]
-    if not running:  # the usual case: one indexed look-up and done
-        return 0
-    seen = AuditTick.select(AuditTick.audit).where(
-        AuditTick.audit.in_(running), AuditTick.asset == asset.id, AuditTick.undone_at.is_null()
-    )
-    waiting = [
-        audit_id
-        for (audit_id,) in AuditItem.select(AuditItem.audit)
-        .where(
-            AuditItem.audit.in_(running),
-            AuditItem.asset == asset.id,
-            AuditItem.audit.not_in(seen),
-        )
-        .tuples()
-    ]
-    for audit_id in waiting:
-        AuditTick.create(
-            audit=audit_id,
-            asset=asset.id,
-            by=event.actor_id,
-            at=event.at,
-            expected=True,
-            via=event.kind,
-            scanned_at=event.scanned_at,
-        )
-    if waiting:  # seen in an audit: the audit cycle starts again, as for a tick
-        asset.last_audited_at = event.at
-    return len(waiting)
-
-
-# "I am in…" -------------------------------------------------------------------------
-
-
-def room_of(audit_id: int, person: User) -> Location | None:
-    """The room this person last said they are in, in this audit."""
-    row = (
-        AuditRoom.select(AuditRoom, Location)
-        .join(Location, on=(AuditRoom.room == Location.id))
-        .where(AuditRoom.audit == audit_id, AuditRoom.person == person.id)
-        .first()
-    )
-    return row.room if row else None
-
-
-def rooms_of(person: User) -> dict[int, int | None]:
-    """Every running audit this person said where they are in → the room id."""
-    return {
-        audit_id: room_id
-        for audit_id, room_id in AuditRoom.select(AuditRoom.audit, AuditRoom.room)
-        .join(Audit, on=(AuditRoom.audit == Audit.id))
-        .where(AuditRoom.person == person.id, Audit.status == "running")
-        .tuples()
-    }
-
-
-def is_walking(audit_id: int, person: User) -> bool:
-    """Said where they are in this audit (opening its page counts too: routes know)."""
+def due_sql_parts(interval_days: int, now: datetime):
+    """`due_sql` as its two halves, never audited and audited too long ago, each
+    a range of one index (the dashboard counts them apart and adds them up)."""
+    cutoff = now - timedelta(days=interval_days)
     return (
-        AuditRoom.select()
-        .where(AuditRoom.audit == audit_id, AuditRoom.person == person.id)
-        .exists()
+        in_service_sql() & Asset.last_audited_at.is_null(),
+        in_service_sql() & (Asset.last_audited_at <= cutoff),
     )
 
 
-def covering(location: Location) -> list[Audit]:
-    """The running audits whose scope takes in this place (it, or a place above it,
-    or everywhere): each may use it as someone's "I am in…"."""
-    parents = dict(Location.select(Location.id, Location.parent).tuples())
-    chain, node = [], location.id
-    while node is not None and node not in chain:
-        chain.append(node)
-        node = parents.get(node)
-    return list(
-        Audit.select()
-        .where(
-            Audit.status == "running",
-            Audit.scope_location.is_null() | Audit.scope_location.in_(chain),
-        )
-        .order_by(Audit.started_at)
-    )
+def due_sql(interval_days: int, now: datetime):
+    """In service, and never audited or last audited at least the interval ago:
+    the register's "due for audit" filter, and (in halves) the dashboard's count."""
+    never, old = due_sql_parts(interval_days, now)
+    return never | old
 
 
-def set_room(audit_id: int, person: User, room_id: int | None) -> None:
-    """Remember where this person is (None: nowhere in particular). Inside a write."""
-    updated = (
-        AuditRoom.update(room=room_id, at=utcnow())
-        .where(AuditRoom.audit == audit_id, AuditRoom.person == person.id)
-        .execute()
-    )
-    if not updated:
-        AuditRoom.create(audit=audit_id, person=person.id, room=room_id)
+def next_due(asset: Asset, interval_days: int) -> datetime | None:
+    """When the audit cycle next asks for this item; None: due now (never audited)."""
+    if asset.last_audited_at is None:
+        return None
+    return asset.last_audited_at + timedelta(days=interval_days)
+
+
+def is_due(asset: Asset, interval_days: int, now: datetime) -> bool:
+    """`due_sql` for one item."""
+    due = next_due(asset, interval_days)
+    return in_service(asset) and (due is None or due <= now)
+
+
+def undo_refusal(tick: AuditTick, person: User, audit: Audit | None = None) -> ServiceError | None:
+    """Who may take a tick back: whoever made it, or a lead, while the audit runs.
+    `audit`: the tick's audit, when the caller has it already."""
+    if (audit or tick.audit).status != "running":
+        return Refused("This audit is closed.")
+    if tick.by_id != person.id and not is_lead(person):
+        return Forbidden("Only the person who ticked it, or a lead, can undo a tick.")
+    return None
+
+
+def elsewhere_refusal(audit: Audit, person: User) -> ServiceError | None:
+    """Deciding about an item seen elsewhere (update its place, or leave it) is a
+    lead's, while the audit runs."""
+    if not is_lead(person):
+        return Forbidden("Only a lead can decide where an item belongs.")
+    if audit.status != "running":
+        return Refused("This audit is closed.")
+    return None

@@ -13,11 +13,11 @@ from .. import codes
 from ..custody import custody
 from ..custody.engine import Outcome, clean_key, perform
 from ..database import write
-from ..errors import Forbidden, NotFound, Refused
+from ..errors import NotFound, Refused
 from ..models import Asset, Audit, AuditItem, AuditTick, Location, User, utcnow
 from ..prepared import Prepared
 from ..register import events, label_codes
-from . import rules
+from . import rooms, rules
 
 
 def get(audit_id: int) -> Audit:
@@ -118,7 +118,7 @@ def tick(
     if room_id is not None:
         room = Location.get_or_none(Location.id == room_id)
     else:
-        room = rules.room_of(audit.id, actor)
+        room = rooms.room_of(audit.id, actor)
     code = codes.parse(typed)
     found = label_codes.resolve(code) if code else None
     if found is None and by_hand:
@@ -213,7 +213,7 @@ def say_room(audit_id: int, *, actor: User, room_id: int | None) -> Location | N
     if room_id and room is None:
         raise NotFound("Choose a room from the list.")
     with write():
-        rules.set_room(audit.id, actor, room.id if room else None)
+        rooms.set_room(audit.id, actor, room.id if room else None)
     return room
 
 
@@ -223,10 +223,9 @@ def undo(tick_id: int, *, actor: User) -> AuditTick:
         row = AuditTick.get_or_none(AuditTick.id == tick_id)
         if row is None or row.undone_at is not None:
             raise NotFound("That tick is not there to undo.")
-        if row.audit.status != "running":
-            raise Refused("This audit is closed.")
-        if row.by_id != actor.id and not actor.has_role("lead"):
-            raise Forbidden("Only the person who ticked it, or a lead, can undo a tick.")
+        refused = rules.undo_refusal(row, actor)
+        if refused is not None:
+            raise refused
         row.undone_at, row.undone_by = utcnow(), actor
         row.save()
         if row.asset_id:
@@ -244,6 +243,9 @@ def resolve_elsewhere(tick_id: int, *, actor: User, move: bool) -> AuditTick:
     row = AuditTick.get_or_none(AuditTick.id == tick_id)
     if row is None or not row.wrong_place or row.undone_at or row.resolution:
         raise NotFound("Nothing to decide for that tick.")
+    refused = rules.elsewhere_refusal(row.audit, actor)
+    if refused is not None:
+        raise refused
     if move:
         custody.move(
             row.asset.code,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ..audits import rules
+from ..audits import in_hand, rules
 from ..database import is_sqlite, write
 from ..errors import Invalid, NotFound, Refused
 from ..models import Asset, Event, Fault, User, utcnow
@@ -109,7 +109,7 @@ def perform(
             # ...so every running audit that expects it has seen it, too.
             shown = rules.proof(found + written, holder_before)
             if shown is not None:
-                rules.count_as_seen(asset, shown)
+                in_hand.count_as_seen(asset, shown)
         settle(asset)
         asset.version += 1
         asset.updated_at = utcnow()

@@ -145,15 +145,9 @@ def public_report(
     return perform(code, None, apply, key=key, proves_presence=False)
 
 
-def may_read_finder(viewer: User | None) -> bool:
-    """Who may read a public report's words, sender and contact: leads and admins.
-    Everyone else learns only that someone who scanned the label wrote in."""
-    return bool(viewer is not None and viewer.is_authenticated and viewer.has_role("lead"))
-
-
 def as_seen_by(history: list[Event], viewer: User | None) -> list[Event]:
-    """An asset's history as `viewer` may read it (see `may_read_finder`)."""
-    if may_read_finder(viewer):
+    """An asset's history as `viewer` may read it (see rules.may_read_finder)."""
+    if rules.may_read_finder(viewer):
         return history
     # A stand-in rather than an edit of the row: events are never changed.
     return [

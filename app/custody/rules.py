@@ -128,6 +128,12 @@ def transfer_refusal(asset: Asset, person: User, to: User) -> ServiceError | Non
     return None
 
 
+def may_read_finder(viewer: User | None) -> bool:
+    """Who may read a public report's words, sender and contact: leads and admins.
+    Everyone else learns only that someone who scanned the label wrote in."""
+    return bool(viewer is not None and viewer.is_authenticated and is_lead(viewer))
+
+
 def is_overdue(asset: Asset, today: date) -> bool:
     """Held past its due date. `today` is the organisation's local date."""
     return bool(asset.holder_id and asset.due_back and asset.due_back < today)

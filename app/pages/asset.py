@@ -12,6 +12,7 @@ from datetime import date
 
 from .. import codes
 from ..audits import audits
+from ..audits import rooms as audit_rooms
 from ..audits import rules as audit_rules
 from ..custody import maintenance
 from ..custody import rules as custody_rules
@@ -26,6 +27,7 @@ class SeenCard:
     tick: AuditTick | None
     room: Location | None
     walking: bool  # leads the page; for anyone else a small line
+    decides: bool  # may settle "seen elsewhere" (update the location, or leave it)
 
 
 def seen_card(
@@ -39,7 +41,7 @@ def seen_card(
         running = audits.running()
         if not running:
             return None
-    said = audit_rules.rooms_of(viewer)
+    said = audit_rooms.rooms_of(viewer)
     if audit is None:
         audit = next((a for a in running if a.id == walking_id), None) or next(
             (a for a in running if a.id in said), None
@@ -64,6 +66,7 @@ def seen_card(
         audits.active_tick(audit.id, asset.id),
         Location.get_or_none(Location.id == room_id) if room_id else None,
         audit.id == walking_id or audit.id in said,
+        audit_rules.elsewhere_refusal(audit, viewer) is None,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..audits import audits
 from ..audits import progress as audit_progress
+from ..audits import rooms as audit_rooms
 from ..audits import rules as audit_rules
 from ..models import Audit, User
 from ..register import places
@@ -17,17 +18,24 @@ def index() -> list[tuple[Audit, str]]:
     return [(audit, audits.scope_label(audit)) for audit in rows]
 
 
-def live(audit: Audit) -> dict:
-    """The part of the audit page that refreshes as ticks arrive."""
-    return {"audit": audit, "p": audit_progress.progress(audit)}
+def live(audit: Audit, viewer: User) -> dict:
+    """The part of the audit page that refreshes as ticks arrive, with what this
+    person may do there: undo which ticks, decide about items seen elsewhere."""
+    p = audit_progress.progress(audit)
+    return {
+        "audit": audit,
+        "p": p,
+        "undoable": {t.id for t in p.recent if audit_rules.undo_refusal(t, viewer, audit) is None},
+        "decides": audit_rules.elsewhere_refusal(audit, viewer) is None,
+    }
 
 
 def show(audit: Audit, viewer: User, *, room: str = "", unmatched: str = "") -> dict:
     """The whole audit page. `room`: a location id, or "none", to list what is
     still to find there; `unmatched`: a typed code that matched nothing."""
-    said = audit_rules.room_of(audit.id, viewer)
+    said = audit_rooms.room_of(audit.id, viewer)
     context = {
-        **live(audit),
+        **live(audit, viewer),
         "room_id": said.id if said else None,
         "rooms": places.location_tree(),
         "scope": audits.scope_label(audit),

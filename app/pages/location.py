@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..audits import rules as audit_rules
+from ..audits import rooms as audit_rooms
 from ..models import Location, User
 from ..register import assets, places
 
@@ -11,7 +11,7 @@ SHOWN = 200  # assets listed on the page; the register's filter has the rest
 
 def page(location: Location, viewer: User) -> dict:
     rows, total = assets.search(assets.Search(location_id=location.id, per_page=SHOWN))
-    said = audit_rules.rooms_of(viewer)
+    said = audit_rooms.rooms_of(viewer)
     return {
         "location": location,
         "path": places.location_paths().get(location.id, location.name),
@@ -19,5 +19,5 @@ def page(location: Location, viewer: User) -> dict:
         "total": total,
         # Each running audit that covers this place, and whether the viewer said
         # they are in it here.
-        "running": [(a, said.get(a.id) == location.id) for a in audit_rules.covering(location)],
+        "running": [(a, said.get(a.id) == location.id) for a in audit_rooms.covering(location)],
     }

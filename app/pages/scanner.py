@@ -4,7 +4,7 @@ said they are in, and the lists the modes pick from."""
 from __future__ import annotations
 
 from ..audits import audits
-from ..audits import rules as audit_rules
+from ..audits import rooms as audit_rooms
 from ..custody import batch
 from ..custody.rules import may_check_out_to_others
 from ..models import User
@@ -22,7 +22,7 @@ def page(viewer: User, walking_id: int | None, *, checked: int | None, unmatched
     counted = batch.summaries(running)
     return {
         "running": [(audit, counted[audit.id]) for audit in running],
-        "rooms": audit_rules.rooms_of(viewer),
+        "rooms": audit_rooms.rooms_of(viewer),
         "checked": checked,
         "unmatched": unmatched,
         "question": audits.typing_mistake(unmatched) if unmatched else None,

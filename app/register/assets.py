@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from peewee import JOIN, SQL, IntegrityError, fn
 
+from ..audits import rules as audit_rules
 from ..custody import servicing
 from ..database import write
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Asset, Category, Event, Location, User, utcnow
 from ..prepared import Prepared
 from . import attention, events, places
-from .rules import in_service_sql
 
 # Fields a lead edits on the register form, in the order the form shows them.
 EDITABLE = (
@@ -208,22 +208,6 @@ def _history(asset_id, limit, offset):
     )
 
 
-def audit_due(interval_days: int):
-    """In service and not audited within the interval (or never)."""
-    cutoff = utcnow() - timedelta(days=interval_days)
-    return in_service_sql() & (Asset.last_audited_at.is_null() | (Asset.last_audited_at < cutoff))
-
-
-def not_seen(days: int):
-    """In service, and no tick or custody event for `days` (new assets get that long)."""
-    cutoff = utcnow() - timedelta(days=days)
-    return (
-        in_service_sql()
-        & (Asset.created_at < cutoff)
-        & (Asset.last_seen_at.is_null() | (Asset.last_seen_at < cutoff))
-    )
-
-
 @dataclass
 class Search:
     text: str = ""
@@ -266,9 +250,9 @@ def search(s: Search) -> tuple[list[Asset], int]:
     if s.holder_id:
         conditions.append(Asset.holder == s.holder_id)
     if s.audit_due_days:
-        conditions.append(audit_due(s.audit_due_days))
+        conditions.append(audit_rules.due_sql(s.audit_due_days, utcnow()))
     if s.unseen_days:
-        conditions.append(not_seen(s.unseen_days))
+        conditions.append(attention.not_seen(s.unseen_days, utcnow()))
     order = [fn.LOWER(Asset.name), Asset.id]
     today = s.today or date.today()
     if s.open_fault:

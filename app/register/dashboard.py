@@ -9,15 +9,14 @@ its first few rows along an index. Nothing here loops over assets.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from peewee import JOIN, SQL, Select, fn
 
+from ..audits import rules as audit_rules
 from ..custody.rules import overdue_sql
 from ..models import STATUSES, Asset, Event, Fault, Location, User, utcnow
 from . import attention, events
-from .assets import not_seen
-from .rules import in_service_sql
 
 UNSEEN_DAYS = 90
 ROWS = 5  # rows shown per list; each list links to its full page
@@ -55,18 +54,17 @@ def _counts(today: date, audit_interval_days: int) -> dict[str, int]:
     covering index. A condition "X is NULL or X < cutoff" is counted as two
     ranges and added up: SQLite would otherwise merge two index searches
     through a row-id set, which costs more than both ranges together."""
-    audit_cutoff = utcnow() - timedelta(days=audit_interval_days)
-    seen_cutoff = utcnow() - timedelta(days=UNSEEN_DAYS)
-    in_service = in_service_sql()
-    old = Asset.created_at < seen_cutoff
+    now = utcnow()
+    audit_never, audit_old = audit_rules.due_sql_parts(audit_interval_days, now)
+    unseen_never, unseen_old = attention.not_seen_parts(UNSEEN_DAYS, now)
     parts = {f"status_{status}": _count(Asset.status == status) for status in STATUSES}
     parts.update(
         overdue=_count(overdue_sql(today)),
         faults=_count(attention.has_open_fault()),
-        audit_never=_count(in_service, Asset.last_audited_at.is_null()),
-        audit_old=_count(in_service, Asset.last_audited_at < audit_cutoff),
-        unseen_never=_count(in_service, old, Asset.last_seen_at.is_null()),
-        unseen_old=_count(in_service, old, Asset.last_seen_at < seen_cutoff),
+        audit_never=_count(audit_never),
+        audit_old=_count(audit_old),
+        unseen_never=_count(unseen_never),
+        unseen_old=_count(unseen_old),
         warranty=_count(attention.warranty_ending(today)),
         service=_count(attention.service_due(today)),
     )
@@ -162,7 +160,9 @@ def summary(today: date, audit_interval_days: int) -> Summary:
         ),
         unseen=Section(
             total["unseen"],
-            _assets(not_seen(UNSEEN_DAYS), Asset.last_seen_at.asc(nulls="FIRST")),
+            _assets(
+                attention.not_seen(UNSEEN_DAYS, utcnow()), Asset.last_seen_at.asc(nulls="FIRST")
+            ),
         ),
         warranty=Section(
             total["warranty"],

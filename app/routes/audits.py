@@ -89,7 +89,7 @@ def show(audit_id: int):
     if audit.status == "running" and request.method == "GET" and not request.htmx:
         walk(audit.id)  # opening an audit makes it the one you are walking
     if wants_fragment("audit-live"):
-        return render_template("audits/_live.html", **audit_page.live(audit))
+        return render_template("audits/_live.html", **audit_page.live(audit, current_user))
     unmatched = request.args.get("check", "")[:40] if audit.status == "running" else ""
     context = audit_page.show(
         audit, current_user, room=request.args.get("room", ""), unmatched=unmatched
@@ -123,8 +123,7 @@ def _live(audit, status: int = 200, unmatched: str = ""):
     typed-code question swapped out of band."""
     return render_template(
         "audits/_live.html",
-        audit=audit,
-        p=audit_progress.progress(audit),
+        **audit_page.live(audit, current_user),
         oob_flash=True,
         unmatched=unmatched,
         question=audits.typing_mistake(unmatched) if unmatched else None,
