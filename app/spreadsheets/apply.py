@@ -15,7 +15,7 @@ from ..custody import servicing
 from ..models import Asset, Category, Event, Fault, Location, User, db, utcnow
 from ..register.events import plain
 from ..register.rules import UNUSABLE
-from .plan import TEXT, Preview, RowPlan
+from .plan import CONDITIONS, TEXT, Preview, RowPlan
 
 CHUNK = 400  # codes per IN (...) when reading back the new assets' ids
 
@@ -165,7 +165,7 @@ class _Run:
 
 
 def _condition(status: str) -> str:
-    return status if status in ("faulty", "in_repair", "missing", "retired") else "ok"
+    return status if status in CONDITIONS else "ok"
 
 
 def _create_all(run: _Run, plans: list[RowPlan]) -> None:
