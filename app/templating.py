@@ -10,6 +10,7 @@ from flask import Flask, current_app, g, render_template, request
 from flask_login import current_user
 
 from . import codes
+from .audits import audits
 from .audits import rules as audit_rules
 from .clock import utcnow
 from .custody import maintenance
@@ -134,6 +135,14 @@ def init_app(app: Flask) -> None:
         sign_in_url=sign_in_url,
         may=may,
         upload_limit=uploads.limit_words,
+        # The longest text a few boxes take, from the services that check them.
+        limits={
+            "audit_name": audits.NAME_MAX,
+            "location_name": places.LOCATION_NAME_MAX,
+            "category_name": places.CATEGORY_NAME_MAX,
+            "finder_name": maintenance.FINDER_NAME_MAX,
+            "contact": maintenance.CONTACT_MAX,
+        },
         text_max=maintenance.MAX_TEXT,
     )
     settings.clear_cache()

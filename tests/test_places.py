@@ -122,3 +122,17 @@ def test_a_renamed_or_new_location_shows_on_asset_pages_at_once(client, auth):
     shed = Location.create(name="Shed", parent=site, code="5HED00")
     Asset.update(location=shed).where(Asset.id == asset.id).execute()
     assert "Main site › Shed" in client.get(f"/A/{asset.code}").get_data(as_text=True)
+
+
+def test_place_and_category_names_have_one_limit_the_form_and_the_service_share(client, auth):
+    from app.errors import Invalid
+
+    with pytest.raises(Invalid):
+        places.create_location("x" * (places.LOCATION_NAME_MAX + 1))
+    with pytest.raises(Invalid):
+        places.save_category("x" * (places.CATEGORY_NAME_MAX + 1))
+    assert places.create_location("x" * places.LOCATION_NAME_MAX).name
+    auth.login("lead")
+    soup = soup_of(client.get("/assets/new"))
+    assert soup.select_one("#new_location")["maxlength"] == str(places.LOCATION_NAME_MAX)
+    assert soup.select_one("#new_category")["maxlength"] == str(places.CATEGORY_NAME_MAX)

@@ -59,14 +59,17 @@ def _scope_query(location_id: int | None, category_id: int | None):
     return query
 
 
+NAME_MAX = Audit.name.max_length
+
+
 def start(
     name: str, *, actor: User, location_id: int | None = None, category_id: int | None = None
 ) -> Audit:
     """Start an audit: snapshot the active assets in scope as the expected list."""
     require_lead(actor, "start an audit")
     name = (name or "").strip()
-    if not name or len(name) > 120:
-        raise Invalid({"name": "Give the audit a name (up to 120 characters)."})
+    if not name or len(name) > NAME_MAX:
+        raise Invalid({"name": f"Give the audit a name (up to {NAME_MAX} characters)."})
     if location_id and not Location.get_or_none(Location.id == location_id):
         raise Invalid({"location": "Choose a location from the list."})
     if category_id and not Category.get_or_none(Category.id == category_id):

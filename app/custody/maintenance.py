@@ -129,12 +129,17 @@ def mark_fixed(
     return perform(code, actor, apply, key=key)
 
 
+# A finder's name and how to reach them: kept short, and cut rather than refused
+# (a stranger on a phone should not lose the message over it).
+FINDER_NAME_MAX, CONTACT_MAX = 120, 200
+
+
 def public_report(
     code: str, *, name: str, contact: str, message: str, key: str | None = None
 ) -> Outcome:
     """A note from someone who scanned the label without signing in."""
     message = _text(message, "message", required=True)
-    name, contact = (name or "").strip()[:120], (contact or "").strip()[:200]
+    name, contact = (name or "").strip()[:FINDER_NAME_MAX], (contact or "").strip()[:CONTACT_MAX]
 
     def apply(asset: Asset):
         event = events.record(

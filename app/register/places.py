@@ -124,10 +124,17 @@ def _parent(parent_id: int | None) -> Location | None:
     return parent
 
 
-def _check_name(name: str) -> str:
+# The longest names the register keeps (the columns' own sizes).
+LOCATION_NAME_MAX = Location.name.max_length
+CATEGORY_NAME_MAX = Category.name.max_length
+
+
+def _check_name(name: str, longest: int = LOCATION_NAME_MAX) -> str:
     name = name.strip()
     if not name:
         raise Invalid({"name": "Give a name."})
+    if len(name) > longest:
+        raise Invalid({"name": f"Keep the name under {longest} characters."})
     return name
 
 
@@ -190,9 +197,7 @@ def save_category(
     """Add or change a category. A change records an asset-less `edited` event, and a
     new service interval moves the next service date of every asset that follows it
     (one UPDATE, in the same write)."""
-    name = name.strip()
-    if not name:
-        raise Invalid({"name": "Give a name."})
+    name = _check_name(name, CATEGORY_NAME_MAX)
     fields = {"name": name, **_category_numbers(numbers)}
     with write():
         clash = Category.select().where(fn.LOWER(Category.name) == name.lower())

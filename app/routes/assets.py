@@ -91,10 +91,14 @@ def _add_in_place(form: AssetForm, what: str, asset=None):
     errors = {}
     try:
         if what == "category":
-            made = places.save_category(form_text("new_category", 80), actor=current_actor())
+            made = places.save_category(
+                form_text("new_category", places.CATEGORY_NAME_MAX), actor=current_actor()
+            )
             form.category.data = made.id
         else:
-            made = places.create_location(form_text("new_location", 120), form_int("new_parent"))
+            made = places.create_location(
+                form_text("new_location", places.LOCATION_NAME_MAX), form_int("new_parent")
+            )
             form.location.data = made.id
     except Invalid as exc:
         errors = {what: next(iter(exc.errors.values()))}
