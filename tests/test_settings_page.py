@@ -16,7 +16,8 @@ GOOD = {
 }
 
 
-def test_every_wrong_field_is_named_and_nothing_is_saved(client, auth):
+def test_every_wrong_field_is_named_and_nothing_is_saved(app, client, auth):
+    app.config["PUBLIC_URL"] = ""  # not pinned by the server: the page checks it
     auth.login("admin")
     before = settings.saved()
     bad = {
@@ -38,7 +39,8 @@ def test_every_wrong_field_is_named_and_nothing_is_saved(client, auth):
     assert settings.saved() == before
 
 
-def test_good_settings_are_saved_tidied(client, auth):
+def test_good_settings_are_saved_tidied(app, client, auth):
+    app.config["PUBLIC_URL"] = ""  # not pinned by the server, so the page saves it
     auth.login("admin")
     response = client.form("/admin/settings", GOOD)
     assert response.status_code == 303
@@ -49,7 +51,8 @@ def test_good_settings_are_saved_tidied(client, auth):
     assert saved["timezone"] == "Europe/London"
 
 
-def test_absurd_values_are_refused_with_a_message(client, auth):
+def test_absurd_values_are_refused_with_a_message(app, client, auth):
+    app.config["PUBLIC_URL"] = ""
     auth.login("admin")
     for field, value in [
         ("audit_interval_days", "99999999999999999999"),
@@ -88,3 +91,15 @@ def test_a_value_the_server_sets_is_shown_read_only_saying_where(app, client, au
     url = soup.select_one("input[name=public_url]")
     assert not url.has_attr("readonly")
     assert "configuration" not in url.find_parent(class_="field").get_text()
+
+
+def test_a_value_the_server_sets_is_not_saved_from_the_page(client, auth):
+    """The test configuration pins PUBLIC_URL: a post carrying another address
+    (a read-only field can still be sent) saves everything else, not that."""
+    auth.login("admin")
+    response = client.form("/admin/settings", {**GOOD, "public_url": "https://elsewhere.example"})
+    assert response.status_code == 303
+    settings.clear_cache()
+    saved = settings.saved()
+    assert "public_url" not in saved
+    assert saved["org_name"] == "Harbour Works"

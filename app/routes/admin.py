@@ -25,16 +25,13 @@ def settings_page():
         "public_url": bool(current_app.config.get("PUBLIC_URL")),
     }
     if form.validate_on_submit():
+        sent = {
+            name: form[name].data or ""
+            for name in ("org_name", "public_url", "timezone", "audit_interval_days", "paper_size")
+            if not pinned.get(name)  # the configuration's value wins; nothing to save
+        }
         try:
-            settings.change(
-                {
-                    "org_name": form.org_name.data or "",
-                    "public_url": form.public_url.data or "",
-                    "timezone": form.timezone.data or "",
-                    "audit_interval_days": form.audit_interval_days.data or "",
-                    "paper_size": form.paper_size.data or "",
-                }
-            )
+            settings.change(sent)
         except Invalid as exc:
             apply_errors(form, exc)
         else:
