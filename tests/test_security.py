@@ -126,6 +126,28 @@ def test_a_password_change_ends_other_sessions(app, client, auth):
     assert client.get("/assets").status_code == 302
 
 
+def test_reactivating_a_person_does_not_revive_their_old_sessions(app, client, auth):
+    """Deactivation ends sessions for good: after reactivation the old session and
+    remember cookie still sign nobody in."""
+    member = factories.make_user("member")
+    client.form("/login", {"email": member.email, "password": factories.PASSWORD, "remember": "y"})
+    assert client.get("/assets").status_code == 200
+    remember = client.get_cookie("remember_token").value
+    admin_client = app.test_client()
+    admin = User.get(User.role == "admin")
+    admin_client.form("/login", {"email": admin.email, "password": factories.PASSWORD})
+    form = {"name": member.name, "email": member.email, "role": "member"}
+    edit = f"/people/{member.id}/edit"
+    assert admin_client.form(edit, form).status_code == 303  # "active" unticked
+    assert client.get("/assets").status_code == 302
+    assert admin_client.form(edit, {**form, "active": "y"}).status_code == 303
+    assert User.get_by_id(member.id).active
+    assert client.get("/assets").status_code == 302  # the old session stays dead
+    thief = app.test_client()
+    thief.set_cookie("remember_token", remember)
+    assert thief.get("/assets").status_code == 302  # and so does the remember cookie
+
+
 def test_the_sixth_failed_sign_in_within_a_minute_is_429(client, auth):
     """Per address: five failures are answered, the sixth is refused and checks nothing."""
     user = factories.make_user("member")

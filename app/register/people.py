@@ -157,6 +157,9 @@ def update_person(user_id: int, values: dict, *, actor: User) -> User:
         user.email = email
         user.role = role
         if "active" in values:
+            if user.active and not values["active"]:
+                # Deactivation ends sessions for good: reactivating must not revive them.
+                user.session_token = new_session_token()
             user.active = bool(values["active"])
         if password:
             user.password_hash = passwords.hash_password(password)
