@@ -195,3 +195,40 @@ def test_a_nul_character_in_a_form_is_refused_with_a_message(client, auth):
     with client.application.app_context():
         assert not Asset.select().exists()
     assert client.get("/assets?q=a%00b").status_code == 400
+
+
+def test_a_nul_character_in_any_value_of_a_repeated_field_is_refused(client, auth):
+    """Every value is checked, not only a repeated field's first."""
+    auth.login("lead")
+    assert client.get("/assets?q=ok").status_code == 200
+    response = client.get("/assets?q=ok&q=a%00b")
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+    form = {"name": ["Drill", "Drill\x00"], "version": ""}
+    response = client.form("/assets/new", form)
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+    from app.models import Asset
+
+    with client.application.app_context():
+        assert not Asset.select().exists()
+
+
+def test_a_nul_character_deep_in_a_json_body_is_refused_in_json(client, auth):
+    """The scanner's JSON is checked too, to any depth; the answer is JSON."""
+    auth.login("member")
+    asset = factories.make_asset()
+    tick = {"key": "k1", "action": "tick", "code": asset.code}
+    headers = {"X-CSRFToken": client.csrf_token()}
+    fine = client.post("/scan/actions", json={"actions": [tick]}, headers=headers)
+    assert fine.status_code == 200, fine.get_data(as_text=True)
+    nested = {"actions": [{**tick, "key": "k2", "note": {"a": [{"b": ["x", "y\x00z"]}]}}]}
+    response = client.post("/scan/actions", json=nested, headers=headers)
+    assert response.status_code == 400
+    assert "NUL character" in response.get_json()["error"]
+    deep = "[" * 5000 + "]" * 5000
+    response = client.post(
+        "/scan/actions", data=deep, content_type="application/json", headers=headers
+    )
+    assert response.status_code == 400
+    assert "nested too deeply" in response.get_json()["error"]
