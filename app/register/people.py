@@ -36,7 +36,7 @@ def _check(name: str, email: str | None, role: str, password: str | None, user_i
     if role not in ROLES:
         errors["role"] = "Choose member, lead or admin."
     if password:
-        problem = passwords.problem(password)
+        problem = passwords.problem(password, name=name, email=email)
         if problem:
             errors["password"] = problem
     if email:
