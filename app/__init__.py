@@ -64,17 +64,23 @@ def _finish_config(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from .cookies import SessionInterface
     from .register import people
 
     htmx.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     static_files.init_app(app)
+    app.session_interface = SessionInterface()
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
-    if proxies:
+    # Under `tagtrail serve` waitress reads the proxy headers (it drops them
+    # from peers it does not trust, before the app could see them); ProxyFix
+    # is for other WSGI servers; one layer owns them. Only -For and -Proto: the
+    # documented nginx config passes a phone's own X-Forwarded-Host through.
+    if proxies and not app.config.get("SERVER_READS_PROXY_HEADERS"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"

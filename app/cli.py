@@ -36,7 +36,7 @@ def serve(host: str, port: int, threads: int) -> None:
     from .ops import rules as ops_rules
     from .ops import settings
 
-    app = _app()
+    app = _app(SERVER_READS_PROXY_HEADERS=True)
     with app.app_context():
         public_url = settings.effective(app.config)["public_url"]
         warning = ops_rules.public_url_warning(public_url)
@@ -60,7 +60,26 @@ def serve(host: str, port: int, threads: int) -> None:
         threads=threads,
         max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
         ident="tagtrail",
+        **_proxy_options(app.config),
     )
+
+
+def _proxy_options(config) -> dict:
+    """waitress's trust in the reverse proxy, from TAGTRAIL_TRUSTED_PROXIES.
+
+    waitress, not the app, reads X-Forwarded-For and -Proto: it drops them from
+    any peer but the trusted address, so a phone reaching the port directly
+    cannot pose as another address or as https.
+    """
+    count = int(config.get("TRUSTED_PROXIES") or 0)
+    if count <= 0:
+        return {}
+    return {
+        "trusted_proxy": config.get("TRUSTED_PROXY_ADDRESS") or "127.0.0.1",
+        "trusted_proxy_count": count,
+        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+        "clear_untrusted_proxy_headers": True,
+    }
 
 
 @main.command()

@@ -24,6 +24,8 @@ class Defaults:
     ORG_NAME = ""  # empty: use the name saved at /setup
     PAGE_SIZE = 50
     TRUSTED_PROXIES = 0  # reverse proxies in front that set X-Forwarded-*
+    # Where that proxy connects from; "*" trusts any address (only if the port is firewalled).
+    TRUSTED_PROXY_ADDRESS = "127.0.0.1"
     PUBLIC_REPORT_LIMIT = "5 per minute;30 per day"
     SIGNIN_LIMIT = "5 per minute"  # failed sign-ins, per address and per account
     # The largest upload (uploads.MAX_BYTES) plus room for the form around it.

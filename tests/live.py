@@ -46,10 +46,18 @@ def tagtrail_script() -> Path:
 class Server:
     """`tagtrail serve` on a free loopback port with its own instance folder."""
 
-    def __init__(self, instance: Path, *, threads: int = 8, wrapper: list[str] | None = None):
+    def __init__(
+        self,
+        instance: Path,
+        *,
+        threads: int = 8,
+        wrapper: list[str] | None = None,
+        env: dict[str, str] | None = None,
+    ):
         self.instance = instance
         self.threads = threads
         self.wrapper = wrapper or []  # e.g. a shell that mounts a small tmpfs first
+        self.env = env or {}  # TAGTRAIL_* settings on top of the instance and public URL
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = instance.parent / f"{instance.name}-server.log"
@@ -58,6 +66,7 @@ class Server:
     def start(self, timeout: float = 30) -> Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TAGTRAIL_")}
         env.update(TAGTRAIL_INSTANCE=str(self.instance), TAGTRAIL_PUBLIC_URL=self.url)
+        env.update(self.env)
         command = [
             *self.wrapper,
             str(tagtrail_script()),

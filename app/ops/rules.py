@@ -71,6 +71,11 @@ def check_public_url(url: str) -> str | None:
     return None
 
 
+def is_https(url: str) -> bool:
+    """Whether phones reach the server through https: then cookies never travel over http."""
+    return url.strip().lower().startswith("https://")
+
+
 def public_url_warning(url: str) -> str | None:
     """Why labels printed with this URL would not scan from a phone, if they would not."""
     if not url:
