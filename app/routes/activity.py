@@ -10,7 +10,7 @@ from ..custody import reminders
 from ..pages import activity as activity_page
 from ..permissions import role
 from ..templating import local_today
-from .helpers import int_arg
+from .helpers import int_arg, no_store
 
 bp = Blueprint("activity", __name__)
 
@@ -42,8 +42,5 @@ def fault_photo(fault_id: int):
     if photo is None:
         abort(404)
     folder = Path(current_app.instance_path) / "uploads"
-    response = send_from_directory(folder, photo, max_age=3600)
-    # Only signed-in people may see it: a shared proxy must not keep a copy.
-    response.cache_control.public = False
-    response.cache_control.private = True
-    return response
+    # Only signed-in people may see it: no cache may keep a copy.
+    return no_store(send_from_directory(folder, photo))

@@ -25,7 +25,7 @@ from ..errors import Forbidden, Invalid
 from ..permissions import role
 from ..register import attachments, uploads
 from ..templating import wants_fragment
-from .helpers import asset_or_404, current_actor
+from .helpers import asset_or_404, current_actor, no_store
 
 bp = Blueprint("attachments", __name__)
 
@@ -115,11 +115,9 @@ def remove(code: str, attachment_id: int):
 def _serve(item, folder: Path, name: str, mimetype: str):
     # A row whose file has gone (restored from an old backup) is a 404, not a 500.
     response = send_from_directory(
-        folder, name, mimetype=mimetype, download_name=attachments.download_name(item), max_age=3600
+        folder, name, mimetype=mimetype, download_name=attachments.download_name(item)
     )
-    # Signed-in people only: a shared proxy must not keep a copy.
-    response.cache_control.public = False
-    response.cache_control.private = True
+    no_store(response)  # signed-in people only: no cache may keep a copy
     response.headers["X-Content-Type-Options"] = "nosniff"
     if mimetype.startswith("image/"):
         # Opened on its own, a photo is shown by the browser's image viewer,

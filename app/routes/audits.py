@@ -26,7 +26,15 @@ from ..register import places
 from ..safety import safe_next
 from ..templating import local_today, localtime, wants_fragment
 from ..worker import run
-from .helpers import csv_download, current_actor, form_int, stop_walking, walk, walking_audit_id
+from .helpers import (
+    csv_download,
+    current_actor,
+    form_int,
+    no_store,
+    stop_walking,
+    walk,
+    walking_audit_id,
+)
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 
@@ -274,10 +282,11 @@ def report_pdf(audit_id: int):
     except Busy as exc:
         flash(str(exc), "error")
         return redirect(url_for("audits.report", audit_id=audit.id), 303)
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="audit-{audit.id}-{local_today()}.pdf"'
-        },
+    name = f"audit-{audit.id}-{local_today()}.pdf"
+    return no_store(
+        Response(
+            data,
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
     )

@@ -121,4 +121,11 @@ def csv_download(filename: str, header, rows):
 
     response = current_app.response_class(to_csv(header, rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return no_store(response)
+
+
+def no_store(response):
+    """Mark a private file (export, report, PDF, attachment, photo) never to be kept:
+    not by a shared proxy, and not in the browser's cache on a shared or lost device."""
+    response.headers["Cache-Control"] = "no-store"
     return response

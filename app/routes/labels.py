@@ -15,7 +15,7 @@ from ..permissions import role
 from ..printing import blanks, formats, print_job, selection
 from ..templating import local_today, site
 from ..worker import run
-from .helpers import current_actor, form_int
+from .helpers import current_actor, form_int, no_store
 
 bp = Blueprint("labels", __name__, url_prefix="/labels")
 
@@ -59,10 +59,12 @@ def _job(values) -> print_job.Job:
 
 def _pdf(data: bytes, stem: str) -> Response:
     name = f"{stem}-{local_today():%Y%m%d}.pdf"
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    return no_store(
+        Response(
+            data,
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
     )
 
 
