@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from PIL import Image
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -22,12 +23,20 @@ from app.register.uploads import MAX_BYTES, limit_words
 
 from . import factories
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
-WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 64
+
+def image_bytes(fmt: str) -> bytes:
+    """A small real image: fault photos are decoded, so their first bytes are not enough."""
+    out = io.BytesIO()
+    Image.new("RGB", (48, 24), "orange").save(out, fmt)
+    return out.getvalue()
+
+
+JPEG = image_bytes("JPEG")
+PNG = image_bytes("PNG")
+WEBP = image_bytes("WEBP")
 HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n" + b"\x00" * 64
-STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|gif|webp|heic)$")
+STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|gif|webp)$")
 LIMIT = MAX_BYTES
 
 
@@ -235,6 +244,7 @@ def test_a_fault_on_a_missing_item_records_it_found_first(client, auth, drill):
         (PDF, "photo.jpeg"),
         (b"", "empty.jpg"),
         (b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "x.svg"),
+        (HEIC, "IMG_0002.HEIC"),  # cannot be decoded here; iPhones send JPEG when asked
     ],
 )
 def test_a_file_that_is_not_an_image_is_422_and_not_kept(client, auth, drill, app, photo):
@@ -266,13 +276,14 @@ def test_a_photo_over_10_mb_is_413_and_not_kept(client, auth, drill, app, htmx):
 
 
 def test_a_photo_of_exactly_10_mb_is_accepted(client, auth, drill, app):
-    """The limit is inclusive: a photo of exactly the limit is stored."""
+    """The limit is inclusive: a photo of exactly the limit (a JPEG padded after its
+    end, which decoders ignore) is stored, written anew without the padding."""
     auth.login("member")
-    exact = b"\xff\xd8\xff" + b"\x00" * (LIMIT - 3)
+    exact = JPEG + b"\x00" * (LIMIT - len(JPEG))
     response = fault(client, drill, photo=(exact, "exact.jpg"))
     assert response.status_code == 200
     (stored,) = uploads(app)
-    assert stored.stat().st_size == LIMIT
+    assert 0 < stored.stat().st_size < LIMIT
 
 
 @pytest.mark.parametrize("htmx", ["status-card", None])
@@ -298,7 +309,6 @@ def test_a_body_over_the_request_limit_is_a_413_page(client, auth, drill, app, h
         (JPEG, "IMG_0001.JPG", "jpg"),
         (PNG, "x.txt", "png"),
         (WEBP, "photo.webp", "webp"),
-        (HEIC, "IMG_0002.HEIC", "heic"),
         (JPEG, "no-extension", "jpg"),
     ],
 )
@@ -313,7 +323,8 @@ def test_real_images_are_accepted_by_their_bytes(client, auth, drill, app, conte
     assert name not in row.photo and name.rsplit(".", 1)[0] not in row.photo
     (stored,) = uploads(app)
     assert stored.name == row.photo
-    assert stored.read_bytes() == content
+    with Image.open(stored) as image:  # written anew, the same picture
+        assert image.size == (48, 24) and image.format == Image.open(io.BytesIO(content)).format
     event = Event.get(Event.asset == drill, Event.kind == "fault_reported")
     assert event.data["photo"] is True
     link = card(soup_of(response)).select_one(".band a")
@@ -341,7 +352,8 @@ def test_photo_is_served_to_signed_in_people_only(client, auth, drill):
     auth.login("member", user=other)
     with client.get(url) as response:  # a file response: close it, or it leaks a handle
         assert response.status_code == 200
-        assert response.data == PNG
+        with Image.open(io.BytesIO(response.data)) as image:
+            assert (image.format, image.size) == ("PNG", (48, 24))
         assert response.mimetype == "image/png"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 

@@ -2,6 +2,8 @@
 
 Fault photos and asset attachments both land in instance/uploads/ under random
 names; attachment photos also get a small JPEG thumbnail in uploads/thumbs/.
+Every photo is decoded in full and stored written anew, without its EXIF, XMP
+or comments (a phone photo's EXIF holds where it was taken): see clean_photo.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import secrets
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from ..errors import Invalid, TooLarge
 
@@ -100,15 +102,81 @@ def _write_new(path: Path, data: bytes) -> None:
         fh.write(data)
 
 
+# Pillow's name for each stored photo type. MPO is how Pillow reads a phone's
+# JPEG that carries extra pictures (depth maps, previews): only the main one is kept.
+PILLOW_FORMATS = {"jpg": ("JPEG", "MPO"), "png": ("PNG",), "gif": ("GIF",), "webp": ("WEBP",)}
+# What a photo keeps of its own information when written anew: how it looks and
+# moves. Never EXIF or XMP (where, when, with which phone), nor comments.
+KEPT_INFO = ("icc_profile", "transparency", "duration", "loop", "background")
+JPEG_QUALITY = 90  # when a JPEG has to be turned upright; otherwise its own tables
+
+
+def _decoded(image, ext: str):
+    """Check an opened image is what its first bytes said and decodes in full."""
+    from PIL import Image
+
+    if image.format not in PILLOW_FORMATS[ext]:
+        raise ValueError(f"{image.format} is not {ext}")
+    frames = 1 if image.format in ("JPEG", "MPO") else getattr(image, "n_frames", 1)
+    width, height = image.size
+    if width * height * frames > MAX_PIXELS:
+        raise Image.DecompressionBombError("too many pixels")
+    for frame in range(frames):
+        image.seek(frame)
+        image.load()  # raises for a truncated or garbled file
+    image.seek(0)
+    return frames
+
+
+def clean_photo(data: bytes, ext: str) -> bytes:
+    """The photo written anew: decoded in full (what does not decode raises), turned
+    upright by its EXIF orientation, and without EXIF, XMP or comments, so no
+    place, time or camera details are stored. Same type as it came."""
+    from PIL import Image, ImageOps
+
+    with warnings.catch_warnings():
+        # Pillow only warns between its limit and twice it; refuse outright instead.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with Image.open(io.BytesIO(data)) as image:
+            frames = _decoded(image, ext)
+            out = io.BytesIO()
+            kept: dict[str | tuple[int, int], Any] = {
+                key: image.info[key] for key in KEPT_INFO if key in image.info
+            }
+            colour = {"icc_profile": kept["icc_profile"]} if "icc_profile" in kept else {}
+            if frames > 1:  # an animated GIF or WebP: no orientation to apply
+                image.info = kept
+                image.save(out, PILLOW_FORMATS[ext][0], save_all=True, exif=b"", **colour)
+                return out.getvalue()
+            orientation = image.getexif().get(0x0112, 1)
+            if ext == "jpg" and orientation == 1 and image.format == "JPEG":
+                # Upright already: reuse its own quantisation, so it barely changes.
+                image.info = kept
+                image.save(out, "JPEG", quality="keep", subsampling="keep", exif=b"", **colour)
+                return out.getvalue()
+            upright = ImageOps.exif_transpose(image)
+            upright.info = kept
+            options = {"quality": JPEG_QUALITY} if ext in ("jpg", "webp") else {}
+            upright.save(out, PILLOW_FORMATS[ext][0], exif=b"", **colour, **options)
+            return out.getvalue()
+
+
 def save_image(stream: BinaryIO, folder: Path) -> str:
-    """Store an uploaded image under a random name; return that name."""
+    """Store an uploaded photo under a random name, written anew by clean_photo;
+    return that name. Nothing is stored when it is refused."""
     data = _read_capped(stream, "photo")
     kind = sniff_image(data[:16])
-    if kind is None:
-        raise Invalid({"photo": "That file is not a photo (JPEG, PNG, GIF, WebP or HEIC)."})
+    if kind not in PILLOW_FORMATS:
+        raise Invalid({"photo": "That file is not a photo (JPEG, PNG, GIF or WebP)."})
+    try:
+        cleaned = clean_photo(data, kind)
+    except Exception:  # Pillow raises many kinds for a damaged or hostile file
+        raise Invalid(
+            {"photo": "That photo could not be read; it may be damaged. Try another."}
+        ) from None
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.{kind}"
-    _write_new(folder / name, data)
+    _write_new(folder / name, cleaned)
     return name
 
 
@@ -164,6 +232,7 @@ def save_attachment(stream: BinaryIO, folder: Path) -> Stored:
     thumb = None
     if file_type.kind == "photo":
         try:
+            data = clean_photo(data, file_type.ext)
             thumb = thumbnail(data)
         except Exception:  # Pillow raises many kinds for a damaged or hostile file
             raise Invalid(
