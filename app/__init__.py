@@ -8,7 +8,7 @@ import os
 from flask import Flask
 
 from . import config as cfg
-from . import static_files
+from . import converters, static_files
 from .database import bind, close_connection, open_database
 from .extensions import csrf, htmx, limiter, login_manager
 from .register import passwords
@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     instance_path = test_config.pop("INSTANCE_PATH", None) or cfg.default_instance_path()
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
+    converters.init_app(app)
 
     app.config.from_object(cfg.Defaults)
     app.config.from_pyfile("config.py", silent=True)

@@ -74,6 +74,7 @@ def preview_svg(job: Job | None, fmt: labels.Format, public_url: str) -> str:
 def print_pdf(job: Job, public_url: str, actor: User) -> bytes:
     """Render the PDF (in the render worker), then record that the assets' labels
     were printed; nothing is recorded if rendering fails."""
+    rules.check_chosen(job.things)
     data = run(
         labels.render_pdf,
         selection.to_labels(job.things, public_url, tags=job.tags),

@@ -35,3 +35,11 @@ def check_copies(copies: int) -> int:
     if not 1 <= copies <= MAX_COPIES:
         raise Invalid({"copies": f"Copies must be 1–{MAX_COPIES}."})
     return copies
+
+
+def check_chosen(things: list) -> list:
+    """A PDF needs at least one label: a choice that matches nothing is refused
+    (the preview says so too) instead of reaching the renderer empty."""
+    if not things:
+        raise Invalid({"choice": "Nothing matches that choice, so there are no labels to print."})
+    return things

@@ -10,7 +10,7 @@ from ..custody import reminders
 from ..pages import activity as activity_page
 from ..permissions import role
 from ..templating import local_today
-from .helpers import int_arg, no_store
+from .helpers import no_store, page_arg
 
 bp = Blueprint("activity", __name__)
 
@@ -19,7 +19,7 @@ bp = Blueprint("activity", __name__)
 @role("lead")
 def index():
     """Everything that happened, newest first, including reports from the public."""
-    page = max(int_arg("page") or 1, 1)
+    page = page_arg()
     events, older = activity_page.feed(page=page)
     return render_template("activity/index.html", events=events, page=page, older=older)
 

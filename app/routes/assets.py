@@ -11,7 +11,15 @@ from ..permissions import role
 from ..register import assets, people, places
 from ..register.rules import STATUSES
 from ..templating import local_today, render, site
-from .helpers import apply_errors, asset_or_404, current_actor, form_int, form_text, int_arg
+from .helpers import (
+    apply_errors,
+    asset_or_404,
+    current_actor,
+    form_int,
+    form_text,
+    int_arg,
+    page_arg,
+)
 
 bp = Blueprint("assets", __name__, url_prefix="/assets")
 
@@ -34,7 +42,7 @@ def index():
         category_id=int_arg("category"),
         location_id=int_arg("location"),
         holder_id=int_arg("holder"),
-        page=max(int_arg("page") or 1, 1),
+        page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
         audit_due_days=site()["audit_interval_days"] if due_for_audit else None,
         unseen_days=min(int_arg("unseen") or 0, 3650) or None,

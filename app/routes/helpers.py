@@ -8,6 +8,7 @@ from flask import abort, request, session
 from flask_wtf import FlaskForm
 
 from .. import codes
+from ..converters import MAX_ID
 from ..custody.maintenance import MAX_TEXT
 from ..errors import Invalid
 from ..forms import parse_money
@@ -59,9 +60,22 @@ def int_arg(name: str) -> int | None:
         value = int(raw)
     except ValueError:
         abort(400, description=f"'{name}' must be a number.")
-    if value < 0 or value > 2**62:
+    if value < 0 or value > MAX_ID:
         abort(400, description=f"'{name}' is out of range.")
     return value
+
+
+# Far past the last page of any list, and small enough that the database can
+# count its offset (page x page size) in a 64-bit integer.
+MAX_PAGE = 1_000_000
+
+
+def page_arg() -> int:
+    """The `page` query argument: 1 when absent, a 400 when past MAX_PAGE."""
+    page = int_arg("page") or 1
+    if page > MAX_PAGE:
+        abort(400, description="'page' is out of range.")
+    return max(page, 1)
 
 
 def current_actor():

@@ -13,7 +13,7 @@ from ..permissions import role
 from ..register import people
 from ..register.rules import manages_accounts, may_edit_person
 from ..templating import local_today
-from .helpers import apply_errors, current_actor, int_arg
+from .helpers import apply_errors, current_actor, page_arg
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -63,7 +63,7 @@ def new():
 def detail(person_id: int):
     """A person and what they hold now."""
     person = people.by_id.first(person_id) or abort(404)
-    page = max(int_arg("page") or 1, 1)
+    page = page_arg()
     history, older = activity_page.of_person(person, page=page)
     return render_template(
         "people/detail.html",

@@ -15,7 +15,7 @@ from ..reports import utilisation as utilisation_report
 from ..reports import value as reports_value
 from ..spreadsheets.csvfiles import money
 from ..templating import local_today, localtime, site
-from .helpers import csv_download, int_arg
+from .helpers import csv_download, page_arg
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -27,7 +27,7 @@ def _zone() -> ZoneInfo:
 
 
 def _page_number() -> int:
-    return max(int_arg("page") or 1, 1)
+    return page_arg()
 
 
 def _per_page() -> int:

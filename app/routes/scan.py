@@ -14,7 +14,7 @@ from ..pages import location as location_page
 from ..permissions import public
 from ..register import assets, label_codes, places
 from ..templating import local_today
-from .helpers import int_arg, walking_audit_id
+from .helpers import page_arg, walking_audit_id
 
 bp = Blueprint("scan", __name__)
 
@@ -51,7 +51,7 @@ def asset(code: str):
     # An old label opens its asset at once, saying so: the scan's purpose is the item.
     replaced = canonical if what.kind == "replaced" else None
     context = asset_page.page(
-        found, current_user, local_today(), walking_audit_id(), page=int_arg("page") or 1
+        found, current_user, local_today(), walking_audit_id(), page=page_arg()
     )
     return render_template("scan/asset.html", replaced_code=replaced, **context)
 

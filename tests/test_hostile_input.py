@@ -1,0 +1,77 @@
+"""Inputs that once gave a 500: ids past 64 bits in a URL, a page number whose
+offset overflows, and a label PDF whose choice matches nothing. Each now gets
+the 4xx that says what is wrong (tests/test_route_fuzz.py looks for more)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.models import Event
+
+from . import factories
+
+HUGE = "1234567890123456789012345"  # 25 digits: past SQLite's and PostgreSQL's integers
+
+
+@pytest.fixture
+def admin(app, auth):
+    """Signed in as an admin, as a page that resolves ids must not 500 for anyone."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # a crash is a 500 to see, not a raise
+    return auth.login("admin")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/attachments/{HUGE}",
+        f"/attachments/{HUGE}/thumb",
+        f"/people/{HUGE}",
+        f"/people/{HUGE}/edit",
+        f"/audits/{HUGE}",
+        f"/audits/{HUGE}/report.csv",
+        f"/locations/{HUGE}/edit",
+        f"/categories/{HUGE}/edit",
+        f"/faults/{HUGE}/photo",
+        f"/people/{2**63}",  # one past PostgreSQL's bigint
+    ],
+)
+def test_an_id_too_large_for_the_database_is_not_found(client, admin, url):
+    assert client.get(url).status_code == 404
+
+
+def test_a_real_id_still_opens(client, admin):
+    assert client.get(f"/people/{admin.id}").status_code == 200
+
+
+@pytest.mark.parametrize("url", [f"/audits/{HUGE}/tick", f"/audits/{HUGE}/ticks/{HUGE}/undo"])
+def test_a_post_to_an_id_too_large_is_not_found(client, admin, url):
+    assert client.form(url, {"code": "ABC234"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path", ["/assets", "/activity", "/reports/idle", "/people/{me}", "/A/{code}"]
+)
+def test_a_page_number_past_the_last_possible_is_refused(client, admin, path):
+    code = factories.make_asset(name="Drill").code
+    url = path.format(me=admin.id, code=code)
+    response = client.get(url, query_string={"page": str(2**62)})
+    assert response.status_code == 400
+    assert "out of range" in response.get_data(as_text=True)
+    assert client.get(url, query_string={"page": "1000000"}).status_code == 200
+
+
+def _label_pdf(client, **values):
+    form = {"format": "avery-l7160", "start": "1", "copies": "1", "org_line": "", **values}
+    return client.form("/labels/pdf", form)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"choice": "selected", "asset": "ZZZZZZ"}, {"choice": "since", "since": "2099-01-01"}],
+)
+def test_a_label_choice_that_matches_nothing_says_so(client, admin, values):
+    factories.make_asset(name="Drill")
+    response = _label_pdf(client, **values)
+    assert response.status_code == 422
+    assert "Nothing matches that choice" in response.get_data(as_text=True)
+    assert not Event.select().where(Event.kind == "label_printed").exists()
