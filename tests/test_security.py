@@ -115,6 +115,16 @@ def test_sign_out_revokes_every_remember_cookie(app, client, auth):
     assert User.get_by_id(user.id).session_token != stolen.split("|")[0].split(":")[-1]
 
 
+def test_sign_out_tells_the_browser_to_forget_what_it_kept(client, auth):
+    """Clear-Site-Data: the scanner's offline copy and queue go with the session."""
+    auth.login("member")
+    response = client.form("/logout")
+    assert response.status_code == 303
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    page = client.get("/login").get_data(as_text=True)
+    assert '<meta name="tagtrail-signed-out" content="1">' in page  # app.js tells the worker
+
+
 def test_a_password_change_ends_other_sessions(app, client, auth):
     """After an admin sets a new password, the old session is signed out."""
     member = auth.login("member")

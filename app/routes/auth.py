@@ -114,8 +114,12 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @role("member")
 def logout():
-    """Sign out: this device's session and every remember cookie for this account end."""
+    """Sign out: this device's session and every remember cookie for this account end,
+    and the browser forgets what it kept (the scanner's offline copy names people,
+    places and audits; its unsent scans must not go out as the next person's)."""
     people.revoke_sessions(current_user.id)
     logout_user()
     flash("You are signed out.", "ok")
-    return redirect(url_for("auth.login"), 303)
+    response = redirect(url_for("auth.login"), 303)
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response

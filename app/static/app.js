@@ -12,6 +12,16 @@
     p.textContent = text;
     flash.replaceChildren(p);
   }
+  // Signed out (here, or everywhere from another device): the scanner's offline
+  // copy names people, places and audits, so its worker must drop it.
+  if (document.querySelector('meta[name="tagtrail-signed-out"]') && navigator.serviceWorker) {
+    navigator.serviceWorker.getRegistrations().then(function (registrations) {
+      registrations.forEach(function (registration) {
+        var worker = registration.active || registration.waiting || registration.installing;
+        if (worker) { worker.postMessage("signed-out"); }
+      });
+    }, function () {});
+  }
   document.addEventListener("htmx:sendError", function () {
     say("No connection. Nothing was sent; try again when you have signal.");
   });

@@ -9,6 +9,11 @@ var CACHE = "tagtrail-scan-v1";
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
 
+// The sign-in page says so when nobody is signed in: forget everything kept.
+self.addEventListener("message", function (event) {
+  if (event.data === "signed-out") { event.waitUntil(caches.delete(CACHE)); }
+});
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (request.method !== "GET") { return; }  // scans are sent by the page, never replayed here
@@ -18,8 +23,9 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(fetch(request).then(function (response) {
       var copy = response.clone();
       caches.open(CACHE).then(function (cache) {
-        // Signed out (sent to sign in): forget the copy, it holds names and places.
-        if (response.redirected || !response.ok) { return cache.delete(url.pathname); }
+        // Signed out (sent to sign in): forget everything kept, the copy holds names and places.
+        if (response.redirected) { return caches.delete(CACHE); }
+        if (!response.ok) { return cache.delete(url.pathname); }
         return cache.put(url.pathname, copy);
       });
       return response;
