@@ -244,11 +244,13 @@ def test_return_with_location_and_condition(client, auth, item, places, via):
     [event] = new_events(item, since)
     assert (event.location_id, event.data, event.note) == (
         places[1].id,
-        {"condition": "worn"},
+        {"condition": "worn", "moved_from": "Store room"},
         "Scuffed",
     )
     assert card(soup)["Where"] == "Workshop"
-    assert "to Workshop · condition: worn" in history(soup)[0]
+    # A member may put it back somewhere new; the history says so plainly.
+    assert history(soup)[0].startswith("Returned to Workshop")
+    assert "(was at Store room) · condition: worn" in history(soup)[0]
 
 
 def test_return_with_a_bad_condition_is_422(client, auth, item, via):

@@ -11,7 +11,7 @@ from app.audits import audits
 
 from . import factories
 
-MODES = ["Open", "Audit", "Check out to…", "Return", "Move to…"]
+MODES = ["Open", "Audit", "Check out to…", "Return", "Take over", "Move to…"]
 
 
 def _modes(soup) -> list[str]:
@@ -54,7 +54,8 @@ def test_a_member_checks_out_only_to_themselves_and_cannot_move(client, auth):
     member = auth.login("member")
     factories.make_holder("Someone Else")
     soup, _ = client.soup("/scan")
-    assert _modes(soup) == ["Open", "Audit", "Check out to me", "Return"]  # only to themselves
+    # Only to themselves; "Take over" is a scan, so the item is in hand.
+    assert _modes(soup) == ["Open", "Audit", "Check out to me", "Return", "Take over"]
     holders = soup.select("#scan-holder option")
     assert [(o["value"], o.get_text(strip=True)) for o in holders] == [
         (str(member.id), f"{member.name} (me)")

@@ -27,7 +27,9 @@ CLOCK_SKEW = timedelta(minutes=5)
 # A queue older than this is more likely a forgotten phone than a dead spot: the
 # item may have moved on since, so the person is asked to scan it again.
 MAX_AGE = timedelta(days=7)
-ACTIONS = ("tick", "checkout", "return", "move", "undo", "room")
+# "take_over": the scanned item, from whoever holds it, to the person scanning
+# (a member may do so only from a scan: custody rules, may_take_over).
+ACTIONS = ("tick", "checkout", "return", "move", "take_over", "undo", "room")
 
 
 class BadBatch(Invalid):
@@ -127,6 +129,10 @@ def _custody(action: str, item: dict, actor: User, today: date, key: str, at) ->
             location_id=_int(item, "location_id", required=False),
             key=key,
             scanned_at=at,
+        )
+    if action == "take_over":
+        return custody.transfer(
+            code, actor=actor, today=today, to_holder_id=actor.id, key=key, scanned_at=at
         )
     return custody.move(
         code, actor=actor, location_id=_int(item, "location_id"), key=key, scanned_at=at

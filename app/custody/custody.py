@@ -104,10 +104,13 @@ def check_in(
         _expecting(asset, expected_holder_id)
         if condition and condition not in CONDITIONS:
             raise Invalid({"condition": "Choose a condition from the list."})
-        location = _location(location_id) or asset.location
+        before = asset.location
+        location = rules.return_location(asset, _location(location_id))
         holder = asset.holder
         asset.holder, asset.due_back, asset.location = None, None, location
-        data = {"condition": condition} if condition else None
+        data: dict[str, object] = {"condition": condition} if condition else {}
+        if location != before:
+            data["moved_from"] = events.plain(before)  # the history says "Returned to ..."
         event = events.record(
             "checked_in",
             asset=asset,
@@ -115,7 +118,7 @@ def check_in(
             holder=holder,
             location=location,
             note=note,
-            data=data,
+            data=data or None,
         )
         return f"Returned{'' if holder.id == actor.id else ' from ' + holder.name}.", [event]
 
@@ -132,14 +135,18 @@ def transfer(
     due_back: date | None = None,
     note: str = "",
     key: str | None = None,
+    scanned_at: datetime | None = None,
 ) -> Outcome:
-    """Hand the item straight from its holder to another person."""
+    """Hand the item straight from its holder to another person. `scanned_at`:
+    the transfer comes from a scan, so the actor has the item in hand (a member
+    may then take over someone else's item)."""
+    in_hand = scanned_at is not None
 
     def apply(asset: Asset):
-        rules.require("transfer", asset, actor)
+        rules.require("transfer", asset, actor, in_hand=in_hand)
         _expecting(asset, expected_holder_id)
         to = _person(to_holder_id)
-        refused = rules.transfer_refusal(asset, actor, to)
+        refused = rules.transfer_refusal(asset, actor, to, in_hand=in_hand)
         if refused is not None:
             raise refused
         if to.id == asset.holder_id:
@@ -162,7 +169,7 @@ def transfer(
         )
         return f"Handed over from {before.name} to {to.name}.", [event]
 
-    return perform(code, actor, apply, key=key)
+    return perform(code, actor, apply, key=key, scanned_at=scanned_at)
 
 
 def move(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from ..errors import Forbidden, Refused, ServiceError
-from ..models import Asset, User, utcnow
+from ..models import Asset, Location, User, utcnow
 from ..register.rules import in_service, is_lead, is_unusable
 
 # Every action on an asset, with the words that finish "Only a lead can ..."
@@ -59,17 +59,35 @@ def held_message(asset: Asset, person: User) -> str:
     return f"Already checked out to {asset.holder.name} {when(asset)}."
 
 
+def return_location(asset: Asset, put_back_at: Location | None) -> Location | None:
+    """Where a returned item is now: where the person returning it says they put
+    it back, or, when they do not say, where the register had it.
+
+    Members may say so too, although "Move" is for leads: returning an item to
+    where you put it is part of returning it, and the register should match
+    where things are. The history then reads "Returned to Yard (was at Van 3)",
+    so a return that changed the place is plain to see."""
+    return put_back_at or asset.location
+
+
 def may_check_out_to_others(person: User | None) -> bool:
     """Leads check items out to anyone; a member only to themselves."""
     return is_lead(person)
 
 
 def refusal(
-    action: str, asset: Asset, person: User | None, *, has_open_fault: bool = False
+    action: str,
+    asset: Asset,
+    person: User | None,
+    *,
+    has_open_fault: bool = False,
+    in_hand: bool = False,
 ) -> ServiceError | None:
     """Why `person` may not take `action` on `asset` now, or None if they may.
 
     `has_open_fault`: the item has a fault nobody has closed (for "Mark fixed").
+    `in_hand`: the action comes from a scan of the item's label (the scanner),
+    so the person has it in hand (see `may_take_over`).
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
@@ -92,6 +110,8 @@ def refusal(
     elif action in ("return", "transfer"):
         if not asset.holder_id:
             return Refused(f"This item is not checked out (returned {when(asset)}).")
+        if action == "transfer" and not may_take_over(asset, person, in_hand=in_hand):
+            return Forbidden(TAKE_OVER_IN_HAND)
     elif action == "start_repair":
         if asset.status == "in_repair":
             return Refused("A repair is already under way.")
@@ -103,9 +123,11 @@ def refusal(
     return None
 
 
-def require(action: str, asset: Asset, person: User | None, *, has_open_fault=False) -> None:
+def require(
+    action: str, asset: Asset, person: User | None, *, has_open_fault=False, in_hand=False
+) -> None:
     """Raise the refusal for `action`, if there is one (the services' guard)."""
-    refused = refusal(action, asset, person, has_open_fault=has_open_fault)
+    refused = refusal(action, asset, person, has_open_fault=has_open_fault, in_hand=in_hand)
     if refused is not None:
         raise refused
 
@@ -121,10 +143,35 @@ def allowed_actions(
     )
 
 
-def transfer_refusal(asset: Asset, person: User, to: User) -> ServiceError | None:
-    """A member may hand over only what they hold, or take an item over."""
-    if not is_lead(person) and person.id not in (asset.holder_id, to.id):
+TAKE_OVER_IN_HAND = (
+    "Members can only hand over their own items, or take one over with it in hand: "
+    "scan its label with the scanner."
+)
+
+
+def may_take_over(asset: Asset, person: User | None, *, in_hand: bool) -> bool:
+    """Whether `person` may start a transfer of `asset` (the card's "Transfer to…").
+
+    Leads transfer anything; a member hands over what they hold. A member may
+    take over an item someone else holds only when they have it in hand, which
+    is when the transfer comes from scanning its label: otherwise any member
+    could take anyone's items from the register without ever seeing them."""
+    if person is None:
+        return False
+    return is_lead(person) or asset.holder_id == person.id or in_hand
+
+
+def transfer_refusal(
+    asset: Asset, person: User, to: User, *, in_hand: bool = False
+) -> ServiceError | None:
+    """A member may hand over only what they hold, or take over (to themselves)
+    an item they have in hand."""
+    if is_lead(person) or person.id == asset.holder_id:
+        return None
+    if to.id != person.id:
         return Forbidden("Members can only hand over their own items, or take one over.")
+    if not may_take_over(asset, person, in_hand=in_hand):
+        return Forbidden(TAKE_OVER_IN_HAND)
     return None
 
 

@@ -119,7 +119,13 @@ PARTS: dict[str, Callable[[_Facts], list[Piece]]] = {
     "from_giver": lambda f: [Piece(f" from {f.data.get('from') or 'someone'}")],
     "at_place": lambda f: _when(" at {}", f.place),
     "to_place": lambda f: [Piece(f" to {f.place or 'no location'}")],
-    "to_place_if_any": lambda f: _when(" to {}", f.place),
+    # A return that changed the place names it in its words (_returned_words).
+    "to_place_unless_moved": lambda f: [] if "moved_from" in f.data else _when(" to {}", f.place),
+    "moved_from": lambda f: (
+        [Piece(f" (was at {f.data['moved_from'] or 'no location'})")]
+        if "moved_from" in f.data
+        else []
+    ),
     "due": lambda f: _when(", due {}", f.data.get("due_back")),
     "override": _override,
     "condition": lambda f: _when(" · condition: {}", f.data.get("condition")),
@@ -134,6 +140,14 @@ PARTS: dict[str, Callable[[_Facts], list[Piece]]] = {
     "holder": lambda f: _when(" · {}", f.holder),
     "place": lambda f: _when(" · {}", f.place),
 }
+
+
+def _returned_words(event: Event) -> str:
+    """ "Returned to Yard" when the return put the item somewhere new."""
+    moved = isinstance(event.data, dict) and "moved_from" in event.data
+    if moved and event.location_id and event.location:
+        return f"Returned to {event.location.name}"
+    return "Returned"
 
 
 def _edited_words(event: Event) -> str:
@@ -154,7 +168,11 @@ KINDS: dict[str, Kind] = {
     "edited": Kind("Details edited", words_for=_edited_words, changes=True),
     "moved": Kind("Moved", ("to_place", "by")),
     "checked_out": Kind("Checked out", ("to_holder", "by_unless_holder", "due", "override")),
-    "checked_in": Kind("Returned", ("from_holder", "by", "to_place_if_any", "condition")),
+    "checked_in": Kind(
+        "Returned",
+        ("from_holder", "by", "to_place_unless_moved", "moved_from", "condition"),
+        words_for=_returned_words,
+    ),
     "transferred": Kind("Handed over", ("from_giver", "to_holder", "by_unless_holder")),
     "fault_reported": Kind("Fault reported", ("by", "severity")),
     "repair_started": Kind("Repair started", ("by", "cost")),
