@@ -196,5 +196,12 @@ def audit_page(client, audit: Audit):
     return soup
 
 
+def walk_audit(client, audit: Audit):
+    """Press "Walk this audit" on its page; returns the page it leads back to."""
+    form = audit_page(client, audit).select_one("form.walk-form")
+    assert form is not None, "no Walk this audit button"
+    return page_after(client, client.form(form["action"]))
+
+
 def pretty(code: str) -> str:
     return f"{code[:3]}-{code[3:]}"

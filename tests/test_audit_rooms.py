@@ -14,6 +14,7 @@ from . import factories
 from .audit_kit import (
     audit_page,
     set_room,
+    walk_audit,
 )
 
 
@@ -112,11 +113,11 @@ def test_seen_is_a_small_line_for_someone_not_walking_the_audit(app, site, audit
 
 
 def test_seen_leads_the_page_for_someone_walking_the_audit(app, site, audit):
-    """Opened the audit, or said where they are in it (on another device): "Seen ✓"
+    """Walking the audit, or said where they are in it (on another device): "Seen ✓"
     is the first big button, above the status card."""
     mo = factories.make_user("member")
     opened, other = _login(app, mo), _login(app, mo)
-    audit_page(opened, audit)
+    walk_audit(opened, audit)
     soup, _ = opened.soup(f"/A/{site.drill.code}")
     ids = [el["id"] for el in soup.select("main #status-card, main #audit-card")]
     assert ids == ["audit-card", "status-card"]

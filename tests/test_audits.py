@@ -33,6 +33,7 @@ from .audit_kit import (
     signed_in,
     still_to_find,
     tick,
+    walk_audit,
 )
 from .custody_kit import new_key
 from .pages import field_error, path_of, soup_of
@@ -315,13 +316,39 @@ def test_asset_pages_offer_seen_only_while_an_audit_expects_them(app, site):
     assert soup.select_one("#audit-card .hint") is None
     soup, _ = c.soup(f"/A/{site.ladder.code}")
     assert soup.select_one("#audit-card") is None  # not expected, and not walking this audit
-    audit_page(c, audit)  # opening the audit makes it the one this person walks
+    walk_audit(c, audit)  # "Walk this audit" makes it the one this person walks
     soup, _ = c.soup(f"/A/{site.ladder.code}")
     assert soup.select_one("#audit-card button.seen-button") is not None
     assert "Not expected in this audit" in soup.select_one("#audit-card .hint").get_text()
 
 
 # Who may do what -------------------------------------------------------------------------
+
+
+def _walking(client) -> int | None:
+    with client.session_transaction() as session:
+        return session.get("audit")
+
+
+def test_opening_an_audit_does_not_switch_the_one_walked(app, site, audit):
+    """A GET changes nothing: only "Walk this audit" (a POST), starting an audit or
+    saying where you are in it makes it the audit your scans count for."""
+    _, c = signed_in(app)
+    other = audits.start("Shed check", actor=site.lead, location_id=site.shed.id)
+    walk_audit(c, audit)
+    assert _walking(c) == audit.id
+    page = audit_page(c, other)
+    assert _walking(c) == audit.id  # opened, not switched
+    assert page.select_one("form.walk-form button").get_text(strip=True) == "Walk this audit"
+    page = walk_audit(c, other)
+    assert _walking(c) == other.id
+    assert page.select_one("form.walk-form") is None
+    assert "You are walking this audit" in page.select_one(".walking").get_text()
+    set_room(c, audit, site.room_one)  # "I am in…" walks that audit again
+    assert _walking(c) == audit.id
+    lead, leads = signed_in(app, "lead")
+    started = page_after(leads, leads.form("/audits/new", {"name": "Yard", "location": ""}))
+    assert "You are walking this audit" in started.select_one(".walking").get_text()
 
 
 def test_members_walk_audits_but_do_not_run_them(app, site, audit, elsewhere):

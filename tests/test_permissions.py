@@ -77,6 +77,7 @@ EXPECTED = {
     "audits.index": "member",
     "audits.show": "member",  # members tick audits
     "audits.set_room": "member",
+    "audits.walk_this": "member",
     "audits.tick": "member",
     "audits.undo": "member",
     "audits.new": "lead",  # "Start audit"

@@ -35,7 +35,7 @@ def seen_card(
 ) -> SeenCard | None:
     """The "Seen ✓" card for `audit` (default: the one that matters to `viewer`).
 
-    `walking_id`: the audit this person last opened on this device, if any.
+    `walking_id`: the audit this person walks on this device, if any.
     """
     if audit is None:
         running = audits.running()

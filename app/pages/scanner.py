@@ -12,7 +12,7 @@ from ..register import people, places
 
 
 def page(viewer: User, walking_id: int | None, *, checked: int | None, unmatched: str) -> dict:
-    """`walking_id`: the audit opened last on this device (the Audit mode starts
+    """`walking_id`: the audit walked on this device (the Audit mode starts
     there); `checked`/`unmatched`: a typed code, sent without JavaScript, that
     matched nothing in that audit and comes back to be asked about."""
     running = audits.running()

@@ -94,15 +94,29 @@ def new():
 def show(audit_id: int):
     """The audit page: progress, what remains by location, elsewhere, unexpected, recent."""
     audit = _audit(audit_id)
-    if audit.status == "running" and request.method == "GET" and not request.htmx:
-        walk(audit.id)  # opening an audit makes it the one you are walking
     if wants_fragment("audit-live"):
         return render_template("audits/_live.html", **audit_page.live(audit, current_user))
     unmatched = request.args.get("check", "")[:40] if audit.status == "running" else ""
     context = audit_page.show(
         audit, current_user, room=request.args.get("room", ""), unmatched=unmatched
     )
-    return render_template("audits/show.html", **context)
+    return render_template("audits/show.html", walking=walking_audit_id() == audit.id, **context)
+
+
+@bp.route("/<int:audit_id>/walk", methods=["POST"])
+@role("member")
+def walk_this(audit_id: int):
+    """ "Walk this audit": the audit that scans, the scanner and asset pages tick.
+
+    A POST, not a side effect of opening the page: a link or a prefetch must
+    not switch which audit someone's scans count for."""
+    audit = _audit(audit_id)
+    if audit.status != "running":
+        flash("That audit is closed; there is nothing left to walk.", "error")
+    else:
+        walk(audit.id)
+        flash(f"You are walking {audit.name}: scanned items count as seen in it.", "ok")
+    return redirect(url_for("audits.show", audit_id=audit.id), 303)
 
 
 @bp.route("/<int:audit_id>/room", methods=["POST"])
