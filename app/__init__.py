@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import os
 
 from flask import Flask
 
@@ -19,7 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     test_config = dict(test_config or {})
     instance_path = test_config.pop("INSTANCE_PATH", None) or cfg.default_instance_path()
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
-    os.makedirs(app.instance_path, exist_ok=True)
+    cfg.private_instance(app.instance_path)
     converters.init_app(app)
 
     app.config.from_object(cfg.Defaults)
@@ -27,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cfg.apply_environment(app.config)
     app.config.update(test_config)
     _finish_config(app)
+    cfg.private_database(app.config["DATABASE_URL"])
     # The test suite's cheap password hashing, asked for only through the
     # configuration handed to create_app (never the environment or config.py).
     passwords.use_cheapest(
@@ -54,6 +54,13 @@ def _finish_config(app: Flask) -> None:
         raise RuntimeError(
             "TAGTRAIL_SECRET_KEY is set to a well-known value. Unset it to have one "
             "generated into the instance folder, or set a long random string."
+        )
+    elif len(config["SECRET_KEY"]) < cfg.MIN_SECRET_KEY_LENGTH:
+        raise RuntimeError(
+            f"TAGTRAIL_SECRET_KEY is too short ({len(config['SECRET_KEY'])} characters; "
+            f"at least {cfg.MIN_SECRET_KEY_LENGTH} are needed). Unset it to have one "
+            "generated into the instance folder, or set a long random string, e.g. the "
+            "output of: python3 -c 'import secrets; print(secrets.token_hex(32))'"
         )
     if not config["DATABASE_URL"]:
         config["DATABASE_URL"] = cfg.sqlite_url(app.instance_path)

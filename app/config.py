@@ -12,6 +12,8 @@ from .register import uploads
 # Secrets that appear in docs and examples; refusing them outside tests stops a
 # copied sample config from signing real sessions.
 KNOWN_DEFAULT_SECRETS = {"", "dev", "change-me", "changeme", "secret", "tagtrail"}
+# A shorter key can be guessed offline from one signed cookie.
+MIN_SECRET_KEY_LENGTH = 32
 
 ENV_PREFIX = "TAGTRAIL_"
 
@@ -84,6 +86,39 @@ def default_instance_path() -> str:
 
 def sqlite_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "tagtrail.sqlite3")
+
+
+def _tighten(path: Path, mode: int) -> None:
+    """Take group and other access away from a file or folder made before."""
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(mode)
+    except (FileNotFoundError, PermissionError):
+        pass  # not there yet, or not ours (a mounted volume): leave it
+
+
+def private_instance(instance_path: str) -> None:
+    """Everything tagtrail writes is for its own user only: the database holds
+    password hashes, the uploads are the organisation's. From here on files are
+    made 0600 and folders 0700 (umask 077: SQLite's -wal and -shm, backups and
+    uploads included); the instance folder and its uploads folder made before
+    are tightened."""
+    os.umask(0o077)
+    folder = Path(instance_path)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for path in (folder, folder / "uploads"):
+        _tighten(path, 0o700)
+
+
+def private_database(database_url: str) -> None:
+    """A SQLite database (and its -wal and -shm) made before is tightened to 0600."""
+    if not database_url.startswith("sqlite"):
+        return
+    from .ops.backup import database_file
+
+    path = database_file(database_url)
+    for name in (path.name, path.name + "-wal", path.name + "-shm"):
+        _tighten(path.with_name(name), 0o600)
 
 
 def load_or_create_secret(instance_path: str) -> str:

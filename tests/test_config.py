@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 
@@ -64,6 +65,66 @@ def test_a_known_default_secret_is_refused(instance, monkeypatch, weak):
     monkeypatch.setenv("TAGTRAIL_SECRET_KEY", weak)
     with pytest.raises(RuntimeError, match="well-known value"):
         create_app()
+
+
+@pytest.mark.parametrize("length", [12, 31])
+def test_a_short_secret_is_refused(instance, monkeypatch, length):
+    """A key that could be guessed offline from one cookie stops start-up, saying why."""
+    monkeypatch.setenv("TAGTRAIL_SECRET_KEY", "k" * length)
+    with pytest.raises(RuntimeError, match=f"too short \\({length} characters"):
+        create_app()
+    monkeypatch.setenv("TAGTRAIL_SECRET_KEY", "k" * 32)
+    assert create_app().config["SECRET_KEY"] == "k" * 32
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_instance_and_everything_in_it_is_private(tmp_path, instance, monkeypatch):
+    """The database holds password hashes: folder 0700, database, -wal, -shm,
+    uploads and backups readable by tagtrail's own user only."""
+    fresh = tmp_path / "fresh"
+    monkeypatch.setenv("TAGTRAIL_INSTANCE", str(fresh))
+    app = create_app()
+    from app.models import User
+    from app.ops import backup
+    from app.register import uploads
+
+    with app.app_context():
+        User.create(name="Pat", role="member")  # a write: the -wal and -shm exist now
+        db = fresh / "tagtrail.sqlite3"
+        files = [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
+        assert all(f.exists() for f in files)
+        assert {f.name: _mode(f) for f in files} == {f.name: 0o600 for f in files}
+        name = uploads.save_image(io.BytesIO(_jpeg()), fresh / "uploads")
+        copy = backup.backup(db, tmp_path / "copy.sqlite3")
+    assert _mode(fresh) == 0o700
+    assert _mode(fresh / "uploads") == 0o700
+    assert _mode(fresh / "uploads" / name) == 0o600
+    assert _mode(copy) == 0o600
+
+
+def test_an_instance_made_before_is_tightened(instance):
+    """An install from before (folder 0755, database 0644) is made private at start-up."""
+    instance.chmod(0o755)
+    (instance / "uploads").mkdir(mode=0o755)
+    (instance / "uploads").chmod(0o755)
+    create_app()
+    db = instance / "tagtrail.sqlite3"
+    db.chmod(0o644)
+    create_app()
+    assert _mode(instance) == 0o700
+    assert _mode(instance / "uploads") == 0o700
+    assert _mode(db) == 0o600
+
+
+def _jpeg() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, "JPEG")
+    return out.getvalue()
 
 
 def test_https_public_url_makes_cookies_secure(instance, monkeypatch):
