@@ -12,6 +12,8 @@ from playwright.sync_api import Page
 from .browser_kit import browser, demo_site, phone  # noqa: F401 (browser is a fixture)
 from .test_browser import PASSWORD
 
+pytestmark = pytest.mark.browser
+
 CACHE = "tagtrail-scan-v1"
 
 
