@@ -12,6 +12,7 @@ from ..database import write
 from ..errors import Invalid, NotFound
 from ..models import Asset, Category, LabelCode, Location, User
 from . import events
+from .rules import MAX_LOCATION_DEPTH, TOO_DEEP
 
 
 def unique_code() -> str:
@@ -30,39 +31,96 @@ def unique_code() -> str:
 # Locations -----------------------------------------------------------------
 
 
+def _parents() -> dict[int, int | None]:
+    return dict(Location.select(Location.id, Location.parent).tuples())
+
+
 def location_tree() -> list[tuple[Location, int]]:
-    """Every location in depth-first order with its depth, from one query."""
+    """Every location in depth-first order with its depth, from one query.
+
+    Walked with a stack, not recursion, so a tree deeper than the limit (made
+    before it existed) still lists. Places cut off from the top by a damaged
+    tree (a cycle) are listed at the top level, so a lead can repair them."""
     rows = list(Location.select().order_by(fn.LOWER(Location.name)))
     children: dict[int | None, list[Location]] = {}
     for row in rows:
         children.setdefault(row.parent_id, []).append(row)
     out: list[tuple[Location, int]] = []
-
-    def walk(parent_id: int | None, depth: int) -> None:
-        for node in children.get(parent_id, []):
+    seen: set[int] = set()
+    tops = children.get(None, []) + [row for row in rows if row.parent_id is not None]
+    for top in tops:
+        if top.id in seen:
+            continue
+        stack = [(top, 0)]
+        while stack:
+            node, depth = stack.pop()
+            if node.id in seen:
+                continue
+            seen.add(node.id)
             out.append((node, depth))
-            walk(node.id, depth + 1)
-
-    walk(None, 0)
+            stack.extend((child, depth + 1) for child in reversed(children.get(node.id, [])))
     return out
 
 
 def subtree_ids(location_id: int) -> list[int]:
-    """The location and everything below it."""
-    rows = Location.select(Location.id, Location.parent).tuples()
+    """The location and everything below it (each once, even in a damaged tree)."""
     children: dict[int | None, list[int]] = {}
-    for node_id, parent_id in rows:
+    for node_id, parent_id in _parents().items():
         children.setdefault(parent_id, []).append(node_id)
-    found, stack = [], [location_id]
+    found, seen, stack = [], {location_id}, [location_id]
     while stack:
         node = stack.pop()
         found.append(node)
-        stack.extend(children.get(node, []))
+        for child in children.get(node, []):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
     return found
 
 
+def _chain(parents: dict[int, int | None], location_id: int) -> tuple[list[int], bool]:
+    """The location and the places above it, bottom first; True if it loops."""
+    chain: list[int] = []
+    seen: set[int] = set()
+    node: int | None = location_id
+    while node is not None and node in parents:
+        if node in seen:
+            return chain, True
+        seen.add(node)
+        chain.append(node)
+        node = parents[node]
+    return chain, False
+
+
+# A place inside a cycle has no depth: it counts as deeper than any limit.
+_LOOPS = 1 << 30
+
+
+def location_depth(location_id: int | None, parents: dict | None = None) -> int:
+    """How many levels down the location sits (a top-level place is 1; none is 0)."""
+    if location_id is None:
+        return 0
+    chain, loops = _chain(_parents() if parents is None else parents, location_id)
+    return _LOOPS if loops else len(chain)
+
+
+def _height(location_id: int, parents: dict[int, int | None]) -> int:
+    """Levels from the location down to the bottom of its subtree (itself alone is 1)."""
+    children: dict[int | None, list[int]] = {}
+    for node_id, parent_id in parents.items():
+        children.setdefault(parent_id, []).append(node_id)
+    height, level, seen = 0, [location_id], {location_id}
+    while level:
+        height += 1
+        below = [c for node in level for c in children.get(node, []) if c not in seen]
+        seen.update(below)
+        level = below
+    return height
+
+
 def location_paths() -> dict[int, str]:
-    """ "Site › Building › Room" for every location, from one query."""
+    """ "Site › Building › Room" for every location, from one query, walked
+    upwards without recursion (a cycle ends where it repeats)."""
     rows = {
         node_id: (name, parent_id)
         for node_id, name, parent_id in Location.select(
@@ -70,17 +128,16 @@ def location_paths() -> dict[int, str]:
         ).tuples()
     }
     paths: dict[int, str] = {}
-
-    def path(node_id: int, depth: int = 0) -> str:
-        if node_id not in paths:
-            name, parent_id = rows[node_id]
-            # depth bound: a damaged tree with a cycle must not recurse forever
-            up = path(parent_id, depth + 1) if parent_id in rows and depth < 50 else ""
-            paths[node_id] = f"{up} › {name}" if up else name
-        return paths[node_id]
-
-    for node_id in rows:
-        path(node_id)
+    for start in rows:
+        chain, seen, node = [], set(), start
+        while node in rows and node not in paths and node not in seen:
+            seen.add(node)
+            chain.append(node)
+            node = rows[node][1]
+        up = paths.get(node, "")
+        for node_id in reversed(chain):
+            name = rows[node_id][0]
+            up = paths[node_id] = f"{up} › {name}" if up else name
     return paths
 
 
@@ -138,10 +195,18 @@ def _check_name(name: str, longest: int = LOCATION_NAME_MAX) -> str:
     return name
 
 
+def _check_depth(parent: Location | None, height: int = 1) -> None:
+    """Refuse a place (with `height` levels of its own) that would sit below the limit."""
+    if parent is not None and location_depth(parent.id) + height > MAX_LOCATION_DEPTH:
+        raise Invalid({"parent": f"{TOO_DEEP} Choose a parent higher up."})
+
+
 def create_location(name: str, parent_id: int | None = None) -> Location:
     name = _check_name(name)
     with write():
-        return Location.create(name=name, parent=_parent(parent_id), code=unique_code())
+        parent = _parent(parent_id)
+        _check_depth(parent)
+        return Location.create(name=name, parent=parent, code=unique_code())
 
 
 def update_location(location_id: int, name: str, parent_id: int | None) -> Location:
@@ -153,6 +218,7 @@ def update_location(location_id: int, name: str, parent_id: int | None) -> Locat
         parent = _parent(parent_id)
         if parent is not None and parent.id in subtree_ids(location.id):
             raise Invalid({"parent": "A location cannot sit inside itself or its own children."})
+        _check_depth(parent, _height(location.id, _parents()))
         location.name = name
         location.parent = parent
         location.save()

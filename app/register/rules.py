@@ -52,6 +52,12 @@ def manages_accounts(person: User | None) -> bool:
     return person is not None and person.has_role("admin")
 
 
+# The deepest the location tree goes ("Site > Building > Floor > Room > Shelf" is 5).
+# Form, move and import all refuse a place below this level.
+MAX_LOCATION_DEPTH = 12
+TOO_DEEP = f"Places nest at most {MAX_LOCATION_DEPTH} levels deep."
+
+
 # What a lead may change about a person (only about a member).
 LEAD_EDITABLE = ("name", "email")
 

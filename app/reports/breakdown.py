@@ -115,10 +115,11 @@ def _location_groups(sums: dict[int | None, Group]) -> list[Group]:
     rows = {loc.id: Group(loc.id, loc.name, depth, paths[loc.id]) for loc, depth in tree}
     parents = {loc.id: loc.parent_id for loc, _depth in tree}
     for key, own in sums.items():
-        seen = 0
-        while key is not None and key in rows and seen < 100:  # bounded: a cycle must not hang
+        seen: set[int] = set()  # each place once: a cycle in a damaged tree must not hang
+        while key is not None and key in rows and key not in seen:
+            seen.add(key)
             rows[key].add(own)
-            key, seen = parents.get(key), seen + 1
+            key = parents.get(key)
     return [rows[loc.id] for loc, _depth in tree if rows[loc.id].in_service + rows[loc.id].retired]
 
 

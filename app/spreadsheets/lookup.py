@@ -79,7 +79,9 @@ class Lookup:
 
     def location_path(self, location_id: int | None) -> list[str]:
         parts: list[str] = []
-        while location_id in self.locations and len(parts) < 50:  # a damaged tree must end
+        seen: set[int] = set()  # a cycle in a damaged tree ends where it repeats
+        while location_id in self.locations and location_id not in seen:
+            seen.add(location_id)
             name, location_id = self.locations[location_id]
             parts.append(name)
         return parts[::-1]

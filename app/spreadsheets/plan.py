@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..models import Asset
+from ..register.rules import MAX_LOCATION_DEPTH, TOO_DEEP
 from . import rules
 from . import values as iv
 from .csvfiles import FORMULA_STARTS
@@ -121,6 +122,8 @@ def _parse(plan: RowPlan, cells: dict[str, str], order: str | None) -> None:
                 values[name] = iv.location_path(text)
                 if any(len(part) > 120 for part in values[name]):
                     errors.append("A location name is longer than 120 characters.")
+                elif len(values[name]) > MAX_LOCATION_DEPTH:
+                    errors.append(f"The location has {len(values[name])} levels. {TOO_DEEP}")
             else:
                 values[name] = text
         except ValueError as exc:
