@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -26,10 +27,38 @@ NUMBERS = (
 SAFE_MARGIN_MM = 1.5
 MARGINS = ("safe_x_mm", "safe_y_mm")  # left and right; top and bottom
 LAYOUTS = ("wide", "tiny")
+# Every size is a finite number of millimetres: a page from 5 mm to 1 m, a label
+# at least big enough for a QR code, and no more than this many labels a page.
+# Anything else (infinity, NaN, a kilometre) is not label stock, and drawing it
+# would keep a renderer busy without end.
+MIN_PAGE_MM = 5.0
+MIN_LABEL_MM = 8.0
+MAX_SIZE_MM = 1000.0
+MAX_PER_PAGE = 500
+MAX_COLUMNS = 20
+MAX_ROWS = 50
+WORDS = {
+    "page_width_mm": "Page width",
+    "page_height_mm": "Page height",
+    "label_width_mm": "Label width",
+    "label_height_mm": "Label height",
+    "corner_radius_mm": "Corner radius",
+    "left_mm": "Left margin",
+    "top_mm": "Top margin",
+    "pitch_x_mm": "Horizontal pitch",
+    "pitch_y_mm": "Vertical pitch",
+    "safe_x_mm": "Safe margin (left and right)",
+    "safe_y_mm": "Safe margin (top and bottom)",
+}
 
 
 class FormatError(ValueError):
-    """A format whose numbers cannot describe real label stock."""
+    """A format whose numbers cannot describe real label stock. `field` names the
+    value at fault, when there is one."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -103,9 +132,11 @@ class Format:
                 },
             }
         except KeyError as exc:
-            raise FormatError(f"Missing value: {exc.args[0]}.") from None
-        except (TypeError, ValueError):
-            raise FormatError("Every size must be a number.") from None
+            raise FormatError(f"Missing value: {exc.args[0]}.", exc.args[0]) from None
+        except (TypeError, ValueError, OverflowError):
+            raise FormatError(
+                "Every size must be a number; columns and rows are whole numbers."
+            ) from None
         fmt = cls(**values)
         fmt.check()
         return fmt
@@ -115,12 +146,28 @@ class Format:
             raise FormatError("A format name uses lower-case letters, digits and hyphens.")
         if self.layout not in LAYOUTS:
             raise FormatError("Layout is 'wide' or 'tiny'.")
-        if not (1 <= self.columns <= 20 and 1 <= self.rows <= 50):
-            raise FormatError("Columns must be 1–20 and rows 1–50.")
-        if min(getattr(self, key) for key in NUMBERS) < 0:
-            raise FormatError("Sizes cannot be negative.")
-        if self.label_width_mm < 8 or self.label_height_mm < 8:
-            raise FormatError("A label must be at least 8 × 8 mm to hold a QR code.")
+        if not (1 <= self.columns <= MAX_COLUMNS and 1 <= self.rows <= MAX_ROWS):
+            raise FormatError(f"Columns must be 1–{MAX_COLUMNS} and rows 1–{MAX_ROWS}.")
+        if self.per_page > MAX_PER_PAGE:
+            raise FormatError(f"A page holds at most {MAX_PER_PAGE} labels.")
+        for key in (*NUMBERS, *MARGINS):
+            value = getattr(self, key)
+            if not math.isfinite(value):
+                raise FormatError(f"{WORDS[key]}: give a number of millimetres.", key)
+            if value < 0:
+                raise FormatError(f"{WORDS[key]} cannot be negative.", key)
+            if value > MAX_SIZE_MM:
+                raise FormatError(f"{WORDS[key]} is at most {MAX_SIZE_MM:g} mm.", key)
+        for key in ("page_width_mm", "page_height_mm"):
+            if getattr(self, key) < MIN_PAGE_MM:
+                raise FormatError(
+                    f"{WORDS[key]} is from {MIN_PAGE_MM:g} to {MAX_SIZE_MM:g} mm.", key
+                )
+        if self.label_width_mm < MIN_LABEL_MM or self.label_height_mm < MIN_LABEL_MM:
+            raise FormatError(
+                f"A label must be at least {MIN_LABEL_MM:g} × {MIN_LABEL_MM:g} mm"
+                " to hold a QR code."
+            )
         if self.pitch_x_mm + 0.01 < self.label_width_mm and self.columns > 1:
             raise FormatError("The horizontal pitch is smaller than the label: labels overlap.")
         if self.pitch_y_mm + 0.01 < self.label_height_mm and self.rows > 1:

@@ -64,7 +64,7 @@ def save_custom_format(data: dict) -> Format:
     try:
         fmt = Format.from_dict(data)
     except FormatError as exc:
-        raise Invalid({"": str(exc)}) from None
+        raise Invalid({exc.field: str(exc)}) from None
     if fmt.name in labels.builtin():
         raise Invalid({"name": "A shipped format already has that name."})
     with write():
