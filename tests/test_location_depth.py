@@ -108,6 +108,19 @@ def test_the_form_refuses_a_place_one_level_too_deep(client, auth):
     assert response.status_code == 303
 
 
+def test_adding_a_place_from_the_asset_form_holds_the_limit(client, auth):
+    """ "Add this location" inside the 12th level is refused beside the box."""
+    auth.login("lead")
+    chain = _chain(MAX_LOCATION_DEPTH)
+    form = {"name": "Harness", "category": "", "location": "", "version": ""}
+    form.update(new_location="Too deep", new_parent=str(chain[-1].id), then="location")
+    response = client.form("/assets/new", form)
+    assert response.status_code == 422
+    assert TOO_DEEP in field_error(soup_of(response), "new_location")
+    assert Location.select().count() == MAX_LOCATION_DEPTH
+    assert not Asset.select().exists()
+
+
 def test_moving_a_branch_under_a_deep_place_is_refused(client, auth):
     """Moving a place (with its children) where its bottom would sit too deep is refused."""
     auth.login("lead")
