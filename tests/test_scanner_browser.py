@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -236,11 +237,9 @@ def test_a_dead_spot_queues_scans_and_each_arrives_once(site, page):
 
     page.goto(url + "/scan")
     # The page can reopen with no signal once its service worker has a copy.
-    page.wait_for_function(
-        "navigator.serviceWorker.controller !== null || "
-        "navigator.serviceWorker.ready.then(() => caches.match(location.pathname))"
-    )
-    page.wait_for_function("caches.match(location.pathname).then(Boolean)")
+    # (wait_for_function would take the Promise itself as true: poll its answer.)
+    _wait_until(page, "navigator.serviceWorker.ready.then(() => true)")
+    _wait_until(page, "caches.match(location.pathname).then(Boolean)")
 
     typed = page.get_by_label("Type a code")
 
@@ -307,3 +306,11 @@ def test_a_dead_spot_queues_scans_and_each_arrives_once(site, page):
     # Sends tried in the dead spot fail, as they should; nothing else may.
     rest = [p for p in problems if "net::ERR_INTERNET_DISCONNECTED" not in p]
     assert not rest, "\n".join(rest)
+
+
+def _wait_until(page, script: str, seconds: float = 15) -> None:
+    """Poll an async script in the page until it answers true."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(script):
+        assert time.monotonic() < deadline, f"never true: {script}"
+        page.wait_for_timeout(100)
