@@ -202,11 +202,22 @@ def _receive(worker: _Worker, seconds: float, message: str) -> tuple:
 
 
 def _call(fn, args, kwargs):
-    worker = _current()
+    # A worker that died since the last job (killed, out of memory) is found dead
+    # here, perhaps only when the job is sent to it: the job has not started, so it
+    # goes to a fresh worker. Once started, the job is not run twice.
+    for attempt in range(2):
+        worker = _current()
+        try:
+            worker.conn.send((fn, args, kwargs))
+            # Starting a worker and importing the job's modules is not the job's time.
+            answer = _receive(worker, STARTUP_SECONDS, NOT_STARTED_MESSAGE)
+        except (EOFError, OSError) as exc:
+            _discard(worker)
+            if attempt:
+                raise Busy(DIED_MESSAGE) from exc
+            continue
+        break
     try:
-        worker.conn.send((fn, args, kwargs))
-        # Starting a worker and importing the job's modules is not the job's time.
-        answer = _receive(worker, STARTUP_SECONDS, NOT_STARTED_MESSAGE)
         if answer[0] == "started":
             answer = _receive(worker, TIMEOUT_SECONDS, TOO_LONG_MESSAGE)
     except (EOFError, OSError) as exc:  # the worker died, or was killed by shutdown()
