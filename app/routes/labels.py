@@ -181,7 +181,7 @@ def calibrate():
     # on screen; its buttons say what to do with it ("do"; a plain POST saves).
     name = request.values.get("format") or _default_format()
     wants = request.form.get("do", "save") if request.method == "POST" else "show"
-    errors = {}
+    errors, status = {}, 422  # a refused nudge or stock; a busy worker says its own
     if wants == "show" and request.method == "POST":
         return redirect(url_for("labels.calibrate", format=name), 303)
     if wants == "save":
@@ -205,6 +205,7 @@ def calibrate():
             data = run(engine.calibration_pdf, fmt, formats.nudge(name))
         except (Invalid, Busy) as exc:
             errors = getattr(exc, "errors", None) or {"": str(exc)}
+            status = exc.status
         else:
             return _pdf(data, f"calibration-{name}")
     x, y = formats.nudge(name)
@@ -215,7 +216,7 @@ def calibrate():
         nudge_y=y,
         errors=errors,
         formats=formats.formats(),
-    ), 422 if errors else 200
+    ), (status if errors else 200)
 
 
 @bp.route("/formats/new", methods=["GET", "POST"])
