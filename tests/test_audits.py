@@ -405,3 +405,14 @@ def test_signed_out_visitors_are_sent_to_sign_in(app, site, audit):
         assert response.headers["Location"].startswith("/login?next="), url
     assert AuditTick.select().count() == 0 and fresh(audit).status == "running"
     assert Asset.get_by_id(site.drill.id).status == "available"
+
+
+@pytest.mark.parametrize("field", ["location", "category"])
+def test_an_audit_scoped_to_a_place_or_category_that_does_not_exist_is_refused(client, auth, field):
+    """Id 0 (no row has it) was taken for "everywhere" by the check and then
+    refused by the database: a 500. It is "choose from the list", and nothing starts."""
+    auth.login("lead")
+    response = client.form("/audits/new", {"name": "Ghost", field: "0"})
+    assert response.status_code == 422
+    assert "Choose a" in response.get_data(as_text=True)
+    assert not Audit.select().where(Audit.name == "Ghost").exists()

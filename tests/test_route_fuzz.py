@@ -198,11 +198,14 @@ def test_random_mixes_of_hostile_values_never_give_a_5xx(app, crew):
     ids = st.one_of(st.integers(0, 5), st.integers(0, 10**30)).map(lambda n: str(n).encode())
     fields = st.lists(st.tuples(st.sampled_from(names), nasty), max_size=8)
 
+    # The same examples on every run, so CI answers for the code and not for the
+    # draw; a longer random hunt is this test with derandomize off and more examples.
     @settings(
         max_examples=150,
         deadline=None,
         suppress_health_check=list(HealthCheck),
         database=None,
+        derandomize=True,
     )
     @given(data=st.data())
     def one_request(data):

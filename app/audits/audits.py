@@ -70,9 +70,9 @@ def start(
     name = (name or "").strip()
     if not name or len(name) > NAME_MAX:
         raise Invalid({"name": f"Give the audit a name (up to {NAME_MAX} characters)."})
-    if location_id and not Location.get_or_none(Location.id == location_id):
+    if location_id is not None and not Location.get_or_none(Location.id == location_id):
         raise Invalid({"location": "Choose a location from the list."})
-    if category_id and not Category.get_or_none(Category.id == category_id):
+    if category_id is not None and not Category.get_or_none(Category.id == category_id):
         raise Invalid({"category": "Choose a category from the list."})
     same_place = (
         (Audit.scope_location == location_id) if location_id else (Audit.scope_location.is_null())
