@@ -77,7 +77,7 @@ def _init_extensions(app: Flask) -> None:
 
     htmx.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
+    _init_limiter(app)
     static_files.init_app(app)
     app.session_interface = SessionInterface()
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
@@ -103,6 +103,32 @@ def _init_extensions(app: Flask) -> None:
             return None
         # Constant-time: a cookie from before a sign-out carries the old token.
         return user if hmac.compare_digest(user.session_token, token) else None
+
+
+def _init_limiter(app: Flask) -> None:
+    """Sign-in and public-report limits, counted where TAGTRAIL_RATELIMIT_STORAGE says.
+
+    A shared store that stops answering does not stop sign-ins: each process
+    counts in its own memory until the store is back (Flask-Limiter's fallback).
+    """
+    from limits.errors import ConfigurationError
+
+    config = app.config
+    uri = (config.get("RATELIMIT_STORAGE") or "memory://").strip()
+    config["RATELIMIT_STORAGE_URI"] = uri
+    config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
+    if uri.startswith(("redis", "valkey")):
+        # An unreachable store answers within seconds, not a phone's patience.
+        config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 2, "socket_connect_timeout": 2}
+        )
+    try:
+        limiter.init_app(app)
+    except ConfigurationError as exc:
+        hint = " (pip install -e '.[redis]')" if uri.startswith("redis") else ""
+        raise RuntimeError(
+            f"TAGTRAIL_RATELIMIT_STORAGE is not a storage tagtrail can use: {exc}{hint}"
+        ) from None
 
 
 def _register_blueprints(app: Flask) -> None:

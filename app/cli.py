@@ -45,6 +45,7 @@ def serve(host: str, port: int, threads: int) -> None:
     if lan:
         click.echo(f"Phones on this network can open: http://{lan}:{port}")
     click.echo(f"Instance folder: {app.instance_path}")
+    _echo_limit_storage(app.config["RATELIMIT_STORAGE_URI"])
     if warning:
         click.secho("!" * 72, fg="yellow", err=True)
         click.secho(f"WARNING: {warning}", fg="yellow", bold=True, err=True)
@@ -62,6 +63,30 @@ def serve(host: str, port: int, threads: int) -> None:
         ident="tagtrail",
         **_proxy_options(app.config),
     )
+
+
+def _echo_limit_storage(uri: str) -> None:
+    """Say where sign-in and report limits are counted, and whether that store answers."""
+    from urllib.parse import urlsplit
+
+    from .extensions import limiter
+
+    if uri.startswith("memory://"):
+        click.echo("Sign-in and report limits: counted by this process alone")
+        return
+    parts = urlsplit(uri)
+    shown = f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}"
+    click.echo(f"Sign-in and report limits: shared through {shown}")
+    try:
+        answers = limiter.storage.check()
+    except Exception:  # any driver error: the same answer as "does not answer"
+        answers = False
+    if not answers:
+        click.secho(
+            f"WARNING: {shown} does not answer; until it does, each process counts alone.",
+            fg="yellow",
+            err=True,
+        )
 
 
 def _proxy_options(config) -> dict:

@@ -30,6 +30,9 @@ class Defaults:
     TRUSTED_PROXY_ADDRESS = "127.0.0.1"
     PUBLIC_REPORT_LIMIT = "5 per minute;30 per day"
     SIGNIN_LIMIT = "5 per minute"  # failed sign-ins, per address and per account
+    # Where those limits are counted: memory:// is per process; several servers
+    # share them through one store, e.g. redis://127.0.0.1:6379 (Flask-Limiter's URIs).
+    RATELIMIT_STORAGE = "memory://"
     # The largest upload (uploads.MAX_BYTES) plus room for the form around it.
     MAX_CONTENT_LENGTH = uploads.MAX_BYTES + uploads.MEGABYTE
     REMEMBER_COOKIE_DURATION = timedelta(days=90)
