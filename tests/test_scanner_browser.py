@@ -314,3 +314,51 @@ def _wait_until(page, script: str, seconds: float = 15) -> None:
     while not page.evaluate(script):
         assert time.monotonic() < deadline, f"never true: {script}"
         page.wait_for_timeout(100)
+
+
+def test_a_member_takes_over_items_from_scans(site, page):
+    """A member in "Take over" mode: a scan of an item someone else holds makes it
+    theirs (a transfer, marked as scanned); offline it is refused on the spot."""
+    url = site["url"]
+    problems = _watch(page)
+    [(sam_id,)] = _query(site, "SELECT id FROM user WHERE email = 'sam@demo.tagtrail'")
+    held = _query(
+        site,
+        "SELECT a.code, u.name FROM asset a JOIN user u ON u.id = a.holder_id"
+        " WHERE a.status = 'checked_out' AND a.holder_id != ? ORDER BY a.id LIMIT 2",
+        sam_id,
+    )
+    assert len(held) == 2
+    (first, first_holder), (second, _) = held
+    _sign_in(page, url, "sam@demo.tagtrail")
+    page.goto(url + "/scan")
+    _wait_until(page, "navigator.serviceWorker.ready.then(() => true)")
+    _mode(page, "Take over")
+    expect(page.locator('.mode-hint[data-for="take_over"]')).to_be_visible()
+    typed = page.get_by_label("Type a code")
+    typed.fill(first)
+    typed.press("Enter")
+    done = page.locator("#scan-list .scan-item.is-done")
+    expect(done).to_have_count(1)
+    expect(done.first).to_contain_text(first_holder)
+    _assert_no_horizontal_scroll(page)
+    _shot(page, "scanner-5-take-over")
+    assert _query(site, "SELECT holder_id FROM asset WHERE code = ?", first) == [(sam_id,)]
+    [(kind, scanned)] = _query(
+        site,
+        "SELECT e.kind, e.scanned_at IS NOT NULL FROM event e JOIN asset a ON a.id = e.asset_id"
+        " WHERE a.code = ? ORDER BY e.id DESC LIMIT 1",
+        first,
+    )
+    assert (kind, scanned) == ("transferred", 1)
+
+    page.context.set_offline(True)
+    typed.fill(second)
+    typed.press("Enter")
+    expect(page.locator("#scan-list .scan-item.is-refused")).to_contain_text(
+        "No connection: take-overs are not queued."
+    )
+    page.context.set_offline(False)
+    assert _query(site, "SELECT holder_id FROM asset WHERE code = ?", second) != [(sam_id,)]
+    rest = [p for p in problems if "net::ERR_INTERNET_DISCONNECTED" not in p]
+    assert not rest, "\n".join(rest)

@@ -259,7 +259,8 @@
     }
     var li = entry(item, pretty(code));
     if (!navigator.onLine) {
-      setEntry(li, "refused", "No connection: check-outs are not queued. Scan it again when you have signal.");
+      var what = item.action === "take_over" ? "take-overs" : "check-outs";
+      setEntry(li, "refused", "No connection: " + what + " are not queued. Scan it again when you have signal.");
       return;
     }
     setEntry(li, "pending", "Sending…");
