@@ -28,13 +28,23 @@ class SchemaError(RuntimeError):
 
 # How peewee spelled these column kinds when the steps shipped.
 _WORDS = {
-    "sqlite": {"pk": "INTEGER NOT NULL PRIMARY KEY", "datetime": "DATETIME", "bool": "INTEGER"},
-    "postgres": {"pk": "SERIAL NOT NULL PRIMARY KEY", "datetime": "TIMESTAMP", "bool": "BOOLEAN"},
+    "sqlite": {
+        "pk": "INTEGER NOT NULL PRIMARY KEY",
+        "datetime": "DATETIME",
+        "bool": "INTEGER",
+        "double": "REAL",
+    },
+    "postgres": {
+        "pk": "SERIAL NOT NULL PRIMARY KEY",
+        "datetime": "TIMESTAMP",
+        "bool": "BOOLEAN",
+        "double": "DOUBLE PRECISION",
+    },
 }
 
 
 def _run(*statements: str) -> None:
-    """Run frozen statements, with this database's words for {pk}, {datetime}, {bool}
+    """Run frozen statements, with this database's words for {pk}, {datetime}, {bool}, {double}
     (a literal brace in a statement is written twice: {{ }})."""
     words = _WORDS["sqlite" if is_sqlite() else "postgres"]
     for statement in statements:
@@ -285,6 +295,30 @@ def _v9_repair_what_earlier_releases_missed() -> None:
     )
 
 
+def _v10_custom_fields() -> None:
+    # Version 10: fields leads add to assets, and each asset's values of them.
+    _run(
+        'CREATE TABLE IF NOT EXISTS "custom_field" ("id" {pk}, "name" VARCHAR(60) NOT NULL, '
+        '"kind" VARCHAR(12) NOT NULL, "choices" TEXT NOT NULL, "category_id" INTEGER, '
+        '"position" INTEGER NOT NULL, "on_labels" {bool} NOT NULL, '
+        '"created_at" {datetime} NOT NULL, '
+        'FOREIGN KEY ("category_id") REFERENCES "category" ("id") ON DELETE RESTRICT)',
+        'CREATE INDEX IF NOT EXISTS "custom_field_category_id" ON "custom_field" ("category_id")',
+        'CREATE TABLE IF NOT EXISTS "custom_value" ("id" {pk}, "asset_id" INTEGER NOT NULL, '
+        '"field_id" INTEGER NOT NULL, "text" TEXT NOT NULL, "number" {double}, "day" DATE, '
+        'FOREIGN KEY ("asset_id") REFERENCES "asset" ("id") ON DELETE CASCADE, '
+        'FOREIGN KEY ("field_id") REFERENCES "custom_field" ("id") ON DELETE CASCADE)',
+        'CREATE UNIQUE INDEX IF NOT EXISTS "custom_value_asset_id_field_id" '
+        'ON "custom_value" ("asset_id", "field_id")',
+        'CREATE INDEX IF NOT EXISTS "custom_value_field_id_text" '
+        'ON "custom_value" ("field_id", "text")',
+        'CREATE INDEX IF NOT EXISTS "custom_value_field_id_number" '
+        'ON "custom_value" ("field_id", "number")',
+        'CREATE INDEX IF NOT EXISTS "custom_value_field_id_day" '
+        'ON "custom_value" ("field_id", "day")',
+    )
+
+
 STEPS: dict[int, Callable[[], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
@@ -294,6 +328,7 @@ STEPS: dict[int, Callable[[], None]] = {
     7: _v7_management_and_offline_scans,
     8: _v8_audit_rooms_and_ticks_via_actions,
     9: _v9_repair_what_earlier_releases_missed,
+    10: _v10_custom_fields,
 }
 LATEST = max(STEPS, default=1)
 

@@ -12,6 +12,7 @@ from peewee import (
     DatabaseProxy,
     DateField,
     DateTimeField,
+    DoubleField,
     FloatField,
     ForeignKeyField,
     IntegerField,
@@ -318,6 +319,48 @@ class Attachment(BaseModel):
     uploaded_at = DateTimeField(default=utcnow)
 
 
+# The kinds of value a custom field holds (their rules: app/register/custom_field_rules.py).
+CUSTOM_FIELD_KINDS = ("text", "number", "date", "yes_no", "choice", "link")
+
+
+class CustomField(BaseModel):
+    """A field leads add to assets: for every asset, or for one category's."""
+
+    # Unique ignoring case: a rule the service checks (custom_field_rules.py).
+    name = CharField(max_length=60)
+    kind = CharField(max_length=12)
+    choices = JSONField(default=list)  # the allowed values of a "choice" field, in order
+    # None: every asset. Categories are never deleted, and RESTRICT keeps it so
+    # rather than silently dropping the field and its values with one.
+    category = ForeignKeyField(Category, null=True, backref="+", on_delete="RESTRICT")
+    position = IntegerField(default=0)  # the order forms and pages show fields in
+    on_labels = BooleanField(default=False)  # printed as one line on labels with room
+    created_at = DateTimeField(default=utcnow)
+
+
+class CustomValue(BaseModel):
+    """One asset's value of one custom field. `text` is the canonical value (numbers
+    as plain decimals, dates ISO, yes/no as "yes"/"no"); `number` and `day` repeat
+    it for filtering and ordering, only for fields of those kinds."""
+
+    # No index of their own: the indexes below lead with each.
+    asset = ForeignKeyField(Asset, backref="custom_values", on_delete="CASCADE", index=False)
+    field = ForeignKeyField(CustomField, backref="values", on_delete="CASCADE", index=False)
+    text = TextField()
+    # A float: the canonical text keeps the exact decimal, and the rules accept at
+    # most 15 significant digits, which a double holds exactly for comparing.
+    number = DoubleField(null=True)
+    day = DateField(null=True)
+
+    class Meta:
+        indexes = (
+            (("asset", "field"), True),
+            (("field", "text"), False),
+            (("field", "number"), False),
+            (("field", "day"), False),
+        )
+
+
 MODELS = [
     SchemaVersion,
     Setting,
@@ -334,4 +377,6 @@ MODELS = [
     AuditTick,
     Attachment,
     AuditRoom,
+    CustomField,
+    CustomValue,
 ]

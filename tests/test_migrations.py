@@ -37,6 +37,8 @@ from app.models import (
     AuditRoom,
     AuditTick,
     Category,
+    CustomField,
+    CustomValue,
     Event,
     Fault,
     LabelCode,
@@ -187,6 +189,20 @@ ROWS: dict[int, list[str]] = {
         f"""INSERT INTO "audit_tick" ({TICK_V5}, "scanned_at", "key", "via") VALUES ({AUDIT},
         NULL, 'V9UNKN', {VERA}, '2025-10-01 09:00:00', {SHOP}, FALSE, FALSE, '', NULL, NULL,
         '2025-10-01 08:59:00', 'key-v9-tick', '')""",
+    ],
+    10: [
+        """INSERT INTO "custom_field" ("name", "kind", "choices", "category_id", "position",
+        "on_labels", "created_at") VALUES ('Rung count', 'number', '[]',
+        (SELECT "id" FROM "category" WHERE "name" = 'Ladders'), 1, TRUE, '2025-11-01 08:00:00')""",
+        """INSERT INTO "custom_field" ("name", "kind", "choices", "category_id", "position",
+        "on_labels", "created_at") VALUES ('Finish', 'choice', '["Aluminium", "Wood"]', NULL, 0,
+        FALSE, '2025-11-01 08:05:00')""",
+        f"""INSERT INTO "custom_value" ("asset_id", "field_id", "text", "number", "day")
+        VALUES ({LADDER}, (SELECT "id" FROM "custom_field" WHERE "name" = 'Rung count'), '5',
+        5, NULL)""",
+        f"""INSERT INTO "custom_value" ("asset_id", "field_id", "text", "number", "day")
+        VALUES ({LADDER}, (SELECT "id" FROM "custom_field" WHERE "name" = 'Finish'),
+        'Aluminium', NULL, NULL)""",
     ],
 }
 
@@ -355,6 +371,20 @@ def _check_rows(version: int, drifts: tuple[str, ...] = ()) -> None:
         item = AuditItem.get(AuditItem.audit == audit, AuditItem.asset == ladder)
         assert item.marked_missing is True
         assert AuditTick.get(AuditTick.key == "key-v9-tick").code == "V9UNKN"
+    if version >= 10:
+        rungs = CustomField.get(CustomField.name == "Rung count")
+        assert (rungs.kind, rungs.choices, rungs.category.name, rungs.on_labels) == (
+            "number",
+            [],
+            "Ladders",
+            True,
+        )
+        assert CustomField.get(CustomField.name == "Finish").choices == ["Aluminium", "Wood"]
+        values = {
+            v.field.name: (v.text, v.number)
+            for v in CustomValue.select().where(CustomValue.asset == ladder)
+        }
+        assert values == {"Rung count": ("5", 5.0), "Finish": ("Aluminium", None)}
 
 
 @dataclass
