@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from . import create_app
+from .spreadsheets.rules import ENCODINGS, encoding_name
 
 
 def _app(**config):
@@ -99,7 +100,12 @@ def copy_to_postgres(target_url: str, source_url: str | None) -> None:
     type=click.Choice(["dmy", "mdy"]),
     help="Read dates like 03/04/2024 as day/month or month/day (when the file cannot tell).",
 )
-def import_csv(file: Path, dry_run: bool, dates: str | None) -> None:
+@click.option(
+    "--encoding",
+    type=click.Choice(list(ENCODINGS)),
+    help="Read the file in this encoding (when the guess is wrong).",
+)
+def import_csv(file: Path, dry_run: bool, dates: str | None, encoding: str | None) -> None:
     """Import assets from a CSV file: every row or none."""
     import uuid
 
@@ -109,7 +115,12 @@ def import_csv(file: Path, dry_run: bool, dates: str | None) -> None:
     app = _app()
     with app.app_context():
         try:
-            table = imports.read(file.read_bytes())
+            table = imports.read(file.read_bytes(), encoding)
+            if table.encoding_guessed:
+                click.echo(
+                    f"Read as {encoding_name(table.encoding)} (a guess); if accents look "
+                    f"wrong, pass --encoding ({', '.join(ENCODINGS)})."
+                )
             summary = imports.run(
                 table,
                 actor=None,

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from ..errors import Invalid, TooLarge
 from ..permissions import role
 from ..spreadsheets import imports
+from ..spreadsheets.rules import ENCODINGS
 from ..spreadsheets.values import FIELDS
 from .helpers import current_actor
 
@@ -22,6 +23,10 @@ def _folder() -> Path:
 def _date_order(values) -> str | None:
     order = values.get("dates", "")
     return order if order in ("dmy", "mdy") else None
+
+
+def _encoding(values) -> str | None:
+    return values.get("encoding") or None
 
 
 def _mapping(values, width: int) -> list[str] | None:
@@ -40,6 +45,7 @@ def _preview_page(token, filename, preview, *, error="", summary=None, status=20
         filename=filename,
         preview=preview,
         fields=FIELDS,
+        encodings=ENCODINGS,
         error=error,
         summary=summary,
     ), status
@@ -68,10 +74,14 @@ def upload():
 def preview(token: str):
     """What the import would do, row by row; the columns can be re-mapped here."""
     try:
-        table, filename = imports.load(_folder(), token)
+        table, filename = imports.load(_folder(), token, _encoding(request.args))
         mapping = _mapping(request.args, len(table.headers))
     except imports.Expired as exc:
         return _upload_page(str(exc), exc.status)
+    except imports.WrongEncoding as exc:
+        guessed = imports.preview(exc.table)
+        error = exc.errors["encoding"]
+        return _preview_page(token, exc.filename, guessed, error=error, status=exc.status)
     except Invalid as exc:
         guessed = imports.preview(table)
         return _preview_page(
@@ -87,7 +97,7 @@ def confirm(token: str):
     """Import every row or none; a dry run does the whole import and keeps none of it."""
     dry_run = request.form.get("mode") == "dry"
     try:
-        table, filename = imports.load(_folder(), token)
+        table, filename = imports.load(_folder(), token, _encoding(request.form))
         mapping = _mapping(request.form, len(table.headers))
         summary = imports.confirm(
             _folder(),
@@ -104,6 +114,10 @@ def confirm(token: str):
             flash("That file was already imported. Nothing was done twice.", "ok")
             return redirect(url_for("assets.index"), 303)
         return _upload_page(str(exc), exc.status)
+    except imports.WrongEncoding as exc:
+        guessed = imports.preview(exc.table)
+        error = exc.errors["encoding"]
+        return _preview_page(token, exc.filename, guessed, error=error, status=exc.status)
     except imports.Blocked as exc:
         return _preview_page(token, filename, exc.preview, error=str(exc), status=exc.status)
     except Invalid as exc:

@@ -40,25 +40,36 @@ class Blocked(Invalid):
         self.preview = preview
 
 
+class WrongEncoding(Invalid):
+    """The person chose an encoding the file cannot be read in."""
+
+    def __init__(self, message: str, table: iv.Table, filename: str):
+        super().__init__({"encoding": message})
+        self.table, self.filename = table, filename
+
+
 class _Rollback(Exception):
     def __init__(self, summary: Summary):
         self.summary = summary
 
 
 def guess_mapping(headers: list[str]) -> list[str]:
-    """Our field for each column; a field claimed twice goes to the first column."""
-    out, used = [], set()
-    for header in headers:
-        name = iv.guess_field(header)
-        out.append("" if name in used else name)
-        used.add(name)
-    return out
+    """Our field for each column. A field two columns claim goes to the one whose
+    header names it most surely (Model name over Model Number), else the first."""
+    out = [iv.guess_field(header) for header in headers]
+    best: dict[str, int] = {}
+    for i, name in enumerate(out):
+        if name and (
+            name not in best or iv.guess_rank(headers[i]) < iv.guess_rank(headers[best[name]])
+        ):
+            best[name] = i
+    return [name if name and best[name] == i else "" for i, name in enumerate(out)]
 
 
-def read(data: bytes) -> iv.Table:
+def read(data: bytes, encoding: str | None = None) -> iv.Table:
     if len(data) > rules.MAX_BYTES:
         raise TooLarge(rules.too_large_words())
-    return iv.read_table(data)
+    return iv.read_table(data, encoding)
 
 
 # Uploads kept between the steps -----------------------------------------------
@@ -88,7 +99,9 @@ def store(stream: BinaryIO, filename: str, folder: Path) -> str:
     return token
 
 
-def load(folder: Path, token: str) -> tuple[iv.Table, str]:
+def load(folder: Path, token: str, encoding: str | None = None) -> tuple[iv.Table, str]:
+    """A kept upload, read in `encoding` when the person chose one. A choice
+    the file cannot be read in is an Invalid carrying the table as guessed."""
     path = folder / f"{token}.csv"
     if not _TOKEN.match(token or "") or not path.exists():
         raise Expired(
@@ -96,7 +109,13 @@ def load(folder: Path, token: str) -> tuple[iv.Table, str]:
             "old. Upload the file again."
         )
     meta = json.loads((folder / f"{token}.json").read_text())
-    return read(path.read_bytes()), meta["filename"]
+    data = path.read_bytes()
+    try:
+        return read(data, encoding), meta["filename"]
+    except Invalid as exc:
+        if "encoding" not in exc.errors:
+            raise
+        raise WrongEncoding(exc.errors["encoding"], read(data), meta["filename"]) from None
 
 
 def discard(folder: Path, token: str) -> None:

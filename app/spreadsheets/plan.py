@@ -42,6 +42,11 @@ class Preview:
     date_choice_needed: bool
     rows: list[RowPlan]
     problems: list[str] = field(default_factory=list)
+    # How the file's bytes were read (rules.ENCODINGS), and whether that was a
+    # guess the person may overrule, or their choice.
+    encoding: str = "utf-8"
+    encoding_guessed: bool = False
+    encoding_chosen: bool = False
     new_categories: list[str] = field(default_factory=list)
     new_locations: list[str] = field(default_factory=list)
     new_people: dict[tuple, tuple[str, str]] = field(default_factory=dict)
@@ -271,6 +276,9 @@ def plan(table: iv.Table, mapping: list[str], date_order: str | None = None) -> 
     mapping = (list(mapping) + [""] * len(table.headers))[: len(table.headers)]
     order, must_choose = choose_date_order(table, mapping, date_order)
     preview = Preview(table.headers, mapping, order, must_choose, [], check_mapping(mapping))
+    preview.encoding = table.encoding
+    preview.encoding_guessed = table.encoding_guessed
+    preview.encoding_chosen = table.encoding_chosen
     if must_choose:
         preview.problems.append(
             "Some dates could be day/month or month/day (like 03/04/2024). Choose the order."

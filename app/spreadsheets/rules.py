@@ -32,6 +32,25 @@ FIELD_MAX = {
 }
 
 
+# The encodings a person may choose when the file does not say its own: codec
+# name → what the preview calls it. The first ones are also what a guess picks from.
+ENCODINGS: dict[str, str] = {
+    "utf-8": "UTF-8",
+    "cp1252": "Windows-1252",
+    "mac_roman": "Mac Roman",
+    "iso8859_1": "ISO-8859-1",
+    "iso8859_15": "ISO-8859-15",
+    "cp1250": "Windows-1250 (Central Europe)",
+    "utf-16": "UTF-16",
+}
+GUESSABLE = ("cp1252", "mac_roman")
+
+
+def encoding_name(codec: str) -> str:
+    """What the preview calls an encoding."""
+    return ENCODINGS.get(codec, codec)
+
+
 def field_max(name: str) -> int:
     """The longest text the import takes for this field."""
     return FIELD_MAX.get(name, NOTES_MAX)

@@ -21,27 +21,75 @@ DELIMITERS = (",", ";", "\t")
 # are compared with everything but letters and digits removed, lower case, so
 # "Model No.", "model_no" and "MODEL NO" are one header.
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "tag": ("Asset tag / code", ("code", "assettag", "tag", "assetcode", "tagnumber", "assetno")),
+    "tag": (
+        "Asset tag / code",
+        ("code", "assettag", "tag", "assetcode", "tagnumber", "assetno", "assetid"),
+    ),
     "external_tag": ("External tag", ("externaltag", "oldtag", "previoustag", "legacytag")),
     "name": ("Name", ("name", "itemname", "assetname", "item", "title")),
     "category": ("Category", ("category", "assettype", "categoryname")),
     "manufacturer": ("Manufacturer", ("manufacturer", "make", "brand", "maker")),
-    "model_name": ("Model", ("model", "modelname", "modelno", "modelnumber")),
+    # Earlier names win when two columns mean one field: a model's name over its number.
+    "model_name": (
+        "Model",
+        ("model", "modelname", "assetmodel", "modelno", "modelnumber"),
+    ),
     "serial": ("Serial", ("serial", "serialnumber", "serialno", "sn")),
-    "purchase_date": ("Purchase date", ("purchasedate", "purchased", "dateofpurchase")),
-    "cost_cents": ("Cost", ("cost", "purchasecost", "purchaseprice", "price", "unitcost")),
-    "supplier": ("Supplier", ("supplier", "vendor", "seller")),
+    "purchase_date": (
+        "Purchase date",
+        ("purchasedate", "purchased", "dateofpurchase", "purchasetime", "purchasedtime"),
+    ),
+    "cost_cents": (
+        "Cost",
+        (
+            "cost",
+            "purchasecost",
+            "purchaseprice",
+            "purchasedprice",
+            "price",
+            "unitcost",
+            "valuation",
+            "value",
+        ),
+    ),
+    "supplier": ("Supplier", ("supplier", "vendor", "seller", "purchasefrom", "purchasedfrom")),
     "order_number": ("Order number", ("ordernumber", "orderno", "ponumber", "purchaseorder")),
     "warranty_end": (
         "Warranty end",
-        ("warranty", "warrantyend", "warrantyexpires", "warrantyexpiry", "warrantyends"),
+        (
+            "warrantyexpires",
+            "warrantyend",
+            "warrantyexpiry",
+            "warrantyends",
+            "warranty",
+            "warrantymonths",
+        ),
     ),
     "status": ("Status", ("status", "statuslabel", "state")),
     "location": ("Location", ("location", "locationpath", "place")),
-    "holder": ("Checked out to", ("checkedoutto", "holder", "assignedto", "heldby", "assignee")),
-    "holder_email": ("Holder email", ("holderemail", "checkedouttoemail", "assignedtoemail")),
+    "holder": (
+        "Checked out to",
+        ("checkedoutto", "holder", "assignedto", "heldby", "assignee", "fullname", "custodian"),
+    ),
+    "holder_first": ("Holder first name", ("checkedouttofirstname", "firstname")),
+    "holder_last": ("Holder last name", ("checkedouttolastname", "lastname", "surname")),
+    "holder_email": (
+        "Holder email",
+        ("holderemail", "checkedouttoemail", "assignedtoemail", "email"),
+    ),
+    "holder_username": (
+        "Holder username (if no name)",
+        ("checkedouttousername", "username", "assignedtousername"),
+    ),
+    "checkout_type": ("Checked out to a… (person or place)", ("checkouttype", "checkoutclass")),
+    "holder_location": (
+        "Checked out to a place",
+        ("checkedouttolocation", "checkoutlocation", "assignedtolocation"),
+    ),
     "due_back": ("Due back", ("dueback", "duedate", "expectedcheckin", "returndate")),
-    "notes": ("Notes", ("notes", "note", "comments", "comment")),
+    "quantity": ("Quantity", ("quantity", "qty")),
+    "notes": ("Notes", ("notes", "note", "comments", "comment", "assetnotes")),
+    "description": ("Description (goes into notes)", ("description", "desc", "details")),
 }
 DATE_FIELDS = ("purchase_date", "warranty_end", "due_back")
 _ALIASES = {alias: field for field, (_, names) in FIELDS.items() for alias in names}
@@ -68,44 +116,139 @@ for _key, _label in STATUS_LABELS.items():
     _STATUS_WORDS[re.sub(r"[^a-z0-9]", "", _label.lower())] = _key
 
 
+_RANKS = {alias: rank for _, names in FIELDS.values() for rank, alias in enumerate(names)}
+# Homebox writes its columns as HB.name, HB.serial_number, ...; HB.field.<name>
+# columns are its custom fields. Shelf.nu writes custom fields as "cf: <name>, type:<type>".
+_HOMEBOX = re.compile(r"^\s*hb\.", re.I)
+_HOMEBOX_FIELD = re.compile(r"^\s*hb\.field\.(.+)$", re.I)
+_SHELF_FIELD = re.compile(r"^\s*cf\s*:\s*(.+?)\s*(?:,\s*type\s*:\s*([\w-]+)\s*)?$", re.I)
+
+
 def header_key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", (text or "").lower())
 
 
+def custom_field_header(header: str) -> tuple[str, str | None] | None:
+    """(name, stated type or None) when the header is another system's custom
+    field column (Homebox HB.field.<name>, Shelf.nu "cf: <name>, type:<type>")."""
+    match = _HOMEBOX_FIELD.match(header or "")
+    if match and match.group(1).strip():
+        return match.group(1).strip(), None
+    match = _SHELF_FIELD.match(header or "")
+    if match and match.group(1).strip():
+        return match.group(1).strip(), (match.group(2) or "").lower() or None
+    return None
+
+
+def is_homebox(header: str) -> bool:
+    """A Homebox column: its location paths are written with "/"."""
+    return bool(_HOMEBOX.match(header or ""))
+
+
+def _alias(header: str) -> str:
+    if custom_field_header(header):
+        return ""
+    return header_key(_HOMEBOX.sub("", header or ""))
+
+
 def guess_field(header: str) -> str:
     """Our field for a column header, or "" to leave the column out."""
-    return _ALIASES.get(header_key(header), "")
+    return _ALIASES.get(_alias(header), "")
+
+
+def guess_rank(header: str) -> int:
+    """How surely the header means its field: 0 for the field's own name. When
+    two columns mean one field, the lower rank takes it."""
+    return _RANKS.get(_alias(header), 99)
 
 
 # Bytes to rows ---------------------------------------------------------------
 
 
-def decode(data: bytes) -> str:
-    """Text from an Excel-made CSV: UTF-8 (BOM or not), UTF-16 with a BOM, or
-    Windows-1252, in that order."""
+_WORKBOOKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+# Pictures and PDFs people upload by mistake: refused as binary, whatever a
+# decoder could make of them.
+_BINARY_STARTS = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF-", b"\x1f\x8b", b"BM")
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_BINARY = "That file is not a CSV text file (it looks like binary data)."
+
+
+@dataclass
+class Decoded:
+    text: str
+    encoding: str  # a codec name from rules.ENCODINGS
+    guessed: bool = False  # the file does not say; a detector chose
+    chosen: bool = False  # the person chose it
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:65536]
+    if sample.startswith(_BINARY_STARTS) or b"\0" in sample:
+        return True
+    # A text file has tabs and line endings but hardly any other control bytes.
+    return len(_CONTROL.findall(sample)) > max(2, len(sample) // 1000)
+
+
+def _guess(data: bytes) -> str:
+    """The likelier of the 8-bit encodings old spreadsheets were saved in. A
+    file with only carriage returns for line endings comes from a classic Mac."""
+    from charset_normalizer import from_bytes
+
+    found = [m.encoding for m in from_bytes(data, cp_isolation=list(rules.GUESSABLE))]
+    mac = b"\r" in data and b"\n" not in data
+    if "mac_roman" in found and (mac or not found or found[0] == "mac_roman"):
+        return "mac_roman"
+    if found:
+        return found[0]
+    try:
+        data.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "mac_roman"  # every byte means a character in Mac Roman
+
+
+def read_text(data: bytes, encoding: str | None = None) -> Decoded:
+    """Text from an Excel-made CSV. Certain when the file says (a byte-order
+    mark) or is valid UTF-8; otherwise a guess the person may overrule with
+    `encoding`. Never calls a text file binary."""
     if not data.strip():
         raise Invalid({"file": "That file is empty."})
-    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if data.startswith(_WORKBOOKS):
         raise Invalid(
             {
                 "file": "That is a spreadsheet workbook, not a CSV file. In the spreadsheet, "
                 "use File › Save as › CSV (UTF-8), then upload that."
             }
         )
+    if encoding:
+        if encoding not in rules.ENCODINGS:
+            raise Invalid({"encoding": "Choose an encoding from the list."})
+        codec = "utf-8-sig" if encoding == "utf-8" else encoding
+        try:
+            return Decoded(data.decode(codec), encoding, chosen=True)
+        except UnicodeDecodeError:
+            name = rules.encoding_name(encoding)
+            raise Invalid(
+                {"encoding": f"The file cannot be read as {name}: choose another encoding."}
+            ) from None
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
-            return data.decode("utf-16")
+            return Decoded(data.decode("utf-16"), "utf-16")
         except UnicodeDecodeError:
-            pass
-    elif b"\0" not in data[:8192]:
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                return data.decode("cp1252")
-            except UnicodeDecodeError:
-                pass
-    raise Invalid({"file": "That file is not a CSV text file (it looks like binary data)."})
+            raise Invalid({"file": _BINARY}) from None
+    if _looks_binary(data):
+        raise Invalid({"file": _BINARY})
+    try:
+        return Decoded(data.decode("utf-8-sig"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    guess = _guess(data)
+    return Decoded(data.decode(guess), guess, guessed=True)
+
+
+def decode(data: bytes) -> str:
+    """The file's text, its encoding found or guessed (see read_text)."""
+    return read_text(data).text
 
 
 def sniff_delimiter(text: str) -> str:
@@ -130,12 +273,16 @@ class Table:
     delimiter: str
     headers: list[str]
     rows: list[tuple[int, list[str]]]  # (line number in the file, cells)
+    encoding: str = "utf-8"
+    encoding_guessed: bool = False
+    encoding_chosen: bool = False
 
 
-def read_table(data: bytes) -> Table:
+def read_table(data: bytes, encoding: str | None = None) -> Table:
     """Decode, split and find the header row (the first of the top ten rows that
     names at least two of our fields, else the first non-empty row)."""
-    text = decode(data)
+    decoded = read_text(data, encoding)
+    text = decoded.text
     delimiter = sniff_delimiter(text)
     try:
         raw = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
@@ -155,7 +302,7 @@ def read_table(data: bytes) -> Table:
         raise Invalid({"file": "That file has a header row but no rows under it."})
     if len(rows) > rules.MAX_ROWS:
         raise Invalid({"file": rules.too_many_rows_words(len(rows))})
-    return Table(delimiter, headers, rows)
+    return Table(delimiter, headers, rows, decoded.encoding, decoded.guessed, decoded.chosen)
 
 
 # Cells to values -------------------------------------------------------------
@@ -282,9 +429,17 @@ def add_months(start: date, months: int) -> date:
     raise ValueError("bad date")  # unreachable: every month has 28 days
 
 
-def location_path(text: str) -> list[str]:
-    """ "Site > Building > Room" (or with ›) as its parts."""
-    return [part.strip() for part in re.split(r"\s*[>›]\s*", text.strip()) if part.strip()]
+def location_path(text: str, slashes: bool = False) -> list[str]:
+    """ "Site > Building > Room" (or with ›) as its parts. A path with no ">" may
+    use "/" instead: "Home / Office / Desk" (spaces around each "/"), or with
+    `slashes` (a Homebox column) "Home/Office/Desk" too. In a ">" path a "/" is
+    part of a name, so "HQ > A/V cupboard" is two levels."""
+    text = text.strip()
+    if re.search(r"[>›]", text):
+        separator = r"\s*[>›]\s*"
+    else:
+        separator = r"\s*/\s*" if slashes else r"\s+/\s+"
+    return [part.strip() for part in re.split(separator, text) if part.strip()]
 
 
 def as_code(text: str) -> str | None:
