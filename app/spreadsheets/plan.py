@@ -10,7 +10,7 @@ from datetime import date
 
 from ..models import Asset
 from ..register.rules import MAX_LOCATION_DEPTH, TOO_DEEP
-from . import rules
+from . import formats, rules
 from . import values as iv
 from .csvfiles import FORMULA_STARTS
 from .lookup import Lookup
@@ -50,6 +50,11 @@ class Preview:
     new_categories: list[str] = field(default_factory=list)
     new_locations: list[str] = field(default_factory=list)
     new_people: dict[tuple, tuple[str, str]] = field(default_factory=dict)
+    # Other systems' exports (formats.py): the status values nobody has said the
+    # meaning of yet, (key, as written, rows); what was chosen; columns left out.
+    unknown_statuses: list[tuple[str, str, int]] = field(default_factory=list)
+    choices: formats.Choices = field(default_factory=formats.Choices)
+    has_quantity: bool = False
     # For carrying the plan out in the same transaction: what was read.
     lookup: object = field(default=None, repr=False)
     current: dict[int, Asset] = field(default_factory=dict, repr=False)
@@ -60,6 +65,17 @@ class Preview:
     @property
     def counts(self) -> dict[str, int]:
         return {a: self.count(a) for a in ("new", "update", "unchanged", "error")}
+
+    @property
+    def left_out(self) -> list[str]:
+        """The columns nothing is taken from."""
+        return [h for h, name in zip(self.headers, self.mapping, strict=False) if not name and h]
+
+    @property
+    def status_values(self) -> list[tuple[str, str, int, str]]:
+        """Every status value the person chose a meaning for or must: (key, as
+        written, rows, our status or "")."""
+        return [(k, t, n, self.choices.statuses.get(k, "")) for k, t, n in self.unknown_statuses]
 
     @property
     def ok(self) -> bool:
@@ -107,7 +123,7 @@ def _parse(plan: RowPlan, cells: dict[str, str], order: str | None) -> None:
     """Cells to values, each problem an error on the row. Blank cells are left out."""
     values, errors = plan.values, plan.errors
     for name, text in cells.items():
-        if not text:
+        if not text or rules.is_placeholder(name, text):
             continue
         limit = rules.field_max(name)
         if len(text) > limit:
@@ -198,12 +214,15 @@ def _custody(plan: RowPlan, current: Asset | None) -> None:
     status, holder = values.get("status"), values.get("holder_ref")
     now_status = current.status if current else "available"
     now_holder = current.holder_id if current else None
-    if now_status == "retired" and (status not in (None, "retired") or holder is not None):
+    if now_status == "retired" and (
+        status not in (None, "retired") or (holder is not None and status is None)
+    ):
         plan.errors.append("This asset is retired; an import cannot bring it back.")
         return
     if status == "retired" and holder is not None:
-        plan.errors.append("A retired item cannot be checked out to anyone.")
-        return
+        values["holder_was_ref"] = holder  # kept in the history, never a holder
+    if values.pop("placed", False) and status == "checked_out" and holder is None:
+        status = "available"  # checked out to a place: it is there, with nobody
     if status is None and holder is None:
         status, holder = now_status, now_holder
     elif status is None:
@@ -271,11 +290,21 @@ def _finish_new(plan: RowPlan, look: Lookup, preview: Preview, seen: set) -> Non
             preview.new_locations.append(shown)
 
 
-def plan(table: iv.Table, mapping: list[str], date_order: str | None = None) -> Preview:
+def plan(
+    table: iv.Table,
+    mapping: list[str],
+    date_order: str | None = None,
+    choices: formats.Choices | None = None,
+) -> Preview:
     """What importing `table` with `mapping` would do, row by row."""
     mapping = (list(mapping) + [""] * len(table.headers))[: len(table.headers)]
     order, must_choose = choose_date_order(table, mapping, date_order)
     preview = Preview(table.headers, mapping, order, must_choose, [], check_mapping(mapping))
+    preview.choices = choices = choices or formats.Choices()
+    preview.has_quantity = "quantity" in mapping
+    slashes = any(
+        n == "location" and iv.is_homebox(h) for h, n in zip(table.headers, mapping, strict=False)
+    )
     preview.encoding = table.encoding
     preview.encoding_guessed = table.encoding_guessed
     preview.encoding_chosen = table.encoding_chosen
@@ -286,13 +315,23 @@ def plan(table: iv.Table, mapping: list[str], date_order: str | None = None) -> 
     if preview.problems and not must_choose:
         return preview
     look = Lookup.load()
-    plans = []
+    plans, unknown = [], []
     for line, row in table.rows:
         plan_ = RowPlan(line)
-        _parse(plan_, _cells(row, mapping), order)
+        cells = _cells(row, mapping)
+        said = formats.prepare(cells, choices, slashes)
+        _parse(plan_, cells, order)
+        plan_.errors.extend(said.errors)
+        plan_.values["placed"] = said.placed
+        if said.unknown_status:
+            unknown.append(said.unknown_status)
         _identify(plan_, look)
         look.resolve_holder(plan_, preview)
         plans.append(plan_)
+        plans.extend(_copies(plan_, said.copies))
+    _unknown_statuses(preview, unknown)
+    if len(plans) > rules.MAX_ROWS:
+        preview.problems.append(rules.too_many_assets_words(len(plans)))
     look.match_unidentified(plans)
     _duplicates(plans)
     current = look.assets_by_id({p.asset_id for p in plans if p.asset_id})
@@ -312,5 +351,39 @@ def plan(table: iv.Table, mapping: list[str], date_order: str | None = None) -> 
             plan_.action = "new"
         else:
             plan_.action = "update" if plan_.changes else "unchanged"
+    _holders_kept(plans, preview, look)
     preview.rows, preview.lookup, preview.current = plans, look, current
     return preview
+
+
+def _copies(first: RowPlan, copies: int) -> list[RowPlan]:
+    """A row with a quantity, as separate assets: the first keeps the row's
+    tag and serial, the others only get codes of their own. A re-import finds
+    them again as it finds identical rows (Lookup.match_unidentified)."""
+    values = {k: v for k, v in first.values.items() if k not in ("serial", "external_tag")}
+    return [
+        RowPlan(first.line, values=dict(values), errors=list(first.errors))
+        for _ in range(copies - 1)
+    ]
+
+
+def _unknown_statuses(preview: Preview, found: list[tuple[str, str]]) -> None:
+    preview.unknown_statuses = formats.unknown_statuses(found)
+    waiting = [v for v in preview.status_values if not v[3]]
+    if waiting:
+        preview.problems.append(
+            f"{len(waiting)} status value{'s are' if len(waiting) > 1 else ' is'} not ours: "
+            "choose what each one means."
+        )
+
+
+def _holders_kept(plans: list[RowPlan], preview: Preview, look: Lookup) -> None:
+    """A retired row that names a holder keeps that person's name for its
+    history; people only such rows name are not added as holders."""
+    for plan_ in plans:
+        ref = plan_.values.pop("holder_was_ref", None)
+        if ref is not None:
+            new = preview.new_people.get(ref) if isinstance(ref, tuple) else None
+            plan_.values["holder_was"] = new[0] if new else look.user_names.get(ref, "")
+    used = {p.values.get("holder_ref") for p in plans}
+    preview.new_people = {k: v for k, v in preview.new_people.items() if k in used}

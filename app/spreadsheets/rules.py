@@ -51,6 +51,38 @@ def encoding_name(codec: str) -> str:
     return ENCODINGS.get(codec, codec)
 
 
+# Cells people fill in to say "nothing here". In these fields they are read as
+# blank: otherwise "N/A" becomes a holder, a place or a category, and a column
+# of "No tag" makes every row a duplicate of the others. Names, notes and
+# status keep what they say (a name "None" is rare but real; a note is free text).
+PLACEHOLDERS = frozenset(
+    {
+        "n/a", "na", "n.a.", "n.a", "#n/a", "nan", "null", "nil", "none", "nothing",
+        "tbd", "tba", "tbc", "unknown", "not known", "not applicable", "not set",
+        "no tag", "no code", "no serial", "no location", "no category", "no date",
+        "unassigned", "not assigned", "nobody", "no one", "none assigned", "blank",
+        "empty", "0000-00-00", "00/00/0000",
+    }
+)  # fmt: skip
+PLACEHOLDER_FIELDS = frozenset(
+    {
+        "tag", "external_tag", "serial", "holder", "holder_email", "location", "category",
+        "purchase_date", "warranty_end", "due_back", "cost_cents", "manufacturer",
+        "model_name", "supplier", "order_number",
+    }
+)  # fmt: skip
+
+
+def is_placeholder(field: str, text: str) -> bool:
+    """Whether a cell in this field means "nothing": a word from PLACEHOLDERS
+    (any case, spacing or brackets) or only dashes, dots and question marks."""
+    if field not in PLACEHOLDER_FIELDS:
+        return False
+    if not any(c.isalnum() for c in text):
+        return bool(text.strip())
+    return " ".join(text.lower().split()).strip("()[]<>-_*. ") in PLACEHOLDERS
+
+
 def field_max(name: str) -> int:
     """The longest text the import takes for this field."""
     return FIELD_MAX.get(name, NOTES_MAX)
@@ -59,6 +91,14 @@ def field_max(name: str) -> int:
 def too_large_words() -> str:
     """What the import page says about a file over the limit."""
     return f"That file is larger than {uploads.limit_words()}. Split it and import the parts."
+
+
+def too_many_assets_words(assets: int) -> str:
+    """What the import says when rows with quantities make more assets than MAX_ROWS."""
+    return (
+        f"With its quantities this file makes {assets:,} assets; import at most {MAX_ROWS:,} "
+        "at once, or import each row as one asset."
+    )
 
 
 def too_many_rows_words(rows: int) -> str:
