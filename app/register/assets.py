@@ -13,7 +13,7 @@ from ..database import write
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Asset, Category, Event, Location, User, utcnow
 from ..prepared import Prepared
-from . import attention, events, places
+from . import attention, custom_fields, events, places
 
 # Fields a lead edits on the register form, in the order the form shows them.
 EDITABLE = (
@@ -42,8 +42,18 @@ def _serial_clash(exc: IntegrityError) -> Invalid:
     return Invalid({"serial": "That serial number is already on another asset."})
 
 
-def _resolve(values: dict, *, exclude_id: int | None = None) -> dict:
-    """Check references and uniqueness; turn ids into rows. Call inside write()."""
+def stale() -> Conflict:
+    return Conflict(
+        "Someone else changed this asset while you were editing. "
+        "Their changes are shown below; make yours again."
+    )
+
+
+def _resolve(values: dict, *, exclude_id: int | None = None, asset: Asset | None = None) -> dict:
+    """Check references and uniqueness; turn ids into rows. Call inside write().
+
+    values["custom"], if there, maps custom field ids to typed text: it comes back
+    checked, as ("custom", (parsed, current values)), for write_values."""
     errors: dict[str, str] = {}
     out = dict(values)
     if "name" in out or exclude_id is None:  # required on create; edits may omit it
@@ -80,6 +90,15 @@ def _resolve(values: dict, *, exclude_id: int | None = None) -> dict:
         other = clash.first()
         if other:
             errors["serial"] = f"Serial {serial} is already on asset {other.code}."
+    if "custom" in out:
+        if "category" in out:
+            category_id = out["category"].id if out["category"] else None
+        else:
+            category_id = asset.category_id if asset else None
+        current = custom_fields.current_values(asset.id) if asset else {}
+        parsed, custom_errors = custom_fields.check_values(category_id, out["custom"], current)
+        errors.update(custom_errors)
+        out["custom"] = (parsed, current)
     if errors:
         raise Invalid(errors)
     return out
@@ -90,6 +109,7 @@ def create_asset(values: dict, *, actor: User, code: str | None = None) -> Asset
     try:
         with write():
             fields = _resolve(values)
+            custom = fields.pop("custom", None)
             if code is None:
                 code = places.unique_code()
             elif Asset.select().where(Asset.code == code).exists():
@@ -98,6 +118,9 @@ def create_asset(values: dict, *, actor: User, code: str | None = None) -> Asset
             asset.service_due_on = servicing.due_on(asset, asset.category)
             asset.save(force_insert=True)
             snapshot = {k: events.plain(v) for k, v in fields.items() if v not in (None, "")}
+            if custom:
+                added = custom_fields.write_values(asset, *custom)
+                snapshot.update({k: after for k, (_, after) in added.items()})
             events.record(
                 "created", asset=asset, actor=actor, location=asset.location, data=snapshot
             )
@@ -114,18 +137,18 @@ def update_asset(code: str, values: dict, *, version: int, actor: User) -> dict:
             if asset is None:
                 raise NotFound("No such asset.")
             if asset.version != version:
-                raise Conflict(
-                    "Someone else changed this asset while you were editing. "
-                    "Their changes are shown below; make yours again."
-                )
-            fields = _resolve(values, exclude_id=asset.id)
+                raise stale()
+            fields = _resolve(values, exclude_id=asset.id, asset=asset)
             new_location = fields.pop("location", asset.location)
+            custom = fields.pop("custom", None)
             changes = {}
             for name, after in fields.items():
                 before = getattr(asset, name)
                 if before != after:
                     changes[name] = [events.plain(before), events.plain(after)]
                     setattr(asset, name, after)
+            if custom:
+                changes.update(custom_fields.write_values(asset, *custom))
             # The interval, the category or the purchase date may have moved it.
             asset.service_due_on = servicing.due_on(asset, asset.category)
             moved = (new_location.id if new_location else None) != asset.location_id

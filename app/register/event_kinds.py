@@ -213,7 +213,10 @@ def _changes(data: dict) -> tuple[Change, ...]:
     rows = []
     for field, pair in sorted(data.items(), key=lambda item: item[0].lower()):
         before, after = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
-        label = field.replace("_cents", "").replace("_name", "").replace("_", " ")
+        if field.startswith("cf:"):  # a custom field: its name as the lead wrote it
+            label = field[3:]
+        else:
+            label = field.replace("_cents", "").replace("_name", "").replace("_", " ")
         money = field == "cost_cents" and all(
             _is_cents(v) or v in (None, "") for v in (before, after)
         )
