@@ -83,6 +83,18 @@ def is_placeholder(field: str, text: str) -> bool:
     return " ".join(text.lower().split()).strip("()[]<>-_*. ") in PLACEHOLDERS
 
 
+# Years an imported date may have: outside them it is a typing slip ("0202" for
+# 2020, "2202" for 2022), never a real purchase or warranty date.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def date_in_range_words(text: str, year: int) -> str | None:
+    """Why a date read from `text` cannot be right, or None when it can."""
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        return None
+    return f"“{text}” is in the year {year}: a date must be between {FIRST_YEAR} and {LAST_YEAR}."
+
+
 def field_max(name: str) -> int:
     """The longest text the import takes for this field."""
     return FIELD_MAX.get(name, NOTES_MAX)

@@ -337,8 +337,17 @@ def date_order_evidence(cells: list[str]) -> set[str]:
 
 
 def parse_date(text: str, order: str | None) -> date:
-    """ISO, day/month/year or month/day/year (per `order`), or "5 Jan 2024"."""
+    """ISO, day/month/year or month/day/year (per `order`), or "5 Jan 2024",
+    in the years rules.FIRST_YEAR to rules.LAST_YEAR."""
     text = text.strip()
+    found = _read_date(text, order)
+    problem = rules.date_in_range_words(text, found.year)
+    if problem:
+        raise ValueError(problem)
+    return found
+
+
+def _read_date(text: str, order: str | None) -> date:
     match = _ISO.match(text)
     try:
         if match:
