@@ -58,3 +58,50 @@ def test_a_year_typed_wrong_is_an_error_on_its_row(lead):
     with pytest.raises(imports.Blocked):
         run(data, actor=lead)
     assert counts() == before and not Asset.select().exists()
+
+
+def _truncated() -> bytes:
+    lines = ["Name,Serial,Category,Location,Notes"]
+    lines += [f"Drill {n},D{n},Tools,HQ > Store,fine" for n in range(2, 201)]
+    # The file stops in the middle of row 201: no line ending after it.
+    return ("\r\n".join(lines) + "\r\nDrill 201,X20").encode()
+
+
+def test_a_last_row_cut_short_is_an_error_on_that_row(lead):
+    table = iv.read_table(_truncated())
+    assert table.cut_short == 201
+    result = preview(_truncated())
+    bad = [r for r in result.rows if r.errors]
+    assert [r.line for r in bad] == [201]
+    assert bad[0].errors[0].startswith("Row 201 looks cut short: it has 2 of the 5 columns")
+    before = counts()
+    with pytest.raises(imports.Blocked):
+        run(_truncated(), actor=lead)
+    assert counts() == before
+    # With the row completed (or removed) the file imports.
+    fixed = _truncated() + b"01,Tools,HQ > Store,fine\r\n"
+    assert iv.read_table(fixed).cut_short is None
+    assert run(fixed, actor=lead).new == 200
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"Name,Serial,Notes\r\nA,1,x\r\nB,2\r\n",  # short, but the line ends
+        b"Name,Serial,Notes\r\nA,1\r\nB,2",  # every row leaves the last cells out
+        b"Name,Serial,Notes\r\nA,1,x\r\nB,2,y",  # whole, without a last line ending
+    ],
+)
+def test_rows_that_are_merely_short_are_not_cut_short(data):
+    assert iv.read_table(data).cut_short is None
+
+
+def test_preview_page_shows_the_cut_short_row_and_offers_no_import(client, auth):
+    from .test_import_pages import preview_url, upload
+
+    auth.login("lead")
+    page, _ = client.soup(preview_url(upload(client, _truncated())))
+    rows = page.select("#import-errors li[data-line]")
+    assert [li["data-line"] for li in rows] == ["201"]
+    assert "looks cut short" in rows[0].text
+    assert page.select_one("#import-confirm form") is None

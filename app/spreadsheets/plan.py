@@ -318,6 +318,8 @@ def plan(
     plans, unknown = [], []
     for line, row in table.rows:
         plan_ = RowPlan(line)
+        if line == table.cut_short:
+            plan_.errors.append(rules.cut_short_words(line, len(row), len(table.headers)))
         cells = _cells(row, mapping)
         said = formats.prepare(cells, choices, slashes)
         _parse(plan_, cells, order)

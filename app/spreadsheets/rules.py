@@ -95,6 +95,15 @@ def date_in_range_words(text: str, year: int) -> str | None:
     return f"“{text}” is in the year {year}: a date must be between {FIRST_YEAR} and {LAST_YEAR}."
 
 
+def cut_short_words(line: int, cells: int, width: int) -> str:
+    """What the preview says about a last row the file stops in the middle of."""
+    return (
+        f"Row {line} looks cut short: it has {cells} of the {width} columns and the file "
+        "ends inside it, as if it was truncated. Complete the row or remove it, then upload "
+        "the file again."
+    )
+
+
 def field_max(name: str) -> int:
     """The longest text the import takes for this field."""
     return FIELD_MAX.get(name, NOTES_MAX)

@@ -276,6 +276,19 @@ class Table:
     encoding: str = "utf-8"
     encoding_guessed: bool = False
     encoding_chosen: bool = False
+    cut_short: int | None = None  # the last row's line, when the file stops inside it
+
+
+def _cut_short(text: str, raw: list[list[str]], rows: list, width: int) -> int | None:
+    """The line of a last row the file seems to stop in the middle of (as when
+    it was truncated): no line ending after it, fewer cells than the header
+    and than the row before it."""
+    if not rows or text[-1:] in ("\r", "\n") or raw[-1] is not rows[-1][1]:
+        return None
+    line, last = rows[-1]
+    if len(last) >= width or (len(rows) > 1 and len(last) >= len(rows[-2][1])):
+        return None
+    return line
 
 
 def read_table(data: bytes, encoding: str | None = None) -> Table:
@@ -302,7 +315,9 @@ def read_table(data: bytes, encoding: str | None = None) -> Table:
         raise Invalid({"file": "That file has a header row but no rows under it."})
     if len(rows) > rules.MAX_ROWS:
         raise Invalid({"file": rules.too_many_rows_words(len(rows))})
-    return Table(delimiter, headers, rows, decoded.encoding, decoded.guessed, decoded.chosen)
+    table = Table(delimiter, headers, rows, decoded.encoding, decoded.guessed, decoded.chosen)
+    table.cut_short = _cut_short(text, raw, rows, len(headers))
+    return table
 
 
 # Cells to values -------------------------------------------------------------
