@@ -105,17 +105,53 @@ def copy_to_postgres(target_url: str, source_url: str | None) -> None:
     type=click.Choice(list(ENCODINGS)),
     help="Read the file in this encoding (when the guess is wrong).",
 )
-def import_csv(file: Path, dry_run: bool, dates: str | None, encoding: str | None) -> None:
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar='"Header=field"',
+    help='Take a column as one of our fields ("Model No.=model_name"); "Header=" leaves it out.',
+)
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    metavar='"VALUE=status"',
+    help='What a status value of the file means ("Undeployable=faulty").',
+)
+@click.option(
+    "--quantity",
+    type=click.Choice(["each", "one"]),
+    help="A row with a quantity over 1 as separate assets (each, the default) or one asset.",
+)
+def import_csv(
+    file: Path,
+    dry_run: bool,
+    dates: str | None,
+    encoding: str | None,
+    maps: tuple[str, ...],
+    statuses: tuple[str, ...],
+    quantity: str | None,
+) -> None:
     """Import assets from a CSV file: every row or none."""
     import uuid
 
     from .errors import Invalid, TooLarge
-    from .spreadsheets import imports
+    from .spreadsheets import formats, imports
 
     app = _app()
     with app.app_context():
         try:
             table = imports.read(file.read_bytes(), encoding)
+            mapping, kept = imports.suggested(table.headers)
+            choices = kept or formats.Choices()
+            try:
+                mapping = formats.remap(table.headers, mapping, list(maps))
+                choices.statuses.update(formats.parse_status_choice(s) for s in statuses)
+            except ValueError as exc:
+                raise click.UsageError(str(exc)) from None
+            choices.quantity = quantity or choices.quantity
+            _print_columns(table.headers, mapping)
             if table.encoding_guessed:
                 click.echo(
                     f"Read as {encoding_name(table.encoding)} (a guess); if accents look "
@@ -126,8 +162,10 @@ def import_csv(file: Path, dry_run: bool, dates: str | None, encoding: str | Non
                 actor=None,
                 key=f"import-{uuid.uuid4().hex}",
                 note=f"Imported from {file.name}",
+                mapping=mapping,
                 date_order=dates,
                 dry_run=dry_run,
+                choices=choices,
             )
         except imports.Blocked as exc:  # an Invalid too: caught first for its preview
             _print_preview(exc.preview)
@@ -145,7 +183,38 @@ def import_csv(file: Path, dry_run: bool, dates: str | None, encoding: str | Non
         click.echo("Dry run: nothing was written.")
 
 
+def _print_columns(headers: list[str], mapping: list[str]) -> None:
+    from .spreadsheets.values import FIELDS
+
+    click.echo("Columns:")
+    for header, name in zip(headers, mapping, strict=True):
+        if name:
+            click.echo(f"  {header} → {FIELDS[name][0]}")
+    left_out = [header for header, name in zip(headers, mapping, strict=True) if not name]
+    if left_out:
+        click.echo("Left out: " + ", ".join(f"“{header}”" for header in left_out))
+
+
+def _print_statuses(preview) -> None:
+    import shlex
+
+    from .models import STATUS_LABELS
+
+    waiting = [(text, rows) for _, text, rows, chosen in preview.status_values if not chosen]
+    for text, rows in waiting:
+        flag = f'--status "{text}=STATUS"'
+        if any(c in text for c in '"$`\\'):
+            flag = f"--status {shlex.quote(text + '=STATUS')}"
+        click.echo(
+            f"Status “{text}” ({rows} row{'' if rows == 1 else 's'}) is not ours: pass {flag}",
+            err=True,
+        )
+    if waiting:
+        click.echo(f"STATUS is one of: {', '.join(STATUS_LABELS)}.", err=True)
+
+
 def _print_preview(preview) -> None:
+    _print_statuses(preview)
     counts = preview.counts
     click.echo(
         f"{counts['new']} new, {counts['update']} to update, {counts['unchanged']} unchanged, "

@@ -117,19 +117,21 @@ def test_every_rows_errors_are_reported_and_nothing_is_written(lead):
     )
     shown = preview(data)
     errors = {row.line: row.errors for row in shown.rows if row.errors}
-    assert sorted(errors) == [3, 4, 5, 6, 7, 8, 9, 10]
+    assert sorted(errors) == [3, 4, 5, 6, 7, 9, 10]
     assert errors[3] == ["A new asset needs a name."]
     assert "not a real date" in errors[4][0]
     assert "not an amount" in errors[5][0]
     assert errors[6] == errors[7] == ["Rows 6, 7 are the same serial: keep one."]
-    assert "Borrowed" in errors[8][0]
+    # A status value we do not know is asked about once for the file, not per row.
+    assert shown.unknown_statuses == [("borrowed", "Borrowed", 1)]
+    assert "1 status value is not ours: choose what each one means." in shown.problems
     assert "Checked out to" in errors[9][0]
     assert "Due back" in errors[10][0]
-    assert shown.counts == {"new": 1, "update": 0, "unchanged": 0, "error": 8}
+    assert shown.counts == {"new": 2, "update": 0, "unchanged": 0, "error": 7}
     before = counts()
     with pytest.raises(imports.Blocked) as blocked:
         run(data, actor=lead)
-    assert blocked.value.preview.counts["error"] == 8
+    assert blocked.value.preview.counts["error"] == 7
     assert counts() == before
     assert not Category.select().exists() and not Location.select().exists()
 

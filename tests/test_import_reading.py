@@ -77,7 +77,7 @@ def test_other_systems_headers_map_to_our_fields():
         "tag",
         "name",
         "serial",
-        "model_name",
+        "model_number",
         "category",
         "manufacturer",
         "location",

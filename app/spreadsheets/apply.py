@@ -218,7 +218,8 @@ def _create_all(run: _Run, plans: list[RowPlan]) -> None:
                 due = plan.values.get("due_back")
                 data = {"due_back": due.isoformat()} if due else None
                 run.event("checked_out", asset_id, holder=row["holder"], data=data)
-            run.condition_events(asset_id, "ok", _condition(row["status"]))
+            holder_was = plan.values.get("holder_was", "")
+            run.condition_events(asset_id, "ok", _condition(row["status"]), holder_was)
 
 
 def _update(run: _Run, plan: RowPlan, asset: Asset) -> None:
@@ -267,6 +268,7 @@ def _update(run: _Run, plan: RowPlan, asset: Asset) -> None:
             run.event("checked_in", asset.id, holder=asset.holder_id, location=asset.location_id)
         asset.holder, asset.due_back = holder_id, due if holder_id else None
     holder_was = run.look.user_names.get(asset.holder_id, "") if asset.holder_id else ""
+    holder_was = holder_was or v.get("holder_was", "")
     run.condition_events(asset.id, before_condition, after_condition, holder_was)
     if after_condition == "retired":
         asset.holder, asset.due_back = None, None

@@ -8,6 +8,7 @@ it). This module keeps uploads between the steps and runs the transaction.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -18,10 +19,11 @@ from typing import BinaryIO
 
 from ..database import write
 from ..errors import Invalid, NotFound, TooLarge
-from ..models import Event, User
+from ..models import Event, Setting, User
 from . import rules
 from . import values as iv
 from .apply import Summary, apply
+from .formats import QUANTITY_MODES, Choices, check_status_choices
 from .plan import Preview, plan
 
 KEEP_SECONDS = 24 * 3600
@@ -128,10 +130,17 @@ def discard(folder: Path, token: str) -> None:
 
 
 def preview(
-    table: iv.Table, mapping: list[str] | None = None, date_order: str | None = None
+    table: iv.Table,
+    mapping: list[str] | None = None,
+    date_order: str | None = None,
+    choices: Choices | None = None,
 ) -> Preview:
-    """What the import would do. Writes nothing."""
-    return plan(table, mapping or guess_mapping(table.headers), date_order)
+    """What the import would do. Writes nothing. With no mapping (a first
+    preview), the choices made for the last file with these headers are used."""
+    if mapping is None:
+        mapping, kept = suggested(table.headers)
+        choices = choices or kept
+    return plan(table, mapping, date_order, choices)
 
 
 def run(
@@ -143,19 +152,23 @@ def run(
     mapping: list[str] | None = None,
     date_order: str | None = None,
     dry_run: bool = False,
+    choices: Choices | None = None,
 ) -> Summary:
     """Import every row or none, in one transaction. The plan is made again
     inside it, so nothing that changed since the preview slips through. A dry
     run does all the work and then rolls it back."""
-    mapping = mapping or guess_mapping(table.headers)
+    if mapping is None:
+        mapping, kept = suggested(table.headers)
+        choices = choices or kept
     try:
         with write():
             if Event.select().where(Event.key == key).exists():
                 return Summary(already=True)
-            checked = plan(table, mapping, date_order)
+            checked = plan(table, mapping, date_order, choices)
             if not checked.ok:
                 raise Blocked(checked)
             summary = apply(checked, actor=actor, note=note, key=key)
+            remember(table.headers, checked.mapping, checked.choices)
             if dry_run:
                 raise _Rollback(summary)
             return summary
@@ -180,6 +193,7 @@ def confirm(
     mapping: list[str] | None,
     date_order: str | None,
     dry_run: bool = False,
+    choices: Choices | None = None,
 ) -> Summary:
     """Commit (or dry-run) a kept upload (`table`, read by `load`); a committed
     upload is then forgotten, and confirming it again finds its key and does nothing."""
@@ -194,6 +208,7 @@ def confirm(
         mapping=mapping,
         date_order=date_order,
         dry_run=dry_run,
+        choices=choices,
     )
     if not summary.dry_run:
         discard(folder, token)
@@ -205,3 +220,44 @@ def check_mapping_form(values: list[str], width: int) -> list[str]:
     if len(values) != width or any(v and v not in iv.FIELDS for v in values):
         raise Invalid({"mapping": "The column mapping is damaged; choose the columns again."})
     return values
+
+
+def check_choices_form(statuses: dict[str, str], quantity: str) -> Choices:
+    """Status meanings and the quantity choice sent back by the preview page."""
+    try:
+        chosen = check_status_choices(statuses)
+    except ValueError as exc:
+        raise Invalid({"mapping": str(exc)}) from None
+    return Choices(chosen, quantity if quantity in QUANTITY_MODES else "each")
+
+
+# Choices remembered per header row --------------------------------------------
+
+
+def _memory_key(headers: list[str]) -> str:
+    digest = hashlib.sha256(json.dumps(headers).encode()).hexdigest()
+    return f"import-columns:{digest[:40]}"
+
+
+def suggested(headers: list[str]) -> tuple[list[str], Choices | None]:
+    """The mapping and choices last imported with this very header row, else
+    the mapping guessed from the headers."""
+    raw = Setting.get_value(_memory_key(headers))
+    try:
+        kept = json.loads(raw) if raw else None
+        mapping = kept["mapping"]
+        check_mapping_form(mapping, len(headers))
+        return mapping, check_choices_form(kept.get("statuses", {}), kept.get("quantity", ""))
+    except (ValueError, KeyError, TypeError, Invalid):
+        return guess_mapping(headers), None
+
+
+def remember(headers: list[str], mapping: list[str], choices: Choices) -> None:
+    """Keep what this import used for the next file with the same header row.
+    Call inside the import's transaction."""
+    value = json.dumps(
+        {"mapping": mapping, "statuses": choices.statuses, "quantity": choices.quantity}
+    )
+    Setting.insert(key=_memory_key(headers), value=value).on_conflict(
+        conflict_target=[Setting.key], update={Setting.value: value}
+    ).execute()

@@ -144,7 +144,10 @@ class Lookup:
         if not waiting:
             return
         pool: dict[tuple, list[int]] = defaultdict(list)
+        claimed = {p.asset_id for p in plans if p.asset_id}  # found by code already
         for asset_id, name, category, location, maker, model in sorted(self.unidentified):
+            if asset_id in claimed:
+                continue
             key = (
                 name.lower(),
                 self.category_names.get(category, "").lower(),

@@ -302,9 +302,7 @@ def plan(
     preview = Preview(table.headers, mapping, order, must_choose, [], check_mapping(mapping))
     preview.choices = choices = choices or formats.Choices()
     preview.has_quantity = "quantity" in mapping
-    slashes = any(
-        n == "location" and iv.is_homebox(h) for h, n in zip(table.headers, mapping, strict=False)
-    )
+    slashes = iv.is_homebox(table.headers)
     preview.encoding = table.encoding
     preview.encoding_guessed = table.encoding_guessed
     preview.encoding_chosen = table.encoding_chosen

@@ -17,7 +17,8 @@ from . import rules
 
 DELIMITERS = (",", ";", "\t")
 
-# Our field → (what the preview calls it, header names that mean it). Headers
+# Our field → (what the preview calls it, header names that mean it; when two
+# columns name one field, the earlier name wins). Headers
 # are compared with everything but letters and digits removed, lower case, so
 # "Model No.", "model_no" and "MODEL NO" are one header.
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -29,11 +30,8 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "name": ("Name", ("name", "itemname", "assetname", "item", "title")),
     "category": ("Category", ("category", "assettype", "categoryname")),
     "manufacturer": ("Manufacturer", ("manufacturer", "make", "brand", "maker")),
-    # Earlier names win when two columns mean one field: a model's name over its number.
-    "model_name": (
-        "Model",
-        ("model", "modelname", "assetmodel", "modelno", "modelnumber"),
-    ),
+    "model_name": ("Model", ("model", "modelname", "assetmodel")),
+    "model_number": ("Model number (the model, if none)", ("modelno", "modelnumber")),
     "serial": ("Serial", ("serial", "serialnumber", "serialno", "sn")),
     "purchase_date": (
         "Purchase date",
@@ -140,9 +138,10 @@ def custom_field_header(header: str) -> tuple[str, str | None] | None:
     return None
 
 
-def is_homebox(header: str) -> bool:
-    """A Homebox column: its location paths are written with "/"."""
-    return bool(_HOMEBOX.match(header or ""))
+def is_homebox(headers: list[str]) -> bool:
+    """A Homebox file (HB.* columns, or its older "Import Ref"): its location
+    paths are written with "/"."""
+    return any(_HOMEBOX.match(h or "") or header_key(h) == "importref" for h in headers)
 
 
 def _alias(header: str) -> str:
