@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import errno
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from peewee import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import Invalid, ServiceError
+from ..permissions import may
 from ..register import uploads
+from ..spreadsheets import rules as import_rules
 
 bp = Blueprint("errors", __name__)
 
@@ -66,6 +68,11 @@ def csrf_error(exc):
 
 @bp.app_errorhandler(HTTPException)
 def http_error(exc: HTTPException):
+    if exc.code == 413 and request.endpoint == "imports.upload" and may(request.endpoint):
+        # A file far over the limit is refused before the view reads it (the request
+        # cap); the person still gets the import page saying so, as for one just over.
+        page = render_template("imports/upload.html", error=import_rules.too_large_words())
+        return page, 413
     detail = exc.description if exc.code == 400 and exc.description else None
     if exc.code == 400 and detail and detail.startswith("The browser (or proxy)"):
         detail = None
