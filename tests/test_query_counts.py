@@ -9,6 +9,7 @@ import pytest
 
 from app.audits import audits
 from app.custody import custody, maintenance
+from app.register import custom_fields
 
 from . import factories
 from .test_dashboard import build, days, today
@@ -19,9 +20,12 @@ URLS = {"home": "/", "assets": "/assets", "scan": "/scan", "asset": "/A/{code}"}
 # Cold caches (settings, location paths), a signed-in lead, one running audit.
 BUDGET = {
     "home": 11,  # user, settings, my items, the counts, six lists, recent activity
-    "assets": 7,  # user, settings, the page's ids, its rows, categories, places, holders
+    # user, settings, custom fields, the page's ids, its rows, categories, places, holders
+    "assets": 8,
     "scan": 8,  # user, audits, their counts (2), rooms, people, places, settings
-    "asset": 9,  # the asset, user, history, faults, audits, rooms, audit items, settings, files
+    # the asset, user, history, faults, audits, rooms, audit items, settings, files,
+    # custom values
+    "asset": 10,
 }
 
 
@@ -38,6 +42,9 @@ def _grow(lead, asset) -> None:
             )
         if n % 5 == 0:
             maintenance.report_fault(added.code, actor=lead, description="Bent", severity="usable")
+    fields = [custom_fields.create_field(f"Field {n}", "text") for n in range(5)]
+    fields.append(custom_fields.create_field("Rungs", "number", category_id=cat.id))
+    custom_fields.set_values(asset.code, {f.id: f"Value {f.id}" for f in fields[:5]})
     for _ in range(12):  # a long history on the measured asset
         custody.check_in(asset.code, actor=lead)
         custody.check_out(asset.code, actor=lead, today=today())

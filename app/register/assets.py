@@ -13,7 +13,7 @@ from ..database import write
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Asset, Category, Event, Location, User, utcnow
 from ..prepared import Prepared
-from . import attention, custom_fields, events, places
+from . import attention, custom_fields, custom_search, events, places
 
 # Fields a lead edits on the register form, in the order the form shows them.
 EDITABLE = (
@@ -247,6 +247,8 @@ class Search:
     warranty_days: int | None = None  # warranty ends within this many days
     service_due: bool = False  # service overdue or due soon
     open_fault: bool = False  # has a fault nobody has closed yet
+    # Custom fields: the filters asked for, and the fields the search box looks in.
+    custom: custom_search.Custom | None = None
 
 
 def search(s: Search) -> tuple[list[Asset], int]:
@@ -264,8 +266,13 @@ def search(s: Search) -> tuple[list[Asset], int]:
             | Asset.manufacturer**like
             | Asset.external_tag**like
         )
+        custom_text = custom_search.text_condition(text, s.custom.searched) if s.custom else None
+        if custom_text is not None:
+            conditions[-1] = conditions[-1] | custom_text
     if s.status:
         conditions.append(Asset.status == s.status)
+    if s.custom:
+        conditions += custom_search.conditions(s.custom.filters)
     if s.category_id:
         conditions.append(Asset.category == s.category_id)
     if s.location_id:

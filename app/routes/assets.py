@@ -8,7 +8,7 @@ from .. import codes
 from ..errors import Conflict, Invalid, NotFound
 from ..forms import AssetForm, place_choices
 from ..permissions import role
-from ..register import assets, people, places
+from ..register import assets, custom_search, people, places
 from ..register.rules import STATUSES
 from ..templating import local_today, render, site
 from .helpers import (
@@ -36,6 +36,7 @@ def index():
     """Search and filter the register; htmx swaps only the results as you type."""
     status = request.args.get("status", "")
     due_for_audit = request.args.get("due") == "audit"
+    custom = custom_search.read(request.args)
     search = assets.Search(
         text=request.args.get("q", "")[:200],
         status=status if status in STATUSES else "",
@@ -50,13 +51,16 @@ def index():
         warranty_days=min(int_arg("warranty") or 0, 3650) or None,
         service_due=request.args.get("service") == "due",
         open_fault=request.args.get("fault") == "open",
+        custom=custom,
     )
-    rows, total = assets.search(search)
+    # A filter that cannot be read is said beside the results, and nothing is listed.
+    rows, total = assets.search(search) if not custom.errors else ([], 0)
     pages = max((total + search.per_page - 1) // search.per_page, 1)
     return render(
         "assets/index.html",
         "assets/_results.html",
         "asset-results",
+        422 if custom.errors else 200,
         search=search,
         rows=rows,
         total=total,

@@ -1,0 +1,203 @@
+"""Custom fields in the register's search and filters.
+
+The search box also finds assets by their custom text, link and choice values.
+Each custom field can be a filter, read from the register's query string:
+`cf<id>=<value>` (equals: text and links ignoring case, a choice or yes/no as
+kept), `cf<id>-after` / `cf<id>-before` (dates, the day itself left out) and
+`cf<id>-min` / `cf<id>-max` (numbers, at least / at most). Values are read by
+the one rule for custom values (custom_field_rules.parse_custom_value).
+
+Every condition is `Asset.id IN (SELECT asset_id FROM customvalue WHERE
+field_id = ? AND ...)`, which the (field, text), (field, number) and (field,
+day) indexes answer without reading the other fields' values.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import reduce
+
+from peewee import OP, SQL, Expression, NodeList, Value
+
+from ..models import Asset, CustomField, CustomValue
+from . import custom_field_rules as rules
+from . import custom_fields
+
+# The filters each kind offers, beside equals ("").
+RANGES = {"date": ("after", "before"), "number": ("min", "max")}
+SEARCHED = ("text", "link", "choice")  # kinds the search box looks in
+_PARAM = re.compile(r"^cf(\d{1,18})(?:-(after|before|min|max))?$")
+OP_WORDS = {"": "is", "after": "after", "before": "before", "min": "at least", "max": "at most"}
+
+
+def param(field_id: int, op: str = "") -> str:
+    """The query string name of one filter."""
+    return f"cf{field_id}-{op}" if op else f"cf{field_id}"
+
+
+@dataclass(frozen=True)
+class Filter:
+    field_id: int
+    kind: str
+    op: str  # "" (equals), "after", "before", "min" or "max"
+    value: object  # the kept text, the day or the number
+
+
+@dataclass
+class FilterField:
+    """One custom field as the register's filter form offers it, with what was asked."""
+
+    id: int
+    name: str
+    kind: str
+    choices: tuple[str, ...]
+    category: str  # the category it belongs to, "" for every asset
+    asked: dict[str, str] = field(default_factory=dict)  # op -> the value as typed
+
+    @property
+    def ops(self) -> tuple[str, ...]:
+        return RANGES.get(self.kind, ("",))
+
+    def input(self, op: str = "") -> str:
+        return param(self.id, op)
+
+
+@dataclass
+class Custom:
+    """What the register was asked of custom fields: the filters, their form and
+    what is wrong with any of them (by query string name)."""
+
+    fields: list[FilterField] = field(default_factory=list)
+    filters: list[Filter] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    searched: list[tuple[int, str, tuple[str, ...]]] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.filters or self.errors)
+
+
+def read(args: Mapping[str, str], fields: Iterable[CustomField] | None = None) -> Custom:
+    """The custom filters a query string asks for, checked against the fields
+    there are (all of them unless given). A value that does not fit its field, a
+    filter a field does not offer, or a field that does not exist is an error
+    naming it, and that filter is not applied."""
+    if fields is None:
+        fields = custom_fields.all_fields()
+    custom = Custom()
+    by_id: dict[int, FilterField] = {}
+    for f in rules.in_order(fields):
+        shown = FilterField(f.id, f.name, f.kind, tuple(f.choices or ()), _category(f))
+        by_id[f.id] = shown
+        custom.fields.append(shown)
+        if f.kind in SEARCHED:
+            custom.searched.append((f.id, f.kind, shown.choices))
+    for key, raw in args.items():
+        match = _PARAM.match(key)
+        if not match:
+            continue
+        raw = (raw or "").strip()
+        field_id, op = int(match.group(1)), match.group(2) or ""
+        target = by_id.get(field_id)
+        if target is None:
+            if raw:
+                custom.errors[key] = (
+                    "A filter names a custom field that does not exist (it may have been "
+                    "removed). Clear the filters and choose again."
+                )
+            continue
+        target.asked[op] = raw
+        if not raw:
+            continue
+        if op and op not in target.ops:
+            custom.errors[key] = f"{target.name} cannot be filtered by “{OP_WORDS[op]}”."
+            continue
+        try:
+            text, number, day = rules.parse_custom_value(target.kind, list(target.choices), raw)
+        except ValueError as exc:
+            custom.errors[key] = f"{target.name} {OP_WORDS[op]}: {exc}"
+            continue
+        value = {"number": number, "date": day}.get(target.kind, text)
+        custom.filters.append(Filter(field_id, target.kind, op, value))
+    return custom
+
+
+def _category(f: CustomField) -> str:
+    return f.category.name if f.category_id else ""
+
+
+def _like(text: str):
+    """`text` as a LIKE pattern that matches only itself (ignoring case)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return NodeList((Value(escaped, converter=False), SQL("ESCAPE"), Value("\\", converter=False)))
+
+
+# `text > ''` (no kept value is blank) steers SQLite to the (field, text) index,
+# where LIKE is tested on the index entry and the row is read only for a match:
+# scanning the field's values through another index read every row, 2-3 times slower.
+def _text_scan():
+    return CustomValue.text > ""
+
+
+def _test(f: Filter):
+    if f.kind == "number":
+        column = CustomValue.number
+    elif f.kind == "date":
+        column = CustomValue.day
+    else:
+        column = CustomValue.text
+    if f.op == "after":
+        return column > f.value
+    if f.op == "before":
+        return column < f.value
+    if f.op == "min":
+        return column >= f.value
+    if f.op == "max":
+        return column <= f.value
+    if f.kind in ("text", "link"):
+        return _text_scan() & Expression(column, OP.ILIKE, _like(str(f.value)))
+    return column == f.value
+
+
+def conditions(filters: list[Filter]) -> list:
+    """The filters as conditions on Asset: one per field, so that "at least" and
+    "at most" of one field are one range in its index."""
+    by_field: dict[int, list[Filter]] = {}
+    for f in filters:
+        by_field.setdefault(f.field_id, []).append(f)
+    out = []
+    for field_id, group in by_field.items():
+        where = reduce(operator.and_, (_test(f) for f in group), CustomValue.field == field_id)
+        out.append(Asset.id.in_(CustomValue.select(CustomValue.asset).where(where)))
+    return out
+
+
+def text_condition(text: str, searched: list[tuple[int, str, tuple[str, ...]]]):
+    """The search box over custom values, as a condition on Asset (None when no
+    field could match): text and links containing `text`, ignoring case, and
+    the choices that contain it (worked out here, so the index finds them)."""
+    parts = []
+    free = [field_id for field_id, kind, _ in searched if kind != "choice"]
+    if free:
+        parts.append(
+            CustomValue.select(CustomValue.asset).where(
+                CustomValue.field.in_(free), _text_scan(), CustomValue.text.contains(text)
+            )
+        )
+    folded = text.casefold()
+    for field_id, kind, choices in searched:
+        if kind != "choice":
+            continue
+        hits = [c for c in choices if folded in c.casefold()]
+        if hits:
+            parts.append(
+                CustomValue.select(CustomValue.asset).where(
+                    CustomValue.field == field_id, CustomValue.text.in_(hits)
+                )
+            )
+    if not parts:
+        return None
+    return Asset.id.in_(reduce(lambda a, b: a | b, parts))
