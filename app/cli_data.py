@@ -222,8 +222,13 @@ def _print_preview(preview) -> None:
     )
     for problem in preview.problems:
         click.echo(problem, err=True)
-    for row in preview.rows:
-        for error in row.errors:
+    from .spreadsheets import messages
+
+    shared, own = messages.group(preview.rows)
+    for group in shared:
+        click.echo(f"rows {messages.lines_words(group.lines)}: {group.message}", err=True)
+    for row, errors in own:
+        for error in errors:
             click.echo(f"row {row.line}: {error}", err=True)
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 
 from ..errors import Invalid, TooLarge
 from ..permissions import role
-from ..spreadsheets import imports
+from ..spreadsheets import imports, messages
 from ..spreadsheets.rules import ENCODINGS
 from ..spreadsheets.values import FIELDS
 from .helpers import current_actor
@@ -39,6 +39,7 @@ def _upload_page(error: str = "", status: int = 200):
 
 
 def _preview_page(token, filename, preview, *, error="", summary=None, status=200):
+    shared, own = messages.group(preview.rows)
     return render_template(
         "imports/preview.html",
         token=token,
@@ -46,6 +47,8 @@ def _preview_page(token, filename, preview, *, error="", summary=None, status=20
         preview=preview,
         fields=FIELDS,
         encodings=ENCODINGS,
+        shared=shared,
+        own=own,
         error=error,
         summary=summary,
     ), status

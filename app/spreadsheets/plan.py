@@ -10,7 +10,7 @@ from datetime import date
 
 from ..models import Asset
 from ..register.rules import MAX_LOCATION_DEPTH, TOO_DEEP
-from . import formats, rules
+from . import formats, messages, rules
 from . import values as iv
 from .csvfiles import FORMULA_STARTS
 from .lookup import Lookup
@@ -42,6 +42,7 @@ class Preview:
     date_choice_needed: bool
     rows: list[RowPlan]
     problems: list[str] = field(default_factory=list)
+    column_problems: dict[int, str] = field(default_factory=dict)  # by column
     # How the file's bytes were read (rules.ENCODINGS), and whether that was a
     # guess the person may overrule, or their choice.
     encoding: str = "utf-8"
@@ -201,7 +202,7 @@ def _duplicates(plans: list[RowPlan]) -> None:
     for (label, _), group in keys.items():
         if len(group) < 2:
             continue
-        lines = ", ".join(str(p.line) for p in group)
+        lines = messages.lines_words(p.line for p in group)
         for plan in group:
             what = "the same asset" if label == "Asset" else f"the same {label.lower()}"
             plan.errors.append(f"Rows {lines} are {what}: keep one.")
@@ -277,7 +278,7 @@ def _compare(plan: RowPlan, asset: Asset, look: Lookup) -> None:
 
 def _finish_new(plan: RowPlan, look: Lookup, preview: Preview, seen: set) -> None:
     if not plan.values.get("name"):
-        plan.errors.append("A new asset needs a name.")
+        plan.errors.append(messages.NO_NAME)
     values = plan.values
     category = values.get("category")
     if category and category.lower() not in look.categories and category.lower() not in seen:
@@ -329,6 +330,7 @@ def plan(
         look.resolve_holder(plan_, preview)
         plans.append(plan_)
         plans.extend(_copies(plan_, said.copies))
+    messages.column_errors(preview, plans)
     _unknown_statuses(preview, unknown)
     if len(plans) > rules.MAX_ROWS:
         preview.problems.append(rules.too_many_assets_words(len(plans)))
@@ -353,6 +355,7 @@ def plan(
             plan_.action = "update" if plan_.changes else "unchanged"
     _holders_kept(plans, preview, look)
     preview.rows, preview.lookup, preview.current = plans, look, current
+    messages.name_column(preview)
     return preview
 
 

@@ -394,7 +394,7 @@ def parse_cost(text: str) -> int:
     cleaned = _MONEY_JUNK.sub("", raw)
     if not cleaned or not re.search(r"\d", cleaned):
         raise ValueError(f"“{raw}” is not an amount.")
-    if cleaned.startswith("-"):
+    if cleaned.startswith("-") and re.match(r"^[^\w]*-", raw):  # "LAP-0" is no amount
         raise ValueError(f"“{raw}”: a cost cannot be negative.")
     if "-" in cleaned:
         raise ValueError(f"“{raw}” is not an amount.")
