@@ -29,6 +29,16 @@ def _encoding(values) -> str | None:
     return values.get("encoding") or None
 
 
+def _choices(values) -> imports.Choices | None:
+    """Status meanings (status-<value>=<ours>) and the quantity choice, if the
+    form sent any; None on a first preview, so remembered ones are used."""
+    statuses = {k[7:]: v for k, v in values.items() if k.startswith("status-") and v}
+    quantity = values.get("quantity", "")
+    if not statuses and not quantity and not values.getlist("col"):
+        return None
+    return imports.check_choices_form(statuses, quantity)
+
+
 def _mapping(values, width: int) -> list[str] | None:
     chosen = values.getlist("col")
     return imports.check_mapping_form(chosen, width) if chosen else None
@@ -46,6 +56,7 @@ def _preview_page(token, filename, preview, *, error="", summary=None, status=20
         filename=filename,
         preview=preview,
         fields=FIELDS,
+        statuses=imports.STATUS_CHOICES,
         encodings=ENCODINGS,
         shared=shared,
         own=own,
@@ -79,6 +90,7 @@ def preview(token: str):
     try:
         table, filename = imports.load(_folder(), token, _encoding(request.args))
         mapping = _mapping(request.args, len(table.headers))
+        choices = _choices(request.args)
     except imports.Expired as exc:
         return _upload_page(str(exc), exc.status)
     except imports.WrongEncoding as exc:
@@ -90,7 +102,7 @@ def preview(token: str):
         return _preview_page(
             token, filename, guessed, error=exc.errors["mapping"], status=exc.status
         )
-    result = imports.preview(table, mapping, _date_order(request.args))
+    result = imports.preview(table, mapping, _date_order(request.args), choices)
     return _preview_page(token, filename, result)
 
 
@@ -102,6 +114,7 @@ def confirm(token: str):
     try:
         table, filename = imports.load(_folder(), token, _encoding(request.form))
         mapping = _mapping(request.form, len(table.headers))
+        choices = _choices(request.form)
         summary = imports.confirm(
             _folder(),
             token,
@@ -111,6 +124,7 @@ def confirm(token: str):
             mapping=mapping,
             date_order=_date_order(request.form),
             dry_run=dry_run,
+            choices=choices,
         )
     except imports.Expired as exc:
         if imports.already_imported(token):
@@ -132,7 +146,7 @@ def confirm(token: str):
         flash("That file was already imported. Nothing was done twice.", "ok")
         return redirect(url_for("assets.index"), 303)
     if dry_run:
-        result = imports.preview(table, mapping, _date_order(request.form))
+        result = imports.preview(table, mapping, _date_order(request.form), choices)
         return _preview_page(token, filename, result, summary=summary)
     flash(
         f"Imported {filename}: {summary.new} new, {summary.updated} updated, "

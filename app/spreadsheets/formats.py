@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ..models import STATUS_LABELS
 from . import values as iv
 
+STATUS_CHOICES = STATUS_LABELS  # what the person may say an unknown status value means
 QUANTITY_MODES = ("each", "one")  # separate assets (the default) or one with a note
 MAX_QUANTITY = 1000
 _PLACE_TYPES = ("location", "place", "asset")  # Snipe-IT's checkout types that are no person
@@ -37,7 +38,7 @@ class Row:
 
     copies: int = 1
     placed: bool = False
-    unknown_status: tuple[str, str] | None = None  # (key, text as written)
+    unknown_status: tuple[str, str] | None = None  # (key, text as written): not ours
     errors: list[str] = field(default_factory=list)
 
 
@@ -110,11 +111,11 @@ def _status(cells: dict[str, str], choices: Choices, row: Row) -> None:
     if not text or known_status(text):
         return
     key = status_key(text)
+    row.unknown_status = (key, text)  # listed, chosen or not, so the choice can change
     if key in choices.statuses:
         cells["status"] = choices.statuses[key]
     else:
         cells.pop("status")
-        row.unknown_status = (key, text)
 
 
 def prepare(cells: dict[str, str], choices: Choices, slashes: bool = False) -> Row:
@@ -140,8 +141,8 @@ def prepare(cells: dict[str, str], choices: Choices, slashes: bool = False) -> R
 
 
 def unknown_statuses(found: list[tuple[str, str]]) -> list[tuple[str, str, int]]:
-    """(key, the value as first written, how many rows) per status value the
-    import does not know, most rows first."""
+    """(key, the value as first written, how many rows) per status value that
+    is not one of ours (chosen for or not), most rows first."""
     counts = Counter(key for key, _ in found)
     shown: dict[str, str] = {}
     for key, text in found:

@@ -23,7 +23,9 @@ from ..models import Event, Setting, User
 from . import rules
 from . import values as iv
 from .apply import Summary, apply
-from .formats import QUANTITY_MODES, Choices, check_status_choices
+from .formats import QUANTITY_MODES, check_status_choices
+from .formats import STATUS_CHOICES as STATUS_CHOICES  # what the preview offers
+from .formats import Choices as Choices
 from .plan import Preview, plan
 
 KEEP_SECONDS = 24 * 3600
