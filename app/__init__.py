@@ -133,6 +133,7 @@ def _init_limiter(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .routes import (
+        account,
         actions,
         activity,
         admin,
@@ -142,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
         auth,
         binding,
         categories,
+        custom_fields,
         errors,
         exports,
         home,
@@ -157,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     for module in (
         home,
         auth,
+        account,
         scan,
         scanner,
         actions,
@@ -169,6 +172,7 @@ def _register_blueprints(app: Flask) -> None:
         people,
         locations,
         categories,
+        custom_fields,
         labels,
         audits,
         reports,

@@ -200,8 +200,45 @@ class PersonForm(FlaskForm):
     role = SelectField(
         "Role", choices=options((r, r.capitalize()) for r in ROLES), default="member"
     )
-    password = PasswordField("Password (leave blank: holds items, never signs in)")
     active = BooleanField("Active", default=True)
+
+
+class InviteForm(FlaskForm):
+    """Invite someone to sign in: they choose their own password from the link."""
+
+    name = StringField("Name", [InputRequired("Give a name."), Length(max=120)])
+    email = EmailField(
+        "Email", [InputRequired("Give the email address the invite goes to."), Email, Length(max=254)]
+    )
+    role = SelectField(
+        "Role", choices=options((r, r.capitalize()) for r in ROLES), default="member"
+    )
+
+
+TOO_LONG = "That password is too long (256 characters at most)."
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField("Email", [InputRequired("Give your email address."), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    """A password chosen from an invite or reset link."""
+
+    password = PasswordField(
+        f"New password (at least {MIN_LENGTH} characters)",
+        [InputRequired("Choose a password."), Length(max=256, message=TOO_LONG)],
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(
+        "Current password", [InputRequired("Give your current password."), Length(max=256)]
+    )
+    password = PasswordField(
+        f"New password (at least {MIN_LENGTH} characters)",
+        [InputRequired("Choose a new password."), Length(max=256, message=TOO_LONG)],
+    )
 
 
 class LocationForm(FlaskForm):
@@ -221,6 +258,23 @@ class CategoryForm(FlaskForm):
         return {
             name: self[name].data
             for name in ("name", "service_interval_days", "useful_life_months", "salvage_percent")
+        }
+
+
+class CustomFieldForm(FlaskForm):
+    """The fields only: custom_field_rules checks name, kind and choices."""
+
+    name = StringField("Name", [InputRequired("Give the field a name."), Length(max=60)])
+    kind = SelectField("Holds", validate_choice=False)
+    choices = TextAreaField("Choices, one per line", [Length(max=25000)])
+    category = SelectField("For", coerce=optional_int, validate_choice=True)
+    on_labels = BooleanField("Print on labels that have room")
+
+    def values(self) -> dict:
+        return {
+            "choices": self.choices.data or "",
+            "category_id": self.category.data,
+            "on_labels": bool(self.on_labels.data),
         }
 
 

@@ -19,7 +19,7 @@ from .models import FAULT_SEVERITIES, STATUS_LABELS
 from .ops import rules as ops_rules
 from .ops import settings
 from .permissions import may, sign_in_url
-from .register import event_kinds, places, uploads
+from .register import custom_field_rules, event_kinds, places, uploads
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -142,6 +142,7 @@ def init_app(app: Flask) -> None:
             "category_name": places.CATEGORY_NAME_MAX,
             "finder_name": maintenance.FINDER_NAME_MAX,
             "contact": maintenance.CONTACT_MAX,
+            "custom_value": custom_field_rules.VALUE_MAX,
         },
         text_max=maintenance.MAX_TEXT,
     )

@@ -22,7 +22,7 @@ from playwright.sync_api import sync_playwright
 
 from app import create_app
 from app.models import Asset, Audit, Category, Fault, Location, User, db
-from app.register import attachments
+from app.register import attachments, custom_fields
 from app.spreadsheets import imports
 
 from .browser_kit import CHROMIUM, CHROMIUM_ARGS, PHONE
@@ -76,6 +76,13 @@ def _samples(instance) -> tuple[dict, list]:
             folder=Path(app.instance_path) / "uploads",
         )
         samples["attachment_id"] = added.attachment.id
+        # A custom field with a value on the sample asset, so its pages and the
+        # asset's form and page show one.
+        field = next(
+            (f for f in custom_fields.all_fields() if f.name == "Manual"), None
+        ) or custom_fields.create_field("Manual", "link")
+        custom_fields.set_values(asset.code, {field.id: "https://example.test/manual.pdf"})
+        samples["field_id"] = field.id
         fault = Fault.select().first()
         if fault:
             samples["fault_id"] = fault.id

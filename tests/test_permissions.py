@@ -15,7 +15,7 @@ from app import permissions
 from app.audits import audits
 from app.models import MODELS, Fault
 from app.permissions import PUBLIC
-from app.register import attachments, label_codes
+from app.register import attachments, custom_fields, label_codes
 from app.spreadsheets import imports
 
 from . import factories
@@ -33,6 +33,7 @@ EXPECTED = {
     "scanner.service_worker": PUBLIC,  # a static script; it holds nothing private
     "auth.logout": "member",
     "home.index": "member",
+    "home.menu": "member",  # the phone's "Menu": each person sees only their pages
     "assets.index": "member",
     "locations.index": "member",
     "categories.index": "member",
@@ -45,6 +46,10 @@ EXPECTED = {
     "locations.new": "lead",
     "locations.edit": "lead",
     "categories.save": "lead",
+    "custom_fields.index": "lead",
+    "custom_fields.save": "lead",
+    "custom_fields.move": "lead",
+    "custom_fields.remove": "lead",
     "actions.checkout": "member",  # to self; to others needs lead (checked in the service)
     "actions.checkin": "member",
     "actions.transfer": "member",  # own items or taking one over; others need lead
@@ -127,6 +132,7 @@ def world(app):
     blank = label_codes.reserve_blanks(1, admin)[0]
     audit = audits.start("Quarterly", actor=admin)
     tick = audits.tick(audit.id, asset.code, actor=admin).tick
+    field = custom_fields.create_field("Colour", "text")
     sheet = io.BytesIO(b"Name,Serial\nLadder,L-1\n")
     token = imports.store(sheet, "a.csv", uploads.parent / "imports")
     return {
@@ -140,6 +146,7 @@ def world(app):
         "person_id": member.id,
         "location_id": location.id,
         "category_id": category.id,
+        "field_id": field.id,
         "admin": admin,
     }
 
@@ -290,7 +297,7 @@ def test_may_agrees_with_the_hook_on_every_endpoint(app, who):
     "url, lead_links",
     [
         ("/locations", ["locations.new", "locations.edit"]),
-        ("/categories", ["categories.save", "categories.edit"]),
+        ("/categories", ["categories.save", "categories.edit", "custom_fields.index"]),
         ("/assets", ["assets.new", "imports.upload", "exports.index", "labels.index"]),
     ],
 )
@@ -303,6 +310,7 @@ def test_a_member_sees_no_lead_links(app, client, auth, world, url, lead_links):
             "locations.edit": url_for("locations.edit", location_id=world["location_id"]),
             "categories.save": url_for("categories.save"),
             "categories.edit": url_for("categories.save", category_id=world["category_id"]),
+            "custom_fields.index": url_for("custom_fields.index"),
             "assets.new": url_for("assets.new"),
             "imports.upload": url_for("imports.upload"),
             "exports.index": url_for("exports.index"),

@@ -17,7 +17,7 @@ from ..audits import rules as audit_rules
 from ..custody import maintenance
 from ..custody import rules as custody_rules
 from ..models import Asset, Audit, AuditItem, AuditTick, Location, User
-from ..register import assets, attachments, label_codes, places
+from ..register import assets, attachments, custom_fields, label_codes, places
 
 
 @dataclass
@@ -122,4 +122,5 @@ def page(
         "older": older,
         "page": page,
         "files": attachments.summary(asset),  # (a few photos, a few documents, how many)
+        "custom": custom_fields.values_for(asset),  # filled-in custom fields, in order
     }

@@ -177,9 +177,8 @@ def applies(field: CustomField, category_id: int | None) -> bool:
 
 
 def applies_sql(category_id: int | None):
-    """`applies` as a condition on CustomField."""
-    if category_id is None:
-        return CustomField.category.is_null()
+    """`applies` as a condition on CustomField (one shape for any category, so a
+    prepared query can take the category as a parameter)."""
     return CustomField.category.is_null() | (CustomField.category == category_id)
 
 

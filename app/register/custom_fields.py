@@ -10,12 +10,14 @@ transaction, so the version check and the event cover them too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from peewee import JOIN, fn
 
 from ..database import write
 from ..errors import Invalid, NotFound
 from ..models import Asset, Category, CustomField, CustomValue, User, utcnow
+from ..prepared import Prepared
 from . import custom_field_rules as rules
 from . import events
 
@@ -40,6 +42,11 @@ class Shown:
     category: str  # the category's name, "" for every asset
     text: str  # the kept value, "" for none
     display: str  # as a page shows it
+
+    @property
+    def day(self) -> date | None:
+        """A date field's value as a date, for the page to write it the usual way."""
+        return date.fromisoformat(self.text) if self.kind == "date" and self.text else None
 
     @property
     def input(self) -> str:
@@ -79,6 +86,16 @@ def all_fields() -> list[CustomField]:
         .order_by(CustomField.position, CustomField.id)
     )
     return list(query)
+
+
+def with_counts() -> list[tuple[CustomField, int]]:
+    """Every field in order with how many assets have a value of it: two queries."""
+    counts = dict(
+        CustomValue.select(CustomValue.field, fn.COUNT(CustomValue.id))
+        .group_by(CustomValue.field)
+        .tuples()
+    )
+    return [(f, counts.get(f.id, 0)) for f in all_fields()]
 
 
 def get_field(field_id: int) -> CustomField | None:
@@ -335,13 +352,13 @@ def check_values(
         field = fields.get(field_id)
         if field is None:
             continue  # removed while the form was open: nothing to keep
-        if text is None:
-            text = "no" if current.get(field_id) else ""
         if not rules.applies(field, category_id):
             if (text or "").strip():
                 where = field.category.name if field.category_id else ""
                 errors[input_name(field_id)] = f"This field is for {where} only."
             continue
+        if text is None:
+            text = "no" if current.get(field_id) else ""
         try:
             parsed[field] = rules.parse_custom_value(field.kind, field.choices, text)
         except ValueError as exc:
@@ -420,30 +437,24 @@ def _shown(field: CustomField, text: str) -> Shown:
 
 def values_for(asset: Asset) -> list[Shown]:
     """The asset's filled-in values of the fields that apply to it, in order:
-    one query."""
-    query = (
-        CustomField.select(CustomField, CustomValue.text.alias("value_text"))
+    one query, built once (the asset page opens on every scan)."""
+    return [
+        Shown(field_id, name, kind, (), None, "", text, rules.shown(kind, text))
+        for field_id, name, kind, text in _values(asset.id, asset.category_id)
+    ]
+
+
+@Prepared
+def _values(asset_id, category_id):
+    return (
+        CustomField.select(CustomField.id, CustomField.name, CustomField.kind, CustomValue.text)
         .join(
             CustomValue,
-            on=((CustomValue.field == CustomField.id) & (CustomValue.asset == asset.id)),
+            on=((CustomValue.field == CustomField.id) & (CustomValue.asset == asset_id)),
         )
-        .where(rules.applies_sql(asset.category_id))
+        .where(rules.applies_sql(category_id))
         .order_by(CustomField.position, CustomField.id)
-    )
-    return [_shown_plain(f, f.value_text) for f in query.objects()]
-
-
-def _shown_plain(field: CustomField, text: str) -> Shown:
-    # The category's name is not needed on the asset page (the field applies).
-    return Shown(
-        field.id,
-        field.name,
-        field.kind,
-        tuple(field.choices or ()),
-        field.category_id,
-        "",
-        text,
-        rules.shown(field.kind, text),
+        .tuples()
     )
 
 

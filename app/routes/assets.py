@@ -8,7 +8,7 @@ from .. import codes
 from ..errors import Conflict, Invalid, NotFound
 from ..forms import AssetForm, place_choices
 from ..permissions import role
-from ..register import assets, custom_search, people, places
+from ..register import assets, custom_fields, custom_search, people, places
 from ..register.rules import STATUSES
 from ..templating import local_today, render, site
 from .helpers import (
@@ -22,6 +22,42 @@ from .helpers import (
 )
 
 bp = Blueprint("assets", __name__, url_prefix="/assets")
+
+
+def _typed_custom() -> dict[int, str | None]:
+    """The custom values the form sent, by field id. "cf-shown" lists the ids of
+    the fields the form showed; an unticked yes/no box sends nothing (None)."""
+    typed: dict[int, str | None] = {}
+    for raw in request.form.get("cf-shown", "").split(",")[:500]:
+        if raw.isdigit() and len(raw) < 10:
+            text = request.form.get(f"cf-{raw}")
+            typed[int(raw)] = None if text is None else text[:5000]
+    return typed
+
+
+def _custom_errors(form: AssetForm, exc: Invalid) -> dict[str, str]:
+    """Split a refusal: custom values' messages go beside their fields, the rest
+    to the form's own."""
+    custom = {k: v for k, v in exc.errors.items() if k.startswith("cf-")}
+    rest = {k: v for k, v in exc.errors.items() if k not in custom}
+    if rest:
+        apply_errors(form, Invalid(rest))
+    elif custom:
+        form.form_errors.append("Please fix the marked fields. Nothing was saved.")
+    return custom
+
+
+def _form_page(form: AssetForm, asset, status: int = 200, **extra):
+    """The add or edit form, with the custom fields in order."""
+    typed = _typed_custom() if request.method == "POST" else None
+    return render_template(
+        "assets/form.html",
+        form=form,
+        asset=asset,
+        custom=custom_fields.form_fields(asset, typed),
+        custom_errors=extra.pop("custom_errors", {}),
+        **extra,
+    ), status
 
 
 def _edit_form(asset, **kwargs) -> AssetForm:
@@ -82,19 +118,22 @@ def new():
         form.category.data, form.location.data = int_arg("category"), int_arg("location")
     elif request.form.get("then") in ("category", "location"):
         return _add_in_place(form, request.form["then"])
+    custom_errors: dict[str, str] = {}
     if form.validate_on_submit():
         try:
-            asset = assets.create_asset(form.values(), actor=current_actor())
+            asset = assets.create_asset(
+                {**form.values(), "custom": _typed_custom()}, actor=current_actor()
+            )
         except Invalid as exc:
-            apply_errors(form, exc)
+            custom_errors = _custom_errors(form, exc)
         else:
             flash(f"Added {asset.name} as {codes.pretty(asset.code)}.", "ok")
             if request.form.get("then") == "another":
                 kept = {"category": asset.category_id, "location": asset.location_id}
                 return redirect(url_for("assets.new", **kept), 303)
             return redirect(url_for("scan.asset", code=asset.code), 303)
-    status = 422 if form.errors else 200
-    return render_template("assets/form.html", form=form, asset=None, adding={}), status
+    status = 422 if form.errors or form.form_errors else 200
+    return _form_page(form, None, status, adding={}, custom_errors=custom_errors)
 
 
 def _add_in_place(form: AssetForm, what: str, asset=None):
@@ -117,9 +156,7 @@ def _add_in_place(form: AssetForm, what: str, asset=None):
     else:
         place_choices(form)
         flash(f"Added {made.name}, chosen below. The asset is not saved yet.", "ok")
-    return render_template("assets/form.html", form=form, asset=asset, adding=errors), (
-        422 if errors else 200
-    )
+    return _form_page(form, asset, 422 if errors else 200, adding=errors)
 
 
 @bp.route("/<code>/edit", methods=["GET", "POST"])
@@ -132,27 +169,37 @@ def edit(code: str):
         form.version.data = asset.version
     elif request.form.get("then") in ("category", "location"):
         return _add_in_place(form, request.form["then"], asset)
-    elif form.validate_on_submit():
+    custom_errors: dict[str, str] = {}
+    if request.method == "POST" and form.validate_on_submit():
         try:
             version = int(form.version.data or 0)
             changes = assets.update_asset(
-                asset.code, form.values(), version=version, actor=current_actor()
+                asset.code,
+                {**form.values(), "custom": _typed_custom()},
+                version=version,
+                actor=current_actor(),
             )
         except ValueError:
             form.form_errors.append("This form is damaged. Reload the page and try again.")
         except Invalid as exc:
-            apply_errors(form, exc)
+            custom_errors = _custom_errors(form, exc)
         except Conflict as exc:
             # Show what is there now, with the newer version, so a resubmit is deliberate.
-            fresh = assets.get_by_code(asset.code)
+            fresh = assets.get_by_code(asset.code) or abort(404)
             form = _edit_form(fresh, formdata=None)
             form.version.data = fresh.version
             form.form_errors.append(str(exc))
-            return render_template("assets/form.html", form=form, asset=fresh), 409
+            return render_template(
+                "assets/form.html",
+                form=form,
+                asset=fresh,
+                custom=custom_fields.form_fields(fresh),
+                custom_errors={},
+            ), 409
         except NotFound:
             abort(404)
         else:
             flash("Saved." if changes else "Nothing changed.", "ok")
             return redirect(url_for("scan.asset", code=asset.code), 303)
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("assets/form.html", form=form, asset=asset), status
+    return _form_page(form, asset, status, custom_errors=custom_errors)

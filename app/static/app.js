@@ -107,3 +107,24 @@
     box.focus();
   });
 })();
+
+// The asset form's custom fields: show those the chosen category has (fields for
+// every asset, and that category's own), and hide and switch off the rest, so a
+// hidden field sends nothing. Without this script every field shows, each one
+// for a single category saying so.
+(function () {
+  "use strict";
+  var category = document.getElementById("category");
+  var fields = document.querySelectorAll("[data-custom-category]");
+  if (!category || !fields.length) { return; }
+  function apply() {
+    fields.forEach(function (field) {
+      var own = field.getAttribute("data-custom-category");
+      var on = own === "" || own === category.value;
+      field.hidden = !on;
+      field.querySelectorAll("input, select").forEach(function (input) { input.disabled = !on; });
+    });
+  }
+  category.addEventListener("change", apply);
+  apply();
+})();
