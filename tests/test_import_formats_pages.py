@@ -125,7 +125,7 @@ def test_quantity_choice_on_the_preview(client, auth):
     page, _ = client.soup(url)
     assert page.select_one("#quantity option[selected]")["value"] == "each"
     assert page.select_one("[data-count=new]").text == "6"
-    assert "“HB.field.Colour”" in page.select_one("#left-out").text
+    assert "“HB.sold_price”" in page.select_one("#left-out").text
     choose(page, "quantity", "one")
     page = again(client, page)
     assert page.select_one("[data-count=new]").text == "3"

@@ -1,0 +1,71 @@
+"""A lead moving in from Snipe-IT, in a real Chromium at 390×844: upload the
+export, say what its unknown status values mean, import."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from .browser_kit import PHONE
+from .test_browser import PASSWORD, _assert_no_horizontal_scroll, _shot, _watch
+
+pytestmark = pytest.mark.browser
+
+SNIPEIT = Path(__file__).parent / "data" / "imports" / "snipeit.csv"
+
+
+def test_a_lead_imports_a_snipeit_export_choosing_its_statuses(server, page, tmp_path):
+    assert page.viewport_size == PHONE
+    problems = _watch(page)
+    page.goto(server + "/")
+    expect(page).to_have_url(server + "/setup")
+    page.get_by_label("Organisation name").fill("Northwind Studio")
+    page.get_by_label("Public address phones will use").fill(server)
+    page.get_by_label("Your name").fill("Lee Lead")
+    page.get_by_label("Email").fill("lee@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create admin account").click()
+    page.wait_for_url(re.compile(re.escape(server) + r"/assets/new$"))
+
+    page.goto(server + "/assets/import")
+    page.get_by_label(re.compile(r"^CSV file")).set_input_files(str(SNIPEIT))
+    page.get_by_role("button", name="Upload and preview").click()
+    page.wait_for_url(re.compile(re.escape(server) + r"/assets/import/[0-9a-f]{32}$"))
+    expect(page.get_by_role("alert").first).to_be_visible()
+    expect(page.locator("#import-confirm")).to_contain_text("Nothing can be imported")
+    expect(page.locator("#left-out")).to_have_text(
+        "Left out: “ID”, “Company”, “Warranty Months”, “Asset EOL Date”"
+    )
+    _assert_no_horizontal_scroll(page)
+    _shot(page, "import-1-statuses-asked")
+
+    page.get_by_label("“Undeployable” (2 rows) means").select_option(label="Faulty")
+    page.get_by_label("“Pending Diagnostics” (1 row) means").select_option(label="In repair")
+    # The button beside the statuses: no scrolling past every column on a phone.
+    page.locator("#status-values").get_by_role("button", name="Preview again").click()
+    expect(page.locator("[data-count=new]")).to_have_text("7")
+    expect(page.get_by_label("“Undeployable” (2 rows) means")).to_have_value("faulty")
+    _assert_no_horizontal_scroll(page)
+    _shot(page, "import-2-statuses-chosen")
+
+    page.get_by_role("button", name=re.compile(r"^Import 7 rows$")).click()
+    page.wait_for_url(re.compile(re.escape(server) + r"/assets$"))
+    expect(page.locator("#flash")).to_contain_text("Imported snipeit.csv: 7 new")
+    _shot(page, "import-3-done")
+
+    db = tmp_path / "instance" / "tagtrail.sqlite3"
+    with sqlite3.connect(db) as con:
+        rows = dict(con.execute("SELECT name, status FROM asset"))
+        held = con.execute(
+            "SELECT u.name FROM asset a JOIN user u ON u.id = a.holder_id WHERE a.name = ?",
+            ("Design laptop",),
+        ).fetchone()
+    assert rows["Spare laptop"] == rows["Field camera"] == "faulty"
+    assert rows["Loan laptop"] == "in_repair" and rows["Old tablet"] == "retired"
+    assert rows["Board room screen"] == "available"
+    assert held == ("Priya Shah",)
+    assert not problems, "\n".join(problems)
