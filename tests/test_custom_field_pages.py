@@ -30,6 +30,8 @@ def test_a_lead_defines_orders_and_removes_fields(client, auth):
     )
     rungs = CustomField.get(CustomField.name == "Rungs")
     assert (rungs.kind, rungs.category_id, rungs.on_labels) == ("number", ladders.id, True)
+    feed = client.soup("/activity")[0].select_one("main").get_text(" ", strip=True)
+    assert "Custom field added" in feed and "Rungs" in feed
     soup, _ = client.soup("/custom-fields")
     assert _names(soup) == ["Colour", "Rungs"]
     sub = soup.select_one(f"#field-{rungs.id} .row-sub").get_text(" ", strip=True)

@@ -158,7 +158,11 @@ def test_deleting_a_field_drops_its_values_and_says_so(app):
     assert custom_fields.delete_field(field.id, actor=lead) == 1
     assert CustomValue.select().count() == 0 and CustomField.select().count() == 0
     note = Event.select().where(Event.asset.is_null()).order_by(Event.id.desc()).first()
-    assert note.note == "Custom field removed: Colour"
+    assert (note.kind, note.note, note.data) == (
+        "custom_field_removed",
+        "Colour",
+        {"name": ["Colour", None], "values": [1, 0]},
+    )
     assert custom_fields.values_for(assets.get_by_code(asset.code)) == []
 
 
@@ -293,6 +297,7 @@ def test_dropping_values_that_would_not_convert(app):
     dropped = Event.get(Event.asset == drop.id, Event.kind == "edited")
     assert dropped.data == {"cf:Insured": ["perhaps", None]}
     field_event = Event.select().where(Event.asset.is_null()).order_by(Event.id.desc()).first()
+    assert (field_event.kind, field_event.note) == ("custom_field_changed", "Size")
     assert field_event.data["name"] == ["Size", "Insured"]
     assert field_event.data["kind"] == ["Text", "Yes/no"]
 

@@ -166,9 +166,9 @@ def create_field(
             on_labels=bool(on_labels),
         )
         events.record(
-            "edited",
+            "custom_field_added",
             actor=actor,
-            note=f"Custom field added: {name}",
+            note=name,
             data={"name": [None, name], "kind": [None, rules.KIND_LABELS[kind]]},
         )
         return field
@@ -257,7 +257,7 @@ def update_field(
         }
         changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
         if changes:
-            events.record("edited", actor=actor, note=f"Custom field: {old_name}", data=changes)
+            events.record("custom_field_changed", actor=actor, note=old_name, data=changes)
         _rewrite_values(field, converted, actor)
         return field
 
@@ -324,9 +324,9 @@ def delete_field(field_id: int, *, actor: User | None = None) -> int:
         dropped = CustomValue.delete().where(CustomValue.field == field.id).execute()
         field.delete_instance()
         events.record(
-            "edited",
+            "custom_field_removed",
             actor=actor,
-            note=f"Custom field removed: {field.name}",
+            note=field.name,
             data={"name": [field.name, None], "values": [dropped, 0]},
         )
         return dropped

@@ -183,6 +183,10 @@ KINDS: dict[str, Kind] = {
     "public_report": Kind("Message from someone who scanned the label", ("withheld", "sender")),
     "attachment_added": Kind("Photo added", ("by", "file_name"), words_for=_attachment_words),
     "attachment_removed": Kind("Photo removed", ("by", "file_name"), words_for=_attachment_words),
+    # A lead's change to a custom field itself (no asset; the note names the field).
+    "custom_field_added": Kind("Custom field added", changes=True),
+    "custom_field_changed": Kind("Custom field changed", changes=True),
+    "custom_field_removed": Kind("Custom field removed", changes=True),
     "label_printed": Kind("Label printed", _WHO_AND_WHERE),
     "relabelled": Kind("Relabelled", _WHO_AND_WHERE),
     "audit_started": Kind("Audit started", _WHO_AND_WHERE),
