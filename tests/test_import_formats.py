@@ -280,6 +280,28 @@ def test_mapping_is_remembered_per_header_row(app):
         assert imports.suggested(table.headers)[0] == mapping
 
 
+def test_a_damaged_remembered_mapping_is_ignored(app):
+    data = sheet("Thing,Location\nDrill,Shed\n")
+    with app.app_context():
+        run(data, mapping=["name", "location"])
+        for damaged in (
+            "not json",
+            '{"mapping": ["name"]}',
+            '{"mapping": ["name", "x"]}',
+            "[1]",
+            '{"mapping": ["name", ""], "statuses": [1]}',
+        ):
+            Setting.update(value=damaged).where(Setting.key.startswith("import-columns:")).execute()
+            assert preview(data).mapping == ["", "location"]  # guessed again
+
+
+@pytest.mark.parametrize("text", ["1,5", "2.5", "-3", "3 boxes"])
+def test_quantity_must_be_whole(app, text):
+    with app.app_context():
+        shown = preview(sheet(f'Name,Quantity\nChair,"{text}"\n'))
+        assert shown.rows[0].errors == [f"Quantity: “{text}” is not a whole number."]
+
+
 def test_custom_field_headers():
     assert iv.custom_field_header("HB.field.Colour") == ("Colour", None)
     assert iv.custom_field_header("cf: Next service, type:date") == ("Next service", "date")

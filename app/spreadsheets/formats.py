@@ -84,10 +84,8 @@ def _quantity(cells: dict[str, str], choices: Choices, row: Row) -> None:
     text = cells.pop("quantity", "").strip()
     if not text:
         return
-    try:
-        number = int(float(text.replace(",", ""))) if re.fullmatch(r"[\d,]+(\.0+)?", text) else -1
-    except ValueError:
-        number = -1
+    whole = re.fullmatch(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?", text)  # 3, 1,500, 2.0
+    number = int(whole.group(1).replace(",", "")) if whole else -1
     if number < 0:
         row.errors.append(f"Quantity: “{text}” is not a whole number.")
         return

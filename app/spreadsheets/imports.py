@@ -20,7 +20,7 @@ from typing import BinaryIO
 from ..database import write
 from ..errors import Invalid, NotFound, TooLarge
 from ..models import Event, Setting, User
-from . import rules
+from . import custom_columns, rules
 from . import values as iv
 from .apply import Summary, apply
 from .formats import QUANTITY_MODES, check_status_choices
@@ -219,7 +219,9 @@ def confirm(
 
 def check_mapping_form(values: list[str], width: int) -> list[str]:
     """A mapping sent back by the preview page's form, checked for shape."""
-    if len(values) != width or any(v and v not in iv.FIELDS for v in values):
+    if len(values) != width or any(
+        v and v not in iv.FIELDS and not custom_columns.well_formed(v) for v in values
+    ):
         raise Invalid({"mapping": "The column mapping is damaged; choose the columns again."})
     return values
 
@@ -246,12 +248,13 @@ def suggested(headers: list[str]) -> tuple[list[str], Choices | None]:
     the mapping guessed from the headers."""
     raw = Setting.get_value(_memory_key(headers))
     try:
-        kept = json.loads(raw) if raw else None
+        kept: dict = json.loads(raw or "{}")
         mapping = kept["mapping"]
         check_mapping_form(mapping, len(headers))
         return mapping, check_choices_form(kept.get("statuses", {}), kept.get("quantity", ""))
-    except (ValueError, KeyError, TypeError, Invalid):
-        return guess_mapping(headers), None
+    except (ValueError, KeyError, TypeError, AttributeError, Invalid):  # none, or damaged
+        fields = custom_columns.all_fields()
+        return custom_columns.guess(headers, guess_mapping(headers), fields), None
 
 
 def remember(headers: list[str], mapping: list[str], choices: Choices) -> None:
@@ -263,3 +266,13 @@ def remember(headers: list[str], mapping: list[str], choices: Choices) -> None:
     Setting.insert(key=_memory_key(headers), value=value).on_conflict(
         conflict_target=[Setting.key], update={Setting.value: value}
     ).execute()
+
+
+def keep_column(table: iv.Table, mapping: list[str], index: int, *, actor=None) -> list[str]:
+    """Keep a column as a custom field (made now, typed from its values, or the
+    field of its name if there is one); returns the mapping with the column on it."""
+    field_id = custom_columns.keep(table, index, actor=actor)
+    mapping = (list(mapping) + [""] * len(table.headers))[: len(table.headers)]
+    mapping = ["" if name == custom_columns.existing(field_id) else name for name in mapping]
+    mapping[index] = custom_columns.existing(field_id)
+    return mapping
