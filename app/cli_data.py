@@ -184,12 +184,15 @@ def import_csv(
 
 
 def _print_columns(headers: list[str], mapping: list[str]) -> None:
+    from .spreadsheets import custom_columns
     from .spreadsheets.values import FIELDS
 
     click.echo("Columns:")
+    fields = custom_columns.all_fields()
     for header, name in zip(headers, mapping, strict=True):
         if name:
-            click.echo(f"  {header} → {FIELDS[name][0]}")
+            label = FIELDS[name][0] if name in FIELDS else None
+            click.echo(f"  {header} → {label or custom_columns.label(name, header, fields)}")
     left_out = [header for header, name in zip(headers, mapping, strict=True) if not name]
     if left_out:
         click.echo("Left out: " + ", ".join(f"“{header}”" for header in left_out))
@@ -258,7 +261,7 @@ def export_csv(events: bool, start, end, output: Path) -> None:
             except Invalid as exc:
                 raise click.ClickException(str(exc)) from None
         else:
-            data = to_csv(exports.REGISTER_HEADER, exports.register_rows())
+            data = to_csv(*exports.register_export())
     output.write_bytes(data)
     click.echo(f"Wrote {output}.")
 

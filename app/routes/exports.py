@@ -25,7 +25,7 @@ def index():
 def register():
     """Every asset as a CSV file that imports back as it was."""
     name = f"assets-{local_today():%Y%m%d}.csv"
-    return csv_download(name, exports.REGISTER_HEADER, exports.register_rows())
+    return csv_download(name, *exports.register_export())
 
 
 @bp.route("/history.csv")

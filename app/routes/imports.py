@@ -106,6 +106,33 @@ def preview(token: str):
     return _preview_page(token, filename, result)
 
 
+@bp.route("/<token>/keep/<int:column>", methods=["POST"])
+@role("lead")
+def keep(token: str, column: int):
+    """Keep a column nobody recognised as a new custom field, typed from its
+    values; the preview comes back with the column mapped to it."""
+    try:
+        table, filename = imports.load(_folder(), token, _encoding(request.form))
+        mapping = _mapping(request.form, len(table.headers)) or imports.suggested(table.headers)[0]
+        mapping = imports.keep_column(table, mapping, column, actor=current_actor())
+    except imports.Expired as exc:
+        return _upload_page(str(exc), exc.status)
+    except imports.WrongEncoding as exc:
+        guessed = imports.preview(exc.table)
+        error = exc.errors["encoding"]
+        return _preview_page(token, exc.filename, guessed, error=error, status=exc.status)
+    except Invalid as exc:
+        result = imports.preview(table)
+        error = exc.errors.get("mapping") or " ".join(exc.errors.values())
+        return _preview_page(token, filename, result, error=error, status=exc.status)
+    kept = {
+        key: value
+        for key, value in request.form.items()
+        if key.startswith("status-") or key in ("dates", "quantity", "encoding")
+    }
+    return redirect(url_for("imports.preview", token=token, col=mapping, **kept), 303)
+
+
 @bp.route("/<token>", methods=["POST"])
 @role("lead")
 def confirm(token: str):

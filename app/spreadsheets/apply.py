@@ -12,9 +12,10 @@ from peewee import chunked
 
 from .. import codes
 from ..custody import servicing
-from ..models import Asset, Category, Event, Fault, Location, User, db, utcnow
+from ..models import Asset, Category, CustomValue, Event, Fault, Location, User, db, utcnow
 from ..register.events import plain
 from ..register.rules import UNUSABLE
+from . import custom_columns
 from .plan import CONDITIONS, TEXT, Preview, RowPlan
 
 CHUNK = 400  # codes per IN (...) when reading back the new assets' ids
@@ -56,6 +57,7 @@ class Summary:
     categories: int = 0
     locations: int = 0
     people: int = 0
+    fields: int = 0  # custom fields made
     dry_run: bool = False
     already: bool = False  # this upload was imported before: nothing done now
 
@@ -204,6 +206,7 @@ def _create_all(run: _Run, plans: list[RowPlan]) -> None:
             .where(Asset.code.in_([r["code"] for r in rows]))
             .tuples()
         )
+        custom_rows = []
         for plan, row in zip(chunk, rows, strict=True):
             asset_id = ids[plan.code]
             snapshot = {
@@ -211,6 +214,9 @@ def _create_all(run: _Run, plans: list[RowPlan]) -> None:
                 for k in (*EDITED, "name", "category")
                 if plan.values.get(k) not in (None, "")
             }
+            values, said = custom_columns.new_values(plan, run.preview.custom, asset_id)
+            custom_rows += values
+            snapshot.update(said)
             if plan.values.get("location"):
                 snapshot["location"] = " > ".join(plan.values["location"])
             run.event("created", asset_id, location=row["location"], data=snapshot)
@@ -220,6 +226,7 @@ def _create_all(run: _Run, plans: list[RowPlan]) -> None:
                 run.event("checked_out", asset_id, holder=row["holder"], data=data)
             holder_was = plan.values.get("holder_was", "")
             run.condition_events(asset_id, "ok", _condition(row["status"]), holder_was)
+        _insert(CustomValue, custom_rows)
 
 
 def _update(run: _Run, plan: RowPlan, asset: Asset) -> None:
@@ -236,6 +243,7 @@ def _update(run: _Run, plan: RowPlan, asset: Asset) -> None:
     if "due_back" in changes and holder_id == asset.holder_id:
         edits["due_back"] = [plain(asset.due_back), plain(v["due_back"])]
         asset.due_back = v["due_back"]
+    edits.update(custom_columns.write_changes(plan, run.preview.custom, asset))
     if edits:
         run.event("edited", asset.id, data=edits)
     if "location" in changes:
@@ -285,6 +293,7 @@ def apply(preview: Preview, *, actor: User | None, note: str, key: str) -> Summa
     run = _Run(preview, actor, note, utcnow())
     summary = Summary(unchanged=preview.count("unchanged"))
     categories, locations = len(run.look.categories), len(run.look.path_ids)
+    summary.fields = custom_columns.make_fields(preview.custom, actor)
     _create_all(run, [p for p in preview.rows if p.action == "new"])
     for plan in preview.rows:
         if plan.action == "update":

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from peewee import JOIN
 
 from ..errors import Invalid
-from ..models import STATUS_LABELS, Asset, Category, Event, Location, User
-from ..register import events
+from ..models import STATUS_LABELS, Asset, Category, CustomValue, Event, Location, User
+from ..register import custom_fields, events
 from .csvfiles import money
 from .lookup import Lookup
 
@@ -133,3 +133,43 @@ def event_rows(start: date | None, end: date | None, zone: str) -> Iterator[tupl
             e.note,
             json.dumps(e.data, ensure_ascii=False, sort_keys=True) if e.data else "",
         )
+
+
+EXPORT_CHUNK = 1000  # register rows whose custom values are read at once
+
+
+def register_export() -> tuple[tuple[str, ...], Iterator[tuple]]:
+    """The register's header and rows, with a column per custom field after
+    ours (headed with the field's name, in the fields' order) holding each
+    value as kept: the import reads them back into the same fields."""
+    fields = custom_fields.all_fields()
+    header = REGISTER_HEADER + tuple(f.name for f in fields)
+    if not fields:
+        return header, register_rows()
+    order = [f.id for f in fields]
+
+    def rows() -> Iterator[tuple]:
+        batch: list[tuple] = []
+        for row in register_rows():
+            batch.append(row)
+            if len(batch) == EXPORT_CHUNK:
+                yield from with_values(batch)
+                batch = []
+        yield from with_values(batch)
+
+    def with_values(batch: list[tuple]) -> Iterator[tuple]:
+        if not batch:
+            return
+        kept: dict[str, dict[int, str]] = {}
+        query = (
+            CustomValue.select(Asset.code, CustomValue.field, CustomValue.text)
+            .join(Asset)
+            .where(Asset.code.in_([row[0] for row in batch]))
+        )
+        for code, field_id, text in query.tuples():
+            kept.setdefault(code, {})[field_id] = text
+        for row in batch:
+            values = kept.get(row[0], {})
+            yield row + tuple(values.get(field_id, "") for field_id in order)
+
+    return header, rows()

@@ -59,13 +59,18 @@ def column_errors(preview, plans: Sequence) -> None:
     chosen, most often) is one problem at the column, not an error on every
     row. Needs at least three values, so that two typing slips stay row errors."""
     for index, name in enumerate(preview.mapping):
-        if not name:
+        custom = preview.custom.by_index.get(index)
+        if not name or (name not in iv.FIELDS and custom is None):
             continue
-        prefix = f"{iv.FIELDS[name][0]}: "
+        label = custom.name if custom else iv.FIELDS[name][0]
+        prefix = f"{label}: "
         failed = [p for p in plans if any(e.startswith(prefix) for e in p.errors)]
         if len({p.line for p in failed}) < 3:
             continue
-        filled = {p.line for p in plans if name in p.values}
+        if custom:
+            filled = {p.line for p in plans if index in p.values.get("custom", {})}
+        else:
+            filled = {p.line for p in plans if name in p.values}
         if filled - {p.line for p in failed}:
             continue  # some of its values are fine: the rows say which are not
         first = next(e for e in failed[0].errors if e.startswith(prefix))[len(prefix) :]
@@ -73,7 +78,7 @@ def column_errors(preview, plans: Sequence) -> None:
             plan.errors = [e for e in plan.errors if not e.startswith(prefix)]
         header = preview.headers[index]
         problem = (
-            f"No value in column “{header}” can be read as {iv.FIELDS[name][0]} "
+            f"No value in column “{header}” can be read as {label} "
             f"(row {failed[0].line}: {first}) Choose another column or leave it out."
         )
         preview.column_problems[index] = problem

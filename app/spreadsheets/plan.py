@@ -10,7 +10,7 @@ from datetime import date
 
 from ..models import Asset
 from ..register.rules import MAX_LOCATION_DEPTH, TOO_DEEP
-from . import formats, messages, rules
+from . import custom_columns, formats, messages, rules
 from . import values as iv
 from .csvfiles import FORMULA_STARTS
 from .lookup import Lookup
@@ -56,6 +56,10 @@ class Preview:
     unknown_statuses: list[tuple[str, str, int]] = field(default_factory=list)
     choices: formats.Choices = field(default_factory=formats.Choices)
     has_quantity: bool = False
+    # Custom fields: the file's custom columns (custom_columns.Columns), and the
+    # columns nobody recognised that could be kept as one, (index, header, kind).
+    custom: custom_columns.Columns = field(default_factory=custom_columns.Columns)
+    keepable: list[tuple[int, str, str]] = field(default_factory=list)
     # For carrying the plan out in the same transaction: what was read.
     lookup: object = field(default=None, repr=False)
     current: dict[int, Asset] = field(default_factory=dict, repr=False)
@@ -86,6 +90,10 @@ class Preview:
 def check_mapping(mapping: list[str]) -> list[str]:
     problems, seen = [], set()
     for name in mapping:
+        if name and custom_columns.is_custom(name):
+            if not custom_columns.well_formed(name):
+                problems.append("The column mapping is damaged; choose the columns again.")
+            continue  # checked against the fields there are: custom_columns.resolve
         if name and name not in iv.FIELDS:
             problems.append("The column mapping is damaged; choose the columns again.")
         elif name and name in seen:
@@ -96,11 +104,12 @@ def check_mapping(mapping: list[str]) -> list[str]:
     return problems
 
 
-def choose_date_order(table: iv.Table, mapping: list[str], chosen: str | None):
-    """(order, whether the person must choose): from the choice, else the dates."""
+def choose_date_order(table: iv.Table, mapping: list[str], chosen: str | None, also=()):
+    """(order, whether the person must choose): from the choice, else the dates
+    (in the date columns and the columns `also` names: custom date fields)."""
     if chosen in ("dmy", "mdy"):
         return chosen, False
-    columns = [i for i, name in enumerate(mapping) if name in iv.DATE_FIELDS]
+    columns = [i for i, name in enumerate(mapping) if name in iv.DATE_FIELDS or i in also]
     cells = [row[i] for _, row in table.rows for i in columns if i < len(row)]
     evidence = iv.date_order_evidence(cells)
     if len(evidence) == 1:
@@ -220,8 +229,6 @@ def _custody(plan: RowPlan, current: Asset | None) -> None:
     ):
         plan.errors.append("This asset is retired; an import cannot bring it back.")
         return
-    if status == "retired" and holder is not None:
-        values["holder_was_ref"] = holder  # kept in the history, never a holder
     if values.pop("placed", False) and status == "checked_out" and holder is None:
         status = "available"  # checked out to a place: it is there, with nobody
     if status is None and holder is None:
@@ -299,8 +306,14 @@ def plan(
 ) -> Preview:
     """What importing `table` with `mapping` would do, row by row."""
     mapping = (list(mapping) + [""] * len(table.headers))[: len(table.headers)]
-    order, must_choose = choose_date_order(table, mapping, date_order)
+    custom = custom_columns.resolve(table, mapping, custom_columns.all_fields())
+    dated = [i for i, c in custom.by_index.items() if c.kind == "date"]
+    order, must_choose = choose_date_order(table, mapping, date_order, dated)
     preview = Preview(table.headers, mapping, order, must_choose, [], check_mapping(mapping))
+    preview.custom, preview.keepable = custom, custom_columns.keepable(table, mapping)
+    for i, problem in custom.problems.items():
+        preview.column_problems[i] = problem
+        preview.problems.append(problem)
     preview.choices = choices = choices or formats.Choices()
     preview.has_quantity = "quantity" in mapping
     slashes = iv.is_homebox(table.headers)
@@ -322,8 +335,11 @@ def plan(
         cells = _cells(row, mapping)
         said = formats.prepare(cells, choices, slashes)
         _parse(plan_, cells, order)
+        custom_columns.read_row(plan_, row, custom, order)
         plan_.errors.extend(said.errors)
         plan_.values["placed"] = said.placed
+        if said.holder_was:
+            plan_.values["holder_was"] = said.holder_was
         if said.unknown_status:
             unknown.append(said.unknown_status)
         _identify(plan_, look)
@@ -337,14 +353,17 @@ def plan(
     look.match_unidentified(plans)
     _duplicates(plans)
     current = look.assets_by_id({p.asset_id for p in plans if p.asset_id})
+    custom_columns.load_current(custom, current)
     seen: set = set()
     for plan_ in plans:
         asset = current.get(plan_.asset_id)
         _custody(plan_, asset)
+        _custom_applies(plan_, custom, asset, look)
         if asset is not None:
             plan_.code = asset.code
             if not plan_.errors:
                 _compare(plan_, asset, look)
+                custom_columns.compare(plan_, custom, asset.id)
         else:
             _finish_new(plan_, look, preview, seen)
         if plan_.errors:
@@ -353,10 +372,21 @@ def plan(
             plan_.action = "new"
         else:
             plan_.action = "update" if plan_.changes else "unchanged"
-    _holders_kept(plans, preview, look)
     preview.rows, preview.lookup, preview.current = plans, look, current
     messages.name_column(preview)
     return preview
+
+
+def _custom_applies(plan_: RowPlan, custom, asset: Asset | None, look: Lookup) -> None:
+    """A custom value for a field of another category than the row's (or, with
+    no Category column, the asset's) is an error on the row."""
+    if "custom" not in plan_.values:
+        return
+    if "category" in plan_.values:
+        category_id = look.categories.get(plan_.values["category"].lower())
+    else:
+        category_id = asset.category_id if asset is not None else None
+    custom_columns.check_applies(plan_, custom, category_id, look.category_names)
 
 
 def _copies(first: RowPlan, copies: int) -> list[RowPlan]:
@@ -378,15 +408,3 @@ def _unknown_statuses(preview: Preview, found: list[tuple[str, str]]) -> None:
             f"{len(waiting)} status value{'s are' if len(waiting) > 1 else ' is'} not ours: "
             "choose what each one means."
         )
-
-
-def _holders_kept(plans: list[RowPlan], preview: Preview, look: Lookup) -> None:
-    """A retired row that names a holder keeps that person's name for its
-    history; people only such rows name are not added as holders."""
-    for plan_ in plans:
-        ref = plan_.values.pop("holder_was_ref", None)
-        if ref is not None:
-            new = preview.new_people.get(ref) if isinstance(ref, tuple) else None
-            plan_.values["holder_was"] = new[0] if new else look.user_names.get(ref, "")
-    used = {p.values.get("holder_ref") for p in plans}
-    preview.new_people = {k: v for k, v in preview.new_people.items() if k in used}

@@ -119,7 +119,7 @@ _RANKS = {alias: rank for _, names in FIELDS.values() for rank, alias in enumera
 # columns are its custom fields. Shelf.nu writes custom fields as "cf: <name>, type:<type>".
 _HOMEBOX = re.compile(r"^\s*hb\.", re.I)
 _HOMEBOX_FIELD = re.compile(r"^\s*hb\.field\.(.+)$", re.I)
-_SHELF_FIELD = re.compile(r"^\s*cf\s*:\s*(.+?)\s*(?:,\s*type\s*:\s*([\w-]+)\s*)?$", re.I)
+_SHELF_FIELD = re.compile(r"^\s*cf\s*:\s*(.+?)\s*(?:,\s*type\s*:\s*(\w[\w -]*?)\s*)?$", re.I)
 
 
 def header_key(text: str) -> str:

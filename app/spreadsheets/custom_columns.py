@@ -1,0 +1,412 @@
+"""Custom fields as spreadsheet columns.
+
+A column is mapped to an existing custom field as "cf:<id>", or to a field
+the import makes as "cf+<kind>" (named after the column: Homebox's
+HB.field.<name> and Shelf.nu's "cf: <name>, type:<type>" columns are mapped so
+from the start). A column whose header is a custom field's name maps to it.
+Each cell is read by the custom fields' one rule (parse_custom_value), dates
+first through the import's own date reading, so 31/03/2024 works as it does
+for a purchase date; a value that does not fit is an error on its row.
+
+`infer_kind` types a column nobody recognised from its values, for "Keep as a
+custom field" on the preview page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..errors import Invalid
+from ..models import CustomField, CustomValue
+from ..register import custom_field_rules as cf_rules
+from ..register import custom_fields
+from . import rules
+from . import values as iv
+
+EXISTING, NEW = "cf:", "cf+"
+_EXISTING = re.compile(r"^cf:(\d{1,18})$")
+# What Shelf.nu calls its custom field types; anything else is read as text.
+SHELF_KINDS = {
+    "text": "text",
+    "multilinetext": "text",
+    "multiline": "text",
+    "boolean": "yes_no",
+    "option": "choice",
+    "date": "date",
+    "amount": "number",
+    "number": "number",
+}
+CHOICES_AT_MOST = 12  # distinct values a column may have to be offered as a list of choices
+
+
+def is_custom(name: str) -> bool:
+    return name.startswith((EXISTING, NEW))
+
+
+def well_formed(name: str) -> bool:
+    """A mapping value naming a custom field (that it exists is checked later)."""
+    return bool(_EXISTING.match(name)) or (
+        name.startswith(NEW) and name[len(NEW) :] in cf_rules.KIND_LABELS
+    )
+
+
+def existing(field_id: int) -> str:
+    return f"{EXISTING}{field_id}"
+
+
+def new(kind: str) -> str:
+    return f"{NEW}{kind}"
+
+
+def field_name(header: str) -> str:
+    """The name a field made from this column gets: another system's custom
+    field's own name, else the header."""
+    found = iv.custom_field_header(header)
+    return " ".join((found[0] if found else header or "").split())
+
+
+def stated_kind(header: str) -> str | None:
+    """The kind another system's custom field column states: Shelf.nu's type,
+    text for Homebox (whose fields are text); None for any other header."""
+    found = iv.custom_field_header(header)
+    if found is None:
+        return None
+    name, kind = found
+    return SHELF_KINDS.get(iv.header_key(kind or ""), "text")
+
+
+def all_fields() -> dict[int, CustomField]:
+    return {f.id: f for f in custom_fields.all_fields()}
+
+
+def guess(headers: list[str], mapping: list[str], fields: dict[int, CustomField]) -> list[str]:
+    """Custom fields for the columns the standard guess left out: a header that
+    is a field's name (or another system's custom field column naming one) is
+    that field; another system's custom field column is a new field of its type."""
+    out = list(mapping)
+    taken = {name for name in out if name}
+    for i, header in enumerate(headers):
+        if out[i]:
+            continue
+        name = field_name(header)
+        match = next((f for f in fields.values() if cf_rules.same_name(f.name, name)), None)
+        if match is not None and existing(match.id) not in taken:
+            out[i] = existing(match.id)
+            taken.add(out[i])
+        elif match is None and stated_kind(header):
+            out[i] = new(stated_kind(header))
+    return out
+
+
+@dataclass
+class Column:
+    """One custom column of the file: which field (None: made by the import),
+    its name, kind and choices."""
+
+    index: int
+    field_id: int | None
+    name: str
+    kind: str
+    choices: list[str]
+    category_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        return custom_fields.EVENT_PREFIX + self.name
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({cf_rules.KIND_LABELS[self.kind]})"
+
+
+@dataclass
+class Columns:
+    """The custom columns of a mapping, and what is wrong with the mapping of any."""
+
+    by_index: dict[int, Column] = field(default_factory=dict)
+    problems: dict[int, str] = field(default_factory=dict)
+    current: dict[int, dict[int, str]] = field(default_factory=dict)  # asset → field → text
+    rows: dict[int, CustomField] | None = None  # the fields, once the import writes
+    # What a column can be mapped to: each field there is, and a new field of each kind.
+    options: list[tuple[str, str]] = field(default_factory=list)
+    kinds: list[tuple[str, str]] = field(
+        default_factory=lambda: [(new(k), label) for k, label in cf_rules.KIND_LABELS.items()]
+    )
+
+    @property
+    def made(self) -> list[Column]:
+        """The fields the import makes."""
+        return [c for c in self.by_index.values() if c.field_id is None]
+
+
+def _cells(table: iv.Table, index: int) -> list[str]:
+    out = []
+    for _, row in table.rows:
+        cell = row[index].strip() if index < len(row) else ""
+        if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@"):
+            cell = cell[1:]
+        if cell:
+            out.append(cell)
+    return out
+
+
+def _choices(cells: Iterable[str]) -> list[str]:
+    """The distinct values of a column as a list of choices (first spelling of
+    each, ignoring case), in alphabetical order."""
+    seen: dict[str, str] = {}
+    for cell in cells:
+        seen.setdefault(" ".join(cell.split()).casefold(), " ".join(cell.split()))
+    return sorted(seen.values(), key=str.casefold)
+
+
+def resolve(table: iv.Table, mapping: list[str], fields: dict[int, CustomField]) -> Columns:
+    """Each custom column's field, checked: a field that no longer exists or
+    two columns on one field is a problem at its column. A new field whose name
+    a field has already is that field (`mapping` is changed to say so)."""
+    out = Columns()
+    out.options = [(existing(f.id), f.name) for f in cf_rules.in_order(fields.values())]
+    names: dict[str, int] = {}
+    for i, name in enumerate(mapping):
+        if not is_custom(name):
+            continue
+        match = _EXISTING.match(name)
+        if match:
+            f = fields.get(int(match.group(1)))
+            if f is None:
+                out.problems[i] = "That custom field no longer exists: choose again."
+                continue
+            column = Column(i, f.id, f.name, f.kind, list(f.choices or ()), f.category_id)
+        else:
+            kind = name[len(NEW) :]
+            label = field_name(table.headers[i])
+            try:
+                label = cf_rules.check_name(label)
+            except ValueError as exc:
+                out.problems[i] = f"{exc} (a new custom field is named after its column)"
+                continue
+            named = next((f for f in fields.values() if cf_rules.same_name(f.name, label)), None)
+            if named is not None:  # made by an earlier import of this file, or by hand
+                mapping[i] = existing(named.id)
+                column = Column(
+                    i, named.id, named.name, named.kind, list(named.choices), named.category_id
+                )
+            else:
+                cells = [c for c in _cells(table, i) if not is_placeholder(c)]
+                choices = _choices(cells)[: cf_rules.CHOICES_MAX] if kind == "choice" else []
+                try:
+                    choices = cf_rules.check_choices(kind, choices)
+                except ValueError as exc:
+                    out.problems[i] = f"{label}: {exc}"
+                    continue
+                column = Column(i, None, label, kind, choices)
+        other = names.get(column.name.casefold())
+        if other is not None:
+            said = f"Two columns are mapped to the custom field “{column.name}”: choose one."
+            out.problems[i] = said
+            continue
+        names[column.name.casefold()] = i
+        out.by_index[i] = column
+    return out
+
+
+def is_placeholder(text: str) -> bool:
+    """A cell that means "nothing" (N/A, -, none …): blank for a custom field
+    whose kind it does not fit."""
+    if not any(c.isalnum() for c in text):
+        return True
+    return " ".join(text.lower().split()).strip("()[]<>-_*. ") in rules.PLACEHOLDERS
+
+
+def parse(column: Column, text: str, order: str | None) -> cf_rules.Parsed:
+    """One cell as kept (blank: BLANK); ValueError with the row's message."""
+    if column.kind == "date" and text.strip():
+        try:
+            text = iv.parse_date(text, order).isoformat()
+        except ValueError:
+            if is_placeholder(text):
+                return cf_rules.BLANK
+            raise
+    try:
+        return cf_rules.parse_custom_value(column.kind, column.choices, text)
+    except ValueError:
+        if is_placeholder(text):
+            return cf_rules.BLANK
+        raise
+
+
+def read_row(plan, row: list[str], columns: Columns, order: str | None) -> None:
+    """The row's custom values into plan.values["custom"] (column index →
+    parsed), each value that does not fit an error on the row."""
+    found = {}
+    for i, column in columns.by_index.items():
+        cell = row[i] if i < len(row) else ""
+        if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@"):
+            cell = cell[1:]
+        try:
+            parsed = parse(column, cell, order)
+        except ValueError as exc:
+            plan.errors.append(f"{column.name}: {exc}")
+            continue
+        if parsed[0]:
+            found[i] = parsed
+    if found:
+        plan.values["custom"] = found
+
+
+def check_applies(plan, columns: Columns, category_id: int | None, category_names) -> None:
+    """A value of a field for one category on an asset of another is an error."""
+    for i in plan.values.get("custom", {}):
+        column = columns.by_index[i]
+        if column.category_id is not None and column.category_id != category_id:
+            where = category_names.get(column.category_id, "its category")
+            plan.errors.append(f"{column.name}: this field is for {where} only.")
+
+
+def load_current(columns: Columns, asset_ids: Iterable[int]) -> None:
+    """The assets' kept values of the file's existing fields, for comparing."""
+    field_ids = [c.field_id for c in columns.by_index.values() if c.field_id]
+    ids = sorted(set(asset_ids))
+    if not field_ids or not ids:
+        return
+    for start in range(0, len(ids), 500):
+        query = CustomValue.select(CustomValue.asset, CustomValue.field, CustomValue.text).where(
+            CustomValue.asset.in_(ids[start : start + 500]), CustomValue.field.in_(field_ids)
+        )
+        for asset_id, field_id, text in query.tuples():
+            columns.current.setdefault(asset_id, {})[field_id] = text
+
+
+def compare(plan, columns: Columns, asset_id: int) -> None:
+    """Each custom value the row changes, in plan.changes (a blank cell changes nothing)."""
+    kept = columns.current.get(asset_id, {})
+    for i, (text, _, _) in plan.values.get("custom", {}).items():
+        column = columns.by_index[i]
+        before = kept.get(column.field_id) if column.field_id else None
+        if before != text:
+            plan.changes[column.key] = (before or "—", text)
+
+
+def infer_kind(cells: list[str]) -> str:
+    """The kind a column's values suggest: yes/no, number, date, link, a list
+    of a few choices repeated, else text."""
+    values = [c for c in (" ".join(c.split()) for c in cells) if c and not is_placeholder(c)]
+    if not values:
+        return "text"
+
+    def all_fit(kind: str) -> bool:
+        try:
+            for value in values:
+                cf_rules.parse_custom_value(kind, None, value)
+        except ValueError:
+            return False
+        return True
+
+    if all_fit("yes_no") and not all(v.isdigit() for v in values):
+        return "yes_no"
+    if all_fit("number"):
+        return "number"
+    orders = iv.date_order_evidence(values) or {"dmy"}
+    for order in orders:
+        try:
+            for value in values:
+                iv.parse_date(value, order)
+        except ValueError:
+            continue
+        return "date"
+    if all_fit("link"):
+        return "link"
+    distinct = _choices(values)
+    if len(values) >= 4 and len(distinct) <= min(CHOICES_AT_MOST, len(values) // 2):
+        return "choice"
+    return "text"
+
+
+def keepable(table: iv.Table, mapping: list[str]) -> list[tuple[int, str, str]]:
+    """Columns nobody recognises that hold values, each with the kind its values
+    suggest: (index, header, what that kind is called), for "Keep as a custom field"."""
+    out = []
+    for i, header in enumerate(table.headers):
+        if i < len(mapping) and mapping[i]:
+            continue
+        if iv.guess_field(header):
+            continue  # one of ours, left out on purpose
+        cells = _cells(table, i)
+        if cells and header.strip():
+            out.append((i, header, cf_rules.KIND_LABELS[infer_kind(cells)]))
+    return out
+
+
+def keep(table: iv.Table, index: int, *, actor=None) -> int:
+    """Make a custom field from one column (named after it, typed from its
+    values), or find the field of that name; returns its id."""
+    if not 0 <= index < len(table.headers):
+        raise Invalid({"mapping": "That column is not in the file: choose again."})
+    name = field_name(table.headers[index])
+    for f in custom_fields.all_fields():
+        if cf_rules.same_name(f.name, name):
+            return f.id
+    cells = _cells(table, index)
+    kind = stated_kind(table.headers[index]) or infer_kind(cells)
+    choices = _choices(c for c in cells if not is_placeholder(c)) if kind == "choice" else []
+    try:
+        made = custom_fields.create_field(
+            name, kind, choices=choices[: cf_rules.CHOICES_MAX], actor=actor
+        )
+    except Invalid as exc:
+        raise Invalid({"mapping": " ".join(exc.errors.values())}) from None
+    return made.id
+
+
+def label(name: str, header: str, fields: dict[int, CustomField]) -> str:
+    """What a custom column's mapping means, in words (for the command line)."""
+    match = _EXISTING.match(name)
+    if match:
+        f = fields.get(int(match.group(1)))
+        return f"custom field “{f.name}”" if f else "a custom field that no longer exists"
+    kind = cf_rules.KIND_LABELS.get(name[len(NEW) :], "?")
+    return f"new custom field “{field_name(header)}” ({kind})"
+
+
+# Carrying out a plan (inside the import's transaction) ------------------------
+
+
+def make_fields(columns: Columns, actor=None) -> int:
+    """Make the fields the import makes; returns how many."""
+    made = columns.made
+    for column in made:
+        try:
+            column.field_id = custom_fields.create_field(
+                column.name, column.kind, choices=column.choices, actor=actor
+            ).id
+        except Invalid as exc:
+            said = " ".join(exc.errors.values())
+            raise Invalid({"mapping": f"Custom field “{column.name}”: {said}"}) from None
+    return len(made)
+
+
+def new_values(plan, columns: Columns, asset_id: int) -> tuple[list[dict], dict[str, str]]:
+    """A new asset's custom values: rows for CustomValue, and what its `created`
+    event says of them ("cf:<name>": text)."""
+    rows, said = [], {}
+    for i, (text, number, day) in plan.values.get("custom", {}).items():
+        column = columns.by_index[i]
+        row = {"asset": asset_id, "field": column.field_id, "text": text}
+        rows.append({**row, "number": number, "day": day})
+        said[column.key] = text
+    return rows, said
+
+
+def write_changes(plan, columns: Columns, asset) -> dict[str, list]:
+    """Store an updated asset's changed custom values through the custom fields'
+    service; returns the changes for its `edited` event."""
+    chosen = plan.values.get("custom", {})
+    if not chosen:
+        return {}
+    if columns.rows is None:
+        ids = [c.field_id for c in columns.by_index.values()]
+        columns.rows = {f.id: f for f in CustomField.select().where(CustomField.id.in_(ids))}
+    parsed = {columns.rows[columns.by_index[i].field_id]: value for i, value in chosen.items()}
+    current = dict(columns.current.get(asset.id, {}))
+    return custom_fields.write_values(asset, parsed, current)
