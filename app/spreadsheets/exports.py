@@ -13,8 +13,10 @@ from peewee import JOIN
 from ..errors import Invalid
 from ..models import STATUS_LABELS, Asset, Category, CustomValue, Event, Location, User
 from ..register import custom_fields, events
+from . import rules
 from .csvfiles import money
 from .lookup import Lookup
+from .values import location_cell
 
 REGISTER_HEADER = (
     "Code",
@@ -55,12 +57,23 @@ def _paths() -> dict[int, str]:
         i: (name, parent)
         for i, name, parent in Location.select(Location.id, Location.name, Location.parent).tuples()
     }
-    return {i: " > ".join(look.location_path(i)) for i in look.locations}
+    return {i: location_cell(look.location_path(i)) for i in look.locations}
+
+
+def _shared_names() -> set[str]:
+    """Names (any case) more than one person has: their holders need a mark."""
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for (name,) in User.select(User.name).tuples():
+        key = name.strip().lower()
+        (shared if key in seen else seen).add(key)
+    return shared
 
 
 def register_rows() -> Iterator[tuple]:
     """Every asset, retired ones included, by name."""
     paths = _paths()
+    shared = _shared_names()
     query = (
         Asset.select(Asset, Category, User)
         .join(Category, JOIN.LEFT_OUTER)
@@ -85,7 +98,9 @@ def register_rows() -> Iterator[tuple]:
             a.warranty_end,
             STATUS_LABELS.get(a.status, a.status),
             paths.get(a.location_id, ""),
-            holder.name if holder else "",
+            rules.person_cell(holder.name, holder.id, holder.name.strip().lower() in shared)
+            if holder and not holder.email
+            else (holder.name if holder else ""),
             (holder.email or "") if holder else "",
             a.due_back,
             a.notes,

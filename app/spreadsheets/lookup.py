@@ -9,6 +9,7 @@ from collections import defaultdict
 from peewee import chunked
 
 from ..models import Asset, Category, LabelCode, Location, User
+from . import rules
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
@@ -28,6 +29,7 @@ class Lookup:
         self.users_by_name: dict[str, list[tuple[int, bool]]] = defaultdict(list)
         self.user_names: dict[int, str] = {}
         self.unidentified: list[tuple] = []  # assets with neither serial nor tag
+        self._holders: dict[int, int] | None = None  # asset → holder, read when needed
 
     @classmethod
     def load(cls) -> Lookup:
@@ -101,7 +103,11 @@ class Lookup:
         Someone unknown becomes a new holder (a person who never signs in)."""
         name = plan.values.pop("holder", "")
         email = plan.values.pop("holder_email", "").lower()
-        if "@" in name and not email:
+        person = None
+        if name and not email:  # "Sam Lee (#12)": one of several called that
+            name, person = rules.person_from_cell(name)
+        # A file with a holder email column keeps emails there: "@" in a name is a name.
+        if "@" in name and not email and not person and "holder_email" not in preview.mapping:
             email, name = name.lower(), ""
         if not name and not email:
             return
@@ -112,13 +118,13 @@ class Lookup:
         if email:
             found = self.users_by_email.get(email)
         else:
-            matches = self.users_by_name.get(name.lower(), [])
+            matches = self._people_called(name, person, plan.asset_id)
             if len(matches) > 1:
                 plan.errors.append(f"Several people are called {name}: give their email.")
                 return
             found = matches[0] if matches else None
         if found is None:
-            key = ("new", email, name.lower())
+            key = ("new", email, name.lower()) + ((person,) if person else ())
             preview.new_people.setdefault(key, (name or email.split("@")[0], email))
             plan.values["holder_ref"] = key
             return
@@ -128,6 +134,19 @@ class Lookup:
             plan.errors.append(f"{who} is deactivated: they cannot hold items.")
             return
         plan.values["holder_ref"] = user_id
+
+    def _people_called(self, name: str, person: int | None, asset_id: int | None) -> list:
+        """Who a holder name means: the person its mark names, if still called
+        that; else everyone so called, or of several the asset's holder now."""
+        matches = self.users_by_name.get(name.lower(), [])
+        marked = [m for m in matches if m[0] == person]
+        if marked or len(matches) < 2:
+            return marked or matches
+        if self._holders is None:
+            query = Asset.select(Asset.id, Asset.holder).where(Asset.holder.is_null(False))
+            self._holders = dict(query.tuples())
+        now = self._holders.get(asset_id) if asset_id else None
+        return [m for m in matches if m[0] == now] or matches
 
     def match_unidentified(self, plans) -> None:
         """Rows with no code, tag or serial match assets with none either that

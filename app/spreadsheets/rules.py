@@ -7,6 +7,8 @@ import can never hold a value the asset form could not save.
 
 from __future__ import annotations
 
+import re
+
 from ..models import Asset, Category, User
 from ..register import uploads
 
@@ -102,6 +104,28 @@ def cut_short_words(line: int, cells: int, width: int) -> str:
         "ends inside it, as if it was truncated. Complete the row or remove it, then upload "
         "the file again."
     )
+
+
+# A holder with no email whose name another person shares is exported as
+# "Sam Lee (#12)": the import takes the mark off, finds person 12 if they are
+# still called that, and otherwise keeps two such people apart.
+_PERSON_MARK = re.compile(r"^(.*?)\s*\(#(\d{1,12})\)$", re.S)
+
+
+def person_cell(name: str, user_id: int, shared: bool) -> str:
+    """A holder's name as the export writes it: marked when it alone would not
+    say who (a shared name), or when the name itself ends like a mark."""
+    if shared or _PERSON_MARK.match(name):
+        return f"{name} (#{user_id})"
+    return name
+
+
+def person_from_cell(text: str) -> tuple[str, int | None]:
+    """A holder cell as (name, person id or None): person_cell undone."""
+    found = _PERSON_MARK.match(text)
+    if not found or not found.group(1).strip():
+        return text, None
+    return found.group(1).strip(), int(found.group(2))
 
 
 def field_max(name: str) -> int:

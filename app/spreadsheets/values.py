@@ -457,12 +457,29 @@ def location_path(text: str, slashes: bool = False) -> list[str]:
     use "/" instead: "Home / Office / Desk" (spaces around each "/"), or with
     `slashes` (a Homebox column) "Home/Office/Desk" too. In a ">" path a "/" is
     part of a name, so "HQ > A/V cupboard" is two levels."""
-    text = text.strip()
+    # A backslash keeps the next ">", "›", "/" or "\\" part of a name: our export
+    # writes a place called "Shelf A > 2" as "Shelf A \\> 2" (location_cell).
+    text = _ESCAPE.sub(lambda m: f"\ue000{ord(m.group(1))}\ue001", text.strip())
     if re.search(r"[>›]", text):
         separator = r"\s*[>›]\s*"
     else:
         separator = r"\s*/\s*" if slashes else r"\s+/\s+"
-    return [part.strip() for part in re.split(separator, text) if part.strip()]
+    parts = [_KEPT.sub(lambda m: chr(int(m.group(1))), p) for p in re.split(separator, text)]
+    return [part.strip() for part in parts if part.strip()]
+
+
+_ESCAPE = re.compile(r"\\([\\>›/])")
+_KEPT = re.compile("\ue000(\\d+)\ue001")
+
+
+def location_cell(parts: list[str]) -> str:
+    """A location path as the import reads it back (location_path): names
+    joined with " > ", a ">", "›" or backslash inside a name escaped, and a
+    spaced "/" too in a one-level path (which would otherwise read as levels)."""
+    escaped = [re.sub(r"([\\>›])", r"\\\1", part) for part in parts]
+    if len(escaped) == 1 and re.search(r"\s/\s", escaped[0]):
+        escaped[0] = escaped[0].replace("/", "\\/")
+    return " > ".join(escaped)
 
 
 def as_code(text: str) -> str | None:
