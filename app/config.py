@@ -30,6 +30,8 @@ class Defaults:
     TRUSTED_PROXY_ADDRESS = "127.0.0.1"
     PUBLIC_REPORT_LIMIT = "5 per minute;30 per day"
     SIGNIN_LIMIT = "5 per minute"  # failed sign-ins, per address and per account
+    # "Forgot your password?" requests, per address and per email address asked about.
+    RESET_LIMIT = "5 per hour"
     # Where those limits are counted: memory:// is per process; several servers
     # share them through one store, e.g. redis://127.0.0.1:6379 (Flask-Limiter's URIs).
     RATELIMIT_STORAGE = "memory://"

@@ -65,28 +65,34 @@ def test_the_edit_link_shows_only_where_editing_is_allowed(client, auth):
     assert [offered(p) for p in (member, lead, admin)] == [True, True, True]
 
 
-def test_admin_creates_a_lead_who_can_sign_in(client, auth):
-    """An admin adds a lead with a password; that person can then sign in."""
+def test_admin_adds_a_person_without_typing_their_password(client, auth):
+    """An admin's add and edit forms have no password field: people choose their
+    own from an invite or reset link; a typed password is ignored."""
     auth.login("admin")
+    member = factories.make_user("member")
+    for url in ("/people/new", f"/people/{member.id}/edit"):
+        soup, _ = client.soup(url)
+        form = soup.select_one("main form")
+        assert form.select_one("[name=role]") is not None
+        assert form.select("[name=password]") == []
     fields = {"name": "Lee Lead", "email": "Lee@Example.test", "password": "long enough pw"}
     response = client.form("/people/new", {**fields, "role": "lead", "active": "y"})
     assert response.status_code == 303
     lee = User.get(User.name == "Lee Lead")
-    assert (lee.email, lee.role) == ("lee@example.test", "lead")
-    assert lee.password_hash and "long enough" not in lee.password_hash
-    auth.logout()
-    response = client.form("/login", {"email": "lee@example.test", "password": "long enough pw"})
+    assert (lee.email, lee.role, lee.password_hash) == ("lee@example.test", "lead", None)
+    before = User.get_by_id(member.id).password_hash
+    values = form_values(client.soup(f"/people/{member.id}/edit")[0])
+    response = client.form(f"/people/{member.id}/edit", {**values, "password": "another long pw"})
     assert response.status_code == 303
-    soup, _ = client.soup("/assets")
-    assert soup.select_one("main a[href='/assets/new']") is not None
+    assert User.get_by_id(member.id).password_hash == before
 
 
-REFUSED = [({"email": "TAKEN@example.test"}, "email"), ({"password": "short"}, "password")]
+REFUSED = [({"email": "TAKEN@example.test"}, "email"), ({"name": " "}, "name")]
 
 
 @pytest.mark.parametrize("values, field", REFUSED)
-def test_admin_add_refuses_duplicate_email_and_short_password(client, auth, values, field):
-    """A duplicate email or a password under 10 characters is a 422 and no new user."""
+def test_admin_add_refuses_duplicate_email_and_blank_name(client, auth, values, field):
+    """A duplicate email or a blank name is a 422 and no new user."""
     auth.login("admin")
     factories.make_user("member", email="taken@example.test")
     before = User.select().count()

@@ -31,7 +31,11 @@ EXPECTED = {
     "scan.find": PUBLIC,
     "scan.report": PUBLIC,  # "Report found / Report a problem", rate-limited
     "scanner.service_worker": PUBLIC,  # a static script; it holds nothing private
+    "account.forgot": PUBLIC,  # "Forgot your password?", rate-limited; never says who has an account
+    "account.welcome": PUBLIC,  # an invite link: the signed link is the permission
+    "account.reset": PUBLIC,  # a reset link, the same
     "auth.logout": "member",
+    "account.password": "member",  # "Change my password"
     "home.index": "member",
     "home.menu": "member",  # the phone's "Menu": each person sees only their pages
     "assets.index": "member",
@@ -43,6 +47,9 @@ EXPECTED = {
     "people.new": "lead",
     "people.detail": "lead",
     "people.edit": "lead",
+    "people.invite": "lead",  # a lead invites members; role choice is the service's
+    "people.reinvite": "lead",
+    "people.reset_link": "admin",  # a link to someone else's account is an admin's to send
     "locations.new": "lead",
     "locations.edit": "lead",
     "categories.save": "lead",
@@ -148,6 +155,7 @@ def world(app):
         "category_id": category.id,
         "field_id": field.id,
         "admin": admin,
+        "link": "not-a-real-link",
     }
 
 

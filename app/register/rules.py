@@ -65,3 +65,20 @@ LEAD_EDITABLE = ("name", "email")
 def may_edit_person(actor: User | None, person: User) -> bool:
     """An admin edits anyone; a lead edits members."""
     return manages_accounts(actor) or (is_lead(actor) and person.role == "member")
+
+
+# Accounts: people set their own passwords from a link (app/register/accounts.py).
+INVITE_LINK_DAYS = 7
+RESET_LINK_MINUTES = 60
+
+
+def may_invite(actor: User | None, role: str) -> bool:
+    """Who may invite someone to sign in with `role`: an admin any role, a lead
+    members (as a lead adds and edits members)."""
+    return manages_accounts(actor) or (is_lead(actor) and role == "member")
+
+
+def may_send_reset(actor: User | None, person: User) -> bool:
+    """Sending someone else a link to set a new password is an admin's: it hands
+    over their account, so a lead may not."""
+    return manages_accounts(actor)

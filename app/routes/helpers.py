@@ -143,3 +143,26 @@ def no_store(response):
     not by a shared proxy, and not in the browser's cache on a shared or lost device."""
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def public_link(endpoint: str, **values) -> str:
+    """An absolute link for someone elsewhere (an email, a link passed on): on the
+    organisation's public address, as labels are, else the address asked here."""
+    from flask import url_for
+
+    from ..templating import site
+
+    base = site()["public_url"] or request.host_url.rstrip("/")
+    return base + url_for(endpoint, **values)
+
+
+def mail_settings():
+    """The mail server to send through: (settings or None, why it cannot be used)."""
+    from flask import current_app
+
+    from ..ops import mail
+
+    try:
+        return mail.settings_from(current_app.config), None
+    except mail.MailError as exc:
+        return None, str(exc)

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..custody import custody
-from ..errors import Forbidden, Invalid, NotFound
-from ..forms import PersonForm
+from ..errors import Forbidden, Invalid, NotFound, Refused
+from ..forms import InviteForm, PersonForm
 from ..pages import activity as activity_page
 from ..permissions import role
-from ..register import people
-from ..register.rules import manages_accounts, may_edit_person
-from ..templating import local_today
-from .helpers import apply_errors, current_actor, page_arg
+from ..register import accounts, people
+from ..register.rules import manages_accounts, may_edit_person, may_invite, may_send_reset
+from ..templating import local_today, site
+from .helpers import apply_errors, current_actor, mail_settings, page_arg, public_link
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
 
 def _limit_form(form: PersonForm) -> None:
-    """Leads see only name and email; role, password and active are admin matters."""
+    """Leads see only name and email; role and active are admin matters. Nobody
+    types another person's password: they choose it from an invite or reset link."""
     if not manages_accounts(current_user):
         del form.role
-        del form.password
         del form.active
 
 
@@ -45,7 +45,6 @@ def new():
                 name=form.name.data,
                 email=form.email.data,
                 role=form.role.data if "role" in form else "member",
-                password=form.password.data if "password" in form else None,
                 actor=current_actor(),
             )
         except Invalid as exc:
@@ -74,6 +73,13 @@ def detail(person_id: int):
         older=older,
         today=local_today(),
         may_edit=may_edit_person(current_user, person),
+        may_invite=(
+            bool(person.email)
+            and person.active
+            and not person.password_hash
+            and may_invite(current_user, person.role)
+        ),
+        may_reset=person.can_sign_in and may_send_reset(current_user, person),
     )
 
 
@@ -97,7 +103,7 @@ def return_all(person_id: int):
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
 @role("lead")
 def edit(person_id: int):
-    """Edit a person's details (and, for admins, role, password and active)."""
+    """Edit a person's details (and, for admins, role and active)."""
     person = people.by_id.first(person_id) or abort(404)
     if not may_edit_person(current_user, person):
         abort(403)
@@ -105,9 +111,7 @@ def edit(person_id: int):
     _limit_form(form)
     if form.validate_on_submit():
         values = {
-            name: form[name].data
-            for name in ("name", "email", "role", "password", "active")
-            if name in form
+            name: form[name].data for name in ("name", "email", "role", "active") if name in form
         }
         try:
             people.update_person(person.id, values, actor=current_actor())
@@ -123,3 +127,87 @@ def edit(person_id: int):
     return render_template("people/form.html", form=form, person=person), (
         422 if form.errors else 200
     )
+
+
+def _link_sent(kind, person, endpoint: str, *, inviter: str = ""):
+    """Email the link, or show it to pass on when there is no mail server."""
+    token = accounts.make_link(kind, person, current_app.config["SECRET_KEY"])
+    smtp, problem = mail_settings()
+    delivery = accounts.deliver(
+        kind,
+        person,
+        public_link(endpoint, link=token),
+        smtp=smtp,
+        org=site()["org_name"],
+        inviter=inviter,
+    )
+    return render_template(
+        "people/link_sent.html",
+        person=person,
+        kind=kind.name,
+        lasts=kind.lasts,
+        delivery=delivery,
+        problem=delivery.problem or problem,
+    )
+
+
+def _invite_roles(form: InviteForm) -> None:
+    """The roles this person may invite to (a lead: members)."""
+    form.role.choices = [c for c in form.role.choices if may_invite(current_user, c.value)]
+
+
+@bp.route("/invite", methods=["GET", "POST"])
+@role("lead")
+def invite():
+    """Invite someone to sign in: they get a link to choose their own password."""
+    form = InviteForm()
+    _invite_roles(form)
+    if form.validate_on_submit():
+        try:
+            person = accounts.invite(
+                name=form.name.data,
+                email=form.email.data,
+                role=form.role.data,
+                actor=current_actor(),
+            )
+        except Invalid as exc:
+            apply_errors(form, exc)
+        except Forbidden:
+            abort(403)
+        else:
+            return _link_sent(accounts.INVITE, person, "account.welcome", inviter=current_user.name)
+    return render_template("people/invite.html", form=form, lasts=accounts.INVITE.lasts), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/<int:person_id>/invite", methods=["POST"])
+@role("lead")
+def reinvite(person_id: int):
+    """Send someone who does not sign in yet a (fresh) invite; an earlier one stops working."""
+    try:
+        person = accounts.reinvite(person_id, actor=current_actor())
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+    except Refused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("people.detail", person_id=person_id), 303)
+    return _link_sent(accounts.INVITE, person, "account.welcome", inviter=current_user.name)
+
+
+@bp.route("/<int:person_id>/reset-link", methods=["POST"])
+@role("admin")
+def reset_link(person_id: int):
+    """An admin sends someone a link to set a new password (an hour, once)."""
+    try:
+        person = accounts.reset_for(person_id, actor=current_actor())
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+    except Refused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("people.detail", person_id=person_id), 303)
+    return _link_sent(accounts.RESET, person, "account.reset")

@@ -128,3 +128,27 @@
   category.addEventListener("change", apply);
   apply();
 })();
+
+// "Copy link" next to an invite or password link shown to pass on: the button
+// shows only where this script runs; without it the link is selectable text.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    if (!source) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      source.select();
+      var done = function () { button.textContent = "Copied"; };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(source.value).then(done, function () {
+          document.execCommand("copy");
+          done();
+        });
+      } else {
+        document.execCommand("copy");
+        done();
+      }
+    });
+  });
+})();
