@@ -16,6 +16,7 @@ from app.models import Asset, Event, Location, Setting, User
 from app.spreadsheets import formats, imports
 from app.spreadsheets import values as iv
 
+from . import factories
 from .import_kit import counts, preview, run, sheet
 
 DATA = Path(__file__).parent / "data" / "imports"
@@ -264,6 +265,17 @@ def test_retired_row_with_holder_updates_an_asset_in_the_register(app):
         assert drill.events.where(Event.kind == "retired").get().data["holder_was"] == "Sam Kent"
         again = preview(sheet("Name,Serial,Status,Checked out to\nDrill,D1,Archived,Sam Kent\n"))
         assert again.counts["unchanged"] == 1 and again.ok
+
+
+def test_retired_row_naming_someone_deactivated_still_imports(app):
+    with app.app_context():
+        gone = factories.make_holder("Ex Staff")
+        User.update(active=False).where(User.id == gone.id).execute()
+        summary = run(sheet("Name,Status,Checked out to\nOld phone,Retired,Ex Staff\n"))
+        assert summary.new == 1
+        phone = Asset.get(Asset.name == "Old phone")
+        assert phone.status == "retired" and phone.holder is None
+        assert phone.events.where(Event.kind == "retired").get().data["holder_was"] == "Ex Staff"
 
 
 def test_mapping_is_remembered_per_header_row(app):

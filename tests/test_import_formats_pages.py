@@ -125,6 +125,7 @@ def test_quantity_choice_on_the_preview(client, auth):
     page, _ = client.soup(url)
     assert page.select_one("#quantity option[selected]")["value"] == "each"
     assert page.select_one("[data-count=new]").text == "6"
+    assert page.select_one("#import-confirm button.primary").text == "Import 3 rows"
     assert "“HB.sold_price”" in page.select_one("#left-out").text
     choose(page, "quantity", "one")
     page = again(client, page)

@@ -39,6 +39,7 @@ class Row:
     copies: int = 1
     placed: bool = False
     unknown_status: tuple[str, str] | None = None  # (key, text as written): not ours
+    holder_was: str = ""  # the person a retired row names: for its history only
     errors: list[str] = field(default_factory=list)
 
 
@@ -134,8 +135,18 @@ def prepare(cells: dict[str, str], choices: Choices, slashes: bool = False) -> R
     if slashes and cells.get("location"):
         cells["location"] = " > ".join(iv.location_path(cells["location"], slashes=True))
     _status(cells, choices, row)
+    _retired_holder(cells, row)
     _quantity(cells, choices, row)
     return row
+
+
+def _retired_holder(cells: dict[str, str], row: Row) -> None:
+    """Archived items still carry the last person's name in some exports: a
+    retired row keeps that name for its history, and names no holder."""
+    status = cells.get("status", "").strip()
+    if status and known_status(status) and iv.parse_status(status) == "retired":
+        name, email = cells.pop("holder", "").strip(), cells.pop("holder_email", "").strip()
+        row.holder_was = name or email
 
 
 def unknown_statuses(found: list[tuple[str, str]]) -> list[tuple[str, str, int]]:
