@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 from werkzeug.datastructures import MultiDict
 
@@ -148,3 +149,43 @@ def test_damaged_status_choice_is_a_message(client, auth):
     assert "damaged" in page.select_one(".flash-error").text
     response = client.form(url, {"status-undeployable": "nonsense", "mode": "import"})
     assert response.status_code == 422 and counts()[0] == 0
+
+
+@pytest.mark.parametrize(
+    "name, statuses, assets",
+    [
+        (
+            "snipeit.csv",
+            {"status-undeployable": "faulty", "status-pendingdiagnostics": "missing"},
+            7,
+        ),
+        ("snipeit_legacy.csv", {"status-inservice": "available"}, 4),
+        ("homebox.csv", {}, 6),
+        ("homebox_old.tsv", {}, 3),
+        ("shelf.csv", {}, 6),
+    ],
+)
+def test_each_system_imports_through_the_preview_and_again_changes_nothing(
+    client, auth, name, statuses, assets
+):
+    auth.login("lead")
+    data = (DATA / name).read_bytes()
+    page, _ = client.soup(preview_url(upload(client, data, name)))
+    for select, value in statuses.items():
+        choose(page, select, value)
+    if statuses:
+        page = again(client, page)
+    headers = [label.text[1:-4] for label in page.select("#mapping label[for^=col-]")]
+    left_out = page.select_one("#left-out").text if page.select_one("#left-out") else ""
+    chosen = form_fields(page.select_one("form#mapping")).getlist("col")
+    for header, field in zip(headers, chosen, strict=True):
+        assert field or f"“{header}”" in left_out  # nothing dropped without a word
+    response = confirm(client, page)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert Asset.select().count() == assets
+    before = counts()
+    page, _ = client.soup(preview_url(upload(client, data, name)))
+    assert page.select_one("[data-count=unchanged]").text == str(assets)
+    assert page.select_one("#import-confirm form") is None
+    assert "nothing to import" in page.select_one("#import-confirm").text
+    assert counts() == before
