@@ -32,13 +32,16 @@ DESCENT = 0.24  # how far descenders drop below it
 class Label:
     """What one label shows. `url` goes into the QR; `code` is printed large;
     `tag` is an older identifier (an external asset tag) printed small; a
-    `kind` of "location" gets a band and the place's name large."""
+    `kind` of "location" gets a band and the place's name large. `fields` are
+    custom fields' lines ("Voltage: 230"), each printed on one line where the
+    label has room."""
 
     url: str
     code: str
     name: str = ""
     tag: str = ""
     kind: str = "asset"
+    fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ class Line:
     y: float  # baseline
     size: float
     text: str
-    role: str  # code, name, tag, org, kind
+    role: str  # code, name, tag, field, org, kind
     family: str = SANS  # not text.SANS: the field `text` above hides the module here
     bold: bool = False
     fill: str = "#000"
@@ -59,6 +62,7 @@ class Drawing:
     bands: list[tuple[float, float, float, float]] = field(default_factory=list)  # x, y, w, h
     org: str = ""  # "", "printed", "cut" or "left off"
     tag_cut: bool = False
+    fields_lost: tuple[str, ...] = ()  # custom field lines cut or left off
 
 
 def qr_box(fmt: Format, modules: int = 29) -> tuple[float, float, float]:
@@ -122,10 +126,12 @@ def plan(label: Label, fmt: Format, org_line: str = "") -> Drawing:
     room = right - x0
     out = Drawing()
     org_line = text.clean(org_line)
+    fields = [line for line in map(text.clean, label.fields) if line]
     tiny = fmt.layout == "tiny"
     if org_line and (tiny or h < ORG_MIN_HEIGHT_MM):
         out.org = "left off"
     if room < 4:
+        out.fields_lost = tuple(fields)
         return out  # too narrow for text: the QR alone
     code = pretty_code(label.code)
     per_em = text.width(code, 1.0, text.MONO, True) or 1
@@ -146,6 +152,7 @@ def plan(label: Label, fmt: Format, org_line: str = "") -> Drawing:
         baseline = (top + bottom) / 2 + size * (CAP - DESCENT) / 2
         out.lines.append(Line(x0, baseline, size, code, "code", text.MONO, True))
         out.tag_cut = bool(label.tag)  # no room for it
+        out.fields_lost = tuple(fields)
         return out
     size = min(h * 0.24, room / per_em)
     y = top + CAP * size
@@ -155,16 +162,23 @@ def plan(label: Label, fmt: Format, org_line: str = "") -> Drawing:
     if label.tag:  # a tag on one line, a little smaller, reads better than broken in two
         tag_size = min(tag_size, max(1.8, room / (text.width(label.tag, 1.0, text.MONO) or 1)))
     org_size = min(h * 0.095, 2.6, name_size * 0.85)
+    field_size = min(tag_size, org_size * 1.1)
     names = text.wrap(label.name, name_size, room, 99) if label.name else []
     tags = _chars(label.tag, tag_size, room, 99) if label.tag else []
     orgs = text.wrap(org_line, org_size, room, 99) if org_line and not out.org else []
     # Lines are handed out in this order while they fit: the first line of each,
-    # then a name's second line (so that "#12" still tells items apart), then
-    # the rest of the organisation line (whose end is often a phone number),
-    # then the rest of the tag and the name.
-    steps = {"name": name_size * 1.3, "tag": tag_size * 1.35, "org": org_size * 1.2}
-    wanted = {"name": len(names), "tag": len(tags), "org": len(orgs)}
-    order = ["name", "tag", "org", "name", "org", "org", "org", "tag", "name", "org", "tag"]
+    # then a name's second line (so that "#12" still tells items apart) and the
+    # organisation line's (whose end is often a phone number), then each custom
+    # field's one line, then the rest of the organisation line, the tag and the name.
+    steps = {
+        "name": name_size * 1.3,
+        "tag": tag_size * 1.35,
+        "org": org_size * 1.2,
+        "field": field_size * 1.3,
+    }
+    wanted = {"name": len(names), "tag": len(tags), "org": len(orgs), "field": len(fields)}
+    order = ["name", "tag", "org", "name", "org", *["field"] * len(fields)]
+    order += ["org", "org", "tag", "name", "org", "tag"]
     given = dict.fromkeys(steps, 0)
     free = bottom - y - DESCENT * name_size - 0.6  # 0.6 mm between body and footer
     for role in order:
@@ -182,6 +196,17 @@ def plan(label: Label, fmt: Format, org_line: str = "") -> Drawing:
             y += steps["tag"]
             out.lines.append(Line(x0, y, tag_size, line, "tag", text.MONO))
         out.tag_cut = _cut(shown, label.tag)
+    lost = list(fields[given["field"] :])
+    for line in fields[: given["field"]]:
+        y += steps["field"]
+        # A little smaller rather than cut, down to the tag's smallest size.
+        size = min(field_size, max(1.8, room / (text.width(line, 1.0) or 1)))
+        printed = text.fit(line, size, room)
+        if printed:
+            out.lines.append(Line(x0, y, size, printed, "field"))
+        if printed != line:
+            lost.append(line)
+    out.fields_lost = tuple(lost)
     if orgs:
         _org(out, org_line, x0, room, y, bottom, org_size, given["org"])
     return out
@@ -240,16 +265,18 @@ def _location(out, label, code, per_em, x0, room, top, bottom, h, tiny, lines, b
 @dataclass(frozen=True)
 class Fit:
     """What a print run loses for room: the organisation line ("printed", "cut",
-    "left off", or "" when there is none) as the first cut label shows it, and
-    each label whose external tag is cut or left off (code, tag, shown)."""
+    "left off", or "" when there is none) as the first cut label shows it,
+    each label whose external tag is cut or left off (code, tag, shown), and
+    each custom field line cut or left off (code, line)."""
 
     org: str
     org_shown: str
     tags_cut: list[tuple[str, str, str]]
+    fields_lost: list[tuple[str, str]] = field(default_factory=list)
 
 
 def fit(run: Iterable[Label], fmt: Format, org_line: str = "") -> Fit:
-    org, org_shown, tags = "", "", []
+    org, org_shown, tags, lost = "", "", [], []
     rank = {"": 0, "printed": 1, "left off": 2, "cut": 3}
     for label in dict.fromkeys(run):
         drawing = plan(label, fmt, org_line)
@@ -259,4 +286,5 @@ def fit(run: Iterable[Label], fmt: Format, org_line: str = "") -> Fit:
         if drawing.tag_cut:
             shown = "".join(line.text for line in drawing.lines if line.role == "tag")
             tags.append((label.code, label.tag, shown))
-    return Fit(org, org_shown, tags)
+        lost += [(label.code, line) for line in drawing.fields_lost]
+    return Fit(org, org_shown, tags, lost)

@@ -14,7 +14,7 @@ from ..database import write
 from ..errors import Invalid
 from ..models import Asset, Location, User, utcnow
 from ..ops import rules as ops_rules
-from ..register import events, places
+from ..register import custom_fields, events, places
 from ..register.rules import in_service_sql
 from . import rules
 
@@ -76,16 +76,26 @@ def to_labels(
     things: list, public_url: str, *, preview: bool = False, tags: bool = False
 ) -> list[labels.Label]:
     """Label data for assets (/A/) or locations (/L/), with each asset's external
-    tag when `tags`. Only an on-screen preview may go without a public address."""
+    tag when `tags`, and a line "Name: value" for each of its custom values whose
+    field is marked for labels. Only an on-screen preview may go without a public
+    address."""
     if not preview:
         require_public_url(public_url)
+    lines = custom_fields.on_labels([t.id for t in things if not isinstance(t, Location)])
     out = []
     for thing in things:
         kind = "L" if isinstance(thing, Location) else "A"
         tag = thing.external_tag if tags and kind == "A" else ""
         url = labels.qr_url(public_url, kind, thing.code)
+        fields = (
+            tuple(f"{name}: {value}" for name, value in lines.get(thing.id, ()))
+            if kind == "A"
+            else ()
+        )
         out.append(
-            labels.Label(url, thing.code, thing.name, tag, "location" if kind == "L" else "asset")
+            labels.Label(
+                url, thing.code, thing.name, tag, "location" if kind == "L" else "asset", fields
+            )
         )
     return out
 
@@ -108,7 +118,13 @@ def stock_notes(fmt: Format, public_url: str, run: Sequence[labels.Label] = (), 
         size = labels.module_mm(fmt, labels.qr_url(public_url, "A", "0" * 6))
         notes.update(module_mm=size, small=size < labels.SMALL_MODULE_MM)
     fit = labels.fit(run, fmt, org_line)
-    return {**notes, "org": fit.org, "org_shown": fit.org_shown, "tags_cut": fit.tags_cut}
+    return {
+        **notes,
+        "org": fit.org,
+        "org_shown": fit.org_shown,
+        "tags_cut": fit.tags_cut,
+        "fields_lost": fit.fields_lost,
+    }
 
 
 def blank_notes(fmt: Format, public_url: str, org_line: str = ""):
