@@ -244,6 +244,8 @@ def test_quantity_limits(app):
         assert sum(1 for r in shown.rows if r.values.get("name") == "Stool") == 1000
         desk = next(r for r in shown.rows if r.line == 3)
         assert desk.values["notes"] == "Quantity: 0"
+        bad_date = preview(sheet("Name,Quantity,Purchase date\nChair,5,2024-02-30\n"))
+        assert [r.line for r in bad_date.rows] == [2]  # one error row, not five
         fine = preview(data, choices=formats.Choices(quantity="one"))
         assert sorted(r.line for r in fine.rows if r.errors) == [4]
 

@@ -4,6 +4,7 @@ database, writes nothing."""
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -345,7 +346,8 @@ def plan(
         _identify(plan_, look)
         look.resolve_holder(plan_, preview)
         plans.append(plan_)
-        plans.extend(_copies(plan_, said.copies))
+        if not plan_.errors:  # a row in error is said once, not once per copy
+            plans.extend(_copies(plan_, said.copies))
     messages.column_errors(preview, plans)
     _unknown_statuses(preview, unknown)
     if len(plans) > rules.MAX_ROWS:
@@ -394,10 +396,7 @@ def _copies(first: RowPlan, copies: int) -> list[RowPlan]:
     tag and serial, the others only get codes of their own. A re-import finds
     them again as it finds identical rows (Lookup.match_unidentified)."""
     values = {k: v for k, v in first.values.items() if k not in ("serial", "external_tag")}
-    return [
-        RowPlan(first.line, values=dict(values), errors=list(first.errors))
-        for _ in range(copies - 1)
-    ]
+    return [RowPlan(first.line, values=copy.deepcopy(values)) for _ in range(copies - 1)]
 
 
 def _unknown_statuses(preview: Preview, found: list[tuple[str, str]]) -> None:
