@@ -31,10 +31,9 @@ def main() -> None:
 @click.option("--threads", default=8, show_default=True, type=int)
 def serve(host: str, port: int, threads: int) -> None:
     """Serve with waitress."""
-    from waitress import serve as waitress_serve
-
     from .ops import rules as ops_rules
     from .ops import settings
+    from .server import serve as waitress_serve
 
     app = _app(SERVER_READS_PROXY_HEADERS=True)
     with app.app_context():
