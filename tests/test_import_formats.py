@@ -337,3 +337,19 @@ def test_custom_field_headers():
 )
 def test_location_paths(text, slashes, parts):
     assert iv.location_path(text, slashes=slashes) == parts
+
+
+@pytest.mark.parametrize(
+    "text, status",
+    [
+        ("Out for Repair", "in_repair"),
+        ("Out for Diagnostics", "in_repair"),
+        ("Broken - Not Fixable", "faulty"),
+        ("Lost/Stolen", "missing"),
+        ("IN_CUSTODY", "checked_out"),
+        ("Ready to Deploy", "available"),
+    ],
+)
+def test_other_systems_shipped_statuses_are_known(text, status):
+    assert iv.parse_status(text) == status
+    assert formats.known_status(text)

@@ -24,7 +24,7 @@ DELIMITERS = (",", ";", "\t")
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "tag": (
         "Asset tag / code",
-        ("code", "assettag", "tag", "assetcode", "tagnumber", "assetno", "assetid"),
+        ("code", "assettag", "tag", "assetcode", "tagnumber", "assetno", "assetid", "sequentialid"),
     ),
     "external_tag": ("External tag", ("externaltag", "oldtag", "previoustag", "legacytag")),
     "name": ("Name", ("name", "itemname", "assetname", "item", "title")),
@@ -108,6 +108,12 @@ _STATUS_WORDS = {
     "disposed": "retired",
     "scrapped": "retired",
     "sold": "retired",
+    # Snipe-IT's shipped status labels, and Shelf.nu's statuses.
+    "outforrepair": "in_repair",
+    "outfordiagnostics": "in_repair",
+    "brokennotfixable": "faulty",
+    "loststolen": "missing",
+    "incustody": "checked_out",
 }
 for _key, _label in STATUS_LABELS.items():
     _STATUS_WORDS[re.sub(r"[^a-z0-9]", "", _key)] = _key
