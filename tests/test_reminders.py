@@ -3,14 +3,10 @@ the weekly digest, the dry run without SMTP, and the same lists on /overdue."""
 
 from __future__ import annotations
 
-import socket
 from datetime import date, datetime, timedelta
-from email import message_from_bytes
-from email.policy import default as default_policy
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
 from app.cli import main
@@ -20,49 +16,9 @@ from app.models import Asset, Setting, User
 from app.ops import settings
 
 from . import factories
+from .mail_kit import free_port
 
 ZONE = "Pacific/Kiritimati"  # UTC+14: its date is not the server's most of the day
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives and can refuse addresses."""
-
-    def __init__(self):
-        self.messages = []
-        self.refuse: set[str] = set()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return "550 No such user here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        parsed = message_from_bytes(envelope.content, policy=default_policy)
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), parsed))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str):
-        found = [m for _, rcpt, m in self.messages if rcpt == [address]]
-        assert len(found) == 1, f"{len(found)} messages to {address}"
-        return found[0]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def inbox():
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield handler, controller.port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
@@ -238,7 +194,7 @@ def test_nothing_due_says_so(env, app):
 
 def test_an_unreachable_server_is_a_clear_error(env, world):
     env.setenv("TAGTRAIL_SMTP_HOST", "127.0.0.1")
-    env.setenv("TAGTRAIL_SMTP_PORT", str(_free_port()))
+    env.setenv("TAGTRAIL_SMTP_PORT", str(free_port()))
     env.setenv("TAGTRAIL_SMTP_FROM", "tagtrail@harbour.example")
     result = remind()
     assert result.exit_code == 1
