@@ -95,8 +95,10 @@ def guess(headers: list[str], mapping: list[str], fields: dict[int, CustomField]
         if match is not None and existing(match.id) not in taken:
             out[i] = existing(match.id)
             taken.add(out[i])
-        elif match is None and stated_kind(header):
-            out[i] = new(stated_kind(header))
+        elif match is None:
+            kind = stated_kind(header)
+            if kind:
+                out[i] = new(kind)
     return out
 
 
@@ -407,6 +409,7 @@ def write_changes(plan, columns: Columns, asset) -> dict[str, list]:
     if columns.rows is None:
         ids = [c.field_id for c in columns.by_index.values()]
         columns.rows = {f.id: f for f in CustomField.select().where(CustomField.id.in_(ids))}
-    parsed = {columns.rows[columns.by_index[i].field_id]: value for i, value in chosen.items()}
+    rows = columns.rows
+    parsed = {rows[columns.by_index[i].field_id or 0]: value for i, value in chosen.items()}
     current = dict(columns.current.get(asset.id, {}))
     return custom_fields.write_values(asset, parsed, current)
