@@ -58,3 +58,17 @@ def test_real_values_are_not_placeholders():
     for text in ("N/A", "n/a", "-", "—", "none", "No tag", "TBD", "unknown", "(none)", " NONE "):
         assert rules.is_placeholder("tag", text), text
     assert not rules.is_placeholder("notes", "N/A") and not rules.is_placeholder("name", "-")
+
+
+def test_placeholders_in_name_parts_and_quantity_are_blank_too(lead):
+    data = sheet(
+        "Name,Serial,First Name,Last Name,Username,Quantity\n"
+        "Drill,D1,N/A,N/A,-,n/a\n"
+        "Saw,S1,none,—,unknown,-\n"
+    )
+    result = preview(data)
+    assert [r.errors for r in result.rows] == [[], []] and not result.new_people
+    summary = run(data, actor=lead)
+    assert (summary.new, summary.people) == (2, 0)
+    assert User.select().count() == 1
+    assert not Asset.select().where(Asset.holder.is_null(False)).exists()

@@ -127,7 +127,10 @@ def _unescape(cell: str) -> str:
 
 
 def _cells(row: list[str], mapping: list[str]) -> dict[str, str]:
-    return {name: _unescape(row[i]) for i, name in enumerate(mapping) if name and i < len(row)}
+    """The row's cells by field, formula apostrophes off and placeholders
+    ("N/A", "-", rules.is_placeholder) blank, before anything reads them."""
+    cells = {name: _unescape(row[i]) for i, name in enumerate(mapping) if name and i < len(row)}
+    return {name: "" if rules.is_placeholder(name, text) else text for name, text in cells.items()}
 
 
 def _parse(plan: RowPlan, cells: dict[str, str], order: str | None) -> None:

@@ -70,7 +70,8 @@ PLACEHOLDER_FIELDS = frozenset(
     {
         "tag", "external_tag", "serial", "holder", "holder_email", "location", "category",
         "purchase_date", "warranty_end", "due_back", "cost_cents", "manufacturer",
-        "model_name", "supplier", "order_number",
+        "model_name", "supplier", "order_number", "model_number", "holder_first",
+        "holder_last", "holder_username", "holder_location", "checkout_type", "quantity",
     }
 )  # fmt: skip
 
