@@ -350,3 +350,27 @@ def test_export_of_many_assets_reads_values_in_batches(app):
         got = {row["Name"]: row["Voltage"] for row in table(data)}
         assert len(got) == exports.EXPORT_CHUNK + 5
         assert all(got[f"Item {n:05d}"] == str(n) for n in range(exports.EXPORT_CHUNK + 5))
+
+
+def test_fields_named_like_our_columns_come_back_into_the_fields(client, auth, tmp_path):
+    """A custom field called "Notes" (one of our export's headers) or
+    "Description" (a header that would go into the notes) keeps its values
+    through export and import."""
+    lead = auth.login("lead")
+    ids = define([("Notes", "text", (), None), ("Description", "text", (), None)])
+    drill = factories.make_asset(
+        lead,
+        name="Drill",
+        notes="Our own notes",
+        custom={ids["Notes"]: "custom notes", ids["Description"]: "custom description"},
+    )
+    data = register_csv(client)
+    result = imports.preview(imports.read(data))
+    assert result.counts["unchanged"] == 1
+    with _empty_app(tmp_path).app_context():
+        importer = factories.make_user("lead")
+        define([("Notes", "text", (), None), ("Description", "text", (), None)])
+        run(data, actor=importer)
+        copy = Asset.get(Asset.code == drill.code)
+        assert copy.notes == "Our own notes"
+        assert values()[drill.code] == {"Notes": "custom notes", "Description": "custom description"}

@@ -24,6 +24,7 @@ from ..register import custom_field_rules as cf_rules
 from ..register import custom_fields
 from . import rules
 from . import values as iv
+from .exports import REGISTER_HEADER
 
 EXISTING, NEW = "cf:", "cf+"
 _EXISTING = re.compile(r"^cf:(\d{1,18})$")
@@ -81,21 +82,36 @@ def all_fields() -> dict[int, CustomField]:
     return {f.id: f for f in custom_fields.all_fields()}
 
 
+# Our export's own headers, which stay ours even when a custom field has the name
+# (its column comes later in the file, and takes the field); and the fields
+# that say which asset a row is, which a custom field never takes from a column.
+_OURS = {iv.header_key(h) for h in REGISTER_HEADER}
+_IDENTITY = ("name", "tag", "serial", "external_tag")
+
+
+def _custom_wins(header: str, guessed: str) -> bool:
+    """Whether a custom field of this column's name takes it from the field of
+    ours its header also suggests ("Description" is a custom field's column when
+    there is such a field, though it would otherwise go into the notes)."""
+    return guessed not in _IDENTITY and iv.header_key(header) not in _OURS
+
+
 def guess(headers: list[str], mapping: list[str], fields: dict[int, CustomField]) -> list[str]:
-    """Custom fields for the columns the standard guess left out: a header that
-    is a field's name (or another system's custom field column naming one) is
-    that field; another system's custom field column is a new field of its type."""
+    """Custom fields for the columns: a header that is a field's name (or another
+    system's custom field column naming one) is that field, unless it is one of
+    our export's headers or names the asset; another system's custom field
+    column with no field of its name is a new field of its type."""
     out = list(mapping)
     taken = {name for name in out if name}
     for i, header in enumerate(headers):
-        if out[i]:
+        if out[i] and not _custom_wins(header, out[i]):
             continue
         name = field_name(header)
         match = next((f for f in fields.values() if cf_rules.same_name(f.name, name)), None)
         if match is not None and existing(match.id) not in taken:
             out[i] = existing(match.id)
             taken.add(out[i])
-        elif match is None:
+        elif match is None and not out[i]:
             kind = stated_kind(header)
             if kind:
                 out[i] = new(kind)
