@@ -373,4 +373,7 @@ def test_fields_named_like_our_columns_come_back_into_the_fields(client, auth, t
         run(data, actor=importer)
         copy = Asset.get(Asset.code == drill.code)
         assert copy.notes == "Our own notes"
-        assert values()[drill.code] == {"Notes": "custom notes", "Description": "custom description"}
+        assert values()[drill.code] == {
+            "Notes": "custom notes",
+            "Description": "custom description",
+        }
