@@ -148,3 +148,10 @@ def test_cli_says_the_guess_and_takes_encoding(app, monkeypatch, tmp_path):
 
 def test_utf8_sheet_helper_still_plain():
     assert iv.read_table(sheet("Name\nCafé\n")).encoding == "utf-8"
+
+
+@pytest.mark.parametrize("codec", ["utf_16_le", "utf_16_be"])
+def test_utf16_without_a_byte_order_mark_is_text(codec):
+    table = iv.read_table("Name\tCost\r\nCafé\t£5\r\nSaw\t€7\r\n".encode(codec))
+    assert (table.encoding, table.encoding_guessed) == (codec, True)
+    assert table.rows == [(2, ["Café", "£5"]), (3, ["Saw", "€7"])]

@@ -44,6 +44,8 @@ ENCODINGS: dict[str, str] = {
     "iso8859_15": "ISO-8859-15",
     "cp1250": "Windows-1250 (Central Europe)",
     "utf-16": "UTF-16",
+    "utf_16_le": "UTF-16 little-endian, no byte-order mark",
+    "utf_16_be": "UTF-16 big-endian, no byte-order mark",
 }
 GUESSABLE = ("cp1252", "mac_roman")
 

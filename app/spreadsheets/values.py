@@ -194,6 +194,20 @@ def _looks_binary(data: bytes) -> bool:
     return len(_CONTROL.findall(sample)) > max(2, len(sample) // 1000)
 
 
+def _utf16_without_mark(data: bytes) -> str | None:
+    """UTF-16 text saved without a byte-order mark: mostly ASCII, so every
+    other byte is zero, on the same side throughout."""
+    sample = data[:4096]
+    if len(sample) < 8 or b"\0" not in sample:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > len(odd) * 0.6 and even.count(0) < len(even) * 0.05:
+        return "utf_16_le"
+    if even.count(0) > len(even) * 0.6 and odd.count(0) < len(odd) * 0.05:
+        return "utf_16_be"
+    return None
+
+
 def _guess(data: bytes) -> str:
     """The likelier of the 8-bit encodings old spreadsheets were saved in. A
     file with only carriage returns for line endings comes from a classic Mac."""
@@ -241,6 +255,12 @@ def read_text(data: bytes, encoding: str | None = None) -> Decoded:
             return Decoded(data.decode("utf-16"), "utf-16")
         except UnicodeDecodeError:
             raise Invalid({"file": _BINARY}) from None
+    wide = _utf16_without_mark(data)
+    if wide:
+        try:
+            return Decoded(data.decode(wide), wide, guessed=True)
+        except UnicodeDecodeError:
+            pass
     if _looks_binary(data):
         raise Invalid({"file": _BINARY})
     try:
