@@ -22,7 +22,7 @@ from playwright.sync_api import sync_playwright
 
 from app import create_app
 from app.models import Asset, Audit, Category, Fault, Location, User, db
-from app.register import attachments, custom_fields
+from app.register import accounts, attachments, custom_fields
 from app.spreadsheets import imports
 
 from .browser_kit import CHROMIUM, CHROMIUM_ARGS, PHONE
@@ -83,6 +83,11 @@ def _samples(instance) -> tuple[dict, list]:
         ) or custom_fields.create_field("Manual", "link")
         custom_fields.set_values(asset.code, {field.id: "https://example.test/manual.pdf"})
         samples["field_id"] = field.id
+        # A working reset link (signed with the server's own secret), so the page to
+        # choose a new password is walked, not only the dead-link page.
+        secret = (Path(instance) / "secret_key").read_text().strip()
+        admin = User.get(User.email == "admin@demo.tagtrail")
+        samples["link"] = accounts.make_link(accounts.RESET, admin, secret)
         fault = Fault.select().first()
         if fault:
             samples["fault_id"] = fault.id
