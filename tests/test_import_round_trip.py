@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.custody import custody
 from app.models import Asset, Location, User
@@ -134,4 +136,20 @@ def test_person_marks_read_back():
     ],
 )
 def test_location_cells_read_back_as_the_same_places(parts):
+    assert iv.location_path(iv.location_cell(parts)) == parts
+
+
+_NAME = (
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
+        min_size=1,
+        max_size=20,
+    )
+    .map(lambda t: " ".join(t.split()))
+    .filter(bool)
+)
+
+
+@given(st.lists(_NAME, min_size=1, max_size=5))
+def test_any_place_names_survive_the_cell(parts):
     assert iv.location_path(iv.location_cell(parts)) == parts

@@ -483,19 +483,39 @@ def location_path(text: str, slashes: bool = False) -> list[str]:
     use "/" instead: "Home / Office / Desk" (spaces around each "/"), or with
     `slashes` (a Homebox column) "Home/Office/Desk" too. In a ">" path a "/" is
     part of a name, so "HQ > A/V cupboard" is two levels."""
-    # A backslash keeps the next ">", "›", "/" or "\\" part of a name: our export
-    # writes a place called "Shelf A > 2" as "Shelf A \\> 2" (location_cell).
-    text = _ESCAPE.sub(lambda m: f"\ue000{ord(m.group(1))}\ue001", text.strip())
-    if re.search(r"[>›]", text):
-        separator = r"\s*[>›]\s*"
-    else:
-        separator = r"\s*/\s*" if slashes else r"\s+/\s+"
-    parts = [_KEPT.sub(lambda m: chr(int(m.group(1))), p) for p in re.split(separator, text)]
+    text = text.strip()
+    parts, split = _split_path(text, _ANGLE)
+    if not split:
+        parts, _ = _split_path(text, _SLASH if slashes else _SPACED_SLASH)
     return [part.strip() for part in parts if part.strip()]
 
 
-_ESCAPE = re.compile(r"\\([\\>›/])")
-_KEPT = re.compile("\ue000(\\d+)\ue001")
+_ANGLE = re.compile(r"\s*[>›]\s*")
+_SLASH = re.compile(r"\s*/\s*")
+_SPACED_SLASH = re.compile(r"\s+/\s+")
+
+
+def _split_path(text: str, separator: re.Pattern) -> tuple[list[str], bool]:
+    """`text` split where `separator` matches, and whether it did. A backslash
+    keeps the next ">", "›", "/" or backslash part of a name: our export writes
+    a place called "Shelf A > 2" as "Shelf A \\> 2" (location_cell)."""
+    parts: list[str] = []
+    current: list[str] = []
+    at = 0
+    while at < len(text):
+        if text[at] == "\\" and text[at + 1 : at + 2] in ("\\", ">", "›", "/"):
+            current.append(text[at + 1])
+            at += 2
+            continue
+        found = separator.match(text, at)
+        if found:
+            parts.append("".join(current))
+            current, at = [], found.end()
+            continue
+        current.append(text[at])
+        at += 1
+    parts.append("".join(current))
+    return parts, len(parts) > 1
 
 
 def location_cell(parts: list[str]) -> str:
