@@ -31,7 +31,7 @@ EXPECTED = {
     "scan.find": PUBLIC,
     "scan.report": PUBLIC,  # "Report found / Report a problem", rate-limited
     "scanner.service_worker": PUBLIC,  # a static script; it holds nothing private
-    "account.forgot": PUBLIC,  # "Forgot your password?", rate-limited; never says who has an account
+    "account.forgot": PUBLIC,  # rate-limited; never says who has an account
     "account.welcome": PUBLIC,  # an invite link: the signed link is the permission
     "account.reset": PUBLIC,  # a reset link, the same
     "auth.logout": "member",
