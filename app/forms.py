@@ -208,7 +208,8 @@ class InviteForm(FlaskForm):
 
     name = StringField("Name", [InputRequired("Give a name."), Length(max=120)])
     email = EmailField(
-        "Email", [InputRequired("Give the email address the invite goes to."), Email, Length(max=254)]
+        "Email",
+        [InputRequired("Give the email address the invite goes to."), Email, Length(max=254)],
     )
     role = SelectField(
         "Role", choices=options((r, r.capitalize()) for r in ROLES), default="member"
