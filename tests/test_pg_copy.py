@@ -44,6 +44,7 @@ def test_copy_moves_every_row_and_the_app_carries_on(sqlite_app, pg_server, tmp_
         before = _snapshot()
         db.close()
     assert before["event"] and before["asset"] and before["location"]
+    assert before["custom_field"] and before["custom_value"]  # numbers and dates among them
     url = create_database(pg_server, "copy_target")
     sqlite_url = sqlite_app.config["DATABASE_URL"]
 

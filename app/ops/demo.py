@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from ..custody import servicing
 from ..database import write
 from ..errors import Invalid, Refused
-from ..models import Asset, Category, Location, User, utcnow
-from ..register import events, passwords, places
+from ..models import Asset, Category, CustomField, CustomValue, Location, User, utcnow
+from ..register import custom_fields, events, passwords, places
 from . import settings
 
 PEOPLE = [
@@ -142,7 +142,31 @@ def build(password: str = "tagtrail-demo", force: bool = False, seed: int = 7) -
                     data={"name": asset.name},
                 )
                 _history(asset, rng, start, holders, lead)
+        _custom_fields(rng, lead)
     return [u for u in users if u.email]
+
+
+def _custom_fields(rng: random.Random, lead: User) -> None:
+    """A few custom fields, one for a single category, with values on the assets."""
+    have = {f.name: f for f in custom_fields.all_fields()}  # a forced second demo reuses them
+
+    def field(name: str, kind: str, **extra) -> CustomField:
+        return have.get(name) or custom_fields.create_field(name, kind, actor=lead, **extra)
+
+    insured = field("Insured", "yes_no")
+    checked = field("Last safety check", "date")
+    tools = Category.get(Category.name == "Power tools").id
+    voltage = field("Battery voltage", "number", category_id=tools, on_labels=True)
+    power_tools = voltage.category_id
+    today = utcnow().date()
+    for asset in Asset.select().where(Asset.id.not_in(CustomValue.select(CustomValue.asset))):
+        values = {insured.id: rng.choice(["yes", "yes", "no"])}
+        if rng.random() < 0.5:
+            values[checked.id] = (today - timedelta(days=rng.randint(5, 300))).isoformat()
+        if asset.category_id == power_tools:
+            values[voltage.id] = rng.choice(["18", "10.8", "36"])
+        parsed, _ = custom_fields.check_values(asset.category_id, values, {})
+        custom_fields.write_values(asset, parsed, {})
 
 
 def _history(asset: Asset, rng: random.Random, start, holders, lead) -> None:
