@@ -334,3 +334,21 @@ def test_values_for_labels(app):
     assert custom_fields.on_labels([asset.id, bare.id]) == {
         asset.id: [("Colour", "Red"), ("Insured", "Yes")]
     }
+
+
+def test_a_new_category_empties_values_of_fields_it_does_not_have(app):
+    """Values exist only where their field applies: moving an asset to another
+    category empties its old category's fields, and the history says so."""
+    lead = factories.make_user("lead")
+    ladders = factories.make_category("Ladders")
+    vans = factories.make_category("Vans")
+    rungs = custom_fields.create_field("Rungs", "number", category_id=ladders.id)
+    colour = custom_fields.create_field("Colour", "text")
+    asset = factories.make_asset(
+        actor=lead, category=ladders.id, custom={rungs.id: "6", colour.id: "Red"}
+    )
+    changes = assets.update_asset(
+        asset.code, {"category": vans.id}, version=asset.version, actor=lead
+    )
+    assert changes == {"category": ["Ladders", "Vans"], "cf:Rungs": ["6", None]}
+    assert custom_fields.current_values(asset.id) == {colour.id: "Red"}

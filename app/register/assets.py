@@ -90,11 +90,13 @@ def _resolve(values: dict, *, exclude_id: int | None = None, asset: Asset | None
         other = clash.first()
         if other:
             errors["serial"] = f"Serial {serial} is already on asset {other.code}."
+    if "category" in out:
+        category_id = out["category"].id if out["category"] else None
+    else:
+        category_id = asset.category_id if asset else None
+    if asset is not None and category_id != asset.category_id:
+        out.setdefault("custom", {})  # values of fields the new category lacks are emptied
     if "custom" in out:
-        if "category" in out:
-            category_id = out["category"].id if out["category"] else None
-        else:
-            category_id = asset.category_id if asset else None
         current = custom_fields.current_values(asset.id) if asset else {}
         parsed, custom_errors = custom_fields.check_values(category_id, out["custom"], current)
         errors.update(custom_errors)

@@ -342,12 +342,19 @@ def check_values(
     {input name: message}). `raw` maps field id to text; None means an unticked
     yes/no box, which is "no" when the asset had a value and stays blank when it
     had none. A field that does not apply to the category is an error unless
-    blank (its old value, if any, is left as it was). Call inside write()."""
+    blank; a value the asset has of one (its category is changing) is emptied,
+    so values exist only where their field applies, and the asset's history
+    records each one emptied. Call inside write()."""
     parsed: dict[CustomField, rules.Parsed] = {}
     errors: dict[str, str] = {}
-    if not raw:
+    wanted = set(raw) | set(current)
+    if not wanted:
         return parsed, errors
-    fields = {f.id: f for f in CustomField.select().where(CustomField.id.in_(list(raw)))}
+    fields = {f.id: f for f in CustomField.select().where(CustomField.id.in_(list(wanted)))}
+    for field_id in current:
+        field = fields.get(field_id)
+        if field is not None and not rules.applies(field, category_id):
+            parsed[field] = rules.BLANK
     for field_id, text in raw.items():
         field = fields.get(field_id)
         if field is None:
