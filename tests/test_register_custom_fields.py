@@ -166,6 +166,7 @@ def test_bad_filter_input_is_a_clear_message(client, kit, arg, value, words):
     said = soup.select_one("#filter-errors").get_text(" ", strip=True)
     assert words in said, said
     assert names_in(soup) == []  # nothing is listed as if the filter had been applied
+    assert soup.select_one("#asset-results p.muted") is None  # nor "0 assets"
     # The same through htmx: the message is in the fragment it swaps in.
     swapped = client.get(
         "/assets",
