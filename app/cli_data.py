@@ -177,7 +177,12 @@ def import_csv(
     click.echo(
         f"{verb}: {summary.new} new, {summary.updated} updated, {summary.unchanged} unchanged; "
         f"{summary.events} history entries, {summary.categories} new categories, "
-        f"{summary.locations} new locations, {summary.people} new holders."
+        f"{summary.locations} new locations, {summary.people} new holders"
+        + (
+            f", {summary.fields} new custom field{'s' * (summary.fields != 1)}."
+            if summary.fields
+            else "."
+        )
     )
     if summary.dry_run:
         click.echo("Dry run: nothing was written.")

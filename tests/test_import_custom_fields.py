@@ -335,6 +335,7 @@ def test_cli_says_which_custom_field_each_column_is(cli, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Voltage → custom field “Voltage”" in result.output
     assert "cf: Grade, type:option → new custom field “Grade” (List of choices)" in result.output
+    assert "1 new custom field." in result.output
     assert {v["Voltage"] for v in values().values()} == {"18", "24"}
     assert CustomField.get(CustomField.name == "Grade").choices == ["A", "B"]
 
