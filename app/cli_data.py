@@ -102,8 +102,9 @@ def copy_to_postgres(target_url: str, source_url: str | None) -> None:
 )
 @click.option(
     "--encoding",
-    type=click.Choice(list(ENCODINGS)),
-    help="Read the file in this encoding (when the guess is wrong).",
+    help="Read the file in this encoding when the guess is wrong: "
+    + ", ".join(ENCODINGS)
+    + " (other spellings such as macroman or windows-1252 too).",
 )
 @click.option(
     "--map",

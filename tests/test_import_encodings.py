@@ -67,6 +67,9 @@ def test_a_chosen_encoding_overrules_the_guess():
     assert "cannot be read as UTF-8" in caught.value.errors["encoding"]
     with pytest.raises(Invalid):
         iv.read_table(MAC_ROMAN, "ebcdic")
+    # The names people write for the same encodings are understood.
+    assert iv.read_table(MAC_ROMAN, "Mac Roman").encoding == "mac_roman"
+    assert iv.read_table(MAC_ROMAN, "latin-1").encoding == "iso8859_1"
 
 
 @pytest.mark.parametrize(
@@ -139,7 +142,9 @@ def test_cli_says_the_guess_and_takes_encoding(app, monkeypatch, tmp_path):
     assert "Read as Mac Roman (a guess)" in result.output and "--encoding" in result.output
     result = runner.invoke(main, ["import-csv", str(source), "--encoding", "cp1252"])
     assert result.exit_code == 1 and "cannot be read as Windows-1252" in result.output
-    result = runner.invoke(main, ["import-csv", str(source), "--encoding", "mac_roman"])
+    result = runner.invoke(main, ["import-csv", str(source), "--encoding", "ebcdic"])
+    assert result.exit_code == 1 and "Choose an encoding from the list" in result.output
+    result = runner.invoke(main, ["import-csv", str(source), "--encoding", "macroman"])
     assert result.exit_code == 0 and "Imported: 3 new" in result.output
     assert "a guess" not in result.output
     with app.app_context():

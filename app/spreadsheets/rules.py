@@ -50,6 +50,22 @@ ENCODINGS: dict[str, str] = {
 GUESSABLE = ("cp1252", "mac_roman")
 
 
+def encoding_key(name: str) -> str | None:
+    """Our key for an encoding however it is spelt ("Mac Roman", "macroman",
+    "windows-1252", "latin-1"), or None when it is not one we offer."""
+    import codecs
+
+    wanted = {codecs.lookup(key).name: key for key in ENCODINGS}
+    for spelling in (name, name.replace(" ", "_")):
+        try:
+            found = wanted.get(codecs.lookup(spelling.strip()).name)
+        except LookupError:
+            continue
+        if found:
+            return found
+    return None
+
+
 def encoding_name(codec: str) -> str:
     """What the preview calls an encoding."""
     return ENCODINGS.get(codec, codec)

@@ -240,8 +240,10 @@ def read_text(data: bytes, encoding: str | None = None) -> Decoded:
             }
         )
     if encoding:
-        if encoding not in rules.ENCODINGS:
-            raise Invalid({"encoding": "Choose an encoding from the list."})
+        encoding = rules.encoding_key(encoding)
+        if encoding is None:
+            known = ", ".join(rules.ENCODINGS.values())
+            raise Invalid({"encoding": f"Choose an encoding from the list: {known}."})
         codec = "utf-8-sig" if encoding == "utf-8" else encoding
         try:
             return Decoded(data.decode(codec), encoding, chosen=True)
