@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import reduce
 
-from peewee import OP, SQL, Expression, NodeList, Value
+from peewee import OP, SQL, Expression, NodeList, Value, fn
 
 from ..models import Asset, CustomField, CustomValue
 from . import custom_field_rules as rules
@@ -163,15 +163,23 @@ def _test(f: Filter):
 
 
 def conditions(filters: list[Filter]) -> list:
-    """The filters as conditions on Asset: one per field, so that "at least" and
-    "at most" of one field are one range in its index."""
+    """The filters as conditions on Asset, one per field (so that "at least" and
+    "at most" of one field are one range in its index). The first picks the
+    assets from its index; each other one is checked per asset through the
+    (asset, field) index, rather than listing every asset it matches too (a
+    wide range, 50,000 values, cost more than the rest of the page). Equals
+    goes first: it is usually the narrowest."""
     by_field: dict[int, list[Filter]] = {}
-    for f in filters:
+    for f in sorted(filters, key=lambda f: f.op != ""):
         by_field.setdefault(f.field_id, []).append(f)
     out = []
-    for field_id, group in by_field.items():
+    for n, (field_id, group) in enumerate(by_field.items()):
         where = reduce(operator.and_, (_test(f) for f in group), CustomValue.field == field_id)
-        out.append(Asset.id.in_(CustomValue.select(CustomValue.asset).where(where)))
+        if n == 0:
+            out.append(Asset.id.in_(CustomValue.select(CustomValue.asset).where(where)))
+        else:
+            one = CustomValue.select(SQL("1")).where(where & (CustomValue.asset == Asset.id))
+            out.append(fn.EXISTS(one))
     return out
 
 
