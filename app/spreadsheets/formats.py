@@ -10,9 +10,10 @@ touches the database."""
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..models import STATUS_LABELS
 from . import values as iv
@@ -147,6 +148,28 @@ def _retired_holder(cells: dict[str, str], row: Row) -> None:
     if status and known_status(status) and iv.parse_status(status) == "retired":
         name, email = cells.pop("holder", "").strip(), cells.pop("holder_email", "").strip()
         row.holder_was = name or email
+
+
+def copies(first, count: int) -> list:
+    """A row's plan (plan.RowPlan) with a quantity, as `count` separate assets:
+    the first keeps the row's tag and serial, the others (returned) only get
+    codes of their own. A re-import finds them again as it finds identical
+    rows (Lookup.match_unidentified)."""
+    values = {k: v for k, v in first.values.items() if k not in ("serial", "external_tag")}
+    return [
+        replace(
+            first, values=copy.deepcopy(values), errors=[], changes={}, asset_id=None, code=None
+        )
+        for _ in range(count - 1)
+    ]
+
+
+def statuses_words(waiting: int) -> str:
+    """What the preview says while status values wait for a meaning."""
+    return (
+        f"{waiting} status value{'s are' if waiting > 1 else ' is'} not ours: "
+        "choose what each one means."
+    )
 
 
 def unknown_statuses(found: list[tuple[str, str]]) -> list[tuple[str, str, int]]:

@@ -4,7 +4,6 @@ database, writes nothing."""
 
 from __future__ import annotations
 
-import copy
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -350,9 +349,12 @@ def plan(
         look.resolve_holder(plan_, preview)
         plans.append(plan_)
         if not plan_.errors:  # a row in error is said once, not once per copy
-            plans.extend(_copies(plan_, said.copies))
+            plans.extend(formats.copies(plan_, said.copies))
     messages.column_errors(preview, plans)
-    _unknown_statuses(preview, unknown)
+    preview.unknown_statuses = formats.unknown_statuses(unknown)
+    waiting = [v for v in preview.status_values if not v[3]]
+    if waiting:
+        preview.problems.append(formats.statuses_words(len(waiting)))
     if len(plans) > rules.MAX_ROWS:
         preview.problems.append(rules.too_many_assets_words(len(plans)))
     look.match_unidentified(plans)
@@ -392,21 +394,3 @@ def _custom_applies(plan_: RowPlan, custom, asset: Asset | None, look: Lookup) -
     else:
         category_id = asset.category_id if asset is not None else None
     custom_columns.check_applies(plan_, custom, category_id, look.category_names)
-
-
-def _copies(first: RowPlan, copies: int) -> list[RowPlan]:
-    """A row with a quantity, as separate assets: the first keeps the row's
-    tag and serial, the others only get codes of their own. A re-import finds
-    them again as it finds identical rows (Lookup.match_unidentified)."""
-    values = {k: v for k, v in first.values.items() if k not in ("serial", "external_tag")}
-    return [RowPlan(first.line, values=copy.deepcopy(values)) for _ in range(copies - 1)]
-
-
-def _unknown_statuses(preview: Preview, found: list[tuple[str, str]]) -> None:
-    preview.unknown_statuses = formats.unknown_statuses(found)
-    waiting = [v for v in preview.status_values if not v[3]]
-    if waiting:
-        preview.problems.append(
-            f"{len(waiting)} status value{'s are' if len(waiting) > 1 else ' is'} not ours: "
-            "choose what each one means."
-        )
