@@ -70,11 +70,10 @@ def preview(client, **values):
 
 
 def test_print_page_is_a_full_page_linked_for_leads(client, lead):
-    """GET /labels is a whole page, reached from the lead's "Print labels" link."""
-    soup, response = client.soup("/")
-    assert [a["href"] for a in soup.select("nav a") if a.get_text() == "Print labels"] == [
-        "/labels"
-    ]
+    """GET /labels is a whole page, reached from the lead's "Print labels" link in the Menu."""
+    soup, response = client.soup("/menu")
+    names = {a.select_one(".row-main").get_text(): a["href"] for a in soup.select("nav.menu a")}
+    assert names["Print labels"] == "/labels"
     soup, response = client.soup("/labels")
     assert response.status_code == 200
     assert "<html" in response.get_data(as_text=True)
@@ -106,8 +105,10 @@ def test_a_chosen_job_shows_a_preview_and_a_download_form(client, three):
 def test_members_cannot_print(client, auth):
     """Members see no "Print labels" link and get 403 from every printing URL."""
     auth.login("member")
-    soup, _ = client.soup("/")
-    assert "Print labels" not in [a.get_text() for a in soup.select("nav a")]
+    for url in ("/", "/menu"):
+        soup, _ = client.soup(url)
+        assert soup.select("nav.menu a, nav.nav a"), url
+        assert "/labels" not in [a["href"] for a in soup.select("nav a")], url
     for url in ("/labels", "/labels/preview.svg?choice=all", "/labels/blank", "/labels/calibrate"):
         assert client.get(url).status_code == 403, url
     assert client.form("/labels/pdf", job()).status_code == 403

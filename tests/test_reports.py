@@ -56,15 +56,17 @@ def test_leads_see_every_report_and_the_nav_links_to_them(client, auth):
         assert response.status_code == 200, url
         if url.endswith(".csv"):
             assert response.mimetype == "text/csv"
+    soup, _ = client.soup("/menu")
+    assert soup.select_one("nav.menu a[href='/reports'] .row-main").get_text() == "Reports"
     soup, _ = client.soup("/reports")
-    assert soup.select_one("nav.nav a[href='/reports']").get_text() == "Reports"
     assert len(soup.select("#report-list a")) == 5
 
 
 def test_members_get_no_reports_link(client, auth):
     auth.login("member")
-    soup, _ = client.soup("/assets")
-    assert soup.select_one("nav.nav a[href='/reports']") is None
+    soup, _ = client.soup("/menu")
+    assert soup.select_one("nav.menu a[href='/assets']")  # the menu is there, without Reports
+    assert soup.select_one("nav a[href='/reports']") is None
 
 
 # Assets by location, category and holder ----------------------------------------------

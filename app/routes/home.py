@@ -20,6 +20,13 @@ def index():
     return render_template("home/index.html", **context)
 
 
+@bp.route("/menu")
+@role("member")
+def menu():
+    """The phone's "Menu": every page this person may open, and signing out."""
+    return render_template("home/menu.html")
+
+
 @bp.route("/healthz")
 @public
 def healthz():
