@@ -10,6 +10,7 @@ import csv
 import io
 
 import pytest
+from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from app.cli import main
@@ -378,3 +379,19 @@ def test_fields_named_like_our_columns_come_back_into_the_fields(client, auth, t
             "Notes": "custom notes",
             "Description": "custom description",
         }
+
+
+def test_keep_refuses_a_column_whose_name_cannot_be_a_field(client, auth):
+    auth.login("lead")
+    long = "Remarks " + "x" * 80
+    url = preview_url(upload(client, sheet(f"Name,{long}\nDrill,old\nSaw,new\n")))
+    page, _ = client.soup(url)
+    form = page.select_one("#keep-columns form[data-column='1']")
+    sent = {}
+    for field in form.select("input[type=hidden]"):
+        sent.setdefault(field["name"], []).append(field["value"])
+    response = client.post(form["action"], data=sent)
+    assert response.status_code == 422
+    said = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert "at most 60 characters" in said.select_one("[role=alert]").get_text()
+    assert CustomField.select().count() == 0
