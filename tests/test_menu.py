@@ -28,6 +28,7 @@ LEAD = MEMBER | {
     "/reports": "Reports",
     "/assets/import": "Import",
     "/export": "Export",
+    "/custom-fields": "Custom fields",
 }
 ADMIN = LEAD | {"/admin/settings": "Settings"}
 PAGES = {"member": MEMBER, "lead": LEAD, "admin": ADMIN}
