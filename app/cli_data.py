@@ -111,7 +111,8 @@ def copy_to_postgres(target_url: str, source_url: str | None) -> None:
     "maps",
     multiple=True,
     metavar='"Header=field"',
-    help='Take a column as one of our fields ("Model No.=model_name"); "Header=" leaves it out.',
+    help='Take a column as one of our fields ("Model No.=model_name"), a custom field '
+    '("Volts=Voltage"), or a new one ("Volts=custom:number"); "Header=" leaves it out.',
 )
 @click.option(
     "--status",
@@ -138,7 +139,7 @@ def import_csv(
     import uuid
 
     from .errors import Invalid, TooLarge
-    from .spreadsheets import formats, imports
+    from .spreadsheets import custom_columns, formats, imports
 
     app = _app()
     with app.app_context():
@@ -147,7 +148,9 @@ def import_csv(
             mapping, kept = imports.suggested(table.headers)
             choices = kept or formats.Choices()
             try:
-                mapping = formats.remap(table.headers, mapping, list(maps))
+                fields = custom_columns.all_fields()
+                flags = [custom_columns.map_flag(flag, fields) for flag in maps]
+                mapping = formats.remap(table.headers, mapping, flags)
                 choices.statuses.update(formats.parse_status_choice(s) for s in statuses)
             except ValueError as exc:
                 raise click.UsageError(str(exc)) from None

@@ -395,3 +395,18 @@ def test_keep_refuses_a_column_whose_name_cannot_be_a_field(client, auth):
     said = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     assert "at most 60 characters" in said.select_one("[role=alert]").get_text()
     assert CustomField.select().count() == 0
+
+
+def test_cli_maps_a_column_to_a_custom_field_or_a_new_one(cli, tmp_path):
+    define(FIELDS[:1])  # Voltage
+    path = tmp_path / "in.csv"
+    path.write_bytes(sheet("Name,Volts,Weight\nDrill,18,1.5\nSaw,24,3\n"))
+    bad = cli("import-csv", path, "--map", "Weight=custom:heavy")
+    assert bad.exit_code == 2 and "“heavy” in “Weight=custom:heavy” is not a kind" in bad.output
+    result = cli("import-csv", path, "--map", "Volts=Voltage", "--map", "Weight=custom:number")
+    assert result.exit_code == 0, result.output
+    assert "Volts → custom field “Voltage”" in result.output
+    assert "Weight → new custom field “Weight” (Number)" in result.output
+    assert CustomField.get(CustomField.name == "Weight").kind == "number"
+    saw = Asset.get(name="Saw").code
+    assert values()[saw] == {"Voltage": "24", "Weight": "3"}

@@ -429,3 +429,27 @@ def write_changes(plan, columns: Columns, asset) -> dict[str, list]:
     parsed = {rows[columns.by_index[i].field_id or 0]: value for i, value in chosen.items()}
     current = dict(columns.current.get(asset.id, {}))
     return custom_fields.write_values(asset, parsed, current)
+
+
+def map_flag(flag: str, fields: dict[int, CustomField]) -> str:
+    """A --map "Header=…" flag with a custom field on the right said our way:
+    "Header=custom:number" (a new field of that kind, named after the column)
+    or "Header=Voltage" (the custom field of that name, when it is not one of
+    our fields' names). Any other flag comes back as it was."""
+    header, sep, wanted = flag.partition("=")
+    wanted = wanted.strip()
+    if not sep or not wanted:
+        return flag
+    word, colon, kind = wanted.partition(":")
+    if colon and iv.header_key(word) in ("custom", "customfield"):
+        keys = {iv.header_key(k): k for k in cf_rules.KIND_LABELS}
+        keys.update({iv.header_key(label): k for k, label in cf_rules.KIND_LABELS.items()})
+        found = keys.get(iv.header_key(kind))
+        if found is None:
+            kinds = ", ".join(cf_rules.KIND_LABELS)
+            raise ValueError(f"“{kind.strip()}” in “{flag}” is not a kind of field: {kinds}.")
+        return f"{header}={new(found)}"
+    if iv.guess_field(wanted) or wanted in iv.FIELDS:
+        return flag
+    match = next((f for f in fields.values() if cf_rules.same_name(f.name, wanted)), None)
+    return f"{header}={existing(match.id)}" if match else flag

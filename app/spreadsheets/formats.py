@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from ..models import STATUS_LABELS
+from . import custom_columns
 from . import values as iv
 
 STATUS_CHOICES = STATUS_LABELS  # what the person may say an unknown status value means
@@ -212,7 +213,7 @@ def field_named(text: str) -> str:
     text = text.strip()
     if not text:
         return ""
-    if text in iv.FIELDS:
+    if text in iv.FIELDS or custom_columns.well_formed(text):
         return text
     for name, (label, _) in iv.FIELDS.items():
         if iv.header_key(label) == iv.header_key(text):
