@@ -3,13 +3,15 @@
 The search box also finds assets by their custom text, link and choice values.
 Each custom field can be a filter, read from the register's query string:
 `cf<id>=<value>` (equals: text and links ignoring case, a choice or yes/no as
-kept), `cf<id>-after` / `cf<id>-before` (dates, the day itself left out) and
+kept; a number or a date too, though the form offers ranges for those),
+`cf<id>-after` / `cf<id>-before` (dates, the day itself left out) and
 `cf<id>-min` / `cf<id>-max` (numbers, at least / at most). Values are read by
 the one rule for custom values (custom_field_rules.parse_custom_value).
 
-Every condition is `Asset.id IN (SELECT asset_id FROM customvalue WHERE
-field_id = ? AND ...)`, which the (field, text), (field, number) and (field,
-day) indexes answer without reading the other fields' values.
+A filter is `asset.id IN (SELECT asset_id FROM custom_value WHERE field_id = ?
+AND ...)`, which the (field, text), (field, number) and (field, day) indexes
+answer without reading the other fields' values; a second one is an EXISTS
+through the (asset, field) index (see `conditions`).
 """
 
 from __future__ import annotations
