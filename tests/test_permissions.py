@@ -102,6 +102,7 @@ EXPECTED = {
     "imports.upload": "lead",  # importing and exporting the register is a lead's job
     "imports.preview": "lead",
     "imports.confirm": "lead",
+    "imports.keep": "lead",  # keeping a column as a custom field from the preview
     "exports.index": "lead",
     "exports.register": "lead",
     "exports.history": "lead",
@@ -154,6 +155,7 @@ def world(app):
         "location_id": location.id,
         "category_id": category.id,
         "field_id": field.id,
+        "column": 1,
         "admin": admin,
         "link": "not-a-real-link",
     }
