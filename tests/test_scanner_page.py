@@ -86,7 +86,8 @@ def test_the_scanner_scripts_stay_off_other_pages(client, auth):
 def test_scan_is_in_the_nav_and_big_on_home(client, auth):
     auth.login("member")
     soup, _ = client.soup("/")
-    assert [a["href"] for a in soup.select("nav.nav a")][0] == "/scan"
+    bar = [(a.get_text(strip=True), a["href"]) for a in soup.select("nav.nav a")]
+    assert bar[1] == ("Scan", "/scan")  # in the bar on every page, next to Home
     button = soup.select_one("main .scan-entry a.button.primary")
     assert (button.get_text(strip=True), button["href"]) == ("Scan", "/scan")
 
