@@ -75,3 +75,10 @@ def test_a_label_choice_that_matches_nothing_says_so(client, admin, values):
     assert response.status_code == 422
     assert "Nothing matches that choice" in response.get_data(as_text=True)
     assert not Event.select().where(Event.kind == "label_printed").exists()
+
+
+def test_idle_days_of_thousands_of_digits_is_a_message(client, admin):
+    """int() refuses more than 4,300 digits; the idle report says what it takes instead."""
+    response = client.get("/reports/idle", query_string={"days": "9" * 5000})
+    assert response.status_code in (400, 422)
+    assert "whole number of days" in response.get_data(as_text=True)

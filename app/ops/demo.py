@@ -160,7 +160,7 @@ def _custom_fields(rng: random.Random, lead: User) -> None:
     power_tools = voltage.category_id
     today = utcnow().date()
     for asset in Asset.select().where(Asset.id.not_in(CustomValue.select(CustomValue.asset))):
-        values = {insured.id: rng.choice(["yes", "yes", "no"])}
+        values: dict[int, str | None] = {insured.id: rng.choice(["yes", "yes", "no"])}
         if rng.random() < 0.5:
             values[checked.id] = (today - timedelta(days=rng.randint(5, 300))).isoformat()
         if asset.category_id == power_tools:
