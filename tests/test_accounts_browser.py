@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from .browser_kit import STARTUP_SECONDS, browser, phone, tagtrail  # noqa: F401 (a fixture)
+from .browser_kit import STARTUP_SECONDS, browser, phone, set_up_organisation, tagtrail  # noqa: F401 (a fixture)
 from .live import Server
 from .test_browser import PASSWORD, _assert_no_horizontal_scroll, _shot, _watch
 
@@ -17,15 +17,9 @@ CHOSEN = "lantern orchard pebble"
 
 
 def _set_up(page: Page, server: str) -> None:
-    page.goto(server + "/")
-    expect(page).to_have_url(server + "/setup")
-    page.get_by_label("Organisation name").fill("Harbour Works")
-    page.get_by_label("Public address phones will use").fill(server)
-    page.get_by_label("Your name").fill("Ada Admin")
-    page.get_by_label("Email").fill("ada@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create admin account").click()
-    expect(page).to_have_url(server + "/assets/new")
+    set_up_organisation(
+        page, server, PASSWORD, org="Harbour Works", name="Ada Admin", email="ada@example.com"
+    )
 
 
 def test_an_admin_invites_without_smtp_and_the_person_signs_in_from_the_link(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .browser_kit import PHONE
+from .browser_kit import PHONE, set_up_organisation
 from .test_browser import PASSWORD, _assert_no_horizontal_scroll, _shot, _watch
 
 pytestmark = pytest.mark.browser
@@ -21,15 +21,7 @@ SNIPEIT = Path(__file__).parent / "data" / "imports" / "snipeit.csv"
 def test_a_lead_imports_a_snipeit_export_choosing_its_statuses(server, page, tmp_path):
     assert page.viewport_size == PHONE
     problems = _watch(page)
-    page.goto(server + "/")
-    expect(page).to_have_url(server + "/setup")
-    page.get_by_label("Organisation name").fill("Northwind Studio")
-    page.get_by_label("Public address phones will use").fill(server)
-    page.get_by_label("Your name").fill("Lee Lead")
-    page.get_by_label("Email").fill("lee@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create admin account").click()
-    page.wait_for_url(re.compile(re.escape(server) + r"/assets/new$"))
+    set_up_organisation(page, server, PASSWORD)
 
     page.goto(server + "/assets/import")
     page.get_by_label(re.compile(r"^CSV file")).set_input_files(str(SNIPEIT))

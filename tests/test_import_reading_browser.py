@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .browser_kit import PHONE
+from .browser_kit import PHONE, set_up_organisation
 from .test_browser import PASSWORD, _assert_no_horizontal_scroll, _shot, _watch
 
 pytestmark = pytest.mark.browser
@@ -20,15 +20,7 @@ MAC_ROMAN = Path(__file__).parent / "data" / "imports" / "mac-roman-cr.csv"
 
 
 def _set_up(page, server: str) -> None:
-    page.goto(server + "/")
-    expect(page).to_have_url(server + "/setup")
-    page.get_by_label("Organisation name").fill("Harbour Workshop")
-    page.get_by_label("Public address phones will use").fill(server)
-    page.get_by_label("Your name").fill("Lee Lead")
-    page.get_by_label("Email").fill("lee@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create admin account").click()
-    page.wait_for_url(re.compile(re.escape(server) + r"/assets/new$"))
+    set_up_organisation(page, server, PASSWORD, org="Harbour Workshop")
 
 
 def _upload(page, server: str, path: Path) -> None:

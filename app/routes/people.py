@@ -185,24 +185,22 @@ def invite():
 @role("lead")
 def reinvite(person_id: int):
     """Send someone who does not sign in yet a (fresh) invite; an earlier one stops working."""
-    try:
-        person = accounts.reinvite(person_id, actor=current_actor())
-    except NotFound:
-        abort(404)
-    except Forbidden:
-        abort(403)
-    except Refused as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("people.detail", person_id=person_id), 303)
-    return _link_sent(accounts.INVITE, person, "account.welcome", inviter=current_user.name)
+    return _send_link(
+        accounts.reinvite, person_id, accounts.INVITE, "account.welcome", inviter=current_user.name
+    )
 
 
 @bp.route("/<int:person_id>/reset-link", methods=["POST"])
 @role("admin")
 def reset_link(person_id: int):
     """An admin sends someone a link to set a new password (an hour, once)."""
+    return _send_link(accounts.reset_for, person_id, accounts.RESET, "account.reset")
+
+
+def _send_link(make, person_id: int, kind, endpoint: str, **words):
+    """Make a person's link with `make` (the service) and say it was sent, or why not."""
     try:
-        person = accounts.reset_for(person_id, actor=current_actor())
+        person = make(person_id, actor=current_actor())
     except NotFound:
         abort(404)
     except Forbidden:
@@ -210,4 +208,4 @@ def reset_link(person_id: int):
     except Refused as exc:
         flash(str(exc), "error")
         return redirect(url_for("people.detail", person_id=person_id), 303)
-    return _link_sent(accounts.RESET, person, "account.reset")
+    return _link_sent(kind, person, endpoint, **words)
