@@ -43,6 +43,14 @@ def tagtrail_script() -> Path:
     return script
 
 
+def default_signals() -> None:
+    """In a child before it starts: Ctrl-C and SIGTERM as a shell would leave them.
+    A child inherits ignored and blocked signals from the test process, which
+    libraries it loaded may have changed; a stop by signal must test the server."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
 class Server:
     """`tagtrail serve` on a free loopback port with its own instance folder."""
 
@@ -80,7 +88,12 @@ class Server:
         ]
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                command, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+                command,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=default_signals,
             )
         deadline = time.monotonic() + timeout
         while not self.healthy():

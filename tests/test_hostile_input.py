@@ -82,3 +82,13 @@ def test_idle_days_of_thousands_of_digits_is_a_message(client, admin):
     response = client.get("/reports/idle", query_string={"days": "9" * 5000})
     assert response.status_code in (400, 422)
     assert "whole number of days" in response.get_data(as_text=True)
+
+
+def test_an_audit_room_too_large_for_the_database_is_refused(client, admin):
+    """?room= names a place by id: one past a 64-bit integer is a 400, not a 500."""
+    audit = client.form("/audits/new", {"name": "Spring check"})
+    assert audit.status_code == 303
+    url = audit.headers["Location"]
+    assert client.get(url, query_string={"room": str(2**63)}).status_code == 400
+    assert client.get(url, query_string={"room": "9" * 5000}).status_code == 400
+    assert client.get(url, query_string={"room": "none"}).status_code == 200

@@ -13,6 +13,8 @@ import time
 
 import pytest
 
+from .live import default_signals
+
 # A stand-in for the server: start the worker, say its pid, then wait to be killed.
 _SERVER = """
 import os, sys, time
@@ -265,7 +267,9 @@ def _helpers_started(root: int, timeout: float = 60) -> set[int]:
 def test_a_server_stopped_mid_job_stops_and_leaves_nothing(how):
     """Ctrl-C on a server whose worker is stuck: the server ends (it used to wait for
     the job forever), and so does every process it started."""
-    server = subprocess.Popen([sys.executable, "-c", _STUCK_SERVER], cwd=os.getcwd())
+    server = subprocess.Popen(
+        [sys.executable, "-c", _STUCK_SERVER], cwd=os.getcwd(), preexec_fn=default_signals
+    )
     try:
         helpers = _helpers_started(server.pid)
         server.send_signal(how)

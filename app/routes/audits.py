@@ -27,6 +27,7 @@ from ..safety import safe_next
 from ..templating import local_today, localtime, wants_fragment
 from ..worker import run
 from .helpers import (
+    MAX_ID,
     csv_download,
     current_actor,
     form_int,
@@ -97,9 +98,10 @@ def show(audit_id: int):
     if wants_fragment("audit-live"):
         return render_template("audits/_live.html", **audit_page.live(audit, current_user))
     unmatched = request.args.get("check", "")[:40] if audit.status == "running" else ""
-    context = audit_page.show(
-        audit, current_user, room=request.args.get("room", ""), unmatched=unmatched
-    )
+    room = request.args.get("room", "")
+    if room.isdigit() and (len(room) > len(str(MAX_ID)) or int(room) > MAX_ID):
+        abort(400, description="'room' is out of range.")
+    context = audit_page.show(audit, current_user, room=room, unmatched=unmatched)
     return render_template("audits/show.html", walking=walking_audit_id() == audit.id, **context)
 
 
