@@ -61,11 +61,13 @@ class Server:
         threads: int = 8,
         wrapper: list[str] | None = None,
         env: dict[str, str] | None = None,
+        signals_reset: bool = False,
     ):
         self.instance = instance
         self.threads = threads
         self.wrapper = wrapper or []  # e.g. a shell that mounts a small tmpfs first
         self.env = env or {}  # TAGTRAIL_* settings on top of the instance and public URL
+        self.signals_reset = signals_reset  # start with Ctrl-C at its default
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = instance.parent / f"{instance.name}-server.log"
@@ -93,7 +95,9 @@ class Server:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=default_signals,
+                # Only for the tests that stop it with Ctrl-C: running Python between
+                # fork and exec in a threaded test process is best kept rare.
+                preexec_fn=default_signals if self.signals_reset else None,
             )
         deadline = time.monotonic() + timeout
         while not self.healthy():

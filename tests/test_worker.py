@@ -322,7 +322,7 @@ def _alive_quietly(pid: int) -> bool:
 def test_nothing_outlives_a_stopped_tagtrail_serve(tmp_path, how):
     from .live import Client, Server
 
-    server = Server(tmp_path / "instance", threads=2).start()
+    server = Server(tmp_path / "instance", threads=2, signals_reset=True).start()
     try:
         admin = Client(server.url, timeout=120)
         admin.first_admin()
