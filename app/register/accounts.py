@@ -104,13 +104,19 @@ def use_link(kind: LinkKind, token: str, secret: str, password: str) -> User:
         user = _user_for(kind, token, secret)
         if user is None:
             raise NotFound(DEAD_LINK)
-        problem = passwords.problem(password, name=user.name, email=user.email)
-        if problem:
-            raise Invalid({"password": problem})
-        user.password_hash = passwords.hash_password(password)
-        user.session_token = new_session_token()
-        user.save()
-        return user
+        return _set_password(user, password)
+
+
+def _set_password(user: User, password: str) -> User:
+    """The password rule, then the new hash and a new session token: every other
+    session of this person ends. Call inside write()."""
+    problem = passwords.problem(password, name=user.name, email=user.email)
+    if problem:
+        raise Invalid({"password": problem})
+    user.password_hash = passwords.hash_password(password)
+    user.session_token = new_session_token()
+    user.save()
+    return user
 
 
 def change_password(user_id: int, current: str, new: str) -> User:
@@ -124,13 +130,7 @@ def change_password(user_id: int, current: str, new: str) -> User:
             raise Invalid({"current": "That is not your current password."})
         if current == new:
             raise Invalid({"password": "Choose a password different from the current one."})
-        problem = passwords.problem(new, name=user.name, email=user.email)
-        if problem:
-            raise Invalid({"password": problem})
-        user.password_hash = passwords.hash_password(new)
-        user.session_token = new_session_token()
-        user.save()
-        return user
+        return _set_password(user, new)
 
 
 def _clean_email(email: str | None) -> str:
