@@ -84,6 +84,7 @@ def crash_cycles(
     clients: int = 8,
     assets_per_client: int = 2,
     run_seconds: tuple[float, float] = (0.3, 1.0),
+    writes_per_cycle: int = 6,
     progress=None,
 ) -> CrashReport:
     report = CrashReport()
@@ -125,9 +126,18 @@ def crash_cycles(
                 )
                 for i in range(clients)
             ]
+            acknowledged_before = report.acknowledged
             for thread in threads:
                 thread.start()
             time.sleep(rng.uniform(*run_seconds))
+            # On a loaded machine a restarted server may answer nothing in the
+            # time drawn; wait for a few answers, so each kill lands among writes.
+            patience = time.monotonic() + 20
+            while (
+                report.acknowledged - acknowledged_before < writes_per_cycle
+                and time.monotonic() < patience
+            ):
+                time.sleep(0.02)
             server.kill9()
             stop.set()
             for thread in threads:
