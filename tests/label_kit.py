@@ -64,6 +64,24 @@ def decode(pdf: bytes, folder: Path) -> list[str]:
     return [barcode.text for barcode in found]
 
 
+def text_boxes(one: labels.Label, fmt, org_line: str):
+    """Each text line of one drawn label as (role, text, left, top, right, bottom)
+    in mm, and the right edge of its QR symbol."""
+    svg = labels.render.draw_label(one, fmt, org_line)
+    root = ET.fromstring(f'<svg xmlns="http://www.w3.org/2000/svg">{svg}</svg>')
+    transform = root.find(f"{SVG}g").get("transform")
+    inset = float(transform.split("translate(")[1].split()[0])
+    scale = float(transform.split("scale(")[1].rstrip(")"))
+    qr_right = inset + scale * labels.symbol(one.url).size
+    out = []
+    for line in root.iter(f"{SVG}text"):
+        size, x, y = (float(line.get(k)) for k in ("font-size", "x", "y"))
+        bold = line.get("font-weight") == "bold"
+        width = labels.text.width(line.text, size, line.get("font-family"), bold)
+        out.append((line.get("class"), line.text, x, y - 0.73 * size, x + width, y + 0.24 * size))
+    return out, qr_right
+
+
 def label_groups(svg: str) -> list[tuple[float, float, str]]:
     """Each drawn label's offset on the page (mm) and the code printed on it."""
     out = []

@@ -4,14 +4,12 @@ text, and the print page says which lines a stock cuts or leaves off."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-
 import pytest
 
 import labels
 from labels import text
 
-from .label_kit import FORMATS, PUBLIC, SVG, decode, first_fast, pdf_text
+from .label_kit import FORMATS, PUBLIC, decode, first_fast, pdf_text, text_boxes
 
 ORG = "Property of Acme Ltd — found it? scan me"
 FIELDS = ("Voltage: 230", "PAT tested: Yes")
@@ -22,29 +20,11 @@ def label(n: int = 0, fields=FIELDS, name: str = "Hilti TE 30-A36 rotary hammer"
     return labels.Label(labels.qr_url(PUBLIC, "A", code), code, name, fields=tuple(fields))
 
 
-def boxes(one: labels.Label, fmt, org_line: str):
-    """Each text line of one drawn label as (role, text, left, top, right, bottom)
-    in mm, and the right edge of its QR symbol."""
-    svg = labels.render.draw_label(one, fmt, org_line)
-    root = ET.fromstring(f'<svg xmlns="http://www.w3.org/2000/svg">{svg}</svg>')
-    transform = root.find(f"{SVG}g").get("transform")
-    inset = float(transform.split("translate(")[1].split()[0])
-    scale = float(transform.split("scale(")[1].rstrip(")"))
-    qr_right = inset + scale * labels.symbol(one.url).size
-    out = []
-    for line in root.iter(f"{SVG}text"):
-        size, x, y = (float(line.get(k)) for k in ("font-size", "x", "y"))
-        bold = line.get("font-weight") == "bold"
-        width = text.width(line.text, size, line.get("font-family"), bold)
-        out.append((line.get("class"), line.text, x, y - 0.73 * size, x + width, y + 0.24 * size))
-    return out, qr_right
-
-
 @pytest.mark.parametrize("name", FORMATS)
 @pytest.mark.parametrize("org_line", ["", ORG])
 def test_field_lines_stay_clear_of_the_qr_and_other_text(name, org_line):
     fmt = FORMATS[name]
-    lines, qr_right = boxes(label(), fmt, org_line)
+    lines, qr_right = text_boxes(label(), fmt, org_line)
     for _, _, left, top, right, bottom in lines:
         assert left >= qr_right
         assert right <= fmt.label_width_mm and 0 <= top and bottom <= fmt.label_height_mm
@@ -69,7 +49,7 @@ def test_field_lines_stay_clear_of_the_qr_and_other_text(name, org_line):
 
 def test_fields_come_after_the_name_and_before_the_foot_line():
     fmt = FORMATS["avery-l7163"]
-    lines, _ = boxes(label(), fmt, ORG)
+    lines, _ = text_boxes(label(), fmt, ORG)
     roles = [role for role, *_ in lines]
     assert roles.index("name") < roles.index("field") < roles.index("org")
     assert [t for role, t, *_ in lines if role == "field"] == list(FIELDS)

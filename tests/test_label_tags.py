@@ -3,15 +3,12 @@ other text, and the QR still reads at 300 dpi."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-
 import pytest
 
 import labels
-from labels import text
 
 from . import factories
-from .label_kit import FORMATS, PUBLIC, SVG, assert_pdf, decode, first_fast, pdf_text
+from .label_kit import FORMATS, PUBLIC, assert_pdf, decode, first_fast, pdf_text, text_boxes
 
 TAG = "LEGACY-000123"
 ORG = "Property of Acme Ltd — found it? scan me"
@@ -25,19 +22,8 @@ def label(n: int = 0, name: str = "Hilti TE 30-A36 rotary hammer") -> labels.Lab
 def drawing(one: labels.Label, fmt, org_line: str):
     """Each text line of one drawn label as (text, left, top, right, bottom) in mm,
     and the right edge of its QR symbol."""
-    svg = labels.render.draw_label(one, fmt, org_line)
-    root = ET.fromstring(f'<svg xmlns="http://www.w3.org/2000/svg">{svg}</svg>')
-    transform = root.find(f"{SVG}g").get("transform")
-    inset = float(transform.split("translate(")[1].split()[0])
-    scale = float(transform.split("scale(")[1].rstrip(")"))
-    qr_right = inset + scale * labels.symbol(one.url).size
-    out = []
-    for line in root.iter(f"{SVG}text"):
-        size, x, y = (float(line.get(k)) for k in ("font-size", "x", "y"))
-        bold = line.get("font-weight") == "bold"
-        width = text.width(line.text, size, line.get("font-family"), bold)
-        out.append((line.text, x, y - 0.73 * size, x + width, y + 0.24 * size))
-    return out, qr_right
+    lines, qr_right = text_boxes(one, fmt, org_line)
+    return [line[1:] for line in lines], qr_right
 
 
 @pytest.mark.parametrize("name", FORMATS)
