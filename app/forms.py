@@ -31,10 +31,12 @@ from wtforms.validators import (
 from .custody.servicing import MAX_INTERVAL_DAYS
 from .models import ROLES
 from .ops.rules import (
+    CURRENCIES,
     DEFAULT_AUDIT_INTERVAL,
     DEFAULT_PAPER_SIZE,
     ORG_NAME_MAX,
     PAPER_SIZES,
+    timezone_groups,
 )
 from .register.assets import EDITABLE
 from .register.passwords import MIN_LENGTH
@@ -68,6 +70,19 @@ def paper_size_field() -> RadioField:
         default=DEFAULT_PAPER_SIZE,
         validate_choice=False,
     )
+
+
+def timezone_choices(current: str = "") -> dict[str, list[tuple[str, str]]]:
+    """The time zone list, grouped by area; `current` stays on it even if it is
+    an old alias (ops.rules.timezone_groups)."""
+    return {area: [(n, n) for n in names] for area, names in timezone_groups(current)}
+
+
+def currency_choices(*, allow_none: bool = False) -> list[SelectChoice]:
+    pairs = [(code, c.label) for code, c in CURRENCIES.items()]
+    if allow_none:
+        pairs.insert(0, ("", "No symbol: plain numbers"))
+    return options(pairs)
 
 
 def optional_int(value):
@@ -163,6 +178,15 @@ class SetupForm(FlaskForm):
     email = EmailField("Email", [DataRequired(), Email, Length(max=254)])
     password = PasswordField(f"Password (at least {MIN_LENGTH} characters)", [DataRequired()])
     paper_size = paper_size_field()
+    # The service checks both (register.people.setup_first_admin); blank keeps
+    # the configured zone and guesses the currency from the zone.
+    timezone = SelectField("Time zone", validate_choice=False)
+    currency = SelectField("Currency", validate_choice=False)
+
+    def __init__(self, *args, zone: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices(zone)
+        self.currency.choices = currency_choices()
 
 
 class LoginForm(FlaskForm):
@@ -285,6 +309,12 @@ class SettingsForm(FlaskForm):
 
     org_name = StringField("Organisation name")
     public_url = StringField("Public address")
-    timezone = StringField("Time zone")
+    timezone = SelectField("Time zone", validate_choice=False)
     audit_interval_days = StringField("Audit every (days)", default=str(DEFAULT_AUDIT_INTERVAL))
     paper_size = paper_size_field()
+    currency = SelectField("Currency", validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices(self.timezone.data or "")
+        self.currency.choices = currency_choices(allow_none=True)

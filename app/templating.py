@@ -77,10 +77,11 @@ def new_key() -> str:
 
 
 def money(cents: int | None) -> str:
+    """An amount with the organisation's currency symbol (none chosen: a plain number).
+    Spreadsheets keep plain numbers (spreadsheets.csvfiles.money)."""
     if cents is None:
         return ""
-    sign, cents = ("-", -cents) if cents < 0 else ("", cents)
-    return f"{sign}{cents // 100:,}.{cents % 100:02d}"
+    return ops_rules.format_money(cents, site()["currency"])
 
 
 def localtime(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:

@@ -31,7 +31,7 @@ def test_every_wrong_field_is_named_and_nothing_is_saved(app, client, auth):
     assert response.status_code == 422
     text = soup_of(response).get_text(" ", strip=True)
     assert "Give a full address" in text
-    assert "Use a time zone name such as Europe/London." in text
+    assert "Choose a time zone from the list." in text
     assert "Choose A4 or US Letter." in text
     assert "Give the organisation's name." in text
     assert "Give a number of days from 1 to 3650." in text

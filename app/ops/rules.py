@@ -5,8 +5,10 @@ printing and the command line all ask here."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 DEFAULT_AUDIT_INTERVAL = 90
 MAX_AUDIT_INTERVAL = 3650  # days: ten years
@@ -14,6 +16,134 @@ MAX_AUDIT_INTERVAL = 3650  # days: ten years
 # from before the choice existed has no row and keeps printing on A4, as it did.
 PAPER_SIZES = {"a4": "A4", "letter": "US Letter"}
 DEFAULT_PAPER_SIZE = "a4"
+
+
+@dataclass(frozen=True)
+class Currency:
+    code: str
+    symbol: str
+    decimals: int = 2
+    after: bool = False  # "120.00 kr", not "kr120.00"
+
+    @property
+    def label(self) -> str:
+        return self.code if self.symbol == self.code else f"{self.code} ({self.symbol})"
+
+
+# The currencies on offer, in the order the lists show them. Money is stored in
+# hundredths whatever the currency; one without decimals shows whole amounts.
+CURRENCIES = {
+    c.code: c
+    for c in (
+        Currency("GBP", "£"),
+        Currency("EUR", "€"),
+        Currency("USD", "$"),
+        Currency("AUD", "A$"),
+        Currency("CAD", "C$"),
+        Currency("NZD", "NZ$"),
+        Currency("CHF", "CHF"),
+        Currency("SEK", "kr", after=True),
+        Currency("NOK", "kr", after=True),
+        Currency("DKK", "kr", after=True),
+        Currency("PLN", "zł", after=True),
+        Currency("JPY", "¥", decimals=0),
+        Currency("INR", "₹"),
+        Currency("ZAR", "R"),
+    )
+}
+# A new organisation's guess when its time zone says nothing clearer.
+DEFAULT_CURRENCY = "GBP"
+# A database from before the choice existed has no row: its amounts keep showing
+# as plain numbers, as they always did, until an admin picks a currency.
+NO_CURRENCY = ""
+_EURO_ZONES = (
+    "Amsterdam Athens Berlin Bratislava Brussels Dublin Helsinki Lisbon Ljubljana "
+    "Luxembourg Madrid Malta Monaco Paris Riga Rome Tallinn Vienna Vilnius Zagreb"
+).split()
+# Only zones whose country has one obvious currency; anything else falls back.
+ZONE_CURRENCIES = {
+    "Europe/London": "GBP",
+    "Europe/Belfast": "GBP",
+    "Europe/Guernsey": "GBP",
+    "Europe/Isle_of_Man": "GBP",
+    "Europe/Jersey": "GBP",
+    **{f"Europe/{city}": "EUR" for city in _EURO_ZONES},
+    "America/New_York": "USD",
+    "America/Chicago": "USD",
+    "America/Denver": "USD",
+    "America/Phoenix": "USD",
+    "America/Los_Angeles": "USD",
+    "America/Anchorage": "USD",
+    "Pacific/Honolulu": "USD",
+    "America/Detroit": "USD",
+    "America/Toronto": "CAD",
+    "America/Vancouver": "CAD",
+    "America/Edmonton": "CAD",
+    "America/Winnipeg": "CAD",
+    "America/Halifax": "CAD",
+    "America/St_Johns": "CAD",
+    "America/Regina": "CAD",
+    "Australia/Sydney": "AUD",
+    "Australia/Melbourne": "AUD",
+    "Australia/Brisbane": "AUD",
+    "Australia/Perth": "AUD",
+    "Australia/Adelaide": "AUD",
+    "Australia/Hobart": "AUD",
+    "Australia/Darwin": "AUD",
+    "Pacific/Auckland": "NZD",
+    "Europe/Zurich": "CHF",
+    "Europe/Stockholm": "SEK",
+    "Europe/Oslo": "NOK",
+    "Europe/Copenhagen": "DKK",
+    "Europe/Warsaw": "PLN",
+    "Asia/Tokyo": "JPY",
+    "Asia/Kolkata": "INR",
+    "Asia/Calcutta": "INR",
+    "Africa/Johannesburg": "ZAR",
+}
+
+
+def currency(raw) -> Currency | None:
+    """The saved currency, or None (plain numbers) for a missing or unknown one."""
+    return CURRENCIES.get(raw) if isinstance(raw, str) else None
+
+
+def currency_code(raw) -> str:
+    """The saved currency's code, or "" (plain numbers) for none or an unknown one."""
+    chosen = currency(raw)
+    return chosen.code if chosen else NO_CURRENCY
+
+
+def check_currency(raw: str, *, allow_none: bool = False) -> str | None:
+    """A message when `raw` is not a currency we offer; None when it is.
+    `allow_none`: the Settings page may keep plain numbers (no symbol)."""
+    if raw in CURRENCIES or (allow_none and raw == NO_CURRENCY):
+        return None
+    return "Choose a currency from the list."
+
+
+def currency_for_timezone(zone: str) -> str:
+    """The currency a new organisation in this time zone most likely uses."""
+    return ZONE_CURRENCIES.get(zone, DEFAULT_CURRENCY)
+
+
+def format_money(cents: int, code: str | None) -> str:
+    """An amount in hundredths, with the currency's symbol when one is chosen.
+    A currency without decimals shows whole amounts, unless that would hide a
+    fraction someone typed."""
+    chosen = currency(code)
+    sign, cents = ("-", -cents) if cents < 0 else ("", cents)
+    whole, hundredths = divmod(cents, 100)
+    number = f"{whole:,}.{hundredths:02d}"
+    if chosen is None:
+        return f"{sign}{number}"
+    if chosen.decimals == 0 and hundredths == 0:
+        number = f"{whole:,}"
+    if chosen.after:
+        return f"{sign}{number}\u00a0{chosen.symbol}"
+    if chosen.symbol == chosen.code:
+        return f"{sign}{chosen.symbol}\u00a0{number}"
+    return f"{sign}{chosen.symbol}{number}"
 
 
 ORG_NAME_MAX = 120
@@ -90,6 +220,37 @@ def public_url_warning(url: str) -> str | None:
             "reach it. Use the server's LAN address or its public name."
         )
     return None
+
+
+@cache
+def timezone_names() -> tuple[str, ...]:
+    """Every zone name the time zone database knows, sorted, for the lists.
+    Old aliases the database still carries (such as "US/Pacific") stay valid when
+    typed or saved, but the lists offer the Area/City names only."""
+    names = sorted(
+        name
+        for name in available_timezones()
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posixrules"))
+    )
+    return ("UTC", *names)
+
+
+def timezone_groups(current: str = "") -> list[tuple[str, list[str]]]:
+    """The zone names grouped by their area ("Europe", "America", ...), for a
+    list with headings. A saved or configured name the list lacks (an old alias)
+    is kept, first, so showing the page never changes it."""
+    groups: dict[str, list[str]] = {}
+    if current and current not in timezone_names():
+        groups["Current"] = [current]
+    for name in timezone_names():
+        area = name.split("/", 1)[0] if "/" in name else "UTC"
+        groups.setdefault(area, []).append(name)
+    return list(groups.items())
+
+
+def check_timezone(name: str) -> str | None:
+    """A message when `name` is not a time zone the database knows; None when it is."""
+    return None if valid_timezone(name) else "Choose a time zone from the list."
 
 
 def valid_timezone(name: str) -> bool:

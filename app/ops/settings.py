@@ -1,5 +1,5 @@
 """Organisation settings saved in the database (name, public URL, time zone,
-paper size).
+paper size, currency).
 
 A configured organisation name or public URL (instance/config.py, TAGTRAIL_*)
 wins over the saved one, so an operator can pin it. The time zone is the other
@@ -18,14 +18,24 @@ from ..models import Setting
 from .rules import (
     audit_interval,
     check_audit_interval,
+    check_currency,
     check_org_name,
     check_paper_size,
     check_public_url,
+    check_timezone,
+    currency_code,
     paper_size,
-    valid_timezone,
 )
 
-KEYS = ("org_name", "public_url", "timezone", "audit_interval_days", "paper_size")
+KEYS = (
+    "org_name",
+    "public_url",
+    "timezone",
+    "audit_interval_days",
+    "paper_size",
+    "currency",
+    "checklist_dismissed",
+)
 _TTL_SECONDS = 10.0
 _cache: dict[str, object] = {"at": 0.0, "values": {}}
 
@@ -52,6 +62,8 @@ def effective(config) -> dict[str, str]:
         "timezone": values.get("timezone") or config.get("TIMEZONE") or "UTC",
         "audit_interval_days": audit_interval(values.get("audit_interval_days")),
         "paper_size": paper_size(values.get("paper_size")),
+        "currency": currency_code(values.get("currency")),
+        "checklist_dismissed": values.get("checklist_dismissed") == "yes",
     }
 
 
@@ -88,12 +100,23 @@ def change(values: dict[str, str]) -> None:
         clean["public_url"] = url.rstrip("/")
     if "timezone" in values:
         clean["timezone"] = values["timezone"].strip()
-        if not valid_timezone(clean["timezone"]):
-            errors["timezone"] = "Use a time zone name such as Europe/London."
+        problem = check_timezone(clean["timezone"])
+        if problem:
+            errors["timezone"] = problem
     if "paper_size" in values:
         problem = check_paper_size(values["paper_size"])
         if problem:
             errors["paper_size"] = problem
+    if "currency" in values:
+        clean["currency"] = values["currency"].strip().upper()
+        problem = check_currency(clean["currency"], allow_none=True)
+        if problem:
+            errors["currency"] = problem
     if errors:
         raise Invalid(errors)
     save(clean)
+
+
+def dismiss_checklist() -> None:
+    """Hide the getting-started list on home for everyone, for good."""
+    save({"checklist_dismissed": "yes"})

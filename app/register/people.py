@@ -87,8 +87,12 @@ def setup_first_admin(
     email: str,
     password: str,
     paper_size: str = ops_rules.DEFAULT_PAPER_SIZE,
+    timezone: str = "",
+    currency: str = "",
 ) -> User:
-    """Create the first admin and the organisation's settings, exactly once."""
+    """Create the first admin and the organisation's settings, exactly once.
+    A blank time zone keeps the configured one; a blank currency is guessed from
+    the time zone (ops.rules.currency_for_timezone)."""
     errors = {}
     name_problem = ops_rules.check_org_name(org_name)
     if name_problem:
@@ -99,6 +103,14 @@ def setup_first_admin(
     paper_problem = ops_rules.check_paper_size(paper_size)
     if paper_problem:
         errors["paper_size"] = paper_problem
+    timezone = timezone.strip()
+    timezone_problem = ops_rules.check_timezone(timezone) if timezone else None
+    if timezone_problem:
+        errors["timezone"] = timezone_problem
+    currency = currency.strip().upper() or ops_rules.currency_for_timezone(timezone)
+    currency_problem = ops_rules.check_currency(currency)
+    if currency_problem:
+        errors["currency"] = currency_problem
     if not _clean_email(email):
         errors["email"] = "Give an email address to sign in with."
     if not password:
@@ -115,6 +127,8 @@ def setup_first_admin(
                 "org_name": org_name.strip(),
                 "public_url": public_url.strip(),
                 "paper_size": paper_size,
+                "currency": currency,
+                **({"timezone": timezone} if timezone else {}),
             }
         )
     return user

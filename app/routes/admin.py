@@ -17,7 +17,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.route("/settings", methods=["GET", "POST"])
 @role("admin")
 def settings_page():
-    """Name, public address, time zone, audit cycle and paper size of the organisation."""
+    """Name, public address, time zone, audit cycle, paper size and currency."""
     current = site()
     form = SettingsForm(data=current)
     pinned = {
@@ -27,7 +27,14 @@ def settings_page():
     if form.validate_on_submit():
         sent = {
             name: form[name].data or ""
-            for name in ("org_name", "public_url", "timezone", "audit_interval_days", "paper_size")
+            for name in (
+                "org_name",
+                "public_url",
+                "timezone",
+                "audit_interval_days",
+                "paper_size",
+                "currency",
+            )
             if not pinned.get(name)  # the configuration's value wins; nothing to save
         }
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import (
     Blueprint,
     abort,
@@ -49,9 +51,14 @@ def setup():
     """Create the first admin and name the organisation (only while nobody exists)."""
     if people.has_users():
         abort(404)
-    form = SetupForm()
+    zone = current_app.config.get("TIMEZONE") or "UTC"
+    form = SetupForm(zone=zone)
     if request.method == "GET":
         form.public_url.data = suggest_public_url(request.host_url)
+        # Without JavaScript the configured zone is the answer; setup.js swaps in
+        # the browser's own zone (and its currency) where it can.
+        form.timezone.data = zone
+        form.currency.data = ops_rules.currency_for_timezone(zone)
     if form.validate_on_submit():
         try:
             user = people.setup_first_admin(
@@ -61,6 +68,8 @@ def setup():
                 email=form.email.data,
                 password=form.password.data,
                 paper_size=form.paper_size.data,
+                timezone=form.timezone.data or "",
+                currency=form.currency.data or "",
             )
         except Invalid as exc:
             apply_errors(form, exc)
@@ -75,7 +84,12 @@ def setup():
                 flash(warning, "warn")
             return redirect(url_for("assets.new"), 303)
     status = 422 if form.errors else 200
-    return render_template("auth/setup.html", form=form), status
+    return render_template(
+        "auth/setup.html",
+        form=form,
+        guess=request.method == "GET",
+        zone_currencies=json.dumps(ops_rules.ZONE_CURRENCIES),
+    ), status
 
 
 def _account_key() -> str:
