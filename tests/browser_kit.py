@@ -148,6 +148,6 @@ def set_up_organisation(
     page.get_by_label("Public address phones will use").fill(server)
     page.get_by_label("Your name").fill(name)
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label(re.compile("^Password")).fill(password)
     page.get_by_role("button", name="Create admin account").click()
     page.wait_for_url(re.compile(re.escape(server) + r"/assets/new$"))

@@ -1,16 +1,47 @@
-"""The home page: what I hold and, for leads, what needs attention."""
+"""The home page: what I hold and, for leads, what needs attention (and, in a
+new organisation, the first steps still to take)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from ..custody import servicing
 from ..models import User
-from ..register import attention, dashboard, people
+from ..register import attention, dashboard, getting_started, people
 from ..register.rules import is_lead
 
 
-def page(viewer: User, today: date, audit_interval_days: int) -> dict:
+@dataclass(frozen=True)
+class Step:
+    key: str
+    words: str
+    done: bool
+    count: int = 0  # for printing: the assets whose label was never printed
+
+
+def checklist(viewer: User, dismissed: bool) -> list[Step] | None:
+    """A new organisation's first steps, ticked off from the data, for those who
+    can take them (leads and admins); None once every step is done or someone
+    dismissed the list."""
+    if dismissed or not is_lead(viewer):
+        return None
+    done = getting_started.progress()
+    steps = [
+        Step("locations", "Add your locations", done.locations > 0),
+        Step("assets", "Add or import your assets", done.assets > 0),
+        Step(
+            "labels", "Print their labels", done.assets > 0 and done.unprinted == 0, done.unprinted
+        ),
+        Step("people", "Invite people", done.people > 1),
+        Step("audit", "Run a first audit", done.audits > 0),
+    ]
+    return None if all(step.done for step in steps) else steps
+
+
+def page(
+    viewer: User, today: date, audit_interval_days: int, checklist_dismissed: bool = False
+) -> dict:
     mine, more_mine, summary = people.holdings(viewer), False, None
     if is_lead(viewer):
         # A lead's own items come after the dashboard: a few, then a link.
@@ -18,6 +49,7 @@ def page(viewer: User, today: date, audit_interval_days: int) -> dict:
         mine, more_mine = mine[: dashboard.ROWS], len(mine) > dashboard.ROWS
         summary = dashboard.summary(today, audit_interval_days)
     return {
+        "checklist": checklist(viewer, checklist_dismissed),
         "mine": list(mine),
         "more_mine": more_mine,
         "summary": summary,

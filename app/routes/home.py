@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from ..ops import settings
 from ..pages import home as home_page
 from ..permissions import public, role
 from ..templating import local_today, site
@@ -16,8 +17,22 @@ bp = Blueprint("home", __name__)
 @role("member")
 def index():
     """Start here: what I hold and, for leads, what needs attention."""
-    context = home_page.page(current_user, local_today(), site()["audit_interval_days"])
+    context = home_page.page(
+        current_user,
+        local_today(),
+        site()["audit_interval_days"],
+        checklist_dismissed=site()["checklist_dismissed"],
+    )
     return render_template("home/index.html", **context)
+
+
+@bp.route("/getting-started/dismiss", methods=["POST"])
+@role("lead")
+def dismiss_checklist():
+    """Hide the getting-started list on home, for everyone."""
+    settings.dismiss_checklist()
+    flash("The getting-started list is hidden.", "ok")
+    return redirect(url_for("home.index"), 303)
 
 
 @bp.route("/menu")
