@@ -143,7 +143,9 @@ def test_printed_assets_leave_the_unprinted_choice(client, lead, three):
     assert codes_drawn == [pretty(three[2].code), pretty(newer.code)]
     client.form("/labels/pdf", job(choice="unprinted"))
     soup, _ = client.soup("/labels", query_string={"choice": "unprinted", "format": L7160})
-    assert soup.select_one("section.card p.muted").get_text() == "Nothing matches that choice."
+    assert soup.select_one("#print-empty").get_text() == (
+        "Every asset's label has been printed. A new asset waits here until its label is."
+    )
     assert len(printed()) == 4
 
 

@@ -101,6 +101,8 @@ def index():
         rows=rows,
         total=total,
         pages=pages,
+        # An empty register says what it is for; an empty search, how to widen it.
+        filtered=any(value for key, value in request.args.items(multi=True) if key != "page"),
         categories=list(places.categories()),
         locations=places.location_tree(),
         holders=people.holders(),
