@@ -145,7 +145,7 @@ def import_csv(
     with app.app_context():
         try:
             table = imports.read(file.read_bytes(), encoding)
-            mapping, kept = imports.suggested(table.headers)
+            mapping, kept = imports.suggested(table.headers, table)
             choices = kept or formats.Choices()
             try:
                 fields = custom_columns.all_fields()

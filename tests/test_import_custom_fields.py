@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -410,3 +411,99 @@ def test_cli_maps_a_column_to_a_custom_field_or_a_new_one(cli, tmp_path):
     assert CustomField.get(CustomField.name == "Weight").kind == "number"
     saw = Asset.get(name="Saw").code
     assert values()[saw] == {"Voltage": "24", "Weight": "3"}
+
+
+HOMEBOX = Path(__file__).parent / "data" / "imports" / "homebox.csv"
+
+
+def test_homebox_columns_find_fields_by_name_ignoring_case_and_prefix(app):
+    """HB.insured is the field "Insured", HB.field.voltage the field "VOLTAGE":
+    a system's prefix off, case ignored; nothing new is made for them."""
+    with app.app_context():
+        ids = define([("Insured", "yes_no", (), None), ("VOLTAGE", "number", (), None)])
+        data = HOMEBOX.read_bytes()
+        result = preview(data)
+        headers = result.headers
+        assert result.mapping[headers.index("HB.insured")] == f"cf:{ids['Insured']}"
+        assert result.mapping[headers.index("HB.field.Voltage")] == f"cf:{ids['VOLTAGE']}"
+        assert [c.name for c in result.custom.made] == ["Colour"]
+        run(data, actor=factories.make_user("lead"))
+        assert CustomField.select().count() == 3  # Colour, stated by its HB.field column
+        drill = Asset.get(Asset.name == "Cordless drill").code
+        assert values()[drill] == {"Insured": "yes", "VOLTAGE": "18", "Colour": "Teal"}
+
+
+def test_no_column_becomes_a_field_unless_said_and_the_preview_lists_each(client, auth):
+    """HB.field.Voltage holding numbers is a new number field, listed on the
+    preview; HB.insured, a column nobody recognised, makes no field unless kept."""
+    auth.login("lead")
+    page, _ = client.soup(preview_url(upload(client, HOMEBOX.read_bytes(), "homebox.csv")))
+    said = page.select_one("#new-custom-fields").get_text()
+    assert "new custom field: Voltage (number)" in said
+    assert "new custom field: Colour (text)" in said and "Insured" not in said
+    voltage = page.select_one("label[for=col-25]")
+    assert voltage.get_text() == "“Voltage” is"
+    note = page.select_one("#col-25-note").get_text()
+    assert note == "new custom field: Voltage (number), made when you import"
+    assert "“Insured”" in page.select_one("#left-out").get_text()
+    assert CustomField.select().count() == 0  # a preview makes nothing
+    # The field comes from the import itself, as a number: a lead's own
+    # number field "Voltage" would have been used instead.
+    form = page.select_one("#import-confirm form")
+    sent = {}
+    for field in form.select("input[type=hidden]"):
+        sent.setdefault(field["name"], []).append(field["value"])
+    sent["mode"] = "import"
+    assert client.post(form["action"], data=sent).status_code == 303
+    kinds = {f.name: f.kind for f in CustomField.select()}
+    assert kinds == {"Colour": "text", "Voltage": "number"}
+
+
+def test_cli_lists_a_homebox_field_as_new_with_its_kind(cli):
+    result = cli("import-csv", HOMEBOX, "--dry-run")
+    assert "HB.field.Voltage → new custom field “Voltage” (Number)" in result.output
+    assert "“HB.insured”" in result.output.split("Left out: ")[1]
+
+
+def test_keep_says_so_beside_the_column_and_can_be_undone(client, auth):
+    auth.login("lead")
+    url = preview_url(upload(client, sheet("Name,Voltage\nDrill,18\nSaw,24\n")))
+    page, _ = client.soup(url)
+    keep = page.select_one("#keep-columns form[data-column='1']")
+    sent = {}
+    for field in keep.select("input[type=hidden]"):
+        sent.setdefault(field["name"], []).append(field["value"])
+    page, _ = client.soup(preview_url(client.post(keep["action"], data=sent)))
+    made = CustomField.get(CustomField.name == "Voltage")
+    kept = page.select_one("#kept-column")
+    assert kept.select_one("[role=status]").get_text() == (
+        "Voltage will be kept as a custom field (number)."
+    )
+    undo = kept.select_one("form")
+    assert undo.select_one("button").get_text() == "Leave it out again"
+    sent = {}
+    for field in undo.select("input[type=hidden]"):
+        sent.setdefault(field["name"], []).append(field["value"])
+    assert sent["col"] == ["name", f"cf:{made.id}"]
+    response = client.post(undo["action"], data=sent)
+    assert response.status_code == 303
+    page, _ = client.soup(preview_url(response))
+    # Left out again, offered again, and the field the tap made is gone.
+    assert page.select_one("#kept-column") is None
+    assert "“Voltage”" in page.select_one("#left-out").get_text()
+    assert [f["data-column"] for f in page.select("#keep-columns form")] == ["1"]
+    assert not CustomField.select().where(CustomField.name == "Voltage").exists()
+    # Kept onto a field that was there before, the undo leaves the field be.
+    ids = define(FIELDS[:1])
+    keep = page.select_one("#keep-columns form[data-column='1']")
+    sent = {}
+    for field in keep.select("input[type=hidden]"):
+        sent.setdefault(field["name"], []).append(field["value"])
+    page, _ = client.soup(preview_url(client.post(keep["action"], data=sent)))
+    undo = page.select_one("#kept-column form")
+    assert undo.select_one("input[name=made]") is None
+    sent = {}
+    for field in undo.select("input[type=hidden]"):
+        sent.setdefault(field["name"], []).append(field["value"])
+    assert client.post(undo["action"], data=sent).status_code == 303
+    assert CustomField.get_by_id(ids["Voltage"]).kind == "number"

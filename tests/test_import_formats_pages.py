@@ -66,13 +66,23 @@ def test_snipeit_statuses_chosen_on_the_preview(client, auth):
     labels = [label.text for label in page.select("#status-values label")]
     assert labels == ["“Undeployable” (2 rows) means", "“Pending Diagnostics” (1 row) means"]
     assert page.select_one("#import-confirm form") is None  # nothing imports until chosen
-    alerts = [p.text for p in page.select("[role=alert]")]
-    assert "2 status values are not ours: choose what each one means." in alerts
+    # The top of the page says what blocks the import, and links to the questions.
+    blocker = page.select_one("#import-blockers[role=alert] li a")
+    assert blocker.text == "2 status values need an answer"
+    assert blocker["href"] == "#status-values" and page.select_one("#status-values")
+    # The import button is there, disabled, and says why.
+    button = page.select_one("#import-confirm button.primary")
+    assert button.has_attr("disabled") and button.text == "Import 7 rows"
+    why = page.select_one("#" + button["aria-describedby"])
+    assert "Nothing can be imported yet: 2 status values need an answer" in why.text
+    assert why.select_one("a[href='#status-values']")
+    # The columns fold away: on a phone the questions are all that is open.
+    assert not page.select_one("details#columns").has_attr("open")
 
     choose(page, "status-undeployable", "faulty")
     page = again(client, page)
     assert page.select_one("#import-confirm form") is None  # one still to choose
-    assert "1 status value is not ours" in page.text
+    assert page.select_one("#import-blockers li").text == "1 status value needs an answer"
     choose(page, "status-pendingdiagnostics", "in_repair")
     page = again(client, page)
     assert page.select_one("[data-count=new]").text == "7"
@@ -127,10 +137,18 @@ def test_quantity_choice_on_the_preview(client, auth):
     assert page.select_one("#quantity option[selected]")["value"] == "each"
     assert page.select_one("[data-count=new]").text == "6"
     assert page.select_one("#import-confirm button.primary").text == "Import 3 rows"
-    assert "“HB.sold_price”" in page.select_one("#left-out").text
+    # Rows and assets counted apart: 3 rows, two with a quantity, make 6 assets.
+    assert "homebox.csv · 3 rows, 6 assets." in page.select_one("#import-size").text
+    # Headers as a person says them, the file's own beside them in small print.
+    assert "“Sold price”" in page.select_one("#left-out").text
+    assert "HB." not in page.select_one("#left-out").text
+    label = page.select_one("label[for=col-2]")
+    assert label.text == "“Labels” is"
+    assert label.find_next_sibling("small").text == "HB.labels"
     choose(page, "quantity", "one")
     page = again(client, page)
     assert page.select_one("[data-count=new]").text == "3"
+    assert "homebox.csv · 3 rows." in page.select_one("#import-size").text
     dry = soup(confirm(client, page, "dry"))
     assert "would add 3" in dry.select_one("#dry-run").text and counts() == (0, 0)
     response = confirm(client, page)
@@ -189,3 +207,43 @@ def test_each_system_imports_through_the_preview_and_again_changes_nothing(
     assert page.select_one("#import-confirm form") is None
     assert "nothing to import" in page.select_one("#import-confirm").text
     assert counts() == before
+
+
+def test_the_preview_says_why_a_tag_is_a_code_or_an_old_tag(client, auth):
+    auth.login("lead")
+    url = preview_url(upload(client, (DATA / "snipeit.csv").read_bytes(), "snipeit.csv"))
+    page, _ = client.soup(url)
+    why = [p.get_text() for p in page.select("#import-new .tag-why")]
+    assert len(why) == 2
+    assert why[0].startswith("TV-0007 is kept as the asset's code: it reads as a tagtrail code")
+    assert why[1].startswith("LAP-0101 is kept as the asset's old tag, not its code")
+    assert "Find by code finds it by the old tag too" in why[1]
+    rows = {li["data-line"]: li.get_text() for li in page.select("#import-new li")}
+    assert "old tag LAP-0101" in rows["2"] and "keeps code" in rows["3"]
+
+
+def test_find_by_code_finds_an_old_tag_an_import_kept(client, auth):
+    auth.login("lead")
+    url = preview_url(upload(client, (DATA / "snipeit.csv").read_bytes(), "snipeit.csv"))
+    page, _ = client.soup(url)
+    choose(page, "status-undeployable", "faulty")
+    choose(page, "status-pendingdiagnostics", "in_repair")
+    assert confirm(client, again(client, page)).status_code == 303
+    laptop = Asset.get(Asset.name == "Design laptop")
+    assert laptop.external_tag == "LAP-0101" and laptop.code != "LAP0101"
+    for typed in ("LAP-0101", " lap-0101 "):
+        response = client.get("/find", query_string={"code": typed})
+        assert response.status_code == 302, typed
+        assert response.headers["Location"].endswith(f"/A/{laptop.code}")
+    # The kept code still finds its asset as a code.
+    screen = Asset.get(Asset.name == "Board room screen")
+    response = client.get("/find", query_string={"code": "tv-0007"})
+    assert response.headers["Location"].endswith(f"/A/{screen.code}")
+    # Two assets with one old tag: the list shows both.
+    Asset.update(external_tag="lap-0101").where(Asset.name == "Spare laptop").execute()
+    response = client.get("/find", query_string={"code": "LAP-0101"})
+    assert "/assets?q=LAP-0101" in response.headers["Location"]
+    assert client.get("/find", query_string={"code": "LAP-9999"}).status_code == 404
+    # Signed out, an old tag tells a stranger nothing.
+    auth.logout()
+    assert client.get("/find", query_string={"code": "LAP-0102"}).status_code == 404

@@ -199,6 +199,16 @@ def get_by_code(code: str) -> Asset | None:
     return _by_code.first(code)
 
 
+def codes_by_old_tag(text: str, limit: int = 2) -> list[str]:
+    """The codes of assets whose old tag (the external tag an import kept from
+    another system) is `text`, case ignored; at most `limit`."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    query = Asset.select(Asset.code).where(fn.LOWER(Asset.external_tag) == text.lower())
+    return [code for (code,) in query.limit(limit).tuples()]
+
+
 HISTORY_PAGE = 15  # entries per page on the asset page (it must stay under 10 KB)
 
 

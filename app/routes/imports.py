@@ -48,8 +48,15 @@ def _upload_page(error: str = "", status: int = 200):
     return render_template("imports/upload.html", error=error), status
 
 
+def _column(values, name: str) -> int | None:
+    """A column index the page passed back (the column just kept), if it is one."""
+    text = values.get(name, "")
+    return int(text) if text.isdigit() and len(text) < 6 else None
+
+
 def _preview_page(token, filename, preview, *, error="", summary=None, status=200):
     shared, own = messages.group(preview.rows)
+    kept = _column(request.args, "kept")
     return render_template(
         "imports/preview.html",
         token=token,
@@ -62,6 +69,9 @@ def _preview_page(token, filename, preview, *, error="", summary=None, status=20
         own=own,
         error=error,
         summary=summary,
+        kept=kept if kept in preview.custom.by_index else None,
+        made=request.args.get("made") == "1",
+        unkept=_column(request.args, "unkept"),
     ), status
 
 
@@ -113,8 +123,10 @@ def keep(token: str, column: int):
     values; the preview comes back with the column mapped to it."""
     try:
         table, filename = imports.load(_folder(), token, _encoding(request.form))
-        mapping = _mapping(request.form, len(table.headers)) or imports.suggested(table.headers)[0]
-        mapping = imports.keep_column(table, mapping, column, actor=current_actor())
+        mapping = (
+            _mapping(request.form, len(table.headers)) or imports.suggested(table.headers, table)[0]
+        )
+        mapping, made = imports.keep_column_made(table, mapping, column, actor=current_actor())
     except imports.Expired as exc:
         return _upload_page(str(exc), exc.status)
     except imports.WrongEncoding as exc:
@@ -125,12 +137,45 @@ def keep(token: str, column: int):
         result = imports.preview(table)
         error = exc.errors.get("mapping") or " ".join(exc.errors.values())
         return _preview_page(token, filename, result, error=error, status=exc.status)
+    said = {"kept": column, "made": "1"} if made else {"kept": column}
+    return _back_to_preview(token, mapping, said)
+
+
+def _back_to_preview(token: str, mapping: list[str], said: dict):
+    """303 to the preview with the columns as now mapped and the other choices
+    the form carried."""
     kept = {
         key: value
         for key, value in request.form.items()
         if key.startswith("status-") or key in ("dates", "quantity", "encoding")
     }
-    return redirect(url_for("imports.preview", token=token, col=mapping, **kept), 303)
+    return redirect(url_for("imports.preview", token=token, col=mapping, **kept, **said), 303)
+
+
+@bp.route("/<token>/unkeep/<int:column>", methods=["POST"])
+@role("lead")
+def unkeep(token: str, column: int):
+    """Undo "Keep as a custom field": leave the column out again (the field the
+    tap made goes too, while it holds no values)."""
+    try:
+        table, filename = imports.load(_folder(), token, _encoding(request.form))
+        mapping = (
+            _mapping(request.form, len(table.headers)) or imports.suggested(table.headers, table)[0]
+        )
+        mapping = imports.unkeep_column(
+            table, mapping, column, made=request.form.get("made") == "1", actor=current_actor()
+        )
+    except imports.Expired as exc:
+        return _upload_page(str(exc), exc.status)
+    except imports.WrongEncoding as exc:
+        guessed = imports.preview(exc.table)
+        error = exc.errors["encoding"]
+        return _preview_page(token, exc.filename, guessed, error=error, status=exc.status)
+    except Invalid as exc:
+        result = imports.preview(table)
+        error = exc.errors.get("mapping") or " ".join(exc.errors.values())
+        return _preview_page(token, filename, result, error=error, status=exc.status)
+    return _back_to_preview(token, mapping, {"unkept": column})
 
 
 @bp.route("/<token>", methods=["POST"])

@@ -59,14 +59,21 @@ def asset(code: str):
 @bp.route("/find")
 @public
 def find():
-    """The "Find by code" box: a typed code goes to its asset or location."""
-    typed = request.args.get("code", "")
+    """The "Find by code" box: a typed code goes to its asset or location; signed
+    in, an old tag (kept by an import from another system) to its asset."""
+    typed = request.args.get("code", "")[:200]
     code = codes.parse(typed)
     what = label_codes.resolve(code) if code else None
     if what is not None and what.kind == "location":
         return redirect(url_for("scan.location", code=code))
     if what is not None:  # an asset, an old label of one, or a blank label
         return redirect(url_for("scan.asset", code=code))
+    if current_user.is_authenticated:
+        found = assets.codes_by_old_tag(typed)
+        if len(found) == 1:
+            return redirect(url_for("scan.asset", code=found[0]))
+        if found:  # two assets carry it: the list shows both
+            return redirect(url_for("assets.index", q=typed.strip()))
     return _not_found(typed)
 
 

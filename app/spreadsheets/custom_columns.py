@@ -62,20 +62,24 @@ def new(kind: str) -> str:
 
 
 def field_name(header: str) -> str:
-    """The name a field made from this column gets: another system's custom
-    field's own name, else the header."""
-    found = iv.custom_field_header(header)
-    return " ".join((found[0] if found else header or "").split())
+    """The name a column's field has (or gets): another system's custom field's
+    own name, a Homebox column's without "HB." ("HB.insured": "Insured"), else
+    the header. Fields are matched to it ignoring case."""
+    if iv.custom_field_header(header) or iv.is_homebox([header or ""]):
+        return iv.readable_header(header)
+    return " ".join((header or "").split())
 
 
-def stated_kind(header: str) -> str | None:
-    """The kind another system's custom field column states: Shelf.nu's type,
-    text for Homebox (whose fields are text); None for any other header."""
+def stated_kind(header: str, cells: list[str] | None = None) -> str | None:
+    """The kind another system's custom field column gives its field: Shelf.nu's
+    stated type; with none stated (Homebox's HB.field.<name>), the kind the
+    column's `cells` suggest (text without them). None for any other header."""
     found = iv.custom_field_header(header)
     if found is None:
         return None
-    name, kind = found
-    return SHELF_KINDS.get(iv.header_key(kind or ""), "text")
+    if found[1]:
+        return SHELF_KINDS.get(iv.header_key(found[1]), "text")
+    return infer_kind(cells) if cells is not None else "text"
 
 
 def all_fields() -> dict[int, CustomField]:
@@ -96,11 +100,19 @@ def _custom_wins(header: str, guessed: str) -> bool:
     return guessed not in _IDENTITY and iv.header_key(header) not in _OURS
 
 
-def guess(headers: list[str], mapping: list[str], fields: dict[int, CustomField]) -> list[str]:
-    """Custom fields for the columns: a header that is a field's name (or another
-    system's custom field column naming one) is that field, unless it is one of
-    our export's headers or names the asset; another system's custom field
-    column with no field of its name is a new field of its type."""
+def guess(
+    headers: list[str],
+    mapping: list[str],
+    fields: dict[int, CustomField],
+    table: iv.Table | None = None,
+) -> list[str]:
+    """Custom fields for the columns: a header that is a field's name ignoring
+    case (after another system's prefix: HB.field.<name>, "cf: <name>, type:…",
+    HB.<name>) is that field, unless it is one of our export's headers or names
+    the asset; another system's custom field column with no field of its name
+    is a new field of its stated type (or, with none stated, the kind the
+    column's values in `table` suggest), listed on the preview. No other
+    column becomes a new field unless someone says so."""
     out = list(mapping)
     taken = {name for name in out if name}
     for i, header in enumerate(headers):
@@ -112,7 +124,7 @@ def guess(headers: list[str], mapping: list[str], fields: dict[int, CustomField]
             out[i] = existing(match.id)
             taken.add(out[i])
         elif match is None and not out[i]:
-            kind = stated_kind(header)
+            kind = stated_kind(header, _cells(table, i) if table is not None else None)
             if kind:
                 out[i] = new(kind)
     return out
@@ -137,6 +149,10 @@ class Column:
     @property
     def label(self) -> str:
         return f"{self.name} ({cf_rules.KIND_LABELS[self.kind]})"
+
+    @property
+    def kind_words(self) -> str:
+        return cf_rules.KIND_LABELS[self.kind].lower()
 
 
 @dataclass
@@ -359,14 +375,19 @@ def keepable(table: iv.Table, mapping: list[str]) -> list[tuple[int, str, str]]:
 def keep(table: iv.Table, index: int, *, actor=None) -> int:
     """Make a custom field from one column (named after it, typed from its
     values), or find the field of that name; returns its id."""
+    return keep_made(table, index, actor=actor)[0]
+
+
+def keep_made(table: iv.Table, index: int, *, actor=None) -> tuple[int, bool]:
+    """`keep`, saying too whether the field was made now (False: it existed)."""
     if not 0 <= index < len(table.headers):
         raise Invalid({"mapping": "That column is not in the file: choose again."})
     name = field_name(table.headers[index])
     for f in custom_fields.all_fields():
         if cf_rules.same_name(f.name, name):
-            return f.id
+            return f.id, False
     cells = _cells(table, index)
-    kind = stated_kind(table.headers[index]) or infer_kind(cells)
+    kind = stated_kind(table.headers[index], cells) or infer_kind(cells)
     choices = _choices(c for c in cells if not is_placeholder(c)) if kind == "choice" else []
     try:
         made = custom_fields.create_field(
@@ -374,7 +395,18 @@ def keep(table: iv.Table, index: int, *, actor=None) -> int:
         )
     except Invalid as exc:
         raise Invalid({"mapping": " ".join(exc.errors.values())}) from None
-    return made.id
+    return made.id, True
+
+
+def unkeep(name: str, *, made: bool, actor=None) -> None:
+    """Undo "Keep as a custom field": the field the tap made goes again, if it
+    still holds no values (a field that existed before, or has values, stays)."""
+    match = _EXISTING.match(name or "")
+    if not made or match is None:
+        return
+    field_id = int(match.group(1))
+    if custom_fields.get_field(field_id) is not None and not custom_fields.value_count(field_id):
+        custom_fields.delete_field(field_id, actor=actor)
 
 
 def label(name: str, header: str, fields: dict[int, CustomField]) -> str:

@@ -140,7 +140,7 @@ def preview(
     """What the import would do. Writes nothing. With no mapping (a first
     preview), the choices made for the last file with these headers are used."""
     if mapping is None:
-        mapping, kept = suggested(table.headers)
+        mapping, kept = suggested(table.headers, table)
         choices = choices or kept
     return plan(table, mapping, date_order, choices)
 
@@ -160,7 +160,7 @@ def run(
     inside it, so nothing that changed since the preview slips through. A dry
     run does all the work and then rolls it back."""
     if mapping is None:
-        mapping, kept = suggested(table.headers)
+        mapping, kept = suggested(table.headers, table)
         choices = choices or kept
     try:
         with write():
@@ -243,9 +243,12 @@ def _memory_key(headers: list[str]) -> str:
     return f"import-columns:{digest[:40]}"
 
 
-def suggested(headers: list[str]) -> tuple[list[str], Choices | None]:
+def suggested(
+    headers: list[str], table: iv.Table | None = None
+) -> tuple[list[str], Choices | None]:
     """The mapping and choices last imported with this very header row, else
-    the mapping guessed from the headers."""
+    the mapping guessed from the headers (and the values in `table`, which
+    type another system's custom field columns that state no type)."""
     raw = Setting.get_value(_memory_key(headers))
     try:
         kept: dict = json.loads(raw or "{}")
@@ -254,7 +257,7 @@ def suggested(headers: list[str]) -> tuple[list[str], Choices | None]:
         return mapping, check_choices_form(kept.get("statuses", {}), kept.get("quantity", ""))
     except (ValueError, KeyError, TypeError, AttributeError, Invalid):  # none, or damaged
         fields = custom_columns.all_fields()
-        return custom_columns.guess(headers, guess_mapping(headers), fields), None
+        return custom_columns.guess(headers, guess_mapping(headers), fields, table), None
 
 
 def remember(headers: list[str], mapping: list[str], choices: Choices) -> None:
@@ -271,8 +274,28 @@ def remember(headers: list[str], mapping: list[str], choices: Choices) -> None:
 def keep_column(table: iv.Table, mapping: list[str], index: int, *, actor=None) -> list[str]:
     """Keep a column as a custom field (made now, typed from its values, or the
     field of its name if there is one); returns the mapping with the column on it."""
-    field_id = custom_columns.keep(table, index, actor=actor)
+    return keep_column_made(table, mapping, index, actor=actor)[0]
+
+
+def unkeep_column(
+    table: iv.Table, mapping: list[str], index: int, *, made: bool, actor=None
+) -> list[str]:
+    """Undo a Keep: the column is left out again, and the field the tap made
+    goes, while it holds no values. Returns the mapping."""
+    if not 0 <= index < len(table.headers):
+        raise Invalid({"mapping": "That column is not in the file: choose again."})
+    mapping = (list(mapping) + [""] * len(table.headers))[: len(table.headers)]
+    name, mapping[index] = mapping[index], ""
+    custom_columns.unkeep(name, made=made, actor=actor)
+    return mapping
+
+
+def keep_column_made(
+    table: iv.Table, mapping: list[str], index: int, *, actor=None
+) -> tuple[list[str], bool]:
+    """`keep_column`, saying too whether the field was made by this tap."""
+    field_id, made = custom_columns.keep_made(table, index, actor=actor)
     mapping = (list(mapping) + [""] * len(table.headers))[: len(table.headers)]
     mapping = ["" if name == custom_columns.existing(field_id) else name for name in mapping]
     mapping[index] = custom_columns.existing(field_id)
-    return mapping
+    return mapping, made

@@ -28,6 +28,10 @@ class RowPlan:
     changes: dict[str, tuple[str, str]] = field(default_factory=dict)
     asset_id: int | None = None
     code: str | None = None  # the asset's code: its own, or one kept from the file
+    # The tag column's cell, and what it became: "code" (kept as a new asset's
+    # code) or "old" (kept as its external tag, the old tag).
+    tag: str = ""
+    tag_kept_as: str = ""
 
     @property
     def title(self) -> str:
@@ -77,6 +81,11 @@ class Preview:
         return [h for h, name in zip(self.headers, self.mapping, strict=False) if not name and h]
 
     @property
+    def left_out_shown(self) -> list[str]:
+        """The columns left out, as a person would say them (shown_headers)."""
+        return [iv.readable_header(h) for h in self.left_out]
+
+    @property
     def status_values(self) -> list[tuple[str, str, int, str]]:
         """Every status value the person chose a meaning for or must: (key, as
         written, rows, our status or "")."""
@@ -85,6 +94,52 @@ class Preview:
     @property
     def ok(self) -> bool:
         return not self.problems and not any(r.errors for r in self.rows)
+
+    @property
+    def row_count(self) -> int:
+        """Rows of the file; a row with a quantity may make several assets."""
+        return len({r.line for r in self.rows})
+
+    @property
+    def size_words(self) -> str:
+        return rules.rows_words(self.row_count, len(self.rows))
+
+    @property
+    def tag_words(self) -> list[str]:
+        """Why the file's tags became codes or old tags, one plain sentence
+        each, with the first new asset's tag of each kind as the example."""
+        new = [r for r in self.rows if r.action == "new" and r.tag_kept_as]
+        kept = next((r.tag for r in new if r.tag_kept_as == "code"), "")
+        old = next((r.tag for r in new if r.tag_kept_as == "old"), "")
+        return rules.tag_words(kept, old)
+
+    @property
+    def shown_headers(self) -> list[str]:
+        """Each header as a person would say it ("HB.labels": "Labels")."""
+        return [iv.readable_header(h) for h in self.headers]
+
+    @property
+    def blockers(self) -> list[tuple[str, str]]:
+        """What stops the import, each with the id of the place on the page
+        where it is put right: (words, anchor). Empty when it can go ahead."""
+        out, said = [], set()
+        waiting = sum(1 for v in self.status_values if not v[3])
+        if waiting:
+            out.append((rules.waiting_words(waiting), "status-values"))
+            said.add(formats.statuses_words(waiting))
+        if self.date_choice_needed:
+            out.append((rules.DATE_ORDER_WORDS, "dates"))
+            said.add(rules.DATE_ORDER_PROBLEM)
+        if self.column_problems:
+            n = len(self.column_problems)
+            where = f"col-{min(self.column_problems)}"
+            out.append((f"{n} column{'s need' if n > 1 else ' needs'} another look", where))
+            said.update(self.column_problems.values())
+        out.extend((p, "mapping") for p in self.problems if p not in said)
+        bad = len({r.line for r in self.rows if r.errors})
+        if bad:
+            out.append((f"{bad} row{'s have' if bad > 1 else ' has'} errors", "import-errors"))
+        return out
 
 
 def check_mapping(mapping: list[str]) -> list[str]:
@@ -180,6 +235,7 @@ def _identify(plan: RowPlan, look: Lookup) -> None:
             plan.asset_id = look.by_code[code]
         elif code and code not in look.taken_codes:
             plan.code = code
+            plan.tag, plan.tag_kept_as = tag, "code"
         elif values.get("external_tag", tag).lower() != tag.lower():
             plan.errors.append(
                 f"Asset tag {tag} is not a free tagtrail code, and the row has another "
@@ -187,6 +243,7 @@ def _identify(plan: RowPlan, look: Lookup) -> None:
             )
         else:
             values["external_tag"] = tag
+            plan.tag, plan.tag_kept_as = tag, "old"
     serial = values.get("serial", "").lower()
     if serial and serial in look.by_serial:
         other = look.by_serial[serial]
@@ -324,9 +381,7 @@ def plan(
     preview.encoding_guessed = table.encoding_guessed
     preview.encoding_chosen = table.encoding_chosen
     if must_choose:
-        preview.problems.append(
-            "Some dates could be day/month or month/day (like 03/04/2024). Choose the order."
-        )
+        preview.problems.append(rules.DATE_ORDER_PROBLEM)
     if preview.problems and not must_choose:
         return preview
     look = Lookup.load()

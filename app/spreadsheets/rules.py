@@ -168,3 +168,41 @@ def too_many_assets_words(assets: int) -> str:
 def too_many_rows_words(rows: int) -> str:
     """What the import page says about a file with more rows than MAX_ROWS."""
     return f"That file has {rows:,} rows; import at most {MAX_ROWS:,}."
+
+
+DATE_ORDER_PROBLEM = (
+    "Some dates could be day/month or month/day (like 03/04/2024). Choose the order."
+)
+DATE_ORDER_WORDS = "Dates like 03/04/2024 need an order: day/month or month/day"
+
+
+def waiting_words(waiting: int) -> str:
+    """What stops an import while status values wait for a meaning, said at the top."""
+    return f"{waiting} status value{'s need' if waiting > 1 else ' needs'} an answer"
+
+
+def rows_words(rows: int, assets: int) -> str:
+    """A file's size on the preview: rows and assets counted apart when
+    quantities make several assets of one row ("3 rows, 6 assets")."""
+    said = f"{rows:,} row{'' if rows == 1 else 's'}"
+    if assets != rows:
+        said += f", {assets:,} asset{'' if assets == 1 else 's'}"
+    return said
+
+
+def tag_words(kept: str, old: str) -> list[str]:
+    """Why a tag became the asset's code (`kept`) or its old tag (`old`), as the
+    preview says it; either may be "" (no such tag in the file)."""
+    out = []
+    if kept:
+        out.append(
+            f"{kept} is kept as the asset's code: it reads as a tagtrail code (six letters "
+            "and digits) that no asset has, so its printed label keeps working."
+        )
+    if old:
+        out.append(
+            f"{old} is kept as the asset's old tag, not its code: a tagtrail code is six "
+            "letters and digits (like 7K3-M9Q), so the asset gets a new code, and Find by "
+            "code finds it by the old tag too."
+        )
+    return out

@@ -144,6 +144,27 @@ def custom_field_header(header: str) -> tuple[str, str | None] | None:
     return None
 
 
+_CAMEL = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)+$")
+
+
+def readable_header(header: str) -> str:
+    """A header as a person would say it: another system's custom field's own
+    name, Homebox's columns without "HB." and underscores ("HB.purchase_price":
+    "Purchase price"), Shelf.nu's "assetModel" as "Asset model"; any other
+    header as the file has it."""
+    text = " ".join((header or "").split())
+    found = custom_field_header(text)
+    if found:
+        return found[0]
+    if _HOMEBOX.match(text):
+        text = " ".join(_HOMEBOX.sub("", text).replace("_", " ").split())
+    elif _CAMEL.match(text):
+        text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", text).lower()
+    else:
+        return text
+    return text[:1].upper() + text[1:] if text else " ".join((header or "").split())
+
+
 def is_homebox(headers: list[str]) -> bool:
     """A Homebox file (HB.* columns, or its older "Import Ref"): its location
     paths are written with "/"."""
