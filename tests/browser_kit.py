@@ -135,9 +135,13 @@ def set_up_organisation(
     org: str = "Northwind Studio",
     name: str = "Lee Lead",
     email: str = "lee@example.com",
+    time_zone: str | None = None,
+    paper: str | None = None,
+    currency: str | None = None,
 ) -> None:
     """A fresh server's first visit: the set-up form filled in as its owner would,
-    ending on the first asset form."""
+    ending on the first asset form. The time zone, paper ("A4" or "US Letter") and
+    currency (a code such as "EUR") keep what the page picked unless given."""
     import re
 
     from playwright.sync_api import expect
@@ -146,6 +150,12 @@ def set_up_organisation(
     expect(page).to_have_url(server + "/setup")
     page.get_by_label("Organisation name").fill(org)
     page.get_by_label("Public address phones will use").fill(server)
+    if time_zone:
+        page.get_by_label("Time zone").select_option(time_zone)
+    if paper:
+        page.get_by_label(paper).check()
+    if currency:
+        page.get_by_label("Currency").select_option(currency)
     page.get_by_label("Your name").fill(name)
     page.get_by_label("Email").fill(email)
     page.get_by_label(re.compile("^Password")).fill(password)
