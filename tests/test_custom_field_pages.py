@@ -161,8 +161,13 @@ def test_a_bad_value_shows_beside_its_field_and_nothing_is_saved(client, auth):
     assert field_error(soup, f"cf-{rungs.id}") == "“five” is not a number."
     assert soup.select_one(f"[name=cf-{colour.id}]")["value"] == "Red"  # what was typed stays
     assert soup.select_one(f"[name=cf-{rungs.id}]")["aria-invalid"] == "true"
+    # The refused field takes the focus (the page scrolls to it), and only it.
+    assert [e["name"] for e in soup.select("main [autofocus]")] == [f"cf-{rungs.id}"]
     assert "Nothing was saved" in soup.select_one(".flash-error").get_text()
     assert CustomValue.select().count() == 0
+    # A built-in field refused too: the focus is not moved past it to a custom one.
+    both = client.form("/assets/new", {**form, "name": ""})
+    assert soup_of(both).select(f"[name=cf-{rungs.id}][autofocus]") == []
     assert not assets.search(assets.Search(text="Ladder"))[0]
 
     form[f"cf-{rungs.id}"] = "5"
@@ -235,3 +240,26 @@ def test_a_field_of_another_category_is_refused_beside_it(client, auth):
     assert field_error(soup_of(response), f"cf-{rungs.id}") == "This field is for Ladders only."
     form["category"] = str(ladders.id)
     assert client.form("/assets/new", form).status_code == 303
+
+
+def test_choices_only_for_a_list_and_the_list_reads_as_links(client, auth):
+    """The Choices box is marked as only for a list of choices (app.css hides it
+    otherwise); choices sent with another kind are ignored; names are links;
+    the back link goes to the Menu, where custom fields are."""
+    auth.login("lead")
+    form, _ = client.soup("/custom-fields/new")
+    box = form.select_one("#choices-field")
+    assert box.select_one("textarea#choices")
+    assert box.select_one(".hint").get_text() == "Only for a list of choices."
+    sent = {"name": "Weight", "kind": "number", "category": "", "choices": "Light\nHeavy"}
+    assert client.form("/custom-fields/new", sent).status_code == 303
+    weight = CustomField.get(CustomField.name == "Weight")
+    assert weight.kind == "number" and not weight.choices
+    edit, _ = client.soup(f"/custom-fields/{weight.id}/edit")
+    assert edit.select_one("textarea#choices").get_text().strip() == ""
+    listing, _ = client.soup("/custom-fields")
+    link = listing.select_one(f"#field-{weight.id} a")
+    assert link["href"] == f"/custom-fields/{weight.id}/edit"
+    assert link.select_one(".row-main").get_text() == "Weight"
+    back = listing.select_one("main .tap-links a")
+    assert back.get_text() == "← Menu" and back["href"] == "/menu"

@@ -29,6 +29,20 @@ def test_a_lead_imports_a_snipeit_export_choosing_its_statuses(server, page, tmp
     page.wait_for_url(re.compile(re.escape(server) + r"/assets/import/[0-9a-f]{32}$"))
     expect(page.get_by_role("alert").first).to_be_visible()
     expect(page.locator("#import-confirm")).to_contain_text("Nothing can be imported")
+    # The first screen says what blocks the import; its link reaches the questions.
+    blocker = page.locator("#import-blockers").get_by_role(
+        "link", name="2 status values need an answer"
+    )
+    expect(blocker).to_be_in_viewport()
+    expect(page.locator("#import-confirm button.primary")).to_be_disabled()
+    # One screen of choices: the questions fit a phone's screen, and the
+    # columns fold away (the whole page was some 4,400 px with them open).
+    asked = page.locator("#status-values").bounding_box()
+    assert asked and asked["height"] < PHONE["height"], asked
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 3200, f"the preview is {height}px tall"
+    blocker.click()
+    expect(page.get_by_label("“Undeployable” (2 rows) means")).to_be_in_viewport()
     expect(page.locator("#left-out")).to_have_text(
         "Left out: “ID”, “Company”, “Warranty Months”, “Asset EOL Date”"
     )

@@ -247,3 +247,14 @@ def test_find_by_code_finds_an_old_tag_an_import_kept(client, auth):
     # Signed out, an old tag tells a stranger nothing.
     auth.logout()
     assert client.get("/find", query_string={"code": "LAP-0102"}).status_code == 404
+
+
+def test_the_file_picker_takes_tab_separated_and_plain_text_files(client, auth):
+    auth.login("lead")
+    page, _ = client.soup("/assets/import")
+    accepted = page.select_one("input#file[type=file]")["accept"].split(",")
+    for kind in (".csv", ".tsv", ".txt", "text/csv", "text/tab-separated-values", "text/plain"):
+        assert kind in accepted
+    data = (DATA / "homebox_old.tsv").read_bytes()
+    page, _ = client.soup(preview_url(upload(client, data, "homebox_old.tsv")))
+    assert page.select_one("[data-count=new]").text == "3"
