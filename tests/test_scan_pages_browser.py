@@ -1,5 +1,5 @@
-"""In a real Chromium at phone size: /scan with JavaScript off, and tap targets of
-at least 44×44 px on the pages a lead and a member tap through."""
+"""In a real Chromium at phone size: /scan with JavaScript off. (Tap targets on every
+page are measured in test_axe_browser.py.)"""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from .test_browser import PASSWORD, _shot
 from .test_scanner_browser import _query
 
 pytestmark = pytest.mark.browser
-
-TAP = 44
 
 
 @pytest.fixture(scope="module")
@@ -111,79 +109,3 @@ def test_scan_with_javascript_shows_no_no_script_notice(site, browser):
     expect(page.locator("#scan-type")).to_be_visible()
     assert page.locator("#scan-no-js").count() == 0
     page.context.close()
-
-
-# Tap targets ----------------------------------------------------------------------
-
-
-def _too_small(locator) -> list[str]:
-    """Each matching element narrower or shorter than a fingertip, with its box."""
-    assert locator.count() > 0, locator
-    small = []
-    for i in range(locator.count()):
-        element = locator.nth(i)
-        element.scroll_into_view_if_needed()
-        box = element.bounding_box()
-        assert box is not None, f"{locator} #{i} is not shown"
-        if box["width"] < TAP or box["height"] < TAP:
-            text = element.inner_text().strip() or element.get_attribute("title")
-            small.append(f"{text!r}: {box['width']:.0f}×{box['height']:.0f}")
-    return small
-
-
-@pytest.fixture(scope="module")
-def faulty(site, browser, tmp_path_factory):
-    """An asset with a fault reported with a photo; its code."""
-    from PIL import Image
-
-    photo = tmp_path_factory.mktemp("photo") / "crack.png"
-    Image.new("RGB", (40, 30), "red").save(photo)
-    code = _query(site, "SELECT code FROM asset WHERE status = 'available' ORDER BY id LIMIT 1")
-    code = code[0][0]
-    page = phone(browser)
-    _sign_in(page, site["url"], "lead@demo.tagtrail")
-    page.goto(site["url"] + f"/A/{code}")
-    card = page.locator("#status-card")
-    card.get_by_text("Report a fault", exact=True).tap()
-    card.get_by_label("What is wrong?").fill("Cracked casing")
-    card.get_by_label("Photo (optional, up to 10 MB)").set_input_files(str(photo))
-    card.get_by_role("button", name="Send fault report").tap()
-    expect(page.locator("#status-card .band a")).to_have_text("photo")
-    page.context.close()
-    return code
-
-
-@pytest.mark.parametrize("size", PHONES)
-def test_tap_targets_are_at_least_44_px(site, browser, faulty, size):
-    """ "Start at label", the "Scan" menu link, and links used as actions."""
-    url = site["url"]
-    page = phone(browser, size)
-    _sign_in(page, url, "lead@demo.tagtrail")
-    problems: dict[str, list[str]] = {}
-
-    def check(name: str, locator) -> None:
-        small = _too_small(locator)
-        if small:
-            problems[name] = small
-
-    check("Scan menu link", page.locator("header nav").get_by_role("link", name="Scan", exact=True))
-    check("menu links", page.locator("header nav a"))
-    # Side by side in the scrolling menu, each name inside its own box.
-    squeezed = page.eval_on_selector_all(
-        "header nav a", "els => els.filter(a => a.scrollWidth > a.clientWidth).map(a => a.text)"
-    )
-    assert squeezed == [], squeezed
-    for fmt in ("avery-l7160", "avery-l7651", "avery-l4732", "avery-5167", "avery-l7163"):
-        page.goto(url + f"/labels?choice=all&format={fmt}")
-        check(f"Start at label ({fmt})", page.locator(".sheet-map label"))
-    _shot(page, f"tap-print-{size}")
-    for name in ("Blank labels", "Calibrate a printer"):
-        check(name, page.locator("main").get_by_role("link", name=name, exact=True))
-    for path in ("/labels/blank", "/labels/calibrate"):
-        page.goto(url + path)
-        check(f"← Print labels on {path}", page.get_by_role("link", name="← Print labels"))
-    page.goto(url + f"/A/{faulty}")
-    check("fault photo link", page.locator("#status-card").get_by_role("link", name="photo"))
-    _shot(page, f"tap-fault-{size}")
-    page.context.close()
-    assert not problems, problems
