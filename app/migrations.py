@@ -319,6 +319,39 @@ def _v10_custom_fields() -> None:
     )
 
 
+def _v11_register_indexes_and_unique_field_names() -> None:
+    # Version 11: the register read in its order from an index, the filters'
+    # indexes carrying the asset, and field names unique ignoring case in the
+    # database too. Two people who added the same name at once before this keep
+    # both fields: each later one gets " (2)", " (3)"... so the index can be made.
+    taken = set()
+    rename = f'UPDATE "custom_field" SET "name" = {db.param} WHERE "id" = {db.param}'
+    rows = db.execute_sql('SELECT "id", "name" FROM "custom_field" ORDER BY "id"').fetchall()
+    for field_id, name in rows:
+        new, n = name, 1
+        while new.lower() in taken:
+            n += 1
+            suffix = f" ({n})"
+            new = name[: 60 - len(suffix)] + suffix
+        taken.add(new.lower())
+        if new != name:
+            db.execute_sql(rename, (new, field_id))
+    _run(
+        'CREATE INDEX IF NOT EXISTS "asset_lower_name_id" ON "asset" (LOWER("name"), "id")',
+        'CREATE UNIQUE INDEX IF NOT EXISTS "custom_field_lower_name" '
+        'ON "custom_field" (LOWER("name"))',
+        'CREATE INDEX IF NOT EXISTS "custom_value_field_id_text_asset_id" '
+        'ON "custom_value" ("field_id", "text", "asset_id")',
+        'CREATE INDEX IF NOT EXISTS "custom_value_field_id_number_asset_id" '
+        'ON "custom_value" ("field_id", "number", "asset_id")',
+        'CREATE INDEX IF NOT EXISTS "custom_value_field_id_day_asset_id" '
+        'ON "custom_value" ("field_id", "day", "asset_id")',
+        'DROP INDEX IF EXISTS "custom_value_field_id_text"',
+        'DROP INDEX IF EXISTS "custom_value_field_id_number"',
+        'DROP INDEX IF EXISTS "custom_value_field_id_day"',
+    )
+
+
 STEPS: dict[int, Callable[[], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
@@ -329,6 +362,7 @@ STEPS: dict[int, Callable[[], None]] = {
     8: _v8_audit_rooms_and_ticks_via_actions,
     9: _v9_repair_what_earlier_releases_missed,
     10: _v10_custom_fields,
+    11: _v11_register_indexes_and_unique_field_names,
 }
 LATEST = max(STEPS, default=1)
 

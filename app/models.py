@@ -18,6 +18,7 @@ from peewee import (
     IntegerField,
     Model,
     TextField,
+    fn,
 )
 
 from .clock import utcnow as utcnow  # stored timestamps are naive UTC
@@ -167,6 +168,11 @@ class Asset(BaseModel):
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
+
+
+# The register's order (app/register/assets.py): a page of it is read from this
+# index alone, without sorting every matching asset by name.
+Asset.add_index(Asset.index(fn.LOWER(Asset.name), Asset.id, name="asset_lower_name_id"))
 
 
 class Event(BaseModel):
@@ -326,7 +332,8 @@ CUSTOM_FIELD_KINDS = ("text", "number", "date", "yes_no", "choice", "link")
 class CustomField(BaseModel):
     """A field leads add to assets: for every asset, or for one category's."""
 
-    # Unique ignoring case: a rule the service checks (custom_field_rules.py).
+    # Unique ignoring case: a rule the service checks (custom_field_rules.py),
+    # backed by the index below.
     name = CharField(max_length=60)
     kind = CharField(max_length=12)
     choices = JSONField(default=list)  # the allowed values of a "choice" field, in order
@@ -336,6 +343,13 @@ class CustomField(BaseModel):
     position = IntegerField(default=0)  # the order forms and pages show fields in
     on_labels = BooleanField(default=False)  # printed as one line on labels with room
     created_at = DateTimeField(default=utcnow)
+
+
+# Names are unique ignoring case (custom_field_rules.same_name, which the service
+# checks first); this index makes two writers racing with one name fail too.
+CustomField.add_index(
+    CustomField.index(fn.LOWER(CustomField.name), unique=True, name="custom_field_lower_name")
+)
 
 
 class CustomValue(BaseModel):
@@ -353,11 +367,13 @@ class CustomValue(BaseModel):
     day = DateField(null=True)
 
     class Meta:
+        # The filters' indexes carry the asset, so a filter lists its assets from
+        # the index alone, without reading each value's row.
         indexes = (
             (("asset", "field"), True),
-            (("field", "text"), False),
-            (("field", "number"), False),
-            (("field", "day"), False),
+            (("field", "text", "asset"), False),
+            (("field", "number", "asset"), False),
+            (("field", "day", "asset"), False),
         )
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 from click.testing import CliRunner
-from peewee import CharField
+from peewee import CharField, IntegrityError
 
 from app import create_app
 from app.cli import main
@@ -204,6 +204,14 @@ ROWS: dict[int, list[str]] = {
         VALUES ({LADDER}, (SELECT "id" FROM "custom_field" WHERE "name" = 'Finish'),
         'Aluminium', NULL, NULL)""",
     ],
+    11: [
+        """INSERT INTO "custom_field" ("name", "kind", "choices", "category_id", "position",
+        "on_labels", "created_at") VALUES ('Inspected on', 'date', '[]', NULL, 2, FALSE,
+        '2025-12-01 08:00:00')""",
+        f"""INSERT INTO "custom_value" ("asset_id", "field_id", "text", "number", "day")
+        VALUES ({WRENCH}, (SELECT "id" FROM "custom_field" WHERE "name" = 'Inspected on'),
+        '2025-11-30', NULL, '2025-11-30')""",
+    ],
 }
 
 
@@ -385,6 +393,10 @@ def _check_rows(version: int, drifts: tuple[str, ...] = ()) -> None:
             for v in CustomValue.select().where(CustomValue.asset == ladder)
         }
         assert values == {"Rung count": ("5", 5.0), "Finish": ("Aluminium", None)}
+    if version >= 11:
+        wrench = Asset.get(Asset.code == "V2A002")
+        inspected = CustomValue.get(CustomValue.asset == wrench)
+        assert (inspected.field.name, inspected.day) == ("Inspected on", date(2025, 11, 30))
 
 
 @dataclass
@@ -785,3 +797,75 @@ def test_a_new_database_starts_at_the_latest_version_only(tmp_path):
         assert db.get_tables() == []
     finally:
         db.close()
+
+
+STEP_11_INDEXES = {
+    "asset_lower_name_id",
+    "custom_field_lower_name",
+    "custom_value_field_id_text_asset_id",
+    "custom_value_field_id_number_asset_id",
+    "custom_value_field_id_day_asset_id",
+}
+
+
+def _version_10_names_differing_in_case(site: Site) -> None:
+    """Version 10 with what its racing service check could let in: the names of
+    three fields equal ignoring case (one of them at the longest a name may be)."""
+    _build(site, 10)
+    long = "Finish" + "x" * 54
+    bind(open_database(site.url))
+    try:
+        _sql(
+            f"""INSERT INTO "custom_field" ("name", "kind", "choices", "category_id",
+            "position", "on_labels", "created_at") VALUES ('{name}', 'text', '[]', NULL, {n},
+            FALSE, '2025-11-02 08:00:00')"""
+            for n, name in enumerate(["FINISH", long, long.upper()], start=5)
+        )
+        _, indexes = _names(site)
+        assert not indexes & STEP_11_INDEXES
+        assert "custom_value_field_id_text" in indexes
+    finally:
+        db.close()
+
+
+def _step_11_indexes_and_names(site: Site) -> None:
+    app = site.app()
+    with app.app_context():
+        names = [f.name for f in CustomField.select().order_by(CustomField.id)]
+        long = "Finish" + "x" * 54
+        # The first of each name keeps it; the later ones are told apart, within 60 characters.
+        assert names[1:] == ["Finish", "FINISH (2)", long, long.upper()[:56] + " (2)"]
+        assert all(len(name) <= 60 for name in names)
+        tables = db.get_tables()
+        indexes = {i.name for t in tables for i in db.get_indexes(t)}
+        assert STEP_11_INDEXES <= indexes
+        assert (
+            not {
+                "custom_value_field_id_text",
+                "custom_value_field_id_number",
+                "custom_value_field_id_day",
+            }
+            & indexes
+        )
+        # The database itself now refuses a name equal to another ignoring case.
+        with pytest.raises(IntegrityError), write():
+            CustomField.create(name="finish", kind="text")
+    close_connection()
+
+
+def test_version_11_indexes_the_register_and_makes_field_names_unique(tmp_path):
+    """A version 10 file gets the register's name index, the filters' indexes that
+    carry the asset (the old ones dropped) and field names unique ignoring case;
+    fields that already shared a name ignoring case are renamed "... (2)", not lost."""
+    site = _sqlite_site(tmp_path)
+    _version_10_names_differing_in_case(site)
+    _step_11_indexes_and_names(site)
+
+
+def test_version_11_indexes_the_register_and_makes_field_names_unique_on_postgresql(
+    pg_server, tmp_path
+):
+    """The same on PostgreSQL."""
+    site = _postgres_site(pg_server, tmp_path, "mig_v11_names")
+    _version_10_names_differing_in_case(site)
+    _step_11_indexes_and_names(site)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from peewee import JOIN, SQL, IntegrityError, fn
+from peewee import JOIN, SQL, Entity, IntegrityError, Node, NodeList, Select, fn
 
 from ..audits import rules as audit_rules
 from ..custody import servicing
-from ..database import write
+from ..database import is_sqlite, write
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Asset, Category, Event, Location, User, utcnow
 from ..prepared import Prepared
@@ -305,19 +305,87 @@ def search(s: Search) -> tuple[list[Asset], int]:
     if s.service_due:
         conditions.append(attention.service_due(today))
         order.insert(0, Asset.service_due_on)
-    # Two steps, so the 100k-row register is scanned once: the page's ids with
-    # the total riding along (a window count over just the ids), then those
-    # rows in full with their category, holder and place.
-    ids = Asset.select(Asset.id, fn.COUNT(SQL("*")).over().alias("matches"))
+    by_name = len(order) == 2  # the register's own order, which has an index
+    offset = (s.page - 1) * s.per_page
+    if text or (s.custom and custom_search.scans(s.custom.filters)):
+        # The search box reads every asset's own fields whatever is asked (and
+        # text ignoring case, every value of its field), so one scan gives the
+        # page's ids and the total riding along (a window count); then those
+        # rows in full with their category, holder and place.
+        ids = Asset.select(Asset.id, fn.COUNT(SQL("*")).over().alias("matches"))
+        page = list(_page(ids, conditions, order, s, walk=False, by_name=by_name).tuples())
+        if not page:
+            return [], (_count(conditions, s)[0] if s.page > 1 else 0)
+        by_id = {row.id: row for row in query.where(Asset.id.in_([i for i, _ in page]))}
+        return [by_id[i] for i, _ in page], page[0][1]
+    # Else the count comes from indexes alone, and the page with it: read in name
+    # order from its index, testing each asset as it comes, when enough of the
+    # register matches that a page turns up soon; else the matches are listed
+    # and sorted. The page's rows come in full in the same query.
+    total, everything = _count(conditions, s)
+    if offset >= total:
+        return [], total
+    walk = by_name and (not conditions or _walk_is_cheaper(total, everything, offset + s.per_page))
+    ids = _page(Asset.select(Asset.id), conditions, order, s, walk=walk, by_name=by_name)
+    rows = query.where(Asset.id.in_(ids)).order_by(*_sort(order, by_name))
+    return list(rows), total
+
+
+# Walking the name index costs about a third of listing and sorting per asset:
+# walk when reading (offset + page) × all / matches entries is cheaper than
+# sorting the matches.
+WALK_COST = 3
+
+
+def _walk_is_cheaper(matches: int, everything: int, upto: int) -> bool:
+    return upto * everything <= WALK_COST * matches * matches
+
+
+def _count(conditions: list, s: Search) -> tuple[int, int]:
+    """How many assets match, and how many there are, in one statement. A single
+    custom filter is counted in its own index."""
+    everything = Asset.select(fn.COUNT(SQL("*")))
+    matches = None
+    if not conditions:
+        matches = everything
+    elif s.custom and s.custom.filters and len(conditions) == 1:
+        matches = custom_search.count_alone(s.custom.filters)
+    if matches is None:
+        matches = Asset.select(fn.COUNT(SQL("*")))
+        for condition in conditions:
+            matches = matches.where(condition)
+    both = Select(columns=[matches.alias("matches"), everything.alias("everything")])
+    return tuple(both.bind(Asset._meta.database).tuples().get())
+
+
+def _sort(order: list, by_name: bool) -> list:
+    """`order` for SQLite's planner to sort by rather than read from the name index
+    (a leading `+` hides the index)."""
+    if not (by_name and is_sqlite()):
+        return order
+    return [NodeList((SQL("+"), order[0]), glue=""), *order[1:]]
+
+
+def _page(ids, conditions: list, order: list, s: Search, *, walk: bool, by_name: bool):
+    """The query for one page of ids (with whatever `ids` selects beside), in
+    `order`. On SQLite the plan is told (the planner cannot know how many assets
+    a filter matches): walking the name index, or listing the matches and sorting
+    them. PostgreSQL weighs that from its statistics."""
     for condition in conditions:
         ids = ids.where(condition)
-    page = list(ids.order_by(*order).paginate(s.page, s.per_page).tuples())
-    if not page:
-        if s.page == 1:
-            return [], 0
-        lean = Asset.select(Asset.id)  # past the last page: count the plain way
-        for condition in conditions:
-            lean = lean.where(condition)
-        return [], lean.count()
-    by_id = {row.id: row for row in query.where(Asset.id.in_([i for i, _ in page]))}
-    return [by_id[i] for i, _ in page], page[0][1]
+    if is_sqlite() and walk:
+        ids = ids.from_(_IndexedBy(Asset, "asset_lower_name_id"))
+    elif not walk:
+        order = _sort(order, by_name)
+    return ids.order_by(*order).paginate(s.page, s.per_page)
+
+
+class _IndexedBy(Node):
+    """SQLite's `FROM table INDEXED BY index`."""
+
+    def __init__(self, model, index: str):
+        self.model, self.index = model, index
+
+    def __sql__(self, ctx):
+        ctx.sql(self.model)
+        return ctx.literal(" INDEXED BY ").sql(Entity(self.index))

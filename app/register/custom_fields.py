@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from peewee import JOIN, fn
+from peewee import JOIN, IntegrityError, fn
 
 from ..database import write
 from ..errors import Invalid, NotFound
@@ -136,10 +136,21 @@ def _checked(name: str, kind: str, choices, category_id: int | None, field_id: i
         if field_id is not None:
             others = others.where(CustomField.id != field_id)
         if any(rules.same_name(name, o.name) for o in others):
-            errors["name"] = "There is already a field with that name."
+            errors["name"] = NAME_TAKEN
     if errors:
         raise Invalid(errors)
     return name, kind, cleaned, category
+
+
+NAME_TAKEN = "There is already a field with that name."
+
+
+def _name_clash(exc: IntegrityError) -> Invalid:
+    """The unique index on names caught what the check above could not see (someone
+    else added the name between). Any other integrity error is a bug."""
+    if "custom_field_lower_name" not in str(exc):
+        raise exc
+    return Invalid({"name": NAME_TAKEN})
 
 
 def create_field(
@@ -152,6 +163,13 @@ def create_field(
     actor: User | None = None,
 ) -> CustomField:
     """Add a field at the end of the order."""
+    try:
+        return _create_field(name, kind, choices, category_id, on_labels, actor)
+    except IntegrityError as exc:
+        raise _name_clash(exc) from exc
+
+
+def _create_field(name, kind, choices, category_id, on_labels, actor) -> CustomField:
     with write():
         if CustomField.select().count() >= rules.FIELDS_MAX:
             raise Invalid({"": f"There can be at most {rules.FIELDS_MAX} custom fields."})
@@ -229,6 +247,13 @@ def update_field(
     fit raises WouldNotConvert (listing them) and changes nothing, unless `drop`:
     then those values are removed. Every value that changes (converted to the new
     kind's form, or dropped) is an `edited` event on its asset."""
+    try:
+        return _update_field(field_id, name, kind, choices, category_id, on_labels, drop, actor)
+    except IntegrityError as exc:
+        raise _name_clash(exc) from exc
+
+
+def _update_field(field_id, name, kind, choices, category_id, on_labels, drop, actor):
     with write():
         field = CustomField.get_or_none(CustomField.id == field_id)
         if field is None:

@@ -171,18 +171,40 @@ def conditions(filters: list[Filter]) -> list:
     (asset, field) index, rather than listing every asset it matches too (a
     wide range, 50,000 values, cost more than the rest of the page). Equals
     goes first: it is usually the narrowest."""
-    by_field: dict[int, list[Filter]] = {}
-    for f in sorted(filters, key=lambda f: f.op != ""):
-        by_field.setdefault(f.field_id, []).append(f)
     out = []
-    for n, (field_id, group) in enumerate(by_field.items()):
-        where = reduce(operator.and_, (_test(f) for f in group), CustomValue.field == field_id)
+    for n, where in enumerate(_by_field(filters)):
         if n == 0:
             out.append(Asset.id.in_(CustomValue.select(CustomValue.asset).where(where)))
         else:
             one = CustomValue.select(SQL("1")).where(where & (CustomValue.asset == Asset.id))
             out.append(fn.EXISTS(one))
     return out
+
+
+def _by_field(filters: list[Filter]) -> list:
+    """One test of custom values per field the filters name."""
+    by_field: dict[int, list[Filter]] = {}
+    for f in sorted(filters, key=lambda f: f.op != ""):
+        by_field.setdefault(f.field_id, []).append(f)
+    return [
+        reduce(operator.and_, (_test(f) for f in group), CustomValue.field == field_id)
+        for field_id, group in by_field.items()
+    ]
+
+
+def scans(filters: list[Filter]) -> bool:
+    """Whether a filter reads every value of its field (text equal ignoring case)."""
+    return any(f.kind in ("text", "link") and f.op == "" for f in filters)
+
+
+def count_alone(filters: list[Filter]):
+    """A query counting the assets the filters match when they name one field and
+    nothing else narrows the register: its values counted in its index (each asset
+    has at most one value of a field). None when they name several fields."""
+    tests = _by_field(filters)
+    if len(tests) != 1:
+        return None
+    return CustomValue.select(fn.COUNT(SQL("*"))).where(tests[0])
 
 
 def text_condition(text: str, searched: list[tuple[int, str, tuple[str, ...]]]):
