@@ -44,6 +44,17 @@ def test_a_lead_keeps_an_unknown_column_and_filters_by_it(server, page, tmp_path
     _shot(page, "custom-import-1-offered")
 
     keep.get_by_role("button", name="Keep as a custom field").click()
+    kept = page.locator("#kept-column")
+    expect(kept.get_by_role("status")).to_have_text(
+        "Voltage will be kept as a custom field (number)."
+    )
+    # Undone with one tap, and kept again.
+    kept.get_by_role("button", name="Leave it out again").click()
+    expect(page.locator("#kept-column")).to_have_count(0)
+    page.locator("#keep-columns form[data-column='2']").get_by_role(
+        "button", name="Keep as a custom field"
+    ).click()
+    expect(kept).to_be_visible()
     expect(page.locator("#keep-columns form[data-column='2']")).to_have_count(0)
     expect(page.get_by_label("“Voltage” is")).to_have_value(re.compile(r"^cf:\d+$"))
     page.locator("#keep-columns form[data-column='3']").get_by_role(
