@@ -33,10 +33,10 @@ def test_a_new_organisation_sees_every_step_to_do_with_its_next_step(client, aut
     assert "0 of 5 done" in box.get_text(" ", strip=True)
     links = {a.get_text(strip=True): a["href"] for a in box.select("a")}
     assert links["Add a location"] == "/locations/new"
-    assert links["Add asset"] == "/assets/new"
+    assert links["Add the first asset"] == "/assets/new"
     assert links["Import a spreadsheet"] == "/assets/import"
-    assert links["Invite someone"] == "/people/invite"
-    assert links["Start audit"] == "/audits/new"
+    assert links["Invite the first person"] == "/people/invite"
+    assert links["Start the first audit"] == "/audits/new"
 
 
 def test_steps_tick_off_from_real_data(client, auth):
