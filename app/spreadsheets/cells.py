@@ -139,7 +139,8 @@ def parse_cost(text: str) -> int:
         amount = Decimal(digits)
     except InvalidOperation:
         raise ValueError(f"“{raw}” is not an amount.") from None
-    if amount.as_tuple().exponent < -2:
+    exponent = amount.as_tuple().exponent  # an int: digits only, never NaN or infinity
+    if isinstance(exponent, int) and exponent < -2:
         raise ValueError(f"“{raw}” has more than two decimal places.")
     if amount >= Decimal("1e10"):
         raise ValueError(f"“{raw}” is too large.")
