@@ -3,6 +3,7 @@ packages (custody, audits, register, ...), each in its rules.py."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
@@ -37,6 +38,7 @@ from .ops.rules import (
     ORG_NAME_MAX,
     PAPER_SIZES,
     timezone_groups,
+    without_currency,
 )
 from .register.assets import EDITABLE
 from .register.passwords import MIN_LENGTH
@@ -93,8 +95,11 @@ def optional_int(value):
 
 
 def parse_money(raw: str) -> int | None:
-    """Money typed as 1234.50, 1,234.50 or €12 to integer cents; ValueError if not money."""
-    text = (raw or "").strip().replace(",", "").replace(" ", "").lstrip("$€£")
+    """Money typed as 1234.50, 1,234.50, €12 or 12 kr to integer cents; ValueError if not money."""
+    text = without_currency((raw or "").replace("\u00a0", " ")).replace(" ", "")
+    if re.fullmatch(r"\d+,\d{1,2}", text):
+        text = text.replace(",", ".")  # "249,50": a decimal comma, as typed in much of Europe
+    text = text.replace(",", "")
     if not text:
         return None
     try:

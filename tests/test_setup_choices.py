@@ -239,3 +239,30 @@ def test_an_event_late_in_the_utc_day_shows_on_the_next_day_in_auckland(app, cli
     settings.save({"timezone": "Pacific/Auckland"})
     page, _ = client.soup(f"/A/{asset.code}")
     assert history(page) == "12 Mar 2026 12:30"  # NZDT is UTC+13 in March
+
+
+def test_an_amount_copied_from_the_screen_types_back_in_as_the_same_number():
+    from app.forms import parse_money
+
+    for code in rules.CURRENCIES:
+        shown = rules.format_money(123450, code)
+        assert parse_money(shown) == 123450, (code, shown)
+    assert parse_money("12 EUR") == parse_money("CHF 12") == 1200
+    assert parse_money("249,50 kr") == parse_money("249,5") == 24950  # a decimal comma
+    assert parse_money("1,249") == 124900  # three digits after it: thousands, as before
+    for bad in ("12 apples", "kr kr", "£-5"):
+        try:
+            parse_money(bad)
+        except ValueError:
+            continue
+        raise AssertionError(bad)
+
+
+def test_the_asset_form_takes_a_cost_with_its_symbol(client, auth):
+    auth.login("lead")
+    settings.save({"currency": "SEK"})
+    response = client.form("/assets/new", {"name": "Saw", "cost_cents": "1,249.50 kr"})
+    assert response.status_code == 303
+    from app.models import Asset
+
+    assert Asset.get(Asset.name == "Saw").cost_cents == 124950

@@ -127,6 +127,24 @@ def currency_for_timezone(zone: str) -> str:
     return ZONE_CURRENCIES.get(zone, DEFAULT_CURRENCY)
 
 
+def without_currency(text: str) -> str:
+    """A typed amount without the currency sign or code people copy from the screen
+    ("A$249.50", "249.50 kr", "CHF 12", "12 EUR"): the number is the same."""
+    text = text.strip()
+    marks = sorted(
+        {m for c in CURRENCIES.values() for m in (c.symbol, c.code)} | {"$", "€", "£"},
+        key=len,
+        reverse=True,
+    )
+    for mark in marks:
+        if text.upper().startswith(mark.upper()):
+            return text[len(mark) :].strip()
+    for mark in marks:
+        if text.upper().endswith(mark.upper()):
+            return text[: -len(mark)].strip()
+    return text
+
+
 def format_money(cents: int, code: str | None) -> str:
     """An amount in hundredths, with the currency's symbol when one is chosen.
     A currency without decimals shows whole amounts, unless that would hide a
