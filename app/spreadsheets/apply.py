@@ -15,7 +15,7 @@ from ..custody import servicing
 from ..models import Asset, Category, CustomValue, Event, Fault, Location, User, db, utcnow
 from ..register.events import plain
 from ..register.rules import UNUSABLE
-from . import custom_columns
+from . import custom_columns, custom_values
 from .plan import CONDITIONS, TEXT, Preview, RowPlan
 
 CHUNK = 400  # codes per IN (...) when reading back the new assets' ids
@@ -214,7 +214,7 @@ def _create_all(run: _Run, plans: list[RowPlan]) -> None:
                 for k in (*EDITED, "name", "category")
                 if plan.values.get(k) not in (None, "")
             }
-            values, said = custom_columns.new_values(plan, run.preview.custom, asset_id)
+            values, said = custom_values.new_values(plan, run.preview.custom, asset_id)
             custom_rows += values
             snapshot.update(said)
             if plan.values.get("location"):
@@ -243,7 +243,7 @@ def _update(run: _Run, plan: RowPlan, asset: Asset) -> None:
     if "due_back" in changes and holder_id == asset.holder_id:
         edits["due_back"] = [plain(asset.due_back), plain(v["due_back"])]
         asset.due_back = v["due_back"]
-    edits.update(custom_columns.write_changes(plan, run.preview.custom, asset))
+    edits.update(custom_values.write_changes(plan, run.preview.custom, asset))
     if edits:
         run.event("edited", asset.id, data=edits)
     if "location" in changes:

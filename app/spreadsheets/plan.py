@@ -10,7 +10,7 @@ from datetime import date
 
 from ..models import Asset
 from ..register.rules import MAX_LOCATION_DEPTH, TOO_DEEP
-from . import custom_columns, formats, messages, rules
+from . import custom_columns, custom_values, formats, messages, rules
 from . import values as iv
 from .csvfiles import FORMULA_STARTS
 from .lookup import Lookup
@@ -393,7 +393,7 @@ def plan(
         cells = _cells(row, mapping)
         said = formats.prepare(cells, choices, slashes)
         _parse(plan_, cells, order)
-        custom_columns.read_row(plan_, row, custom, order)
+        custom_values.read_row(plan_, row, custom, order)
         plan_.errors.extend(said.errors)
         plan_.values["placed"] = said.placed
         if said.holder_was:
@@ -415,7 +415,7 @@ def plan(
     look.match_unidentified(plans)
     _duplicates(plans)
     current = look.assets_by_id({p.asset_id for p in plans if p.asset_id})
-    custom_columns.load_current(custom, current)
+    custom_values.load_current(custom, current)
     seen: set = set()
     for plan_ in plans:
         asset = current.get(plan_.asset_id)
@@ -425,7 +425,7 @@ def plan(
             plan_.code = asset.code
             if not plan_.errors:
                 _compare(plan_, asset, look)
-                custom_columns.compare(plan_, custom, asset.id)
+                custom_values.compare(plan_, custom, asset.id)
         else:
             _finish_new(plan_, look, preview, seen)
         if plan_.errors:
@@ -448,4 +448,4 @@ def _custom_applies(plan_: RowPlan, custom, asset: Asset | None, look: Lookup) -
         category_id = look.categories.get(plan_.values["category"].lower())
     else:
         category_id = asset.category_id if asset is not None else None
-    custom_columns.check_applies(plan_, custom, category_id, look.category_names)
+    custom_values.check_applies(plan_, custom, category_id, look.category_names)
