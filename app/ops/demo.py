@@ -97,6 +97,9 @@ def build(password: str = "tagtrail-demo", force: bool = False, seed: int = 7) -
             raise Refused("This database already has data. Use --force to add the demo anyway.")
         if not settings.saved().get("org_name"):
             settings.save({"org_name": "Harbour Works (demo)"})
+        if not settings.saved().get("currency"):
+            # Set up through the page, an organisation has a currency; so does the demo.
+            settings.save({"currency": "GBP"})
         users = [_person(n, e, r, password) for n, e, r in PEOPLE]
         lead = users[1]
         holders = [u for u in users if u.role == "member"]
