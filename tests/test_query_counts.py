@@ -20,8 +20,9 @@ URLS = {"home": "/", "assets": "/assets", "scan": "/scan", "asset": "/A/{code}"}
 # Cold caches (settings, location paths), a signed-in lead, one running audit.
 BUDGET = {
     "home": 11,  # user, settings, my items, the counts, six lists, recent activity
-    # user, settings, custom fields, the page's ids, its rows, categories, places, holders
-    "assets": 8,
+    # user, settings, custom fields, the page's ids, its rows, their photos (one query
+    # for the page's thumbnails), categories, places, holders
+    "assets": 9,
     "scan": 8,  # user, audits, their counts (2), rooms, people, places, settings
     # the asset, user, history, faults, audits, rooms, audit items, settings, files,
     # custom values

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from peewee import JOIN, IntegrityError
+from peewee import JOIN, IntegrityError, fn
 
 from ..custody.engine import clean_key
 from ..database import write
@@ -63,6 +63,19 @@ def _of_asset(asset_id):
         .where(Attachment.asset == asset_id)
         .order_by(Attachment.uploaded_at.desc(), Attachment.id.desc())
     )
+
+
+def cover_photos(asset_ids: list[int]) -> dict[int, int]:
+    """Each listed asset's newest photo (asset id to attachment id), for the
+    register's thumbnails: one query for a page of rows."""
+    if not asset_ids:
+        return {}
+    query = (
+        Attachment.select(Attachment.asset, fn.MAX(Attachment.id))
+        .where(Attachment.asset.in_(asset_ids) & (Attachment.kind == "photo"))
+        .group_by(Attachment.asset)
+    )
+    return dict(query.tuples())
 
 
 def get(attachment_id: int) -> Attachment | None:

@@ -8,7 +8,7 @@ from .. import codes
 from ..errors import Conflict, Invalid, NotFound
 from ..forms import AssetForm, place_choices
 from ..permissions import role
-from ..register import assets, custom_fields, custom_search, people, places
+from ..register import assets, attachments, custom_fields, custom_search, people, places
 from ..register.rules import STATUSES
 from ..templating import local_today, render, site
 from .helpers import (
@@ -99,6 +99,7 @@ def index():
         422 if custom.errors else 200,
         search=search,
         rows=rows,
+        photos=attachments.cover_photos([a.id for a in rows]),
         total=total,
         pages=pages,
         # An empty register says what it is for; an empty search, how to widen it.
