@@ -21,6 +21,7 @@ comparison (no target of this benchmark's).
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import sqlite3
@@ -141,7 +142,6 @@ def cpu_ms(folder: Path, cases: list) -> dict[str, float]:
     """The register's query for each case in this process, without HTTP: the
     median CPU time of seven runs (CPU time, which a busy machine disturbs less
     than wall time)."""
-    import os
     import statistics
     import time
 
@@ -271,11 +271,16 @@ def main() -> int:
             count = int(shown.get_text().split()[0].replace(",", ""))
             assert count == expected, f"{name}: the page found {count}, expected {expected}"
             print(f"{name}: {count:,} assets", flush=True)
-        print(f"\nMeasuring on {base}, {seconds} s per run, one connection…", flush=True)
+        print(
+            f"\nMeasuring on {base}, {seconds} s per run, one connection, load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores…",
+            flush=True,
+        )
         results["healthz"] = wrk(base + "/healthz", seconds=seconds, connections=1)
         for name, query, _ in cases:
             url = f"{base}/assets?{urllib.parse.urlencode(query)}"
             results[name] = wrk(url, seconds=seconds, connections=1, **as_lead)
+    print(f"Load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
     health = results["healthz"]
     print(
         f"\n{'request':<40}{'p50 ms':>8}{'p99 ms':>8}{'req/s':>8}{'non-2xx':>8}"

@@ -189,6 +189,34 @@ def _in_context():
     )
 
 
+def _listed():
+    """Assets as a list row shows them (assets/_rows.html: name, code, status,
+    who holds it and where, the dates a list may add), with their holder's and
+    place's names, in one query. Only these columns: turning a 50-row page of
+    whole rows and their joins into models cost more than the query."""
+    return (
+        Asset.select(
+            Asset.id,
+            Asset.code,
+            Asset.name,
+            Asset.status,
+            Asset.category,
+            Asset.holder,
+            Asset.location,
+            Asset.due_back,
+            Asset.warranty_end,
+            Asset.service_due_on,
+            User.id,
+            User.name,
+            Location.id,
+            Location.name,
+        )
+        .join(User, JOIN.LEFT_OUTER, on=(Asset.holder == User.id))
+        .switch(Asset)
+        .join(Location, JOIN.LEFT_OUTER)
+    )
+
+
 @Prepared
 def _by_code(code):
     return _in_context().where(Asset.code == code).limit(1)
@@ -265,7 +293,7 @@ class Search:
 
 def search(s: Search) -> tuple[list[Asset], int]:
     """One page of the register and the total count that matched."""
-    query = _in_context()
+    query = _listed()
     conditions = []
     text = s.text.strip()
     if text:
