@@ -117,7 +117,8 @@ def test_hiding_it_is_a_post_with_a_token_and_lasts(client, auth):
     assert "The getting-started list is hidden." in soup.select_one("#flash").get_text()
 
 
-def test_the_list_costs_the_home_page_one_query(client, auth, count_queries):
+def test_the_list_costs_the_home_page_no_extra_query(client, auth, count_queries):
+    """Its counts ride in the dashboard's counting query."""
     auth.login("admin", user=first_admin())
     client.get("/")
     settings.save({"checklist_dismissed": "yes"})
@@ -125,5 +126,6 @@ def test_the_list_costs_the_home_page_one_query(client, auth, count_queries):
         client.get("/")
     settings.save({"checklist_dismissed": ""})
     with count_queries() as shown:
-        client.get("/")
-    assert len(shown) - len(hidden) == 1, shown
+        soup, _ = client.soup("/")
+    assert soup.select_one("#getting-started") is not None
+    assert len(shown) == len(hidden), shown

@@ -20,13 +20,12 @@ class Step:
     count: int = 0  # for printing: the assets whose label was never printed
 
 
-def checklist(viewer: User, dismissed: bool) -> list[Step] | None:
-    """A new organisation's first steps, ticked off from the data, for those who
-    can take them (leads and admins); None once every step is done or someone
-    dismissed the list."""
-    if dismissed or not is_lead(viewer):
+def checklist(progress: getting_started.Progress | None) -> list[Step] | None:
+    """A new organisation's first steps, ticked off from the data; None once every
+    step is done, or when nobody asked (not a lead, or the list was hidden)."""
+    if progress is None:
         return None
-    done = getting_started.progress()
+    done = progress
     steps = [
         Step("locations", "Add your locations", done.locations > 0),
         Step("assets", "Add or import your assets", done.assets > 0),
@@ -47,9 +46,11 @@ def page(
         # A lead's own items come after the dashboard: a few, then a link.
         mine = list(mine.limit(dashboard.ROWS + 1))
         mine, more_mine = mine[: dashboard.ROWS], len(mine) > dashboard.ROWS
-        summary = dashboard.summary(today, audit_interval_days)
+        # Leads and admins can take the first steps; the dashboard's counting
+        # query counts them too, until someone hides the list.
+        summary = dashboard.summary(today, audit_interval_days, first_steps=not checklist_dismissed)
     return {
-        "checklist": checklist(viewer, checklist_dismissed),
+        "checklist": checklist(summary.started if summary else None),
         "mine": list(mine),
         "more_mine": more_mine,
         "summary": summary,

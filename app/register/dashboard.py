@@ -16,7 +16,7 @@ from peewee import JOIN, SQL, Select, fn
 from ..audits import rules as audit_rules
 from ..custody.rules import overdue_sql
 from ..models import STATUSES, Asset, Event, Fault, Location, User, utcnow
-from . import attention, events
+from . import attention, events, getting_started
 
 UNSEEN_DAYS = 90
 ROWS = 5  # rows shown per list; each list links to its full page
@@ -40,6 +40,7 @@ class Summary:
     warranty: Section
     service: Section
     recent: list[Event]
+    started: getting_started.Progress | None = None  # asked only while Home lists first steps
 
 
 def _count(*conditions):
@@ -49,7 +50,7 @@ def _count(*conditions):
     return query
 
 
-def _counts(today: date, audit_interval_days: int) -> dict[str, int]:
+def _counts(today: date, audit_interval_days: int, extra: dict | None = None) -> dict[str, int]:
     """Every count in one query of scalar subqueries, each answered from one
     covering index. A condition "X is NULL or X < cutoff" is counted as two
     ranges and added up: SQLite would otherwise merge two index searches
@@ -68,6 +69,7 @@ def _counts(today: date, audit_interval_days: int) -> dict[str, int]:
         warranty=_count(attention.warranty_ending(today)),
         service=_count(attention.service_due(today)),
     )
+    parts.update(extra or {})
     query = Select(columns=[part.alias(name) for name, part in parts.items()])
     row = query.bind(Asset._meta.database).dicts().get()
     return {name: value or 0 for name, value in row.items()}
@@ -140,9 +142,10 @@ def recent_events(rows: int = ROWS) -> list[Event]:
     )
 
 
-def summary(today: date, audit_interval_days: int) -> Summary:
-    """Everything the leads' home shows. `today` is the organisation's date."""
-    total = _counts(today, audit_interval_days)
+def summary(today: date, audit_interval_days: int, *, first_steps: bool = False) -> Summary:
+    """Everything the leads' home shows. `today` is the organisation's date;
+    `first_steps` also counts what the getting-started list needs, in the same query."""
+    total = _counts(today, audit_interval_days, getting_started.columns() if first_steps else None)
     by_status = {status: total[f"status_{status}"] for status in STATUSES}
     total["unseen"] = total["unseen_never"] + total["unseen_old"]
     return Summary(
@@ -173,4 +176,5 @@ def summary(today: date, audit_interval_days: int) -> Summary:
             _assets(attention.service_due(today), Asset.service_due_on),
         ),
         recent=recent_events(),
+        started=getting_started.from_row(total) if first_steps else None,
     )
