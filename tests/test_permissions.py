@@ -104,6 +104,7 @@ EXPECTED = {
     "imports.preview": "lead",
     "imports.confirm": "lead",
     "imports.keep": "lead",  # keeping a column as a custom field from the preview
+    "imports.unkeep": "lead",  # and undoing it
     "exports.index": "lead",
     "exports.register": "lead",
     "exports.history": "lead",

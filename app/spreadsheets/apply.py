@@ -16,7 +16,8 @@ from ..models import Asset, Category, CustomValue, Event, Fault, Location, User,
 from ..register.events import plain
 from ..register.rules import UNUSABLE
 from . import custom_columns, custom_values
-from .plan import CONDITIONS, TEXT, Preview, RowPlan
+from .plan import CONDITIONS, TEXT
+from .preview import Preview, RowPlan
 
 CHUNK = 400  # codes per IN (...) when reading back the new assets' ids
 

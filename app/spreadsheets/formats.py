@@ -152,7 +152,7 @@ def _retired_holder(cells: dict[str, str], row: Row) -> None:
 
 
 def copies(first, count: int) -> list:
-    """A row's plan (plan.RowPlan) with a quantity, as `count` separate assets:
+    """A row's plan (preview.RowPlan) with a quantity, as `count` separate assets:
     the first keeps the row's tag and serial, the others (returned) only get
     codes of their own. A re-import finds them again as it finds identical
     rows (Lookup.match_unidentified)."""

@@ -26,7 +26,8 @@ from .apply import Summary, apply
 from .formats import QUANTITY_MODES, check_status_choices
 from .formats import STATUS_CHOICES as STATUS_CHOICES  # what the preview offers
 from .formats import Choices as Choices
-from .plan import Preview, plan
+from .plan import plan
+from .preview import Preview
 
 KEEP_SECONDS = 24 * 3600
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
