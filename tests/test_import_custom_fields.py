@@ -507,3 +507,6 @@ def test_keep_says_so_beside_the_column_and_can_be_undone(client, auth):
         sent.setdefault(field["name"], []).append(field["value"])
     assert client.post(undo["action"], data=sent).status_code == 303
     assert CustomField.get_by_id(ids["Voltage"]).kind == "number"
+    # A damaged column number is a message, not an error page.
+    bad = client.post(undo["action"].replace("/unkeep/1", "/unkeep/9"), data=sent)
+    assert bad.status_code == 422 and "not in the file" in bad.get_data(as_text=True)
