@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from peewee import JOIN, SQL, Entity, IntegrityError, Node, NodeList, Select, fn
+from peewee import JOIN, SQL, Entity, IntegrityError, Node, NodeList, Select, Value, fn
 
 from ..audits import rules as audit_rules
 from ..custody import servicing
@@ -190,27 +190,15 @@ def _in_context():
 
 
 def _listed():
-    """Assets as a list row shows them (assets/_rows.html: name, code, status,
-    who holds it and where, the dates a list may add), with their holder's and
-    place's names, in one query. Only these columns: turning a 50-row page of
-    whole rows and their joins into models cost more than the query."""
+    """Assets as a list shows them: whole, with the names (only) of their
+    category, holder and place, in one query. Whole joined rows (the holder's
+    every column, the category's) cost more to turn into models than the query."""
     return (
         Asset.select(
-            Asset.id,
-            Asset.code,
-            Asset.name,
-            Asset.status,
-            Asset.category,
-            Asset.holder,
-            Asset.location,
-            Asset.due_back,
-            Asset.warranty_end,
-            Asset.service_due_on,
-            User.id,
-            User.name,
-            Location.id,
-            Location.name,
+            Asset, Category.id, Category.name, User.id, User.name, Location.id, Location.name
         )
+        .join(Category, JOIN.LEFT_OUTER)
+        .switch(Asset)
         .join(User, JOIN.LEFT_OUTER, on=(Asset.holder == User.id))
         .switch(Asset)
         .join(Location, JOIN.LEFT_OUTER)
@@ -341,7 +329,8 @@ def search(s: Search) -> tuple[list[Asset], int]:
         # page's ids and the total riding along (a window count); then those
         # rows in full with their category, holder and place.
         ids = Asset.select(Asset.id, fn.COUNT(SQL("*")).over().alias("matches"))
-        page = list(_page(ids, conditions, order, s, walk=False, by_name=by_name).tuples())
+        ids = _page(ids, conditions, order, s, walk=False, by_name=by_name, scan=True)
+        page = list(ids.tuples())
         if not page:
             return [], (_count(conditions, s)[0] if s.page > 1 else 0)
         by_id = {row.id: row for row in query.where(Asset.id.in_([i for i, _ in page]))}
@@ -370,12 +359,14 @@ def _walk_is_cheaper(matches: int, everything: int, upto: int) -> bool:
 
 
 def _count(conditions: list, s: Search) -> tuple[int, int]:
-    """How many assets match, and how many there are, in one statement. A single
-    custom filter is counted in its own index."""
-    everything = Asset.select(fn.COUNT(SQL("*")))
+    """How many assets match, and (on SQLite, for choosing the plan) how many
+    there are, in one statement. A single custom filter is counted in its own
+    index. PostgreSQL counts only by reading the table, and chooses its plan
+    itself: it is told 0."""
+    everything = Asset.select(fn.COUNT(SQL("*"))) if is_sqlite() else Value(0)
     matches = None
     if not conditions:
-        matches = everything
+        matches = Asset.select(fn.COUNT(SQL("*")))
     elif s.custom and s.custom.filters and len(conditions) == 1:
         matches = custom_search.count_alone(s.custom.filters)
     if matches is None:
@@ -386,15 +377,23 @@ def _count(conditions: list, s: Search) -> tuple[int, int]:
     return tuple(both.bind(Asset._meta.database).tuples().get())
 
 
-def _sort(order: list, by_name: bool) -> list:
+def _sort(order: list, by_name: bool, scan: bool = False) -> list:
     """`order` for SQLite's planner to sort by rather than read from the name index
-    (a leading `+` hides the index)."""
-    if not (by_name and is_sqlite()):
+    (a leading `+` hides the index). With `scan` (every asset is read anyway),
+    PostgreSQL's too: `|| ''` (the same text) hides it, else it walks the whole
+    index to the page's end, reading every row, many times slower than a sort."""
+    if not by_name:
         return order
-    return [NodeList((SQL("+"), order[0]), glue=""), *order[1:]]
+    if is_sqlite():
+        return [NodeList((SQL("+"), order[0]), glue=""), *order[1:]]
+    if scan:
+        return [order[0].concat(""), *order[1:]]
+    return order
 
 
-def _page(ids, conditions: list, order: list, s: Search, *, walk: bool, by_name: bool):
+def _page(
+    ids, conditions: list, order: list, s: Search, *, walk: bool, by_name: bool, scan: bool = False
+):
     """The query for one page of ids (with whatever `ids` selects beside), in
     `order`. On SQLite the plan is told (the planner cannot know how many assets
     a filter matches): walking the name index, or listing the matches and sorting
@@ -404,7 +403,7 @@ def _page(ids, conditions: list, order: list, s: Search, *, walk: bool, by_name:
     if is_sqlite() and walk:
         ids = ids.from_(_IndexedBy(Asset, "asset_lower_name_id"))
     elif not walk:
-        order = _sort(order, by_name)
+        order = _sort(order, by_name, scan)
     return ids.order_by(*order).paginate(s.page, s.per_page)
 
 
