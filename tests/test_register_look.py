@@ -44,6 +44,9 @@ def test_an_asset_with_a_photo_shows_its_thumbnail_small_and_lazy(client, auth, 
     assert img["alt"] == ""  # the name beside it says what it is
     assert rows["Ladder"].select_one(".row-pic img") is None
     assert rows["Ladder"].select_one(".row-pic use") is not None  # a drawing holds its place
+    badge = rows["Ladder"].select_one(".row-end .badge")
+    assert badge.select_one("use")["href"].endswith("#status-available")
+    assert badge.get_text(strip=True) == "Available"
     thumb = client.get(img["src"])
     assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
     thumb.close()
@@ -76,8 +79,11 @@ def test_status_and_actions_carry_icons_from_the_sprite(client, auth, app):
         assert match, href
         assert f'<symbol id="{match[1]}"' in sprite, match[1]
     card = soup.select_one("#status-card")
-    assert card.select_one(".status-line use")["href"].endswith("#status-available")
-    assert card.select_one(".status-line").get_text(strip=True) == "Available"
+    button = card.find("button", class_="primary")
+    assert button.select_one("use")["href"].endswith("#checkout")
+    assert button.get_text(strip=True) == "Check out to me"  # the icon adds no words
+    nav = [a.select_one("use")["href"].rsplit("#", 1)[1] for a in soup.select("nav.nav a")]
+    assert nav == ["home", "scan", "assets", "menu"]
     for svg in soup.select("svg.icon"):
         assert svg["aria-hidden"] == "true"  # the words beside it are what a reader hears
     # The place is a link to what else is kept there.
