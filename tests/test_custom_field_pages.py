@@ -21,6 +21,8 @@ def test_a_lead_defines_orders_and_removes_fields(client, auth):
     assert soup.select_one("main a[href='/custom-fields']").get_text() == "Custom fields"
     empty, _ = client.soup("/custom-fields")
     assert "No custom fields yet." in empty.select_one("#custom-fields").get_text()
+    first = empty.select_one("#custom-fields a[href='/custom-fields/new']")
+    assert first.get_text() == "Add the first field"  # an empty list offers the next step
 
     added = client.form("/custom-fields/new", {"name": "Colour", "kind": "text", "category": ""})
     assert added.status_code == 303 and path_of(added) == "/custom-fields"
