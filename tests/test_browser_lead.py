@@ -112,6 +112,8 @@ def test_a_lead_prints_on_letter_and_a_changed_stock_gets_the_nudge(server, page
     stock = page.get_by_label("Label stock")
     expect(stock).to_have_value("avery-5160")
     stock.select_option("avery-5163")
+    # The form comes back with that stock's saved nudge: type once it has.
+    expect(page.get_by_text("Shown: the nudge saved for Avery 5163")).to_be_visible()
     page.get_by_label("Across, mm").fill("1.5")
     page.get_by_label("Down, mm").fill("-0.5")
     _shot(page, "lead-5-calibrate")
