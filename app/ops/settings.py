@@ -27,15 +27,16 @@ from .rules import (
     paper_size,
 )
 
-KEYS = (
+# What the Settings page edits, then what is stored without a box of its own.
+EDITABLE = (
     "org_name",
     "public_url",
     "timezone",
     "audit_interval_days",
     "paper_size",
     "currency",
-    "checklist_dismissed",
 )
+KEYS = (*EDITABLE, "checklist_dismissed")
 _TTL_SECONDS = 10.0
 _cache: dict[str, object] = {"at": 0.0, "values": {}}
 

@@ -27,14 +27,7 @@ def settings_page():
     if form.validate_on_submit():
         sent = {
             name: form[name].data or ""
-            for name in (
-                "org_name",
-                "public_url",
-                "timezone",
-                "audit_interval_days",
-                "paper_size",
-                "currency",
-            )
+            for name in settings.EDITABLE
             if not pinned.get(name)  # the configuration's value wins; nothing to save
         }
         try:

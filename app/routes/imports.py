@@ -121,12 +121,37 @@ def preview(token: str):
 def keep(token: str, column: int):
     """Keep a column nobody recognised as a new custom field, typed from its
     values; the preview comes back with the column mapped to it."""
+
+    def change(table, mapping):
+        mapping, made = imports.keep_column_made(table, mapping, column, actor=current_actor())
+        return mapping, ({"kept": column, "made": "1"} if made else {"kept": column})
+
+    return _change_column(token, change)
+
+
+@bp.route("/<token>/unkeep/<int:column>", methods=["POST"])
+@role("lead")
+def unkeep(token: str, column: int):
+    """Undo "Keep as a custom field": leave the column out again (the field the
+    tap made goes too, while it holds no values)."""
+
+    def change(table, mapping):
+        made = request.form.get("made") == "1"
+        mapping = imports.unkeep_column(table, mapping, column, made=made, actor=current_actor())
+        return mapping, {"unkept": column}
+
+    return _change_column(token, change)
+
+
+def _change_column(token: str, change):
+    """Read the upload and the columns as the form maps them, apply one column's
+    change, and go back to the preview; or show the page that says why not."""
     try:
         table, filename = imports.load(_folder(), token, _encoding(request.form))
         mapping = (
             _mapping(request.form, len(table.headers)) or imports.suggested(table.headers, table)[0]
         )
-        mapping, made = imports.keep_column_made(table, mapping, column, actor=current_actor())
+        mapping, said = change(table, mapping)
     except imports.Expired as exc:
         return _upload_page(str(exc), exc.status)
     except imports.WrongEncoding as exc:
@@ -137,7 +162,6 @@ def keep(token: str, column: int):
         result = imports.preview(table)
         error = exc.errors.get("mapping") or " ".join(exc.errors.values())
         return _preview_page(token, filename, result, error=error, status=exc.status)
-    said = {"kept": column, "made": "1"} if made else {"kept": column}
     return _back_to_preview(token, mapping, said)
 
 
@@ -150,32 +174,6 @@ def _back_to_preview(token: str, mapping: list[str], said: dict):
         if key.startswith("status-") or key in ("dates", "quantity", "encoding")
     }
     return redirect(url_for("imports.preview", token=token, col=mapping, **kept, **said), 303)
-
-
-@bp.route("/<token>/unkeep/<int:column>", methods=["POST"])
-@role("lead")
-def unkeep(token: str, column: int):
-    """Undo "Keep as a custom field": leave the column out again (the field the
-    tap made goes too, while it holds no values)."""
-    try:
-        table, filename = imports.load(_folder(), token, _encoding(request.form))
-        mapping = (
-            _mapping(request.form, len(table.headers)) or imports.suggested(table.headers, table)[0]
-        )
-        mapping = imports.unkeep_column(
-            table, mapping, column, made=request.form.get("made") == "1", actor=current_actor()
-        )
-    except imports.Expired as exc:
-        return _upload_page(str(exc), exc.status)
-    except imports.WrongEncoding as exc:
-        guessed = imports.preview(exc.table)
-        error = exc.errors["encoding"]
-        return _preview_page(token, exc.filename, guessed, error=error, status=exc.status)
-    except Invalid as exc:
-        result = imports.preview(table)
-        error = exc.errors.get("mapping") or " ".join(exc.errors.values())
-        return _preview_page(token, filename, result, error=error, status=exc.status)
-    return _back_to_preview(token, mapping, {"unkept": column})
 
 
 @bp.route("/<token>", methods=["POST"])
