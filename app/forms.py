@@ -3,9 +3,6 @@ packages (custody, audits, register, ...), each in its rules.py."""
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -37,8 +34,8 @@ from .ops.rules import (
     DEFAULT_PAPER_SIZE,
     ORG_NAME_MAX,
     PAPER_SIZES,
+    read_amount,
     timezone_groups,
-    without_currency,
 )
 from .register.assets import EDITABLE
 from .register.passwords import MIN_LENGTH
@@ -95,24 +92,8 @@ def optional_int(value):
 
 
 def parse_money(raw: str) -> int | None:
-    """Money typed as 1234.50, 1,234.50, €12 or 12 kr to integer cents; ValueError if not money."""
-    text = without_currency((raw or "").replace("\u00a0", " ")).replace(" ", "")
-    if re.fullmatch(r"\d+,\d{1,2}", text):
-        text = text.replace(",", ".")  # "249,50": a decimal comma, as typed in much of Europe
-    text = text.replace(",", "")
-    if not text:
-        return None
-    try:
-        amount = Decimal(text)
-    except InvalidOperation as exc:
-        raise ValueError("Give an amount such as 1250 or 1250.50.") from exc
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:
-        raise ValueError("Give an amount with at most two decimal places.")
-    if amount < 0:
-        raise ValueError("Cost cannot be negative.")
-    if amount >= Decimal("1e10"):
-        raise ValueError("That amount is too large.")
-    return int(amount * 100)
+    """Money typed by a person to integer cents (the rule: ops.rules.read_amount)."""
+    return read_amount(raw, lone_dot_groups=False)
 
 
 class MoneyField(StringField):

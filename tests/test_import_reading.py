@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from app.errors import Invalid
+from app.forms import parse_money
 from app.spreadsheets import values as iv
 from app.spreadsheets.imports import guess_mapping
 
@@ -110,12 +111,39 @@ def test_other_systems_headers_map_to_our_fields():
 )
 def test_costs(text, cents):
     assert iv.parse_cost(text) == cents
+    if text == "1.999":  # a person typing this into a form is asked, not guessed for
+        with pytest.raises(ValueError, match="more than two decimal places"):
+            parse_money(text)
+    else:
+        assert parse_money(text) == cents  # the asset form reads an amount the same way
 
 
-@pytest.mark.parametrize("text", ["-5", "abc", "1.2.3,4,5x", "12.345.6", "1,2,3", "12.", "0.123"])
+@pytest.mark.parametrize("text", ["$12 USD", "12,00 €", "CHF 12.00", "12"])
+def test_a_cost_with_its_currency_before_after_or_both(text):
+    assert iv.parse_cost(text) == parse_money(text) == 1200
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "-5",
+        "abc",
+        "1.2.3,4,5x",
+        "12.345.6",
+        "1,2,3",
+        "12.",
+        "0.123",
+        "12o",
+        "kr kr",
+        "LAP-0",
+        "1e10",
+    ],
+)
 def test_bad_costs(text):
     with pytest.raises(ValueError):
         iv.parse_cost(text)
+    with pytest.raises(ValueError):
+        parse_money(text)
 
 
 def test_dates():

@@ -5,7 +5,9 @@ printing and the command line all ask here."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -127,22 +129,69 @@ def currency_for_timezone(zone: str) -> str:
     return ZONE_CURRENCIES.get(zone, DEFAULT_CURRENCY)
 
 
+@cache
+def _currency_marks() -> tuple[str, ...]:
+    marks = {m for c in CURRENCIES.values() for m in (c.symbol, c.code)} | {"$", "€", "£"}
+    return tuple(sorted(marks, key=len, reverse=True))
+
+
 def without_currency(text: str) -> str:
-    """A typed amount without the currency sign or code people copy from the screen
-    ("A$249.50", "249.50 kr", "CHF 12", "12 EUR"): the number is the same."""
+    """An amount without the currency sign or code people copy from the screen or
+    an export writes ("A$249.50", "249.50 kr", "CHF 12", "$12 USD"): one mark
+    before the number and one after are taken off."""
     text = text.strip()
-    marks = sorted(
-        {m for c in CURRENCIES.values() for m in (c.symbol, c.code)} | {"$", "€", "£"},
-        key=len,
-        reverse=True,
-    )
-    for mark in marks:
+    for mark in _currency_marks():
         if text.upper().startswith(mark.upper()):
-            return text[len(mark) :].strip()
-    for mark in marks:
+            text = text[len(mark) :].strip()
+            break
+    for mark in _currency_marks():
         if text.upper().endswith(mark.upper()):
-            return text[: -len(mark)].strip()
+            text = text[: -len(mark)].strip()
+            break
     return text
+
+
+AMOUNT_MAX = Decimal("1e10")  # ten digits before the point: no asset costs more
+
+
+def read_amount(text: str, *, lone_dot_groups: bool = True) -> int | None:
+    """Hundredths from an amount as people type it or other systems export it:
+    "1234.50", "1,234.50", "1.234,50 €", "249,50", "£12", "12 kr", "1 234,5".
+    One mark with three digits after it groups thousands ("1,234", "1.999");
+    with one or two it is the decimal point or comma. None when blank; a
+    ValueError that says why when it is not an amount. The asset form and the
+    import both read costs here. A file cannot be asked, so "1.999" in one is
+    a thousands group, as European exports write it; a person typing "12.345"
+    into a form (lone_dot_groups=False) is told it has three decimals, rather
+    than being taken to mean 12,345."""
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    number = without_currency(raw.replace("\u00a0", " ").replace("\u202f", " ")).replace(" ", "")
+    if re.fullmatch(r"-[\d.,]*\d[\d.,]*", number):
+        raise ValueError(f"“{raw}”: an amount cannot be negative.")
+    if not re.fullmatch(r"[\d.,]*\d[\d.,]*", number):
+        raise ValueError(f"“{raw}” is not an amount (such as 1250 or 1250.50).")
+    last_dot, last_comma = number.rfind("."), number.rfind(",")
+    if last_dot >= 0 and last_comma >= 0:
+        decimal = "." if last_dot > last_comma else ","
+    elif last_dot >= 0 or last_comma >= 0:
+        mark = "." if last_dot >= 0 else ","
+        after = len(number) - number.rfind(mark) - 1
+        groups = number.count(mark) > 1 or (after == 3 and (mark == "," or lone_dot_groups))
+        decimal = "" if groups else mark
+    else:
+        decimal = ""
+    whole, _, fraction = number.rpartition(decimal) if decimal else (number, "", "")
+    grouped = re.fullmatch(r"\d+|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d{0,2}(?:\.\d{3})+", whole)
+    if not grouped or (decimal and not re.fullmatch(r"\d+", fraction)):
+        raise ValueError(f"“{raw}” is not an amount (such as 1250 or 1250.50).")
+    if len(fraction) > 2:
+        raise ValueError(f"“{raw}” has more than two decimal places.")
+    amount = Decimal(re.sub(r"[.,]", "", whole) + ("." + fraction if decimal else ""))
+    if amount >= AMOUNT_MAX:
+        raise ValueError(f"“{raw}” is too large.")
+    return int(amount * 100)
 
 
 def format_money(cents: int, code: str | None) -> str:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 
 from .. import codes
 from ..models import STATUS_LABELS
+from ..ops.rules import read_amount
 from . import rules
 from .headers import header_key
 
@@ -107,44 +107,13 @@ def _read_date(text: str, order: str | None) -> date:
     raise ValueError(f"“{text}” is not a date (use 2024-03-31 or 31/03/2024).")
 
 
-_MONEY_JUNK = re.compile(r"[^\d.,\-]")
-
-
 def parse_cost(text: str) -> int:
-    """Cents from "£1,234.50", "1.234,50 €", "EUR 12", "1 234,5"."""
-    raw = text.strip()
-    cleaned = _MONEY_JUNK.sub("", raw)
-    if not cleaned or not re.search(r"\d", cleaned):
-        raise ValueError(f"“{raw}” is not an amount.")
-    if cleaned.startswith("-") and re.match(r"^[^\w]*-", raw):  # "LAP-0" is no amount
-        raise ValueError(f"“{raw}”: a cost cannot be negative.")
-    if "-" in cleaned:
-        raise ValueError(f"“{raw}” is not an amount.")
-    last_dot, last_comma = cleaned.rfind("."), cleaned.rfind(",")
-    if last_dot >= 0 and last_comma >= 0:
-        decimal = "." if last_dot > last_comma else ","
-    elif last_dot >= 0 or last_comma >= 0:
-        mark = "." if last_dot >= 0 else ","
-        after = len(cleaned) - cleaned.rfind(mark) - 1
-        # One mark with three digits after it groups thousands ("1,234", "1.234").
-        decimal = "" if cleaned.count(mark) > 1 or after == 3 else mark
-    else:
-        decimal = ""
-    whole, _, fraction = cleaned.rpartition(decimal) if decimal else (cleaned, "", "")
-    grouped = re.fullmatch(r"\d+|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d{0,2}(?:\.\d{3})+", whole)
-    if not grouped or (decimal and not re.fullmatch(r"\d+", fraction)):
-        raise ValueError(f"“{raw}” is not an amount.")
-    digits = re.sub(r"[.,]", "", whole) + ("." + fraction if decimal else "")
-    try:
-        amount = Decimal(digits)
-    except InvalidOperation:
-        raise ValueError(f"“{raw}” is not an amount.") from None
-    exponent = amount.as_tuple().exponent  # an int: digits only, never NaN or infinity
-    if isinstance(exponent, int) and exponent < -2:
-        raise ValueError(f"“{raw}” has more than two decimal places.")
-    if amount >= Decimal("1e10"):
-        raise ValueError(f"“{raw}” is too large.")
-    return int(amount * 100)
+    """Cents from "£1,234.50", "1.234,50 €", "EUR 12", "1 234,5" (the rule:
+    ops.rules.read_amount, which the asset form asks too)."""
+    cents = read_amount(text)
+    if cents is None:
+        raise ValueError("No amount given.")
+    return cents
 
 
 def parse_status(text: str) -> str:
