@@ -118,7 +118,7 @@ def test_costs(text, cents):
         assert parse_money(text) == cents  # the asset form reads an amount the same way
 
 
-@pytest.mark.parametrize("text", ["$12 USD", "12,00 €", "CHF 12.00", "12"])
+@pytest.mark.parametrize("text", ["$12 USD", "12,00 €", "CHF 12.00", "12", "R$ 12,00", "US$12"])
 def test_a_cost_with_its_currency_before_after_or_both(text):
     assert iv.parse_cost(text) == parse_money(text) == 1200
 

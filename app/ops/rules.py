@@ -131,23 +131,21 @@ def currency_for_timezone(zone: str) -> str:
 
 @cache
 def _currency_marks() -> tuple[str, ...]:
-    marks = {m for c in CURRENCIES.values() for m in (c.symbol, c.code)} | {"$", "€", "£"}
+    marks = {m for c in CURRENCIES.values() for m in (c.symbol, c.code)} | {"$", "€", "£", "US$"}
     return tuple(sorted(marks, key=len, reverse=True))
 
 
 def without_currency(text: str) -> str:
     """An amount without the currency sign or code people copy from the screen or
-    an export writes ("A$249.50", "249.50 kr", "CHF 12", "$12 USD"): one mark
-    before the number and one after are taken off."""
+    an export writes ("A$249.50", "249.50 kr", "CHF 12", "$12 USD", "R$ 12"):
+    up to two marks before the number and two after are taken off."""
     text = text.strip()
-    for mark in _currency_marks():
-        if text.upper().startswith(mark.upper()):
-            text = text[len(mark) :].strip()
-            break
-    for mark in _currency_marks():
-        if text.upper().endswith(mark.upper()):
-            text = text[: -len(mark)].strip()
-            break
+    for _ in range(2):  # "US$", "R$": a letter and a sign
+        mark = next((m for m in _currency_marks() if text.upper().startswith(m.upper())), "")
+        text = text[len(mark) :].strip()
+    for _ in range(2):
+        mark = next((m for m in _currency_marks() if text.upper().endswith(m.upper())), "")
+        text = text[: len(text) - len(mark)].strip()
     return text
 
 
