@@ -138,10 +138,12 @@ def set_up_organisation(
     time_zone: str | None = None,
     paper: str | None = None,
     currency: str | None = None,
+    before_submit=None,
 ) -> None:
     """A fresh server's first visit: the set-up form filled in as its owner would,
     ending on the first asset form. The time zone, paper ("A4" or "US Letter") and
-    currency (a code such as "EUR") keep what the page picked unless given."""
+    currency (a code such as "EUR") keep what the page picked unless given;
+    before_submit(page) looks at the filled-in form (a screenshot, a width check)."""
     import re
 
     from playwright.sync_api import expect
@@ -159,5 +161,7 @@ def set_up_organisation(
     page.get_by_label("Your name").fill(name)
     page.get_by_label("Email").fill(email)
     page.get_by_label(re.compile("^Password")).fill(password)
+    if before_submit:
+        before_submit(page)
     page.get_by_role("button", name="Create admin account").click()
     page.wait_for_url(re.compile(re.escape(server) + r"/assets/new$"))

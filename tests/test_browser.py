@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import ConsoleMessage, Error, Page, Response, expect
 
-from .browser_kit import PHONE, tagtrail
+from .browser_kit import PHONE, set_up_organisation, tagtrail
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 PASSWORD = "correct horse battery"
+HARBOUR = {"org": "Harbour Works Co-op", "name": "Alex Admin", "email": "alex@example.com"}
 
 
 def _shot(page: Page, name: str) -> None:
@@ -62,17 +63,11 @@ def test_first_run_add_asset_and_scan_on_a_phone(server, page):
     problems = _watch(page)
 
     # 1. A fresh install sends everyone to the set-up page.
-    page.goto(server + "/")
-    expect(page).to_have_url(server + "/setup")
-    page.get_by_label("Organisation name").fill("Harbour Works Co-op")
-    page.get_by_label("Public address phones will use").fill(server)
-    page.get_by_label("Your name").fill("Alex Admin")
-    page.get_by_label("Email").fill("alex@example.com")
-    page.get_by_label(re.compile("^Password")).fill("correct horse battery")
-    _assert_no_horizontal_scroll(page)
-    _shot(page, "setup")
-    page.get_by_role("button", name="Create admin account").click()
-    page.wait_for_load_state()
+    def look(form_page: Page) -> None:
+        _assert_no_horizontal_scroll(form_page)
+        _shot(form_page, "setup")
+
+    set_up_organisation(page, server, PASSWORD, **HARBOUR, before_submit=look)
     assert not problems, "\n".join(problems)
 
     # 2. Set-up signs the admin in and lands on "Add asset".
@@ -216,15 +211,7 @@ def test_scan_sign_in_check_out_return_and_report_a_fault_on_a_phone(server, pag
 
 def _first_admin(page: Page, server: str) -> None:
     """Through /setup, which signs the new admin in and lands on "Add asset"."""
-    page.goto(server + "/")
-    expect(page).to_have_url(server + "/setup")
-    page.get_by_label("Organisation name").fill("Harbour Works Co-op")
-    page.get_by_label("Public address phones will use").fill(server)
-    page.get_by_label("Your name").fill("Alex Admin")
-    page.get_by_label("Email").fill("alex@example.com")
-    page.get_by_label(re.compile("^Password")).fill(PASSWORD)
-    page.get_by_role("button", name="Create admin account").click()
-    expect(page).to_have_url(server + "/assets/new")
+    set_up_organisation(page, server, PASSWORD, **HARBOUR)
 
 
 def _add_location(page: Page, server: str, name: str) -> str:

@@ -11,24 +11,20 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from .browser_kit import set_up_organisation
 from .test_browser import PASSWORD, _assert_no_horizontal_scroll, _shot, _watch
 
 pytestmark = pytest.mark.browser
 
 
 def _set_up_on_letter(page: Page, server: str) -> None:
-    page.goto(server + "/")
-    expect(page).to_have_url(server + "/setup")
-    page.get_by_label("Organisation name").fill("Main Street Makerspace")
-    page.get_by_label("Public address phones will use").fill(server)
-    page.get_by_label("US Letter").check()
-    page.get_by_label("Your name").fill("Lee Lead")
-    page.get_by_label("Email").fill("lee@example.com")
-    page.get_by_label(re.compile("^Password")).fill(PASSWORD)
-    _assert_no_horizontal_scroll(page)
-    _shot(page, "lead-1-setup")
-    page.get_by_role("button", name="Create admin account").click()
-    expect(page).to_have_url(server + "/assets/new")
+    def look(form_page: Page) -> None:
+        _assert_no_horizontal_scroll(form_page)
+        _shot(form_page, "lead-1-setup")
+
+    set_up_organisation(
+        page, server, PASSWORD, org="Main Street Makerspace", paper="US Letter", before_submit=look
+    )
 
 
 def _nudges(instance: Path) -> dict[str, tuple[float, float]]:
