@@ -127,6 +127,15 @@ def assert_no_sideways_scroll(page: Page) -> None:
     assert width <= viewport, f"{page.url} scrolls sideways: {width}px in {viewport}px"
 
 
+def sign_in(page: Page, url: str, email: str, password: str) -> None:
+    """The sign-in page as a person uses it, ending on Home."""
+    page.goto(url + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").tap()
+    page.wait_for_url(url + "/")
+
+
 def set_up_organisation(
     page: Page,
     server: str,

@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 from playwright.sync_api import Page, expect
 
-from .browser_kit import PHONES, browser, demo_site, phone  # noqa: F401 (browser is a fixture)
+from .browser_kit import PHONES, browser, demo_site, phone, sign_in  # noqa: F401 (browser is a fixture)
 from .test_browser import ARTIFACTS, PASSWORD
 from .test_menu import PAGES
 
@@ -39,11 +39,7 @@ def site(tmp_path_factory):
 
 
 def _sign_in(page: Page, url: str, email: str) -> None:
-    page.goto(url + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").tap()
-    page.wait_for_url(url + "/")
+    sign_in(page, url, email, PASSWORD)
 
 
 def _no_sideways_scroll(page: Page) -> None:

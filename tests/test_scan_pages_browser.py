@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .browser_kit import PHONES, assert_no_sideways_scroll, demo_site, phone
+from .browser_kit import PHONES, assert_no_sideways_scroll, demo_site, phone, sign_in
 from .test_browser import PASSWORD, _shot
 from .test_scanner_browser import _query
 
@@ -23,11 +23,7 @@ def site(tmp_path_factory):
 
 
 def _sign_in(page: Page, url: str, email: str) -> None:
-    page.goto(url + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").tap()
-    page.wait_for_url(url + "/")
+    sign_in(page, url, email, PASSWORD)
 
 
 def _start_audit(page: Page, url: str, name: str) -> int:

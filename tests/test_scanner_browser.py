@@ -19,7 +19,7 @@ import segno
 from PIL import Image
 from playwright.sync_api import Page, expect, sync_playwright
 
-from .browser_kit import CHROMIUM, CHROMIUM_ARGS, PHONE, demo_site
+from .browser_kit import CHROMIUM, CHROMIUM_ARGS, PHONE, demo_site, sign_in
 from .test_browser import PASSWORD, _assert_no_horizontal_scroll, _shot, _watch
 
 pytestmark = pytest.mark.browser
@@ -127,11 +127,7 @@ def page(browser):
 
 
 def _sign_in(page: Page, url: str, email: str = "lead@demo.tagtrail") -> None:
-    page.goto(url + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").tap()
-    page.wait_for_url(url + "/")
+    sign_in(page, url, email, PASSWORD)
 
 
 def _start_audit(page: Page, url: str, name: str, where: int = 0) -> int:

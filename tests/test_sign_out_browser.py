@@ -9,7 +9,7 @@ import time
 import pytest
 from playwright.sync_api import Page
 
-from .browser_kit import browser, demo_site, phone  # noqa: F401 (browser is a fixture)
+from .browser_kit import browser, demo_site, phone, sign_in  # noqa: F401 (browser is a fixture)
 from .test_browser import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -24,11 +24,7 @@ def site(tmp_path_factory):
 
 
 def _sign_in(page: Page, url: str) -> None:
-    page.goto(url + "/login")
-    page.get_by_label("Email").fill("lead@demo.tagtrail")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").tap()
-    page.wait_for_url(url + "/")
+    sign_in(page, url, "lead@demo.tagtrail", PASSWORD)
 
 
 def _until(page: Page, script: str, seconds: float = 10) -> None:
