@@ -26,6 +26,12 @@ def field_error(soup, name: str) -> str:
     return error.get_text(strip=True)
 
 
+def selected(soup, name: str) -> str:
+    """The value a page's <select name=...> starts on, as marked in the HTML ("" if none)."""
+    option = soup.select_one(f"main select[name={name}] option[selected]")
+    return option["value"] if option else ""
+
+
 def form_values(soup) -> dict[str, str]:
     """What a browser would submit for the page's main form, untouched."""
     values = {}

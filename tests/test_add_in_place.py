@@ -10,7 +10,7 @@ import pytest
 from app.models import Asset, Category, Location
 
 from . import factories
-from .pages import counts, soup_of
+from .pages import counts, selected, soup_of
 
 
 @pytest.fixture
@@ -30,11 +30,6 @@ def _typed(**more) -> dict:
         "version": "",
         **more,
     }
-
-
-def _selected(soup, name: str) -> str:
-    option = soup.select_one(f"main select[name={name}] option[selected]")
-    return option["value"] if option else ""
 
 
 def _kept(soup) -> None:
@@ -63,8 +58,8 @@ def test_a_category_made_in_place_is_chosen_and_nothing_typed_is_lost(client, le
     assert counts() == before  # no asset, no event
     soup = soup_of(response)
     _kept(soup)
-    assert _selected(soup, "category") == str(made.id)
-    assert _selected(soup, "location") == str(kept_place.id)
+    assert selected(soup, "category") == str(made.id)
+    assert selected(soup, "location") == str(kept_place.id)
     assert not soup.select_one("main details.add-here").has_attr("open")
     assert "Added Ladders, chosen below." in soup.select_one("#flash").get_text()
 
@@ -93,7 +88,7 @@ def test_a_location_made_in_place_can_sit_inside_another(client, lead):
     assert Asset.select().count() == 0
     soup = soup_of(response)
     _kept(soup)
-    assert _selected(soup, "location") == str(made.id)
+    assert selected(soup, "location") == str(made.id)
 
 
 @pytest.mark.parametrize(
@@ -144,8 +139,8 @@ def test_add_and_add_another_keeps_category_and_location(client, lead):
     assert response.status_code == 303
     soup, _ = client.soup(response.headers["Location"])
     assert soup.select_one("main input[name=name]").get("value", "") == ""
-    assert _selected(soup, "category") == str(category.id)
-    assert _selected(soup, "location") == str(place.id)
+    assert selected(soup, "category") == str(category.id)
+    assert selected(soup, "location") == str(place.id)
     assert "Added Ladder 1" in soup.select_one("#flash").get_text()
 
 
@@ -175,7 +170,7 @@ def test_editing_an_asset_can_add_a_category_in_place_too(client, lead):
     made = Category.get(Category.name == "Ladders")
     soup = soup_of(response)
     assert soup.select_one("main input[name=name]")["value"] == "New name"
-    assert _selected(soup, "category") == str(made.id)
+    assert selected(soup, "category") == str(made.id)
     fresh = Asset.get_by_id(asset.id)
     assert (fresh.name, fresh.category_id, fresh.version) == ("Old name", None, asset.version)
     response = client.form(f"/assets/{asset.code}/edit", {**edited, "category": str(made.id)})

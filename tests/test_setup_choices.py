@@ -13,7 +13,7 @@ from app.models import Setting, User
 from app.ops import rules, settings
 
 from . import factories
-from .pages import field_error, form_values, soup_of
+from .pages import field_error, form_values, selected, soup_of
 
 SETUP = {
     "org_name": "ACME Workshop",
@@ -30,11 +30,6 @@ SETTINGS = {
     "paper_size": "a4",
     "currency": "GBP",
 }
-
-
-def selected(soup, name: str) -> str:
-    option = soup.select_one(f"select[name={name}] option[selected]")
-    return option["value"] if option else ""
 
 
 # --- the rules -------------------------------------------------------------
