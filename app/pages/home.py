@@ -3,39 +3,12 @@ new organisation, the first steps still to take)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from ..custody import servicing
 from ..models import User
 from ..register import attention, dashboard, getting_started, people
 from ..register.rules import is_lead
-
-
-@dataclass(frozen=True)
-class Step:
-    key: str
-    words: str
-    done: bool
-    count: int = 0  # for printing: the assets whose label was never printed
-
-
-def checklist(progress: getting_started.Progress | None) -> list[Step] | None:
-    """A new organisation's first steps, ticked off from the data; None once every
-    step is done, or when nobody asked (not a lead, or the list was hidden)."""
-    if progress is None:
-        return None
-    done = progress
-    steps = [
-        Step("locations", "Add your locations", done.locations > 0),
-        Step("assets", "Add or import your assets", done.assets > 0),
-        Step(
-            "labels", "Print their labels", done.assets > 0 and done.unprinted == 0, done.unprinted
-        ),
-        Step("people", "Invite people", done.people > 1),
-        Step("audit", "Run a first audit", done.audits > 0),
-    ]
-    return None if all(step.done for step in steps) else steps
 
 
 def page(
@@ -50,7 +23,7 @@ def page(
         # query counts them too, until someone hides the list.
         summary = dashboard.summary(today, audit_interval_days, first_steps=not checklist_dismissed)
     return {
-        "checklist": checklist(summary.started if summary else None),
+        "checklist": getting_started.steps(summary.started if summary else None),
         "mine": list(mine),
         "more_mine": more_mine,
         "summary": summary,

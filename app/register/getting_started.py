@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from peewee import Select, fn
+from peewee import fn
 
-from ..models import Asset, Audit, Location, User, db
+from ..models import Asset, Audit, Location, User
 from .rules import in_service_sql
 
 
@@ -43,7 +43,26 @@ def from_row(row: dict) -> Progress:
     return Progress(**{key: int(row[f"start_{key}"] or 0) for key in Progress.__dataclass_fields__})
 
 
-def progress() -> Progress:
-    """The counts the list needs, in one query."""
-    query = Select(columns=[part.alias(name) for name, part in columns().items()])
-    return from_row(query.bind(db).dicts().get())
+@dataclass(frozen=True)
+class Step:
+    key: str
+    words: str
+    done: bool
+    count: int = 0  # for printing: the assets whose label was never printed
+
+
+def steps(done: Progress | None) -> list[Step] | None:
+    """The first steps and which are done; None once every step is, or when
+    nobody asked (not a lead, or the list was hidden)."""
+    if done is None:
+        return None
+    listed = [
+        Step("locations", "Add your locations", done.locations > 0),
+        Step("assets", "Add or import your assets", done.assets > 0),
+        Step(
+            "labels", "Print their labels", done.assets > 0 and done.unprinted == 0, done.unprinted
+        ),
+        Step("people", "Invite people", done.people > 1),
+        Step("audit", "Run a first audit", done.audits > 0),
+    ]
+    return None if all(step.done for step in listed) else listed
