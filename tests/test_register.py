@@ -12,7 +12,7 @@ from app.models import Asset, Event
 from app.register import assets
 
 from . import factories
-from .pages import counts, field_error, form_values, names_in, path_of, soup_of
+from .pages import counts, field_error, form_values, names_in, path_of, selected, soup_of
 
 FULL = {
     "name": "Cordless drill",
@@ -271,6 +271,50 @@ def test_filters_by_status_category_location_and_holder(client, stock):
     for args, expected in cases:
         soup, _ = client.soup("/assets", query_string=args)
         assert names_in(soup) == expected, args
+
+
+def test_filter_form_offers_every_category_and_place_and_each_holder(client, stock):
+    """Categories and places in name order (places as a tree, inner ones indented),
+    only people who hold something, and what the search asked for chosen."""
+    made, places = stock
+    holder = factories.make_holder("Sam Holder")
+    factories.make_holder("Idle Person")
+    annex = factories.make_location("annex")
+    Asset.update(holder=holder, status="checked_out").where(Asset.id == made["drill"].id).execute()
+    soup, _ = client.soup(
+        "/assets", query_string={"location": places["room"].id, "holder": holder.id}
+    )
+
+    def offered(name):
+        options = soup.select(f"main form.filters select[name={name}] option")
+        return [(option["value"], option.get_text()) for option in options]
+
+    assert offered("category") == [("", "Any"), (str(places["cat"].id), "Ladders")]
+    assert offered("location") == [
+        ("", "Anywhere"),
+        (str(annex.id), "annex"),
+        (str(places["site"].id), "Site"),
+        (str(places["room"].id), "\u2003Room 4"),
+    ]
+    assert offered("holder") == [("", "Anyone"), (str(holder.id), "Sam Holder")]
+    assert (selected(soup, "category"), selected(soup, "location"), selected(soup, "holder")) == (
+        "",
+        str(places["room"].id),
+        str(holder.id),
+    )
+
+
+def test_a_results_swap_reads_no_filter_choices(client, stock, count_queries):
+    """As someone types, htmx swaps the results alone, which show no filter form:
+    the categories, places and holders are not read for it."""
+    swap = {"HX-Request": "true", "HX-Target": "asset-results"}
+    with count_queries() as page_log:
+        page = client.get("/assets?q=saw")
+    with count_queries() as swap_log:
+        fragment = client.get("/assets?q=saw", headers=swap)
+    assert names_in(soup_of(page)) == names_in(soup_of(fragment)) == ["Mitre saw"]
+    assert soup_of(fragment).select("select") == []
+    assert len(swap_log) == len(page_log) - 3, f"{page_log}\n--- swap ---\n{swap_log}"
 
 
 def test_list_pages_through_results(app, client, stock):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import TypeVar
 
 from peewee import IntegrityError, fn
 
@@ -13,6 +14,8 @@ from ..errors import Invalid, NotFound
 from ..models import Asset, Category, LabelCode, Location, User
 from . import events
 from .rules import MAX_LOCATION_DEPTH, TOO_DEEP
+
+T = TypeVar("T")
 
 
 def unique_code() -> str:
@@ -35,31 +38,51 @@ def _parents() -> dict[int, int | None]:
     return dict(Location.select(Location.id, Location.parent).tuples())
 
 
-def location_tree() -> list[tuple[Location, int]]:
-    """Every location in depth-first order with its depth, from one query.
+def _depth_first(nodes: list[tuple[int, int | None, T]]) -> list[tuple[T, int]]:
+    """Each node's item in depth-first order with its depth; `nodes` are
+    (id, parent id, item), siblings in the order given.
 
     Walked with a stack, not recursion, so a tree deeper than the limit (made
     before it existed) still lists. Places cut off from the top by a damaged
     tree (a cycle) are listed at the top level, so a lead can repair them."""
-    rows = list(Location.select().order_by(fn.LOWER(Location.name)))
-    children: dict[int | None, list[Location]] = {}
-    for row in rows:
-        children.setdefault(row.parent_id, []).append(row)
-    out: list[tuple[Location, int]] = []
+    children: dict[int | None, list[tuple[int, int | None, T]]] = {}
+    for node in nodes:
+        children.setdefault(node[1], []).append(node)
+    out: list[tuple[T, int]] = []
     seen: set[int] = set()
-    tops = children.get(None, []) + [row for row in rows if row.parent_id is not None]
+    tops = children.get(None, []) + [node for node in nodes if node[1] is not None]
     for top in tops:
-        if top.id in seen:
+        if top[0] in seen:
             continue
         stack = [(top, 0)]
         while stack:
-            node, depth = stack.pop()
-            if node.id in seen:
+            (node_id, _, item), depth = stack.pop()
+            if node_id in seen:
                 continue
-            seen.add(node.id)
-            out.append((node, depth))
-            stack.extend((child, depth + 1) for child in reversed(children.get(node.id, [])))
+            seen.add(node_id)
+            out.append((item, depth))
+            stack.extend((child, depth + 1) for child in reversed(children.get(node_id, [])))
     return out
+
+
+def location_tree() -> list[tuple[Location, int]]:
+    """Every location in depth-first order with its depth, from one query (a
+    damaged tree still lists whole: see _depth_first)."""
+    rows = Location.select().order_by(fn.LOWER(Location.name))
+    return _depth_first([(row.id, row.parent_id, row) for row in rows])
+
+
+def location_options() -> list[tuple[int, str, int]]:
+    """(id, name, depth) of every location, in the order of location_tree: for
+    a list to choose from, read as plain values (models cost several times as
+    much on a page that lists every place)."""
+    rows = (
+        Location.select(Location.id, Location.name, Location.parent)
+        .order_by(fn.LOWER(Location.name))
+        .tuples()
+    )
+    tree = _depth_first([(row_id, parent_id, (row_id, name)) for row_id, name, parent_id in rows])
+    return [(row_id, name, depth) for (row_id, name), depth in tree]
 
 
 def subtree_ids(location_id: int) -> list[int]:
@@ -231,6 +254,13 @@ def update_location(location_id: int, name: str, parent_id: int | None) -> Locat
 
 def categories():
     return Category.select().order_by(fn.LOWER(Category.name))
+
+
+def category_options() -> list[tuple[int, str]]:
+    """(id, name) of every category, in the order of categories()."""
+    return list(
+        Category.select(Category.id, Category.name).order_by(fn.LOWER(Category.name)).tuples()
+    )
 
 
 def get_category(category_id: int) -> Category | None:

@@ -7,10 +7,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from .. import codes
 from ..errors import Conflict, Invalid, NotFound
 from ..forms import AssetForm, place_choices
+from ..pages import register as register_page
 from ..permissions import role
-from ..register import assets, attachments, custom_fields, custom_search, people, places
+from ..register import assets, custom_fields, custom_search, places
 from ..register.rules import STATUSES
-from ..templating import local_today, render, site
+from ..templating import local_today, render, site, wants_fragment
 from .helpers import (
     apply_errors,
     asset_or_404,
@@ -89,24 +90,15 @@ def index():
         open_fault=request.args.get("fault") == "open",
         custom=custom,
     )
-    # A filter that cannot be read is said beside the results, and nothing is listed.
-    rows, total = assets.search(search) if not custom.errors else ([], 0)
-    pages = max((total + search.per_page - 1) // search.per_page, 1)
     return render(
         "assets/index.html",
         "assets/_results.html",
         "asset-results",
         422 if custom.errors else 200,
         search=search,
-        rows=rows,
-        photos=attachments.cover_photos([a.id for a in rows]),
-        total=total,
-        pages=pages,
         # An empty register says what it is for; an empty search, how to widen it.
         filtered=any(value for key, value in request.args.items(multi=True) if key != "page"),
-        categories=list(places.categories()),
-        locations=places.location_tree(),
-        holders=people.holders(),
+        **register_page.page(search, filters=not wants_fragment("asset-results")),
     )
 
 
