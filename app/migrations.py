@@ -1,6 +1,7 @@
 """Schema versions, kept in the database, and the steps between them.
 
-A new database gets the current models' tables and the latest version number.
+A new database gets the current models' tables, what BEYOND_MODELS's steps
+make (a full-text index and its triggers), and the latest version number.
 An older one is upgraded one step at a time, each step in its own write.
 
 Every step is frozen SQL, written out in the step: it never reads today's
@@ -352,6 +353,87 @@ def _v11_register_indexes_and_unique_field_names() -> None:
     )
 
 
+# What the search box looks in (version 12), kept in step with the rows by the
+# database itself.
+_SEARCH_OWN = ("code", "name", "serial", "model", "manufacturer", "external_tag")
+_SEARCHED_CUSTOM = (
+    """SELECT coalesce(group_concat(v."text", char(31)), '') FROM "custom_value" v """
+    """JOIN "custom_field" f ON f."id" = v."field_id" """
+    """WHERE v."asset_id" = {asset} AND f."kind" IN ('text', 'link', 'choice')"""
+)
+
+
+def _v12_search_index() -> None:
+    # Version 12: an index of word parts for the search box, so that finding
+    # "drill" in an asset's own fields or its text, link and choice values does
+    # not read every asset. SQLite: an FTS5 table with the trigram tokenizer, one
+    # row per asset (rowid = asset id), kept by triggers; the custom values are
+    # one column, joined by the unit separator (char 31). PostgreSQL: pg_trgm's
+    # GIN indexes on the same columns, when the server has the extension
+    # (Debian's and the hosted ones do); without it the search still works,
+    # reading every row.
+    if not is_sqlite():
+        _v12_trigram_indexes()
+        return
+    own = ", ".join(f'"{c}"' for c in _SEARCH_OWN)
+    new = ", ".join(f'NEW."{c}"' for c in _SEARCH_OWN)
+    changed = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in _SEARCH_OWN)
+    assign = ", ".join(f'"{c}" = NEW."{c}"' for c in _SEARCH_OWN)
+    from_asset = ", ".join(f'a."{c}"' for c in _SEARCH_OWN)
+
+    def custom(asset: str) -> str:
+        values = _SEARCHED_CUSTOM.format(asset=asset)
+        return f'UPDATE "asset_search" SET "custom" = ({values}) WHERE rowid = {asset};'
+
+    new_asset, old_asset = 'NEW."asset_id"', 'OLD."asset_id"'
+    every_value = _SEARCHED_CUSTOM.format(asset='a."id"')
+    each_row = _SEARCHED_CUSTOM.format(asset='"asset_search".rowid')
+    blank = "''"
+    for statement in (
+        f'CREATE VIRTUAL TABLE IF NOT EXISTS "asset_search" USING fts5({own}, "custom", '
+        "tokenize = 'trigram')",
+        f'INSERT INTO "asset_search" (rowid, {own}, "custom") '
+        f'SELECT a."id", {from_asset}, ({every_value}) FROM "asset" a',
+        'CREATE TRIGGER IF NOT EXISTS "asset_search_insert" AFTER INSERT ON "asset" BEGIN '
+        f'INSERT INTO "asset_search" (rowid, {own}, "custom") VALUES (NEW."id", {new}, {blank}); '
+        "END",
+        f'CREATE TRIGGER IF NOT EXISTS "asset_search_update" AFTER UPDATE OF {own} ON "asset" '
+        f'WHEN {changed} BEGIN UPDATE "asset_search" SET {assign} WHERE rowid = NEW."id"; END',
+        'CREATE TRIGGER IF NOT EXISTS "asset_search_delete" AFTER DELETE ON "asset" BEGIN '
+        'DELETE FROM "asset_search" WHERE rowid = OLD."id"; END',
+        'CREATE TRIGGER IF NOT EXISTS "asset_search_value_insert" AFTER INSERT ON "custom_value" '
+        f"BEGIN {custom(new_asset)} END",
+        'CREATE TRIGGER IF NOT EXISTS "asset_search_value_update" AFTER UPDATE ON "custom_value" '
+        f"BEGIN {custom(old_asset)} {custom(new_asset)} END",
+        'CREATE TRIGGER IF NOT EXISTS "asset_search_value_delete" AFTER DELETE ON "custom_value" '
+        f"BEGIN {custom(old_asset)} END",
+        # A field becoming (or ceasing to be) a kind the search box looks in.
+        'CREATE TRIGGER IF NOT EXISTS "asset_search_field_kind" AFTER UPDATE OF "kind" '
+        'ON "custom_field" WHEN OLD."kind" IS NOT NEW."kind" BEGIN '
+        f'UPDATE "asset_search" SET "custom" = ({each_row}) WHERE rowid IN '
+        '(SELECT "asset_id" FROM "custom_value" WHERE "field_id" = NEW."id"); END',
+    ):
+        db.execute_sql(statement)
+
+
+def _v12_trigram_indexes() -> None:
+    available = db.execute_sql(
+        "SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'"
+    ).fetchone()
+    if not available:
+        return
+    db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    for column in _SEARCH_OWN:
+        db.execute_sql(
+            f'CREATE INDEX IF NOT EXISTS "asset_{column}_trgm" '
+            f'ON "asset" USING gin ("{column}" gin_trgm_ops)'
+        )
+    db.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "custom_value_text_trgm" '
+        'ON "custom_value" USING gin ("text" gin_trgm_ops)'
+    )
+
+
 STEPS: dict[int, Callable[[], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
@@ -363,8 +445,12 @@ STEPS: dict[int, Callable[[], None]] = {
     9: _v9_repair_what_earlier_releases_missed,
     10: _v10_custom_fields,
     11: _v11_register_indexes_and_unique_field_names,
+    12: _v12_search_index,
 }
 LATEST = max(STEPS, default=1)
+# Steps that make what the models cannot describe (the search box's index and
+# the triggers that keep it): a new database runs them after the models' tables.
+BEYOND_MODELS = (12,)
 
 
 def current_version() -> int:
@@ -382,7 +468,8 @@ def upgrade(to: int = LATEST) -> tuple[int, int]:
     """Bring the database to LATEST. Returns (version before, version after).
 
     `to` stops at an older version instead: the tests build each past version
-    that way. A new database is only ever made at LATEST, from the models."""
+    that way. A new database is only ever made at LATEST, from the models (and
+    the steps in BEYOND_MODELS)."""
     before = current_version()
     if before > LATEST:
         raise SchemaError(
@@ -394,6 +481,8 @@ def upgrade(to: int = LATEST) -> tuple[int, int]:
             raise SchemaError(f"A new database starts at version {LATEST}, not {to}.")
         with write():
             db.create_tables(MODELS)
+            for version in BEYOND_MODELS:
+                STEPS[version]()
             SchemaVersion.create(version=LATEST)
         return 0, LATEST
     for version in range(before + 1, to + 1):

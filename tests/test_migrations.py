@@ -53,6 +53,7 @@ from app.register import passwords
 
 from . import factories
 from .conftest import AuthActions, Client
+from .pages import names_in
 from .postgres import create_database
 
 DATA = Path(__file__).parent / "data"
@@ -211,6 +212,19 @@ ROWS: dict[int, list[str]] = {
         f"""INSERT INTO "custom_value" ("asset_id", "field_id", "text", "number", "day")
         VALUES ({WRENCH}, (SELECT "id" FROM "custom_field" WHERE "name" = 'Inspected on'),
         '2025-11-30', NULL, '2025-11-30')""",
+    ],
+    12: [
+        f"""INSERT INTO "asset" ({ASSET_V1}, "version", "order_number", "external_tag")
+        VALUES ('V12A12', 'Laser level', NULL, 'Bosch', 'GLL 3-80', 'SN-V12', NULL, NULL, '',
+        NULL, '', 'available', NULL, {SHOP}, NULL, NULL, NULL, NULL, NULL, '',
+        '2026-01-05 08:00:00', '2026-01-05 08:00:00', 1, '', 'OLD-0012')""",
+        """INSERT INTO "custom_field" ("name", "kind", "choices", "category_id", "position",
+        "on_labels", "created_at") VALUES ('Cost centre', 'text', '[]', NULL, 3, FALSE,
+        '2026-01-05 08:00:00')""",
+        """INSERT INTO "custom_value" ("asset_id", "field_id", "text", "number", "day")
+        VALUES ((SELECT "id" FROM "asset" WHERE "code" = 'V12A12'),
+        (SELECT "id" FROM "custom_field" WHERE "name" = 'Cost centre'), 'CC-4321 north',
+        NULL, NULL)""",
     ],
 }
 
@@ -397,6 +411,14 @@ def _check_rows(version: int, drifts: tuple[str, ...] = ()) -> None:
         wrench = Asset.get(Asset.code == "V2A002")
         inspected = CustomValue.get(CustomValue.asset == wrench)
         assert (inspected.field.name, inspected.day) == ("Inspected on", date(2025, 11, 30))
+    if version >= 12:
+        level = Asset.get(Asset.code == "V12A12")
+        assert (level.name, level.model_name, level.external_tag) == (
+            "Laser level",
+            "GLL 3-80",
+            "OLD-0012",
+        )
+        assert CustomValue.get(CustomValue.asset == level).text == "CC-4321 north"
 
 
 @dataclass
@@ -496,6 +518,19 @@ def _starts_with_its_data(site: Site, version: int, drifts: tuple[str, ...] = ()
         fresh = Asset.get(Asset.name == "After the upgrade")
         assert fresh.version == 1
         assert [e.kind for e in Event.select().where(Event.asset == fresh)] == ["created"]
+    # The search box finds what was there before the upgrade (an upgrade to
+    # version 12 fills its index) and what was written after it.
+    for query, names in [
+        ("ladder", ["Step ladder"]),
+        ("werner", ["Step ladder"]),
+        ("alumin", ["Step ladder"] if version >= 10 else []),
+        ("4321 nor", ["Laser level"] if version >= 12 else []),
+        ("old-0007", ["Generator"] if version >= 7 else []),
+        ("after the", ["After the upgrade"]),
+    ]:
+        found, response = client.soup("/assets", query_string={"q": query})
+        assert response.status_code == 200
+        assert names_in(found) == names, query
     close_connection()
 
 
@@ -540,6 +575,10 @@ def _sqlite_shape(url: str) -> dict:
                 for r in con.execute(f'PRAGMA foreign_key_list("{table}")')
             )
             shape[table] = (cols, idx, fks)
+        # The triggers that keep the search index (version 12), word for word.
+        shape["triggers"] = sorted(
+            con.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")
+        )
         return shape
     finally:
         con.close()
@@ -586,11 +625,24 @@ def _fresh_and_upgraded(fresh: Site, old: Site) -> None:
 
 def test_start_up_upgrades_a_version_1_file_to_the_fresh_schema(tmp_path):
     """A file upgraded step by step from version 1 ends with a fresh database's
-    schema: the same tables, columns (type, null, default), indexes and foreign keys."""
+    schema: the same tables, columns (type, null, default), indexes, foreign keys
+    and triggers."""
     fresh, old = _sqlite_site(tmp_path, "fresh"), _sqlite_site(tmp_path, "old")
     _fresh_and_upgraded(fresh, old)
-    assert _sqlite_shape(old.url) == _sqlite_shape(fresh.url)
-    assert len(_sqlite_shape(fresh.url)) == len(MODELS)
+    shape = _sqlite_shape(fresh.url)
+    assert _sqlite_shape(old.url) == shape
+    search = {f"asset_search{part}" for part in ("", "_data", "_idx", "_content", "_docsize")}
+    search.add("asset_search_config")
+    assert set(shape) == {m._meta.table_name for m in MODELS} | search | {"triggers"}
+    assert [name for name, _, _ in shape["triggers"]] == [
+        "asset_search_delete",
+        "asset_search_field_kind",
+        "asset_search_insert",
+        "asset_search_update",
+        "asset_search_value_delete",
+        "asset_search_value_insert",
+        "asset_search_value_update",
+    ]
 
 
 def test_an_upgraded_postgresql_database_has_the_fresh_schema(pg_server, tmp_path):

@@ -78,6 +78,10 @@ CASES = {
         {"q": "CHERRY"},
         lambda a, f: "cherry" in a.name.lower(),
     ),
+    "the search box and a status": (
+        {"q": "cherry", "status": "available"},
+        lambda a, f: "cherry" in a.name.lower() and a.status == "available",
+    ),
     "the search box, a custom value": (
         {"q": "north"},
         lambda a, f: _value(a.id, f["centre"]) is not None,

@@ -13,7 +13,7 @@ from ..database import is_sqlite, write
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Asset, Category, Event, Location, User, utcnow
 from ..prepared import Prepared
-from . import attention, custom_fields, custom_search, events, places
+from . import attention, custom_fields, custom_search, events, places, text_search
 
 # Fields a lead edits on the register form, in the order the form shows them.
 EDITABLE = (
@@ -285,18 +285,7 @@ def search(s: Search) -> tuple[list[Asset], int]:
     conditions = []
     text = s.text.strip()
     if text:
-        like = f"%{text}%"
-        conditions.append(
-            Asset.name.contains(text)
-            | Asset.code.contains(text.upper().replace("-", ""))
-            | Asset.serial**like
-            | Asset.model_name**like
-            | Asset.manufacturer**like
-            | Asset.external_tag**like
-        )
-        custom_text = custom_search.text_condition(text, s.custom.searched) if s.custom else None
-        if custom_text is not None:
-            conditions[-1] = conditions[-1] | custom_text
+        conditions.append(text_search.condition(text, s.custom.searched if s.custom else []))
     if s.status:
         conditions.append(Asset.status == s.status)
     if s.custom:
@@ -323,11 +312,12 @@ def search(s: Search) -> tuple[list[Asset], int]:
         order.insert(0, Asset.service_due_on)
     by_name = len(order) == 2  # the register's own order, which has an index
     offset = (s.page - 1) * s.per_page
-    if text or (s.custom and custom_search.scans(s.custom.filters)):
-        # The search box reads every asset's own fields whatever is asked (and
-        # text ignoring case, every value of its field), so one scan gives the
-        # page's ids and the total riding along (a window count); then those
-        # rows in full with their category, holder and place.
+    scan = text and not text_search.indexed(text)
+    if scan or (s.custom and custom_search.scans(s.custom.filters)):
+        # Searching without the word-part index reads every asset's own fields
+        # whatever is asked (and text ignoring case, every value of its field),
+        # so one scan gives the page's ids and the total riding along (a window
+        # count); then those rows in full with their category, holder and place.
         ids = Asset.select(Asset.id, fn.COUNT(SQL("*")).over().alias("matches"))
         ids = _page(ids, conditions, order, s, walk=False, by_name=by_name, scan=True)
         page = list(ids.tuples())
@@ -361,14 +351,16 @@ def _walk_is_cheaper(matches: int, everything: int, upto: int) -> bool:
 def _count(conditions: list, s: Search) -> tuple[int, int]:
     """How many assets match, and (on SQLite, for choosing the plan) how many
     there are, in one statement. A single custom filter is counted in its own
-    index. PostgreSQL counts only by reading the table, and chooses its plan
-    itself: it is told 0."""
+    index, the search box alone in the word-part index. PostgreSQL counts only
+    by reading the table, and chooses its plan itself: it is told 0."""
     everything = Asset.select(fn.COUNT(SQL("*"))) if is_sqlite() else Value(0)
     matches = None
     if not conditions:
         matches = Asset.select(fn.COUNT(SQL("*")))
     elif s.custom and s.custom.filters and len(conditions) == 1:
         matches = custom_search.count_alone(s.custom.filters)
+    elif len(conditions) == 1 and text_search.indexed(text := s.text.strip()):
+        matches = text_search.count_alone(text, s.custom.searched if s.custom else [])
     if matches is None:
         matches = Asset.select(fn.COUNT(SQL("*")))
         for condition in conditions:

@@ -1,6 +1,7 @@
 """Custom fields in the register's search and filters.
 
-The search box also finds assets by their custom text, link and choice values.
+The search box also finds assets by their custom text, link and choice values
+(text_search.py).
 Each custom field can be a filter, read from the register's query string:
 `cf<id>=<value>` (equals: text and links ignoring case, a choice or yes/no as
 kept; a number or a date too, though the form offers ranges for those),
@@ -205,31 +206,3 @@ def count_alone(filters: list[Filter]):
     if len(tests) != 1:
         return None
     return CustomValue.select(fn.COUNT(SQL("*"))).where(tests[0])
-
-
-def text_condition(text: str, searched: list[tuple[int, str, tuple[str, ...]]]):
-    """The search box over custom values, as a condition on Asset (None when no
-    field could match): text and links containing `text`, ignoring case, and
-    the choices that contain it (worked out here, so the index finds them)."""
-    parts = []
-    free = [field_id for field_id, kind, _ in searched if kind != "choice"]
-    if free:
-        parts.append(
-            CustomValue.select(CustomValue.asset).where(
-                CustomValue.field.in_(free), _text_scan(), CustomValue.text.contains(text)
-            )
-        )
-    folded = text.casefold()
-    for field_id, kind, choices in searched:
-        if kind != "choice":
-            continue
-        hits = [c for c in choices if folded in c.casefold()]
-        if hits:
-            parts.append(
-                CustomValue.select(CustomValue.asset).where(
-                    CustomValue.field == field_id, CustomValue.text.in_(hits)
-                )
-            )
-    if not parts:
-        return None
-    return Asset.id.in_(reduce(lambda a, b: a | b, parts))
