@@ -18,7 +18,7 @@ import threading
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request, url_for
 
 from .extensions import compress
 
@@ -81,8 +81,24 @@ def _add_version(app: Flask):
     return add
 
 
+def static_url(filename: str) -> str:
+    """url_for("static", filename=...), built once per request: a list draws
+    its icons from one file on every row, and url_for is the dearest call in a
+    row. (Keyed by the script root too: `g` can outlive a request, as in a test
+    that sends several in one app context.)"""
+    if not has_request_context():
+        return url_for("static", filename=filename)
+    built = g.setdefault("static_urls", {})
+    key = (request.script_root, filename)
+    url = built.get(key)
+    if url is None:
+        url = built[key] = url_for("static", filename=filename)
+    return url
+
+
 def init_app(app: Flask) -> None:
     app.url_defaults(_add_version(app))
+    app.jinja_env.globals["static_url"] = static_url
     app.config.setdefault("COMPRESS_STREAMS", False)
     app.config.setdefault("COMPRESS_CACHE_BACKEND", _Compressed)
     app.config.setdefault("COMPRESS_CACHE_KEY", _cache_key)

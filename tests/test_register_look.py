@@ -12,6 +12,7 @@ from PIL import Image
 from app.register import attachments
 
 from . import factories
+from .pages import soup_of
 
 
 def _photo(app, asset, actor) -> int:
@@ -63,6 +64,23 @@ def test_the_register_filters_are_folded_until_one_is_used(client, auth):
     assert soup.select_one("details#filter-panel").has_attr("open")
     soup, _ = client.soup("/assets?fault=open")
     assert soup.select_one("details#filter-panel").has_attr("open")
+
+
+def test_icons_follow_the_address_each_request_came_to(app, client, auth):
+    """The sprite's URL is built once a request and kept for it: a request under
+    another root (a proxy's prefix) gets its own, never the last one's, even
+    when the requests share an app context (and so `g`)."""
+    lead = auth.login("lead")
+    factories.make_asset(lead, name="Drill")
+    with app.app_context():
+        responses = {
+            root: client.get("/assets", environ_overrides={"SCRIPT_NAME": root})
+            for root in ("/tagtrail", "", "/other")
+        }
+    for root, response in responses.items():
+        used = soup_of(response).select("svg.icon use")
+        assert len(used) > 4
+        assert {u["href"].split("?")[0] for u in used} == {f"{root}/static/icons.svg"}, root
 
 
 def test_status_and_actions_carry_icons_from_the_sprite(client, auth, app):
