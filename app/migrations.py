@@ -19,6 +19,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
+from peewee import DatabaseError
+
 from .database import is_sqlite, write
 from .models import MODELS, SchemaVersion, db
 
@@ -422,7 +424,11 @@ def _v12_trigram_indexes() -> None:
     ).fetchone()
     if not available:
         return
-    db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    try:
+        with db.atomic():  # a savepoint: a refusal leaves the step's transaction usable
+            db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except DatabaseError:  # not allowed to (PostgreSQL before 13, not the owner)
+        return
     for column in _SEARCH_OWN:
         db.execute_sql(
             f'CREATE INDEX IF NOT EXISTS "asset_{column}_trgm" '

@@ -20,9 +20,9 @@ from pathlib import Path
 import psycopg2
 import pytest
 from click.testing import CliRunner
-from peewee import CharField, IntegrityError
+from peewee import CharField, IntegrityError, ProgrammingError
 
-from app import create_app
+from app import create_app, migrations
 from app.cli import main
 from app.config import sqlite_url
 from app.database import bind, close_connection, open_database, write
@@ -921,3 +921,40 @@ def test_version_11_indexes_the_register_and_makes_field_names_unique_on_postgre
     site = _postgres_site(pg_server, tmp_path, "mig_v11_names")
     _version_10_names_differing_in_case(site)
     _step_11_indexes_and_names(site)
+
+
+def test_postgresql_that_refuses_pg_trgm_still_starts_and_searches(
+    pg_server, tmp_path, monkeypatch
+):
+    """A server where tagtrail may not turn pg_trgm on (PostgreSQL before 13, or
+    a database it does not own) gets no trigram indexes: it starts at the latest
+    version all the same, and the search box finds by reading every asset."""
+    site = _postgres_site(pg_server, tmp_path, "no_trgm")
+
+    class Refusing:
+        """The database, refusing to turn on an extension."""
+
+        def __getattr__(self, name):
+            return getattr(db, name)
+
+        def execute_sql(self, sql, *args, **kwargs):
+            if sql.startswith("CREATE EXTENSION"):
+                raise ProgrammingError('permission denied to create extension "pg_trgm"')
+            return db.execute_sql(sql, *args, **kwargs)
+
+    monkeypatch.setattr(migrations, "db", Refusing())
+    app = site.app()
+    monkeypatch.undo()
+    app.test_client_class = Client
+    with app.app_context():
+        assert current_version() == LATEST
+        indexes = {r[0] for r in db.execute_sql("SELECT indexname FROM pg_indexes")}
+        assert not {i for i in indexes if i.endswith("_trgm")}
+        lead = factories.make_user("lead")
+        factories.make_asset(lead, name="Laser level", serial="SN-LL-1")
+    client = app.test_client()
+    AuthActions(client).login(user=lead)
+    found, response = client.soup("/assets", query_string={"q": "ll-1"})
+    assert response.status_code == 200
+    assert names_in(found) == ["Laser level"]
+    close_connection()
