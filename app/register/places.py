@@ -74,8 +74,8 @@ def location_tree() -> list[tuple[Location, int]]:
 
 def location_options() -> list[tuple[int, str, int]]:
     """(id, name, depth) of every location, in the order of location_tree: for
-    a list to choose from, read as plain values (models cost several times as
-    much on a page that lists every place)."""
+    a list to choose from, read as plain values (models cost twice as much on
+    a page that lists every place)."""
     rows = (
         Location.select(Location.id, Location.name, Location.parent)
         .order_by(fn.LOWER(Location.name))
