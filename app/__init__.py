@@ -8,9 +8,9 @@ from flask import Flask
 
 from . import config as cfg
 from . import converters, static_files
-from .database import bind, close_connection, open_database
+from .database import before_commit, bind, close_connection, open_database
 from .extensions import csrf, htmx, limiter, login_manager
-from .register import passwords
+from .register import passwords, search_index
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     bind(open_database(app.config["DATABASE_URL"], pooled=True))
+    before_commit(search_index.catch_up)  # the search box's index, kept with its rows
     if app.config.get("AUTO_MIGRATE", True):
         from .migrations import upgrade
 

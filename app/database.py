@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
@@ -55,6 +55,17 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, SqliteDatabase)
 
 
+# What every SQLite write transaction does last, before it commits (the search
+# index catching up with the rows it wrote; see register/search_index.py).
+_before_commit: list[Callable[[], None]] = []
+
+
+def before_commit(hook: Callable[[], None]) -> None:
+    """Run `hook` at the end of every SQLite write transaction, inside it."""
+    if hook not in _before_commit:
+        _before_commit.append(hook)
+
+
 @contextmanager
 def write() -> Iterator[None]:
     """The one way to write: a transaction that takes the write lock up front.
@@ -62,12 +73,16 @@ def write() -> Iterator[None]:
     On SQLite this is BEGIN IMMEDIATE under a process-wide lock; a transaction
     that began deferred, read, and then tried to write could fail with
     "database is locked" under load. On PostgreSQL it is a plain transaction.
-    Nested calls become savepoints of the outer transaction.
+    Nested calls become savepoints of the outer transaction. The outermost
+    runs the before_commit hooks last.
     """
     if is_sqlite():
         try:
             with _write_lock, db.obj.atomic("IMMEDIATE"):
                 yield
+                if db.obj.transaction_depth() == 1:  # the outermost: about to commit
+                    for hook in _before_commit:
+                        hook()
         except OperationalError as exc:
             # On a full disk (or an I/O error) SQLite rolls the transaction back
             # itself; peewee's own rollback then fails and would hide the cause.

@@ -355,8 +355,7 @@ def _v11_register_indexes_and_unique_field_names() -> None:
     )
 
 
-# What the search box looks in (version 12), kept in step with the rows by the
-# database itself.
+# What the search box looks in (version 12).
 _SEARCH_OWN = ("code", "name", "serial", "model", "manufacturer", "external_tag")
 _SEARCHED_CUSTOM = (
     """SELECT coalesce(group_concat(v."text", char(31)), '') FROM "custom_value" v """
@@ -369,51 +368,51 @@ def _v12_search_index() -> None:
     # Version 12: an index of word parts for the search box, so that finding
     # "drill" in an asset's own fields or its text, link and choice values does
     # not read every asset. SQLite: an FTS5 table with the trigram tokenizer, one
-    # row per asset (rowid = asset id), kept by triggers; the custom values are
-    # one column, joined by the unit separator (char 31). PostgreSQL: pg_trgm's
-    # GIN indexes on the same columns, when the server has the extension
-    # (Debian's and the hosted ones do); without it the search still works,
-    # reading every row.
+    # row per asset (rowid = asset id); the custom values are one column, joined
+    # by the unit separator (char 31). Triggers list the assets whose row is out
+    # of date in "asset_search_stale", and each write transaction brings those
+    # rows up to date before it commits (app/register/search_index.py): an FTS5
+    # write inside a trigger costs many times one outside it (an import with
+    # custom fields took nine times as long). PostgreSQL: pg_trgm's GIN indexes
+    # on the same columns, when the server lets tagtrail turn the extension on;
+    # without it the search still works, reading every row.
     if not is_sqlite():
         _v12_trigram_indexes()
         return
     own = ", ".join(f'"{c}"' for c in _SEARCH_OWN)
-    new = ", ".join(f'NEW."{c}"' for c in _SEARCH_OWN)
-    changed = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in _SEARCH_OWN)
-    assign = ", ".join(f'"{c}" = NEW."{c}"' for c in _SEARCH_OWN)
     from_asset = ", ".join(f'a."{c}"' for c in _SEARCH_OWN)
-
-    def custom(asset: str) -> str:
-        values = _SEARCHED_CUSTOM.format(asset=asset)
-        return f'UPDATE "asset_search" SET "custom" = ({values}) WHERE rowid = {asset};'
-
-    new_asset, old_asset = 'NEW."asset_id"', 'OLD."asset_id"'
+    changed = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in _SEARCH_OWN)
     every_value = _SEARCHED_CUSTOM.format(asset='a."id"')
-    each_row = _SEARCHED_CUSTOM.format(asset='"asset_search".rowid')
-    blank = "''"
+    new_id, new_asset, old_asset = 'NEW."id"', 'NEW."asset_id"', 'OLD."asset_id"'
+
+    def stale(asset: str) -> str:
+        return f'INSERT OR IGNORE INTO "asset_search_stale" ("asset_id") VALUES ({asset});'
+
     for statement in (
         f'CREATE VIRTUAL TABLE IF NOT EXISTS "asset_search" USING fts5({own}, "custom", '
         "tokenize = 'trigram')",
+        'CREATE TABLE IF NOT EXISTS "asset_search_stale" ("asset_id" INTEGER NOT NULL PRIMARY KEY)',
         f'INSERT INTO "asset_search" (rowid, {own}, "custom") '
         f'SELECT a."id", {from_asset}, ({every_value}) FROM "asset" a',
-        'CREATE TRIGGER IF NOT EXISTS "asset_search_insert" AFTER INSERT ON "asset" BEGIN '
-        f'INSERT INTO "asset_search" (rowid, {own}, "custom") VALUES (NEW."id", {new}, {blank}); '
-        "END",
+        'CREATE TRIGGER IF NOT EXISTS "asset_search_insert" AFTER INSERT ON "asset" '
+        f"BEGIN {stale(new_id)} END",
         f'CREATE TRIGGER IF NOT EXISTS "asset_search_update" AFTER UPDATE OF {own} ON "asset" '
-        f'WHEN {changed} BEGIN UPDATE "asset_search" SET {assign} WHERE rowid = NEW."id"; END',
-        'CREATE TRIGGER IF NOT EXISTS "asset_search_delete" AFTER DELETE ON "asset" BEGIN '
-        'DELETE FROM "asset_search" WHERE rowid = OLD."id"; END',
+        f"WHEN {changed} BEGIN {stale(new_id)} END",
+        # A removed asset leaves a row whose id is no longer an asset's: the
+        # catch-up removes it like any other stale row.
+        'CREATE TRIGGER IF NOT EXISTS "asset_search_delete" AFTER DELETE ON "asset" '
+        'BEGIN INSERT OR IGNORE INTO "asset_search_stale" ("asset_id") VALUES (OLD."id"); END',
         'CREATE TRIGGER IF NOT EXISTS "asset_search_value_insert" AFTER INSERT ON "custom_value" '
-        f"BEGIN {custom(new_asset)} END",
+        f"BEGIN {stale(new_asset)} END",
         'CREATE TRIGGER IF NOT EXISTS "asset_search_value_update" AFTER UPDATE ON "custom_value" '
-        f"BEGIN {custom(old_asset)} {custom(new_asset)} END",
+        f"BEGIN {stale(old_asset)} {stale(new_asset)} END",
         'CREATE TRIGGER IF NOT EXISTS "asset_search_value_delete" AFTER DELETE ON "custom_value" '
-        f"BEGIN {custom(old_asset)} END",
+        f"BEGIN {stale(old_asset)} END",
         # A field becoming (or ceasing to be) a kind the search box looks in.
         'CREATE TRIGGER IF NOT EXISTS "asset_search_field_kind" AFTER UPDATE OF "kind" '
         'ON "custom_field" WHEN OLD."kind" IS NOT NEW."kind" BEGIN '
-        f'UPDATE "asset_search" SET "custom" = ({each_row}) WHERE rowid IN '
-        '(SELECT "asset_id" FROM "custom_value" WHERE "field_id" = NEW."id"); END',
+        'INSERT OR IGNORE INTO "asset_search_stale" ("asset_id") '
+        'SELECT "asset_id" FROM "custom_value" WHERE "field_id" = NEW."id"; END',
     ):
         db.execute_sql(statement)
 

@@ -82,6 +82,8 @@ def with_custom_fields(assets: int, events: int, seed: int, rebuild: bool) -> Pa
     shutil.rmtree(building, ignore_errors=True)
     shutil.copytree(base, building)
     (building / "READY").unlink(missing_ok=True)
+    from app.register import search_index
+
     rng = random.Random(seed)
     today = date.today()
     con = sqlite3.connect(building / "tagtrail.sqlite3")
@@ -107,6 +109,7 @@ def with_custom_fields(assets: int, events: int, seed: int, rebuild: bool) -> Pa
                 "VALUES (?, ?, ?, ?, ?)",
                 rows,
             )
+            search_index.catch_up(con.execute)  # as the app's own writes do
         con.execute("ANALYZE")
     finally:
         con.close()

@@ -632,7 +632,7 @@ def test_start_up_upgrades_a_version_1_file_to_the_fresh_schema(tmp_path):
     shape = _sqlite_shape(fresh.url)
     assert _sqlite_shape(old.url) == shape
     search = {f"asset_search{part}" for part in ("", "_data", "_idx", "_content", "_docsize")}
-    search.add("asset_search_config")
+    search |= {"asset_search_config", "asset_search_stale"}
     assert set(shape) == {m._meta.table_name for m in MODELS} | search | {"triggers"}
     assert [name for name, _, _ in shape["triggers"]] == [
         "asset_search_delete",

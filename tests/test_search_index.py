@@ -13,7 +13,7 @@ from app.database import is_sqlite
 from app.models import Asset, CustomValue, db
 from app.register import assets, custom_fields, custom_search, text_search
 
-from . import factories
+from . import factories, import_kit
 from .pages import names_in
 
 ALPHABET = "abcdeABCDE xyz-%_\"'*(){}:^"
@@ -185,3 +185,26 @@ def test_what_the_search_box_takes_as_itself(client, auth):
         soup, response = client.soup("/assets", query_string={"q": query})
         assert response.status_code == 200, query
         assert names_in(soup) == expected, query
+
+
+def test_an_import_is_searchable_as_soon_as_it_commits(app):
+    """An import writes many assets and values in one transaction; the index
+    catches up with all of them before it commits, and nothing is left listed."""
+    lead = factories.make_user("lead")
+    data = import_kit.sheet(
+        'Name,Serial,"cf: Room, type:option","cf: Cost centre, type:text"\n'
+        "Cordless drill,SN-DR-1,Lab,CC-4321 north\n"
+        "Mitre saw,SN-MS-2,Office,CC-1234 south\n"
+    )
+    import_kit.run(data, actor=lead)
+    assert (
+        _searched("dr-1")
+        == _searched("4321 no")
+        == _searched("lab")
+        == [Asset.get(Asset.name == "Cordless drill").code]
+    )
+    assert _searched("offi") == [Asset.get(Asset.name == "Mitre saw").code]
+    if is_sqlite():
+        assert db.execute_sql('SELECT count(*) FROM "asset_search_stale"').fetchone() == (0,)
+        rows = db.execute_sql('SELECT count(*) FROM "asset_search"').fetchone()
+        assert rows == (2,)
