@@ -28,13 +28,12 @@ from wtforms.validators import (
 
 from .custody.servicing import MAX_INTERVAL_DAYS
 from .models import ROLES
+from .ops.money import CURRENCIES, read_amount
 from .ops.rules import (
-    CURRENCIES,
     DEFAULT_AUDIT_INTERVAL,
     DEFAULT_PAPER_SIZE,
     ORG_NAME_MAX,
     PAPER_SIZES,
-    read_amount,
     timezone_groups,
 )
 from .register.assets import EDITABLE

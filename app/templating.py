@@ -18,6 +18,7 @@ from .custody import rules as custody_rules
 from .models import FAULT_SEVERITIES, STATUS_LABELS
 from .ops import rules as ops_rules
 from .ops import settings
+from .ops.money import format_money
 from .permissions import may, sign_in_url
 from .register import custom_field_rules, event_kinds, places, uploads
 
@@ -81,7 +82,7 @@ def money(cents: int | None) -> str:
     Spreadsheets keep plain numbers (spreadsheets.csvfiles.money)."""
     if cents is None:
         return ""
-    return ops_rules.format_money(cents, site()["currency"])
+    return format_money(cents, site()["currency"])
 
 
 def localtime(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import time_machine
 
 from app.models import Setting, User
-from app.ops import rules, settings
+from app.ops import money, rules, settings
 
 from . import factories
 from .pages import field_error, form_values, selected, soup_of
@@ -48,30 +48,30 @@ def test_the_zone_list_is_the_databases_names_sorted_and_grouped():
 
 
 def test_currency_is_guessed_from_a_simple_zone_else_pounds():
-    assert rules.currency_for_timezone("Pacific/Auckland") == "NZD"
-    assert rules.currency_for_timezone("Europe/Paris") == "EUR"
-    assert rules.currency_for_timezone("America/Chicago") == "USD"
-    assert rules.currency_for_timezone("Asia/Tokyo") == "JPY"
-    assert rules.currency_for_timezone("Antarctica/Troll") == "GBP"
-    assert rules.currency_for_timezone("") == "GBP"
-    for code in rules.ZONE_CURRENCIES.values():
-        assert code in rules.CURRENCIES
-    for zone in rules.ZONE_CURRENCIES:
+    assert money.currency_for_timezone("Pacific/Auckland") == "NZD"
+    assert money.currency_for_timezone("Europe/Paris") == "EUR"
+    assert money.currency_for_timezone("America/Chicago") == "USD"
+    assert money.currency_for_timezone("Asia/Tokyo") == "JPY"
+    assert money.currency_for_timezone("Antarctica/Troll") == "GBP"
+    assert money.currency_for_timezone("") == "GBP"
+    for code in money.ZONE_CURRENCIES.values():
+        assert code in money.CURRENCIES
+    for zone in money.ZONE_CURRENCIES:
         assert rules.valid_timezone(zone), zone
 
 
 def test_amounts_carry_the_currency_and_none_keeps_plain_numbers():
-    assert rules.format_money(125050, "GBP") == "£1,250.50"
-    assert rules.format_money(-125050, "EUR") == "-€1,250.50"
-    assert rules.format_money(99, "SEK") == "0.99\u00a0kr"
-    assert rules.format_money(1000, "CHF") == "CHF\u00a010.00"
-    assert rules.format_money(150000, "JPY") == "¥1,500"  # no decimals
-    assert rules.format_money(150050, "JPY") == "¥1,500.50"  # never hides what was typed
-    assert rules.format_money(125050, "") == "1,250.50"
-    assert rules.format_money(125050, "XXX") == "1,250.50"
-    assert rules.check_currency("XXX") and rules.check_currency("")
-    assert rules.check_currency("", allow_none=True) is None
-    assert rules.check_currency("NZD") is None
+    assert money.format_money(125050, "GBP") == "£1,250.50"
+    assert money.format_money(-125050, "EUR") == "-€1,250.50"
+    assert money.format_money(99, "SEK") == "0.99\u00a0kr"
+    assert money.format_money(1000, "CHF") == "CHF\u00a010.00"
+    assert money.format_money(150000, "JPY") == "¥1,500"  # no decimals
+    assert money.format_money(150050, "JPY") == "¥1,500.50"  # never hides what was typed
+    assert money.format_money(125050, "") == "1,250.50"
+    assert money.format_money(125050, "XXX") == "1,250.50"
+    assert money.check_currency("XXX") and money.check_currency("")
+    assert money.check_currency("", allow_none=True) is None
+    assert money.check_currency("NZD") is None
 
 
 # --- set-up ----------------------------------------------------------------
@@ -87,7 +87,7 @@ def test_setup_offers_the_zone_list_and_preselects_the_configured_zone(app, clie
     assert selected(soup, "timezone") == "Pacific/Auckland"
     assert selected(soup, "currency") == "NZD"
     assert [o["value"] for o in soup.select("select[name=currency] option")] == list(
-        rules.CURRENCIES
+        money.CURRENCIES
     )
     assert soup.select_one("input[name=paper_size][value=a4]").has_attr("checked")
     script = soup.select_one("head script[src*='forms']")
@@ -239,8 +239,8 @@ def test_an_event_late_in_the_utc_day_shows_on_the_next_day_in_auckland(app, cli
 def test_an_amount_copied_from_the_screen_types_back_in_as_the_same_number():
     from app.forms import parse_money
 
-    for code in rules.CURRENCIES:
-        shown = rules.format_money(123450, code)
+    for code in money.CURRENCIES:
+        shown = money.format_money(123450, code)
         assert parse_money(shown) == 123450, (code, shown)
     assert parse_money("12 EUR") == parse_money("CHF 12") == 1200
     assert parse_money("249,50 kr") == parse_money("249,5") == 24950  # a decimal comma

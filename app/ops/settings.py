@@ -15,15 +15,14 @@ import time
 from ..database import write
 from ..errors import Invalid
 from ..models import Setting
+from .money import check_currency, currency_code
 from .rules import (
     audit_interval,
     check_audit_interval,
-    check_currency,
     check_org_name,
     check_paper_size,
     check_public_url,
     check_timezone,
-    currency_code,
     paper_size,
 )
 

@@ -7,8 +7,8 @@ from peewee import IntegrityError, fn
 from ..database import write
 from ..errors import Forbidden, Invalid, NotFound, Refused
 from ..models import ROLES, Asset, User, new_session_token
+from ..ops import money, settings
 from ..ops import rules as ops_rules
-from ..ops import settings
 from ..prepared import Prepared
 from . import passwords
 from .rules import LEAD_EDITABLE, manages_accounts, may_edit_person
@@ -107,8 +107,8 @@ def setup_first_admin(
     timezone_problem = ops_rules.check_timezone(timezone) if timezone else None
     if timezone_problem:
         errors["timezone"] = timezone_problem
-    currency = currency.strip().upper() or ops_rules.currency_for_timezone(timezone)
-    currency_problem = ops_rules.check_currency(currency)
+    currency = currency.strip().upper() or money.currency_for_timezone(timezone)
+    currency_problem = money.check_currency(currency)
     if currency_problem:
         errors["currency"] = currency_problem
     if not _clean_email(email):

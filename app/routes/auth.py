@@ -21,6 +21,7 @@ from ..errors import Invalid, Refused
 from ..extensions import limiter
 from ..forms import LoginForm, SetupForm
 from ..network import suggest_public_url
+from ..ops import money
 from ..ops import rules as ops_rules
 from ..permissions import public, role
 from ..register import people
@@ -58,7 +59,7 @@ def setup():
         # Without JavaScript the configured zone is the answer; setup.js swaps in
         # the browser's own zone (and its currency) where it can.
         form.timezone.data = zone
-        form.currency.data = ops_rules.currency_for_timezone(zone)
+        form.currency.data = money.currency_for_timezone(zone)
     if form.validate_on_submit():
         try:
             user = people.setup_first_admin(
@@ -88,7 +89,7 @@ def setup():
         "auth/setup.html",
         form=form,
         guess=request.method == "GET",
-        zone_currencies=json.dumps(ops_rules.ZONE_CURRENCIES),
+        zone_currencies=json.dumps(money.ZONE_CURRENCIES),
     ), status
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from .. import codes
 from ..models import STATUS_LABELS
-from ..ops.rules import read_amount
+from ..ops.money import read_amount
 from . import rules
 from .headers import header_key
 
@@ -109,7 +109,7 @@ def _read_date(text: str, order: str | None) -> date:
 
 def parse_cost(text: str) -> int:
     """Cents from "£1,234.50", "1.234,50 €", "EUR 12", "1 234,5" (the rule:
-    ops.rules.read_amount, which the asset form asks too)."""
+    ops.money.read_amount, which the asset form asks too)."""
     cents = read_amount(text)
     if cents is None:
         raise ValueError("No amount given.")
