@@ -53,10 +53,10 @@ def place_choices(form) -> None:
     """Fill an asset form's category and location lists from the register."""
     from .register import places
 
-    form.category.choices = options([("", "—")] + [(c.id, c.name) for c in places.categories()])
+    form.category.choices = options([("", "—"), *places.category_options()])
     form.location.choices = options(
         [("", "—")]
-        + [(loc.id, "\u2003" * depth + loc.name) for loc, depth in places.location_tree()]
+        + [(place, "\u2003" * depth + name) for place, name, depth in places.location_options()]
     )
 
 

@@ -21,14 +21,18 @@ from peewee import OperationalError
 
 from ..database import is_sqlite
 from ..models import db
+from .custom_search import SEARCHED
 
+# The asset's own columns the index holds (the search box looks in the code as
+# a code is written, in the others as typed: text_search.py).
 OWN = ("code", "name", "serial", "model", "manufacturer", "external_tag")
+_KINDS = ", ".join(f"'{kind}'" for kind in SEARCHED)
 _COLUMNS = ", ".join(f'"{c}"' for c in OWN)
 _FROM_ASSET = ", ".join(f'a."{c}"' for c in OWN)
 _SEARCHED_VALUES = (
     """SELECT coalesce(group_concat(v."text", char(31)), '') FROM "custom_value" v """
     """JOIN "custom_field" f ON f."id" = v."field_id" """
-    """WHERE v."asset_id" = a."id" AND f."kind" IN ('text', 'link', 'choice')"""
+    f"""WHERE v."asset_id" = a."id" AND f."kind" IN ({_KINDS})"""
 )
 CATCH_UP = (
     'DELETE FROM "asset_search" WHERE rowid IN (SELECT "asset_id" FROM "asset_search_stale")',

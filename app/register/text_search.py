@@ -19,11 +19,12 @@ from peewee import SQL
 from .. import codes
 from ..database import is_sqlite
 from ..models import Asset, CustomValue
+from . import search_index
 
 SHORTEST = 3  # the fewest letters the word-part index can find
-# The index's columns the typed text is looked for in (the code is looked for
-# as a code is written: capitals, no dash).
-_OWN = "name serial model manufacturer external_tag"
+# The asset's own columns the typed text is looked for in as typed (the code is
+# looked for as a code is written: capitals, no dash).
+_AS_TYPED = tuple(column for column in search_index.OWN if column != "code")
 
 
 def code_part(text: str) -> str:
@@ -45,16 +46,8 @@ def condition(text: str, searched: list[tuple[int, str, tuple[str, ...]]]):
     if indexed(text):
         return Asset.id.in_(_index_query("rowid", text, searched))
     code = code_part(text)
-    own = [
-        column.contains(text)  # LIKE, its % and _ taken as themselves
-        for column in (
-            Asset.name,
-            Asset.serial,
-            Asset.model_name,
-            Asset.manufacturer,
-            Asset.external_tag,
-        )
-    ]
+    # LIKE, its % and _ taken as themselves
+    own = [Asset._meta.columns[column].contains(text) for column in _AS_TYPED]
     if code:
         own.append(Asset.code.contains(code))
     own_matches = reduce(lambda a, b: a | b, own)
@@ -95,7 +88,7 @@ def _phrase(text: str) -> str:
 def _match(text: str, code: str, *, custom: bool) -> str:
     """The FTS5 query: a trigram phrase matches exactly the values containing it.
     With `custom`, the custom values too (every text, link and choice value)."""
-    columns = f"{_OWN} custom" if custom else _OWN
+    columns = " ".join(_AS_TYPED + (("custom",) if custom else ()))
     query = f"{{{columns}}} : {_phrase(text)}"
     if code:
         query += f" OR code : {_phrase(code)}"
