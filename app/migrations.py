@@ -439,6 +439,35 @@ def _v12_trigram_indexes() -> None:
     )
 
 
+def _v13_reservations() -> None:
+    # Version 13: reservations, and their items with a copy of the period and
+    # whether the booking still holds the asset, for the overlap test's index.
+    _run(
+        'CREATE TABLE IF NOT EXISTS "reservation" ("id" {pk}, "person_id" INTEGER NOT NULL, '
+        '"made_by_id" INTEGER NOT NULL, "starts_at" {datetime} NOT NULL, '
+        '"ends_at" {datetime} NOT NULL, "note" TEXT NOT NULL, "state" VARCHAR(12) NOT NULL, '
+        '"started_at" {datetime}, "ended_at" {datetime}, "created_at" {datetime} NOT NULL, '
+        '"version" INTEGER NOT NULL, '
+        'FOREIGN KEY ("person_id") REFERENCES "user" ("id") ON DELETE RESTRICT, '
+        'FOREIGN KEY ("made_by_id") REFERENCES "user" ("id") ON DELETE RESTRICT)',
+        'CREATE INDEX IF NOT EXISTS "reservation_made_by_id" ON "reservation" ("made_by_id")',
+        'CREATE INDEX IF NOT EXISTS "reservation_person_id_ends_at" '
+        'ON "reservation" ("person_id", "ends_at")',
+        'CREATE INDEX IF NOT EXISTS "reservation_state_starts_at" '
+        'ON "reservation" ("state", "starts_at")',
+        'CREATE TABLE IF NOT EXISTS "reservation_item" ("id" {pk}, '
+        '"reservation_id" INTEGER NOT NULL, "asset_id" INTEGER NOT NULL, '
+        '"starts_at" {datetime} NOT NULL, "ends_at" {datetime} NOT NULL, '
+        '"active" {bool} NOT NULL, '
+        'FOREIGN KEY ("reservation_id") REFERENCES "reservation" ("id") ON DELETE RESTRICT, '
+        'FOREIGN KEY ("asset_id") REFERENCES "asset" ("id") ON DELETE RESTRICT)',
+        'CREATE UNIQUE INDEX IF NOT EXISTS "reservation_item_reservation_id_asset_id" '
+        'ON "reservation_item" ("reservation_id", "asset_id")',
+        'CREATE INDEX IF NOT EXISTS "reservation_item_asset_id_active_ends_at_starts_at" '
+        'ON "reservation_item" ("asset_id", "active", "ends_at", "starts_at")',
+    )
+
+
 STEPS: dict[int, Callable[[], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
@@ -451,6 +480,7 @@ STEPS: dict[int, Callable[[], None]] = {
     10: _v10_custom_fields,
     11: _v11_register_indexes_and_unique_field_names,
     12: _v12_search_index,
+    13: _v13_reservations,
 }
 LATEST = max(STEPS, default=1)
 # Steps that make what the models cannot describe (the search box's index and

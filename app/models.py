@@ -377,6 +377,54 @@ class CustomValue(BaseModel):
         )
 
 
+RESERVATION_STATES = ("booked", "started", "ended", "cancelled", "lapsed")
+
+
+class Reservation(BaseModel):
+    """Assets booked for one person over a period (UTC, like every stored time).
+
+    booked: waiting for its start; started: its items were checked out to the
+    person; ended: they came back; cancelled; lapsed: not started in time. The
+    rules live in app/reservations/rules.py."""
+
+    # No index of its own: (person, ends_at) below leads with it.
+    person = ForeignKeyField(User, backref="+", on_delete="RESTRICT", index=False)
+    made_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    starts_at = DateTimeField()
+    ends_at = DateTimeField()
+    note = TextField(default="")
+    state = CharField(max_length=12, default="booked")
+    started_at = DateTimeField(null=True)
+    ended_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    # Bumped on every change, like Asset.version.
+    version = IntegerField(default=1)
+
+    class Meta:
+        # (person, ends_at): someone's current and coming bookings; (state,
+        # starts_at): the ones that will lapse, and everyone's coming ones.
+        indexes = ((("person", "ends_at"), False), (("state", "starts_at"), False))
+
+
+class ReservationItem(BaseModel):
+    """One asset of a reservation, with a copy of its period and whether it still
+    holds the asset (booked or started), so that "is this asset taken between
+    these times" is one lookup in the (asset, active, ends_at) index."""
+
+    # No index of their own: the indexes below lead with each.
+    reservation = ForeignKeyField(Reservation, backref="items", on_delete="RESTRICT", index=False)
+    asset = ForeignKeyField(Asset, backref="+", on_delete="RESTRICT", index=False)
+    starts_at = DateTimeField()
+    ends_at = DateTimeField()
+    active = BooleanField(default=True)
+
+    class Meta:
+        indexes = (
+            (("reservation", "asset"), True),
+            (("asset", "active", "ends_at", "starts_at"), False),
+        )
+
+
 MODELS = [
     SchemaVersion,
     Setting,
@@ -395,4 +443,6 @@ MODELS = [
     AuditRoom,
     CustomField,
     CustomValue,
+    Reservation,
+    ReservationItem,
 ]

@@ -43,6 +43,8 @@ from app.models import (
     Fault,
     LabelCode,
     LabelFormatSetting,
+    Reservation,
+    ReservationItem,
     SchemaVersion,
     Setting,
     User,
@@ -225,6 +227,15 @@ ROWS: dict[int, list[str]] = {
         VALUES ((SELECT "id" FROM "asset" WHERE "code" = 'V12A12'),
         (SELECT "id" FROM "custom_field" WHERE "name" = 'Cost centre'), 'CC-4321 north',
         NULL, NULL)""",
+    ],
+    13: [
+        f"""INSERT INTO "reservation" ("person_id", "made_by_id", "starts_at", "ends_at", "note",
+        "state", "started_at", "ended_at", "created_at", "version") VALUES ({HAL}, {VERA},
+        '2026-02-03 09:00:00', '2026-02-05 17:00:00', 'Client shoot, Leeds', 'booked', NULL,
+        NULL, '2026-01-20 08:00:00', 1)""",
+        f"""INSERT INTO "reservation_item" ("reservation_id", "asset_id", "starts_at",
+        "ends_at", "active") VALUES ((SELECT "id" FROM "reservation" WHERE "note" =
+        'Client shoot, Leeds'), {WRENCH}, '2026-02-03 09:00:00', '2026-02-05 17:00:00', TRUE)""",
     ],
 }
 
@@ -419,6 +430,19 @@ def _check_rows(version: int, drifts: tuple[str, ...] = ()) -> None:
             "OLD-0012",
         )
         assert CustomValue.get(CustomValue.asset == level).text == "CC-4321 north"
+    if version >= 13:
+        booking = Reservation.get(Reservation.note == "Client shoot, Leeds")
+        assert (booking.person_id, booking.made_by_id, booking.state) == (hal.id, vera.id, "booked")
+        assert (booking.starts_at, booking.ends_at) == (
+            datetime(2026, 2, 3, 9, 0),
+            datetime(2026, 2, 5, 17, 0),
+        )
+        [item] = ReservationItem.select().where(ReservationItem.reservation == booking)
+        assert (item.asset.code, item.active, item.ends_at) == (
+            "V2A002",
+            True,
+            datetime(2026, 2, 5, 17, 0),
+        )
 
 
 @dataclass
