@@ -13,6 +13,7 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -25,6 +26,7 @@ from wtforms.validators import (
     Optional,
     Regexp,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .custody.servicing import MAX_INTERVAL_DAYS
 from .models import ROLES
@@ -298,8 +300,26 @@ class SettingsForm(FlaskForm):
     audit_interval_days = StringField("Audit every (days)", default=str(DEFAULT_AUDIT_INTERVAL))
     paper_size = paper_size_field()
     currency = SelectField("Currency", validate_choice=False)
+    # Reservations (app/reservations/rules.py checks them).
+    reserve_ahead_days = StringField("Reservations end at most (days ahead)")
+    reserve_longest_days = StringField("Longest reservation (days)")
+    reserve_lapse_minutes = StringField("A reservation not started lapses after (minutes)")
+    reserve_closed_categories = SelectMultipleField(
+        "Categories that cannot be reserved",
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.timezone.choices = timezone_choices(self.timezone.data or "")
         self.currency.choices = currency_choices(allow_none=True)
+        from .register import places
+
+        self.reserve_closed_categories.choices = options(
+            (str(value), label) for value, label in places.category_options()
+        )
+        self.reserve_closed_categories.data = [
+            str(i) for i in self.reserve_closed_categories.data or []
+        ]

@@ -55,6 +55,11 @@ def local_today() -> date:
     return datetime.now(ZoneInfo(site()["timezone"])).date()
 
 
+def local_zone() -> ZoneInfo:
+    """The organisation's time zone, in which people type and read times."""
+    return ZoneInfo(site()["timezone"])
+
+
 def is_overdue(asset) -> bool:
     """Custody's overdue rule, by the organisation's calendar."""
     return custody_rules.is_overdue(asset, local_today())

@@ -3,13 +3,14 @@ counts as overdue is custody's rule, in rules.py."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 from ..database import write
 from ..errors import Invalid, NotFound, Refused
-from ..models import Asset, Location, User, utcnow
+from ..models import Asset, Location, Reservation, User, utcnow
 from ..register import events
 from ..register.rules import is_unusable, require_lead
+from ..reservations import ending
 from . import rules
 from .engine import Outcome, check_due, perform
 
@@ -56,8 +57,15 @@ def check_out(
     override: bool = False,
     key: str | None = None,
     scanned_at: datetime | None = None,
+    zone: tzinfo = UTC,
+    reservation: Reservation | None = None,
 ) -> Outcome:
-    """Hand the item to `holder_id` (default: the actor). One holder at a time."""
+    """Hand the item to `holder_id` (default: the actor). One holder at a time.
+
+    `zone`: the organisation's time zone, in which the due date is a day (a
+    check-out that would run into someone's reservation is refused unless a lead
+    overrides). `reservation`: the booking this check-out starts; the item is then
+    out until its end."""
 
     def apply(asset: Asset):
         holder = actor if holder_id in (None, actor.id) else None
@@ -70,6 +78,13 @@ def check_out(
         data: dict[str, object] = {"due_back": due_back.isoformat()} if due_back else {}
         if blocked:
             data.update(override=True, status_was=asset.status)
+        until = reservation.ends_at if reservation else None
+        clash = rules.reservation_in_the_way(asset, holder, due_back, zone, until=until)
+        if clash is not None:
+            rules.require_over_reservation(clash, asset, actor, override, zone)
+            data["over_reservation"] = clash.reservation.person.name
+        if reservation is not None:
+            data["reservation"] = reservation.id
         asset.holder, asset.due_back = holder, due_back
         event = events.record(
             "checked_out",
@@ -107,6 +122,7 @@ def check_in(
         before = asset.location
         location = rules.return_location(asset, _location(location_id))
         holder = asset.holder
+        ending.returned(asset, holder)
         asset.holder, asset.due_back, asset.location = None, None, location
         data: dict[str, object] = {"condition": condition} if condition else {}
         if location != before:

@@ -10,11 +10,12 @@ round.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from ..errors import Forbidden, Refused, ServiceError
 from ..models import Asset, Location, User, utcnow
 from ..register.rules import in_service, is_lead, is_unusable
+from ..reservations import rules as reservation_rules
 
 # Every action on an asset, with the words that finish "Only a lead can ..."
 # for those that need a lead.
@@ -173,6 +174,36 @@ def transfer_refusal(
     if not may_take_over(asset, person, in_hand=in_hand):
         return Forbidden(TAKE_OVER_IN_HAND)
     return None
+
+
+def reservation_in_the_way(
+    asset: Asset,
+    holder: User,
+    due_back: date | None,
+    zone: tzinfo,
+    *,
+    until: datetime | None = None,
+    now: datetime | None = None,
+):
+    """Someone else's booking that checking `asset` out to `holder` would run into:
+    it is out until the end of its due date (`until` when given), or for good with
+    no due date. None when nothing is in the way. The overlap is the reservations'
+    rule (reservations/rules.py)."""
+    now = now or utcnow()
+    if until is None and due_back is not None:
+        until = reservation_rules.end_of_day(due_back, zone)
+    policy = reservation_rules.current_policy()
+    return reservation_rules.check_out_clash(asset, holder, until, now, policy)
+
+
+def require_over_reservation(clash, asset: Asset, person: User, override: bool, zone) -> None:
+    """Only a lead checks out over someone's booking, and only knowingly."""
+    if override and is_lead(person):
+        return
+    message = reservation_rules.clash_message(clash, asset, zone, utcnow())
+    if is_lead(person):
+        raise Refused(f"{message} Give a due date before then, or check it out anyway.")
+    raise Refused(f"{message} Give a due date before then.")
 
 
 def may_read_finder(viewer: User | None) -> bool:

@@ -15,6 +15,7 @@ import time
 from ..database import write
 from ..errors import Invalid
 from ..models import Setting
+from ..reservations import rules as reservation_rules
 from .money import check_currency, currency_code
 from .rules import (
     audit_interval,
@@ -34,6 +35,7 @@ EDITABLE = (
     "audit_interval_days",
     "paper_size",
     "currency",
+    *reservation_rules.SETTINGS,
 )
 KEYS = (*EDITABLE, "checklist_dismissed")
 _TTL_SECONDS = 10.0
@@ -64,6 +66,7 @@ def effective(config) -> dict[str, str]:
         "paper_size": paper_size(values.get("paper_size")),
         "currency": currency_code(values.get("currency")),
         "checklist_dismissed": values.get("checklist_dismissed") == "yes",
+        **reservation_rules.settings_shown(values),
     }
 
 
@@ -112,6 +115,13 @@ def change(values: dict[str, str]) -> None:
         problem = check_currency(clean["currency"], allow_none=True)
         if problem:
             errors["currency"] = problem
+    for key in reservation_rules.SETTINGS:
+        if key in values:
+            value, problem = reservation_rules.clean_setting(key, values[key])
+            if problem:
+                errors[key] = problem
+            else:
+                clean[key] = value
     if errors:
         raise Invalid(errors)
     save(clean)

@@ -138,6 +138,18 @@ PARTS: dict[str, Callable[[_Facts], list[Piece]]] = {
     "sender": lambda f: _when(" · {}", f.data.get("name")) + _when(" ({})", f.data.get("contact")),
     "file_name": lambda f: _when(" · {}", f.data.get("name")),
     "holder": lambda f: _when(" · {}", f.holder),
+    # Reservations (app/reservations): for whom, the period as it was then.
+    "for_person": lambda f: _when(" for {}", f.data.get("for")),
+    "period": lambda f: _when(" · {}", f.data.get("period")),
+    "was_period": lambda f: _when(" (was {})", f.data.get("was")),
+    "over_reservation": lambda f: (
+        [Piece(f"over {f.data['over_reservation']}'s reservation", badge="status-faulty")]
+        if f.data.get("over_reservation")
+        else []
+    ),
+    "for_reservation": lambda f: (
+        [Piece(" · reservation started")] if f.data.get("reservation") else []
+    ),
     "place": lambda f: _when(" · {}", f.place),
 }
 
@@ -167,7 +179,10 @@ KINDS: dict[str, Kind] = {
     "created": Kind("Added", ("by", "at_place")),
     "edited": Kind("Details edited", words_for=_edited_words, changes=True),
     "moved": Kind("Moved", ("to_place", "by")),
-    "checked_out": Kind("Checked out", ("to_holder", "by_unless_holder", "due", "override")),
+    "checked_out": Kind(
+        "Checked out",
+        ("to_holder", "by_unless_holder", "due", "for_reservation", "override", "over_reservation"),
+    ),
     "checked_in": Kind(
         "Returned",
         ("from_holder", "by", "to_place_unless_moved", "moved_from", "condition"),
@@ -194,6 +209,13 @@ KINDS: dict[str, Kind] = {
     "audit_undone": Kind("Audit undone", _WHO_AND_WHERE),
     "marked_missing": Kind("Marked missing", _WHO_AND_WHERE),
     "audit_closed": Kind("Audit closed", _WHO_AND_WHERE),
+    "reserved": Kind("Reserved", ("for_person", "period", "by")),
+    "reservation_changed": Kind(
+        "Reservation changed", ("for_person", "period", "was_period", "by")
+    ),
+    "reservation_cancelled": Kind("Reservation cancelled", ("for_person", "period", "by")),
+    # Written by `tagtrail remind`, with no actor.
+    "reservation_lapsed": Kind("Reservation lapsed", ("for_person", "period"), brief="Lapsed"),
 }
 
 

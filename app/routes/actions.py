@@ -30,7 +30,7 @@ from ..pages import action as action_page
 from ..pages import asset as asset_page
 from ..permissions import role
 from ..register import assets
-from ..templating import local_today, wants_fragment
+from ..templating import local_today, local_zone, wants_fragment
 from .helpers import (
     asset_or_404,
     current_actor,
@@ -125,6 +125,7 @@ def checkout(code: str):
             note=form_text("note"),
             override=request.form.get("override") == "1",
             key=_key(),
+            zone=local_zone(),
         ),
     )
 

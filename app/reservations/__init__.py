@@ -1,0 +1,2 @@
+"""Reservations: booking assets for a person over a period (rules.py holds the
+rules; reservations.py the service; ending.py what a return does to a booking)."""

@@ -1,0 +1,356 @@
+"""The reservation rules, spelled once: what may be reserved, for how long and
+how far ahead, by whom for whom, what counts as overlapping, when an unstarted
+booking lapses, and whether a check-out would run into someone's booking.
+
+Stored times are naive UTC; a `zone` is the organisation's time zone, in which
+people type and read times and in which due dates are days. The service
+(reservations.py), custody's check-out, the pages and the Settings page ask here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from peewee import JOIN
+
+from ..errors import Forbidden, Invalid
+from ..models import Asset, Category, Reservation, ReservationItem, User
+from ..register.rules import in_service, is_lead
+
+# Holding its items: booked (waiting for its start) or started (checked out).
+ACTIVE = ("booked", "started")
+STATE_LABELS = {
+    "booked": "Booked",
+    "started": "Started",
+    "ended": "Ended",
+    "cancelled": "Cancelled",
+    "lapsed": "Lapsed",
+}
+NOTE_MAX = 500
+
+# Settings (the Settings page; stored in the Setting table).
+AHEAD_DAYS, MAX_AHEAD_DAYS = 90, 3650
+LONGEST_DAYS, MAX_LONGEST_DAYS = 14, 365
+LAPSE_MINUTES, MAX_LAPSE_MINUTES = 120, 7 * 24 * 60
+# The person may start their booking this long before its start.
+START_EARLY = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Policy:
+    ahead_days: int = AHEAD_DAYS  # the latest end, counted from now
+    longest_days: int = LONGEST_DAYS  # the longest booking
+    lapse_minutes: int = LAPSE_MINUTES  # unstarted this long after its start: lapsed
+    closed: frozenset[int] = frozenset()  # ids of categories that cannot be reserved
+
+    @property
+    def lapse(self) -> timedelta:
+        return timedelta(minutes=self.lapse_minutes)
+
+
+def _whole(raw, default: int, top: int) -> int:
+    try:
+        value = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return default
+    return value if 1 <= value <= top else default
+
+
+def closed_categories(raw) -> frozenset[int]:
+    """The saved list of categories that cannot be reserved (JSON ids)."""
+    try:
+        ids = json.loads(raw) if raw else []
+    except ValueError:
+        return frozenset()
+    return frozenset(i for i in ids if isinstance(i, int)) if isinstance(ids, list) else frozenset()
+
+
+def policy(saved: dict) -> Policy:
+    """The rules in force, from the saved settings (defaults for missing or absurd values)."""
+    return Policy(
+        ahead_days=_whole(saved.get("reserve_ahead_days"), AHEAD_DAYS, MAX_AHEAD_DAYS),
+        longest_days=_whole(saved.get("reserve_longest_days"), LONGEST_DAYS, MAX_LONGEST_DAYS),
+        lapse_minutes=_whole(saved.get("reserve_lapse_minutes"), LAPSE_MINUTES, MAX_LAPSE_MINUTES),
+        closed=closed_categories(saved.get("reserve_closed_categories")),
+    )
+
+
+def current_policy() -> Policy:
+    from ..ops import settings  # settings asks this module to check what it saves
+
+    return policy(settings.saved())
+
+
+# The Settings page's keys: three numbers, and the categories that cannot be reserved.
+_NUMBERS = {
+    "reserve_ahead_days": (MAX_AHEAD_DAYS, "days"),
+    "reserve_longest_days": (MAX_LONGEST_DAYS, "days"),
+    "reserve_lapse_minutes": (MAX_LAPSE_MINUTES, "minutes"),
+}
+SETTINGS = (*_NUMBERS, "reserve_closed_categories")
+
+
+def clean_setting(key: str, raw) -> tuple[str, str | None]:
+    """The value to save for what the Settings page sent for `key`, and a message
+    when it is unusable (then nothing is saved)."""
+    if key == "reserve_closed_categories":
+        chosen = raw if isinstance(raw, list | tuple) else ([raw] if raw else [])
+        try:
+            ids = sorted({int(str(i)) for i in chosen})
+        except ValueError:
+            return "", "Choose categories from the list."
+        known = {c.id for c in Category.select(Category.id).where(Category.id.in_(ids))}
+        if set(ids) - known:
+            return "", "Choose categories from the list."
+        return json.dumps(ids), None
+    top, unit = _NUMBERS[key]
+    text = str(raw or "").strip()
+    if not text:
+        return "", None  # blank: the default
+    if not text.isdigit() or not 1 <= int(text) <= top:
+        return "", f"Give a number of {unit} from 1 to {top}."
+    return str(int(text)), None
+
+
+def settings_shown(saved: dict) -> dict:
+    """The rules in force, as the Settings page shows them."""
+    rules = policy(saved)
+    return {
+        "reserve_ahead_days": rules.ahead_days,
+        "reserve_longest_days": rules.longest_days,
+        "reserve_lapse_minutes": rules.lapse_minutes,
+        "reserve_closed_categories": sorted(rules.closed),
+    }
+
+
+# Times: typed and shown in the organisation's zone, stored as naive UTC.
+
+
+def to_utc(day: date, clock: time, zone: tzinfo) -> datetime:
+    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+
+
+def local(moment: datetime, zone: tzinfo) -> datetime:
+    return moment.replace(tzinfo=UTC).astimezone(zone)
+
+
+def moment_text(moment: datetime, zone: tzinfo, now: datetime) -> str:
+    """ "Tue 14:00" within the coming week, else "Tue 03 Feb 14:00"."""
+    when = local(moment, zone)
+    if timedelta(0) <= moment - now < timedelta(days=6):
+        return f"{when:%a %H:%M}"
+    return f"{when:%a %d %b %H:%M}"
+
+
+def period_text(start: datetime, end: datetime, zone: tzinfo, now: datetime) -> str:
+    return f"{moment_text(start, zone, now)} – {moment_text(end, zone, now)}"
+
+
+def due_day(end: datetime, zone: tzinfo) -> date:
+    """The due date a started booking's items get: the local day it ends on."""
+    return local(end, zone).date()
+
+
+def end_of_day(day: date, zone: tzinfo) -> datetime:
+    """When an item due back on `day` is due at the latest (the day is overdue after)."""
+    return to_utc(day + timedelta(days=1), time(0), zone)
+
+
+def local_moment(day: date | None, clock: str, field: str, zone: tzinfo) -> datetime:
+    """A date and an "HH:MM" from a form, in the organisation's zone, as UTC."""
+    if day is None:
+        raise Invalid({field: "Give a date."})
+    try:
+        parsed = time.fromisoformat(clock.strip()) if clock.strip() else time(0)
+    except ValueError:
+        raise Invalid({field: "Give a time such as 14:00."}) from None
+    return to_utc(day, parsed.replace(second=0, microsecond=0), zone)
+
+
+# What may be booked, when and by whom.
+
+
+def period_errors(start: datetime, end: datetime, now: datetime, rules: Policy) -> dict[str, str]:
+    """What is wrong with a period (field: message); empty when it is allowed."""
+    if end <= start:
+        return {"ends_at": "The end must be after the start."}
+    if end <= now:
+        return {"ends_at": "That period is over. Choose a time from now on."}
+    errors = {}
+    if start < now - timedelta(minutes=5):
+        errors["starts_at"] = "The start is in the past. Choose a time from now on."
+    if end - start > timedelta(days=rules.longest_days):
+        errors["ends_at"] = f"A booking lasts at most {_days(rules.longest_days)}."
+    elif end > now + timedelta(days=rules.ahead_days):
+        errors["ends_at"] = f"Bookings end at most {_days(rules.ahead_days)} from now."
+    return errors
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'' if n == 1 else 's'}"
+
+
+def check_period(start: datetime, end: datetime, now: datetime, rules: Policy) -> None:
+    errors = period_errors(start, end, now, rules)
+    if errors:
+        raise Invalid(errors)
+
+
+def reservable_refusal(asset: Asset, rules: Policy) -> str | None:
+    """Why `asset` cannot be reserved at all, or None."""
+    if not in_service(asset):
+        return f"{asset.name} is retired."
+    if asset.status == "missing":
+        return f"{asset.name} is missing."
+    if asset.category_id in rules.closed:
+        return f"{asset.name}: items in this category cannot be reserved."
+    return None
+
+
+def may_reserve_for(actor: User | None, person: User) -> bool:
+    """Anyone for themselves; leads for anyone."""
+    return actor is not None and (actor.id == person.id or is_lead(actor))
+
+
+def require_reserve_for(actor: User | None, person: User) -> None:
+    if not may_reserve_for(actor, person):
+        raise Forbidden("Members can only reserve for themselves.")
+
+
+def may_change(actor: User | None, reservation: Reservation) -> bool:
+    """The person it is for, whoever made it, and leads."""
+    return actor is not None and (
+        actor.id in (reservation.person_id, reservation.made_by_id) or is_lead(actor)
+    )
+
+
+def is_lapsed(state: str, starts_at: datetime, now: datetime, rules: Policy) -> bool:
+    """Booked, and not started within the lapse time of its start."""
+    return state == "booked" and now >= starts_at + rules.lapse
+
+
+def holds(state: str, starts_at: datetime, now: datetime, rules: Policy) -> bool:
+    """Whether a booking still holds its items (a lapsed one frees them even
+    before `tagtrail remind` marks it lapsed)."""
+    return state in ACTIVE and not is_lapsed(state, starts_at, now, rules)
+
+
+def start_refusal(
+    reservation: Reservation, actor: User | None, now: datetime, rules: Policy
+) -> str | None:
+    """Why `actor` may not start `reservation` now, or None."""
+    if actor is None or not (actor.id == reservation.person_id or is_lead(actor)):
+        return "Only the person it is for, or a lead, can start this reservation."
+    if reservation.state != "booked" or is_lapsed(
+        reservation.state, reservation.starts_at, now, rules
+    ):
+        return f"This reservation is {state_label(reservation, now, rules).lower()}."
+    if now < reservation.starts_at - START_EARLY:
+        return "This reservation can be started from an hour before its start."
+    if now >= reservation.ends_at:
+        return "This reservation is over."
+    return None
+
+
+def may_start(reservation: Reservation, actor: User | None, now: datetime, rules: Policy) -> bool:
+    return start_refusal(reservation, actor, now, rules) is None
+
+
+def state_label(reservation: Reservation, now: datetime, rules: Policy) -> str:
+    if is_lapsed(reservation.state, reservation.starts_at, now, rules):
+        return STATE_LABELS["lapsed"]
+    return STATE_LABELS.get(reservation.state, reservation.state)
+
+
+# Overlap: the one test every booking, change and check-out goes through.
+
+
+def overlapping(asset_ids, start: datetime, end: datetime | None):
+    """Active bookings of these assets that overlap [start, end) (end None: for
+    good), with their reservation and person joined, soonest first. One lookup in
+    reservation_item's (asset, active, ends_at) index per asset."""
+    condition = (
+        ReservationItem.asset.in_(list(asset_ids))
+        & (ReservationItem.active == True)  # noqa: E712 (peewee builds SQL from ==)
+        & (ReservationItem.ends_at > start)
+    )
+    if end is not None:
+        condition &= ReservationItem.starts_at < end
+    return (
+        ReservationItem.select(ReservationItem, Reservation, User)
+        .join(Reservation, JOIN.INNER, on=(ReservationItem.reservation == Reservation.id))
+        .join(User, JOIN.INNER, on=(Reservation.person == User.id))
+        .where(condition)
+        .order_by(ReservationItem.starts_at, ReservationItem.id)
+    )
+
+
+def clashes(
+    asset_ids,
+    start: datetime,
+    end: datetime | None,
+    now: datetime,
+    rules: Policy,
+    *,
+    besides: int | None = None,
+    not_for: int | None = None,
+) -> list[ReservationItem]:
+    """Bookings that hold these assets during [start, end), except reservation
+    `besides` (the one being changed) and bookings for person `not_for`."""
+    return [
+        item
+        for item in overlapping(asset_ids, start, end)
+        if holds(item.reservation.state, item.reservation.starts_at, now, rules)
+        and item.reservation_id != besides
+        and item.reservation.person_id != not_for
+    ]
+
+
+def clash_message(item: ReservationItem, asset: Asset, zone: tzinfo, now: datetime) -> str:
+    booking = item.reservation
+    return (
+        f"{asset.name} is reserved by {booking.person.name}, "
+        f"{period_text(booking.starts_at, booking.ends_at, zone, now)}. "
+        f"It is free from {moment_text(booking.ends_at, zone, now)}."
+    )
+
+
+def out_until(asset: Asset, zone: tzinfo, now: datetime, rules: Policy) -> datetime | None:
+    """When a held item is back at the latest: the end of its booking if the
+    holder took it for one, else the end of its due date; None for no due date
+    (out for good, as far as anyone knows)."""
+    started = [
+        item
+        for item in overlapping([asset.id], now, None)
+        if item.reservation.state == "started" and item.reservation.person_id == asset.holder_id
+    ]
+    if started:
+        return max(max(item.reservation.ends_at for item in started), now)
+    return end_of_day(asset.due_back, zone) if asset.due_back else None
+
+
+def held_message(asset: Asset, until: datetime | None, zone: tzinfo, now: datetime) -> str:
+    who = asset.holder.name if asset.holder_id else "someone"
+    if until is None:
+        return f"{asset.name} is out with {who}, with no due date."
+    return f"{asset.name} is out with {who} until {moment_text(until, zone, now)}."
+
+
+def check_out_clash(
+    asset: Asset,
+    holder: User,
+    until: datetime | None,
+    now: datetime,
+    rules: Policy,
+) -> ReservationItem | None:
+    """The first booking by someone other than `holder` that a check-out of
+    `asset` to `holder`, out until `until` (None: no due date), would run into."""
+    found = clashes([asset.id], now, until, now, rules, not_for=holder.id)
+    return found[0] if found else None
+
+
+def category_choices(rules: Policy) -> list[tuple[Category, bool]]:
+    """Every category, and whether its items can be reserved (the Settings page)."""
+    return [(c, c.id not in rules.closed) for c in Category.select().order_by(Category.name)]
