@@ -19,6 +19,11 @@ SQLITE_PRAGMAS = {
     "synchronous": "normal",
     "foreign_keys": 1,
     "busy_timeout": 10_000,
+    # Each connection's page cache, in KiB (negative): 32 MB, not SQLite's 2 MB.
+    # A register filter over 100,000 assets' custom values reads more pages than
+    # 2 MB holds, and fetching them again from the operating system cost a fifth
+    # of its time. Memory is taken only as pages are read.
+    "cache_size": -32_000,
 }
 
 # SQLite allows one writer at a time. Queuing this process's writers on a lock

@@ -288,8 +288,7 @@ def search(s: Search) -> tuple[list[Asset], int]:
         conditions.append(text_search.condition(text, s.custom.searched if s.custom else []))
     if s.status:
         conditions.append(Asset.status == s.status)
-    if s.custom:
-        conditions += custom_search.conditions(s.custom.filters)
+    joins = custom_search.joins(s.custom.filters) if s.custom else []
     if s.category_id:
         conditions.append(Asset.category == s.category_id)
     if s.location_id:
@@ -319,21 +318,22 @@ def search(s: Search) -> tuple[list[Asset], int]:
         # so one scan gives the page's ids and the total riding along (a window
         # count); then those rows in full with their category, holder and place.
         ids = Asset.select(Asset.id, fn.COUNT(SQL("*")).over().alias("matches"))
-        ids = _page(ids, conditions, order, s, walk=False, by_name=by_name, scan=True)
+        ids = _page(ids, conditions, joins, order, s, walk=False, by_name=by_name, scan=True)
         page = list(ids.tuples())
         if not page:
-            return [], (_count(conditions, s)[0] if s.page > 1 else 0)
+            return [], (_count(conditions, joins, s)[0] if s.page > 1 else 0)
         by_id = {row.id: row for row in query.where(Asset.id.in_([i for i, _ in page]))}
         return [by_id[i] for i, _ in page], page[0][1]
     # Else the count comes from indexes alone, and the page with it: read in name
     # order from its index, testing each asset as it comes, when enough of the
     # register matches that a page turns up soon; else the matches are listed
     # and sorted. The page's rows come in full in the same query.
-    total, everything = _count(conditions, s)
+    total, everything = _count(conditions, joins, s)
     if offset >= total:
         return [], total
-    walk = by_name and (not conditions or _walk_is_cheaper(total, everything, offset + s.per_page))
-    ids = _page(Asset.select(Asset.id), conditions, order, s, walk=walk, by_name=by_name)
+    narrowed = conditions or joins
+    walk = by_name and (not narrowed or _walk_is_cheaper(total, everything, offset + s.per_page))
+    ids = _page(Asset.select(Asset.id), conditions, joins, order, s, walk=walk, by_name=by_name)
     rows = query.where(Asset.id.in_(ids)).order_by(*_sort(order, by_name))
     return list(rows), total
 
@@ -348,23 +348,21 @@ def _walk_is_cheaper(matches: int, everything: int, upto: int) -> bool:
     return upto * everything <= WALK_COST * matches * matches
 
 
-def _count(conditions: list, s: Search) -> tuple[int, int]:
+def _count(conditions: list, joins: list, s: Search) -> tuple[int, int]:
     """How many assets match, and (on SQLite, for choosing the plan) how many
     there are, in one statement. A single custom filter is counted in its own
     index, the search box alone in the word-part index. PostgreSQL counts only
     by reading the table, and chooses its plan itself: it is told 0."""
     everything = Asset.select(fn.COUNT(SQL("*"))) if is_sqlite() else Value(0)
     matches = None
-    if not conditions:
+    if not conditions and not joins:
         matches = Asset.select(fn.COUNT(SQL("*")))
-    elif s.custom and s.custom.filters and len(conditions) == 1:
+    elif not conditions and s.custom:
         matches = custom_search.count_alone(s.custom.filters)
-    elif len(conditions) == 1 and text_search.indexed(text := s.text.strip()):
+    elif len(conditions) == 1 and not joins and text_search.indexed(text := s.text.strip()):
         matches = text_search.count_alone(text, s.custom.searched if s.custom else [])
     if matches is None:
-        matches = Asset.select(fn.COUNT(SQL("*")))
-        for condition in conditions:
-            matches = matches.where(condition)
+        matches = _narrowed(Asset.select(fn.COUNT(SQL("*"))), conditions, joins)
     both = Select(columns=[matches.alias("matches"), everything.alias("everything")])
     return tuple(both.bind(Asset._meta.database).tuples().get())
 
@@ -383,20 +381,36 @@ def _sort(order: list, by_name: bool, scan: bool = False) -> list:
     return order
 
 
+def _narrowed(query, conditions: list, joins: list):
+    """`query` of Asset joined to the custom values its filters ask for, and the
+    other conditions."""
+    for value, on in joins:
+        query = query.join_from(Asset, value, on=on)
+    for condition in conditions:
+        query = query.where(condition)
+    return query
+
+
 def _page(
-    ids, conditions: list, order: list, s: Search, *, walk: bool, by_name: bool, scan: bool = False
+    ids,
+    conditions: list,
+    joins: list,
+    order: list,
+    s: Search,
+    *,
+    walk: bool,
+    by_name: bool,
+    scan: bool = False,
 ):
     """The query for one page of ids (with whatever `ids` selects beside), in
     `order`. On SQLite the plan is told (the planner cannot know how many assets
     a filter matches): walking the name index, or listing the matches and sorting
     them. PostgreSQL weighs that from its statistics."""
-    for condition in conditions:
-        ids = ids.where(condition)
     if is_sqlite() and walk:
         ids = ids.from_(_IndexedBy(Asset, "asset_lower_name_id"))
     elif not walk:
         order = _sort(order, by_name, scan)
-    return ids.order_by(*order).paginate(s.page, s.per_page)
+    return _narrowed(ids, conditions, joins).order_by(*order).paginate(s.page, s.per_page)
 
 
 class _IndexedBy(Node):
