@@ -153,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
         locations,
         people,
         reports,
+        reservations,
         scan,
         scanner,
     )
@@ -164,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
         scan,
         scanner,
         actions,
+        reservations,
         binding,
         activity,
         assets,

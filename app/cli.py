@@ -196,11 +196,16 @@ def remind(force_digest: bool, again: bool) -> None:
 
     from .custody import reminders
     from .ops import mail, settings
+    from .reservations import reservations
 
     app = _app()
     with app.app_context():
         site = settings.effective(app.config)
         today = datetime.now(ZoneInfo(site["timezone"])).date()
+        # Bookings not started in time lapse here (their items were already free).
+        lapsed = reservations.lapse(zone=ZoneInfo(site["timezone"]))
+        if lapsed:
+            click.echo(f"Reservations not started in time, now lapsed: {lapsed}.")
         try:
             weekday = reminders.digest_weekday(app.config["DIGEST_WEEKDAY"])
             smtp = mail.settings_from(app.config)

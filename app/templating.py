@@ -21,6 +21,7 @@ from .ops import settings
 from .ops.money import format_money
 from .permissions import may, sign_in_url
 from .register import custom_field_rules, event_kinds, places, uploads
+from .reservations import rules as reservation_rules
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -98,6 +99,14 @@ def localtime(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
     return value.replace(tzinfo=UTC).astimezone(zone).strftime(fmt)
 
 
+def moment(value: datetime | None) -> str:
+    """A stored UTC time as people read a booking's: "Tue 14:00" within the
+    coming week, else "Tue 03 Feb 14:00" (reservations/rules.py)."""
+    if value is None:
+        return ""
+    return reservation_rules.moment_text(value, local_zone(), utcnow())
+
+
 def nice_date(value: date | None) -> str:
     return value.strftime("%d %b %Y") if value else ""
 
@@ -124,6 +133,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=money,
         localtime=localtime,
+        moment=moment,
         nice_date=nice_date,
         pretty_code=codes.pretty,
         history_line=event_kinds.line,

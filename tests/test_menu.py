@@ -17,6 +17,7 @@ MEMBER = {
     "/scan": "Scan",
     "/assets": "Assets",
     "/overdue": "Overdue",
+    "/reservations": "Reservations",
     "/audits": "Audits",
     "/locations": "Locations",
     "/categories": "Categories",

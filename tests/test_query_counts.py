@@ -5,11 +5,15 @@ only deliberately, in the commit that needs the extra query."""
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
+
 import pytest
 
 from app.audits import audits
 from app.custody import custody, maintenance
+from app.models import utcnow
 from app.register import custom_fields
+from app.reservations import reservations
 
 from . import factories
 from .test_dashboard import build, days, today
@@ -25,8 +29,8 @@ BUDGET = {
     "assets": 9,
     "scan": 8,  # user, audits, their counts (2), rooms, people, places, settings
     # the asset, user, history, faults, audits, rooms, audit items, settings, files,
-    # custom values
-    "asset": 10,
+    # custom values, its current and next reservations
+    "asset": 11,
 }
 
 
@@ -49,6 +53,11 @@ def _grow(lead, asset) -> None:
     for _ in range(12):  # a long history on the measured asset
         custody.check_in(asset.code, actor=lead)
         custody.check_out(asset.code, actor=lead, today=today())
+    for n in range(3):  # bookings of it: the page shows them from one query
+        start = utcnow() + timedelta(days=2 * n + 1)
+        reservations.reserve(
+            [asset.code], actor=lead, starts_at=start, ends_at=start + timedelta(hours=5), zone=UTC
+        )
 
 
 def _get(client, count_queries, url: str):

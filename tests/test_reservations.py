@@ -313,3 +313,25 @@ def test_the_overlap_test_is_one_index_lookup(app):
     plan = " ".join(str(r) for r in models.db.execute_sql(f"EXPLAIN QUERY PLAN {sql}", params))
     assert "reservation_item_asset_id_active_ends_at_starts_at" in plan
     assert "SCAN reservation_item" not in plan
+
+
+def test_tagtrail_remind_lapses_bookings_not_started_in_time(
+    app, people, camera, clock, monkeypatch
+):
+    """The daily `tagtrail remind` marks them lapsed, each item's history says so."""
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    monkeypatch.setenv("TAGTRAIL_INSTANCE", app.instance_path)
+    monkeypatch.setenv("TAGTRAIL_SECRET_KEY", "a-long-random-test-secret-0123456789")
+    monkeypatch.setenv("TAGTRAIL_TIMEZONE", "Europe/Berlin")
+    late = book(camera, people["sam"], at(0, 13), at(1))
+    on_time = book(factories.make_asset(people["lead"]), people["kim"], at(0, 14), at(1))
+    clock.shift(timedelta(hours=3, minutes=1))  # 15:01 UTC: 13:00 + 2 h has passed, 14:00 not
+    result = CliRunner().invoke(main, ["remind"])
+    assert result.exit_code == 0, result.output
+    assert "Reservations not started in time, now lapsed: 1." in result.output
+    assert Reservation.get_by_id(late.id).state == "lapsed"
+    assert Reservation.get_by_id(on_time.id).state == "booked"
+    assert kinds(camera)[-1] == "reservation_lapsed"

@@ -8,6 +8,7 @@ from ..custody import rules as custody_rules
 from ..models import Asset, User
 from ..register import people, places
 from ..register.rules import is_unusable
+from ..reservations import listing as reservation_listing
 
 
 def form_page(action: str, asset: Asset, viewer: User, q: str = "") -> dict:
@@ -23,4 +24,6 @@ def form_page(action: str, asset: Asset, viewer: User, q: str = "") -> dict:
         "unusable": is_unusable(asset),
         "reasons": custody.RETIRE_REASONS,
         "conditions": custody.CONDITIONS,
+        # A lead may check out over someone's booking, knowingly (the form says whose).
+        "bookings": reservation_listing.for_asset(asset, viewer) if action == "checkout" else None,
     }

@@ -18,6 +18,7 @@ from ..custody import maintenance
 from ..custody import rules as custody_rules
 from ..models import Asset, Audit, AuditItem, AuditTick, Location, User
 from ..register import assets, attachments, custom_fields, label_codes, places
+from ..reservations import listing as reservation_listing
 
 
 @dataclass
@@ -87,6 +88,7 @@ def card(
         "allowed": custody_rules.allowed_actions(asset, viewer, has_open_fault=bool(faults)),
         "overdue": custody_rules.is_overdue(asset, today),
         "seen": seen_card(asset, viewer, walking_id, audit),
+        "bookings": reservation_listing.for_asset(asset, viewer),
     }
 
 

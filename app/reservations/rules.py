@@ -137,9 +137,9 @@ def local(moment: datetime, zone: tzinfo) -> datetime:
 
 
 def moment_text(moment: datetime, zone: tzinfo, now: datetime) -> str:
-    """ "Tue 14:00" within the coming week, else "Tue 03 Feb 14:00"."""
+    """ "Tue 14:00" within six days either side of now, else "Tue 03 Feb 14:00"."""
     when = local(moment, zone)
-    if timedelta(0) <= moment - now < timedelta(days=6):
+    if abs(moment - now) < timedelta(days=6):
         return f"{when:%a %H:%M}"
     return f"{when:%a %d %b %H:%M}"
 

@@ -1,0 +1,104 @@
+"""What pages show of reservations: an asset's current and coming bookings
+(one query, for the asset page's budget), and the lists of bookings on the
+Reservations page. Plain data; the words and times are the templates'."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..models import Asset, Reservation, ReservationItem, User, utcnow
+from . import rules
+
+SHOWN_ON_ASSET = 3  # the current booking and the next ones
+
+
+@dataclass(frozen=True)
+class Booking:
+    id: int
+    person: str
+    person_id: int
+    starts_at: datetime
+    ends_at: datetime
+    state: str
+    note: str = ""
+    assets: list[Asset] = field(default_factory=list)
+    may_start: bool = False
+    may_cancel: bool = False
+
+
+@dataclass(frozen=True)
+class AssetBookings:
+    """`current`: the booking in force now (booked or started); `coming`: the
+    next ones, soonest first; `startable`: the viewer's, which they may start now."""
+
+    current: Booking | None
+    coming: list[Booking]
+    startable: Booking | None
+    may_reserve: bool
+
+
+def _booking(r: Reservation, viewer: User | None, now, policy, assets=None) -> Booking:
+    return Booking(
+        id=r.id,
+        person=r.person.name,
+        person_id=r.person_id,
+        starts_at=r.starts_at,
+        ends_at=r.ends_at,
+        state=rules.state_label(r, now, policy),
+        note=r.note,
+        assets=assets or [],
+        may_start=rules.may_start(r, viewer, now, policy),
+        may_cancel=r.state == "booked"
+        and rules.holds(r.state, r.starts_at, now, policy)
+        and rules.may_change(viewer, r),
+    )
+
+
+def for_asset(asset: Asset, viewer: User | None, now: datetime | None = None) -> AssetBookings:
+    """The asset page's bookings, in one query."""
+    now = now or utcnow()
+    policy = rules.current_policy()
+    items = rules.overlapping([asset.id], now, None).limit(SHOWN_ON_ASSET + 5)
+    held = [
+        _booking(i.reservation, viewer, now, policy)
+        for i in items
+        if rules.holds(i.reservation.state, i.reservation.starts_at, now, policy)
+    ][:SHOWN_ON_ASSET]
+    current = next((b for b in held if b.starts_at <= now), None)
+    mine = viewer.id if viewer is not None else None
+    return AssetBookings(
+        current=current,
+        coming=[b for b in held if b is not current],
+        startable=next((b for b in held if b.may_start and b.person_id == mine), None),
+        may_reserve=viewer is not None and rules.reservable_refusal(asset, policy) is None,
+    )
+
+
+def bookings(
+    viewer: User, *, person_id: int | None, now: datetime | None = None, limit: int = 200
+) -> list[Booking]:
+    """Bookings not yet over, soonest first: one person's, or everyone's
+    (person_id None), each with its assets (two queries)."""
+    now = now or utcnow()
+    policy = rules.current_policy()
+    query = (
+        Reservation.select(Reservation, User)
+        .join(User, on=(Reservation.person == User.id))
+        .where(Reservation.state.in_(rules.ACTIVE), Reservation.ends_at > now)
+        .order_by(Reservation.starts_at, Reservation.id)
+        .limit(limit)
+    )
+    if person_id is not None:
+        query = query.where(Reservation.person == person_id)
+    found = [r for r in query if rules.holds(r.state, r.starts_at, now, policy)]
+    assets: dict[int, list[Asset]] = {r.id: [] for r in found}
+    if found:
+        for item in (
+            ReservationItem.select(ReservationItem, Asset)
+            .join(Asset)
+            .where(ReservationItem.reservation.in_(list(assets)))
+            .order_by(Asset.name)
+        ):
+            assets[item.reservation_id].append(item.asset)
+    return [_booking(r, viewer, now, policy, assets[r.id]) for r in found]

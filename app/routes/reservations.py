@@ -1,0 +1,126 @@
+"""Reserving: the Reserve form of an asset, starting and cancelling a booking,
+and the Reservations page (mine; everyone's for leads)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..errors import Forbidden, Invalid, NotFound, Refused
+from ..pages import asset as asset_page
+from ..pages import reservations as reservations_page
+from ..permissions import role
+from ..register import assets
+from ..reservations import reservations
+from ..reservations import rules as reservation_rules
+from ..templating import local_today, local_zone, moment, wants_fragment
+from .helpers import asset_or_404, current_actor, form_date, form_int, form_text, walking_audit_id
+
+bp = Blueprint("reservations", __name__)
+
+CARD = "status-card"
+
+
+def _moment(field: str):
+    """The date and time boxes `<field>_date` and `<field>_time`, as UTC."""
+    try:
+        day = form_date(f"{field}_date")
+    except Invalid as exc:  # named for the box pair, where the form shows it
+        raise Invalid({field: next(iter(exc.errors.values()))}) from None
+    return reservation_rules.local_moment(
+        day, request.form.get(f"{field}_time", ""), field, local_zone()
+    )
+
+
+@bp.route("/A/<code>/reserve", methods=["GET", "POST"])
+@role("member")
+def reserve(code: str):
+    """Reserve this item for a period (a lead may reserve it for someone else)."""
+    asset = asset_or_404(code)
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            booking = reservations.reserve(
+                [asset.code],
+                actor=current_actor(),
+                person_id=form_int("person"),
+                starts_at=_moment("starts_at"),
+                ends_at=_moment("ends_at"),
+                note=form_text("note", reservation_rules.NOTE_MAX),
+                zone=local_zone(),
+            )
+        except NotFound:
+            abort(404)
+        except Invalid as exc:
+            errors, status = exc.errors, exc.status
+            flash("Please fix the marked fields. Nothing was saved.", "error")
+        except (Refused, Forbidden) as exc:
+            status = exc.status
+            flash(f"{exc} Nothing was saved.", "error")
+        else:
+            who = "" if booking.person_id == current_user.id else f" for {booking.person.name}"
+            flash(f"Reserved{who}: {moment(booking.starts_at)} – {moment(booking.ends_at)}.", "ok")
+            return redirect(url_for("scan.asset", code=asset.code), 303)
+    context = reservations_page.form_page(asset, current_actor())
+    return (
+        render_template("reservations/reserve.html", **context, errors=errors, values=request.form),
+        status,
+    )
+
+
+def _back(code: str | None):
+    return redirect(
+        url_for("scan.asset", code=code) if code else url_for("reservations.index"), 303
+    )
+
+
+@bp.route("/reservations/<int:reservation_id>/start", methods=["POST"])
+@role("member")
+def start(reservation_id: int):
+    """Start reservation: everything in it is checked out to its person."""
+    code = request.form.get("code", "")[:20] or None
+    status = 200
+    try:
+        reservations.start(
+            reservation_id, actor=current_actor(), today=local_today(), zone=local_zone()
+        )
+    except NotFound:
+        abort(404)
+    except (Refused, Forbidden, Invalid) as exc:
+        status = exc.status
+        flash(f"{exc} Nothing was checked out.", "error")
+    else:
+        flash("Reservation started: everything in it is checked out to its person.", "ok")
+    asset = assets.get_by_code(code) if code else None
+    if asset is not None and wants_fragment(CARD):
+        card = asset_page.card(asset, current_user, local_today(), walking_audit_id())
+        response = render_template("scan/_action_result.html", **card, new_events=[]), status
+        return response[0], status, {"HX-Reswap": "outerHTML"}
+    if status != 200 and asset is not None:
+        context = asset_page.page(asset, current_user, local_today(), walking_audit_id())
+        return render_template("scan/asset.html", **context), status
+    return _back(asset.code if asset else None)
+
+
+@bp.route("/reservations/<int:reservation_id>/cancel", methods=["POST"])
+@role("member")
+def cancel(reservation_id: int):
+    """Cancel a booking that has not started."""
+    try:
+        reservations.cancel(reservation_id, actor=current_actor(), zone=local_zone())
+    except NotFound:
+        abort(404)
+    except (Refused, Forbidden) as exc:
+        flash(f"{exc} Nothing was changed.", "error")
+        return render_template(
+            "reservations/index.html", **reservations_page.index(current_actor())
+        ), exc.status
+    flash("Reservation cancelled.", "ok")
+    return redirect(url_for("reservations.index"), 303)
+
+
+@bp.route("/reservations")
+@role("member")
+def index():
+    """My reservations; for leads, everyone's coming ones too."""
+    return render_template("reservations/index.html", **reservations_page.index(current_actor()))
