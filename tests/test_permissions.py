@@ -4,6 +4,7 @@ every POST needs a CSRF token."""
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from app.audits import audits
 from app.models import MODELS, Fault
 from app.permissions import PUBLIC
 from app.register import attachments, custom_fields, label_codes
+from app.reservations import reservations
 from app.spreadsheets import imports
 
 from . import factories
@@ -67,6 +69,12 @@ EXPECTED = {
     "actions.repair": "lead",
     "actions.fixed": "lead",
     "actions.service": "lead",
+    # Reserving for someone else needs a lead (checked in the service), as do
+    # everyone's bookings on the Reservations page (shown only to leads).
+    "reservations.reserve": "member",
+    "reservations.start": "member",
+    "reservations.cancel": "member",
+    "reservations.index": "member",
     "activity.overdue": "member",
     "activity.fault_photo": "member",
     "activity.index": "lead",
@@ -145,6 +153,10 @@ def world(app):
     field = custom_fields.create_field("Colour", "text")
     sheet = io.BytesIO(b"Name,Serial\nLadder,L-1\n")
     token = imports.store(sheet, "a.csv", uploads.parent / "imports")
+    start = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=1)
+    reservation = reservations.reserve(
+        [asset.code], actor=member, starts_at=start, ends_at=start + timedelta(hours=4), zone=UTC
+    )
     return {
         "token": token,
         "audit_id": audit.id,
@@ -160,6 +172,7 @@ def world(app):
         "column": 1,
         "admin": admin,
         "link": "not-a-real-link",
+        "reservation_id": reservation.id,
     }
 
 
