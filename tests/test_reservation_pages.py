@@ -252,3 +252,30 @@ def test_the_settings_page_edits_the_four_reservation_rules(app, client, auth, b
     assert soup.select_one(f"input[name=reserve_closed_categories][value='{vans.id}']").has_attr(
         "checked"
     )
+
+
+def test_the_reserve_form_by_htmx_swaps_itself_with_errors_or_moves_on(client, auth, camera):
+    """htmx: a refused booking gets the form back (422) with the flash out of band;
+    a good one an HX-Redirect to the asset page. A plain GET is a whole page."""
+    auth.login("member")
+    page, _ = client.soup(f"/A/{camera.code}/reserve")
+    assert page.select_one("html") and page.select_one("form#reserve-form")["hx-post"]
+    bad = {
+        "starts_at_date": "2026-03-14",
+        "starts_at_time": "10:00",
+        "ends_at_date": "2026-03-12",
+        "ends_at_time": "10:00",
+    }
+    response = client.form(f"/A/{camera.code}/reserve", bad, htmx="reserve-form")
+    assert response.status_code == 422
+    soup = soup_of(response)
+    assert soup.select_one("html") is None
+    assert soup.select_one("form#reserve-form .error").get_text() == (
+        "The end must be after the start."
+    )
+    assert soup.select_one("#flash[hx-swap-oob]")
+    good = {**bad, "starts_at_date": "2026-03-12", "ends_at_date": "2026-03-14"}
+    response = client.form(f"/A/{camera.code}/reserve", good, htmx="reserve-form")
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"] == f"/A/{camera.code}"
+    assert Reservation.select().count() == 1

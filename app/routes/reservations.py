@@ -19,6 +19,7 @@ from .helpers import asset_or_404, current_actor, form_date, form_int, form_text
 bp = Blueprint("reservations", __name__)
 
 CARD = "status-card"
+FORM = "reserve-form"
 
 
 def _moment(field: str):
@@ -60,8 +61,16 @@ def reserve(code: str):
         else:
             who = "" if booking.person_id == current_user.id else f" for {booking.person.name}"
             flash(f"Reserved{who}: {moment(booking.starts_at)} – {moment(booking.ends_at)}.", "ok")
-            return redirect(url_for("scan.asset", code=asset.code), 303)
+            page = url_for("scan.asset", code=asset.code)
+            if wants_fragment(FORM):  # htmx: on to the asset page, which shows the booking
+                return "", 200, {"HX-Redirect": page}
+            return redirect(page, 303)
     context = reservations_page.form_page(asset, current_actor())
+    if wants_fragment(FORM):
+        fragment = render_template(
+            "reservations/_form_result.html", **context, errors=errors, values=request.form
+        )
+        return fragment, status
     return (
         render_template("reservations/reserve.html", **context, errors=errors, values=request.form),
         status,
