@@ -468,6 +468,15 @@ def _v13_reservations() -> None:
     )
 
 
+def _v14_custom_value_lookup_index() -> None:
+    # Version 14: an asset's value of a field looked up from an index that
+    # carries it, for filters on two fields or more (custom_search.joins).
+    _run(
+        'CREATE INDEX IF NOT EXISTS "custom_value_asset_id_field_id_text_number_day" '
+        'ON "custom_value" ("asset_id", "field_id", "text", "number", "day")'
+    )
+
+
 STEPS: dict[int, Callable[[], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
@@ -481,6 +490,7 @@ STEPS: dict[int, Callable[[], None]] = {
     11: _v11_register_indexes_and_unique_field_names,
     12: _v12_search_index,
     13: _v13_reservations,
+    14: _v14_custom_value_lookup_index,
 }
 LATEST = max(STEPS, default=1)
 # Steps that make what the models cannot describe (the search box's index and

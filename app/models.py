@@ -371,6 +371,9 @@ class CustomValue(BaseModel):
         # the index alone, without reading each value's row.
         indexes = (
             (("asset", "field"), True),
+            # An asset's value of a field, read from the index alone: a filter
+            # on a second field looks it up for each asset the first one found.
+            (("asset", "field", "text", "number", "day"), False),
             (("field", "text", "asset"), False),
             (("field", "number", "asset"), False),
             (("field", "day", "asset"), False),

@@ -237,6 +237,14 @@ ROWS: dict[int, list[str]] = {
         "ends_at", "active") VALUES ((SELECT "id" FROM "reservation" WHERE "note" =
         'Client shoot, Leeds'), {WRENCH}, '2026-02-03 09:00:00', '2026-02-05 17:00:00', TRUE)""",
     ],
+    14: [
+        """INSERT INTO "custom_field" ("name", "kind", "choices", "category_id", "position",
+        "on_labels", "created_at") VALUES ('Power (W)', 'number', '[]', NULL, 4, FALSE,
+        '2026-02-01 08:00:00')""",
+        """INSERT INTO "custom_value" ("asset_id", "field_id", "text", "number", "day")
+        VALUES ((SELECT "id" FROM "asset" WHERE "code" = 'V12A12'),
+        (SELECT "id" FROM "custom_field" WHERE "name" = 'Power (W)'), '1500', 1500, NULL)""",
+    ],
 }
 
 
@@ -443,6 +451,10 @@ def _check_rows(version: int, drifts: tuple[str, ...] = ()) -> None:
             True,
             datetime(2026, 2, 5, 17, 0),
         )
+    if version >= 14:
+        level = Asset.get(Asset.code == "V12A12")
+        power = CustomValue.get(CustomValue.asset == level, CustomValue.text == "1500")
+        assert (power.field.kind, power.number) == ("number", 1500)
 
 
 @dataclass

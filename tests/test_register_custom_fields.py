@@ -199,3 +199,26 @@ def test_members_filter_too(client, kit, auth):
     auth.logout()
     auth.login("member")
     assert find(client, **{f"cf{kit['pat']}": "no"}) == ["Mitre saw"]
+
+
+def test_filters_on_two_fields_join_and_read_the_second_from_an_index(app, kit):
+    """Two fields' filters are joins, not a test run per asset: the planner
+    starts from one field's index and reads each asset's value of the other
+    from the (asset, field, value) index alone, never the values' rows."""
+    from peewee import SQL, fn
+
+    from app.database import is_sqlite
+    from app.models import Asset, db
+    from app.register import assets, custom_search
+
+    custom = custom_search.read({f"cf{kit['dept']}": "Workshop", f"cf{kit['watts']}-min": "1000"})
+    joins = custom_search.joins(custom.filters)
+    assert len(joins) == 2
+    count = assets._narrowed(Asset.select(fn.COUNT(SQL("*"))), [], joins)
+    assert count.scalar() == 1  # the mitre saw
+    if not is_sqlite():
+        return
+    sql, params = count.sql()
+    plan = " | ".join(r[-1] for r in db.execute_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+    assert "CORRELATED" not in plan and "LIST SUBQUERY" not in plan, plan
+    assert "COVERING INDEX custom_value_asset_id_field_id_text_number_day" in plan, plan

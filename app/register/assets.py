@@ -189,16 +189,28 @@ def _in_context():
     )
 
 
+# What a list of assets shows of each (assets/_rows.html): its name and code,
+# status (and whether it is overdue), the names of its holder and place, and
+# the dates the dashboard's lists add.
+LISTED = (
+    Asset.id,
+    Asset.code,
+    Asset.name,
+    Asset.status,
+    Asset.holder,
+    Asset.location,
+    Asset.due_back,
+    Asset.warranty_end,
+    Asset.service_due_on,
+)
+
+
 def _listed():
-    """Assets as a list shows them: whole, with the names (only) of their
-    category, holder and place, in one query. Whole joined rows (the holder's
-    every column, the category's) cost more to turn into models than the query."""
+    """Assets as a list shows them (LISTED), with the names (only) of their
+    holder and place, in one query. Whole rows cost more to turn into models
+    than the query: a page of 50 read every column of the asset."""
     return (
-        Asset.select(
-            Asset, Category.id, Category.name, User.id, User.name, Location.id, Location.name
-        )
-        .join(Category, JOIN.LEFT_OUTER)
-        .switch(Asset)
+        Asset.select(*LISTED, User.id, User.name, Location.id, Location.name)
         .join(User, JOIN.LEFT_OUTER, on=(Asset.holder == User.id))
         .switch(Asset)
         .join(Location, JOIN.LEFT_OUTER)
@@ -384,8 +396,11 @@ def _sort(order: list, by_name: bool, scan: bool = False) -> list:
 def _narrowed(query, conditions: list, joins: list):
     """`query` of Asset joined to the custom values its filters ask for, and the
     other conditions."""
-    for value, on in joins:
-        query = query.join_from(Asset, value, on=on)
+    for value, on, looked_up in joins:
+        if looked_up and is_sqlite():
+            value = _IndexedBy(value, custom_search.LOOKUP_INDEX)
+        # (Select's own join: the model query's wants a model to join to.)
+        query = Select.join(query, value, JOIN.INNER, on)
     for condition in conditions:
         query = query.where(condition)
     return query
@@ -414,7 +429,7 @@ def _page(
 
 
 class _IndexedBy(Node):
-    """SQLite's `FROM table INDEXED BY index`."""
+    """SQLite's `table INDEXED BY index` (in FROM or a join)."""
 
     def __init__(self, model, index: str):
         self.model, self.index = model, index
