@@ -11,8 +11,9 @@ from ..audits import rules as audit_rules
 from ..custody import servicing
 from ..database import is_sqlite, write
 from ..errors import Conflict, Invalid, NotFound
-from ..models import Asset, Category, Event, Location, User, utcnow
+from ..models import STATUS_LABELS, Asset, Category, Event, Location, User, utcnow
 from ..prepared import Prepared
+from ..reservations import rules as reservation_rules
 from . import attention, custom_fields, custom_search, events, places, text_search
 
 # Fields a lead edits on the register form, in the order the form shows them.
@@ -189,32 +190,53 @@ def _in_context():
     )
 
 
-# What a list of assets shows of each (assets/_rows.html): its name and code,
-# status (and whether it is overdue), the names of its holder and place, and
-# the dates the dashboard's lists add.
-LISTED = (
-    Asset.id,
-    Asset.code,
-    Asset.name,
-    Asset.status,
-    Asset.holder,
-    Asset.location,
-    Asset.due_back,
-    Asset.warranty_end,
-    Asset.service_due_on,
-)
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """An asset as a list shows it (assets/_rows.html): its name and code, its
+    status (and whether it is overdue), the names of its holder and place, and
+    the dates the dashboard's lists add. Plain values, not a model: turning 50
+    joined rows into models cost as much as the query that found them, and a
+    page that needs another field says so loudly rather than reading None."""
+
+    id: int
+    code: str
+    name: str
+    status: str
+    holder_id: int | None
+    due_back: date | None
+    warranty_end: date | None
+    service_due_on: date | None
+    holder_name: str | None
+    location_name: str | None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
 
 
 def _listed():
-    """Assets as a list shows them (LISTED), with the names (only) of their
-    holder and place, in one query. Whole rows cost more to turn into models
-    than the query: a page of 50 read every column of the asset."""
+    """The query of Listed rows, in Listed's order, in one query."""
     return (
-        Asset.select(*LISTED, User.id, User.name, Location.id, Location.name)
+        Asset.select(
+            Asset.id,
+            Asset.code,
+            Asset.name,
+            Asset.status,
+            Asset.holder,
+            Asset.due_back,
+            Asset.warranty_end,
+            Asset.service_due_on,
+            User.name,
+            Location.name,
+        )
         .join(User, JOIN.LEFT_OUTER, on=(Asset.holder == User.id))
         .switch(Asset)
         .join(Location, JOIN.LEFT_OUTER)
     )
+
+
+def _rows(query) -> list[Listed]:
+    return [Listed(*row) for row in query.tuples()]
 
 
 @Prepared
@@ -289,9 +311,11 @@ class Search:
     open_fault: bool = False  # has a fault nobody has closed yet
     # Custom fields: the filters asked for, and the fields the search box looks in.
     custom: custom_search.Custom | None = None
+    # Free over this period for anyone to book (reservations' rule).
+    free: reservation_rules.Wanted | None = None
 
 
-def search(s: Search) -> tuple[list[Asset], int]:
+def search(s: Search) -> tuple[list[Listed], int]:
     """One page of the register and the total count that matched."""
     query = _listed()
     conditions = []
@@ -321,6 +345,8 @@ def search(s: Search) -> tuple[list[Asset], int]:
     if s.service_due:
         conditions.append(attention.service_due(today))
         order.insert(0, Asset.service_due_on)
+    if s.free:
+        conditions.append(reservation_rules.free_sql(s.free))
     by_name = len(order) == 2  # the register's own order, which has an index
     offset = (s.page - 1) * s.per_page
     scan = text and not text_search.indexed(text)
@@ -334,7 +360,7 @@ def search(s: Search) -> tuple[list[Asset], int]:
         page = list(ids.tuples())
         if not page:
             return [], (_count(conditions, joins, s)[0] if s.page > 1 else 0)
-        by_id = {row.id: row for row in query.where(Asset.id.in_([i for i, _ in page]))}
+        by_id = {row.id: row for row in _rows(query.where(Asset.id.in_([i for i, _ in page])))}
         return [by_id[i] for i, _ in page], page[0][1]
     # Else the count comes from indexes alone, and the page with it: read in name
     # order from its index, testing each asset as it comes, when enough of the
@@ -346,8 +372,7 @@ def search(s: Search) -> tuple[list[Asset], int]:
     narrowed = conditions or joins
     walk = by_name and (not narrowed or _walk_is_cheaper(total, everything, offset + s.per_page))
     ids = _page(Asset.select(Asset.id), conditions, joins, order, s, walk=walk, by_name=by_name)
-    rows = query.where(Asset.id.in_(ids)).order_by(*_sort(order, by_name))
-    return list(rows), total
+    return _rows(query.where(Asset.id.in_(ids)).order_by(*_sort(order, by_name))), total
 
 
 # Walking the name index costs about a third of listing and sorting per asset:
