@@ -137,14 +137,14 @@ def test_a_members_longer_check_out_says_what_it_does(app, site):
     member = _login(app, factories.make_user("member"))
     soup, _ = member.soup(f"/A/{site.drill.code}")
     labels = [el.get_text(strip=True) for el in soup.select("#status-card .card-actions a")]
-    assert labels == ["Check out to me until…"]
+    assert labels == ["Check out to me until…", "Reserve"]
     page, _ = member.soup(f"/A/{site.drill.code}/checkout")
     assert page.h1.get_text(strip=True) == "Check out to me until…"
     assert page.select_one("form.stack button.primary").get_text(strip=True) == "Check out to me"
     lead = _login(app, factories.make_user("lead"))
     soup, _ = lead.soup(f"/A/{site.drill.code}")
     labels = [el.get_text(strip=True) for el in soup.select("#status-card .card-actions a")]
-    assert labels == ["Check out to…"]
+    assert labels == ["Check out to…", "Reserve"]
 
 
 def test_a_room_said_on_the_scanner_shows_on_the_location_page(app, site, audit):

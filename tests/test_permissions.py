@@ -74,7 +74,12 @@ EXPECTED = {
     "reservations.reserve": "member",
     "reservations.start": "member",
     "reservations.cancel": "member",
+    "reservations.change": "member",
     "reservations.index": "member",
+    "feeds.calendar": PUBLIC,  # the secret link is the key; rate-limited
+    "feeds.renew_mine": "member",  # a new link to my own reservations' calendar
+    "feeds.renew_asset": "lead",  # an item's calendar link
+    "week.asset_week": "member",
     "activity.overdue": "member",
     "activity.fault_photo": "member",
     "activity.index": "lead",

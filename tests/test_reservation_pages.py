@@ -193,7 +193,7 @@ def test_the_reservations_page_is_in_the_menu_with_mine_and_for_leads_everyones(
     assert "Camera" in row.get_text() and "Shoot" in row.get_text()
     assert soup.select_one("#all-reservations") is None
     booking = Reservation.get()
-    [cancel] = row.select("form")
+    [cancel] = [f for f in row.select("form") if f["action"].endswith("/cancel")]
     assert client.form(cancel["action"]).status_code == 303
     assert Reservation.get_by_id(booking.id).state == "cancelled"
     switch(auth, "lead")
@@ -279,3 +279,43 @@ def test_the_reserve_form_by_htmx_swaps_itself_with_errors_or_moves_on(client, a
     assert response.status_code == 200
     assert response.headers["HX-Redirect"] == f"/A/{camera.code}"
     assert Reservation.select().count() == 1
+
+
+def test_change_times_from_the_reservations_page(client, auth, camera):
+    """The form starts on the booking's times (in the organisation's zone); a
+    clash or a bad period is refused and changes nothing; good times move it."""
+    auth.login("member")
+    reserve_form(client, camera)
+    booking = Reservation.get()
+    soup, _ = client.soup("/reservations")
+    form = soup.select_one(f"#reservation-{booking.id} details form")
+    assert form.select_one("input[name=starts_at_date]")["value"] == "2026-03-12"
+    assert form.select_one("input[name=starts_at_time]")["value"] == "14:00"
+    url = form["action"]
+    switch(auth, "lead")
+    reserve_form(client, camera, start=("2026-03-20", "09:00"), end=("2026-03-21", "09:00"))
+    auth.logout()
+    auth.login("member", booking.person)
+    clash = {
+        "starts_at_date": "2026-03-19",
+        "starts_at_time": "09:00",
+        "ends_at_date": "2026-03-20",
+        "ends_at_time": "10:00",
+    }
+    response = client.form(url, clash)
+    assert response.status_code == 409
+    assert "is reserved by" in flash(soup_of(response))
+    response = client.form(url, {**clash, "ends_at_date": "2026-03-18"})
+    assert response.status_code == 422
+    assert "The end must be after the start. Nothing was changed." in flash(soup_of(response))
+    assert (Reservation.get_by_id(booking.id).starts_at) == datetime(2026, 3, 12, 13, 0)
+    response = client.form(url, {**clash, "ends_at_date": "2026-03-19", "ends_at_time": "18:00"})
+    assert response.status_code == 303
+    moved = Reservation.get_by_id(booking.id)
+    assert (moved.starts_at, moved.ends_at) == (
+        datetime(2026, 3, 19, 8, 0),
+        datetime(2026, 3, 19, 17, 0),
+    )
+    soup, _ = client.soup(f"/A/{camera.code}")
+    line = soup.select_one("#timeline li").get_text(" ", strip=True)
+    assert line.startswith("Reservation changed") and "(was Thu 14:00 – Sat 17:00)" in line

@@ -128,6 +128,30 @@ def cancel(reservation_id: int):
     return redirect(url_for("reservations.index"), 303)
 
 
+@bp.route("/reservations/<int:reservation_id>/change", methods=["POST"])
+@role("member")
+def change(reservation_id: int):
+    """Move a booking that has not started to other times, if they are free."""
+    try:
+        booking = reservations.change(
+            reservation_id,
+            actor=current_actor(),
+            starts_at=_moment("starts_at"),
+            ends_at=_moment("ends_at"),
+            zone=local_zone(),
+        )
+    except NotFound:
+        abort(404)
+    except (Invalid, Refused, Forbidden) as exc:
+        flash(f"{exc} Nothing was changed.", "error")
+        context = reservations_page.index(current_actor())
+        return render_template("reservations/index.html", **context, changing=reservation_id), (
+            exc.status
+        )
+    flash(f"Reservation changed: {moment(booking.starts_at)} – {moment(booking.ends_at)}.", "ok")
+    return redirect(url_for("reservations.index"), 303)
+
+
 @bp.route("/reservations")
 @role("member")
 def index():
