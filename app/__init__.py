@@ -156,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
         reservations,
         scan,
         scanner,
+        week,
     )
 
     for module in (
@@ -166,6 +167,7 @@ def _register_blueprints(app: Flask) -> None:
         scanner,
         actions,
         reservations,
+        week,
         binding,
         activity,
         assets,

@@ -77,10 +77,9 @@ def _check_free(
     if found:
         raise Refused(rules.clash_message(found[-1], by_id[found[-1].asset_id], zone, now))
     for asset in assets:
-        if asset.holder_id and asset.holder_id != person.id:
-            until = rules.out_until(asset, zone, now, policy)
-            if until is None or until > start:
-                raise Refused(rules.held_message(asset, until, zone, now))
+        refusal = rules.held_refusal(asset, person.id, start, zone, now, policy)
+        if refusal:
+            raise Refused(refusal)
 
 
 def _each(reservation: Reservation, assets, zone, now, **data):

@@ -13,11 +13,11 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from ..errors import Forbidden, Invalid
 from ..models import Asset, Category, Reservation, ReservationItem, User
-from ..register.rules import in_service, is_lead
+from ..register.rules import in_service, in_service_sql, is_lead
 
 # Holding its items: booked (waiting for its start) or started (checked out).
 ACTIVE = ("booked", "started")
@@ -331,6 +331,20 @@ def out_until(asset: Asset, zone: tzinfo, now: datetime, rules: Policy) -> datet
     return end_of_day(asset.due_back, zone) if asset.due_back else None
 
 
+def held_refusal(
+    asset: Asset, person_id: int | None, start: datetime, zone: tzinfo, now: datetime, rules: Policy
+) -> str | None:
+    """Why `asset` is not free from `start` for `person_id` (None: for anyone):
+    it is out with someone else who has it until after `start`, or with no due
+    date. `held_sql` is the same test as a condition on Asset."""
+    if not asset.holder_id or asset.holder_id == person_id:
+        return None
+    until = out_until(asset, zone, now, rules)
+    if until is None or until > start:
+        return held_message(asset, until, zone, now)
+    return None
+
+
 def held_message(asset: Asset, until: datetime | None, zone: tzinfo, now: datetime) -> str:
     who = asset.holder.name if asset.holder_id else "someone"
     if until is None:
@@ -354,3 +368,109 @@ def check_out_clash(
 def category_choices(rules: Policy) -> list[tuple[Category, bool]]:
     """Every category, and whether its items can be reserved (the Settings page)."""
     return [(c, c.id not in rules.closed) for c in Category.select().order_by(Category.name)]
+
+
+# Availability: free over a period, as one condition on Asset (the register's
+# "Free from … to …" filter) and in Python (`is_free`), the same tests the
+# service makes before it books.
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A period someone wants an item for, with the clock and rules to judge it by."""
+
+    start: datetime  # naive UTC, like stored times
+    end: datetime
+    zone: tzinfo
+    now: datetime
+    rules: Policy
+
+
+def asked_period(
+    from_day: date | None, from_clock: str, to_day: date | None, to_clock: str, zone: tzinfo
+) -> tuple[datetime, datetime]:
+    """The period typed as two dates and times in the organisation's zone, as
+    UTC; Invalid (field: message) when a part is missing or the end is not after
+    the start."""
+    errors: dict[str, str] = {}
+    moments = []
+    for field, day, clock in (("free_from", from_day, from_clock), ("free_to", to_day, to_clock)):
+        try:
+            moments.append(local_moment(day, clock, field, zone))
+        except Invalid as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise Invalid(errors)
+    start, end = moments
+    if end <= start:
+        raise Invalid({"free_to": "The end must be after the start."})
+    return start, end
+
+
+def _holding(now: datetime, rules: Policy):
+    """Items of bookings that still hold their assets (`holds`): active, and not
+    booked past the lapse time."""
+    lapsed = (Reservation.state == "booked") & (Reservation.starts_at <= now - rules.lapse)
+    return (
+        ReservationItem.select(ReservationItem.id)
+        .join(Reservation, JOIN.INNER, on=(ReservationItem.reservation == Reservation.id))
+        .where((ReservationItem.active == True) & ~lapsed)  # noqa: E712
+    )
+
+
+def booked_sql(start: datetime, end: datetime, now: datetime, rules: Policy):
+    """`clashes` (for anyone) as a condition on Asset: a booking that holds it
+    overlaps [start, end). One lookup in the (asset, active, ends_at) index."""
+    return fn.EXISTS(
+        _holding(now, rules).where(
+            (ReservationItem.asset == Asset.id)
+            & (ReservationItem.ends_at > start)
+            & (ReservationItem.starts_at < end)
+        )
+    )
+
+
+def held_sql(start: datetime, zone: tzinfo, now: datetime, rules: Policy):
+    """`held_refusal` (for anyone) as a condition on Asset: out with someone until
+    after `start`. Until the end of its booking when the holder took it for one
+    that has not ended, else until the end of its due date (a due date on or
+    after the start's local day), or for good with no due date."""
+    started = _holding(now, rules).where(
+        (ReservationItem.asset == Asset.id)
+        & (Reservation.state == "started")
+        & (Reservation.person == Asset.holder)
+        & (ReservationItem.ends_at > now)
+    )
+    if now > start:
+        past_start = fn.EXISTS(started)
+    else:
+        past_start = fn.EXISTS(started.where(ReservationItem.ends_at > start))
+    by_due = Asset.due_back.is_null() | (Asset.due_back >= local(start, zone).date())
+    return Asset.holder.is_null(False) & (past_start | (~fn.EXISTS(started) & by_due))
+
+
+def reservable_sql(rules: Policy):
+    """`reservable_refusal` is None, as a condition on Asset."""
+    condition = in_service_sql() & (Asset.status != "missing")
+    if rules.closed:
+        condition &= Asset.category.is_null() | Asset.category.not_in(sorted(rules.closed))
+    return condition
+
+
+def free_sql(wanted: Wanted):
+    """`is_free` as a condition on Asset."""
+    return (
+        reservable_sql(wanted.rules)
+        & ~booked_sql(wanted.start, wanted.end, wanted.now, wanted.rules)
+        & ~held_sql(wanted.start, wanted.zone, wanted.now, wanted.rules)
+    )
+
+
+def is_free(asset: Asset, wanted: Wanted) -> bool:
+    """Anyone could book `asset` for the period: it can be reserved at all, no
+    booking holds it then, and nobody has it out past the start."""
+    return (
+        reservable_refusal(asset, wanted.rules) is None
+        and not clashes([asset.id], wanted.start, wanted.end, wanted.now, wanted.rules)
+        and held_refusal(asset, None, wanted.start, wanted.zone, wanted.now, wanted.rules) is None
+    )

@@ -5,13 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from .. import codes
+from ..clock import utcnow
 from ..errors import Conflict, Invalid, NotFound
 from ..forms import AssetForm, place_choices
 from ..pages import register as register_page
 from ..permissions import role
 from ..register import assets, custom_fields, custom_search, places
 from ..register.rules import STATUSES
-from ..templating import local_today, render, site, wants_fragment
+from ..reservations import rules as reservation_rules
+from ..templating import local_today, local_zone, render, site, wants_fragment
 from .helpers import (
     apply_errors,
     asset_or_404,
@@ -20,6 +22,7 @@ from .helpers import (
     form_text,
     int_arg,
     page_arg,
+    query_date,
 )
 
 bp = Blueprint("assets", __name__, url_prefix="/assets")
@@ -67,6 +70,28 @@ def _edit_form(asset, **kwargs) -> AssetForm:
     return form
 
 
+def _free_period(errors: dict[str, str]) -> reservation_rules.Wanted | None:
+    """The "Free from … to …" filter's period, or None when it is not asked;
+    what is wrong with it goes into `errors` (and the filter is not applied)."""
+    names = ("free_from", "free_from_time", "free_to", "free_to_time")
+    if not any(request.args.get(name, "").strip() for name in names):
+        return None
+    zone = local_zone()
+    try:
+        start, end = reservation_rules.asked_period(
+            query_date("free_from"),
+            request.args.get("free_from_time", "")[:20],
+            query_date("free_to"),
+            request.args.get("free_to_time", "")[:20],
+            zone,
+        )
+    except Invalid as exc:
+        labels = {"free_from": "Free from", "free_to": "Free to"}
+        errors.update({k: f"{labels.get(k, 'Free')}: {v}" for k, v in exc.errors.items()})
+        return None
+    return reservation_rules.Wanted(start, end, zone, utcnow(), reservation_rules.current_policy())
+
+
 @bp.route("", strict_slashes=False)
 @role("member")
 def index():
@@ -74,6 +99,7 @@ def index():
     status = request.args.get("status", "")
     due_for_audit = request.args.get("due") == "audit"
     custom = custom_search.read(request.args)
+    free = _free_period(custom.errors)
     search = assets.Search(
         text=request.args.get("q", "")[:200],
         status=status if status in STATUSES else "",
@@ -89,6 +115,7 @@ def index():
         service_due=request.args.get("service") == "due",
         open_fault=request.args.get("fault") == "open",
         custom=custom,
+        free=free,
     )
     return render(
         "assets/index.html",
