@@ -32,6 +32,8 @@ class Defaults:
     SIGNIN_LIMIT = "5 per minute"  # failed sign-ins, per address and per account
     # "Forgot your password?" requests, per address and per email address asked about.
     RESET_LIMIT = "5 per hour"
+    # Calendar feeds (.ics) fetched per address: apps look every hour or so.
+    FEED_LIMIT = "60 per minute"
     # Where those limits are counted: memory:// is per process; several servers
     # share them through one store, e.g. redis://127.0.0.1:6379 (Flask-Limiter's URIs).
     RATELIMIT_STORAGE = "memory://"

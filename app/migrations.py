@@ -477,6 +477,24 @@ def _v14_custom_value_lookup_index() -> None:
     )
 
 
+def _v15_calendar_feeds() -> None:
+    # Version 15: the secret links of the reservations' calendar feeds, one per
+    # person and one per asset, kept as a hash of the token.
+    _run(
+        'CREATE TABLE IF NOT EXISTS "calendar_feed" ("id" {pk}, "person_id" INTEGER, '
+        '"asset_id" INTEGER, "token_hash" VARCHAR(64) NOT NULL, '
+        '"created_at" {datetime} NOT NULL, '
+        'FOREIGN KEY ("person_id") REFERENCES "user" ("id") ON DELETE RESTRICT, '
+        'FOREIGN KEY ("asset_id") REFERENCES "asset" ("id") ON DELETE RESTRICT)',
+        'CREATE UNIQUE INDEX IF NOT EXISTS "calendar_feed_person_id" '
+        'ON "calendar_feed" ("person_id")',
+        'CREATE UNIQUE INDEX IF NOT EXISTS "calendar_feed_asset_id" '
+        'ON "calendar_feed" ("asset_id")',
+        'CREATE UNIQUE INDEX IF NOT EXISTS "calendar_feed_token_hash" '
+        'ON "calendar_feed" ("token_hash")',
+    )
+
+
 STEPS: dict[int, Callable[[], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
@@ -491,6 +509,7 @@ STEPS: dict[int, Callable[[], None]] = {
     12: _v12_search_index,
     13: _v13_reservations,
     14: _v14_custom_value_lookup_index,
+    15: _v15_calendar_feeds,
 }
 LATEST = max(STEPS, default=1)
 # Steps that make what the models cannot describe (the search box's index and

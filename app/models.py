@@ -428,6 +428,18 @@ class ReservationItem(BaseModel):
         )
 
 
+class CalendarFeed(BaseModel):
+    """The secret link of a person's or an asset's calendar feed (.ics) of
+    reservations: one per person and one per asset. Only a SHA-256 hash of the
+    link's token is kept, so a copy of the database does not open anyone's
+    calendar; renewing replaces the hash and the old link stops working."""
+
+    person = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT", unique=True)
+    asset = ForeignKeyField(Asset, null=True, backref="+", on_delete="RESTRICT", unique=True)
+    token_hash = CharField(max_length=64, unique=True)
+    created_at = DateTimeField(default=utcnow)
+
+
 MODELS = [
     SchemaVersion,
     Setting,
@@ -448,4 +460,5 @@ MODELS = [
     CustomValue,
     Reservation,
     ReservationItem,
+    CalendarFeed,
 ]

@@ -36,6 +36,7 @@ from app.models import (
     AuditItem,
     AuditRoom,
     AuditTick,
+    CalendarFeed,
     Category,
     CustomField,
     CustomValue,
@@ -244,6 +245,12 @@ ROWS: dict[int, list[str]] = {
         """INSERT INTO "custom_value" ("asset_id", "field_id", "text", "number", "day")
         VALUES ((SELECT "id" FROM "asset" WHERE "code" = 'V12A12'),
         (SELECT "id" FROM "custom_field" WHERE "name" = 'Power (W)'), '1500', 1500, NULL)""",
+    ],
+    15: [
+        f"""INSERT INTO "calendar_feed" ("person_id", "asset_id", "token_hash", "created_at")
+        VALUES ({HAL}, NULL, '{"a" * 64}', '2026-02-10 08:00:00')""",
+        f"""INSERT INTO "calendar_feed" ("person_id", "asset_id", "token_hash", "created_at")
+        VALUES (NULL, {WRENCH}, '{"b" * 64}', '2026-02-10 08:05:00')""",
     ],
 }
 
@@ -455,6 +462,12 @@ def _check_rows(version: int, drifts: tuple[str, ...] = ()) -> None:
         level = Asset.get(Asset.code == "V12A12")
         power = CustomValue.get(CustomValue.asset == level, CustomValue.text == "1500")
         assert (power.field.kind, power.number) == ("number", 1500)
+    if version >= 15:
+        feeds = CalendarFeed.select().order_by(CalendarFeed.created_at)
+        assert [(f.person_id, f.asset_id, f.token_hash) for f in feeds] == [
+            (hal.id, None, "a" * 64),
+            (None, Asset.get(Asset.code == "V2A002").id, "b" * 64),
+        ]
 
 
 @dataclass

@@ -1,0 +1,265 @@
+"""Calendar feeds of reservations: each person and each asset has an iCalendar
+(.ics) feed at a secret link, for Google Calendar, Outlook and Apple Calendar
+to subscribe to.
+
+The link carries a random token (secrets.token_urlsafe, 256 bits); the table
+keeps only its SHA-256 hash, so a copy of the database or a backup opens no
+one's calendar. Renewing a link replaces the hash: the old link stops working
+at once. A deactivated person's feed answers as an unknown link.
+
+What a feed shows (the feed's rules, spelled here once): bookings that hold or
+held their items, booked, started or ended, from WINDOW ago onwards.
+Cancelled and lapsed ones are left out: a subscribed calendar re-reads the
+whole feed and drops what is gone, which every calendar app handles, whereas
+STATUS:CANCELLED in a subscription is shown as a normal event by some. Times
+carry the organisation's time zone (TZID with its VTIMEZONE), so an event
+reads as it was booked; each event's UID is the reservation's, so a changed
+booking replaces its event, and SEQUENCE is its version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from urllib.parse import urlsplit
+
+from icalendar import Calendar, Event
+
+from ..database import write
+from ..errors import Forbidden, NotFound
+from ..models import Asset, CalendarFeed, Reservation, ReservationItem, User, utcnow
+from ..register.rules import is_lead
+from . import rules
+
+# Bookings that ended longer ago than this are left out, so the feed stays small.
+WINDOW = timedelta(days=30)
+# And at most this many, the soonest to end first after the window's start.
+MOST_EVENTS = 500
+# Booked, started (out with the person) or ended (it happened): in the calendar.
+IN_CALENDAR = ("booked", "started", "ended")
+TOKEN_BYTES = 32
+# Longer than any token we make (43 characters): refused before hashing.
+TOKEN_MAX = 100
+NAMES_IN_SUMMARY = 3
+PRODID = "-//tagtrail//Reservations//EN"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# Who may renew which feed.
+
+
+def may_renew_person_feed(actor: User | None, person: User) -> bool:
+    """Each person renews their own feed."""
+    return actor is not None and actor.id == person.id
+
+
+def may_renew_asset_feed(actor: User | None) -> bool:
+    """Leads renew an asset's feed."""
+    return actor is not None and is_lead(actor)
+
+
+def in_calendar(r: Reservation, now: datetime, policy: rules.Policy) -> bool:
+    """Whether a booking is an event in the feeds: it holds or held its items
+    (a booked one past its lapse time is lapsed, even before `tagtrail remind`)."""
+    return r.state in IN_CALENDAR and not rules.is_lapsed(r.state, r.starts_at, now, policy)
+
+
+# Making, renewing and finding feeds.
+
+
+def _renew(where, fields: dict, now: datetime) -> str:
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    with write():
+        feed = CalendarFeed.get_or_none(where)
+        if feed is None:
+            CalendarFeed.create(token_hash=token_hash(token), created_at=now, **fields)
+        else:
+            feed.token_hash, feed.created_at = token_hash(token), now
+            feed.save()
+    return token
+
+
+def renew_person_feed(actor: User, person: User, now: datetime | None = None) -> str:
+    """A new secret link token for `person`'s feed; the old one stops working."""
+    if not may_renew_person_feed(actor, person):
+        raise Forbidden("You can only get the calendar link of your own reservations.")
+    return _renew(CalendarFeed.person == person.id, {"person": person.id}, now or utcnow())
+
+
+def renew_asset_feed(actor: User, asset: Asset, now: datetime | None = None) -> str:
+    """A new secret link token for `asset`'s feed; the old one stops working."""
+    if not may_renew_asset_feed(actor):
+        raise Forbidden("Only leads can get an item's calendar link.")
+    return _renew(CalendarFeed.asset == asset.id, {"asset": asset.id}, now or utcnow())
+
+
+def find(token: str) -> CalendarFeed | None:
+    """The feed whose link carries `token`, or None (unknown, renewed since, or
+    its person deactivated)."""
+    if not token or len(token) > TOKEN_MAX:
+        return None
+    feed = CalendarFeed.get_or_none(CalendarFeed.token_hash == token_hash(token))
+    if feed is None:
+        return None
+    if feed.person_id is not None and not feed.person.active:
+        return None
+    return feed
+
+
+# The calendar.
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event: a booking, as one feed shows it."""
+
+    reservation: Reservation
+    assets: list[Asset]
+
+
+def _person_entries(person_id: int, since: datetime, now, policy) -> list[Entry]:
+    found = [
+        r
+        for r in Reservation.select()
+        .where(
+            Reservation.person == person_id,
+            Reservation.state.in_(IN_CALENDAR),
+            Reservation.ends_at > since,
+        )
+        .order_by(Reservation.ends_at, Reservation.id)
+        .limit(MOST_EVENTS)
+        if in_calendar(r, now, policy)
+    ]
+    assets: dict[int, list[Asset]] = {r.id: [] for r in found}
+    if found:
+        for item in (
+            ReservationItem.select(ReservationItem, Asset)
+            .join(Asset)
+            .where(ReservationItem.reservation.in_(list(assets)))
+            .order_by(Asset.name, Asset.id)
+        ):
+            assets[item.reservation_id].append(item.asset)
+    return [Entry(r, assets[r.id]) for r in found]
+
+
+def _asset_entries(asset: Asset, since: datetime, now, policy) -> list[Entry]:
+    items = (
+        ReservationItem.select(ReservationItem, Reservation, User)
+        .join(Reservation, on=(ReservationItem.reservation == Reservation.id))
+        .join(User, on=(Reservation.person == User.id))
+        .where(
+            ReservationItem.asset == asset.id,
+            Reservation.state.in_(IN_CALENDAR),
+            Reservation.ends_at > since,
+        )
+        .order_by(Reservation.ends_at, Reservation.id)
+        .limit(MOST_EVENTS)
+    )
+    return [Entry(i.reservation, [asset]) for i in items if in_calendar(i.reservation, now, policy)]
+
+
+def _names(assets: list[Asset]) -> str:
+    names = [a.name for a in assets[:NAMES_IN_SUMMARY]]
+    more = len(assets) - len(names)
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def _domain(public_url: str) -> str:
+    return urlsplit(public_url).hostname or "tagtrail.invalid"
+
+
+def _event(
+    entry: Entry,
+    summary: str,
+    uid: str,
+    zone: tzinfo,
+    link: Callable[[str], str],
+    now: datetime,
+) -> Event:
+    r = entry.reservation
+    event = Event()
+    event.add("uid", uid)
+    event.add("sequence", r.version)
+    event.add("dtstamp", now.replace(tzinfo=UTC))
+    event.add("created", r.created_at.replace(tzinfo=UTC))
+    event.add("summary", summary)
+    event.add("dtstart", rules.local(r.starts_at, zone))
+    event.add("dtend", rules.local(r.ends_at, zone))
+    event.add("status", "CONFIRMED")
+    lines = [r.note] if r.note else []
+    lines += [f"{a.name}: {link(a.code)}" for a in entry.assets]
+    if lines:
+        event.add("description", "\n".join(lines))
+    if len(entry.assets) == 1:
+        event.add("url", link(entry.assets[0].code))
+    return event
+
+
+def _calendar(name: str, events: list[Event]) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    # How often to look again: Apple and Outlook read these; Google chooses its own.
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", timedelta(hours=1))
+    for event in events:
+        calendar.add_component(event)
+    calendar.add_missing_timezones()  # a VTIMEZONE for the organisation's zone
+    return calendar.to_ical()
+
+
+def calendar(
+    feed: CalendarFeed,
+    *,
+    zone: tzinfo,
+    public_url: str,
+    link: Callable[[str], str],
+    org_name: str = "",
+    now: datetime | None = None,
+) -> bytes:
+    """The feed's calendar, as .ics bytes. `link(code)` is an asset page's
+    address for someone elsewhere; `public_url` names the events' UIDs."""
+    now = now or utcnow()
+    policy = rules.current_policy()
+    since = now - WINDOW
+    domain = _domain(public_url)
+    prefix = f"{org_name}: " if org_name else ""
+    if feed.person_id is not None:
+        person = feed.person
+        events = [
+            _event(
+                e,
+                f"Reserved: {_names(e.assets)}",
+                f"reservation-{e.reservation.id}@{domain}",
+                zone,
+                link,
+                now,
+            )
+            for e in _person_entries(person.id, since, now, policy)
+        ]
+        return _calendar(f"{prefix}{person.name}'s reservations", events)
+    asset = feed.asset
+    if asset is None:
+        raise NotFound("This calendar link is not in use.")
+    events = [
+        _event(
+            e,
+            f"Reserved by {e.reservation.person.name}",
+            f"reservation-{e.reservation.id}-{asset.code}@{domain}",
+            zone,
+            link,
+            now,
+        )
+        for e in _asset_entries(asset, since, now, policy)
+    ]
+    return _calendar(f"{prefix}{asset.name} ({asset.code}): reservations", events)
