@@ -52,8 +52,11 @@ def site() -> dict[str, str]:
 
 
 def local_today() -> date:
-    """Today in the organisation's time zone (due dates are local dates)."""
-    return datetime.now(ZoneInfo(site()["timezone"])).date()
+    """Today in the organisation's time zone (due dates are local dates), read
+    once a request: a list asks it for every row's status badge."""
+    if "local_today" not in g:
+        g.local_today = datetime.now(ZoneInfo(site()["timezone"])).date()
+    return g.local_today
 
 
 def local_zone() -> ZoneInfo:
