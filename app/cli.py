@@ -220,6 +220,7 @@ def remind(force_digest: bool, again: bool) -> None:
                 link=lambda code: url_for("scan.asset", code=code, _external=True) if base else "",
                 overview_url=url_for("activity.overdue", _external=True) if base else "",
                 digest=force_digest or weekday == today.weekday(),
+                zone=ZoneInfo(site["timezone"]),
             )
         for line in reminders.unreachable_lines(plan, today):
             click.echo(line)

@@ -335,3 +335,28 @@ def test_tagtrail_remind_lapses_bookings_not_started_in_time(
     assert Reservation.get_by_id(late.id).state == "lapsed"
     assert Reservation.get_by_id(on_time.id).state == "booked"
     assert kinds(camera)[-1] == "reservation_lapsed"
+
+
+def test_tagtrail_remind_tells_people_the_day_before_and_the_day_a_booking_starts(
+    app, people, camera, monkeypatch
+):
+    """Without a mail server it prints what it would send: one email per booking
+    starting today or tomorrow (the organisation's days), to its person."""
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    monkeypatch.setenv("TAGTRAIL_INSTANCE", app.instance_path)
+    monkeypatch.setenv("TAGTRAIL_SECRET_KEY", "a-long-random-test-secret-0123456789")
+    monkeypatch.setenv("TAGTRAIL_TIMEZONE", "Europe/Berlin")
+    monkeypatch.delenv("TAGTRAIL_SMTP_HOST", raising=False)
+    book(camera, people["sam"], at(1, 13), at(2))  # tomorrow 14:00 in Berlin
+    later = factories.make_asset(people["lead"], name="Tripod")
+    book(later, people["kim"], at(2, 23), at(3))  # Sat 00:00 in Berlin: not yet
+    result = CliRunner().invoke(main, ["remind"])
+    assert result.exit_code == 0, result.output
+    sam = people["sam"]
+    assert f"To: Sam <{sam.email}>" in result.output
+    assert "reminder: your reservation starts Thu 14:00" in result.output
+    assert "Your reservation at" in result.output and "- Camera (" in result.output
+    assert "Tripod" not in result.output and "Kim" not in result.output

@@ -13,13 +13,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from peewee import JOIN
 
 from ..database import write
 from ..models import Asset, Setting, User
 from ..ops import mail
+from ..reservations import listing as reservation_listing
+from ..reservations import rules as reservation_rules
 from .rules import is_overdue
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -138,11 +140,19 @@ def _reachable(user: User) -> str | None:
 
 
 def plan(
-    today: date, *, org: str, link: Link, overview_url: str = "", digest: bool = False
+    today: date,
+    *,
+    org: str,
+    link: Link,
+    overview_url: str = "",
+    digest: bool = False,
+    zone: tzinfo = UTC,
 ) -> Plan:
-    """The emails to send today: one per holder listing all their due items, and
-    (when `digest`) one digest per lead and admin."""
+    """The emails to send today: one per holder listing all their due items, one
+    per reservation starting today or tomorrow (to its person; `zone` is the
+    organisation's), and (when `digest`) one digest per lead and admin."""
     out = Plan()
+    out.messages += _bookings(today, org, link, zone)
     by_holder: dict[int, tuple[User, list[Asset]]] = {}
     for asset in held_and_due_by(today + timedelta(days=1)):
         by_holder.setdefault(asset.holder_id, (asset.holder, []))[1].append(asset)
@@ -164,6 +174,33 @@ def plan(
         out.messages.append(Outgoing(f"holder:{holder.id}", holder, subject, body, items))
     if digest:
         out.messages += _digests(today, org, link, overview_url, out.unreachable)
+    return out
+
+
+def _bookings(today: date, org: str, link: Link, zone: tzinfo) -> list[Outgoing]:
+    """Before a reservation starts: its person is told the day before and on the day."""
+    since = reservation_rules.to_utc(today, time(0), zone)
+    until = reservation_rules.to_utc(today + timedelta(days=2), time(0), zone)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    out = []
+    for booking in reservation_listing.starting(since, until):
+        person = booking.person
+        if _reachable(person) is not None:
+            continue  # the Reservations page lists it for them all the same
+        when = reservation_rules.period_text(booking.starts_at, booking.ends_at, zone, now)
+        lines = "\n".join(
+            f"- {a.name} ({_pretty(a.code)})" + (f"\n  {link(a.code)}" if link(a.code) else "")
+            for a in booking.assets
+        )
+        body = (
+            f"Hello {person.name},\n\nYour reservation at {org} starts soon: {when}.\n\n"
+            f'{lines}\n\nOpen any of them around then and tap "Start reservation". '
+            "If you no longer need them, cancel it on the Reservations page so others "
+            "can book them.\n"
+        )
+        start = reservation_rules.moment_text(booking.starts_at, zone, now)
+        subject = f"{org} reminder: your reservation starts {start}"
+        out.append(Outgoing(f"booking:{booking.id}", person, subject, body, booking.assets))
     return out
 
 

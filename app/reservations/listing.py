@@ -102,3 +102,30 @@ def bookings(
         ):
             assets[item.reservation_id].append(item.asset)
     return [_booking(r, viewer, now, policy, assets[r.id]) for r in found]
+
+
+def starting(since: datetime, until: datetime) -> list[Reservation]:
+    """Booked reservations starting in [since, until), soonest first, with their
+    person joined and their assets as `assets` (for the reminders)."""
+    found = list(
+        Reservation.select(Reservation, User)
+        .join(User, on=(Reservation.person == User.id))
+        .where(
+            Reservation.state == "booked",
+            Reservation.starts_at >= since,
+            Reservation.starts_at < until,
+        )
+        .order_by(Reservation.starts_at, Reservation.id)
+    )
+    by_id = {r.id: r for r in found}
+    for r in found:
+        r.assets = []
+    if found:
+        for item in (
+            ReservationItem.select(ReservationItem, Asset)
+            .join(Asset)
+            .where(ReservationItem.reservation.in_(list(by_id)))
+            .order_by(Asset.name)
+        ):
+            by_id[item.reservation_id].assets.append(item.asset)
+    return found
