@@ -5,7 +5,7 @@ day cells, across midnight and over the clock change in Europe/London."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -279,3 +279,19 @@ def test_a_week_that_is_not_a_date_is_a_clear_400(client, auth, lead):
     response = client.get(f"/A/{kit.code}/week?week=soon")
     assert response.status_code == 400
     assert "YYYY-MM-DD" in response.get_data(as_text=True)
+
+
+def test_the_week_shows_a_loan_returned_the_next_morning(client, auth, london, lead, clock):
+    kit = factories.make_asset(lead, name="Kit")
+    clock.shift(timedelta(hours=8))  # Wed 20:00
+    lend(kit, lead, factories.make_holder("Pat Holder"), date(2026, 3, 12), london)
+    clock.shift(timedelta(hours=13))  # Thu 09:00
+    custody.check_in(kit.code, actor=lead)
+    auth.login("member")
+    days = cells(client, kit)
+    assert days["2026-03-11"] == ["Out · Pat Holder from 20:00"]
+    assert days["2026-03-12"] == ["Out · Pat Holder until 09:00"]
+    assert days["2026-03-13"] == []
+    # Free again from Thursday 09:00 on the register.
+    period = {"free_from": "2026-03-12", "free_to": "2026-03-12", "free_to_time": "18:00"}
+    assert listed(client, **period, free_from_time="09:00") == ["Kit"]
