@@ -495,6 +495,27 @@ def _v15_calendar_feeds() -> None:
     )
 
 
+def _v16_kits() -> None:
+    # Version 16: kits (a named set of assets with its own code), their items
+    # (an asset in at most one kit), and the kit a reservation was made for.
+    _run(
+        'CREATE TABLE IF NOT EXISTS "kit" ("id" {pk}, "code" VARCHAR(6) NOT NULL, '
+        '"name" VARCHAR(120) NOT NULL, "notes" TEXT NOT NULL, '
+        '"created_at" {datetime} NOT NULL, "version" INTEGER NOT NULL)',
+        'CREATE UNIQUE INDEX IF NOT EXISTS "kit_code" ON "kit" ("code")',
+        'CREATE TABLE IF NOT EXISTS "kit_item" ("id" {pk}, "kit_id" INTEGER NOT NULL, '
+        '"asset_id" INTEGER NOT NULL, "position" INTEGER NOT NULL, '
+        'FOREIGN KEY ("kit_id") REFERENCES "kit" ("id") ON DELETE RESTRICT, '
+        'FOREIGN KEY ("asset_id") REFERENCES "asset" ("id") ON DELETE RESTRICT)',
+        'CREATE INDEX IF NOT EXISTS "kit_item_kit_id" ON "kit_item" ("kit_id")',
+        'CREATE UNIQUE INDEX IF NOT EXISTS "kit_item_asset_id" ON "kit_item" ("asset_id")',
+        # REFERENCES in the ALTER TABLE, so SQLite gets the foreign key too.
+        'ALTER TABLE "reservation" ADD COLUMN "kit_id" INTEGER '
+        'REFERENCES "kit" ("id") ON DELETE RESTRICT',
+        'CREATE INDEX IF NOT EXISTS "reservation_kit_id" ON "reservation" ("kit_id")',
+    )
+
+
 STEPS: dict[int, Callable[[], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
@@ -510,6 +531,7 @@ STEPS: dict[int, Callable[[], None]] = {
     13: _v13_reservations,
     14: _v14_custom_value_lookup_index,
     15: _v15_calendar_feeds,
+    16: _v16_kits,
 }
 LATEST = max(STEPS, default=1)
 # Steps that make what the models cannot describe (the search box's index and

@@ -380,6 +380,28 @@ class CustomValue(BaseModel):
         )
 
 
+class Kit(BaseModel):
+    """A named set of specific assets with its own code (the same alphabet as
+    assets'; a code is never both a kit's and an asset's or a label's), so its
+    label opens the kit's page on the same /A/ route. The rules live in
+    app/kits/rules.py."""
+
+    code = CharField(max_length=6, unique=True)
+    name = CharField(max_length=120)
+    notes = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+    # Bumped on every change, like Asset.version.
+    version = IntegerField(default=1)
+
+
+class KitItem(BaseModel):
+    """One asset of a kit; an asset is in at most one kit (the unique index)."""
+
+    kit = ForeignKeyField(Kit, backref="items", on_delete="RESTRICT")
+    asset = ForeignKeyField(Asset, backref="+", on_delete="RESTRICT", unique=True)
+    position = IntegerField(default=0)  # the order the kit's page shows its items in
+
+
 RESERVATION_STATES = ("booked", "started", "ended", "cancelled", "lapsed")
 
 
@@ -402,6 +424,8 @@ class Reservation(BaseModel):
     created_at = DateTimeField(default=utcnow)
     # Bumped on every change, like Asset.version.
     version = IntegerField(default=1)
+    # The kit booked, when the booking was made for one (its items are the items).
+    kit = ForeignKeyField(Kit, null=True, backref="+", on_delete="RESTRICT")
 
     class Meta:
         # (person, ends_at): someone's current and coming bookings; (state,
@@ -458,6 +482,8 @@ MODELS = [
     AuditRoom,
     CustomField,
     CustomValue,
+    Kit,
+    KitItem,
     Reservation,
     ReservationItem,
     CalendarFeed,

@@ -42,6 +42,8 @@ from app.models import (
     CustomValue,
     Event,
     Fault,
+    Kit,
+    KitItem,
     LabelCode,
     LabelFormatSetting,
     Reservation,
@@ -251,6 +253,19 @@ ROWS: dict[int, list[str]] = {
         VALUES ({HAL}, NULL, '{"a" * 64}', '2026-02-10 08:00:00')""",
         f"""INSERT INTO "calendar_feed" ("person_id", "asset_id", "token_hash", "created_at")
         VALUES (NULL, {WRENCH}, '{"b" * 64}', '2026-02-10 08:05:00')""",
+    ],
+    16: [
+        """INSERT INTO "kit" ("code", "name", "notes", "created_at", "version")
+        VALUES ('V16K16', 'Camera kit', 'Body, two lenses', '2026-03-01 08:00:00', 2)""",
+        f"""INSERT INTO "kit_item" ("kit_id", "asset_id", "position") VALUES
+        ((SELECT "id" FROM "kit" WHERE "code" = 'V16K16'), {WRENCH}, 0)""",
+        f"""INSERT INTO "kit_item" ("kit_id", "asset_id", "position") VALUES
+        ((SELECT "id" FROM "kit" WHERE "code" = 'V16K16'), {LADDER}, 1)""",
+        f"""INSERT INTO "reservation" ("person_id", "made_by_id", "starts_at", "ends_at",
+        "note", "state", "started_at", "ended_at", "created_at", "version", "kit_id")
+        VALUES ({HAL}, {HAL}, '2026-03-03 09:00:00', '2026-03-03 17:00:00', 'Kit for Tuesday',
+        'booked', NULL, NULL, '2026-03-01 08:05:00', 1,
+        (SELECT "id" FROM "kit" WHERE "code" = 'V16K16'))""",
     ],
 }
 
@@ -468,6 +483,16 @@ def _check_rows(version: int, drifts: tuple[str, ...] = ()) -> None:
             (hal.id, None, "a" * 64),
             (None, Asset.get(Asset.code == "V2A002").id, "b" * 64),
         ]
+    if version >= 13:
+        # Bookings made before kits existed were for no kit.
+        booking = Reservation.get(Reservation.note == "Client shoot, Leeds")
+        assert booking.kit_id is None
+    if version >= 16:
+        kit = Kit.get(Kit.code == "V16K16")
+        assert (kit.name, kit.notes, kit.version) == ("Camera kit", "Body, two lenses", 2)
+        items = KitItem.select().where(KitItem.kit == kit).order_by(KitItem.position)
+        assert [i.asset.code for i in items] == ["V2A002", "V1A001"]
+        assert Reservation.get(Reservation.note == "Kit for Tuesday").kit_id == kit.id
 
 
 @dataclass
