@@ -7,6 +7,7 @@ of the link's token kept."""
 from __future__ import annotations
 
 import hashlib
+import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ import pytest
 import time_machine
 from icalendar import Calendar
 
+from app import models
 from app.models import CalendarFeed, Reservation, ReservationItem, User
 from app.reservations import feed, reservations
 
@@ -257,3 +259,39 @@ def test_renewing_someone_elses_feed_is_refused(app, auth, camera):
         with pytest.raises(Exception, match="leads"):
             feed.renew_asset_feed(ana, camera)
     assert CalendarFeed.select().count() == 0
+
+
+def _renew_at_once(people_count=8):
+    """One person's link renewed by eight requests at the same moment (the first
+    link among them): no error, one row, and only the last link works."""
+    sam = User.create(name="Sam", role="member")
+    barrier = threading.Barrier(people_count)
+    results: list[str] = []
+
+    def go():
+        try:
+            barrier.wait(timeout=30)
+            results.append(feed.renew_person_feed(sam, sam))
+        except Exception as exc:  # pragma: no cover - reported by the assert below
+            results.append(f"error: {exc!r}")
+        finally:
+            models.db.close()
+
+    threads = [threading.Thread(target=go) for _ in range(people_count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not [r for r in results if r.startswith("error")], results
+    [row] = CalendarFeed.select()
+    working = [token for token in results if feed.find(token) is not None]
+    assert len(working) == 1 and row.token_hash == feed.token_hash(working[0])
+
+
+def test_eight_renewals_at_once_leave_one_working_link(app):
+    _renew_at_once()
+
+
+def test_eight_renewals_at_once_leave_one_working_link_on_postgresql(pg_app):
+    with pg_app.app_context():
+        _renew_at_once()

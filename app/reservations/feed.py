@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
+from peewee import IntegrityError
 
 from ..database import write
 from ..errors import Forbidden, NotFound
@@ -75,14 +76,22 @@ def in_calendar(r: Reservation, now: datetime, policy: rules.Policy) -> bool:
 
 def _renew(where, fields: dict, now: datetime) -> str:
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    with write():
-        feed = CalendarFeed.get_or_none(where)
-        if feed is None:
-            CalendarFeed.create(token_hash=token_hash(token), created_at=now, **fields)
-        else:
-            feed.token_hash, feed.created_at = token_hash(token), now
-            feed.save()
-    return token
+    for attempt in (1, 2):
+        try:
+            with write():
+                feed = CalendarFeed.get_or_none(where)
+                if feed is None:
+                    CalendarFeed.create(token_hash=token_hash(token), created_at=now, **fields)
+                else:
+                    feed.token_hash, feed.created_at = token_hash(token), now
+                    feed.save()
+            return token
+        except IntegrityError:
+            # On PostgreSQL two first links for one person can race: the loser's
+            # insert meets the unique index, and the second try renews the winner's.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def renew_person_feed(actor: User, person: User, now: datetime | None = None) -> str:
