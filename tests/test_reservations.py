@@ -360,3 +360,20 @@ def test_tagtrail_remind_tells_people_the_day_before_and_the_day_a_booking_start
     assert "reminder: your reservation starts Thu 14:00" in result.output
     assert "Your reservation at" in result.output and "- Camera (" in result.output
     assert "Tripod" not in result.output and "Kim" not in result.output
+
+
+def test_a_hand_over_into_someone_elses_booking_needs_a_leads_override(people, camera):
+    sam, kim, lead = people["sam"], people["kim"], people["lead"]
+    custody.check_out(camera.code, actor=kim, today=NOW.date(), due_back=date(2026, 3, 12))
+    book(camera, sam, at(3), at(4))
+    with pytest.raises(Refused, match="reserved by Sam"):  # to the lead, for good
+        custody.transfer(camera.code, actor=kim, today=NOW.date(), to_holder_id=lead.id)
+    assert Asset.get_by_id(camera.id).holder_id == kim.id
+    custody.transfer(  # back before the booking: fine
+        camera.code, actor=kim, today=NOW.date(), to_holder_id=lead.id, due_back=date(2026, 3, 13)
+    )
+    outcome = custody.transfer(
+        camera.code, actor=lead, today=NOW.date(), to_holder_id=kim.id, override=True
+    )
+    assert outcome.events[-1].data["over_reservation"] == "Sam"
+    custody.transfer(camera.code, actor=lead, today=NOW.date(), to_holder_id=sam.id)  # theirs

@@ -152,10 +152,13 @@ def transfer(
     note: str = "",
     key: str | None = None,
     scanned_at: datetime | None = None,
+    override: bool = False,
+    zone: tzinfo = UTC,
 ) -> Outcome:
     """Hand the item straight from its holder to another person. `scanned_at`:
     the transfer comes from a scan, so the actor has the item in hand (a member
-    may then take over someone else's item)."""
+    may then take over someone else's item). Like a check-out, a hand-over that
+    would run into someone else's reservation needs a lead's `override`."""
     in_hand = scanned_at is not None
 
     def apply(asset: Asset):
@@ -168,11 +171,16 @@ def transfer(
         if to.id == asset.holder_id:
             raise Invalid({"holder": f"{to.name} already has this item."})
         check_due(due_back, today)
+        clash = rules.reservation_in_the_way(asset, to, due_back, zone)
+        if clash is not None:
+            rules.require_over_reservation(clash, asset, actor, override, zone)
         before = asset.holder
         asset.holder, asset.due_back = to, due_back
         data = {"from": before.name, "from_id": before.id, "to": to.name}
         if due_back:
             data["due_back"] = due_back.isoformat()
+        if clash is not None:
+            data["over_reservation"] = clash.reservation.person.name
         event = events.record(
             "transferred",
             asset=asset,

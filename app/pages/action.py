@@ -25,5 +25,9 @@ def form_page(action: str, asset: Asset, viewer: User, q: str = "") -> dict:
         "reasons": custody.RETIRE_REASONS,
         "conditions": custody.CONDITIONS,
         # A lead may check out over someone's booking, knowingly (the form says whose).
-        "bookings": reservation_listing.for_asset(asset, viewer) if action == "checkout" else None,
+        "bookings": (
+            reservation_listing.for_asset(asset, viewer)
+            if action in ("checkout", "transfer")
+            else None
+        ),
     }

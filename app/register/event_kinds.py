@@ -151,6 +151,9 @@ PARTS: dict[str, Callable[[_Facts], list[Piece]]] = {
         [Piece(" · reservation started")] if f.data.get("reservation") else []
     ),
     "place": lambda f: _when(" · {}", f.place),
+    # Kits (app/kits): the kit's name as it was then, and a rename's old name.
+    "kit": lambda f: _when(" · {}", f.data.get("kit")),
+    "was_kit": lambda f: _when(" (was {})", f.data.get("was")),
 }
 
 
@@ -188,7 +191,9 @@ KINDS: dict[str, Kind] = {
         ("from_holder", "by", "to_place_unless_moved", "moved_from", "condition"),
         words_for=_returned_words,
     ),
-    "transferred": Kind("Handed over", ("from_giver", "to_holder", "by_unless_holder")),
+    "transferred": Kind(
+        "Handed over", ("from_giver", "to_holder", "by_unless_holder", "over_reservation")
+    ),
     "fault_reported": Kind("Fault reported", ("by", "severity")),
     "repair_started": Kind("Repair started", ("by", "cost")),
     "repaired": Kind("Marked fixed", ("by", "cost"), brief="Fixed"),
@@ -216,6 +221,11 @@ KINDS: dict[str, Kind] = {
     "reservation_cancelled": Kind("Reservation cancelled", ("for_person", "period", "by")),
     # Written by `tagtrail remind`, with no actor.
     "reservation_lapsed": Kind("Reservation lapsed", ("for_person", "period"), brief="Lapsed"),
+    "kit_added": Kind("Put in a kit", ("kit", "by"), brief="Into kit"),
+    "kit_removed": Kind("Taken out of a kit", ("kit", "by"), brief="Out of kit"),
+    "kit_renamed": Kind("Kit renamed", ("kit", "was_kit", "by")),
+    # A kit came back without this item: it stays with the person, flagged.
+    "kit_item_not_back": Kind("Not back with its kit", ("kit", "holder", "by"), brief="Not back"),
 }
 
 

@@ -169,6 +169,8 @@ def transfer(code: str):
             due_back=form_date("due_back"),
             note=form_text("note"),
             key=_key(),
+            override=request.form.get("override") == "1",
+            zone=local_zone(),
         ),
     )
 
