@@ -61,7 +61,7 @@ def get_link(client, url="/feeds/mine") -> tuple[str, str]:
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     soup = soup_of(response)
-    return soup.select_one("#feed-address")["value"], soup.select_one("#feed-webcal")["href"]
+    return soup.select_one("#feed-address").get_text(), soup.select_one("#feed-webcal")["href"]
 
 
 def fetch(client, link: str):
@@ -141,7 +141,7 @@ def test_a_renewed_link_stops_working_at_once(client, auth, camera):
     old, _ = get_link(client)
     assert len(events(client, old)) == 1
     soup = soup_of(client.form("/feeds/mine"))  # "Renew the link" posts the same form
-    new = soup.select_one("#feed-address")["value"]
+    new = soup.select_one("#feed-address").get_text()
     assert new != old
     response = fetch(client, old)
     assert response.status_code == 404

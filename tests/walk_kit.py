@@ -33,7 +33,8 @@ ROLES = {
     "member": "sam@demo.tagtrail",
 }
 # Not pages: files, images and data that a browser downloads rather than shows.
-NOT_PAGES = {"static", "home.healthz", "labels.preview", "activity.fault_photo"}
+# Not pages: files, probes and the calendar feed (.ics, tested in tests/test_calendar_feed.py).
+NOT_PAGES = {"static", "home.healthz", "labels.preview", "activity.fault_photo", "feeds.calendar"}
 
 
 @dataclass
