@@ -104,6 +104,10 @@ def test_start_reservation_checks_out_to_me_due_on_its_last_day(client, auth, ca
         assert response.status_code == 303
         soup, _ = client.soup(f"/A/{camera.code}")
     assert "Reservation started" in flash(soup)
+    # Started half an hour early: it is in force now.
+    assert (
+        soup.select_one("#booking").get_text() == f"Reserved by {sam.name}, Wed 13:30 – Fri 17:00"
+    )
     fresh = Asset.get_by_id(camera.id)
     assert (fresh.holder_id, fresh.due_back) == (sam.id, date(2026, 3, 13))
     assert Reservation.get().state == "started"

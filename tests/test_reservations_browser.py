@@ -51,5 +51,9 @@ def test_reserve_see_it_on_the_asset_page_then_start_it(server, page):
     expect(page.locator("#status-card")).to_contain_text("Checked out")
     expect(page.locator("#status-card")).to_contain_text("Lee Lead")
     expect(page.get_by_role("button", name="Start reservation")).to_have_count(0)
+    # Started early, it is in force: no longer "Free until".
+    expect(page.locator("#booking")).to_have_text(
+        f"Reserved by Lee Lead, {start:%a %H:%M} – {end:%a %H:%M}"
+    )
     _shot(page, "reserve-3-started")
     assert not problems, "\n".join(problems)

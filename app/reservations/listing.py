@@ -25,6 +25,7 @@ class Booking:
     assets: list[Asset] = field(default_factory=list)
     may_start: bool = False
     may_cancel: bool = False
+    started: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ def _booking(r: Reservation, viewer: User | None, now, policy, assets=None) -> B
         note=r.note,
         assets=assets or [],
         may_start=rules.may_start(r, viewer, now, policy),
+        started=r.state == "started",
         may_cancel=r.state == "booked"
         and rules.holds(r.state, r.starts_at, now, policy)
         and rules.may_change(viewer, r),
@@ -65,7 +67,8 @@ def for_asset(asset: Asset, viewer: User | None, now: datetime | None = None) ->
         for i in items
         if rules.holds(i.reservation.state, i.reservation.starts_at, now, policy)
     ][:SHOWN_ON_ASSET]
-    current = next((b for b in held if b.starts_at <= now), None)
+    # In force: begun, or started early (its items are out with its person).
+    current = next((b for b in held if b.starts_at <= now or b.started), None)
     mine = viewer.id if viewer is not None else None
     return AssetBookings(
         current=current,
