@@ -365,11 +365,6 @@ def check_out_clash(
     return found[0] if found else None
 
 
-def category_choices(rules: Policy) -> list[tuple[Category, bool]]:
-    """Every category, and whether its items can be reserved (the Settings page)."""
-    return [(c, c.id not in rules.closed) for c in Category.select().order_by(Category.name)]
-
-
 # Availability: free over a period, as one condition on Asset (the register's
 # "Free from … to …" filter) and in Python (`is_free`), the same tests the
 # service makes before it books.
