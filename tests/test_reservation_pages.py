@@ -100,6 +100,9 @@ def test_start_reservation_checks_out_to_me_due_on_its_last_day(client, auth, ca
         soup = soup_of(response)
         assert soup.select_one("section#status-card")
         assert soup.select_one("html") is None
+        [new] = soup.select("[hx-swap-oob^='afterbegin:#timeline'] li")
+        assert new.get_text(" ", strip=True).startswith("Checked out")
+        assert "reservation started" in new.get_text()
     else:
         assert response.status_code == 303
         soup, _ = client.soup(f"/A/{camera.code}")

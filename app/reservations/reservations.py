@@ -221,11 +221,12 @@ def start(
         if refusal:
             raise Refused(refusal)
         due = rules.due_day(booking.ends_at, zone)
+        booking.events = []  # what the start wrote, for the page to show
         for item in _items(booking):
             if item.asset.holder_id == booking.person_id:
                 continue  # they have it already
             try:
-                custody.check_out(
+                outcome = custody.check_out(
                     item.asset.code,
                     actor=actor,
                     today=today,
@@ -238,6 +239,7 @@ def start(
                 raise Refused(f"{item.asset.name}: {exc}") from None
             except ServiceError as exc:
                 raise type(exc)(f"{item.asset.name}: {exc}") from None
+            booking.events += outcome.events
         booking.state, booking.started_at = "started", now
         booking.version += 1
         booking.save()

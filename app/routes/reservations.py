@@ -88,11 +88,12 @@ def _back(code: str | None):
 def start(reservation_id: int):
     """Start reservation: everything in it is checked out to its person."""
     code = request.form.get("code", "")[:20] or None
-    status = 200
+    status, written = 200, []
     try:
-        reservations.start(
+        booking = reservations.start(
             reservation_id, actor=current_actor(), today=local_today(), zone=local_zone()
         )
+        written = booking.events
     except NotFound:
         abort(404)
     except (Refused, Forbidden, Invalid) as exc:
@@ -103,7 +104,8 @@ def start(reservation_id: int):
     asset = assets.get_by_code(code) if code else None
     if asset is not None and wants_fragment(CARD):
         card = asset_page.card(asset, current_user, local_today(), walking_audit_id())
-        response = render_template("scan/_action_result.html", **card, new_events=[]), status
+        mine = [e for e in written if e.asset_id == asset.id]  # on top of its history
+        response = render_template("scan/_action_result.html", **card, new_events=mine), status
         return response[0], status, {"HX-Reswap": "outerHTML"}
     if status != 200 and asset is not None:
         context = asset_page.page(asset, current_user, local_today(), walking_audit_id())
