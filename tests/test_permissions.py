@@ -14,6 +14,7 @@ from werkzeug.exceptions import Forbidden
 
 from app import permissions
 from app.audits import audits
+from app.kits import kits
 from app.models import MODELS, Fault
 from app.permissions import PUBLIC
 from app.register import attachments, custom_fields, label_codes
@@ -76,6 +77,10 @@ EXPECTED = {
     "reservations.cancel": "member",
     "reservations.change": "member",
     "reservations.index": "member",
+    "kits.index": "lead",
+    "kits.edit": "lead",
+    "kits.checkout": "member",
+    "kits.checkin": "member",
     "feeds.calendar": PUBLIC,  # the secret link is the key; rate-limited
     "feeds.renew_mine": "member",  # a new link to my own reservations' calendar
     "feeds.renew_asset": "lead",  # an item's calendar link
@@ -162,7 +167,9 @@ def world(app):
     reservation = reservations.reserve(
         [asset.code], actor=member, starts_at=start, ends_at=start + timedelta(hours=4), zone=UTC
     )
+    kit = kits.create("Drill kit", factories.make_asset(name="Bit set").code, actor=admin)
     return {
+        "kit": kit.code,
         "token": token,
         "audit_id": audit.id,
         "tick_id": tick.id,
@@ -197,6 +204,8 @@ def _url(rule, world) -> str:
     values = {arg: world[arg] for arg in rule.arguments}
     if rule.endpoint.startswith("binding.bind_"):
         values["code"] = world["blank"]
+    if rule.endpoint.startswith("kits.") and "code" in values:
+        values["code"] = world["kit"]
     if rule.endpoint == "scan.location":
         from app.models import Location
 

@@ -29,8 +29,8 @@ BUDGET = {
     "assets": 9,
     "scan": 8,  # user, audits, their counts (2), rooms, people, places, settings
     # the asset, user, history, faults, audits, rooms, audit items, settings, files,
-    # custom values, its current and next reservations
-    "asset": 11,
+    # custom values, its current and next reservations, the kit it is in
+    "asset": 12,
 }
 
 

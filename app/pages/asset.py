@@ -16,6 +16,7 @@ from ..audits import rooms as audit_rooms
 from ..audits import rules as audit_rules
 from ..custody import maintenance
 from ..custody import rules as custody_rules
+from ..kits import kits
 from ..models import Asset, Audit, AuditItem, AuditTick, Location, User
 from ..register import assets, attachments, custom_fields, label_codes, places
 from ..reservations import listing as reservation_listing
@@ -125,4 +126,5 @@ def page(
         "page": page,
         "files": attachments.summary(asset),  # (a few photos, a few documents, how many)
         "custom": custom_fields.values_for(asset),  # filled-in custom fields, in order
+        "kit": kits.kit_of(asset),  # the kit it is part of, if any
     }

@@ -11,7 +11,7 @@ from .. import codes
 from ..custody import servicing
 from ..database import write
 from ..errors import Invalid, NotFound
-from ..models import Asset, Category, LabelCode, Location, User
+from ..models import Asset, Category, Kit, LabelCode, Location, User
 from . import events
 from .rules import MAX_LOCATION_DEPTH, TOO_DEEP
 
@@ -19,7 +19,7 @@ T = TypeVar("T")
 
 
 def unique_code() -> str:
-    """A random code no asset, location or printed label has ever had. Call
+    """A random code no asset, kit, location or printed label has ever had. Call
     inside write(), so that nobody else can take it before it is stored."""
     while True:
         code = codes.generate()
@@ -27,6 +27,7 @@ def unique_code() -> str:
             Asset.select().where(Asset.code == code).exists()
             or Location.select().where(Location.code == code).exists()
             or LabelCode.select().where(LabelCode.code == code).exists()
+            or Kit.select().where(Kit.code == code).exists()
         ):
             return code
 

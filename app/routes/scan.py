@@ -9,7 +9,9 @@ from .. import codes
 from ..custody import maintenance
 from ..errors import Invalid
 from ..extensions import limiter
+from ..kits import kits
 from ..pages import asset as asset_page
+from ..pages import kits as kits_page
 from ..pages import location as location_page
 from ..permissions import public
 from ..register import assets, label_codes, places
@@ -38,7 +40,7 @@ def asset(code: str):
     canonical = codes.parse(code)
     what = label_codes.resolve(canonical) if canonical else None
     if what is None:
-        return _not_found(code)
+        return _kit(canonical) or _not_found(code)
     if what.kind == "location":
         return redirect(url_for("scan.location", code=what.location.code))
     if what.kind == "blank":
@@ -56,6 +58,16 @@ def asset(code: str):
     return render_template("scan/asset.html", replaced_code=replaced, **context)
 
 
+def _kit(code: str | None):
+    """A kit's label: no asset has the code, so the kits service is asked."""
+    kit = kits.get_by_code(code)
+    if kit is None:
+        return None
+    if not current_user.is_authenticated:
+        return render_template("kits/public.html", kit=kit)
+    return render_template("kits/show.html", **kits_page.page(kit, current_user))
+
+
 @bp.route("/find")
 @public
 def find():
@@ -66,7 +78,7 @@ def find():
     what = label_codes.resolve(code) if code else None
     if what is not None and what.kind == "location":
         return redirect(url_for("scan.location", code=code))
-    if what is not None:  # an asset, an old label of one, or a blank label
+    if what is not None or kits.get_by_code(code):  # an asset, label or kit
         return redirect(url_for("scan.asset", code=code))
     if current_user.is_authenticated:
         found = assets.codes_by_old_tag(typed)

@@ -1,0 +1,331 @@
+"""Kits: make, rename, fill and empty them (leads), and check a kit out or
+return it in one tap. Every change is an event on each item's history; taking
+or returning a kit moves every item in ONE transaction, each item through
+custody's own check-out or return (its rules, its lock, its event), so a kit
+goes out whole or not at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, tzinfo
+
+from peewee import JOIN, IntegrityError, fn
+
+from .. import codes
+from ..custody import custody
+from ..database import is_sqlite, write
+from ..errors import Conflict, Invalid, NotFound, Refused, ServiceError
+from ..models import Asset, Event, Kit, KitItem, Reservation, User, utcnow
+from ..register import events, label_codes, places
+from ..register.rules import require_lead
+from . import rules
+
+
+@dataclass
+class Taken:
+    """What a kit check-out or return did: the message, the items that moved,
+    and (on a return) the items that stayed out because they were not there."""
+
+    kit: Kit
+    message: str
+    moved: list[Asset] = field(default_factory=list)
+    not_back: list[Asset] = field(default_factory=list)
+    duplicate: bool = False
+
+
+def get_by_code(code: str | None) -> Kit | None:
+    return Kit.get_or_none(Kit.code == code) if code else None
+
+
+def items(kit: Kit) -> list[Asset]:
+    """The kit's assets in its order, each with its holder (two queries)."""
+    holder = User.alias()
+    query = (
+        Asset.select(Asset, holder)
+        .join(KitItem, on=(KitItem.asset == Asset.id))
+        .switch(Asset)
+        .join(holder, JOIN.LEFT_OUTER, on=(Asset.holder == holder.id), attr="holder")
+        .where(KitItem.kit == kit.id)
+        .order_by(KitItem.position, KitItem.id)
+    )
+    return list(query)
+
+
+def kit_of(asset: Asset) -> Kit | None:
+    """The kit the asset is in, if any (one query)."""
+    return Kit.select().join(KitItem).where(KitItem.asset == asset.id).first()
+
+
+def all_kits() -> list[tuple[Kit, int]]:
+    """Every kit by name, with how many items it has."""
+    query = (
+        Kit.select(Kit, fn.COUNT(KitItem.id).alias("count"))
+        .join(KitItem, JOIN.LEFT_OUTER)
+        .group_by(Kit.id)
+        .order_by(fn.LOWER(Kit.name), Kit.id)
+    )
+    return [(kit, kit.count) for kit in query]
+
+
+def _lines(typed: str) -> list[str]:
+    return [line.strip() for line in (typed or "").splitlines() if line.strip()]
+
+
+def _assets(typed: str, this_kit: Kit | None) -> list[Asset]:
+    """The assets the typed codes (one a line) stand for, in order, or Invalid
+    naming every line that cannot go into the kit."""
+    lines = _lines(typed)
+    if not lines:
+        raise Invalid({"items": "Scan or type at least one item code."})
+    if len(lines) > rules.MAX_ITEMS:
+        raise Invalid({"items": f"A kit holds at most {rules.MAX_ITEMS} items."})
+    problems: list[str] = []
+    found: list[Asset] = []
+    for typed_code in lines:
+        code = codes.parse(typed_code)
+        if code is None:
+            problems.append(f"“{typed_code[:40]}” is not a code.")
+            continue
+        kit = get_by_code(code)
+        if kit is not None:
+            problems.append(rules.not_an_item(kit))
+            continue
+        what = label_codes.resolve(code)
+        if what is None:
+            problems.append(f"No item has the code {codes.pretty(code)}.")
+        elif what.kind == "location":
+            problems.append(f"{codes.pretty(code)} is a location label, not an item.")
+        elif what.asset is None:
+            problems.append(f"{codes.pretty(code)} is a blank label, not on any item yet.")
+        elif all(a.id != what.asset.id for a in found):  # the same item twice: once
+            found.append(what.asset)
+    for asset in found:
+        refused = rules.item_refusal(asset, kit_of(asset), this_kit)
+        if refused is not None:
+            problems.append(refused)
+    if problems:
+        raise Invalid({"items": " ".join(problems)})
+    return found
+
+
+def _facts(kit: Kit, **extra) -> dict:
+    """What each item's event keeps of the kit: its name and code as they were."""
+    return {"kit": kit.name, "kit_code": kit.code, **extra}
+
+
+def _add(kit: Kit, assets: list[Asset], actor: User) -> None:
+    start = (
+        KitItem.select(KitItem.position).where(KitItem.kit == kit).order_by(KitItem.position.desc())
+    ).scalar()
+    position = 0 if start is None else start + 1
+    try:
+        for offset, asset in enumerate(assets):
+            KitItem.create(kit=kit, asset=asset, position=position + offset)
+    except IntegrityError:  # someone put it in another kit at the same moment
+        raise Conflict("An item was put in another kit just now. Try again.") from None
+    for asset in assets:
+        events.record("kit_added", asset=asset, actor=actor, data=_facts(kit))
+
+
+def create(name: str, item_codes: str, *, actor: User) -> Kit:
+    """A new kit of the typed or scanned item codes (one a line), with a fresh code."""
+    require_lead(actor, "make kits")
+    name = (name or "").strip()
+    errors = {}
+    if (problem := rules.name_error(name)) is not None:
+        errors["name"] = problem
+    with write():
+        try:
+            assets = _assets(item_codes, None)
+        except Invalid as exc:
+            errors.update(exc.errors)
+        if errors:
+            raise Invalid(errors)
+        kit = Kit.create(code=places.unique_code(), name=name)
+        _add(kit, assets, actor)
+        return kit
+
+
+def _locked(kit_id: int, version: int | None = None) -> Kit:
+    query = Kit.select().where(Kit.id == kit_id)
+    kit = (query if is_sqlite() else query.for_update()).first()
+    if kit is None:
+        raise NotFound("No such kit.")
+    if version is not None and version != kit.version:
+        raise Conflict("Someone changed this kit meanwhile. Reload the page.")
+    return kit
+
+
+def _bump(kit: Kit) -> None:
+    Kit.update(version=Kit.version + 1).where(Kit.id == kit.id).execute()
+
+
+def rename(kit_id: int, name: str, *, actor: User, version: int | None = None) -> Kit:
+    require_lead(actor, "edit kits")
+    name = (name or "").strip()
+    if (problem := rules.name_error(name)) is not None:
+        raise Invalid({"name": problem})
+    with write():
+        kit = _locked(kit_id, version)
+        if name == kit.name:
+            return kit
+        was = kit.name
+        Kit.update(name=name).where(Kit.id == kit.id).execute()
+        _bump(kit)
+        kit = Kit.get_by_id(kit.id)
+        for asset in items(kit):
+            events.record("kit_renamed", asset=asset, actor=actor, data=_facts(kit, was=was))
+        return kit
+
+
+def add_items(kit_id: int, item_codes: str, *, actor: User) -> list[Asset]:
+    require_lead(actor, "edit kits")
+    with write():
+        kit = _locked(kit_id)
+        assets = _assets(item_codes, kit)
+        if len(items(kit)) + len(assets) > rules.MAX_ITEMS:
+            raise Invalid({"items": f"A kit holds at most {rules.MAX_ITEMS} items."})
+        _add(kit, assets, actor)
+        _bump(kit)
+        return assets
+
+
+def remove_item(kit_id: int, asset_code: str, *, actor: User) -> Asset:
+    require_lead(actor, "edit kits")
+    with write():
+        kit = _locked(kit_id)
+        asset = Asset.get_or_none(Asset.code == codes.parse(asset_code or ""))
+        row = KitItem.get_or_none(KitItem.kit == kit, KitItem.asset == asset) if asset else None
+        if asset is None or row is None:
+            raise NotFound("That item is not in this kit.")
+        row.delete_instance()
+        _bump(kit)
+        events.record("kit_removed", asset=asset, actor=actor, data=_facts(kit))
+        return asset
+
+
+def delete(kit_id: int, *, actor: User) -> str:
+    """Delete an empty kit; its code is never given to anything else."""
+    require_lead(actor, "delete kits")
+    with write():
+        kit = _locked(kit_id)
+        if KitItem.select().where(KitItem.kit == kit).exists():
+            raise Refused("Take the items out of the kit first.")
+        name = kit.name
+        # A booking made for the kit keeps its items; it forgets the kit.
+        Reservation.update(kit=None).where(Reservation.kit == kit.id).execute()
+        kit.delete_instance()
+        return name
+
+
+def _item_error(asset: Asset, exc: ServiceError) -> ServiceError:
+    """The item's refusal, naming the item, as the same kind of refusal."""
+    if isinstance(exc, Invalid):
+        return Invalid({key: f"{asset.name}: {value}" for key, value in exc.errors.items()})
+    try:
+        return type(exc)(f"{asset.name}: {exc}")
+    except TypeError:  # a kind with its own arguments: the plain refusal
+        return Refused(f"{asset.name}: {exc}")
+
+
+def _done_before(key: str | None) -> bool:
+    return bool(key) and Event.select().where(Event.key == key).exists()
+
+
+def check_out(
+    kit_code: str,
+    *,
+    actor: User,
+    today: date,
+    holder_id: int | None = None,
+    due_back: date | None = None,
+    key: str | None = None,
+    zone: tzinfo = UTC,
+) -> Taken:
+    """Check every item of the kit out to `holder_id` (default: the actor), in one
+    transaction: if any one item cannot go, none does."""
+    with write():
+        kit = get_by_code(codes.parse(kit_code or ""))
+        if kit is None:
+            raise NotFound("No kit has that code.")
+        kit = _locked(kit.id)
+        if _done_before(key):
+            return Taken(kit, "Already done.", duplicate=True)
+        assets = items(kit)
+        if not assets:
+            raise Refused("This kit has no items.")
+        moved: list[Asset] = []
+        for index, asset in enumerate(assets):
+            try:
+                outcome = custody.check_out(
+                    asset.code,
+                    actor=actor,
+                    today=today,
+                    holder_id=holder_id,
+                    due_back=due_back,
+                    note=f"With the kit {kit.name}.",
+                    key=key if index == 0 else None,  # the first event carries it
+                    zone=zone,
+                )
+            except ServiceError as exc:
+                raise _item_error(asset, exc) from None
+            moved.append(outcome.asset)
+        holder = moved[0].holder
+        who = "you" if holder.id == actor.id else holder.name
+        return Taken(kit, f"Checked out to {who}: {len(moved)} items.", moved=moved)
+
+
+def check_in(
+    kit_code: str,
+    *,
+    actor: User,
+    present: set[str] | None = None,
+    key: str | None = None,
+) -> Taken:
+    """Return the kit: every item out that was ticked as here (`present`, asset
+    codes; None: all of them) comes back, in one transaction. An item not ticked
+    stays out with its holder and is flagged on its history."""
+    with write():
+        kit = get_by_code(codes.parse(kit_code or ""))
+        if kit is None:
+            raise NotFound("No kit has that code.")
+        kit = _locked(kit.id)
+        if _done_before(key):
+            return Taken(kit, "Already done.", duplicate=True)
+        out = [asset for asset in items(kit) if asset.holder_id]
+        if not out:
+            raise Refused("Nothing in this kit is checked out.")
+        back = [a for a in out if present is None or a.code in present]
+        missing = [a for a in out if a not in back]
+        moved: list[Asset] = []
+        for asset in back:
+            try:
+                outcome = custody.check_in(
+                    asset.code,
+                    actor=actor,
+                    expected_holder_id=asset.holder_id,
+                    note=f"With the kit {kit.name}.",
+                    key=key if not moved else None,
+                )
+            except ServiceError as exc:
+                raise _item_error(asset, exc) from None
+            moved.append(outcome.asset)
+        unused_key = None if moved else key  # the first event carries it
+        for asset in missing:
+            with events.stamped(unused_key, None):
+                events.record(
+                    "kit_item_not_back",
+                    asset=asset,
+                    actor=actor,
+                    holder=asset.holder,
+                    note=f"Not here when the kit {kit.name} came back.",
+                    data=_facts(kit),
+                )
+            unused_key = None
+            Asset.update(version=Asset.version + 1, updated_at=utcnow()).where(
+                Asset.id == asset.id
+            ).execute()
+        message = f"Returned {len(moved)} items." if moved else "Nothing returned."
+        for asset in missing:
+            message += f" {asset.name} is not here: it stays with {asset.holder.name}."
+        return Taken(kit, message, moved=moved, not_back=missing)

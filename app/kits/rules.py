@@ -1,0 +1,77 @@
+"""The kit rules, spelled once: what may be in a kit, what a kit's name may be,
+who keeps kits, and what a kit's card says before anyone takes it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import codes
+from ..models import Asset, Kit, User
+from ..register.rules import in_service, is_lead, is_unusable
+
+NAME_MAX = 120
+MAX_ITEMS = 100  # far more than any kit a person carries; a typo of a list, not a kit
+
+
+def may_manage(person: User | None) -> bool:
+    """Leads make, edit and delete kits; everyone may take and return one."""
+    return is_lead(person)
+
+
+def name_error(name: str) -> str | None:
+    if not name:
+        return "Give the kit a name."
+    if len(name) > NAME_MAX:
+        return f"Keep the name to {NAME_MAX} characters."
+    return None
+
+
+def not_an_item(kit: Kit) -> str:
+    """A kit's code typed as an item: a kit is not an asset, so no kit inside a kit."""
+    code = codes.pretty(kit.code)
+    return f"{code} is the kit {kit.name}, not an item: a kit cannot go inside a kit."
+
+
+def item_refusal(asset: Asset, in_kit: Kit | None, this_kit: Kit | None = None) -> str | None:
+    """Why `asset` may not go into `this_kit` (None: a new kit), or None if it may.
+    `in_kit`: the kit it is in now, if any."""
+    label = f"{asset.name} ({codes.pretty(asset.code)})"
+    if not in_service(asset):
+        return f"{label} is retired."
+    if in_kit is not None and (this_kit is None or in_kit.id != this_kit.id):
+        return f"{label} is already in the kit {in_kit.name}."
+    if in_kit is not None:
+        return f"{label} is already in this kit."
+    return None
+
+
+@dataclass(frozen=True)
+class ItemWarning:
+    """One line of the card: the item's code and name, and what is wrong."""
+
+    code: str
+    name: str
+    text: str
+
+
+def warning(asset: Asset, holder_name: str | None) -> str | None:
+    """What the kit's card says about one item before anyone takes the kit, or None."""
+    if not in_service(asset):
+        return f"{asset.name} is retired."
+    if asset.status == "missing":
+        return f"{asset.name} is missing."
+    if is_unusable(asset):
+        return f"{asset.name} is {asset.status_label.lower()}."
+    if asset.holder_id:
+        return f"{asset.name} is out with {holder_name or 'someone'}."
+    return None
+
+
+def warnings(items: list[Asset]) -> list[ItemWarning]:
+    """The card's warnings, in the kit's order (each item's holder already read)."""
+    out = []
+    for asset in items:
+        text = warning(asset, asset.holder.name if asset.holder_id else None)
+        if text is not None:
+            out.append(ItemWarning(asset.code, asset.name, text))
+    return out

@@ -1,0 +1,47 @@
+"""What the kit pages show: a kit's page (its items, each one's status, the
+card's warnings and the buttons the viewer may use), and the leads' Kits list."""
+
+from __future__ import annotations
+
+from ..custody import rules as custody_rules
+from ..kits import kits
+from ..kits import rules as kit_rules
+from ..models import STATUS_LABELS, Kit, User
+from ..register import people
+
+
+def page(kit: Kit, viewer: User, q: str = "") -> dict:
+    """The kit's page (the kit's label opens it)."""
+    items = kits.items(kit)
+    out = [a for a in items if a.holder_id]
+    rows = [
+        {
+            "code": a.code,
+            "name": a.name,
+            "status": a.status,
+            "status_label": STATUS_LABELS.get(a.status, a.status),
+            "holder": a.holder.name if a.holder_id else "",
+        }
+        for a in items
+    ]
+    to_others = custody_rules.may_check_out_to_others(viewer)
+    return {
+        "kit": kit,
+        "items": rows,
+        "warnings": kit_rules.warnings(items),
+        # Offered when nothing is out yet; the service says which item stops it.
+        "may_check_out": bool(items) and not out,
+        "may_check_out_to_others": to_others and bool(items) and not out,
+        "out": [{"code": a.code, "name": a.name, "holder": a.holder.name} for a in out],
+        "may_manage": kit_rules.may_manage(viewer),
+        "people": people.pick(q) if to_others and items and not out else [],
+    }
+
+
+def index() -> dict:
+    """The leads' Kits page: every kit, with how many items it has."""
+    return {"kits": [{"kit": kit, "count": count} for kit, count in kits.all_kits()]}
+
+
+def edit_page(kit: Kit) -> dict:
+    return {"kit": kit, "items": kits.items(kit)}

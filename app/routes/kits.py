@@ -1,0 +1,152 @@
+"""Kits: the leads' Kits page (make, rename, fill, empty, delete), and taking
+or returning a kit in one tap from its page (which its label opens, /A/<code>)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from .. import codes
+from ..errors import Invalid, NotFound, ServiceError
+from ..kits import kits
+from ..pages import kits as kits_page
+from ..permissions import role
+from ..templating import local_today, local_zone, wants_fragment
+from .helpers import current_actor, form_date, form_int
+
+bp = Blueprint("kits", __name__)
+
+CARD = "kit-card"
+ITEMS_MAX = 4000  # characters of typed codes: a hundred lines and then some
+
+
+def _kit_or_404(code: str):
+    kit = kits.get_by_code(codes.parse(code))
+    if kit is None:
+        abort(404)
+    return kit
+
+
+def _item_codes() -> str:
+    typed = request.form.get("items", "")
+    if len(typed) > ITEMS_MAX:
+        raise Invalid({"items": "That is more codes than a kit can hold."})
+    return typed
+
+
+@bp.route("/kits", methods=["GET", "POST"])
+@role("lead")
+def index():
+    """Every kit, and the form that makes one (name + item codes, one a line)."""
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            kit = kits.create(
+                request.form.get("name", "")[:200], _item_codes(), actor=current_actor()
+            )
+        except Invalid as exc:
+            errors, status = exc.errors, exc.status
+            flash("Please fix the marked fields. Nothing was saved.", "error")
+        except ServiceError as exc:
+            status = exc.status
+            flash(f"{exc} Nothing was saved.", "error")
+        else:
+            flash(f"Kit {kit.name} made: {codes.pretty(kit.code)}.", "ok")
+            return redirect(url_for("scan.asset", code=kit.code), 303)
+    context = kits_page.index()
+    return render_template("kits/index.html", **context, errors=errors, values=request.form), status
+
+
+@bp.route("/kits/<code>/edit", methods=["GET", "POST"])
+@role("lead")
+def edit(code: str):
+    """Rename the kit, add items, take one out, or delete the kit once empty."""
+    kit = _kit_or_404(code)
+    errors, status = {}, 200
+    if request.method == "POST":
+        actor = current_actor()
+        what = request.form.get("do", "")
+        try:
+            if what == "rename":
+                kit = kits.rename(
+                    kit.id,
+                    request.form.get("name", "")[:200],
+                    actor=actor,
+                    version=form_int("version"),
+                )
+                flash("Kit renamed.", "ok")
+            elif what == "add":
+                added = kits.add_items(kit.id, _item_codes(), actor=actor)
+                flash(f"Added {len(added)} to the kit.", "ok")
+            elif what == "remove":
+                taken = kits.remove_item(kit.id, request.form.get("asset", ""), actor=actor)
+                flash(f"{taken.name} taken out of the kit.", "ok")
+            elif what == "delete":
+                name = kits.delete(kit.id, actor=actor)
+                flash(f"Kit {name} deleted.", "ok")
+                return redirect(url_for("kits.index"), 303)
+            else:
+                raise Invalid({"": "Choose what to change."})
+        except NotFound as exc:
+            status = exc.status
+            flash(str(exc), "error")
+        except Invalid as exc:
+            errors, status = exc.errors, exc.status
+            flash("Please fix the marked fields. Nothing was saved.", "error")
+        except ServiceError as exc:
+            status = exc.status
+            flash(f"{exc} Nothing was saved.", "error")
+        else:
+            return redirect(url_for("kits.edit", code=kit.code), 303)
+    context = kits_page.edit_page(kit)
+    return render_template("kits/edit.html", **context, errors=errors, values=request.form), status
+
+
+def _answer(kit, status: int = 200):
+    """The kit's card for htmx (with the flash), else back to the kit's page."""
+    if wants_fragment(CARD):
+        context = kits_page.page(kit, current_actor())
+        return render_template("kits/_result.html", **context), status
+    return redirect(url_for("scan.asset", code=kit.code), 303)
+
+
+@bp.route("/kits/<code>/checkout", methods=["POST"])
+@role("member")
+def checkout(code: str):
+    """Every item of the kit to me (or, for a lead, to the person chosen), in one tap."""
+    kit = _kit_or_404(code)
+    status = 200
+    try:
+        taken = kits.check_out(
+            kit.code,
+            actor=current_actor(),
+            today=local_today(),
+            holder_id=form_int("holder"),
+            due_back=form_date("due_back"),
+            key=request.form.get("key"),
+            zone=local_zone(),
+        )
+    except ServiceError as exc:
+        status = exc.status
+        flash(f"{exc} Nothing was checked out.", "error")
+    else:
+        flash(taken.message, "ok")
+    return _answer(kit, status)
+
+
+@bp.route("/kits/<code>/return", methods=["POST"])
+@role("member")
+def checkin(code: str):
+    """Return the kit: the items ticked as here come back; any other stays out, flagged."""
+    kit = _kit_or_404(code)
+    status = 200
+    present = {c for c in (codes.parse(v) for v in request.form.getlist("present")) if c}
+    try:
+        taken = kits.check_in(
+            kit.code, actor=current_actor(), present=present, key=request.form.get("key")
+        )
+    except ServiceError as exc:
+        status = exc.status
+        flash(f"{exc} Nothing was returned.", "error")
+    else:
+        flash(taken.message, "warn" if taken.not_back else "ok")
+    return _answer(kit, status)

@@ -1,0 +1,264 @@
+"""Kits through the web pages: making one (and every refusal, with nothing saved),
+scanning its code, checking every item out in one tap and one transaction,
+returning it with an item not here, and the card's warnings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from bs4 import BeautifulSoup
+
+from app.codes import pretty
+from app.custody import custody, maintenance
+from app.models import Asset, Event, Kit, KitItem, User
+from app.register import places
+
+from . import factories
+
+
+def soup_of(response) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def flash(soup) -> str:
+    return soup.select_one("#flash").get_text(" ", strip=True)
+
+
+def kinds(asset) -> list[str]:
+    return [e.kind for e in Event.select().where(Event.asset == asset.id).order_by(Event.id)]
+
+
+def fresh(asset) -> Asset:
+    return Asset.get_by_id(asset.id)
+
+
+@pytest.fixture
+def lead(auth) -> User:
+    return auth.login("lead")
+
+
+@pytest.fixture
+def gear(lead) -> dict[str, Asset]:
+    return {
+        name: factories.make_asset(lead, name=name)
+        for name in ("Camera body", "Lens 1", "Lens 2", "Battery")
+    }
+
+
+def make_kit(client, name: str, *assets, expect: int = 303):
+    lines = "\n".join(pretty(a.code).lower() for a in assets)  # as people type them
+    response = client.form("/kits", {"name": name, "items": lines})
+    assert response.status_code == expect, response.get_data(as_text=True)
+    return response
+
+
+def the_kit(name: str = "Camera kit") -> Kit:
+    return Kit.get(Kit.name == name)
+
+
+def test_a_lead_makes_a_kit_and_its_code_opens_its_page(client, gear):
+    response = make_kit(client, "Camera kit", gear["Camera body"], gear["Lens 1"], gear["Lens 2"])
+    kit = the_kit()
+    assert response.headers["Location"].endswith(f"/A/{kit.code}")
+    # Its own code, from the assets' alphabet, taken by nothing else.
+    assert len(kit.code) == 6 and not Asset.select().where(Asset.code == kit.code).exists()
+    items = KitItem.select().where(KitItem.kit == kit).order_by(KitItem.position)
+    assert [i.asset.name for i in items] == ["Camera body", "Lens 1", "Lens 2"]
+    # Putting an item in a kit is on its history.
+    assert kinds(gear["Lens 1"])[-1] == "kit_added"
+    # The label's URL, in any spelling, opens the kit's page.
+    page = client.get(f"/a/{pretty(kit.code).lower()}")
+    assert page.status_code == 200
+    soup = soup_of(page)
+    assert soup.select_one("#kit-name").get_text(strip=True) == "Camera kit"
+    rows = [li.select_one(".row-main").get_text(strip=True) for li in soup.select(".kit-items li")]
+    assert rows == ["Camera body", "Lens 1", "Lens 2"]
+    buttons = [b.get_text(strip=True) for b in soup.select("#kit-card button, #kit-card summary")]
+    assert "Check out to me" in buttons and "Check out to…" in buttons
+    assert not soup.select(".kit-warning")
+    # Find by code goes there too, and the item's page says which kit it is in.
+    assert client.get(f"/find?code={kit.code}").headers["Location"].endswith(f"/A/{kit.code}")
+    item_page = soup_of(client.get(f"/A/{gear['Lens 1'].code}"))
+    assert item_page.select_one("#in-kit").get_text(" ", strip=True) == "Part of kit Camera kit"
+
+
+def test_a_kit_is_listed_on_the_kits_page_and_in_the_menu(client, gear):
+    make_kit(client, "Camera kit", gear["Camera body"])
+    soup = soup_of(client.get("/kits"))
+    assert "Camera kit" in soup.select_one("#kits").get_text(" ", strip=True)
+    assert soup_of(client.get("/menu")).find("a", href="/kits") is not None
+
+
+@pytest.mark.parametrize(
+    "problem",
+    ["in another kit", "retired", "a kit code", "unknown code", "not a code", "no name"],
+)
+def test_bad_items_are_refused_with_a_clear_message_and_nothing_saved(client, gear, lead, problem):
+    make_kit(client, "Video kit", gear["Lens 2"])
+    before = (Kit.select().count(), KitItem.select().count(), Event.select().count())
+    name, extra = "Camera kit", ""
+    if problem == "in another kit":
+        extra, expected = pretty(gear["Lens 2"].code), "Lens 2 ("
+        expected += f"{pretty(gear['Lens 2'].code)}) is already in the kit Video kit."
+    elif problem == "retired":
+        custody.retire(gear["Battery"].code, actor=lead, reason="scrapped")
+        before = (before[0], before[1], Event.select().count())
+        extra, expected = gear["Battery"].code, "is retired."
+    elif problem == "a kit code":
+        video = the_kit("Video kit")
+        extra = video.code
+        expected = f"{pretty(video.code)} is the kit Video kit, not an item: a kit cannot go"
+    elif problem == "unknown code":
+        extra, expected = "ZZZ-ZZ9", "No item has the code ZZZ-ZZ9."
+    elif problem == "not a code":
+        extra, expected = "hello", "“hello” is not a code."
+    else:
+        name, expected = "", "Give the kit a name."
+    typed = f"{gear['Camera body'].code}\n{extra}\n"
+    response = client.form("/kits", {"name": name, "items": typed})
+    assert response.status_code == 422
+    soup = soup_of(response)
+    assert expected in soup.select_one("#kit-form").get_text(" ", strip=True)
+    assert "Nothing was saved." in flash(soup)
+    assert (Kit.select().count(), KitItem.select().count(), Event.select().count()) == before
+
+
+def test_a_member_cannot_make_a_kit(client, auth, gear):
+    auth.logout()
+    auth.login("member")
+    response = client.form("/kits", {"name": "Mine", "items": gear["Lens 1"].code})
+    assert response.status_code == 403
+    assert not Kit.select().exists()
+
+
+@pytest.mark.parametrize("via", ["plain", "htmx"])
+def test_check_out_to_me_moves_every_item_each_with_its_own_event(client, gear, lead, via):
+    make_kit(client, "Camera kit", gear["Camera body"], gear["Lens 1"], gear["Lens 2"])
+    kit = the_kit()
+    page = soup_of(client.get(f"/A/{kit.code}"))
+    form = page.find("button", string="Check out to me").find_parent("form")
+    data = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+    response = client.post(
+        form["action"],
+        data=data,
+        headers={"HX-Request": "true", "HX-Target": "kit-card"} if via == "htmx" else {},
+    )
+    if via == "plain":
+        assert response.status_code == 303
+        soup = soup_of(client.get(response.headers["Location"]))
+    else:
+        assert response.status_code == 200
+        soup = soup_of(response)
+    assert "Checked out to you: 3 items." in flash(soup)
+    for name in ("Camera body", "Lens 1", "Lens 2"):
+        asset = fresh(gear[name])
+        assert (asset.status, asset.holder_id) == ("checked_out", lead.id)
+        assert kinds(asset)[-1] == "checked_out"
+    assert fresh(gear["Battery"]).holder_id is None
+    # The same form again (a double tap) changes nothing.
+    count = Event.select().count()
+    client.post(form["action"], data=data)
+    assert Event.select().count() == count
+    # Now the card offers the return, with every item ticked.
+    boxes = soup_of(client.get(f"/A/{kit.code}")).select("#kit-return input[name=present]")
+    assert len(boxes) == 3 and all(b.has_attr("checked") for b in boxes)
+
+
+def test_a_lead_checks_a_kit_out_to_someone(client, gear):
+    make_kit(client, "Camera kit", gear["Lens 1"], gear["Lens 2"])
+    sam = factories.make_user("member", name="Sam")
+    kit = the_kit()
+    response = client.form(f"/kits/{kit.code}/checkout", {"holder": sam.id})
+    assert response.status_code == 303
+    assert {fresh(gear[n]).holder_id for n in ("Lens 1", "Lens 2")} == {sam.id}
+
+
+def test_if_one_item_cannot_go_none_does(client, gear, lead):
+    make_kit(client, "Camera kit", gear["Camera body"], gear["Lens 1"], gear["Lens 2"])
+    kit = the_kit()
+    sam = factories.make_user("member", name="Sam")
+    custody.check_out(gear["Lens 2"].code, actor=lead, today=date.today(), holder_id=sam.id)
+    before = Event.select().count()
+    response = client.form(f"/kits/{kit.code}/checkout", {"key": "kit-take-0001"})
+    assert response.status_code == 303
+    message = flash(soup_of(client.get(response.headers["Location"])))
+    assert "Lens 2: Already checked out to Sam" in message
+    assert "Nothing was checked out." in message
+    # The two items before it were not left checked out: one transaction.
+    assert Event.select().count() == before
+    assert fresh(gear["Camera body"]).holder_id is None
+    assert fresh(gear["Lens 1"]).holder_id is None
+
+
+def test_return_with_an_item_unticked_keeps_it_out_and_flags_it(client, gear, lead):
+    make_kit(client, "Camera kit", gear["Camera body"], gear["Lens 1"], gear["Lens 2"])
+    kit = the_kit()
+    assert client.form(f"/kits/{kit.code}/checkout").status_code == 303
+    present = [gear["Camera body"].code, gear["Lens 1"].code]  # Lens 2 not ticked
+    response = client.form(
+        f"/kits/{kit.code}/return", {"present": present, "key": "kit-back-0001"}, htmx="kit-card"
+    )
+    assert response.status_code == 200
+    message = flash(soup_of(response))
+    assert "Returned 2 items." in message
+    assert "Lens 2 is not here: it stays with" in message
+    for name in ("Camera body", "Lens 1"):
+        asset = fresh(gear[name])
+        assert (asset.status, asset.holder_id) == ("available", None)
+        assert kinds(asset)[-1] == "checked_in"
+    lens = fresh(gear["Lens 2"])
+    assert (lens.status, lens.holder_id) == ("checked_out", lead.id)
+    assert kinds(lens)[-1] == "kit_item_not_back"
+    # The flag reads on the item's history.
+    history = soup_of(client.get(f"/A/{lens.code}")).select_one("#timeline").get_text(" ")
+    assert "Not back with its kit" in history
+    # The kit's card now says Lens 2 is out, and offers to return it alone.
+    card = soup_of(client.get(f"/A/{kit.code}"))
+    assert [w.get_text(strip=True) for w in card.select(".kit-warning")] == [
+        f"Lens 2 is out with {lead.name}."
+    ]
+    assert len(card.select("#kit-return input[name=present]")) == 1
+
+
+def test_the_card_warns_about_a_faulty_item_before_anyone_takes_it(client, gear, lead):
+    make_kit(client, "Camera kit", gear["Camera body"], gear["Lens 1"])
+    maintenance.report_fault(
+        gear["Lens 1"].code, actor=lead, description="Cracked", severity="do_not_use"
+    )
+    soup = soup_of(client.get(f"/A/{the_kit().code}"))
+    assert [w.get_text(strip=True) for w in soup.select(".kit-warning")] == ["Lens 1 is faulty."]
+    # Taking the kit is refused for that item, and nothing moves.
+    response = client.form(f"/kits/{the_kit().code}/checkout")
+    message = flash(soup_of(client.get(response.headers["Location"])))
+    assert "Lens 1: This item is faulty" in message
+    assert fresh(gear["Camera body"]).holder_id is None
+
+
+def test_a_lead_renames_fills_empties_and_deletes_a_kit(client, gear):
+    make_kit(client, "Camera kit", gear["Lens 1"])
+    kit = the_kit()
+    url = f"/kits/{kit.code}/edit"
+    client.form(url, {"do": "rename", "name": "Photo kit", "version": kit.version})
+    assert Kit.get_by_id(kit.id).name == "Photo kit"
+    assert kinds(gear["Lens 1"])[-1] == "kit_renamed"
+    assert client.form(url, {"do": "add", "items": gear["Lens 2"].code}).status_code == 303
+    refused = client.form(url, {"do": "delete"})
+    assert refused.status_code == 409
+    assert "Take the items out of the kit first." in flash(soup_of(refused))
+    for name in ("Lens 1", "Lens 2"):
+        client.form(url, {"do": "remove", "asset": gear[name].code})
+        assert kinds(gear[name])[-1] == "kit_removed"
+    assert client.form(url, {"do": "delete"}).status_code == 303
+    assert not Kit.select().exists()
+    # The code is never given to anything else.
+    assert kit.code not in {places.unique_code() for _ in range(50)}
+
+
+def test_a_signed_out_scan_of_a_kit_shows_only_its_name(client, auth, gear):
+    make_kit(client, "Camera kit", gear["Lens 1"])
+    code = the_kit().code
+    auth.logout()
+    soup = soup_of(client.get(f"/A/{code}"))
+    assert soup.select_one("#public-card h1").get_text(strip=True) == "Camera kit"
+    assert not soup.select("#kit-card")
