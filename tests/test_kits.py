@@ -15,6 +15,7 @@ from app.models import Asset, Event, Kit, KitItem, User
 from app.register import places
 
 from . import factories
+from .import_kit import preview, sheet
 
 
 def soup_of(response) -> BeautifulSoup:
@@ -262,3 +263,13 @@ def test_a_signed_out_scan_of_a_kit_shows_only_its_name(client, auth, gear):
     soup = soup_of(client.get(f"/A/{code}"))
     assert soup.select_one("#public-card h1").get_text(strip=True) == "Camera kit"
     assert not soup.select("#kit-card")
+
+
+def test_an_import_never_gives_an_asset_a_kits_code(client, gear):
+    """A spreadsheet's asset tag that is a kit's code is kept as an old tag."""
+    make_kit(client, "Camera kit", gear["Lens 1"])
+    code = the_kit().code
+    shown = preview(sheet(f"Asset tag,Name\n{code},Tripod\n"))
+    [row] = shown.rows
+    assert row.action == "new" and row.code is None
+    assert row.values["external_tag"] == code

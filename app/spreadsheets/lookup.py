@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from peewee import chunked
 
-from ..models import Asset, Category, LabelCode, Location, User
+from ..models import Asset, Category, Kit, LabelCode, Location, User
 from . import rules
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -57,6 +57,7 @@ class Lookup:
         look.taken_codes = set(look.by_code)
         look.taken_codes.update(c for (c,) in Location.select(Location.code).tuples())
         look.taken_codes.update(c for (c,) in LabelCode.select(LabelCode.code).tuples())
+        look.taken_codes.update(c for (c,) in Kit.select(Kit.code).tuples())
         for category_id, name in Category.select(Category.id, Category.name).tuples():
             look.categories[name.lower()] = category_id
             look.category_names[category_id] = name
