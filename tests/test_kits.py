@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from app.codes import pretty
 from app.custody import custody, maintenance
-from app.models import Asset, Event, Kit, KitItem, User
+from app.models import Asset, Event, Kit, KitItem, Reservation, ReservationItem, User
 from app.register import places
 
 from . import factories
@@ -273,3 +273,35 @@ def test_an_import_never_gives_an_asset_a_kits_code(client, gear):
     [row] = shown.rows
     assert row.action == "new" and row.code is None
     assert row.values["external_tag"] == code
+
+
+@pytest.mark.usefixtures("clock")  # now is 2026-03-11 12:00 UTC
+def test_reserving_a_kit_books_every_item_and_remembers_the_kit(client, gear, lead):
+    make_kit(client, "Camera kit", gear["Camera body"], gear["Lens 1"])
+    kit = the_kit()
+    page = soup_of(client.get(f"/A/{kit.code}"))
+    assert page.find("a", string="Reserve")["href"] == f"/kits/{kit.code}/reserve"
+    period = {
+        "starts_at_date": "2026-03-17",
+        "starts_at_time": "09:00",
+        "ends_at_date": "2026-03-17",
+        "ends_at_time": "17:00",
+        "note": "Client shoot, Leeds",
+    }
+    response = client.form(f"/kits/{kit.code}/reserve", period)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    booking = Reservation.get(Reservation.note == "Client shoot, Leeds")
+    assert (booking.kit_id, booking.person_id) == (kit.id, lead.id)
+    booked = ReservationItem.select().where(ReservationItem.reservation == booking)
+    assert {i.asset_id for i in booked} == {gear["Camera body"].id, gear["Lens 1"].id}
+    assert kinds(gear["Lens 1"])[-1] == "reserved"
+    # The same period again: no double booking, and nothing saved.
+    count = Reservation.select().count()
+    again = client.form(f"/kits/{kit.code}/reserve", {**period, "note": "Again"})
+    assert again.status_code == 409
+    assert "Nothing was saved." in flash(soup_of(again))
+    assert Reservation.select().count() == count
+    # A period that ends before it starts is refused on the form.
+    bad = client.form(f"/kits/{kit.code}/reserve", {**period, "ends_at_time": "08:00"})
+    assert bad.status_code == 422
+    assert Reservation.select().count() == count

@@ -81,6 +81,7 @@ EXPECTED = {
     "kits.edit": "lead",
     "kits.checkout": "member",
     "kits.checkin": "member",
+    "kits.reserve": "member",
     "feeds.calendar": PUBLIC,  # the secret link is the key; rate-limited
     "feeds.renew_mine": "member",  # a new link to my own reservations' calendar
     "feeds.renew_asset": "lead",  # an item's calendar link

@@ -7,7 +7,7 @@ goes out whole or not at all."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
 from peewee import JOIN, IntegrityError, fn
 
@@ -18,6 +18,7 @@ from ..errors import Conflict, Invalid, NotFound, Refused, ServiceError
 from ..models import Asset, Event, Kit, KitItem, Reservation, User, utcnow
 from ..register import events, label_codes, places
 from ..register.rules import require_lead
+from ..reservations import reservations
 from . import rules
 
 
@@ -329,3 +330,36 @@ def check_in(
         for asset in missing:
             message += f" {asset.name} is not here: it stays with {asset.holder.name}."
         return Taken(kit, message, moved=moved, not_back=missing)
+
+
+def reserve(
+    kit_code: str,
+    *,
+    actor: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    zone: tzinfo,
+    person_id: int | None = None,
+    note: str = "",
+) -> Reservation:
+    """Book every item of the kit, through the reservations' own booking (its
+    rules, no double booking); the booking remembers the kit."""
+    with write():
+        kit = get_by_code(codes.parse(kit_code or ""))
+        if kit is None:
+            raise NotFound("No kit has that code.")
+        kit = _locked(kit.id)
+        assets = items(kit)
+        if not assets:
+            raise Refused("This kit has no items.")
+        booking = reservations.reserve(
+            [a.code for a in assets],
+            actor=actor,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            zone=zone,
+            person_id=person_id,
+            note=note,
+        )
+        Reservation.update(kit=kit.id).where(Reservation.id == booking.id).execute()
+        return Reservation.get_by_id(booking.id)

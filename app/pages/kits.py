@@ -8,6 +8,7 @@ from ..kits import kits
 from ..kits import rules as kit_rules
 from ..models import STATUS_LABELS, Kit, User
 from ..register import people
+from ..reservations import rules as reservation_rules
 
 
 def page(kit: Kit, viewer: User, q: str = "") -> dict:
@@ -45,3 +46,13 @@ def index() -> dict:
 
 def edit_page(kit: Kit) -> dict:
     return {"kit": kit, "items": kits.items(kit)}
+
+
+def reserve_page(kit: Kit, viewer: User) -> dict:
+    """The kit's Reserve form: for leads, whom to book for."""
+    return {
+        "kit": kit,
+        "items": kits.items(kit),
+        "people": people.pick("", limit=500) if kit_rules.may_manage(viewer) else [],
+        "note_max": reservation_rules.NOTE_MAX,
+    }

@@ -10,8 +10,9 @@ from ..errors import Invalid, NotFound, ServiceError
 from ..kits import kits
 from ..pages import kits as kits_page
 from ..permissions import role
-from ..templating import local_today, local_zone, wants_fragment
-from .helpers import current_actor, form_date, form_int
+from ..reservations import rules as reservation_rules
+from ..templating import local_today, local_zone, moment, wants_fragment
+from .helpers import current_actor, form_date, form_int, form_text
 
 bp = Blueprint("kits", __name__)
 
@@ -150,3 +151,48 @@ def checkin(code: str):
     else:
         flash(taken.message, "warn" if taken.not_back else "ok")
     return _answer(kit, status)
+
+
+def _moment(field: str):
+    """The date and time boxes `<field>_date` and `<field>_time`, as UTC."""
+    try:
+        day = form_date(f"{field}_date")
+    except Invalid as exc:  # named for the box pair, where the form shows it
+        raise Invalid({field: next(iter(exc.errors.values()))}) from None
+    return reservation_rules.local_moment(
+        day, request.form.get(f"{field}_time", ""), field, local_zone()
+    )
+
+
+@bp.route("/kits/<code>/reserve", methods=["GET", "POST"])
+@role("member")
+def reserve(code: str):
+    """Reserve every item of the kit for a period (a lead may for someone else)."""
+    kit = _kit_or_404(code)
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            booking = kits.reserve(
+                kit.code,
+                actor=current_actor(),
+                person_id=form_int("person"),
+                starts_at=_moment("starts_at"),
+                ends_at=_moment("ends_at"),
+                note=form_text("note", reservation_rules.NOTE_MAX),
+                zone=local_zone(),
+            )
+        except Invalid as exc:
+            errors, status = exc.errors, exc.status
+            flash("Please fix the marked fields. Nothing was saved.", "error")
+        except ServiceError as exc:
+            status = exc.status
+            flash(f"{exc} Nothing was saved.", "error")
+        else:
+            who = "" if booking.person_id == current_actor().id else f" for {booking.person.name}"
+            when = f"{moment(booking.starts_at)} – {moment(booking.ends_at)}"
+            flash(f"Kit reserved{who}: {when}.", "ok")
+            return redirect(url_for("scan.asset", code=kit.code), 303)
+    context = kits_page.reserve_page(kit, current_actor())
+    return render_template(
+        "kits/reserve.html", **context, errors=errors, values=request.form
+    ), status
