@@ -16,6 +16,7 @@ from app.register import places
 
 from . import factories
 from .import_kit import preview, sheet
+from .label_kit import PUBLIC, assert_pdf, decode, pdf_text, printed
 
 
 def soup_of(response) -> BeautifulSoup:
@@ -305,3 +306,22 @@ def test_reserving_a_kit_books_every_item_and_remembers_the_kit(client, gear, le
     bad = client.form(f"/kits/{kit.code}/reserve", {**period, "ends_at_time": "08:00"})
     assert bad.status_code == 422
     assert Reservation.select().count() == count
+
+
+def test_kit_labels_print_and_their_qr_opens_the_kit_page(client, gear, tmp_path):
+    make_kit(client, "Camera kit", gear["Lens 1"])
+    code = the_kit().code
+    response = client.form(
+        "/labels/pdf",
+        {"choice": "kits", "format": "avery-l7160", "start": "1", "copies": "1", "org_line": ""},
+    )
+    pdf = assert_pdf(response, "labels-avery-l7160")
+    assert "Camera kit" in pdf_text(pdf)
+    [text] = decode(pdf, tmp_path / "raster")
+    assert text == f"{PUBLIC}/A/{code}"
+    soup = soup_of(client.get(f"/A/{code}"))
+    assert soup.select_one("#kit-name").get_text(strip=True) == "Camera kit"
+    # A kit's label marks no item's label as printed.
+    assert printed() == []
+    page = soup_of(client.get("/labels"))
+    assert page.find("input", attrs={"name": "choice", "value": "kits"}) is not None

@@ -12,7 +12,7 @@ from labels import Format
 
 from ..database import write
 from ..errors import Invalid
-from ..models import Asset, Location, User, utcnow
+from ..models import Asset, Kit, Location, User, utcnow
 from ..ops import rules as ops_rules
 from ..register import custom_fields, events, places
 from ..register.rules import in_service_sql
@@ -21,7 +21,7 @@ from . import rules
 # Any code, to lay out a blank label before its code is reserved: codes are set
 # in a monospace face and their addresses are all as long, so all lay out alike.
 BLANK_SAMPLE = "0" * 6
-CHOICES = ("selected", "all", "unprinted", "category", "location", "since", "locations")
+CHOICES = ("selected", "all", "unprinted", "category", "location", "since", "locations", "kits")
 
 
 def choose(
@@ -32,11 +32,13 @@ def choose(
     location_id: int | None = None,
     since: date | None = None,
 ) -> list:
-    """The assets (or locations) to print, in a stable order."""
+    """The assets (or locations, or kits) to print, in a stable order."""
     if choice not in CHOICES:
         raise Invalid({"choice": "Choose which labels to print."})
     if choice == "locations":
         return [loc for loc, _ in places.location_tree()]
+    if choice == "kits":  # a kit's label is like an asset's: its code on /A/ and its name
+        return list(Kit.select().order_by(Kit.name, Kit.id))
     query = Asset.select().where(in_service_sql()).order_by(Asset.name, Asset.id)
     if choice == "selected":
         if not codes_:
@@ -81,15 +83,15 @@ def to_labels(
     address."""
     if not preview:
         require_public_url(public_url)
-    lines = custom_fields.on_labels([t.id for t in things if not isinstance(t, Location)])
+    lines = custom_fields.on_labels([t.id for t in things if isinstance(t, Asset)])
     out = []
     for thing in things:
         kind = "L" if isinstance(thing, Location) else "A"
-        tag = thing.external_tag if tags and kind == "A" else ""
+        tag = thing.external_tag if tags and isinstance(thing, Asset) else ""
         url = labels.qr_url(public_url, kind, thing.code)
         fields = (
             tuple(f"{name}: {value}" for name, value in lines.get(thing.id, ()))
-            if kind == "A"
+            if isinstance(thing, Asset)
             else ()
         )
         out.append(
@@ -147,8 +149,8 @@ def blank_labels(codes: list[str], public_url: str) -> list[labels.Label]:
 
 
 def marked(things: list) -> list[Asset]:
-    """The assets a print of `things` marks as printed: location labels mark nothing."""
-    return [thing for thing in things if not isinstance(thing, Location)]
+    """The assets a print of `things` marks as printed: location and kit labels mark nothing."""
+    return [thing for thing in things if isinstance(thing, Asset)]
 
 
 def record_printed(assets: list[Asset], actor: User, fmt: Format) -> None:
