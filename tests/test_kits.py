@@ -4,14 +4,26 @@ returning it with an item not here, and the card's warnings."""
 
 from __future__ import annotations
 
+import time
+import uuid
 from datetime import date
 
 import pytest
 from bs4 import BeautifulSoup
 
+from app.audits import audits
 from app.codes import pretty
 from app.custody import custody, maintenance
-from app.models import Asset, Event, Kit, KitItem, Reservation, ReservationItem, User
+from app.models import (
+    Asset,
+    AuditTick,
+    Event,
+    Kit,
+    KitItem,
+    Reservation,
+    ReservationItem,
+    User,
+)
 from app.register import places
 
 from . import factories
@@ -325,3 +337,29 @@ def test_kit_labels_print_and_their_qr_opens_the_kit_page(client, gear, tmp_path
     assert printed() == []
     page = soup_of(client.get("/labels"))
     assert page.find("input", attrs={"name": "choice", "value": "kits"}) is not None
+
+
+def test_in_an_audit_a_kit_label_lists_its_items_and_proves_nothing(client, gear, lead):
+    """Scanning a kit's label in an audit ticks nothing: each item is ticked on its own."""
+    make_kit(client, "Camera kit", gear["Lens 1"], gear["Lens 2"])
+    code = the_kit().code
+    audit = audits.start("Spring", actor=lead)
+    before = (AuditTick.select().count(), Event.select().count())
+    tick = {"key": uuid.uuid4().hex, "action": "tick", "code": code, "audit_id": audit.id}
+    take = {"key": uuid.uuid4().hex, "action": "checkout", "code": code}
+    now = int(time.time() * 1000)
+    answer = client.post(
+        "/scan/actions",
+        json={"actions": [{**tick, "scanned_at": now}, {**take, "scanned_at": now}]},
+        headers={"X-CSRFToken": client.csrf_token()},
+    ).json
+    [ticked, taken] = answer["results"]
+    assert ticked["status"] == "check"
+    assert ticked["message"] == (
+        "That is the label of the kit Camera kit: tick each of its items on its own "
+        "(Lens 1, Lens 2)."
+    )
+    assert taken["status"] == "refused"
+    assert "That is a kit's label" in taken["message"]
+    assert (AuditTick.select().count(), Event.select().count()) == before
+    assert fresh(gear["Lens 1"]).last_audited_at is None

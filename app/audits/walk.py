@@ -14,7 +14,8 @@ from ..custody import custody
 from ..custody.engine import Outcome, clean_key, perform
 from ..database import write
 from ..errors import NotFound, Refused
-from ..models import Asset, Audit, AuditItem, AuditTick, Location, User, utcnow
+from ..kits import rules as kit_rules
+from ..models import Asset, Audit, AuditItem, AuditTick, Kit, KitItem, Location, User, utcnow
 from ..prepared import Prepared
 from ..register import events, label_codes
 from . import rooms, rules
@@ -52,7 +53,8 @@ def tick_in(audit_id: int, tick_id: int) -> AuditTick | None:
 @dataclass
 class TickResult:
     # "seen", "already", "unexpected", "unknown", "duplicate" (same key again),
-    # "unmatched" (typed, matches nothing: nothing recorded until confirmed)
+    # "unmatched" (typed, matches nothing: nothing recorded until confirmed),
+    # "kit" (a kit's label: nothing recorded, its items are ticked one by one)
     kind: str
     message: str
     tick: AuditTick | None = None
@@ -121,6 +123,11 @@ def tick(
         room = rooms.room_of(audit.id, actor)
     code = codes.parse(typed)
     found = label_codes.resolve(code) if code else None
+    kit = Kit.get_or_none(Kit.code == code) if found is None and code else None
+    if kit is not None:  # nothing recorded: a kit's label proves nothing about its items
+        names = Asset.select(Asset.name).join(KitItem).where(KitItem.kit == kit)
+        items = [a.name for a in names.order_by(KitItem.position, KitItem.id)]
+        return TickResult("kit", kit_rules.audit_message(kit, items))
     if found is None and by_hand:
         return TickResult("unmatched", typing_mistake(typed))
     if found is None or found.asset is None:

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from .. import codes
 from ..audits import audits, progress
 from ..errors import Invalid, NotFound, ServiceError
-from ..models import Audit, AuditTick, User, utcnow
+from ..models import Audit, AuditTick, Kit, User, utcnow
 from ..register import label_codes
 from . import custody
 from .engine import Outcome, clean_key
@@ -102,6 +102,8 @@ def _asset_code(typed: str) -> str:
     """The asset a scanned code stands for now (old labels lead to it too)."""
     code = codes.parse(typed)
     found = label_codes.resolve(code) if code else None
+    if found is None and code and Kit.select().where(Kit.code == code).exists():
+        raise Invalid({"code": "That is a kit's label: open the kit's page to take or return it."})
     if found is None:
         raise NotFound(f"No item has the code {typed!r}.")
     if found.kind == "location":
@@ -191,6 +193,7 @@ def _tick(item: dict, actor: User, key: str, at: datetime, clock) -> Result:
         "duplicate": "duplicate",
         "already": "already",  # seen before, by this scan or another: nothing to do
         "unmatched": "check",  # typed, matches nothing: asked, not recorded
+        "kit": "check",  # a kit's label: its items are ticked one by one
     }
     asset = result.asset
     return Result(

@@ -75,3 +75,10 @@ def warnings(items: list[Asset]) -> list[ItemWarning]:
         if text is not None:
             out.append(ItemWarning(asset.code, asset.name, text))
     return out
+
+
+def audit_message(kit: Kit, names: list[str]) -> str:
+    """What an audit says when a kit's label is scanned: a kit label is never proof
+    that its items were seen, so each item is ticked on its own."""
+    listed = ", ".join(names) if names else "no items"
+    return f"That is the label of the kit {kit.name}: tick each of its items on its own ({listed})."
