@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from bs4 import BeautifulSoup
@@ -14,6 +14,7 @@ from bs4 import BeautifulSoup
 from app.audits import audits
 from app.codes import pretty
 from app.custody import custody, maintenance
+from app.kits import kits
 from app.models import (
     Asset,
     AuditTick,
@@ -363,3 +364,42 @@ def test_in_an_audit_a_kit_label_lists_its_items_and_proves_nothing(client, gear
     assert "That is a kit's label" in taken["message"]
     assert (AuditTick.select().count(), Event.select().count()) == before
     assert fresh(gear["Lens 1"]).last_audited_at is None
+
+
+@pytest.mark.usefixtures("clock")  # now is 2026-03-11 12:00 UTC
+def test_scanning_a_booked_kit_starts_its_reservation_in_one_tap(client, gear, lead):
+    make_kit(client, "Camera kit", gear["Camera body"], gear["Lens 1"])
+    kit = the_kit()
+    start, end = datetime(2026, 3, 11, 12, 30), datetime(2026, 3, 11, 17, 0)
+    booking = kits.reserve(kit.code, actor=lead, starts_at=start, ends_at=end, zone=UTC)
+    soup = soup_of(client.get(f"/A/{kit.code}"))
+    form = soup.select_one("#kit-start")
+    assert form.find("button").get_text(strip=True) == "Start reservation"
+    response = client.form(form["action"], htmx="kit-card")
+    assert response.status_code == 200
+    assert "Reservation started" in flash(soup_of(response))
+    assert Reservation.get_by_id(booking.id).state == "started"
+    for name in ("Camera body", "Lens 1"):
+        assert (fresh(gear[name]).holder_id, kinds(gear[name])[-1]) == (lead.id, "checked_out")
+    # Started: no second start is offered.
+    assert not soup_of(client.get(f"/A/{kit.code}")).select("#kit-start")
+
+
+def test_a_lead_hands_a_kit_over_in_one_tap(client, gear, lead):
+    make_kit(client, "Camera kit", gear["Lens 1"], gear["Lens 2"])
+    kit = the_kit()
+    client.form(f"/kits/{kit.code}/checkout")
+    sam = factories.make_user("member", name="Sam")
+    soup = soup_of(client.get(f"/A/{kit.code}"))
+    assert soup.select_one("#kit-transfer") is not None
+    response = client.form(f"/kits/{kit.code}/transfer", {"holder": sam.id})
+    assert response.status_code == 303
+    page = soup_of(client.get(response.headers["Location"]))
+    assert "Handed over to Sam: 2 items." in flash(page)
+    for name in ("Lens 1", "Lens 2"):
+        assert (fresh(gear[name]).holder_id, kinds(gear[name])[-1]) == (sam.id, "transferred")
+    # No one chosen: a clear message, nothing handed over.
+    refused = client.form(f"/kits/{kit.code}/transfer", {})
+    assert refused.status_code == 303
+    assert "Choose a person" in flash(soup_of(client.get(refused.headers["Location"])))
+    assert fresh(gear["Lens 1"]).holder_id == sam.id

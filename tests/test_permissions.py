@@ -82,6 +82,8 @@ EXPECTED = {
     "kits.checkout": "member",
     "kits.checkin": "member",
     "kits.reserve": "member",
+    "kits.transfer": "lead",
+    "kits.start": "member",
     "feeds.calendar": PUBLIC,  # the secret link is the key; rate-limited
     "feeds.renew_mine": "member",  # a new link to my own reservations' calendar
     "feeds.renew_asset": "lead",  # an item's calendar link

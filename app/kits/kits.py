@@ -19,6 +19,7 @@ from ..models import Asset, Event, Kit, KitItem, Reservation, User, utcnow
 from ..register import events, label_codes, places
 from ..register.rules import require_lead
 from ..reservations import reservations
+from ..reservations import rules as reservation_rules
 from . import rules
 
 
@@ -363,3 +364,63 @@ def reserve(
         )
         Reservation.update(kit=kit.id).where(Reservation.id == booking.id).execute()
         return Reservation.get_by_id(booking.id)
+
+
+def startable(kit: Kit, viewer: User, now: datetime | None = None) -> Reservation | None:
+    """The kit's booking `viewer` may start now (the person it is for, or a lead)."""
+    now = now or utcnow()
+    policy = reservation_rules.current_policy()
+    booked = (
+        Reservation.select()
+        .where(
+            Reservation.kit == kit.id,
+            Reservation.state == "booked",
+            Reservation.ends_at > now,
+        )
+        .order_by(Reservation.starts_at)
+        .limit(5)
+    )
+    return next((b for b in booked if reservation_rules.may_start(b, viewer, now, policy)), None)
+
+
+def start_reservation(kit_code: str, *, actor: User, today: date, zone: tzinfo) -> Reservation:
+    """Start reservation from the kit's label: every item of its booking checked out
+    to its person in one transaction (the reservations' own start)."""
+    kit = get_by_code(codes.parse(kit_code or ""))
+    if kit is None:
+        raise NotFound("No kit has that code.")
+    booking = startable(kit, actor)
+    if booking is None:
+        raise Refused("This kit has no reservation you can start now.")
+    return reservations.start(booking.id, actor=actor, today=today, zone=zone)
+
+
+def transfer(kit_code: str, *, actor: User, today: date, to_holder_id: int | None) -> Taken:
+    """Hand every item of the kit that is out straight to another person, in one
+    transaction, each through custody's own hand-over (its rules and event)."""
+    with write():
+        kit = get_by_code(codes.parse(kit_code or ""))
+        if kit is None:
+            raise NotFound("No kit has that code.")
+        kit = _locked(kit.id)
+        out = [asset for asset in items(kit) if asset.holder_id]
+        if not out:
+            raise Refused("Nothing in this kit is checked out.")
+        if to_holder_id is None:
+            raise Invalid({"holder": "Choose a person from the list."})
+        moved: list[Asset] = []
+        for asset in out:
+            try:
+                outcome = custody.transfer(
+                    asset.code,
+                    actor=actor,
+                    today=today,
+                    to_holder_id=to_holder_id,
+                    expected_holder_id=asset.holder_id,
+                    note=f"With the kit {kit.name}.",
+                )
+            except ServiceError as exc:
+                raise _item_error(asset, exc) from None
+            moved.append(outcome.asset)
+        to = moved[0].holder
+        return Taken(kit, f"Handed over to {to.name}: {len(moved)} items.", moved=moved)

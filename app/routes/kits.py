@@ -196,3 +196,39 @@ def reserve(code: str):
     return render_template(
         "kits/reserve.html", **context, errors=errors, values=request.form
     ), status
+
+
+@bp.route("/kits/<code>/transfer", methods=["POST"])
+@role("lead")
+def transfer(code: str):
+    """Hand every item of the kit that is out to the person chosen (leads)."""
+    kit = _kit_or_404(code)
+    status = 200
+    try:
+        taken = kits.transfer(
+            kit.code, actor=current_actor(), today=local_today(), to_holder_id=form_int("holder")
+        )
+    except ServiceError as exc:
+        status = exc.status
+        flash(f"{exc} Nothing was handed over.", "error")
+    else:
+        flash(taken.message, "ok")
+    return _answer(kit, status)
+
+
+@bp.route("/kits/<code>/start", methods=["POST"])
+@role("member")
+def start(code: str):
+    """Start reservation from the kit's page: every item of the booking goes out."""
+    kit = _kit_or_404(code)
+    status = 200
+    try:
+        kits.start_reservation(
+            kit.code, actor=current_actor(), today=local_today(), zone=local_zone()
+        )
+    except ServiceError as exc:
+        status = exc.status
+        flash(f"{exc} Nothing was checked out.", "error")
+    else:
+        flash("Reservation started: everything in it is checked out to its person.", "ok")
+    return _answer(kit, status)
