@@ -159,6 +159,7 @@ def test_only_a_hash_of_the_token_is_kept(client, auth, camera):
     [row] = CalendarFeed.select()
     assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token not in {row.token_hash, str(row.person_id)}
+    assert events(client, link) == []  # no bookings yet: an empty calendar
 
 
 def test_another_persons_bookings_are_not_in_my_feed(client, auth, camera):
@@ -218,12 +219,18 @@ def test_an_items_feed_for_leads(client, auth, camera):
     booking = book(client, camera, note="Client shoot")
     soup, _ = client.soup(f"/A/{camera.code}")
     assert soup.select_one("#calendar-feed") is None  # a member gets no item's link
+    assert client.get(f"/A/{camera.code}/feed").status_code == 403
     assert client.form(f"/A/{camera.code}/feed").status_code == 403
     auth.logout()
     auth.login("lead")
     soup, _ = client.soup(f"/A/{camera.code}")
+    link = soup.select_one("#calendar-feed a")
+    assert link.get_text() == "Add to your calendar"
+    soup, response = client.soup(link["href"])
+    assert response.status_code == 200 and not CalendarFeed.select().exists()  # GET makes none
     form = soup.select_one("#calendar-feed form")
     assert form["action"] == f"/A/{camera.code}/feed"
+    assert form.select_one("button").get_text() == "Get this item's calendar link"
     link, _ = get_link(client, form["action"])
     [event] = events(client, link)
     assert str(event["SUMMARY"]) == "Reserved by Sam Shooter"
@@ -236,7 +243,15 @@ def test_unknown_junk_and_deactivated_links_get_404(client, auth, camera):
     sam = auth.login("member")
     book(client, camera)
     link, _ = get_link(client)
-    for bad in ("/feeds/nope.ics", "/feeds/" + "x" * 500 + ".ics", "/feeds/.ics"):
+    token = link.rsplit("/", 1)[1].removesuffix(".ics")
+    for bad in (
+        "/feeds/nope.ics",
+        "/feeds/" + "x" * 500 + ".ics",
+        "/feeds/.ics",
+        f"/feeds/{token}%C3%A9.ics",
+        f"/feeds/{token[:-1]}.ics",
+        f"/feeds/{token}.ICS",
+    ):
         response = client.get(bad)
         assert response.status_code == 404, bad
     User.update(active=False).where(User.id == sam.id).execute()

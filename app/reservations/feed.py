@@ -20,6 +20,7 @@ booking replaces its event, and SEQUENCE is its version.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,8 +43,9 @@ MOST_EVENTS = 500
 # Booked, started (out with the person) or ended (it happened): in the calendar.
 IN_CALENDAR = ("booked", "started", "ended")
 TOKEN_BYTES = 32
-# Longer than any token we make (43 characters): refused before hashing.
-TOKEN_MAX = 100
+# What a token we make looks like (43 URL-safe characters), with room to spare:
+# anything else is refused before hashing.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 NAMES_IN_SUMMARY = 3
 PRODID = "-//tagtrail//Reservations//EN"
 
@@ -111,7 +113,7 @@ def renew_asset_feed(actor: User, asset: Asset, now: datetime | None = None) -> 
 def find(token: str) -> CalendarFeed | None:
     """The feed whose link carries `token`, or None (unknown, renewed since, or
     its person deactivated)."""
-    if not token or len(token) > TOKEN_MAX:
+    if not TOKEN_SHAPE.fullmatch(token):
         return None
     feed = CalendarFeed.get_or_none(CalendarFeed.token_hash == token_hash(token))
     if feed is None:

@@ -3,7 +3,15 @@ link is the secret), and getting a new link for my feed or, for leads, an item's
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 
 from ..errors import Forbidden
 from ..extensions import limiter
@@ -69,11 +77,14 @@ def renew_mine():
     return no_store(make_response(page))
 
 
-@bp.route("/A/<code>/feed", methods=["POST"])
+@bp.route("/A/<code>/feed", methods=["GET", "POST"])
 @role("lead")
 def renew_asset(code: str):
-    """A new link to an item's reservations' calendar; the old one stops working."""
+    """An item's reservations as a calendar: GET says what the link is, POST makes
+    a new one (the old one stops working)."""
     asset = asset_or_404(code)
+    if request.method == "GET":
+        return render_template("feeds/asset.html", asset=asset)
     try:
         token = feed.renew_asset_feed(current_actor(), asset)
     except Forbidden:
