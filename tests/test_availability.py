@@ -217,6 +217,9 @@ def test_the_register_page_has_the_free_boxes_in_its_filters(client, auth, shelf
     panel = soup.select_one("form.filters #filter-panel")
     for name, value in PERIOD.items():
         assert panel.select_one(f"input[name={name}]")["value"] == value
+    assert panel.has_attr("open")  # a filter in use is always in sight
+    soup, _ = client.soup("/assets")
+    assert not soup.select_one("#filter-panel").has_attr("open")
 
 
 # The week grid.
