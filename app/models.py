@@ -119,7 +119,10 @@ class Category(BaseModel):
 class Asset(BaseModel):
     code = CharField(max_length=6, unique=True)
     name = CharField(max_length=200)
-    category = ForeignKeyField(Category, null=True, backref="assets", on_delete="SET NULL")
+    # No index of its own: (category, lower(name), id) below leads with it.
+    category = ForeignKeyField(
+        Category, null=True, backref="assets", on_delete="SET NULL", index=False
+    )
     manufacturer = CharField(max_length=120, default="")
     model_name = CharField(max_length=120, default="", column_name="model")
     # NULL when blank so that the unique index only bites on real serials.
@@ -173,6 +176,12 @@ class Asset(BaseModel):
 # The register's order (app/register/assets.py): a page of it is read from this
 # index alone, without sorting every matching asset by name.
 Asset.add_index(Asset.index(fn.LOWER(Asset.name), Asset.id, name="asset_lower_name_id"))
+# And a category's assets in that order.
+Asset.add_index(
+    Asset.index(
+        Asset.category, fn.LOWER(Asset.name), Asset.id, name="asset_category_id_lower_name_id"
+    )
+)
 
 
 class Event(BaseModel):

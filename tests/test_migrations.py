@@ -20,7 +20,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 from click.testing import CliRunner
-from peewee import CharField, IntegrityError, ProgrammingError
+from peewee import CharField, IntegrityError, ProgrammingError, fn
 
 from app import create_app, migrations
 from app.cli import main
@@ -267,6 +267,12 @@ ROWS: dict[int, list[str]] = {
         'booked', NULL, NULL, '2026-03-01 08:05:00', 1,
         (SELECT "id" FROM "kit" WHERE "code" = 'V16K16'))""",
     ],
+    17: [
+        """INSERT INTO "category" ("name", "created_at") VALUES ('Levels',
+        '2026-03-02 08:00:00')""",
+        """UPDATE "asset" SET "category_id" = (SELECT "id" FROM "category" WHERE "name" =
+        'Levels') WHERE "code" = 'V12A12'""",
+    ],
 }
 
 
@@ -493,6 +499,11 @@ def _check_rows(version: int, drifts: tuple[str, ...] = ()) -> None:
         items = KitItem.select().where(KitItem.kit == kit).order_by(KitItem.position)
         assert [i.asset.code for i in items] == ["V2A002", "V1A001"]
         assert Reservation.get(Reservation.note == "Kit for Tuesday").kit_id == kit.id
+    if version >= 17:
+        level = Asset.get(Asset.code == "V12A12")
+        assert level.category.name == "Levels"
+        in_it = Asset.select().where(Asset.category == level.category)
+        assert [a.code for a in in_it.order_by(fn.LOWER(Asset.name))] == ["V12A12"]
 
 
 @dataclass

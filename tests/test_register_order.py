@@ -70,6 +70,12 @@ CASES = {
         ),
     ),
     "a category": ({"category": True}, lambda a, f: a.category_id == f["tools"].id),
+    "a category and a choice": (
+        {"category": True, "dept": "Stores"},
+        lambda a, f: (
+            a.category_id == f["tools"].id and (v := _value(a.id, f["dept"])) and v.text == "Stores"
+        ),
+    ),
     "text ignoring case": (
         {"centre": "cc-8 NORTH"},
         lambda a, f: (v := _value(a.id, f["centre"])) and v.text == "CC-8 North",
@@ -126,4 +132,7 @@ def test_every_page_and_the_total_are_the_same_either_way(
             assert len(log) <= 2  # the count and the page, or the page and its rows
             if walk_cost and "q" not in asked and "centre" not in asked and is_sqlite():
                 assert "INDEXED BY" in log[-1]
+                # A category's assets are walked in their own index, in order.
+                walked = "asset_category_id_lower_name_id" in log[-1]
+                assert walked == bool(asked.get("category")), log[-1]
     assert seen == expected

@@ -387,10 +387,15 @@ def _walk_is_cheaper(matches: int, everything: int, upto: int) -> bool:
 
 def _count(conditions: list, joins: list, s: Search) -> tuple[int, int]:
     """How many assets match, and (on SQLite, for choosing the plan) how many
-    there are, in one statement. A single custom filter is counted in its own
-    index, the search box alone in the word-part index. PostgreSQL counts only
-    by reading the table, and chooses its plan itself: it is told 0."""
-    everything = Asset.select(fn.COUNT(SQL("*"))) if is_sqlite() else Value(0)
+    entries a walk would read from (every asset, or the category's), in one
+    statement. A single custom filter is counted in its own index, the search
+    box alone in the word-part index. PostgreSQL counts only by reading the
+    table, and chooses its plan itself: it is told 0."""
+    everything: Node = Value(0)
+    if is_sqlite():
+        everything = Asset.select(fn.COUNT(SQL("*")))
+        if s.category_id:
+            everything = everything.where(Asset.category == s.category_id)
     matches = None
     if not conditions and not joins:
         matches = Asset.select(fn.COUNT(SQL("*")))
@@ -447,7 +452,10 @@ def _page(
     a filter matches): walking the name index, or listing the matches and sorting
     them. PostgreSQL weighs that from its statistics."""
     if is_sqlite() and walk:
-        ids = ids.from_(_IndexedBy(Asset, "asset_lower_name_id"))
+        # A category's assets are read in order from their own index: their names
+        # often sit together, far from where the name index starts.
+        walked = "asset_category_id_lower_name_id" if s.category_id else "asset_lower_name_id"
+        ids = ids.from_(_IndexedBy(Asset, walked))
     elif not walk:
         order = _sort(order, by_name, scan)
     return _narrowed(ids, conditions, joins).order_by(*order).paginate(s.page, s.per_page)
