@@ -46,6 +46,26 @@ def test_reserve_see_it_on_the_asset_page_then_start_it(server, page):
     _assert_no_horizontal_scroll(page)
     _shot(page, "reserve-2-asset-page")
 
+    # The Reservations page on a narrow phone: the booking reads as a block, its
+    # times on one line (not a letter a line) and its buttons inside the screen.
+    for width, height in ((360, 740), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(server + "/reservations")
+        row = page.locator("#my-reservations li[id]")
+        expect(row.locator(".row-sub").first).to_contain_text(f"{start:%a %H:%M}")
+        when = row.locator(".row-sub").first.bounding_box()
+        assert when and when["height"] < 40, f"the times wrap at {width}px: {when}"
+        for control in (
+            row.get_by_role("button", name="Start reservation"),
+            row.get_by_role("button", name="Cancel reservation"),
+            row.get_by_text("Change times"),
+        ):
+            box = control.bounding_box()
+            assert box and box["x"] + box["width"] <= width and box["height"] >= 44, box
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        _shot(page, f"reserve-2b-list-{width}")
+    page.goto(asset_url)
+
     page.get_by_role("button", name="Start reservation").tap()
     expect(page.locator("#flash")).to_contain_text("Reservation started")
     expect(page.locator("#status-card")).to_contain_text("Checked out")
