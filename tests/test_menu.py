@@ -30,6 +30,7 @@ LEAD = MEMBER | {
     "/assets/import": "Import",
     "/export": "Export",
     "/custom-fields": "Custom fields",
+    "/kits": "Kits",
 }
 ADMIN = LEAD | {"/admin/settings": "Settings"}
 PAGES = {"member": MEMBER, "lead": LEAD, "admin": ADMIN}

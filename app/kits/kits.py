@@ -230,6 +230,10 @@ def _item_error(asset: Asset, exc: ServiceError) -> ServiceError:
         return Refused(f"{asset.name}: {exc}")
 
 
+def _items(count: int) -> str:
+    return f"{count} item" if count == 1 else f"{count} items"
+
+
 def _done_before(key: str | None) -> bool:
     return bool(key) and Event.select().where(Event.key == key).exists()
 
@@ -274,7 +278,7 @@ def check_out(
             moved.append(outcome.asset)
         holder = moved[0].holder
         who = "you" if holder.id == actor.id else holder.name
-        return Taken(kit, f"Checked out to {who}: {len(moved)} items.", moved=moved)
+        return Taken(kit, f"Checked out to {who}: {_items(len(moved))}.", moved=moved)
 
 
 def check_in(
@@ -327,7 +331,7 @@ def check_in(
             Asset.update(version=Asset.version + 1, updated_at=utcnow()).where(
                 Asset.id == asset.id
             ).execute()
-        message = f"Returned {len(moved)} items." if moved else "Nothing returned."
+        message = f"Returned {_items(len(moved))}." if moved else "Nothing returned."
         for asset in missing:
             message += f" {asset.name} is not here: it stays with {asset.holder.name}."
         return Taken(kit, message, moved=moved, not_back=missing)
@@ -423,4 +427,4 @@ def transfer(kit_code: str, *, actor: User, today: date, to_holder_id: int | Non
                 raise _item_error(asset, exc) from None
             moved.append(outcome.asset)
         to = moved[0].holder
-        return Taken(kit, f"Handed over to {to.name}: {len(moved)} items.", moved=moved)
+        return Taken(kit, f"Handed over to {to.name}: {_items(len(moved))}.", moved=moved)

@@ -35,7 +35,7 @@ def page(kit: Kit, viewer: User, q: str = "") -> dict:
         "may_check_out_to_others": to_others and bool(items) and not out,
         "out": [{"code": a.code, "name": a.name, "holder": a.holder.name} for a in out],
         "may_manage": kit_rules.may_manage(viewer),
-        "people": people.pick(q) if (to_others and items) else [],
+        "people": people.pick(q, limit=500) if (to_others and items) else [],
         # Leads hand a kit that is out to someone else in one tap.
         "may_transfer": to_others and bool(out),
         "startable": kits.startable(kit, viewer) if items and not out else None,
