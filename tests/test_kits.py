@@ -250,6 +250,15 @@ def test_the_card_warns_about_a_faulty_item_before_anyone_takes_it(client, gear,
     assert fresh(gear["Camera body"]).holder_id is None
 
 
+def test_the_empty_kit_forms_show_no_error(client, gear):
+    # "items" is also the name of a dict's method: the form must not print that.
+    make_kit(client, "Camera kit", gear["Lens 1"])
+    for url in ("/kits", f"/kits/{the_kit().code}/edit", f"/kits/{the_kit().code}/reserve"):
+        soup = soup_of(client.get(url))
+        assert soup.select(".error, .has-error") == [], url
+        assert "built-in method" not in str(soup), url
+
+
 def test_a_lead_renames_fills_empties_and_deletes_a_kit(client, gear):
     make_kit(client, "Camera kit", gear["Lens 1"])
     kit = the_kit()
