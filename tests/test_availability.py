@@ -298,3 +298,44 @@ def test_the_week_shows_a_loan_returned_the_next_morning(client, auth, london, l
     # Free again from Thursday 09:00 on the register.
     period = {"free_from": "2026-03-12", "free_to": "2026-03-12", "free_to_time": "18:00"}
     assert listed(client, **period, free_from_time="09:00") == ["Kit"]
+
+
+def test_an_overdue_item_is_free_for_no_period_until_it_comes_back(
+    client, auth, london, lead, clock
+):
+    from app.errors import Refused
+
+    sam = factories.make_user("member", name="Sam Booker")
+    alice = factories.make_user("member", name="Alice")
+    late = factories.make_asset(lead, name="Late camera")
+    back = factories.make_asset(lead, name="Back in time camera")
+    sat = date(2026, 3, 14)
+    # Sam booked Saturday afternoon before Alice took it, due back Thursday.
+    book(late, lead, sam, (sat, "13:00"), (sat, "17:00"), london)
+    lend(late, lead, alice, date(2026, 3, 12), london)
+    lend(back, lead, alice, date(2026, 3, 19), london)
+    clock.shift(timedelta(days=3))  # Sat 14 March 12:00: Alice is two days late
+
+    message = r"^Late camera is out with Alice and overdue: it was due back Thu 12 Mar\.$"
+    for start, end in (
+        ((sat, "17:00"), (sat, "18:00")),
+        ((SAT_AFTER, "09:00"), (SAT_AFTER, "10:00")),
+    ):
+        with pytest.raises(Refused, match=message):
+            book(late, lead, sam, start, end, london)
+    # Due back before the period and not overdue: free.
+    book(back, lead, sam, (SAT_AFTER, "09:00"), (SAT_AFTER, "10:00"), london)
+
+    # Its page says it is out, not "Free until …", and offers Sam no Start.
+    auth.login(user=sam)
+    soup, _ = client.soup(f"/A/{late.code}")
+    line = soup.find(id="booking").get_text()
+    assert "Free until" not in line
+    assert "Out and overdue: not free until it comes back" in line
+    assert "Start reservation" not in soup.get_text()
+
+    # The free filter leaves it out, over today or any later period; the one
+    # due back on the 19th is out today and free after.
+    for day, free in (("2026-03-14", []), ("2026-03-22", ["Back in time camera"])):
+        period = {"free_from": day, "free_from_time": "15:00", "free_to": day}
+        assert listed(client, **period, free_to_time="16:00") == free

@@ -5,7 +5,7 @@ Reservations page. Plain data; the words and times are the templates'."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ..models import Asset, Reservation, ReservationItem, User, utcnow
 from . import rules
@@ -31,12 +31,15 @@ class Booking:
 @dataclass(frozen=True)
 class AssetBookings:
     """`current`: the booking in force now (booked or started); `coming`: the
-    next ones, soonest first; `startable`: the viewer's, which they may start now."""
+    next ones, soonest first; `startable`: the viewer's, which they may start now;
+    `out`: someone has it out now (overdue or not), so it is free for nobody else
+    until it comes back."""
 
     current: Booking | None
     coming: list[Booking]
     startable: Booking | None
     may_reserve: bool
+    out: bool = False
 
 
 def _booking(r: Reservation, viewer: User | None, now, policy, assets=None) -> Booking:
@@ -70,11 +73,16 @@ def for_asset(asset: Asset, viewer: User | None, now: datetime | None = None) ->
     # In force: begun, or started early (its items are out with its person).
     current = next((b for b in held if b.starts_at <= now or b.started), None)
     mine = viewer.id if viewer is not None else None
+    # From now, the zone only words the message: held from now is held at all.
+    out_to_viewer = rules.held_refusal(asset, mine, now, UTC, now, policy) is not None
     return AssetBookings(
         current=current,
         coming=[b for b in held if b is not current],
-        startable=next((b for b in held if b.may_start and b.person_id == mine), None),
+        startable=None
+        if out_to_viewer
+        else next((b for b in held if b.may_start and b.person_id == mine), None),
         may_reserve=viewer is not None and rules.reservable_refusal(asset, policy) is None,
+        out=rules.held_refusal(asset, None, now, UTC, now, policy) is not None,
     )
 
 

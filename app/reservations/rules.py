@@ -335,12 +335,13 @@ def held_refusal(
     asset: Asset, person_id: int | None, start: datetime, zone: tzinfo, now: datetime, rules: Policy
 ) -> str | None:
     """Why `asset` is not free from `start` for `person_id` (None: for anyone):
-    it is out with someone else who has it until after `start`, or with no due
-    date. `held_sql` is the same test as a condition on Asset."""
+    it is out with someone else who has it until after `start`, with no due
+    date, or overdue (still out, so free for no period until it comes back).
+    `held_sql` is the same test as a condition on Asset."""
     if not asset.holder_id or asset.holder_id == person_id:
         return None
     until = out_until(asset, zone, now, rules)
-    if until is None or until > start:
+    if until is None or until <= now or until > start:
         return held_message(asset, until, zone, now)
     return None
 
@@ -349,6 +350,9 @@ def held_message(asset: Asset, until: datetime | None, zone: tzinfo, now: dateti
     who = asset.holder.name if asset.holder_id else "someone"
     if until is None:
         return f"{asset.name} is out with {who}, with no due date."
+    if until <= now:
+        due = local(until, zone).date() - timedelta(days=1)
+        return f"{asset.name} is out with {who} and overdue: it was due back {due:%a %d %b}."
     return f"{asset.name} is out with {who} until {moment_text(until, zone, now)}."
 
 
@@ -429,7 +433,8 @@ def held_sql(start: datetime, zone: tzinfo, now: datetime, rules: Policy):
     """`held_refusal` (for anyone) as a condition on Asset: out with someone until
     after `start`. Until the end of its booking when the holder took it for one
     that has not ended, else until the end of its due date (a due date on or
-    after the start's local day), or for good with no due date."""
+    after the start's local day), or for good with no due date or when overdue
+    (a due date before today's local day)."""
     started = _holding(now, rules).where(
         (ReservationItem.asset == Asset.id)
         & (Reservation.state == "started")
@@ -440,7 +445,11 @@ def held_sql(start: datetime, zone: tzinfo, now: datetime, rules: Policy):
         past_start = fn.EXISTS(started)
     else:
         past_start = fn.EXISTS(started.where(ReservationItem.ends_at > start))
-    by_due = Asset.due_back.is_null() | (Asset.due_back >= local(start, zone).date())
+    by_due = (
+        Asset.due_back.is_null()
+        | (Asset.due_back >= local(start, zone).date())
+        | (Asset.due_back < local(now, zone).date())
+    )
     return Asset.holder.is_null(False) & (past_start | (~fn.EXISTS(started) & by_due))
 
 
