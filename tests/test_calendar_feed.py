@@ -56,8 +56,11 @@ def book(client, asset, day="2026-07-07", start="09:00", end="17:00", **kw):
 
 
 def get_link(client, url="/feeds/mine") -> tuple[str, str]:
-    """Post "Get my calendar link" (or an item's), and read the link and its webcal twin."""
-    response = client.form(url)
+    """Post "Get my calendar link" (or an item's), follow its redirect, and read the
+    link and its webcal twin."""
+    posted = client.form(url)
+    assert posted.status_code == 303
+    response = client.get(posted.headers["Location"])
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     soup = soup_of(response)
@@ -140,8 +143,7 @@ def test_a_renewed_link_stops_working_at_once(client, auth, camera):
     book(client, camera)
     old, _ = get_link(client)
     assert len(events(client, old)) == 1
-    soup = soup_of(client.form("/feeds/mine"))  # "Renew the link" posts the same form
-    new = soup.select_one("#feed-address").get_text()
+    new, _ = get_link(client)  # "Renew the link" posts the same form
     assert new != old
     response = fetch(client, old)
     assert response.status_code == 404
@@ -149,6 +151,28 @@ def test_a_renewed_link_stops_working_at_once(client, auth, camera):
     assert "not in use" in response.get_data(as_text=True)
     assert len(events(client, new)) == 1
     assert CalendarFeed.select().count() == 1  # one live feed per person
+
+
+@pytest.mark.parametrize("mine", [True, False], ids=["mine", "an item's"])
+def test_reloading_the_link_page_shows_it_no_more_and_renews_nothing(client, auth, camera, mine):
+    auth.login("lead" if not mine else "member")
+    book(client, camera)
+    url = "/feeds/mine" if mine else f"/A/{camera.code}/feed"
+    posted = client.form(url)
+    assert posted.status_code == 303  # POST, then a GET page a reload cannot re-post
+    first = soup_of(client.get(posted.headers["Location"]))
+    link = first.select_one("#feed-address").get_text()
+    kept = CalendarFeed.get()
+
+    again, response = client.soup(posted.headers["Location"])  # the reload
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert again.select_one("#feed-address") is None
+    assert link not in str(again)
+    assert "Your link was shown when you made it" in again.select_one("#feed-shown").get_text()
+    assert url in [f["action"] for f in again.select("form[method=post]")]  # the Renew button
+    assert CalendarFeed.get().token_hash == kept.token_hash
+    assert len(events(client, link)) == 1  # the link just copied still works
 
 
 def test_only_a_hash_of_the_token_is_kept(client, auth, camera):

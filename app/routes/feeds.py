@@ -8,8 +8,10 @@ from flask import (
     abort,
     current_app,
     make_response,
+    redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 
@@ -61,20 +63,44 @@ def _links(token: str) -> dict[str, str]:
     return {"https": address, "webcal": "webcal://" + address.split("://", 1)[1]}
 
 
-@bp.route("/feeds/mine", methods=["POST"])
+# A new link is kept in the session for one showing: the POST redirects to a GET
+# page that shows it once, so a reload shows the page again without renewing the
+# link (and so without killing the one just copied).
+NEW_LINK = "new_feed_link"
+
+
+def _keep_for_one_showing(what: str, token: str) -> None:
+    session[NEW_LINK] = {"for": what, "token": token}
+
+
+def _take_new_link(what: str) -> str | None:
+    kept = session.get(NEW_LINK)
+    if not isinstance(kept, dict) or kept.get("for") != what:
+        return None
+    session.pop(NEW_LINK)
+    return kept.get("token")
+
+
+def _link_page(token: str | None, **words: str):
+    links = _links(token) if token else {}
+    return no_store(make_response(render_template("feeds/link.html", **links, **words)))
+
+
+@bp.route("/feeds/mine", methods=["GET", "POST"])
 @role("member")
 def renew_mine():
-    """A new link to my reservations' calendar; the old one stops working."""
+    """A new link to my reservations' calendar (POST; the old one stops working),
+    then shown once (GET)."""
     actor = current_actor()
-    token = feed.renew_person_feed(actor, actor)
-    page = render_template(
-        "feeds/link.html",
-        **_links(token),
+    if request.method == "POST":
+        _keep_for_one_showing("mine", feed.renew_person_feed(actor, actor))
+        return redirect(url_for("feeds.renew_mine"), 303)
+    return _link_page(
+        _take_new_link("mine"),
         title="My reservations",
         renew=url_for("feeds.renew_mine"),
         back=url_for("reservations.index"),
     )
-    return no_store(make_response(page))
 
 
 @bp.route("/A/<code>/feed", methods=["GET", "POST"])
@@ -83,17 +109,18 @@ def renew_asset(code: str):
     """An item's reservations as a calendar: GET says what the link is, POST makes
     a new one (the old one stops working)."""
     asset = asset_or_404(code)
-    if request.method == "GET":
+    if request.method == "POST":
+        try:
+            token = feed.renew_asset_feed(current_actor(), asset)
+        except Forbidden:
+            abort(403)
+        _keep_for_one_showing(f"asset:{asset.code}", token)
+        return redirect(url_for("feeds.renew_asset", code=asset.code, link="new"), 303)
+    if request.args.get("link") != "new":
         return render_template("feeds/asset.html", asset=asset)
-    try:
-        token = feed.renew_asset_feed(current_actor(), asset)
-    except Forbidden:
-        abort(403)
-    page = render_template(
-        "feeds/link.html",
-        **_links(token),
+    return _link_page(
+        _take_new_link(f"asset:{asset.code}"),
         title=f"{asset.name}: reservations",
         renew=url_for("feeds.renew_asset", code=asset.code),
         back=url_for("scan.asset", code=asset.code),
     )
-    return no_store(make_response(page))
