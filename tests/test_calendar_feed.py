@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from icalendar import Calendar
+from icalendar import Calendar, vDuration
 
 from app import models
 from app.models import CalendarFeed, Reservation, ReservationItem, User
@@ -94,6 +94,10 @@ def test_my_feed_has_my_booking_at_the_times_booked(client, auth, camera):
     response = fetch(client, link)
     calendar = Calendar.from_ical(response.get_data())
     assert str(calendar["X-WR-CALNAME"]).endswith("Sam Shooter's reservations")
+    # How often calendars look again: written as iCalendar durations (PT1H).
+    assert calendar.to_ical().count(b"PT1H") == 2
+    for name in ("REFRESH-INTERVAL", "X-PUBLISHED-TTL"):
+        assert vDuration.from_ical(str(calendar[name].to_ical(), "ascii")) == timedelta(hours=1)
     [tz] = calendar.walk("VTIMEZONE")
     assert str(tz["TZID"]) == "Europe/London"
     [event] = calendar.walk("VEVENT")

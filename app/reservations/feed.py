@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 from peewee import IntegrityError
 
 from ..database import write
@@ -222,7 +222,7 @@ def _calendar(name: str, events: list[Event]) -> bytes:
     calendar.add("x-wr-calname", name)
     # How often to look again: Apple and Outlook read these; Google chooses its own.
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", timedelta(hours=1))
+    calendar.add("x-published-ttl", vDuration(timedelta(hours=1)))  # PT1H, not "1:00:00"
     for event in events:
         calendar.add_component(event)
     calendar.add_missing_timezones()  # a VTIMEZONE for the organisation's zone
