@@ -377,3 +377,51 @@ def test_a_hand_over_into_someone_elses_booking_needs_a_leads_override(people, c
     )
     assert outcome.events[-1].data["over_reservation"] == "Sam"
     custody.transfer(camera.code, actor=lead, today=NOW.date(), to_holder_id=sam.id)  # theirs
+
+
+def test_retiring_an_item_takes_it_out_of_every_booking_not_yet_started(people, camera, client):
+    from app.register import event_kinds
+
+    lead, sam, kim = people["lead"], people["sam"], people["kim"]
+    tripod = factories.make_asset(lead, name="Tripod")
+    alone = book(camera, sam, at(6, 13), at(8, 16))
+    both = reservations.reserve(
+        [camera.code, tripod.code],
+        actor=kim,
+        starts_at=at(10),
+        ends_at=at(11),
+        zone=ZONE,
+    )
+    other = book(tripod, sam, at(20), at(21))
+
+    custody.retire(camera.code, actor=lead, reason="scrapped", zone=ZONE)
+
+    def state(booking):
+        return Reservation.get_by_id(booking.id).state
+
+    def active(booking):
+        return sorted(
+            i.asset_id
+            for i in ReservationItem.select().where(
+                ReservationItem.reservation == booking.id,
+                ReservationItem.active == True,  # noqa: E712
+            )
+        )
+
+    # Nothing left in Sam's: cancelled; Kim's keeps the tripod; the other untouched.
+    assert (state(alone), active(alone)) == ("cancelled", [])
+    assert (state(both), active(both)) == ("booked", [tripod.id])
+    assert (state(other), active(other)) == ("booked", [tripod.id])
+    lines = [
+        event_kinds.line(e)
+        for e in Event.select()
+        .where(Event.asset == camera.id, Event.kind == "reservation_cancelled")
+        .order_by(Event.id)
+    ]
+    assert ["".join([line.words, *(p.text for p in line.pieces)]) for line in lines] == [
+        "Reservation cancelled for Sam · Tue 17 Mar 14:00 – Thu 19 Mar 17:00"
+        ": the item was retired by Lee Lead",
+        "Reservation cancelled for Kim · Sat 21 Mar 10:00 – Sun 22 Mar 10:00"
+        ": the item was retired by Lee Lead",
+    ]
+    assert "reservation_cancelled" not in kinds(tripod)

@@ -230,9 +230,17 @@ def move(
 
 
 def retire(
-    code: str, *, actor: User, reason: str, note: str = "", key: str | None = None
+    code: str,
+    *,
+    actor: User,
+    reason: str,
+    note: str = "",
+    key: str | None = None,
+    zone: tzinfo = UTC,
 ) -> Outcome:
-    """Take the item out of service for good; its page and history stay."""
+    """Take the item out of service for good; its page and history stay. It
+    leaves every booking not yet started (one left with nothing is cancelled),
+    with an event saying so; `zone` words the booking's period."""
 
     def apply(asset: Asset):
         rules.require("retire", asset, actor)
@@ -244,7 +252,8 @@ def retire(
         asset.holder, asset.due_back = None, None
         asset.retired_at, asset.retire_reason = utcnow(), reason
         event = events.record("retired", asset=asset, actor=actor, note=note, data=data)
-        return f"Retired ({RETIRE_REASONS[reason].lower()}).", [event]
+        dropped = ending.retired(asset, actor, zone, asset.retired_at)
+        return f"Retired ({RETIRE_REASONS[reason].lower()}).", [event, *dropped]
 
     return perform(code, actor, apply, key=key, proves_presence=False)
 

@@ -142,6 +142,7 @@ PARTS: dict[str, Callable[[_Facts], list[Piece]]] = {
     "for_person": lambda f: _when(" for {}", f.data.get("for")),
     "period": lambda f: _when(" · {}", f.data.get("period")),
     "was_period": lambda f: _when(" (was {})", f.data.get("was")),
+    "why": lambda f: _when(": {}", f.data.get("why")),
     "over_reservation": lambda f: (
         [Piece(f"over {f.data['over_reservation']}'s reservation", badge="status-faulty")]
         if f.data.get("over_reservation")
@@ -218,7 +219,7 @@ KINDS: dict[str, Kind] = {
     "reservation_changed": Kind(
         "Reservation changed", ("for_person", "period", "was_period", "by")
     ),
-    "reservation_cancelled": Kind("Reservation cancelled", ("for_person", "period", "by")),
+    "reservation_cancelled": Kind("Reservation cancelled", ("for_person", "period", "why", "by")),
     # Written by `tagtrail remind`, with no actor.
     "reservation_lapsed": Kind("Reservation lapsed", ("for_person", "period"), brief="Lapsed"),
     "kit_added": Kind("Put in a kit", ("kit", "by"), brief="Into kit"),

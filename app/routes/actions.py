@@ -209,6 +209,7 @@ def retire(code: str):
             reason=request.form.get("reason", ""),
             note=form_text("note"),
             key=_key(),
+            zone=local_zone(),
         ),
     )
 
