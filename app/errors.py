@@ -34,6 +34,11 @@ class Refused(ServiceError):
     status = 409
 
 
+class OverReservation(Refused):
+    """A check-out or hand-over would run into someone's booking; a lead may do
+    it anyway, knowingly (the form then offers the box to say so)."""
+
+
 class Forbidden(ServiceError):
     """This person may not do this, whatever the state (their role, not their input)."""
 

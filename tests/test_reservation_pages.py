@@ -326,3 +326,33 @@ def test_change_times_from_the_reservations_page(client, auth, camera):
     soup, _ = client.soup(f"/A/{camera.code}")
     line = soup.select_one("#timeline li").get_text(" ", strip=True)
     assert line.startswith("Reservation changed") and "(was Thu 14:00 – Sat 17:00)" in line
+
+
+@pytest.mark.parametrize("via", ["plain", "htmx"])
+def test_a_leads_refused_check_out_comes_back_as_typed_with_the_override_box(
+    client, auth, camera, via
+):
+    auth.login("lead")
+    kim = factories.make_user("member", name="Kim")
+    alice = factories.make_user("member", name="Alice")
+    assert reserve_form(client, camera, person=kim.id).status_code == 303
+    typed = {"holder": alice.id, "due_back": "2026-03-13", "note": "For the Leeds shoot"}
+    response = client.form(
+        f"/A/{camera.code}/checkout", typed, htmx=CARD if via == "htmx" else None
+    )
+    assert response.status_code == 409
+    if via == "htmx":
+        assert response.headers["HX-Retarget"] == "body"
+        assert response.headers["HX-Push-Url"] == f"/A/{camera.code}/checkout"
+    soup = soup_of(response)
+    assert "reserved by Kim" in flash(soup) and "check it out anyway" in flash(soup)
+    assert soup.select_one("input[name=holder][checked]")["value"] == str(alice.id)
+    assert soup.select_one("input[name=due_back]")["value"] == "2026-03-13"
+    assert soup.select_one("textarea[name=note]").get_text() == "For the Leeds shoot"
+    box = soup.select_one("input[name=override]")
+    assert box is not None and not box.has_attr("checked")
+    assert Asset.get_by_id(camera.id).holder_id is None
+    # Ticking the box on that same form goes ahead.
+    response = client.form(f"/A/{camera.code}/checkout", {**typed, "override": "1"})
+    assert response.status_code == 303
+    assert Asset.get_by_id(camera.id).holder_id == alice.id

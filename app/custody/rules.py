@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, tzinfo
 
-from ..errors import Forbidden, Refused, ServiceError
+from ..errors import Forbidden, OverReservation, Refused, ServiceError
 from ..models import Asset, Location, User, utcnow
 from ..register.rules import in_service, is_lead, is_unusable
 from ..reservations import rules as reservation_rules
@@ -202,7 +202,7 @@ def require_over_reservation(clash, asset: Asset, person: User, override: bool, 
         return
     message = reservation_rules.clash_message(clash, asset, zone, utcnow())
     if is_lead(person):
-        raise Refused(f"{message} Give a due date before then, or check it out anyway.")
+        raise OverReservation(f"{message} Give a due date before then, or check it out anyway.")
     raise Refused(f"{message} Give a due date before then.")
 
 

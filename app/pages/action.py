@@ -11,14 +11,20 @@ from ..register.rules import is_unusable
 from ..reservations import listing as reservation_listing
 
 
-def form_page(action: str, asset: Asset, viewer: User, q: str = "") -> dict:
+def form_page(
+    action: str, asset: Asset, viewer: User, q: str = "", chosen: int | None = None
+) -> dict:
     """What the form for `action` on `asset` shows `viewer`. `q`: a search in
-    the people list (check out and hand over choose a person)."""
+    the people list (check out and hand over choose a person); `chosen`: the
+    person already chosen (a refused form comes back with them listed)."""
+    listed = people.pick(q) if action in ("checkout", "transfer") else []
+    if chosen and action in ("checkout", "transfer") and all(p.id != chosen for p in listed):
+        listed = [p for p in people.by_id(chosen) if p.active] + listed
     return {
         "action": action,
         "asset": asset,
         "q": q,
-        "people": people.pick(q) if action in ("checkout", "transfer") else [],
+        "people": listed,
         "locations": places.location_tree() if action in ("return", "move") else [],
         "to_anyone": custody_rules.may_check_out_to_others(viewer),
         "unusable": is_unusable(asset),

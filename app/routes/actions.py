@@ -25,7 +25,7 @@ from flask_login import current_user
 
 from ..custody import custody, maintenance, servicing
 from ..custody.engine import Outcome
-from ..errors import Forbidden, Invalid, NotFound, Refused, TooLarge
+from ..errors import Forbidden, Invalid, NotFound, OverReservation, Refused, TooLarge
 from ..pages import action as action_page
 from ..pages import asset as asset_page
 from ..permissions import role
@@ -48,8 +48,10 @@ CARD = "status-card"
 
 def form_page(action: str, asset, status: int = 200, errors: dict | None = None, **extra):
     """The small page for one action (also where a plain form's errors land)."""
+    raw = request.form.get("to_holder" if action == "transfer" else "holder", "").strip()
+    chosen = int(raw) if raw.isdigit() and len(raw) <= 18 else None
     context = {
-        **action_page.form_page(action, asset, current_user, request.values.get("q", "")),
+        **action_page.form_page(action, asset, current_user, request.values.get("q", ""), chosen),
         "errors": errors or {},
         "values": request.form,
         **extra,
@@ -62,7 +64,7 @@ def form_page(action: str, asset, status: int = 200, errors: dict | None = None,
 def respond(action: str, code: str, run: Callable[..., Outcome]):
     """Run an action and answer the way the request asked: card fragment or page."""
     asset = asset_or_404(code)
-    errors, status = {}, 200
+    errors, status, overridable = {}, 200, False
     try:
         outcome = run(asset)
     except NotFound:
@@ -73,9 +75,20 @@ def respond(action: str, code: str, run: Callable[..., Outcome]):
     except (Refused, Forbidden, TooLarge) as exc:
         status = exc.status
         flash(f"{exc} Nothing was saved.", "error")
+        overridable = isinstance(exc, OverReservation)
     else:
         flash(outcome.message, "ok")
     fresh = assets.get_by_code(asset.code)
+    if overridable:
+        # A lead may go ahead anyway: the form comes back as typed, with the box
+        # to say so (over htmx too, in place of the page it was sent from).
+        page, status = form_page(action, fresh, status, overridable=True)
+        response = current_app.make_response((page, status))
+        if request.htmx and not request.htmx.boosted:
+            response.headers["HX-Retarget"] = "body"
+            response.headers["HX-Reswap"] = "innerHTML"
+            response.headers["HX-Push-Url"] = url_for(request.endpoint, code=asset.code)
+        return response
     if wants_fragment(CARD):
         new_events = outcome.events if status == 200 else []
         response = current_app.make_response(
