@@ -356,3 +356,21 @@ def test_a_leads_refused_check_out_comes_back_as_typed_with_the_override_box(
     response = client.form(f"/A/{camera.code}/checkout", {**typed, "override": "1"})
     assert response.status_code == 303
     assert Asset.get_by_id(camera.id).holder_id == alice.id
+
+
+def test_a_retired_items_reserve_page_says_it_cannot_be_reserved(client, auth, camera):
+    auth.login("lead")
+    form, _ = client.soup(f"/A/{camera.code}/reserve")
+    assert form.select_one("#reserve-form") is not None
+    Asset.update(status="retired").where(Asset.id == camera.id).execute()
+    page, response = client.soup(f"/A/{camera.code}/reserve")
+    assert response.status_code == 200
+    assert page.select_one("#reserve-form") is None
+    assert page.select_one("#not-reservable").get_text() == (
+        "Camera is retired. It cannot be reserved."
+    )
+    # A post anyway is refused and books nothing.
+    response = reserve_form(client, camera)
+    assert response.status_code == 409
+    assert "Camera is retired." in flash(soup_of(response))
+    assert Reservation.select().count() == 0

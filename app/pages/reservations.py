@@ -10,9 +10,11 @@ from ..reservations import rules as reservation_rules
 
 
 def form_page(asset: Asset, viewer: User) -> dict:
-    """The Reserve form: the asset's bookings, and for leads whom to book for."""
+    """The Reserve form: the asset's bookings, and for leads whom to book for;
+    `refusal`: why it cannot be reserved at all (then no form)."""
     return {
         "asset": asset,
+        "refusal": reservation_rules.reservable_refusal(asset, reservation_rules.current_policy()),
         "bookings": listing.for_asset(asset, viewer),
         "people": people.pick("", limit=500) if is_lead(viewer) else [],
         "note_max": reservation_rules.NOTE_MAX,
