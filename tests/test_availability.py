@@ -245,7 +245,7 @@ def test_the_week_shows_a_booking_across_midnight_and_a_loan(client, auth, londo
     lend(kit, lead, factories.make_holder("Pat Holder"), date(2026, 3, 11), london)
     auth.login("member")
     soup, _ = client.soup(f"/A/{kit.code}")
-    link = soup.select_one("#status-card .week-link a")
+    link = soup.select_one("#status-card a[href$='/week']")
     days = cells(client, kit)
     assert link["href"] == f"/A/{kit.code}/week"
     assert list(days) == [f"2026-03-{d:02}" for d in range(9, 16)]  # Monday to Sunday
@@ -339,3 +339,23 @@ def test_an_overdue_item_is_free_for_no_period_until_it_comes_back(
     for day, free in (("2026-03-14", []), ("2026-03-22", ["Back in time camera"])):
         period = {"free_from": day, "free_from_time": "15:00", "free_to": day}
         assert listed(client, **period, free_to_time="16:00") == free
+
+
+def test_dates_with_no_times_ask_for_the_whole_of_those_days(client, auth, shelf):
+    auth.login("member")
+    monday = {"free_from": "2026-03-16", "free_from_time": "", "free_to": "2026-03-16"}
+    # All of Monday, 00:00 to 24:00: not the one booked until 08:00 that day,
+    # nor the one due back that day.
+    assert listed(client, **monday, free_to_time="") == [
+        "Booking cancelled",
+        "Free camera",
+        "Free camera elsewhere",
+        "One minute over",
+        "Out, due Sunday before",
+        "Starts at the end",
+        "Van",
+    ]
+    # A time typed still counts: Monday 08:00 to 09:00 has the one free from 08:00.
+    assert "Ends at the start" in listed(
+        client, **{**monday, "free_from_time": "08:00"}, free_to_time="09:00"
+    )

@@ -390,12 +390,16 @@ def asked_period(
 ) -> tuple[datetime, datetime]:
     """The period typed as two dates and times in the organisation's zone, as
     UTC; Invalid (field: message) when a part is missing or the end is not after
-    the start."""
+    the start. A date with no time is the whole day: "from" its start, "to" its
+    end, so from Tue to Tue is all of Tuesday."""
     errors: dict[str, str] = {}
     moments = []
     for field, day, clock in (("free_from", from_day, from_clock), ("free_to", to_day, to_clock)):
         try:
-            moments.append(local_moment(day, clock, field, zone))
+            if field == "free_to" and day is not None and not clock.strip():
+                moments.append(end_of_day(day, zone))
+            else:
+                moments.append(local_moment(day, clock, field, zone))
         except Invalid as exc:
             errors.update(exc.errors)
     if errors:
