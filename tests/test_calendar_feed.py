@@ -246,13 +246,13 @@ def test_an_items_feed_for_leads(client, auth, camera):
     auth.login("member", factories.make_user("member", name="Sam Shooter"))
     booking = book(client, camera, note="Client shoot")
     soup, _ = client.soup(f"/A/{camera.code}")
-    assert soup.select_one("#calendar-feed") is None  # a member gets no item's link
+    assert soup.select_one("#status-card a[href$='/feed']") is None  # a member gets no item's link
     assert client.get(f"/A/{camera.code}/feed").status_code == 403
     assert client.form(f"/A/{camera.code}/feed").status_code == 403
     auth.logout()
     auth.login("lead")
     soup, _ = client.soup(f"/A/{camera.code}")
-    link = soup.select_one("#calendar-feed a")
+    link = soup.select_one("#status-card a[href$='/feed']")
     assert link.get_text() == "Add to your calendar"
     soup, response = client.soup(link["href"])
     assert response.status_code == 200 and not CalendarFeed.select().exists()  # GET makes none
