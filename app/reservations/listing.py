@@ -5,7 +5,7 @@ Reservations page. Plain data; the words and times are the templates'."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from ..models import Asset, Reservation, ReservationItem, User, utcnow
 from . import rules
@@ -73,8 +73,7 @@ def for_asset(asset: Asset, viewer: User | None, now: datetime | None = None) ->
     # In force: begun, or started early (its items are out with its person).
     current = next((b for b in held if b.starts_at <= now or b.started), None)
     mine = viewer.id if viewer is not None else None
-    # From now, the zone only words the message: held from now is held at all.
-    out_to_viewer = rules.held_refusal(asset, mine, now, UTC, now, policy) is not None
+    out_to_viewer = rules.out_with_other(asset, mine)
     return AssetBookings(
         current=current,
         coming=[b for b in held if b is not current],
@@ -82,7 +81,7 @@ def for_asset(asset: Asset, viewer: User | None, now: datetime | None = None) ->
         if out_to_viewer
         else next((b for b in held if b.may_start and b.person_id == mine), None),
         may_reserve=viewer is not None and rules.reservable_refusal(asset, policy) is None,
-        out=rules.held_refusal(asset, None, now, UTC, now, policy) is not None,
+        out=rules.out_with_other(asset, None),
     )
 
 

@@ -331,6 +331,12 @@ def out_until(asset: Asset, zone: tzinfo, now: datetime, rules: Policy) -> datet
     return end_of_day(asset.due_back, zone) if asset.due_back else None
 
 
+def out_with_other(asset: Asset, person_id: int | None) -> bool:
+    """Someone other than `person_id` (None: anyone) has `asset` out: then
+    `held_refusal` refuses every period from now, overdue or not (no lookup)."""
+    return bool(asset.holder_id) and asset.holder_id != person_id
+
+
 def held_refusal(
     asset: Asset, person_id: int | None, start: datetime, zone: tzinfo, now: datetime, rules: Policy
 ) -> str | None:
@@ -338,7 +344,7 @@ def held_refusal(
     it is out with someone else who has it until after `start`, with no due
     date, or overdue (still out, so free for no period until it comes back).
     `held_sql` is the same test as a condition on Asset."""
-    if not asset.holder_id or asset.holder_id == person_id:
+    if not out_with_other(asset, person_id):
         return None
     until = out_until(asset, zone, now, rules)
     if until is None or until <= now or until > start:
