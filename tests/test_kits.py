@@ -257,6 +257,12 @@ def test_the_empty_kit_forms_show_no_error(client, gear):
         soup = soup_of(client.get(url))
         assert soup.select(".error, .has-error") == [], url
         assert "built-in method" not in str(soup), url
+    # The kit's Reserve form posts to the kit and goes back to it, without htmx.
+    form = soup_of(client.get(f"/kits/{the_kit().code}/reserve")).select_one(
+        "form#kit-reserve-form"
+    )
+    assert form["action"] == f"/kits/{the_kit().code}/reserve" and not form.get("hx-post")
+    assert form.select_one("a")["href"] == f"/A/{the_kit().code}"
 
 
 def test_a_lead_renames_fills_empties_and_deletes_a_kit(client, gear):

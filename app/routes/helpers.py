@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import abort, request, session
 from flask_wtf import FlaskForm
@@ -13,6 +13,8 @@ from ..custody.maintenance import MAX_TEXT
 from ..errors import Invalid
 from ..forms import parse_money
 from ..register import assets
+from ..reservations import rules as reservation_rules
+from ..templating import local_zone
 
 
 def asset_or_404(code: str):
@@ -113,6 +115,19 @@ def _date(raw: str, name: str) -> date | None:
 
 def form_date(name: str) -> date | None:
     return _date(request.form.get(name, ""), name)
+
+
+def form_moment(field: str) -> datetime:
+    """The date and time boxes `<field>_date` and `<field>_time` (the
+    organisation's clock), as UTC; a bad one is an Invalid named for the pair,
+    where the form shows it."""
+    try:
+        day = form_date(f"{field}_date")
+    except Invalid as exc:
+        raise Invalid({field: next(iter(exc.errors.values()))}) from None
+    return reservation_rules.local_moment(
+        day, request.form.get(f"{field}_time", ""), field, local_zone()
+    )
 
 
 def query_date(name: str) -> date | None:

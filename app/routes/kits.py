@@ -12,7 +12,7 @@ from ..pages import kits as kits_page
 from ..permissions import role
 from ..reservations import rules as reservation_rules
 from ..templating import local_today, local_zone, moment, wants_fragment
-from .helpers import current_actor, form_date, form_int, form_text
+from .helpers import current_actor, form_date, form_int, form_moment, form_text
 
 bp = Blueprint("kits", __name__)
 
@@ -153,17 +153,6 @@ def checkin(code: str):
     return _answer(kit, status)
 
 
-def _moment(field: str):
-    """The date and time boxes `<field>_date` and `<field>_time`, as UTC."""
-    try:
-        day = form_date(f"{field}_date")
-    except Invalid as exc:  # named for the box pair, where the form shows it
-        raise Invalid({field: next(iter(exc.errors.values()))}) from None
-    return reservation_rules.local_moment(
-        day, request.form.get(f"{field}_time", ""), field, local_zone()
-    )
-
-
 @bp.route("/kits/<code>/reserve", methods=["GET", "POST"])
 @role("member")
 def reserve(code: str):
@@ -176,8 +165,8 @@ def reserve(code: str):
                 kit.code,
                 actor=current_actor(),
                 person_id=form_int("person"),
-                starts_at=_moment("starts_at"),
-                ends_at=_moment("ends_at"),
+                starts_at=form_moment("starts_at"),
+                ends_at=form_moment("ends_at"),
                 note=form_text("note", reservation_rules.NOTE_MAX),
                 zone=local_zone(),
             )

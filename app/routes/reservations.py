@@ -14,23 +14,19 @@ from ..register import assets
 from ..reservations import reservations
 from ..reservations import rules as reservation_rules
 from ..templating import local_today, local_zone, moment, wants_fragment
-from .helpers import asset_or_404, current_actor, form_date, form_int, form_text, walking_audit_id
+from .helpers import (
+    asset_or_404,
+    current_actor,
+    form_int,
+    form_moment,
+    form_text,
+    walking_audit_id,
+)
 
 bp = Blueprint("reservations", __name__)
 
 CARD = "status-card"
 FORM = "reserve-form"
-
-
-def _moment(field: str):
-    """The date and time boxes `<field>_date` and `<field>_time`, as UTC."""
-    try:
-        day = form_date(f"{field}_date")
-    except Invalid as exc:  # named for the box pair, where the form shows it
-        raise Invalid({field: next(iter(exc.errors.values()))}) from None
-    return reservation_rules.local_moment(
-        day, request.form.get(f"{field}_time", ""), field, local_zone()
-    )
 
 
 @bp.route("/A/<code>/reserve", methods=["GET", "POST"])
@@ -45,8 +41,8 @@ def reserve(code: str):
                 [asset.code],
                 actor=current_actor(),
                 person_id=form_int("person"),
-                starts_at=_moment("starts_at"),
-                ends_at=_moment("ends_at"),
+                starts_at=form_moment("starts_at"),
+                ends_at=form_moment("ends_at"),
                 note=form_text("note", reservation_rules.NOTE_MAX),
                 zone=local_zone(),
             )
@@ -138,8 +134,8 @@ def change(reservation_id: int):
         booking = reservations.change(
             reservation_id,
             actor=current_actor(),
-            starts_at=_moment("starts_at"),
-            ends_at=_moment("ends_at"),
+            starts_at=form_moment("starts_at"),
+            ends_at=form_moment("ends_at"),
             zone=local_zone(),
         )
     except NotFound:
