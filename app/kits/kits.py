@@ -148,6 +148,19 @@ def create(name: str, item_codes: str, *, actor: User) -> Kit:
         return kit
 
 
+def _found(kit_code: str) -> Kit:
+    """The kit a typed code names, or NotFound."""
+    kit = get_by_code(codes.parse(kit_code or ""))
+    if kit is None:
+        raise NotFound("No kit has that code.")
+    return kit
+
+
+def _locked_by_code(kit_code: str) -> Kit:
+    """The kit a typed code names, its row locked (inside a write)."""
+    return _locked(_found(kit_code).id)
+
+
 def _locked(kit_id: int, version: int | None = None) -> Kit:
     query = Kit.select().where(Kit.id == kit_id)
     kit = (query if is_sqlite() else query.for_update()).first()
@@ -251,10 +264,7 @@ def check_out(
     """Check every item of the kit out to `holder_id` (default: the actor), in one
     transaction: if any one item cannot go, none does."""
     with write():
-        kit = get_by_code(codes.parse(kit_code or ""))
-        if kit is None:
-            raise NotFound("No kit has that code.")
-        kit = _locked(kit.id)
+        kit = _locked_by_code(kit_code)
         if _done_before(key):
             return Taken(kit, "Already done.", duplicate=True)
         assets = items(kit)
@@ -292,10 +302,7 @@ def check_in(
     codes; None: all of them) comes back, in one transaction. An item not ticked
     stays out with its holder and is flagged on its history."""
     with write():
-        kit = get_by_code(codes.parse(kit_code or ""))
-        if kit is None:
-            raise NotFound("No kit has that code.")
-        kit = _locked(kit.id)
+        kit = _locked_by_code(kit_code)
         if _done_before(key):
             return Taken(kit, "Already done.", duplicate=True)
         out = [asset for asset in items(kit) if asset.holder_id]
@@ -350,10 +357,7 @@ def reserve(
     """Book every item of the kit, through the reservations' own booking (its
     rules, no double booking); the booking remembers the kit."""
     with write():
-        kit = get_by_code(codes.parse(kit_code or ""))
-        if kit is None:
-            raise NotFound("No kit has that code.")
-        kit = _locked(kit.id)
+        kit = _locked_by_code(kit_code)
         assets = items(kit)
         if not assets:
             raise Refused("This kit has no items.")
@@ -390,9 +394,7 @@ def startable(kit: Kit, viewer: User, now: datetime | None = None) -> Reservatio
 def start_reservation(kit_code: str, *, actor: User, today: date, zone: tzinfo) -> Reservation:
     """Start reservation from the kit's label: every item of its booking checked out
     to its person in one transaction (the reservations' own start)."""
-    kit = get_by_code(codes.parse(kit_code or ""))
-    if kit is None:
-        raise NotFound("No kit has that code.")
+    kit = _found(kit_code)
     booking = startable(kit, actor)
     if booking is None:
         raise Refused("This kit has no reservation you can start now.")
@@ -403,10 +405,7 @@ def transfer(kit_code: str, *, actor: User, today: date, to_holder_id: int | Non
     """Hand every item of the kit that is out straight to another person, in one
     transaction, each through custody's own hand-over (its rules and event)."""
     with write():
-        kit = get_by_code(codes.parse(kit_code or ""))
-        if kit is None:
-            raise NotFound("No kit has that code.")
-        kit = _locked(kit.id)
+        kit = _locked_by_code(kit_code)
         out = [asset for asset in items(kit) if asset.holder_id]
         if not out:
             raise Refused("Nothing in this kit is checked out.")
