@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import sqlite3
 import sys
 import urllib.parse
@@ -31,7 +30,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from dataset import cached_dataset
+from dataset import cached_dataset, derived_dataset
 from harness import server, sign_in, wrk
 
 TARGET_P50_MS = 50.0
@@ -71,17 +70,10 @@ def with_custom_fields(assets: int, events: int, seed: int, rebuild: bool) -> Pa
     """The cached dataset copied, with five custom fields and a value of each for
     every asset (built once, kept beside it)."""
     base = cached_dataset(assets, events, seed, rebuild)
-    folder = base.with_name(f"{base.name}-custom5.{VERSION}")
-    if rebuild and folder.exists():
-        shutil.rmtree(folder)
-    if (folder / "READY").exists():
-        print(f"Reusing {folder}.", flush=True)
-        return folder
-    shutil.rmtree(folder, ignore_errors=True)
-    building = folder.with_name(folder.name + ".building")
-    shutil.rmtree(building, ignore_errors=True)
-    shutil.copytree(base, building)
-    (building / "READY").unlink(missing_ok=True)
+    return derived_dataset(base, f"custom5.{VERSION}", rebuild, lambda f: _add_fields(f, seed))
+
+
+def _add_fields(building: Path, seed: int) -> str:
     from app.register import search_index
 
     rng = random.Random(seed)
@@ -113,10 +105,7 @@ def with_custom_fields(assets: int, events: int, seed: int, rebuild: bool) -> Pa
         con.execute("ANALYZE")
     finally:
         con.close()
-    (building / "READY").write_text("complete\n")
-    building.rename(folder)
-    print(f"Added {len(FIELDS)} custom fields, {len(rows):,} values: {folder}", flush=True)
-    return folder
+    return f"Added {len(FIELDS)} custom fields, {len(rows):,} values"
 
 
 def _json(value) -> str:

@@ -16,6 +16,7 @@ import random
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -327,4 +328,26 @@ def cached_dataset(assets: int, events: int, seed: int, rebuild: bool) -> Path:
     build_dataset(assets, events, seed=seed, management=True, folder=building)
     (building / "READY").write_text("complete\n")
     building.rename(folder)  # only a finished dataset ever has the cached name
+    return folder
+
+
+def derived_dataset(base: Path, suffix: str, rebuild: bool, add: Callable[[Path], str]) -> Path:
+    """`base` copied beside itself as `<base>-<suffix>` and changed once by
+    `add(folder)` (which says what it added), then kept: a bench's own data on
+    top of the shared dataset, built only when missing or asked afresh."""
+    folder = base.with_name(f"{base.name}-{suffix}")
+    if rebuild and folder.exists():
+        shutil.rmtree(folder)
+    if (folder / "READY").exists():
+        print(f"Reusing {folder}.", flush=True)
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    building = folder.with_name(folder.name + ".building")
+    shutil.rmtree(building, ignore_errors=True)
+    shutil.copytree(base, building)
+    (building / "READY").unlink(missing_ok=True)
+    said = add(building)
+    (building / "READY").write_text("complete\n")
+    building.rename(folder)  # only a finished copy ever has the cached name
+    print(f"{said}: {folder}", flush=True)
     return folder

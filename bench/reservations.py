@@ -38,7 +38,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from dataset import cached_dataset
+from dataset import cached_dataset, derived_dataset
 from harness import csrf, server, sign_in, wrk
 
 HERE = Path(__file__).resolve().parent
@@ -58,17 +58,11 @@ def with_reservations(
 ) -> Path:
     """The cached dataset copied, with that many bookings (built once, kept beside it)."""
     base = cached_dataset(assets, events, seed, rebuild)
-    folder = base.with_name(f"{base.name}-reservations{bookings_wanted}.{VERSION}")
-    if rebuild and folder.exists():
-        shutil.rmtree(folder)
-    if (folder / "READY").exists():
-        print(f"Reusing {folder}.", flush=True)
-        return folder
-    shutil.rmtree(folder, ignore_errors=True)
-    building = folder.with_name(folder.name + ".building")
-    shutil.rmtree(building, ignore_errors=True)
-    shutil.copytree(base, building)
-    (building / "READY").unlink(missing_ok=True)
+    suffix = f"reservations{bookings_wanted}.{VERSION}"
+    return derived_dataset(base, suffix, rebuild, lambda f: _add_bookings(f, bookings_wanted, seed))
+
+
+def _add_bookings(building: Path, bookings_wanted: int, seed: int) -> str:
     rng = random.Random(seed)
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     today = now.date()
@@ -116,10 +110,7 @@ def with_reservations(
         con.execute("ANALYZE")
     finally:
         con.close()
-    (building / "READY").write_text(f"complete {now}\n")
-    building.rename(folder)
-    print(f"Added {len(bookings):,} bookings: {folder}", flush=True)
-    return folder
+    return f"Added {len(bookings):,} bookings"
 
 
 def _next_week() -> tuple[date, date]:
