@@ -21,7 +21,7 @@ from .ops import settings
 from .ops.money import format_money
 from .permissions import may, sign_in_url
 from .register import custom_field_rules, event_kinds, places, uploads
-from .reservations import rules as reservation_rules
+from .reservations import moments as reservation_moments
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -107,7 +107,7 @@ def moment(value: datetime | None) -> str:
     coming week, else "Tue 03 Feb 14:00" (reservations/rules.py)."""
     if value is None:
         return ""
-    return reservation_rules.moment_text(value, local_zone(), utcnow())
+    return reservation_moments.moment_text(value, local_zone(), utcnow())
 
 
 def nice_date(value: date | None) -> str:

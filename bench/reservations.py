@@ -156,13 +156,13 @@ def expected_free(folder: Path, category: int, query: dict) -> tuple[int, float]
     from app.database import close_connection
     from app.models import Asset
     from app.register import assets
-    from app.reservations import rules
+    from app.reservations import moments, rules
     from app.templating import local_zone
 
     app = create_app()
     with app.test_request_context():
         zone = local_zone()
-        start, end = rules.asked_period(
+        start, end = moments.asked_period(
             date.fromisoformat(query["free_from"]),
             query["free_from_time"],
             date.fromisoformat(query["free_to"]),

@@ -12,6 +12,7 @@ import pytest
 from app.custody import custody
 from app.models import Asset, User
 from app.ops import settings
+from app.reservations import moments as reservation_moments
 from app.reservations import reservations
 from app.reservations import rules as reservation_rules
 
@@ -40,8 +41,8 @@ def book(asset, lead, person, start, end, zone):
         [asset.code],
         actor=lead,
         person_id=person.id,
-        starts_at=reservation_rules.to_utc(start[0], time.fromisoformat(start[1]), zone),
-        ends_at=reservation_rules.to_utc(end[0], time.fromisoformat(end[1]), zone),
+        starts_at=reservation_moments.to_utc(start[0], time.fromisoformat(start[1]), zone),
+        ends_at=reservation_moments.to_utc(end[0], time.fromisoformat(end[1]), zone),
         zone=zone,
     )
 
@@ -154,8 +155,8 @@ def test_the_filter_and_the_booking_service_agree(client, auth, shelf, london):
     lead = User.get(User.name == "Lee Lead")
     auth.login("member")
     offered = set(listed(client))
-    start = reservation_rules.to_utc(MON, time(8), london)
-    end = reservation_rules.to_utc(FRI, time(17), london)
+    start = reservation_moments.to_utc(MON, time(8), london)
+    end = reservation_moments.to_utc(FRI, time(17), london)
     wanted = reservation_rules.Wanted(
         start, end, london, datetime(2026, 3, 11, 12), reservation_rules.current_policy()
     )

@@ -21,7 +21,7 @@ from ..database import write
 from ..models import Asset, Setting, User
 from ..ops import mail
 from ..reservations import listing as reservation_listing
-from ..reservations import rules as reservation_rules
+from ..reservations import moments as reservation_moments
 from .rules import is_overdue
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -179,15 +179,15 @@ def plan(
 
 def _bookings(today: date, org: str, link: Link, zone: tzinfo) -> list[Outgoing]:
     """Before a reservation starts: its person is told the day before and on the day."""
-    since = reservation_rules.to_utc(today, time(0), zone)
-    until = reservation_rules.to_utc(today + timedelta(days=2), time(0), zone)
+    since = reservation_moments.to_utc(today, time(0), zone)
+    until = reservation_moments.to_utc(today + timedelta(days=2), time(0), zone)
     now = datetime.now(UTC).replace(tzinfo=None)
     out = []
     for booking in reservation_listing.starting(since, until):
         person = booking.person
         if _reachable(person) is not None:
             continue  # the Reservations page lists it for them all the same
-        when = reservation_rules.period_text(booking.starts_at, booking.ends_at, zone, now)
+        when = reservation_moments.period_text(booking.starts_at, booking.ends_at, zone, now)
         lines = "\n".join(
             f"- {a.name} ({_pretty(a.code)})" + (f"\n  {link(a.code)}" if link(a.code) else "")
             for a in booking.assets
@@ -198,7 +198,7 @@ def _bookings(today: date, org: str, link: Link, zone: tzinfo) -> list[Outgoing]
             "If you no longer need them, cancel it on the Reservations page so others "
             "can book them.\n"
         )
-        start = reservation_rules.moment_text(booking.starts_at, zone, now)
+        start = reservation_moments.moment_text(booking.starts_at, zone, now)
         subject = f"{org} reminder: your reservation starts {start}"
         out.append(Outgoing(f"booking:{booking.id}", person, subject, body, booking.assets))
     return out

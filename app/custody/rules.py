@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from ..errors import Forbidden, OverReservation, Refused, ServiceError
 from ..models import Asset, Location, User, utcnow
 from ..register.rules import in_service, is_lead, is_unusable
+from ..reservations import moments as reservation_moments
 from ..reservations import rules as reservation_rules
 
 # Every action on an asset, with the words that finish "Only a lead can ..."
@@ -191,7 +192,7 @@ def reservation_in_the_way(
     rule (reservations/rules.py)."""
     now = now or utcnow()
     if until is None and due_back is not None:
-        until = reservation_rules.end_of_day(due_back, zone)
+        until = reservation_moments.end_of_day(due_back, zone)
     policy = reservation_rules.current_policy()
     return reservation_rules.check_out_clash(asset, holder, until, now, policy)
 

@@ -15,7 +15,7 @@ import time
 from ..database import write
 from ..errors import Invalid
 from ..models import Setting
-from ..reservations import rules as reservation_rules
+from ..reservations import settings as reservation_settings
 from .money import check_currency, currency_code
 from .rules import (
     audit_interval,
@@ -35,7 +35,7 @@ EDITABLE = (
     "audit_interval_days",
     "paper_size",
     "currency",
-    *reservation_rules.SETTINGS,
+    *reservation_settings.SETTINGS,
 )
 KEYS = (*EDITABLE, "checklist_dismissed")
 _TTL_SECONDS = 10.0
@@ -66,7 +66,7 @@ def effective(config) -> dict[str, str]:
         "paper_size": paper_size(values.get("paper_size")),
         "currency": currency_code(values.get("currency")),
         "checklist_dismissed": values.get("checklist_dismissed") == "yes",
-        **reservation_rules.settings_shown(values),
+        **reservation_settings.settings_shown(values),
     }
 
 
@@ -115,9 +115,9 @@ def change(values: dict[str, str]) -> None:
         problem = check_currency(clean["currency"], allow_none=True)
         if problem:
             errors["currency"] = problem
-    for key in reservation_rules.SETTINGS:
+    for key in reservation_settings.SETTINGS:
         if key in values:
-            value, problem = reservation_rules.clean_setting(key, values[key])
+            value, problem = reservation_settings.clean_setting(key, values[key])
             if problem:
                 errors[key] = problem
             else:

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from peewee import JOIN
 
 from ..models import Asset, Event, Reservation, ReservationItem, User
+from ..reservations import moments as reservation_moments
 from ..reservations import rules as reservation_rules
 
 # Events that hand an item to someone (Event.holder) or take it back.
@@ -125,12 +126,12 @@ def _loans(asset: Asset, start: datetime, end: datetime, zone: tzinfo, now: date
 
 def _entry(span: Span, day_start: datetime, day_end: datetime, zone: tzinfo) -> Entry:
     starts = (
-        f"{reservation_rules.local(span.starts_at, zone):%H:%M}"
+        f"{reservation_moments.local(span.starts_at, zone):%H:%M}"
         if span.starts_at >= day_start
         else ""
     )
     ends = (
-        f"{reservation_rules.local(span.ends_at, zone):%H:%M}"
+        f"{reservation_moments.local(span.ends_at, zone):%H:%M}"
         if span.ends_at is not None and span.ends_at < day_end
         else ""
     )
@@ -144,13 +145,13 @@ def week(asset: Asset, monday: date, zone: tzinfo, now: datetime) -> dict:
     """The grid of `asset`'s week starting on `monday` (a local date)."""
     monday = week_of(monday)
     days = [monday + timedelta(days=n) for n in range(7)]
-    edges = [reservation_rules.to_utc(d, time(0), zone) for d in [*days, monday + timedelta(7)]]
+    edges = [reservation_moments.to_utc(d, time(0), zone) for d in [*days, monday + timedelta(7)]]
     start, end = edges[0], edges[-1]
     spans = sorted(
         _bookings(asset, start, end, now) + _loans(asset, start, end, zone, now),
         key=lambda s: s.starts_at,
     )
-    today = reservation_rules.local(now, zone).date()
+    today = reservation_moments.local(now, zone).date()
     grid = []
     for n, day in enumerate(days):
         day_start, day_end = edges[n], edges[n + 1]

@@ -9,7 +9,7 @@ from datetime import datetime, tzinfo
 
 from ..models import Asset, Event, Reservation, ReservationItem, User, utcnow
 from ..register import events
-from . import rules
+from . import moments
 
 RETIRED_WHY = "the item was retired"
 
@@ -44,7 +44,7 @@ def retired(asset: Asset, actor: User, zone: tzinfo, now: datetime) -> list[Even
         data = {
             "reservation": booking.id,
             "for": booking.person.name,
-            "period": rules.period_text(booking.starts_at, booking.ends_at, zone, now),
+            "period": moments.period_text(booking.starts_at, booking.ends_at, zone, now),
             "why": RETIRED_WHY,
         }
         recorded.append(events.record("reservation_cancelled", asset=asset, actor=actor, data=data))

@@ -7,8 +7,9 @@ keeps only its SHA-256 hash, so a copy of the database or a backup opens no
 one's calendar. Renewing a link replaces the hash: the old link stops working
 at once. A deactivated person's feed answers as an unknown link.
 
-What a feed shows (the feed's rules, spelled here once): bookings that hold or
-held their items, booked, started or ended, from WINDOW ago onwards.
+What a feed shows (the feed's rules live in rules.py: `in_calendar`,
+`FEED_WINDOW`, who may renew which link): bookings that hold or held their
+items, booked, started or ended, from FEED_WINDOW ago onwards.
 Cancelled and lapsed ones are left out: a subscribed calendar re-reads the
 whole feed and drops what is gone, which every calendar app handles, whereas
 STATUS:CANCELLED in a subscription is shown as a normal event by some. Times
@@ -33,15 +34,10 @@ from peewee import IntegrityError
 from ..database import write
 from ..errors import Forbidden, NotFound
 from ..models import Asset, CalendarFeed, Reservation, ReservationItem, User, utcnow
-from ..register.rules import is_lead
-from . import rules
+from . import moments, rules
 
-# Bookings that ended longer ago than this are left out, so the feed stays small.
-WINDOW = timedelta(days=30)
-# And at most this many, the soonest to end first after the window's start.
+# At most this many events, the soonest to end first after the window's start.
 MOST_EVENTS = 500
-# Booked, started (out with the person) or ended (it happened): in the calendar.
-IN_CALENDAR = ("booked", "started", "ended")
 TOKEN_BYTES = 32
 # What a token we make looks like (43 URL-safe characters), with room to spare:
 # anything else is refused before hashing.
@@ -52,25 +48,6 @@ PRODID = "-//tagtrail//Reservations//EN"
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-# Who may renew which feed.
-
-
-def may_renew_person_feed(actor: User | None, person: User) -> bool:
-    """Each person renews their own feed."""
-    return actor is not None and actor.id == person.id
-
-
-def may_renew_asset_feed(actor: User | None) -> bool:
-    """Leads renew an asset's feed."""
-    return actor is not None and is_lead(actor)
-
-
-def in_calendar(r: Reservation, now: datetime, policy: rules.Policy) -> bool:
-    """Whether a booking is an event in the feeds: it holds or held its items
-    (a booked one past its lapse time is lapsed, even before `tagtrail remind`)."""
-    return r.state in IN_CALENDAR and not rules.is_lapsed(r.state, r.starts_at, now, policy)
 
 
 # Making, renewing and finding feeds.
@@ -98,14 +75,14 @@ def _renew(where, fields: dict, now: datetime) -> str:
 
 def renew_person_feed(actor: User, person: User, now: datetime | None = None) -> str:
     """A new secret link token for `person`'s feed; the old one stops working."""
-    if not may_renew_person_feed(actor, person):
+    if not rules.may_renew_person_feed(actor, person):
         raise Forbidden("You can only get the calendar link of your own reservations.")
     return _renew(CalendarFeed.person == person.id, {"person": person.id}, now or utcnow())
 
 
 def renew_asset_feed(actor: User, asset: Asset, now: datetime | None = None) -> str:
     """A new secret link token for `asset`'s feed; the old one stops working."""
-    if not may_renew_asset_feed(actor):
+    if not rules.may_renew_asset_feed(actor):
         raise Forbidden("Only leads can get an item's calendar link.")
     return _renew(CalendarFeed.asset == asset.id, {"asset": asset.id}, now or utcnow())
 
@@ -140,12 +117,12 @@ def _person_entries(person_id: int, since: datetime, now, policy) -> list[Entry]
         for r in Reservation.select()
         .where(
             Reservation.person == person_id,
-            Reservation.state.in_(IN_CALENDAR),
+            Reservation.state.in_(rules.IN_CALENDAR),
             Reservation.ends_at > since,
         )
         .order_by(Reservation.ends_at, Reservation.id)
         .limit(MOST_EVENTS)
-        if in_calendar(r, now, policy)
+        if rules.in_calendar(r, now, policy)
     ]
     assets: dict[int, list[Asset]] = {r.id: [] for r in found}
     if found:
@@ -166,13 +143,17 @@ def _asset_entries(asset: Asset, since: datetime, now, policy) -> list[Entry]:
         .join(User, on=(Reservation.person == User.id))
         .where(
             ReservationItem.asset == asset.id,
-            Reservation.state.in_(IN_CALENDAR),
+            Reservation.state.in_(rules.IN_CALENDAR),
             Reservation.ends_at > since,
         )
         .order_by(Reservation.ends_at, Reservation.id)
         .limit(MOST_EVENTS)
     )
-    return [Entry(i.reservation, [asset]) for i in items if in_calendar(i.reservation, now, policy)]
+    return [
+        Entry(i.reservation, [asset])
+        for i in items
+        if rules.in_calendar(i.reservation, now, policy)
+    ]
 
 
 def _names(assets: list[Asset]) -> str:
@@ -200,8 +181,8 @@ def _event(
     event.add("dtstamp", now.replace(tzinfo=UTC))
     event.add("created", r.created_at.replace(tzinfo=UTC))
     event.add("summary", summary)
-    event.add("dtstart", rules.local(r.starts_at, zone))
-    event.add("dtend", rules.local(r.ends_at, zone))
+    event.add("dtstart", moments.local(r.starts_at, zone))
+    event.add("dtend", moments.local(r.ends_at, zone))
     event.add("status", "CONFIRMED")
     lines = [r.note] if r.note else []
     lines += [f"{a.name}: {link(a.code)}" for a in entry.assets]
@@ -242,7 +223,7 @@ def calendar(
     address for someone elsewhere; `public_url` names the events' UIDs."""
     now = now or utcnow()
     policy = rules.current_policy()
-    since = now - WINDOW
+    since = now - rules.FEED_WINDOW
     domain = _domain(public_url)
     prefix = f"{org_name}: " if org_name else ""
     if feed.person_id is not None:

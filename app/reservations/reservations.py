@@ -17,7 +17,7 @@ from ..database import is_sqlite, write
 from ..errors import Forbidden, Invalid, NotFound, Refused, ServiceError
 from ..models import Asset, Reservation, ReservationItem, User, utcnow
 from ..register import events
-from . import rules
+from . import moments, rules
 
 
 def _person(person_id: int | None, actor: User) -> User:
@@ -85,7 +85,7 @@ def _check_free(
 def _each(reservation: Reservation, assets, zone, now, **data):
     """Each asset with the data its event keeps: the booking, for whom, and the
     period as the organisation's clock read it then."""
-    period = rules.period_text(reservation.starts_at, reservation.ends_at, zone, now)
+    period = moments.period_text(reservation.starts_at, reservation.ends_at, zone, now)
     for asset in assets:
         yield (
             asset,
@@ -191,7 +191,7 @@ def change(
         booking = _editable(reservation_id, actor, now, policy)
         assets = _locked_assets([i.asset.code for i in _items(booking)])
         _check_free(assets, booking.person, starts_at, ends_at, now, zone, policy, booking.id)
-        was = rules.period_text(booking.starts_at, booking.ends_at, zone, now)
+        was = moments.period_text(booking.starts_at, booking.ends_at, zone, now)
         booking.starts_at, booking.ends_at = starts_at, ends_at
         booking.version += 1
         booking.save()
@@ -220,7 +220,7 @@ def start(
         refusal = rules.start_refusal(booking, actor, now, policy)
         if refusal:
             raise Refused(refusal)
-        due = rules.due_day(booking.ends_at, zone)
+        due = moments.due_day(booking.ends_at, zone)
         booking.events = []  # what the start wrote, for the page to show
         for item in _items(booking):
             if item.asset.holder_id == booking.person_id:

@@ -1,23 +1,26 @@
 """The reservation rules, spelled once: what may be reserved, for how long and
-how far ahead, by whom for whom, what counts as overlapping, when an unstarted
-booking lapses, and whether a check-out would run into someone's booking.
+how far ahead (the policy), by whom for whom, what counts as overlapping, what
+is free, when an unstarted booking lapses, whether a check-out would run into
+someone's booking, and which bookings the calendar feeds show and who renews
+which feed.
 
 Stored times are naive UTC; a `zone` is the organisation's time zone, in which
-people type and read times and in which due dates are days. The service
-(reservations.py), custody's check-out, the pages and the Settings page ask here.
+people type and read times and in which due dates are days (moments.py converts
+and words them; settings.py reads the saved policy). The service
+(reservations.py), the feeds, custody's check-out and the pages ask here.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from peewee import JOIN, fn
 
 from ..errors import Forbidden, Invalid
-from ..models import Asset, Category, Reservation, ReservationItem, User
+from ..models import Asset, Reservation, ReservationItem, User
 from ..register.rules import in_service, in_service_sql, is_lead
+from .moments import end_of_day, local, moment_text, period_text
 
 # Holding its items: booked (waiting for its start) or started (checked out).
 ACTIVE = ("booked", "started")
@@ -30,7 +33,7 @@ STATE_LABELS = {
 }
 NOTE_MAX = 500
 
-# Settings (the Settings page; stored in the Setting table).
+# The policy's defaults and limits (the Settings page edits them; settings.py reads them).
 AHEAD_DAYS, MAX_AHEAD_DAYS = 90, 3650
 LONGEST_DAYS, MAX_LONGEST_DAYS = 14, 365
 LAPSE_MINUTES, MAX_LAPSE_MINUTES = 120, 7 * 24 * 60
@@ -50,123 +53,14 @@ class Policy:
         return timedelta(minutes=self.lapse_minutes)
 
 
-def _whole(raw, default: int, top: int) -> int:
-    try:
-        value = int(str(raw).strip())
-    except (TypeError, ValueError):
-        return default
-    return value if 1 <= value <= top else default
-
-
-def closed_categories(raw) -> frozenset[int]:
-    """The saved list of categories that cannot be reserved (JSON ids)."""
-    try:
-        ids = json.loads(raw) if raw else []
-    except ValueError:
-        return frozenset()
-    return frozenset(i for i in ids if isinstance(i, int)) if isinstance(ids, list) else frozenset()
-
-
-def policy(saved: dict) -> Policy:
-    """The rules in force, from the saved settings (defaults for missing or absurd values)."""
-    return Policy(
-        ahead_days=_whole(saved.get("reserve_ahead_days"), AHEAD_DAYS, MAX_AHEAD_DAYS),
-        longest_days=_whole(saved.get("reserve_longest_days"), LONGEST_DAYS, MAX_LONGEST_DAYS),
-        lapse_minutes=_whole(saved.get("reserve_lapse_minutes"), LAPSE_MINUTES, MAX_LAPSE_MINUTES),
-        closed=closed_categories(saved.get("reserve_closed_categories")),
-    )
-
-
 def current_policy() -> Policy:
-    from ..ops import settings  # settings asks this module to check what it saves
+    """The rules in force, from what the Settings page saved."""
+    # Imported here: ops.settings and .settings (which reads the saved values
+    # into a Policy) both build on this module.
+    from ..ops import settings as saved_settings
+    from .settings import policy
 
-    return policy(settings.saved())
-
-
-# The Settings page's keys: three numbers, and the categories that cannot be reserved.
-_NUMBERS = {
-    "reserve_ahead_days": (MAX_AHEAD_DAYS, "days"),
-    "reserve_longest_days": (MAX_LONGEST_DAYS, "days"),
-    "reserve_lapse_minutes": (MAX_LAPSE_MINUTES, "minutes"),
-}
-SETTINGS = (*_NUMBERS, "reserve_closed_categories")
-
-
-def clean_setting(key: str, raw) -> tuple[str, str | None]:
-    """The value to save for what the Settings page sent for `key`, and a message
-    when it is unusable (then nothing is saved)."""
-    if key == "reserve_closed_categories":
-        chosen = raw if isinstance(raw, list | tuple) else ([raw] if raw else [])
-        try:
-            ids = sorted({int(str(i)) for i in chosen})
-        except ValueError:
-            return "", "Choose categories from the list."
-        known = {c.id for c in Category.select(Category.id).where(Category.id.in_(ids))}
-        if set(ids) - known:
-            return "", "Choose categories from the list."
-        return json.dumps(ids), None
-    top, unit = _NUMBERS[key]
-    text = str(raw or "").strip()
-    if not text:
-        return "", None  # blank: the default
-    if not text.isdigit() or not 1 <= int(text) <= top:
-        return "", f"Give a number of {unit} from 1 to {top}."
-    return str(int(text)), None
-
-
-def settings_shown(saved: dict) -> dict:
-    """The rules in force, as the Settings page shows them."""
-    rules = policy(saved)
-    return {
-        "reserve_ahead_days": rules.ahead_days,
-        "reserve_longest_days": rules.longest_days,
-        "reserve_lapse_minutes": rules.lapse_minutes,
-        "reserve_closed_categories": sorted(rules.closed),
-    }
-
-
-# Times: typed and shown in the organisation's zone, stored as naive UTC.
-
-
-def to_utc(day: date, clock: time, zone: tzinfo) -> datetime:
-    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
-
-
-def local(moment: datetime, zone: tzinfo) -> datetime:
-    return moment.replace(tzinfo=UTC).astimezone(zone)
-
-
-def moment_text(moment: datetime, zone: tzinfo, now: datetime) -> str:
-    """ "Tue 14:00" within six days either side of now, else "Tue 03 Feb 14:00"."""
-    when = local(moment, zone)
-    if abs(moment - now) < timedelta(days=6):
-        return f"{when:%a %H:%M}"
-    return f"{when:%a %d %b %H:%M}"
-
-
-def period_text(start: datetime, end: datetime, zone: tzinfo, now: datetime) -> str:
-    return f"{moment_text(start, zone, now)} – {moment_text(end, zone, now)}"
-
-
-def due_day(end: datetime, zone: tzinfo) -> date:
-    """The due date a started booking's items get: the local day it ends on."""
-    return local(end, zone).date()
-
-
-def end_of_day(day: date, zone: tzinfo) -> datetime:
-    """When an item due back on `day` is due at the latest (the day is overdue after)."""
-    return to_utc(day + timedelta(days=1), time(0), zone)
-
-
-def local_moment(day: date | None, clock: str, field: str, zone: tzinfo) -> datetime:
-    """A date and an "HH:MM" from a form, in the organisation's zone, as UTC."""
-    if day is None:
-        raise Invalid({field: "Give a date."})
-    try:
-        parsed = time.fromisoformat(clock.strip()) if clock.strip() else time(0)
-    except ValueError:
-        raise Invalid({field: "Give a time such as 14:00."}) from None
-    return to_utc(day, parsed.replace(second=0, microsecond=0), zone)
+    return policy(saved_settings.saved())
 
 
 # What may be booked, when and by whom.
@@ -262,6 +156,33 @@ def state_label(reservation: Reservation, now: datetime, rules: Policy) -> str:
     if is_lapsed(reservation.state, reservation.starts_at, now, rules):
         return STATE_LABELS["lapsed"]
     return STATE_LABELS.get(reservation.state, reservation.state)
+
+
+# The calendar feeds (feed.py): which bookings are events, and who renews which link.
+
+# Booked, started (out with the person) or ended (it happened): in the calendar.
+# Cancelled and lapsed ones are left out (feed.py says why).
+IN_CALENDAR = ("booked", "started", "ended")
+# Bookings that ended longer ago than this are left out, so a feed stays small.
+FEED_WINDOW = timedelta(days=30)
+
+
+def may_renew_person_feed(actor: User | None, person: User) -> bool:
+    """Each person renews their own feed."""
+    return actor is not None and actor.id == person.id
+
+
+def may_renew_asset_feed(actor: User | None) -> bool:
+    """Leads renew an asset's feed."""
+    return actor is not None and is_lead(actor)
+
+
+def in_calendar(reservation: Reservation, now: datetime, rules: Policy) -> bool:
+    """Whether a booking is an event in the feeds: it holds or held its items
+    (a booked one past its lapse time is lapsed, even before `tagtrail remind`)."""
+    return reservation.state in IN_CALENDAR and not is_lapsed(
+        reservation.state, reservation.starts_at, now, rules
+    )
 
 
 # Overlap: the one test every booking, change and check-out goes through.
@@ -389,31 +310,6 @@ class Wanted:
     zone: tzinfo
     now: datetime
     rules: Policy
-
-
-def asked_period(
-    from_day: date | None, from_clock: str, to_day: date | None, to_clock: str, zone: tzinfo
-) -> tuple[datetime, datetime]:
-    """The period typed as two dates and times in the organisation's zone, as
-    UTC; Invalid (field: message) when a part is missing or the end is not after
-    the start. A date with no time is the whole day: "from" its start, "to" its
-    end, so from Tue to Tue is all of Tuesday."""
-    errors: dict[str, str] = {}
-    moments = []
-    for field, day, clock in (("free_from", from_day, from_clock), ("free_to", to_day, to_clock)):
-        try:
-            if field == "free_to" and day is not None and not clock.strip():
-                moments.append(end_of_day(day, zone))
-            else:
-                moments.append(local_moment(day, clock, field, zone))
-        except Invalid as exc:
-            errors.update(exc.errors)
-    if errors:
-        raise Invalid(errors)
-    start, end = moments
-    if end <= start:
-        raise Invalid({"free_to": "The end must be after the start."})
-    return start, end
 
 
 def _holding(now: datetime, rules: Policy):

@@ -12,6 +12,7 @@ from ..pages import register as register_page
 from ..permissions import role
 from ..register import assets, custom_fields, custom_search, places
 from ..register.rules import STATUSES
+from ..reservations import moments as reservation_moments
 from ..reservations import rules as reservation_rules
 from ..templating import local_today, local_zone, render, site, wants_fragment
 from .helpers import (
@@ -78,7 +79,7 @@ def _free_period(errors: dict[str, str]) -> reservation_rules.Wanted | None:
         return None
     zone = local_zone()
     try:
-        start, end = reservation_rules.asked_period(
+        start, end = reservation_moments.asked_period(
             query_date("free_from"),
             request.args.get("free_from_time", "")[:20],
             query_date("free_to"),

@@ -13,7 +13,7 @@ from ..custody.maintenance import MAX_TEXT
 from ..errors import Invalid
 from ..forms import parse_money
 from ..register import assets
-from ..reservations import rules as reservation_rules
+from ..reservations import moments as reservation_moments
 from ..templating import local_zone
 
 
@@ -125,7 +125,7 @@ def form_moment(field: str) -> datetime:
         day = form_date(f"{field}_date")
     except Invalid as exc:
         raise Invalid({field: next(iter(exc.errors.values()))}) from None
-    return reservation_rules.local_moment(
+    return reservation_moments.local_moment(
         day, request.form.get(f"{field}_time", ""), field, local_zone()
     )
 
