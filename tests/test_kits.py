@@ -206,16 +206,75 @@ def test_if_one_item_cannot_go_none_does(client, gear, lead):
     assert fresh(gear["Lens 1"]).holder_id is None
 
 
-def test_return_with_an_item_unticked_keeps_it_out_and_flags_it(client, gear, lead):
+def hidden(form) -> dict[str, list[str]]:
+    """A form's hidden fields as it would post them (a name may come several times)."""
+    data: dict[str, list[str]] = {}
+    for field in form.select("input[type=hidden]"):
+        data.setdefault(field["name"], []).append(field["value"])
+    return data
+
+
+def post_form(client, form, via: str):
+    headers = {"HX-Request": "true", "HX-Target": "kit-card"} if via == "htmx" else {}
+    return client.post(form["action"], data=hidden(form), headers=headers)
+
+
+def answer(client, response, via: str) -> BeautifulSoup:
+    """The page a post leads to: the htmx answer, or the page after the 303."""
+    if via == "htmx" or response.status_code != 303:
+        return soup_of(response)
+    return soup_of(client.get(response.headers["Location"]))
+
+
+def out_kit(client, gear) -> Kit:
     make_kit(client, "Camera kit", gear["Camera body"], gear["Lens 1"], gear["Lens 2"])
     kit = the_kit()
     assert client.form(f"/kits/{kit.code}/checkout").status_code == 303
+    return kit
+
+
+@pytest.mark.parametrize("via", ["plain", "htmx"])
+def test_return_with_an_item_unticked_asks_first_and_changes_nothing(client, gear, lead, via):
+    kit = out_kit(client, gear)
+    before = Event.select().count()
     present = [gear["Camera body"].code, gear["Lens 1"].code]  # Lens 2 not ticked
     response = client.form(
-        f"/kits/{kit.code}/return", {"present": present, "key": "kit-back-0001"}, htmx="kit-card"
+        f"/kits/{kit.code}/return",
+        {"present": present, "key": "kit-back-0001"},
+        htmx="kit-card" if via == "htmx" else None,
     )
+    # Asked on the card itself: a fragment over htmx, the whole page without.
     assert response.status_code == 200
-    message = flash(soup_of(response))
+    soup = soup_of(response)
+    assert ("<html" in response.get_data(as_text=True)) == (via == "plain")
+    question = soup.select_one("#kit-card #kit-question")
+    lines = [p.get_text(strip=True) for p in question.select(".kit-asked p")]
+    assert lines == ["Lens 2 is not here?"]
+    # Nothing changed: every item is still out, no event written.
+    assert Event.select().count() == before
+    assert {fresh(gear[n]).holder_id for n in ("Camera body", "Lens 1", "Lens 2")} == {lead.id}
+    # The answers post the same return again, with the same key and ticks.
+    confirm = question.select_one("#kit-confirm")
+    assert confirm.find("button").get_text(strip=True) == "Yes, return the rest"
+    assert hidden(confirm)["key"] == ["kit-back-0001"] and hidden(confirm)["confirm"] == ["1"]
+    assert sorted(hidden(confirm)["present"]) == sorted(present)
+    here = question.select_one(".kit-asked")
+    assert here.find("button").get_text(strip=True) == "It is here"
+    assert sorted(hidden(here)["present"]) == sorted([*present, gear["Lens 2"].code])
+    # Back in the list, the ticks are as they were.
+    boxes = {b["value"]: b.has_attr("checked") for b in soup.select("#kit-return [name=present]")}
+    assert boxes == {a.code: a.code in present for a in gear.values() if a.name != "Battery"}
+
+
+@pytest.mark.parametrize("via", ["plain", "htmx"])
+def test_yes_return_the_rest_keeps_the_item_out_and_flags_it(client, gear, lead, via):
+    kit = out_kit(client, gear)
+    present = [gear["Camera body"].code, gear["Lens 1"].code]
+    asked = soup_of(
+        client.form(f"/kits/{kit.code}/return", {"present": present, "key": "kit-back-0002"})
+    )
+    confirm = asked.select_one("#kit-confirm")
+    message = flash(answer(client, post_form(client, confirm, via), via))
     assert "Returned 2 items." in message
     assert "Lens 2 is not here: it stays with" in message
     for name in ("Camera body", "Lens 1"):
@@ -225,15 +284,59 @@ def test_return_with_an_item_unticked_keeps_it_out_and_flags_it(client, gear, le
     lens = fresh(gear["Lens 2"])
     assert (lens.status, lens.holder_id) == ("checked_out", lead.id)
     assert kinds(lens)[-1] == "kit_item_not_back"
+    # A double tap on the confirm stays one return.
+    count = Event.select().count()
+    again = flash(answer(client, post_form(client, confirm, via), via))
+    assert "Already done." in again
+    assert Event.select().count() == count
     # The flag reads on the item's history.
     history = soup_of(client.get(f"/A/{lens.code}")).select_one("#timeline").get_text(" ")
     assert "Not back with its kit" in history
-    # The kit's card now says Lens 2 is out, and offers to return it alone.
+    # The kit's card offers to return Lens 2 alone.
     card = soup_of(client.get(f"/A/{kit.code}"))
-    assert [w.get_text(strip=True) for w in card.select(".kit-warning")] == [
-        f"Lens 2 is out with {lead.name}."
-    ]
     assert len(card.select("#kit-return input[name=present]")) == 1
+
+
+def test_it_is_here_returns_everything_at_once(client, gear, lead):
+    kit = out_kit(client, gear)
+    present = [gear["Camera body"].code]  # two not ticked
+    asked = soup_of(
+        client.form(f"/kits/{kit.code}/return", {"present": present, "key": "kit-back-0003"})
+    )
+    assert [p.get_text(strip=True) for p in asked.select(".kit-asked p")] == [
+        "Lens 1 is not here?",
+        "Lens 2 is not here?",
+    ]
+    # Lens 1 is here after all: asked again, about Lens 2 only.
+    [lens1, _] = asked.select(".kit-asked")
+    again = soup_of(post_form(client, lens1, "htmx"))
+    assert [p.get_text(strip=True) for p in again.select(".kit-asked p")] == ["Lens 2 is not here?"]
+    assert fresh(gear["Lens 1"]).holder_id == lead.id
+    # And Lens 2 too: everything comes back, with no more questions.
+    response = post_form(client, again.select_one(".kit-asked"), "htmx")
+    assert "Returned 3 items." in flash(soup_of(response))
+    assert not soup_of(response).select("#kit-question")
+    assert {fresh(gear[n]).holder_id for n in ("Camera body", "Lens 1", "Lens 2")} == {None}
+
+
+def test_everything_ticked_returns_in_one_tap(client, gear):
+    kit = out_kit(client, gear)
+    form = soup_of(client.get(f"/A/{kit.code}")).select_one("#kit-return")
+    data = hidden(form) | {"present": [b["value"] for b in form.select("[name=present]")]}
+    response = client.post(form["action"], data=data)
+    assert response.status_code == 303
+    assert "Returned 3 items." in flash(soup_of(client.get(response.headers["Location"])))
+    assert {fresh(gear[n]).holder_id for n in ("Camera body", "Lens 1", "Lens 2")} == {None}
+
+
+def test_a_return_with_nothing_ticked_is_refused(client, gear, lead):
+    kit = out_kit(client, gear)
+    before = Event.select().count()
+    response = client.form(f"/kits/{kit.code}/return", {"key": "kit-back-0004"}, htmx="kit-card")
+    assert response.status_code == 422
+    assert "Tick what is here, then Return. Nothing was returned." in flash(soup_of(response))
+    assert Event.select().count() == before
+    assert fresh(gear["Lens 1"]).holder_id == lead.id
 
 
 def test_the_card_warns_about_a_faulty_item_before_anyone_takes_it(client, gear, lead):

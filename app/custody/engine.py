@@ -72,6 +72,13 @@ def clean_key(key: str | None) -> str | None:
     return key if key and KEY_PATTERN.match(key) else None
 
 
+def key_used(key: str | None) -> Event | None:
+    """The event that already carries this idempotency key, if any: the action
+    was done (a double tap or a resent form). Its `asset_id` says on what."""
+    key = clean_key(key)
+    return _key_used_on.first(key) if key else None
+
+
 def perform(
     code: str,
     actor: User | None,
@@ -86,7 +93,7 @@ def perform(
     key = clean_key(key)
     with write():
         asset = _locked(code)
-        used = _key_used_on.first(key) if key else None
+        used = key_used(key)
         if used and used.asset_id == asset.id:
             return Outcome(asset, "Already done.", duplicate=True)
         if used:

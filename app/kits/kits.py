@@ -13,9 +13,10 @@ from peewee import JOIN, IntegrityError, fn
 
 from .. import codes
 from ..custody import custody
+from ..custody.engine import key_used
 from ..database import is_sqlite, write
 from ..errors import Conflict, Invalid, NotFound, Refused, ServiceError
-from ..models import Asset, Event, Kit, KitItem, Reservation, User, utcnow
+from ..models import Asset, Kit, KitItem, Reservation, User, utcnow
 from ..register import events, label_codes, places
 from ..register.rules import require_lead
 from ..reservations import reservations
@@ -26,13 +27,16 @@ from . import rules
 @dataclass
 class Taken:
     """What a kit check-out or return did: the message, the items that moved,
-    and (on a return) the items that stayed out because they were not there."""
+    and (on a return) the items that stayed out because they were not there, or
+    the items to ask about before anything moves."""
 
     kit: Kit
     message: str
     moved: list[Asset] = field(default_factory=list)
     not_back: list[Asset] = field(default_factory=list)
     duplicate: bool = False
+    # A return with items not ticked, not yet confirmed: nothing changed; ask.
+    asked: list[Asset] = field(default_factory=list)
 
 
 def get_by_code(code: str | None) -> Kit | None:
@@ -247,10 +251,6 @@ def _items(count: int) -> str:
     return f"{count} item" if count == 1 else f"{count} items"
 
 
-def _done_before(key: str | None) -> bool:
-    return bool(key) and Event.select().where(Event.key == key).exists()
-
-
 def check_out(
     kit_code: str,
     *,
@@ -265,7 +265,7 @@ def check_out(
     transaction: if any one item cannot go, none does."""
     with write():
         kit = _locked_by_code(kit_code)
-        if _done_before(key):
+        if key_used(key) is not None:
             return Taken(kit, "Already done.", duplicate=True)
         assets = items(kit)
         if not assets:
@@ -297,19 +297,25 @@ def check_in(
     actor: User,
     present: set[str] | None = None,
     key: str | None = None,
+    confirmed: bool = False,
 ) -> Taken:
     """Return the kit: every item out that was ticked as here (`present`, asset
     codes; None: all of them) comes back, in one transaction. An item not ticked
-    stays out with its holder and is flagged on its history."""
+    is asked about first: unless `confirmed`, nothing changes and `asked` lists
+    them. Once confirmed, it stays out with its holder and is flagged."""
     with write():
         kit = _locked_by_code(kit_code)
-        if _done_before(key):
+        if key_used(key) is not None:
             return Taken(kit, "Already done.", duplicate=True)
         out = [asset for asset in items(kit) if asset.holder_id]
         if not out:
             raise Refused("Nothing in this kit is checked out.")
         back = [a for a in out if present is None or a.code in present]
         missing = [a for a in out if a not in back]
+        if not back:
+            raise Invalid({"present": "Tick what is here, then Return."})
+        if missing and not confirmed:
+            return Taken(kit, "", asked=missing)
         moved: list[Asset] = []
         for asset in back:
             try:
@@ -323,22 +329,19 @@ def check_in(
             except ServiceError as exc:
                 raise _item_error(asset, exc) from None
             moved.append(outcome.asset)
-        unused_key = None if moved else key  # the first event carries it
-        for asset in missing:
-            with events.stamped(unused_key, None):
-                events.record(
-                    "kit_item_not_back",
-                    asset=asset,
-                    actor=actor,
-                    holder=asset.holder,
-                    note=f"Not here when the kit {kit.name} came back.",
-                    data=_facts(kit),
-                )
-            unused_key = None
+        for asset in missing:  # something came back, so the key is on its event
+            events.record(
+                "kit_item_not_back",
+                asset=asset,
+                actor=actor,
+                holder=asset.holder,
+                note=f"Not here when the kit {kit.name} came back.",
+                data=_facts(kit),
+            )
             Asset.update(version=Asset.version + 1, updated_at=utcnow()).where(
                 Asset.id == asset.id
             ).execute()
-        message = f"Returned {_items(len(moved))}." if moved else "Nothing returned."
+        message = f"Returned {_items(len(moved))}."
         for asset in missing:
             message += f" {asset.name} is not here: it stays with {asset.holder.name}."
         return Taken(kit, message, moved=moved, not_back=missing)

@@ -42,6 +42,17 @@ def page(kit: Kit, viewer: User, q: str = "") -> dict:
     }
 
 
+def question(asked: list, present: set[str], key: str) -> dict:
+    """A return with items not ticked asks first ("Lens 2 is not here?"): the
+    items asked about, the ticks as they were, and the form's key, so the answer
+    posts the same return again and a double tap stays one return."""
+    return {
+        "asked": [{"code": a.code, "name": a.name} for a in asked],
+        "present": sorted(present),
+        "key": key,
+    }
+
+
 def index() -> dict:
     """The leads' Kits page: every kit, with how many items it has."""
     return {"kits": [{"kit": kit, "count": count} for kit, count in kits.all_kits()]}

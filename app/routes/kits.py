@@ -137,18 +137,29 @@ def checkout(code: str):
 @bp.route("/kits/<code>/return", methods=["POST"])
 @role("member")
 def checkin(code: str):
-    """Return the kit: the items ticked as here come back; any other stays out, flagged."""
+    """Return the kit: the items ticked as here come back; for any other the card
+    asks first, and once confirmed it stays out, flagged."""
     kit = _kit_or_404(code)
     status = 200
     present = {c for c in (codes.parse(v) for v in request.form.getlist("present")) if c}
+    key = request.form.get("key", "")[:64]
     try:
         taken = kits.check_in(
-            kit.code, actor=current_actor(), present=present, key=request.form.get("key")
+            kit.code,
+            actor=current_actor(),
+            present=present,
+            key=key,
+            confirmed=request.form.get("confirm") == "1",
         )
     except ServiceError as exc:
         status = exc.status
         flash(f"{exc} Nothing was returned.", "error")
     else:
+        if taken.asked:  # nothing returned yet: the card asks about each one
+            context = kits_page.page(kit, current_actor())
+            question = kits_page.question(taken.asked, present, key)
+            page = "kits/_result.html" if wants_fragment(CARD) else "kits/show.html"
+            return render_template(page, **context, question=question)
         flash(taken.message, "warn" if taken.not_back else "ok")
     return _answer(kit, status)
 
