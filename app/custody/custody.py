@@ -85,6 +85,8 @@ def check_out(
             data["over_reservation"] = clash.reservation.person.name
         if reservation is not None:
             data["reservation"] = reservation.id
+            if reservation.kit_id:
+                data["kit"] = reservation.kit.name
         asset.holder, asset.due_back = holder, due_back
         event = events.record(
             "checked_out",

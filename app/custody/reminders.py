@@ -102,10 +102,12 @@ class Plan:
 Link = Callable[[str], str]
 
 
-def _line(asset: Asset, today: date, link: Link, with_holder: bool = False) -> str:
+def _line(asset: Asset, today: date, link: Link, with_holder: bool = False, kit: str = "") -> str:
+    """One item's line; `kit`: the kit whose booking it is out for, named first."""
     due = Due(asset, today)
     holder = f", with {asset.holder.name}" if with_holder else ""
-    text = f"- {asset.name} ({_pretty(asset.code)}){holder}: {due.when} ({asset.due_back:%d %b %Y})"
+    what = f"{kit}: {asset.name}" if kit else asset.name
+    text = f"- {what} ({_pretty(asset.code)}){holder}: {due.when} ({asset.due_back:%d %b %Y})"
     url = link(asset.code)
     return text + (f"\n  {url}" if url else "")
 
@@ -154,15 +156,17 @@ def plan(
     out = Plan()
     out.messages += _bookings(today, org, link, zone)
     by_holder: dict[int, tuple[User, list[Asset]]] = {}
-    for asset in held_and_due_by(today + timedelta(days=1)):
+    due = list(held_and_due_by(today + timedelta(days=1)))
+    for asset in due:
         by_holder.setdefault(asset.holder_id, (asset.holder, []))[1].append(asset)
+    kits = reservation_listing.started_kits(a.id for a in due)
     more = f"\nThe same list is on the Overdue page: {overview_url}\n" if overview_url else ""
     for holder, items in sorted(by_holder.values(), key=lambda pair: pair[0].name.lower()):
         reason = _reachable(holder)
         if reason:
             out.unreachable.append((holder, items, reason))
             continue
-        lines = "\n".join(_line(a, today, link) for a in items)
+        lines = "\n".join(_line(a, today, link, kit=kits.get(a.id, "")) for a in items)
         body = (
             f"Hello {holder.name},\n\n"
             f"{'This item' if len(items) == 1 else 'These items'} from {org} "
@@ -170,7 +174,10 @@ def plan(
             f"Please bring {'it' if len(items) == 1 else 'them'} back, or ask a lead to "
             "change the due date.\n" + more
         )
-        subject = f"{org} reminder: {_summary(items, today)}"
+        # Everything due is out for booked kits: the subject names them first.
+        named = sorted({kits[a.id] for a in items if a.id in kits})
+        whole = f"{', '.join(named)}: " if named and all(a.id in kits for a in items) else ""
+        subject = f"{org} reminder: {whole}{_summary(items, today)}"
         out.messages.append(Outgoing(f"holder:{holder.id}", holder, subject, body, items))
     if digest:
         out.messages += _digests(today, org, link, overview_url, out.unreachable)
@@ -188,30 +195,42 @@ def _bookings(today: date, org: str, link: Link, zone: tzinfo) -> list[Outgoing]
         if _reachable(person) is not None:
             continue  # the Reservations page lists it for them all the same
         when = reservation_moments.period_text(booking.starts_at, booking.ends_at, zone, now)
+        kit = reservation_listing.kit_name(booking)
+        of_kit = f" of {kit}" if kit else ""
+        heading = ""
+        if kit:  # the kit and its label's link first, then its items
+            code = booking.kit.code
+            heading = f"{kit} ({_pretty(code)})" + (f"\n  {link(code)}" if link(code) else "")
+            heading += "\n\nIn it:\n"
         lines = "\n".join(
             f"- {a.name} ({_pretty(a.code)})" + (f"\n  {link(a.code)}" if link(a.code) else "")
             for a in booking.assets
         )
         body = (
-            f"Hello {person.name},\n\nYour reservation at {org} starts soon: {when}.\n\n"
-            f'{lines}\n\nOpen any of them around then and tap "Start reservation". '
+            f"Hello {person.name},\n\nYour reservation{of_kit} at {org} starts soon: {when}.\n\n"
+            f"{heading}{lines}\n\n"
+            f"Open {'the kit or ' if kit else ''}any of them around then and tap "
+            '"Start reservation". '
             "If you no longer need them, cancel it on the Reservations page so others "
             "can book them.\n"
         )
         start = reservation_moments.moment_text(booking.starts_at, zone, now)
-        subject = f"{org} reminder: your reservation starts {start}"
+        subject = f"{org} reminder: your reservation{of_kit} starts {start}"
         out.append(Outgoing(f"booking:{booking.id}", person, subject, body, booking.assets))
     return out
 
 
 def _digests(today, org, link, overview_url, unreachable) -> list[Outgoing]:
     week = list(held_and_due_by(today + timedelta(days=DIGEST_AHEAD_DAYS)))
+    kits = reservation_listing.started_kits(a.id for a in week)
     overdue = [a for a in week if is_overdue(a, today)]
     coming = [a for a in week if not is_overdue(a, today)]
     sections = [
         f"Weekly digest for {org}, {today:%A %d %b %Y}.",
-        _section("Overdue", overdue, today, link, "Nothing is overdue."),
-        _section(f"Due back in the next {DIGEST_AHEAD_DAYS} days", coming, today, link, "None."),
+        _section("Overdue", overdue, today, link, "Nothing is overdue.", kits),
+        _section(
+            f"Due back in the next {DIGEST_AHEAD_DAYS} days", coming, today, link, "None.", kits
+        ),
     ]
     if unreachable:
         people = "\n".join(
@@ -236,10 +255,12 @@ def _digests(today, org, link, overview_url, unreachable) -> list[Outgoing]:
     ]
 
 
-def _section(title: str, items: list[Asset], today: date, link: Link, empty: str) -> str:
+def _section(
+    title: str, items: list[Asset], today: date, link: Link, empty: str, kits: dict[int, str]
+) -> str:
     if not items:
         return f"{title}: {empty}"
-    lines = "\n".join(_line(a, today, link, with_holder=True) for a in items)
+    lines = "\n".join(_line(a, today, link, True, kits.get(a.id, "")) for a in items)
     return f"{title} ({len(items)}):\n{lines}"
 
 

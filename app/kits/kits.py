@@ -372,9 +372,9 @@ def reserve(
             zone=zone,
             person_id=person_id,
             note=note,
+            kit=kit,
         )
-        Reservation.update(kit=kit.id).where(Reservation.id == booking.id).execute()
-        return Reservation.get_by_id(booking.id)
+        return booking
 
 
 def startable(kit: Kit, viewer: User, now: datetime | None = None) -> Reservation | None:

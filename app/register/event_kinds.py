@@ -102,6 +102,14 @@ def _severity(f: _Facts) -> list[Piece]:
     return [Piece(f" · {FAULT_SEVERITIES[key].lower()}")]
 
 
+def _for_reservation(f: _Facts) -> list[Piece]:
+    """A check-out that started a booking says so, naming the kit booked, if any."""
+    if not f.data.get("reservation"):
+        return []
+    kit = f.data.get("kit")
+    return [Piece(f" · reservation of {kit} started" if kit else " · reservation started")]
+
+
 def _when(text: str, value) -> list[Piece]:
     """`text` with the value filled in, or nothing when there is no value."""
     return [Piece(text.format(value))] if value else []
@@ -143,14 +151,14 @@ PARTS: dict[str, Callable[[_Facts], list[Piece]]] = {
     "period": lambda f: _when(" · {}", f.data.get("period")),
     "was_period": lambda f: _when(" (was {})", f.data.get("was")),
     "why": lambda f: _when(": {}", f.data.get("why")),
+    # A booking made for a kit names it (the kit's name as it was then).
+    "with_kit": lambda f: _when(" with {}", f.data.get("kit")),
     "over_reservation": lambda f: (
         [Piece(f"over {f.data['over_reservation']}'s reservation", badge="status-faulty")]
         if f.data.get("over_reservation")
         else []
     ),
-    "for_reservation": lambda f: (
-        [Piece(" · reservation started")] if f.data.get("reservation") else []
-    ),
+    "for_reservation": _for_reservation,
     "place": lambda f: _when(" · {}", f.place),
     # Kits (app/kits): the kit's name as it was then, and a rename's old name.
     "kit": lambda f: _when(" · {}", f.data.get("kit")),
@@ -215,13 +223,17 @@ KINDS: dict[str, Kind] = {
     "audit_undone": Kind("Audit undone", _WHO_AND_WHERE),
     "marked_missing": Kind("Marked missing", _WHO_AND_WHERE),
     "audit_closed": Kind("Audit closed", _WHO_AND_WHERE),
-    "reserved": Kind("Reserved", ("for_person", "period", "by")),
+    "reserved": Kind("Reserved", ("with_kit", "for_person", "period", "by")),
     "reservation_changed": Kind(
-        "Reservation changed", ("for_person", "period", "was_period", "by")
+        "Reservation changed", ("with_kit", "for_person", "period", "was_period", "by")
     ),
-    "reservation_cancelled": Kind("Reservation cancelled", ("for_person", "period", "why", "by")),
+    "reservation_cancelled": Kind(
+        "Reservation cancelled", ("with_kit", "for_person", "period", "why", "by")
+    ),
     # Written by `tagtrail remind`, with no actor.
-    "reservation_lapsed": Kind("Reservation lapsed", ("for_person", "period"), brief="Lapsed"),
+    "reservation_lapsed": Kind(
+        "Reservation lapsed", ("with_kit", "for_person", "period"), brief="Lapsed"
+    ),
     "kit_added": Kind("Put in a kit", ("kit", "by"), brief="Into kit"),
     "kit_removed": Kind("Taken out of a kit", ("kit", "by"), brief="Out of kit"),
     "kit_renamed": Kind("Kit renamed", ("kit", "was_kit", "by")),

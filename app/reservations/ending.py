@@ -47,6 +47,8 @@ def retired(asset: Asset, actor: User, zone: tzinfo, now: datetime) -> list[Even
             "period": moments.period_text(booking.starts_at, booking.ends_at, zone, now),
             "why": RETIRED_WHY,
         }
+        if booking.kit_id:
+            data["kit"] = booking.kit.name
         recorded.append(events.record("reservation_cancelled", asset=asset, actor=actor, data=data))
     return recorded
 

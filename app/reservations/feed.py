@@ -34,7 +34,7 @@ from peewee import IntegrityError
 from ..database import write
 from ..errors import Forbidden, NotFound
 from ..models import Asset, CalendarFeed, Reservation, ReservationItem, User, utcnow
-from . import moments, rules
+from . import listing, moments, rules
 
 # At most this many events, the soonest to end first after the window's start.
 MOST_EVENTS = 500
@@ -105,16 +105,21 @@ def find(token: str) -> CalendarFeed | None:
 
 @dataclass(frozen=True)
 class Entry:
-    """One event: a booking, as one feed shows it."""
+    """One event: a booking, as one feed shows it; `kit`: the name of the kit
+    booked, if the booking was made for one."""
 
     reservation: Reservation
     assets: list[Asset]
+
+    @property
+    def kit(self) -> str:
+        return listing.kit_name(self.reservation)
 
 
 def _person_entries(person_id: int, since: datetime, now, policy) -> list[Entry]:
     found = [
         r
-        for r in Reservation.select()
+        for r in listing.with_kit(Reservation.select(Reservation))
         .where(
             Reservation.person == person_id,
             Reservation.state.in_(rules.IN_CALENDAR),
@@ -138,9 +143,11 @@ def _person_entries(person_id: int, since: datetime, now, policy) -> list[Entry]
 
 def _asset_entries(asset: Asset, since: datetime, now, policy) -> list[Entry]:
     items = (
-        ReservationItem.select(ReservationItem, Reservation, User)
-        .join(Reservation, on=(ReservationItem.reservation == Reservation.id))
-        .join(User, on=(Reservation.person == User.id))
+        listing.with_kit(
+            ReservationItem.select(ReservationItem, Reservation, User)
+            .join(Reservation, on=(ReservationItem.reservation == Reservation.id))
+            .join(User, on=(Reservation.person == User.id))
+        )
         .where(
             ReservationItem.asset == asset.id,
             Reservation.state.in_(rules.IN_CALENDAR),
@@ -185,10 +192,14 @@ def _event(
     event.add("dtend", moments.local(r.ends_at, zone))
     event.add("status", "CONFIRMED")
     lines = [r.note] if r.note else []
+    if entry.kit:  # the kit first, then its items
+        lines.append(f"{entry.kit}: {link(r.kit.code)}")
     lines += [f"{a.name}: {link(a.code)}" for a in entry.assets]
     if lines:
         event.add("description", "\n".join(lines))
-    if len(entry.assets) == 1:
+    if entry.kit:
+        event.add("url", link(r.kit.code))
+    elif len(entry.assets) == 1:
         event.add("url", link(entry.assets[0].code))
     return event
 
@@ -231,7 +242,7 @@ def calendar(
         events = [
             _event(
                 e,
-                f"Reserved: {_names(e.assets)}",
+                f"Reserved: {e.kit or _names(e.assets)}",
                 f"reservation-{e.reservation.id}@{domain}",
                 zone,
                 link,
@@ -246,7 +257,9 @@ def calendar(
     events = [
         _event(
             e,
-            f"Reserved by {e.reservation.person.name}",
+            f"{e.kit}: reserved by {e.reservation.person.name}"
+            if e.kit
+            else f"Reserved by {e.reservation.person.name}",
             f"reservation-{e.reservation.id}-{asset.code}@{domain}",
             zone,
             link,

@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..models import Asset, Reservation, ReservationItem, User, utcnow
+from peewee import JOIN
+
+from ..models import Asset, Kit, Reservation, ReservationItem, User, utcnow
 from . import rules
 
 SHOWN_ON_ASSET = 3  # the current booking and the next ones
@@ -26,6 +28,8 @@ class Booking:
     may_start: bool = False
     may_cancel: bool = False
     started: bool = False
+    kit: str = ""  # the kit's name, when the booking was made for a kit
+    kit_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,22 @@ class AssetBookings:
     out: bool = False
 
 
+def with_kit(query):
+    """`query` (of Reservation, or joined to it) with the booking's kit, if any,
+    joined as `reservation.kit`: no lookup per booking."""
+    return (
+        query.select_extend(Kit)
+        .switch(Reservation)
+        .join(Kit, JOIN.LEFT_OUTER, on=(Reservation.kit == Kit.id))
+    )
+
+
+def kit_name(r: Reservation) -> str:
+    """The name of the kit the booking was made for ("" for none); the kit is
+    joined (`with_kit`)."""
+    return r.kit.name if r.kit_id else ""
+
+
 def _booking(r: Reservation, viewer: User | None, now, policy, assets=None) -> Booking:
     return Booking(
         id=r.id,
@@ -54,6 +74,8 @@ def _booking(r: Reservation, viewer: User | None, now, policy, assets=None) -> B
         assets=assets or [],
         may_start=rules.may_start(r, viewer, now, policy),
         started=r.state == "started",
+        kit=kit_name(r),
+        kit_code=r.kit.code if r.kit_id else "",
         may_cancel=r.state == "booked"
         and rules.holds(r.state, r.starts_at, now, policy)
         and rules.may_change(viewer, r),
@@ -64,7 +86,7 @@ def for_asset(asset: Asset, viewer: User | None, now: datetime | None = None) ->
     """The asset page's bookings, in one query."""
     now = now or utcnow()
     policy = rules.current_policy()
-    items = rules.overlapping([asset.id], now, None).limit(SHOWN_ON_ASSET + 5)
+    items = with_kit(rules.overlapping([asset.id], now, None)).limit(SHOWN_ON_ASSET + 5)
     held = [
         _booking(i.reservation, viewer, now, policy)
         for i in items
@@ -93,8 +115,9 @@ def bookings(
     now = now or utcnow()
     policy = rules.current_policy()
     query = (
-        Reservation.select(Reservation, User)
-        .join(User, on=(Reservation.person == User.id))
+        with_kit(
+            Reservation.select(Reservation, User).join(User, on=(Reservation.person == User.id))
+        )
         .where(Reservation.state.in_(rules.ACTIVE), Reservation.ends_at > now)
         .order_by(Reservation.starts_at, Reservation.id)
         .limit(limit)
@@ -116,10 +139,11 @@ def bookings(
 
 def starting(since: datetime, until: datetime) -> list[Reservation]:
     """Booked reservations starting in [since, until), soonest first, with their
-    person joined and their assets as `assets` (for the reminders)."""
+    person and kit joined and their assets as `assets` (for the reminders)."""
     found = list(
-        Reservation.select(Reservation, User)
-        .join(User, on=(Reservation.person == User.id))
+        with_kit(
+            Reservation.select(Reservation, User).join(User, on=(Reservation.person == User.id))
+        )
         .where(
             Reservation.state == "booked",
             Reservation.starts_at >= since,
@@ -139,3 +163,26 @@ def starting(since: datetime, until: datetime) -> list[Reservation]:
         ):
             by_id[item.reservation_id].assets.append(item.asset)
     return found
+
+
+def started_kits(asset_ids) -> dict[int, str]:
+    """For each of these assets out with the person of a started booking made for
+    a kit, the kit's name (one query; the reminders name the kit)."""
+    ids = list(asset_ids)
+    if not ids:
+        return {}
+    rows = (
+        ReservationItem.select(ReservationItem.asset, Kit.name)
+        .join(Reservation, on=(ReservationItem.reservation == Reservation.id))
+        .join(Kit, on=(Reservation.kit == Kit.id))
+        .switch(ReservationItem)
+        .join(Asset, on=(ReservationItem.asset == Asset.id))
+        .where(
+            ReservationItem.asset.in_(ids),
+            ReservationItem.active == True,  # noqa: E712
+            Reservation.state == "started",
+            Reservation.person == Asset.holder,
+        )
+        .tuples()
+    )
+    return dict(rows)

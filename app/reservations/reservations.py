@@ -15,7 +15,7 @@ from datetime import date, datetime, tzinfo
 from ..custody import custody
 from ..database import is_sqlite, write
 from ..errors import Forbidden, Invalid, NotFound, Refused, ServiceError
-from ..models import Asset, Reservation, ReservationItem, User, utcnow
+from ..models import Asset, Kit, Reservation, ReservationItem, User, utcnow
 from ..register import events
 from . import moments, rules
 
@@ -83,9 +83,11 @@ def _check_free(
 
 
 def _each(reservation: Reservation, assets, zone, now, **data):
-    """Each asset with the data its event keeps: the booking, for whom, and the
-    period as the organisation's clock read it then."""
+    """Each asset with the data its event keeps: the booking, for whom, the
+    period as the organisation's clock read it then, and the kit's name as it
+    was, when the booking was made for a kit."""
     period = moments.period_text(reservation.starts_at, reservation.ends_at, zone, now)
+    kit = {"kit": reservation.kit.name} if reservation.kit_id else {}
     for asset in assets:
         yield (
             asset,
@@ -93,6 +95,7 @@ def _each(reservation: Reservation, assets, zone, now, **data):
                 "reservation": reservation.id,
                 "for": reservation.person.name,
                 "period": period,
+                **kit,
                 **data,
             },
         )
@@ -108,8 +111,10 @@ def reserve(
     person_id: int | None = None,
     note: str = "",
     now: datetime | None = None,
+    kit: Kit | None = None,
 ) -> Reservation:
-    """Book the assets with these codes for `person_id` (default: the actor)."""
+    """Book the assets with these codes for `person_id` (default: the actor);
+    `kit`: the kit they are, when a kit is booked (kits.reserve)."""
     now = now or utcnow()
     policy = rules.current_policy()
     note = note.strip()
@@ -134,6 +139,7 @@ def reserve(
             ends_at=ends_at,
             note=note,
             created_at=now,
+            kit=kit,
         )
         ReservationItem.insert_many(
             [
