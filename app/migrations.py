@@ -527,6 +527,15 @@ def _v17_category_in_name_order() -> None:
     )
 
 
+def _v18_not_back_with_kit() -> None:
+    # Version 18: when an item did not come back with its kit (it stays out with
+    # its holder, flagged until it changes hands), indexed for the dashboard.
+    _run(
+        'ALTER TABLE "asset" ADD COLUMN "not_back_since" {datetime}',
+        'CREATE INDEX IF NOT EXISTS "asset_not_back_since" ON "asset" ("not_back_since")',
+    )
+
+
 STEPS: dict[int, Callable[[], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
@@ -544,6 +553,7 @@ STEPS: dict[int, Callable[[], None]] = {
     15: _v15_calendar_feeds,
     16: _v16_kits,
     17: _v17_category_in_name_order,
+    18: _v18_not_back_with_kit,
 }
 LATEST = max(STEPS, default=1)
 # Steps that make what the models cannot describe (the search box's index and

@@ -144,6 +144,10 @@ class Asset(BaseModel):
     holder = ForeignKeyField(User, null=True, backref="holdings", on_delete="RESTRICT")
     location = ForeignKeyField(Location, null=True, backref="assets", on_delete="RESTRICT")
     due_back = DateField(null=True)
+    # Set when the item did not come back with its kit (it stays out with its
+    # holder); cleared when it changes hands in any way. Indexed for the
+    # dashboard's count (custody.rules.not_back_sql).
+    not_back_since = DateTimeField(null=True, index=True)
     last_seen_at = DateTimeField(null=True)
     last_audited_at = DateTimeField(null=True)
     label_printed_at = DateTimeField(null=True)

@@ -297,6 +297,90 @@ def test_yes_return_the_rest_keeps_the_item_out_and_flags_it(client, gear, lead,
     assert len(card.select("#kit-return input[name=present]")) == 1
 
 
+def return_without(client, kit, *missing: Asset) -> None:
+    """Return the kit with `missing` unticked, and say yes to the question."""
+    page = soup_of(client.get(f"/A/{kit.code}"))
+    codes = [b["value"] for b in page.select("#kit-return [name=present]")]
+    present = [c for c in codes if c not in {a.code for a in missing}]
+    asked = soup_of(
+        client.form(f"/kits/{kit.code}/return", {"present": present, "key": uuid.uuid4().hex})
+    )
+    assert post_form(client, asked.select_one("#kit-confirm"), "plain").status_code == 303
+
+
+def test_an_item_not_back_is_flagged_on_its_page_the_dashboard_and_kits(
+    client, gear, lead, count_queries
+):
+    kit = out_kit(client, gear)
+    lens = gear["Lens 2"]
+    with count_queries() as before:  # out, not flagged yet
+        assert client.get(f"/A/{lens.code}").status_code == 200
+    assert not soup_of(client.get(f"/A/{lens.code}")).select("#not-back")
+    return_without(client, kit, lens)
+    assert fresh(lens).not_back_since is not None
+    # On its page, from its row: not one query more.
+    with count_queries() as after:
+        page = client.get(f"/A/{lens.code}")
+    assert len(after) == len(before), f"{before}\n--- flagged ---\n{after}"
+    band = soup_of(page).select_one("#status-card #not-back").get_text(" ", strip=True)
+    assert band.startswith("Not back with the kit Camera kit since ")
+    assert band.endswith(f", still with {lead.name}.")
+    # On the leads' dashboard, beside the other lists, linking to the full list.
+    home = soup_of(client.get("/"))
+    section = home.select_one("#dash-not-back")
+    assert section.select_one("h2").get_text(" ", strip=True) == "Not back with its kit 1"
+    [row] = section.select("li")
+    assert row.select_one(".row-main strong").get_text(strip=True) == "Lens 2"
+    assert f"Still with {lead.name}" in row.get_text(" ", strip=True)
+    link = section.select_one(".see-all a")["href"]
+    assert link == "/kits#not-back"
+    listed = soup_of(client.get("/kits")).select_one("#not-back")
+    [item] = listed.select("li")
+    assert "Lens 2" in item.get_text(" ", strip=True)
+    assert f"Camera kit · Still with {lead.name}" in item.get_text(" ", strip=True)
+
+
+def test_the_dashboard_has_no_not_back_list_when_nothing_is_flagged(client, gear):
+    out_kit(client, gear)
+    assert not soup_of(client.get("/")).select("#dash-not-back")
+    assert not soup_of(client.get("/kits")).select("#not-back")
+
+
+@pytest.mark.parametrize("how", ["return", "kit return", "transfer", "return all", "retire"])
+def test_the_flag_clears_when_the_item_changes_hands(client, gear, lead, how):
+    kit = out_kit(client, gear)
+    lens = gear["Lens 2"]
+    return_without(client, kit, lens)
+    assert fresh(lens).not_back_since is not None
+    sam = factories.make_user("member", name="Sam")
+    if how == "return":
+        custody.check_in(lens.code, actor=lead)
+    elif how == "kit return":  # the kit's card offers it alone, ticked
+        form = soup_of(client.get(f"/A/{kit.code}")).select_one("#kit-return")
+        data = hidden(form) | {"present": [lens.code]}
+        assert client.post(form["action"], data=data).status_code == 303
+    elif how == "transfer":
+        custody.transfer(lens.code, actor=lead, today=date.today(), to_holder_id=sam.id)
+    elif how == "return all":
+        custody.return_all(lead.id, actor=lead)
+    else:
+        custody.retire(lens.code, actor=lead, reason="lost")
+    assert fresh(lens).not_back_since is None
+    assert not soup_of(client.get(f"/A/{lens.code}")).select("#not-back")
+    assert not soup_of(client.get("/")).select("#dash-not-back")
+
+
+def test_a_second_return_without_it_keeps_when_it_went_missing(clock, client, gear, lead):
+    kit = out_kit(client, gear)
+    lens = gear["Lens 2"]
+    return_without(client, kit, lens, gear["Lens 1"])
+    since = fresh(lens).not_back_since
+    clock.shift(3600)
+    return_without(client, kit, lens)  # Lens 1 back now; Lens 2 still not
+    assert fresh(lens).not_back_since == since
+    assert fresh(gear["Lens 1"]).not_back_since is None
+
+
 def test_it_is_here_returns_everything_at_once(client, gear, lead):
     kit = out_kit(client, gear)
     present = [gear["Camera body"].code]  # two not ticked

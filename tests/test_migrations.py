@@ -273,6 +273,10 @@ ROWS: dict[int, list[str]] = {
         """UPDATE "asset" SET "category_id" = (SELECT "id" FROM "category" WHERE "name" =
         'Levels') WHERE "code" = 'V12A12'""",
     ],
+    18: [
+        # The ladder (out with Hal, in the camera kit) did not come back with it.
+        """UPDATE "asset" SET "not_back_since" = '2026-03-04 10:00:00' WHERE "code" = 'V1A001'""",
+    ],
 }
 
 
@@ -504,6 +508,9 @@ def _check_rows(version: int, drifts: tuple[str, ...] = ()) -> None:
         assert level.category.name == "Levels"
         in_it = Asset.select().where(Asset.category == level.category)
         assert [a.code for a in in_it.order_by(fn.LOWER(Asset.name))] == ["V12A12"]
+    # Items flagged before version 18 did not exist: nothing is flagged.
+    flagged = Asset.get(Asset.code == "V1A001").not_back_since
+    assert flagged == (datetime(2026, 3, 4, 10, 0) if version >= 18 else None)
 
 
 @dataclass

@@ -111,6 +111,8 @@ def perform(
         # The key goes on the action's own first event.
         with events.stamped(key, scanned_at):
             message, written = apply(asset)
+        if asset.not_back_since is not None and asset.holder_id != holder_before:
+            asset.not_back_since = None  # it changed hands: no longer "not back with its kit"
         if proves_presence:
             asset.last_seen_at = utcnow()  # someone had it in hand just now
             # ...so every running audit that expects it has seen it, too.

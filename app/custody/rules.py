@@ -221,3 +221,14 @@ def is_overdue(asset: Asset, today: date) -> bool:
 def overdue_sql(today: date):
     """`is_overdue` as a condition on Asset (the dashboard, the register, the Overdue page)."""
     return Asset.holder.is_null(False) & (Asset.due_back < today)
+
+
+def is_not_back(asset: Asset) -> bool:
+    """Flagged: it did not come back with its kit and is still with its holder
+    (any change of hands clears the flag, in engine.perform)."""
+    return asset.not_back_since is not None
+
+
+def not_back_sql():
+    """`is_not_back` as a condition on Asset (the dashboard's list), from its index."""
+    return Asset.not_back_since.is_null(False)

@@ -13,6 +13,7 @@ from peewee import JOIN, IntegrityError, fn
 
 from .. import codes
 from ..custody import custody
+from ..custody import rules as custody_rules
 from ..custody.engine import key_used
 from ..database import is_sqlite, write
 from ..errors import Conflict, Invalid, NotFound, Refused, ServiceError
@@ -71,6 +72,26 @@ def all_kits() -> list[tuple[Kit, int]]:
         .order_by(fn.LOWER(Kit.name), Kit.id)
     )
     return [(kit, kit.count) for kit in query]
+
+
+NOT_BACK_SHOWN = 200  # the Kits page's list of items not back: far more than any team has
+
+
+def not_back() -> list[Asset]:
+    """Items that did not come back with their kit and are still out, longest
+    first, each with its holder and its kit (one query)."""
+    holder = User.alias()
+    query = (
+        Asset.select(Asset, holder, Kit)
+        .join(holder, on=(Asset.holder == holder.id), attr="holder")
+        .switch(Asset)
+        .join(KitItem, JOIN.LEFT_OUTER, on=(KitItem.asset == Asset.id), attr="in_kit")
+        .join(Kit, JOIN.LEFT_OUTER, attr="kit")
+        .where(custody_rules.not_back_sql())
+        .order_by(Asset.not_back_since, Asset.id)
+        .limit(NOT_BACK_SHOWN)
+    )
+    return list(query)
 
 
 def _lines(typed: str) -> list[str]:
@@ -329,6 +350,7 @@ def check_in(
             except ServiceError as exc:
                 raise _item_error(asset, exc) from None
             moved.append(outcome.asset)
+        now = utcnow()
         for asset in missing:  # something came back, so the key is on its event
             events.record(
                 "kit_item_not_back",
@@ -338,9 +360,12 @@ def check_in(
                 note=f"Not here when the kit {kit.name} came back.",
                 data=_facts(kit),
             )
-            Asset.update(version=Asset.version + 1, updated_at=utcnow()).where(
-                Asset.id == asset.id
-            ).execute()
+            # Flagged where people look (its page, the dashboard) until it changes hands.
+            Asset.update(
+                version=Asset.version + 1,
+                updated_at=now,
+                not_back_since=fn.COALESCE(Asset.not_back_since, now),
+            ).where(Asset.id == asset.id).execute()
         message = f"Returned {_items(len(moved))}."
         for asset in missing:
             message += f" {asset.name} is not here: it stays with {asset.holder.name}."

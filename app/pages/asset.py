@@ -88,6 +88,7 @@ def card(
         "faults": faults,
         "allowed": custody_rules.allowed_actions(asset, viewer, has_open_fault=bool(faults)),
         "overdue": custody_rules.is_overdue(asset, today),
+        "not_back": custody_rules.is_not_back(asset),  # from the row: no query
         "seen": seen_card(asset, viewer, walking_id, audit),
         "bookings": reservation_listing.for_asset(asset, viewer),
     }

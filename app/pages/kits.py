@@ -54,8 +54,22 @@ def question(asked: list, present: set[str], key: str) -> dict:
 
 
 def index() -> dict:
-    """The leads' Kits page: every kit, with how many items it has."""
-    return {"kits": [{"kit": kit, "count": count} for kit, count in kits.all_kits()]}
+    """The leads' Kits page: every kit, with how many items it has, and the items
+    that did not come back with their kit."""
+    return {
+        "kits": [{"kit": kit, "count": count} for kit, count in kits.all_kits()],
+        "not_back": [
+            {
+                "code": a.code,
+                "name": a.name,
+                "holder": a.holder.name,
+                "since": a.not_back_since,
+                # Taken out of its kit since: still flagged, with no kit to name.
+                "kit": a.in_kit.kit.name if getattr(a, "in_kit", None) else "",
+            }
+            for a in kits.not_back()
+        ],
+    }
 
 
 def edit_page(kit: Kit) -> dict:

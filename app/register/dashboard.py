@@ -14,7 +14,7 @@ from datetime import date
 from peewee import JOIN, SQL, Select, fn
 
 from ..audits import rules as audit_rules
-from ..custody.rules import overdue_sql
+from ..custody.rules import not_back_sql, overdue_sql
 from ..models import STATUSES, Asset, Event, Fault, Location, User, utcnow
 from . import attention, events, getting_started
 
@@ -40,6 +40,9 @@ class Summary:
     warranty: Section
     service: Section
     recent: list[Event]
+    # Items that did not come back with their kit, still with the person; its
+    # rows are fetched only when there are some (most teams have none, or no kits).
+    not_back: Section = field(default_factory=Section)
     started: getting_started.Progress | None = None  # asked only while Home lists first steps
 
 
@@ -68,6 +71,7 @@ def _counts(today: date, audit_interval_days: int, extra: dict | None = None) ->
         unseen_old=_count(unseen_old),
         warranty=_count(attention.warranty_ending(today)),
         service=_count(attention.service_due(today)),
+        not_back=_count(not_back_sql()),
     )
     parts.update(extra or {})
     query = Select(columns=[part.alias(name) for name, part in parts.items()])
@@ -88,6 +92,7 @@ ROW_COLUMNS = (
     Asset.warranty_end,
     Asset.service_due_on,
     Asset.last_seen_at,
+    Asset.not_back_since,
     User.id,
     User.name,
     Location.id,
@@ -176,5 +181,9 @@ def summary(today: date, audit_interval_days: int, *, first_steps: bool = False)
             _assets(attention.service_due(today), Asset.service_due_on),
         ),
         recent=recent_events(),
+        not_back=Section(
+            total["not_back"],
+            _assets(not_back_sql(), Asset.not_back_since) if total["not_back"] else [],
+        ),
         started=getting_started.from_row(total) if first_steps else None,
     )
