@@ -8,6 +8,7 @@ from ..kits import kits
 from ..kits import rules as kit_rules
 from ..models import STATUS_LABELS, Kit, User
 from ..register import people
+from ..reservations import listing as reservation_listing
 from ..reservations import rules as reservation_rules
 
 
@@ -39,6 +40,8 @@ def page(kit: Kit, viewer: User, q: str = "") -> dict:
         # Leads hand a kit that is out to someone else in one tap.
         "may_transfer": to_others and bool(out),
         "startable": kits.startable(kit, viewer) if items and not out else None,
+        # Out for its started booking: due back at the booking's end, to the minute.
+        "due_at": reservation_listing.kit_due_at(kit.id) if out else None,
     }
 
 

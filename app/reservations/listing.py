@@ -37,13 +37,15 @@ class AssetBookings:
     """`current`: the booking in force now (booked or started); `coming`: the
     next ones, soonest first; `startable`: the viewer's, which they may start now;
     `out`: someone has it out now (overdue or not), so it is free for nobody else
-    until it comes back."""
+    until it comes back; `due_at`: when it is due back to the minute, when it is
+    out for a started booking (its end)."""
 
     current: Booking | None
     coming: list[Booking]
     startable: Booking | None
     may_reserve: bool
     out: bool = False
+    due_at: datetime | None = None
 
 
 def with_kit(query):
@@ -86,7 +88,7 @@ def for_asset(asset: Asset, viewer: User | None, now: datetime | None = None) ->
     """The asset page's bookings, in one query."""
     now = now or utcnow()
     policy = rules.current_policy()
-    items = with_kit(rules.overlapping([asset.id], now, None)).limit(SHOWN_ON_ASSET + 5)
+    items = list(with_kit(rules.overlapping([asset.id], now, None)).limit(SHOWN_ON_ASSET + 5))
     held = [
         _booking(i.reservation, viewer, now, policy)
         for i in items
@@ -104,6 +106,7 @@ def for_asset(asset: Asset, viewer: User | None, now: datetime | None = None) ->
         else next((b for b in held if b.may_start and b.person_id == mine), None),
         may_reserve=viewer is not None and rules.reservable_refusal(asset, policy) is None,
         out=rules.out_with_other(asset, None),
+        due_at=rules.due_at(asset, items),
     )
 
 
@@ -186,3 +189,15 @@ def started_kits(asset_ids) -> dict[int, str]:
         .tuples()
     )
     return dict(rows)
+
+
+def kit_due_at(kit_id: int) -> datetime | None:
+    """When a kit out for its started booking is due back, to the minute (the
+    booking's end); None when none of its bookings is started (one query)."""
+    started = (
+        Reservation.select(Reservation.ends_at)
+        .where(Reservation.kit == kit_id, Reservation.state == "started")
+        .order_by(Reservation.ends_at.desc())
+        .first()
+    )
+    return started.ends_at if started else None

@@ -238,17 +238,26 @@ def clash_message(item: ReservationItem, asset: Asset, zone: tzinfo, now: dateti
     )
 
 
+def due_at(asset: Asset, items) -> datetime | None:
+    """When `asset` is due back to the minute: the end of the started booking its
+    holder took it out for, among `items` (the asset's booking items, their
+    reservation joined, as `overlapping` gives them); None when it is not out for
+    one (its due date, a day, then says). Overdue stays by day (custody's rule)."""
+    ends = [
+        item.reservation.ends_at
+        for item in items
+        if item.reservation.state == "started" and item.reservation.person_id == asset.holder_id
+    ]
+    return max(ends) if ends and asset.holder_id else None
+
+
 def out_until(asset: Asset, zone: tzinfo, now: datetime, rules: Policy) -> datetime | None:
     """When a held item is back at the latest: the end of its booking if the
     holder took it for one, else the end of its due date; None for no due date
     (out for good, as far as anyone knows)."""
-    started = [
-        item
-        for item in overlapping([asset.id], now, None)
-        if item.reservation.state == "started" and item.reservation.person_id == asset.holder_id
-    ]
-    if started:
-        return max(max(item.reservation.ends_at for item in started), now)
+    booked_end = due_at(asset, overlapping([asset.id], now, None))
+    if booked_end is not None:
+        return max(booked_end, now)
     return end_of_day(asset.due_back, zone) if asset.due_back else None
 
 

@@ -14,7 +14,7 @@ from ..errors import Invalid
 from ..forms import parse_money
 from ..register import assets
 from ..reservations import moments as reservation_moments
-from ..templating import local_zone
+from ..templating import local_zone, moment
 
 
 def asset_or_404(code: str):
@@ -128,6 +128,14 @@ def form_moment(field: str) -> datetime:
     return reservation_moments.local_moment(
         day, request.form.get(f"{field}_time", ""), field, local_zone()
     )
+
+
+def started_message(booking, actor_id: int) -> str:
+    """What Start reservation says (an item's or a kit's): to whom everything
+    went, and when it is due back, to the minute (the booking's end)."""
+    who = "you" if booking.person_id == actor_id else booking.person.name
+    due = moment(booking.ends_at)
+    return f"Reservation started: everything in it is checked out to {who}, due back {due}."
 
 
 def query_date(name: str) -> date | None:

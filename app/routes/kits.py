@@ -12,7 +12,14 @@ from ..pages import kits as kits_page
 from ..permissions import role
 from ..reservations import rules as reservation_rules
 from ..templating import local_today, local_zone, moment, wants_fragment
-from .helpers import current_actor, form_date, form_int, form_moment, form_text
+from .helpers import (
+    current_actor,
+    form_date,
+    form_int,
+    form_moment,
+    form_text,
+    started_message,
+)
 
 bp = Blueprint("kits", __name__)
 
@@ -223,12 +230,12 @@ def start(code: str):
     kit = _kit_or_404(code)
     status = 200
     try:
-        kits.start_reservation(
+        booking = kits.start_reservation(
             kit.code, actor=current_actor(), today=local_today(), zone=local_zone()
         )
     except ServiceError as exc:
         status = exc.status
         flash(f"{exc} Nothing was checked out.", "error")
     else:
-        flash("Reservation started: everything in it is checked out to its person.", "ok")
+        flash(started_message(booking, current_actor().id), "ok")
     return _answer(kit, status)

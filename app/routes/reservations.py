@@ -20,6 +20,7 @@ from .helpers import (
     form_int,
     form_moment,
     form_text,
+    started_message,
     walking_audit_id,
 )
 
@@ -96,7 +97,7 @@ def start(reservation_id: int):
         status = exc.status
         flash(f"{exc} Nothing was checked out.", "error")
     else:
-        flash("Reservation started: everything in it is checked out to its person.", "ok")
+        flash(started_message(booking, current_user.id), "ok")
     asset = assets.get_by_code(code) if code else None
     if asset is not None and wants_fragment(CARD):
         card = asset_page.card(asset, current_user, local_today(), walking_audit_id())
