@@ -26,6 +26,7 @@ from app.models import (
     User,
 )
 from app.register import places
+from app.reservations import reservations
 
 from . import factories
 from .import_kit import preview, sheet
@@ -605,3 +606,51 @@ def test_a_lead_hands_a_kit_over_in_one_tap(client, gear, lead):
     assert refused.status_code == 303
     assert "Choose a person" in flash(soup_of(client.get(refused.headers["Location"])))
     assert fresh(gear["Lens 1"]).holder_id == sam.id
+
+
+@pytest.mark.usefixtures("clock")  # now is 2026-03-11 12:00 UTC
+def test_everyone_sees_the_kits_bookings_and_its_booking_refuses_a_check_out_once(
+    client, auth, gear, lead
+):
+    make_kit(client, "Camera kit", gear["Camera body"], gear["Lens 1"])
+    kit = the_kit()
+    sam = factories.make_user("member", name="Sam")
+    start, end = datetime(2026, 3, 12, 9, 0), datetime(2026, 3, 12, 17, 0)
+    kits.reserve(kit.code, actor=lead, person_id=sam.id, starts_at=start, ends_at=end, zone=UTC)
+    auth.logout()
+    auth.login("member")
+    soup = soup_of(client.get(f"/A/{kit.code}"))
+    [line] = [li.get_text(" ", strip=True) for li in soup.select("#kit-card #kit-bookings li")]
+    assert line.startswith("Reserved by Sam, ") and " – " in line
+    assert not soup.select("#kit-start")  # hers to see, Sam's to start
+    # Taking it for good would run into Sam's booking of the kit: said once, as the kit's.
+    before = Event.select().count()
+    response = client.form(f"/kits/{kit.code}/checkout", {"key": "kit-take-0002"}, htmx="kit-card")
+    assert response.status_code == 409
+    message = flash(soup_of(response))
+    assert message.startswith("This kit is reserved by Sam, ")
+    assert "It is free from" in message and "Nothing was checked out." in message
+    assert "Camera body" not in message and "Lens 1" not in message
+    assert Event.select().count() == before
+    assert {fresh(gear[n]).holder_id for n in ("Camera body", "Lens 1")} == {None}
+
+
+@pytest.mark.usefixtures("clock")  # now is 2026-03-11 12:00 UTC
+def test_an_items_own_booking_names_the_item_once(client, gear, lead):
+    make_kit(client, "Camera kit", gear["Camera body"], gear["Lens 1"])
+    kit = the_kit()
+    sam = factories.make_user("member", name="Sam")
+    start, end = datetime(2026, 3, 12, 9, 0), datetime(2026, 3, 12, 17, 0)
+    reservations.reserve(
+        [gear["Lens 1"].code], actor=lead, person_id=sam.id, starts_at=start, ends_at=end, zone=UTC
+    )
+    assert not soup_of(client.get(f"/A/{kit.code}")).select("#kit-bookings")  # not the kit's
+    response = client.form(f"/kits/{kit.code}/checkout", {"holder": sam.id}, htmx="kit-card")
+    assert response.status_code == 200  # Sam may take what Sam booked
+    both = [gear["Camera body"].code, gear["Lens 1"].code]
+    assert client.form(f"/kits/{kit.code}/return", {"present": both}).status_code == 303
+    response = client.form(f"/kits/{kit.code}/checkout", {"key": "kit-take-0003"}, htmx="kit-card")
+    message = flash(soup_of(response))
+    assert message.startswith("Lens 1 is reserved by Sam, "), message
+    assert "Lens 1: " not in message
+    assert fresh(gear["Camera body"]).holder_id is None

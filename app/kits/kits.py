@@ -20,6 +20,7 @@ from ..errors import Conflict, Invalid, NotFound, Refused, ServiceError
 from ..models import Asset, Kit, KitItem, Reservation, User, utcnow
 from ..register import events, label_codes, places
 from ..register.rules import require_lead
+from ..reservations import moments as reservation_moments
 from ..reservations import reservations
 from ..reservations import rules as reservation_rules
 from . import rules
@@ -259,13 +260,31 @@ def delete(kit_id: int, *, actor: User) -> str:
 
 
 def _item_error(asset: Asset, exc: ServiceError) -> ServiceError:
-    """The item's refusal, naming the item, as the same kind of refusal."""
+    """The item's refusal, naming the item once, as the same kind of refusal."""
     if isinstance(exc, Invalid):
-        return Invalid({key: f"{asset.name}: {value}" for key, value in exc.errors.items()})
+        return Invalid(
+            {key: rules.item_refusal_text(asset, value) for key, value in exc.errors.items()}
+        )
+    text = rules.item_refusal_text(asset, str(exc))
     try:
-        return type(exc)(f"{asset.name}: {exc}")
+        return type(exc)(text)
     except TypeError:  # a kind with its own arguments: the plain refusal
-        return Refused(f"{asset.name}: {exc}")
+        return Refused(text)
+
+
+def _kit_booked(
+    kit: Kit, assets: list[Asset], holder: User, due_back: date | None, zone: tzinfo
+) -> Reservation | None:
+    """Someone else's booking of this kit that checking it out to `holder` until the
+    end of `due_back` (None: for good) would run into: the reservations' own overlap
+    rule over all the kit's items at once (one query)."""
+    now = utcnow()
+    until = reservation_moments.end_of_day(due_back, zone) if due_back else None
+    policy = reservation_rules.current_policy()
+    found = reservation_rules.clashes(
+        [a.id for a in assets], now, until, now, policy, not_for=holder.id
+    )
+    return next((i.reservation for i in found if i.reservation.kit_id == kit.id), None)
 
 
 def _items(count: int) -> str:
@@ -291,6 +310,10 @@ def check_out(
         assets = items(kit)
         if not assets:
             raise Refused("This kit has no items.")
+        holder = actor if holder_id in (None, actor.id) else User.get_or_none(User.id == holder_id)
+        booked = _kit_booked(kit, assets, holder, due_back, zone) if holder else None
+        if booked is not None:  # said once, as the kit's booking, not once per item
+            raise Refused(rules.booked_message(kit, booked, zone, utcnow()))
         moved: list[Asset] = []
         for index, asset in enumerate(assets):
             try:
@@ -400,6 +423,29 @@ def reserve(
             kit=kit,
         )
         return booking
+
+
+BOOKINGS_SHOWN = 3  # the kit's current booking and the next ones, as on an item's page
+
+
+def bookings(kit: Kit, now: datetime | None = None) -> list[Reservation]:
+    """The kit's bookings that still hold its items (started, or booked and not
+    lapsed) and have not ended, soonest first, each with its person (one query)."""
+    now = now or utcnow()
+    policy = reservation_rules.current_policy()
+    query = (
+        Reservation.select(Reservation, User)
+        .join(User, on=(Reservation.person == User.id))
+        .where(
+            Reservation.kit == kit.id,
+            Reservation.state.in_(("booked", "started")),
+            Reservation.ends_at > now,
+        )
+        .order_by(Reservation.starts_at, Reservation.id)
+        .limit(BOOKINGS_SHOWN + 5)  # a few lapsed ones may be among them
+    )
+    held = [r for r in query if reservation_rules.holds(r.state, r.starts_at, now, policy)]
+    return held[:BOOKINGS_SHOWN]
 
 
 def startable(kit: Kit, viewer: User, now: datetime | None = None) -> Reservation | None:

@@ -4,10 +4,12 @@ who keeps kits, and what a kit's card says before anyone takes it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 
 from .. import codes
-from ..models import Asset, Kit, User
+from ..models import Asset, Kit, Reservation, User
 from ..register.rules import in_service, is_lead, is_unusable
+from ..reservations.moments import moment_text, period_text
 
 NAME_MAX = 120
 MAX_ITEMS = 100  # far more than any kit a person carries; a typo of a list, not a kit
@@ -75,6 +77,21 @@ def warnings(items: list[Asset]) -> list[ItemWarning]:
         if text is not None:
             out.append(ItemWarning(asset.code, asset.name, text))
     return out
+
+
+def booked_message(kit: Kit, booking: Reservation, zone: tzinfo, now: datetime) -> str:
+    """Why the kit cannot go now: someone's booking of the kit itself is in the way."""
+    return (
+        f"This kit is reserved by {booking.person.name}, "
+        f"{period_text(booking.starts_at, booking.ends_at, zone, now)}. "
+        f"It is free from {moment_text(booking.ends_at, zone, now)}."
+    )
+
+
+def item_refusal_text(asset: Asset, message: str) -> str:
+    """An item's refusal on the kit's page: it names the item once (custody's
+    messages that already start with the item's name are left as they are)."""
+    return message if message.startswith(asset.name) else f"{asset.name}: {message}"
 
 
 def audit_message(kit: Kit, names: list[str]) -> str:

@@ -40,6 +40,11 @@ def page(kit: Kit, viewer: User, q: str = "") -> dict:
         # Leads hand a kit that is out to someone else in one tap.
         "may_transfer": to_others and bool(out),
         "startable": kits.startable(kit, viewer) if items and not out else None,
+        # Everyone sees who has the kit booked before they take it.
+        "bookings": [
+            {"person": b.person.name, "starts_at": b.starts_at, "ends_at": b.ends_at}
+            for b in kits.bookings(kit)
+        ],
         # Out for its started booking: due back at the booking's end, to the minute.
         "due_at": reservation_listing.kit_due_at(kit.id) if out else None,
     }
