@@ -5,6 +5,7 @@ reminders (the kit's name first, then its items where there is room)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -12,6 +13,7 @@ from icalendar import Calendar
 
 from app.cli import main
 from app.codes import pretty
+from app.custody import custody
 from app.kits import kits
 from app.models import Kit, Reservation
 from app.ops import settings
@@ -108,6 +110,16 @@ def test_the_items_histories_name_the_kit_booked_started_and_cancelled(client, k
         latest = timeline(client, item(kit, name))[0]
         assert latest.startswith("Checked out to Sam"), latest
         assert "reservation of Camera kit started" in latest
+
+
+def test_retiring_an_item_of_a_booked_kit_says_which_kits_booking_it_left(client, kit, sam):
+    book(client, kit)
+    lens = item(kit, "Lens 1")
+    lead = factories.make_user("lead")
+    custody.retire(lens.code, actor=lead, reason="scrapped", zone=ZoneInfo("Europe/Berlin"))
+    left = next(line for line in timeline(client, lens) if line.startswith("Reservation"))
+    assert left.startswith("Reservation cancelled with Camera kit for Sam · Thu 14:00")
+    assert f"Sat 17:00: the item was retired by {lead.name}" in left
 
 
 def feed_events(client, url: str) -> list:
