@@ -654,3 +654,49 @@ def test_an_items_own_booking_names_the_item_once(client, gear, lead):
     assert message.startswith("Lens 1 is reserved by Sam, "), message
     assert "Lens 1: " not in message
     assert fresh(gear["Camera body"]).holder_id is None
+
+
+def card_warnings(client, kit) -> list[str]:
+    soup = soup_of(client.get(f"/A/{kit.code}"))
+    return [w.get_text(" ", strip=True) for w in soup.select("#kit-card .kit-warning")]
+
+
+def test_a_kit_out_whole_with_one_person_is_said_once(client, auth, gear, lead):
+    make_kit(client, "Camera kit", gear["Camera body"], gear["Lens 1"], gear["Lens 2"])
+    kit = the_kit()
+    assert client.form(f"/kits/{kit.code}/checkout").status_code == 303
+    # To the person who has it: once, not "... is out with" for every item.
+    assert card_warnings(client, kit) == ["Out with you."]
+    # To anyone else about to take it: once, with whom and until when.
+    sam = factories.make_user("member", name="Sam")
+    due = date.today().replace(year=date.today().year + 1)
+    codes = [gear[n].code for n in ("Camera body", "Lens 1", "Lens 2")]
+    assert client.form(f"/kits/{kit.code}/return", {"present": codes}).status_code == 303
+    taken = client.form(f"/kits/{kit.code}/checkout", {"holder": sam.id, "due_back": due})
+    assert taken.status_code == 303
+    assert card_warnings(client, kit) == [f"Out with Sam, due back {due:%a %d %b}."]
+    # A faulty item still has its own line.
+    maintenance.report_fault(
+        gear["Lens 1"].code, actor=lead, description="Cracked", severity="do_not_use"
+    )
+    assert card_warnings(client, kit) == [
+        f"Out with Sam, due back {due:%a %d %b}.",
+        "Lens 1 is faulty.",
+    ]
+
+
+def test_a_partly_out_kit_says_which_items_are_out(client, gear, lead):
+    make_kit(client, "Camera kit", gear["Camera body"], gear["Lens 1"], gear["Lens 2"])
+    kit = the_kit()
+    sam = factories.make_user("member", name="Sam")
+    custody.check_out(gear["Lens 1"].code, actor=lead, today=date.today(), holder_id=sam.id)
+    custody.check_out(gear["Lens 2"].code, actor=lead, today=date.today())
+    assert card_warnings(client, kit) == ["Lens 1 is out with Sam.", "Lens 2 is out with you."]
+
+
+def test_an_item_not_back_says_so_on_the_kits_card(client, gear, lead):
+    kit = out_kit(client, gear)
+    return_without(client, kit, gear["Lens 2"])
+    assert card_warnings(client, kit) == [
+        "Lens 2 did not come back with the kit: it is still with you."
+    ]

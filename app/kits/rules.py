@@ -4,7 +4,7 @@ who keeps kits, and what a kit's card says before anyone takes it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from .. import codes
 from ..models import Asset, Kit, Reservation, User
@@ -56,24 +56,56 @@ class ItemWarning:
     text: str
 
 
-def warning(asset: Asset, holder_name: str | None) -> str | None:
-    """What the kit's card says about one item before anyone takes the kit, or None."""
+@dataclass(frozen=True)
+class OutWith:
+    """The whole kit is out with one person: said once on the card."""
+
+    who: str  # "you", or the person's name
+    due_back: date | None  # when every item is due the same day
+
+
+def out_with(items: list[Asset], viewer: User | None) -> OutWith | None:
+    """Every item of the kit out with the same person (each item's holder already
+    read), or None: then each item out has its own line instead."""
+    holders = {asset.holder_id for asset in items}
+    if not items or len(holders) != 1 or None in holders:
+        return None
+    first = items[0]
+    who = "you" if viewer is not None and first.holder_id == viewer.id else first.holder.name
+    dues = {asset.due_back for asset in items}
+    return OutWith(who, first.due_back if len(dues) == 1 else None)
+
+
+def warning(asset: Asset, holder_name: str | None, *, whole: bool = False) -> str | None:
+    """What the kit's card says about one item before anyone takes the kit, or None.
+    `holder_name`: "you" for the viewer's own; `whole`: the kit is out whole with
+    one person, said once for all (`out_with`), so an item out says nothing more."""
     if not in_service(asset):
         return f"{asset.name} is retired."
     if asset.status == "missing":
         return f"{asset.name} is missing."
     if is_unusable(asset):
         return f"{asset.name} is {asset.status_label.lower()}."
-    if asset.holder_id:
-        return f"{asset.name} is out with {holder_name or 'someone'}."
+    if asset.holder_id and not whole:
+        who = holder_name or "someone"
+        if asset.not_back_since is not None:
+            return f"{asset.name} did not come back with the kit: it is still with {who}."
+        return f"{asset.name} is out with {who}."
     return None
 
 
-def warnings(items: list[Asset]) -> list[ItemWarning]:
-    """The card's warnings, in the kit's order (each item's holder already read)."""
+def warnings(items: list[Asset], viewer: User | None = None) -> list[ItemWarning]:
+    """The card's warnings for someone about to take the kit, in the kit's order
+    (each item's holder already read). A kit out whole with one person is said
+    once (`out_with`); a retired, missing or faulty item always has its own line."""
+    whole = out_with(items, viewer) is not None
     out = []
     for asset in items:
-        text = warning(asset, asset.holder.name if asset.holder_id else None)
+        name = None
+        if asset.holder_id:
+            mine = viewer is not None and asset.holder_id == viewer.id
+            name = "you" if mine else asset.holder.name
+        text = warning(asset, name, whole=whole)
         if text is not None:
             out.append(ItemWarning(asset.code, asset.name, text))
     return out

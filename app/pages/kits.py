@@ -30,7 +30,8 @@ def page(kit: Kit, viewer: User, q: str = "") -> dict:
     return {
         "kit": kit,
         "items": rows,
-        "warnings": kit_rules.warnings(items),
+        "warnings": kit_rules.warnings(items, viewer),
+        "out_with": kit_rules.out_with(items, viewer),  # the whole kit with one person
         # Offered when nothing is out yet; the service says which item stops it.
         "may_check_out": bool(items) and not out,
         "may_check_out_to_others": to_others and bool(items) and not out,
