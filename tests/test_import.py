@@ -140,7 +140,7 @@ def test_a_failure_while_writing_rolls_everything_back(lead, monkeypatch):
     """All or nothing even when the database refuses half-way (here: the events)."""
     from app.spreadsheets import apply
 
-    real = apply._insert
+    real = apply.insert_many
 
     def broken(model, rows):
         if model is Event:
@@ -148,7 +148,7 @@ def test_a_failure_while_writing_rolls_everything_back(lead, monkeypatch):
         real(model, rows)
 
     before = counts()
-    monkeypatch.setattr(apply, "_insert", broken)
+    monkeypatch.setattr(apply, "insert_many", broken)
     with pytest.raises(RuntimeError):
         run(OTHER_SYSTEM, actor=lead)
     assert counts() == before

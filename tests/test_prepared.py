@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, timedelta
 
 import pytest
 
@@ -97,3 +97,50 @@ def test_arguments_are_counted_and_models_refused(app):
         people.by_id()
     with pytest.raises(TypeError):
         people.by_id(lead)
+
+
+def test_an_inserted_row_reads_back_as_create_would_write_it(app):
+    """`insert` keeps the model's defaults and conversions (JSON, dates, links)
+    and returns the row with its new id, on SQLite and PostgreSQL."""
+    from app.models import ReservationItem, User, utcnow
+    from app.prepared import insert, insert_many
+
+    lead = factories.make_user("lead")
+    asset = factories.make_asset(lead, name="Drill")
+    made = insert(Event, asset=asset, kind="note", actor=lead, data={"n": 1, "w": "é"})
+    again = insert(Event, asset=asset.id, kind="note", note="second")
+    assert made.id and again.id == made.id + 1 and not made.dirty_fields
+    back = Event.get_by_id(made.id)
+    assert (back.asset_id, back.actor_id, back.kind, back.data) == (
+        asset.id,
+        lead.id,
+        "note",
+        {"n": 1, "w": "é"},
+    )
+    assert back.note == "" and back.at is not None  # the model's defaults
+    assert Event.get_by_id(again.id).note == "second"
+    assert isinstance(made.actor, User) and made.actor.id == lead.id
+
+    from app.reservations import reservations
+
+    booking = reservations.reserve(
+        [asset.code],
+        actor=lead,
+        starts_at=utcnow().replace(microsecond=0) + timedelta(days=1),
+        ends_at=utcnow().replace(microsecond=0) + timedelta(days=2),
+        zone=UTC,
+    )
+    other = factories.make_asset(lead, name="Saw")
+    insert_many(
+        ReservationItem,
+        [
+            {
+                "reservation": booking.id,
+                "asset": other.id,
+                "starts_at": booking.starts_at,
+                "ends_at": booking.ends_at,
+            }
+        ],
+    )
+    row = ReservationItem.get(ReservationItem.asset == other.id)
+    assert (row.reservation_id, row.active, row.ends_at) == (booking.id, True, booking.ends_at)

@@ -59,8 +59,9 @@ def _blocking_faults(asset_id):
     )
 
 
-def _locked(code: str) -> Asset:
-    # SQLite already runs one writer at a time; PostgreSQL locks the row.
+def locked(code: str) -> Asset:
+    """The asset with this code, read inside the write transaction: SQLite
+    already runs one writer at a time; PostgreSQL locks the row."""
     asset = (_by_code if is_sqlite() else _by_code_for_update).first(code)
     if asset is None:
         raise NotFound("No asset has that code.")
@@ -92,7 +93,7 @@ def perform(
     offline queue); kept on every event the action writes, beside `at`."""
     key = clean_key(key)
     with write():
-        asset = _locked(code)
+        asset = locked(code)
         used = key_used(key)
         if used and used.asset_id == asset.id:
             return Outcome(asset, "Already done.", duplicate=True)

@@ -18,6 +18,7 @@ from ..custody.engine import key_used
 from ..database import is_sqlite, write
 from ..errors import Conflict, Invalid, NotFound, Refused, ServiceError
 from ..models import Asset, Kit, KitItem, Reservation, User, utcnow
+from ..prepared import Prepared
 from ..register import events, label_codes, places
 from ..register.rules import require_lead
 from ..reservations import moments as reservation_moments
@@ -59,9 +60,14 @@ def items(kit: Kit) -> list[Asset]:
     return list(query)
 
 
+@Prepared
+def _kit_of(asset_id):
+    return Kit.select().join(KitItem).where(KitItem.asset == asset_id).limit(1)
+
+
 def kit_of(asset: Asset) -> Kit | None:
-    """The kit the asset is in, if any (one query)."""
-    return Kit.select().join(KitItem).where(KitItem.asset == asset.id).first()
+    """The kit the asset is in, if any (one query, which every asset page asks)."""
+    return _kit_of.first(asset.id)
 
 
 def all_kits() -> list[tuple[Kit, int]]:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from peewee import JOIN
 
 from ..models import Asset, Event, Location, User, utcnow
+from ..prepared import insert
 
 
 def plain(value):
@@ -67,7 +68,8 @@ def record(
         extra["scanned_at"] = stamp.scanned_at
         if stamp.key:
             extra["key"], stamp.key = stamp.key, None
-    return Event.create(
+    return insert(
+        Event,
         asset=asset,
         kind=kind,
         actor=actor,

@@ -10,6 +10,7 @@ from datetime import datetime
 from peewee import JOIN
 
 from ..models import Asset, Kit, Reservation, ReservationItem, User, utcnow
+from ..prepared import Prepared
 from . import rules
 
 SHOWN_ON_ASSET = 3  # the current booking and the next ones
@@ -84,11 +85,16 @@ def _booking(r: Reservation, viewer: User | None, now, policy, assets=None) -> B
     )
 
 
+@Prepared
+def _asset_bookings(asset_id, start, limit):
+    return with_kit(rules.one_overlapping(asset_id, start, None)).limit(limit)
+
+
 def for_asset(asset: Asset, viewer: User | None, now: datetime | None = None) -> AssetBookings:
     """The asset page's bookings, in one query."""
     now = now or utcnow()
     policy = rules.current_policy()
-    items = list(with_kit(rules.overlapping([asset.id], now, None)).limit(SHOWN_ON_ASSET + 5))
+    items = _asset_bookings(asset.id, now, SHOWN_ON_ASSET + 5)
     held = [
         _booking(i.reservation, viewer, now, policy)
         for i in items

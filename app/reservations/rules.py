@@ -19,6 +19,7 @@ from peewee import JOIN, fn
 
 from ..errors import Forbidden, Invalid
 from ..models import Asset, Reservation, ReservationItem, User
+from ..prepared import Prepared
 from ..register.rules import in_service, in_service_sql, is_lead
 from .moments import end_of_day, local, moment_text, period_text
 
@@ -188,12 +189,9 @@ def in_calendar(reservation: Reservation, now: datetime, rules: Policy) -> bool:
 # Overlap: the one test every booking, change and check-out goes through.
 
 
-def overlapping(asset_ids, start: datetime, end: datetime | None):
-    """Active bookings of these assets that overlap [start, end) (end None: for
-    good), with their reservation and person joined, soonest first. One lookup in
-    reservation_item's (asset, active, ends_at) index per asset."""
+def _overlap(assets, start: datetime, end: datetime | None):
     condition = (
-        ReservationItem.asset.in_(list(asset_ids))
+        assets
         & (ReservationItem.active == True)  # noqa: E712 (peewee builds SQL from ==)
         & (ReservationItem.ends_at > start)
     )
@@ -206,6 +204,43 @@ def overlapping(asset_ids, start: datetime, end: datetime | None):
         .where(condition)
         .order_by(ReservationItem.starts_at, ReservationItem.id)
     )
+
+
+def overlapping(asset_ids, start: datetime, end: datetime | None):
+    """Active bookings of these assets that overlap [start, end) (end None: for
+    good), with their reservation and person joined, soonest first. One lookup in
+    reservation_item's (asset, active, ends_at) index per asset."""
+    return _overlap(ReservationItem.asset.in_(list(asset_ids)), start, end)
+
+
+def one_overlapping(asset_id, start, end):
+    """`overlapping` of one asset, as a query to build on (see `overlaps`)."""
+    return _overlap(ReservationItem.asset == asset_id, start, end)
+
+
+# One asset's overlaps (every Reserve form, check-out and asset page asks), with
+# the SQL built once.
+@Prepared
+def _one_overlapping(asset_id, start, end):
+    return one_overlapping(asset_id, start, end)
+
+
+@Prepared
+def _one_overlapping_for_good(asset_id, start, limit):
+    return one_overlapping(asset_id, start, None).limit(limit)
+
+
+LOOKED_AT = 50  # of one item's bookings from a moment on: more than any page shows
+
+
+def overlaps(asset_ids, start: datetime, end: datetime | None) -> list[ReservationItem]:
+    """`overlapping`'s rows; for one asset with no end, the soonest LOOKED_AT."""
+    ids = list(asset_ids)
+    if len(ids) != 1:
+        return list(overlapping(ids, start, end))
+    if end is None:
+        return _one_overlapping_for_good(ids[0], start, LOOKED_AT)
+    return _one_overlapping(ids[0], start, end)
 
 
 def clashes(
@@ -222,7 +257,7 @@ def clashes(
     `besides` (the one being changed) and bookings for person `not_for`."""
     return [
         item
-        for item in overlapping(asset_ids, start, end)
+        for item in overlaps(asset_ids, start, end)
         if holds(item.reservation.state, item.reservation.starts_at, now, rules)
         and item.reservation_id != besides
         and item.reservation.person_id != not_for
@@ -255,7 +290,7 @@ def out_until(asset: Asset, zone: tzinfo, now: datetime, rules: Policy) -> datet
     """When a held item is back at the latest: the end of its booking if the
     holder took it for one, else the end of its due date; None for no due date
     (out for good, as far as anyone knows)."""
-    booked_end = due_at(asset, overlapping([asset.id], now, None))
+    booked_end = due_at(asset, overlaps([asset.id], now, None))
     if booked_end is not None:
         return max(booked_end, now)
     return end_of_day(asset.due_back, zone) if asset.due_back else None

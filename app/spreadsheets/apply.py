@@ -12,7 +12,8 @@ from peewee import chunked
 
 from .. import codes
 from ..custody import servicing
-from ..models import Asset, Category, CustomValue, Event, Fault, Location, User, db, utcnow
+from ..models import Asset, Category, CustomValue, Event, Fault, Location, User, utcnow
+from ..prepared import insert_many
 from ..register.events import plain
 from ..register.rules import UNUSABLE
 from . import custom_columns, custom_values
@@ -20,29 +21,6 @@ from .plan import CONDITIONS, TEXT
 from .preview import Preview, RowPlan
 
 CHUNK = 400  # codes per IN (...) when reading back the new assets' ids
-
-
-def _insert(model, rows: list[dict]) -> None:
-    """INSERT many rows with one prepared statement. peewee's insert_many builds
-    the SQL text value by value, which costs seconds at 10,000 rows; this
-    keeps its column names and value conversions but not its SQL building."""
-    if not rows:
-        return
-    names = list(rows[0])
-    # Columns left out get their model default, as peewee would give them.
-    defaults = {
-        f.name: f.default() if callable(f.default) else f.default
-        for f in model._meta.sorted_fields
-        if f.name not in names and f.default is not None
-    }
-    names += list(defaults)
-    rows = [{**row, **defaults} for row in rows] if defaults else rows
-    fields = [model._meta.fields[name] for name in names]
-    columns = ", ".join(f'"{f.column_name}"' for f in fields)
-    marks = ", ".join([db.obj.param] * len(fields))
-    sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks})'
-    values = [tuple(f.db_value(row[n]) for f, n in zip(fields, names, strict=True)) for row in rows]
-    db.obj.cursor().executemany(sql, values)
 
 
 FAULT_TEXT = "Marked faulty in a spreadsheet import."
@@ -201,7 +179,7 @@ def _create_all(run: _Run, plans: list[RowPlan]) -> None:
                     },
                 }
             )
-        _insert(Asset, rows)
+        insert_many(Asset, rows)
         ids = dict(
             Asset.select(Asset.code, Asset.id)
             .where(Asset.code.in_([r["code"] for r in rows]))
@@ -227,7 +205,7 @@ def _create_all(run: _Run, plans: list[RowPlan]) -> None:
                 run.event("checked_out", asset_id, holder=row["holder"], data=data)
             holder_was = plan.values.get("holder_was", "")
             run.condition_events(asset_id, "ok", _condition(row["status"]), holder_was)
-        _insert(CustomValue, custom_rows)
+        insert_many(CustomValue, custom_rows)
 
 
 def _update(run: _Run, plan: RowPlan, asset: Asset) -> None:
@@ -301,8 +279,8 @@ def apply(preview: Preview, *, actor: User | None, note: str, key: str) -> Summa
             _update(run, plan, preview.current[plan.asset_id])
     if run.events:
         run.events[0]["key"] = key
-    _insert(Event, run.events)
-    _insert(Fault, run.faults)
+    insert_many(Event, run.events)
+    insert_many(Fault, run.faults)
     _refresh_service_dates(run, preview)
     summary.new, summary.updated = preview.count("new"), preview.count("update")
     summary.events = len(run.events)
