@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import codes
 from ..errors import Forbidden, Invalid, NotFound, Refused
 from ..pages import asset as asset_page
 from ..pages import reservations as reservations_page
@@ -34,12 +35,14 @@ FORM = "reserve-form"
 @role("member")
 def reserve(code: str):
     """Reserve this item for a period (a lead may reserve it for someone else)."""
-    asset = asset_or_404(code)
     errors, status = {}, 200
     if request.method == "POST":
-        try:
+        canonical = codes.parse(code)
+        if canonical is None:
+            abort(404)
+        try:  # the service reads the item (under the write lock): no read before
             booking = reservations.reserve(
-                [asset.code],
+                [canonical],
                 actor=current_actor(),
                 person_id=form_int("person"),
                 starts_at=form_moment("starts_at"),
@@ -58,11 +61,11 @@ def reserve(code: str):
         else:
             who = "" if booking.person_id == current_user.id else f" for {booking.person.name}"
             flash(f"Reserved{who}: {moment(booking.starts_at)} – {moment(booking.ends_at)}.", "ok")
-            page = url_for("scan.asset", code=asset.code)
+            page = url_for("scan.asset", code=canonical)
             if wants_fragment(FORM):  # htmx: on to the asset page, which shows the booking
                 return "", 200, {"HX-Redirect": page}
             return redirect(page, 303)
-    context = reservations_page.form_page(asset, current_actor())
+    context = reservations_page.form_page(asset_or_404(code), current_actor())
     if wants_fragment(FORM):
         fragment = render_template(
             "reservations/_form_result.html", **context, errors=errors, values=request.form
