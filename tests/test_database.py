@@ -7,7 +7,8 @@ from click.testing import CliRunner
 
 from app.cli import main
 from app.database import write
-from app.models import Asset, Category, Event, Location, User, db
+from app.kits import kits
+from app.models import Asset, Category, Event, Kit, Location, User, db
 from app.ops import demo
 
 from . import factories
@@ -86,6 +87,11 @@ def test_demo_builds_a_believable_organisation(app):
     for asset in Asset.select().where(Asset.status == "checked_out"):
         last = asset.events.order_by(Event.at.desc(), Event.id.desc()).first()
         assert (last.kind, last.holder_id) == ("checked_out", asset.holder_id)
+    # A kit to book and take: a camera body, two lenses and a battery, all in the store.
+    kit = Kit.get(Kit.name == "Camera kit")
+    items = kits.items(kit)
+    assert [a.model_name for a in items] == list(demo.KIT_MODELS)
+    assert all(a.holder_id is None and a.status == "available" for a in items)
 
 
 def test_demo_command_refuses_a_database_with_data_unless_forced(app, monkeypatch):

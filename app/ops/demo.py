@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from ..custody import servicing
 from ..database import write
 from ..errors import Invalid, Refused
-from ..models import Asset, Category, CustomField, CustomValue, Location, User, utcnow
+from ..kits import kits
+from ..models import Asset, Category, CustomField, CustomValue, Kit, Location, User, utcnow
 from ..register import custom_fields, events, passwords, places
 from . import settings
 
@@ -46,7 +47,12 @@ CATALOGUE = {
         ("Impact driver", "DeWalt", 159_00),
     ],
     "Radios": [("Two-way radio", "Motorola", 249_00)],
-    "Cameras": [("Mirrorless camera", "Sony", 899_00), ("Tripod", "Manfrotto", 149_00)],
+    "Cameras": [
+        ("Mirrorless camera", "Sony", 899_00),
+        ("Zoom lens 24-70", "Sony", 1099_00),
+        ("Tripod", "Manfrotto", 149_00),
+        ("Camera battery", "Sony", 79_00),
+    ],
     "Measuring": [("Laser level", "Leica", 429_00), ("Multimeter", "Fluke", 219_00)],
     "Safety": [("Harness", "Petzl", 179_00), ("Gas detector", "Dräger", 649_00)],
 }
@@ -77,6 +83,30 @@ def _locations(tree: dict, parent: Location | None, rooms: list[Location]) -> No
             rooms.append(node)
             for leaf in below:
                 rooms.append(Location.create(name=leaf, parent=node, code=places.unique_code()))
+
+
+# The demo's kit: a body, two lenses and a battery that are in the store, so a
+# new team can book it, take it and bring it back in one tap.
+KIT_NAME = "Camera kit"
+KIT_MODELS = ("Mirrorless camera", "Zoom lens 24-70", "Zoom lens 24-70", "Camera battery")
+
+
+def _camera_kit(lead: User) -> None:
+    if Kit.select().where(Kit.name == KIT_NAME).exists():
+        return  # a forced second demo keeps the first one's kit
+    free = list(
+        Asset.select()
+        .join(Category)
+        .where(Category.name == "Cameras", Asset.holder.is_null(), Asset.status == "available")
+        .order_by(Asset.id)
+    )
+    chosen: list[Asset] = []
+    for model in KIT_MODELS:
+        found = next((a for a in free if a.model_name == model and a not in chosen), None)
+        if found is not None:
+            chosen.append(found)
+    if len(chosen) >= 2:
+        kits.create(KIT_NAME, "\n".join(a.code for a in chosen), actor=lead)
 
 
 def _serial(rng: random.Random, maker: str) -> str:
@@ -146,6 +176,7 @@ def build(password: str = "tagtrail-demo", force: bool = False, seed: int = 7) -
                 )
                 _history(asset, rng, start, holders, lead)
         _custom_fields(rng, lead)
+        _camera_kit(lead)
     return [u for u in users if u.email]
 
 
