@@ -425,3 +425,14 @@ def test_retiring_an_item_takes_it_out_of_every_booking_not_yet_started(people, 
         ": the item was retired by Lee Lead",
     ]
     assert "reservation_cancelled" not in kinds(tripod)
+
+
+def test_a_period_within_one_day_names_the_day_once():
+    """ "Mon 09:00 – 17:00", the day in the organisation's zone; across midnight
+    there (22:00 UTC is 23:00 in Berlin) both ends have their day."""
+    from app.reservations import moments
+
+    now = datetime(2026, 3, 11, 12)
+    assert moments.period_text(at(5, 8), at(5, 16), ZONE, now) == "Mon 09:00 – 17:00"
+    assert moments.period_text(at(5, 22), at(6, 1), ZONE, now) == "Mon 23:00 – Tue 02:00"
+    assert moments.period_text(at(1, 13), at(3, 16), ZONE, now) == "Thu 14:00 – Sat 17:00"

@@ -27,6 +27,9 @@ def moment_text(moment: datetime, zone: tzinfo, now: datetime) -> str:
 
 
 def period_text(start: datetime, end: datetime, zone: tzinfo, now: datetime) -> str:
+    """ "Thu 14:00 – Sat 17:00"; within one day "Tue 09:00 – 17:00"."""
+    if local(start, zone).date() == local(end, zone).date():
+        return f"{moment_text(start, zone, now)} – {local(end, zone):%H:%M}"
     return f"{moment_text(start, zone, now)} – {moment_text(end, zone, now)}"
 
 
