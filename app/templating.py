@@ -110,6 +110,12 @@ def moment(value: datetime | None) -> str:
     return reservation_moments.moment_text(value, local_zone(), utcnow())
 
 
+def period(start: datetime, end: datetime) -> str:
+    """A booking's period as people read it, `{{ b.starts_at|period(b.ends_at) }}`:
+    "Thu 14:00 – Sat 17:00", within one day "Tue 09:00 – 17:00" (moments.period_text)."""
+    return reservation_moments.period_text(start, end, local_zone(), utcnow())
+
+
 def nice_date(value: date | None) -> str:
     return value.strftime("%d %b %Y") if value else ""
 
@@ -137,6 +143,7 @@ def init_app(app: Flask) -> None:
         money=money,
         localtime=localtime,
         moment=moment,
+        period=period,
         nice_date=nice_date,
         pretty_code=codes.pretty,
         history_line=event_kinds.line,

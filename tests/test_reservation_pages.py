@@ -374,3 +374,29 @@ def test_a_retired_items_reserve_page_says_it_cannot_be_reserved(client, auth, c
     assert response.status_code == 409
     assert "Camera is retired." in flash(soup_of(response))
     assert Reservation.select().count() == 0
+
+
+def test_a_booking_within_one_day_names_its_day_once_everywhere(client, auth, camera):
+    """Page, flash, Reservations page and Change times all read "Thu 09:00 – 17:00"."""
+    sam = auth.login("member")
+    reserve_form(client, camera, start=("2026-03-12", "09:00"), end=("2026-03-12", "17:00"))
+    soup, _ = client.soup(f"/A/{camera.code}")
+    assert flash(soup) == "Reserved: Thu 09:00 – 17:00."
+    assert [li.get_text() for li in soup.select("#status-card .bookings li")] == [
+        f"{sam.name}, Thu 09:00 – 17:00"
+    ]
+    soup, _ = client.soup("/reservations")
+    [row] = soup.select("#my-reservations li[id]")
+    assert "Thu 09:00 – 17:00 · Booked" in row.get_text(" ", strip=True)
+    booking = Reservation.get()
+    client.form(
+        f"/reservations/{booking.id}/change",
+        {
+            "starts_at_date": "2026-03-12",
+            "starts_at_time": "10:00",
+            "ends_at_date": "2026-03-12",
+            "ends_at_time": "15:00",
+        },
+    )
+    soup, _ = client.soup("/reservations")
+    assert flash(soup) == "Reservation changed: Thu 10:00 – 15:00."

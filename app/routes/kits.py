@@ -11,7 +11,7 @@ from ..kits import kits
 from ..pages import kits as kits_page
 from ..permissions import role
 from ..reservations import rules as reservation_rules
-from ..templating import local_today, local_zone, moment, wants_fragment
+from ..templating import local_today, local_zone, period, wants_fragment
 from .helpers import (
     current_actor,
     form_date,
@@ -196,7 +196,7 @@ def reserve(code: str):
             flash(f"{exc} Nothing was saved.", "error")
         else:
             who = "" if booking.person_id == current_actor().id else f" for {booking.person.name}"
-            when = f"{moment(booking.starts_at)} – {moment(booking.ends_at)}"
+            when = f"{period(booking.starts_at, booking.ends_at)}"
             flash(f"Kit reserved{who}: {when}.", "ok")
             return redirect(url_for("scan.asset", code=kit.code), 303)
     context = kits_page.reserve_page(kit, current_actor())

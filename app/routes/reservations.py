@@ -14,7 +14,7 @@ from ..permissions import role
 from ..register import assets
 from ..reservations import reservations
 from ..reservations import rules as reservation_rules
-from ..templating import local_today, local_zone, moment, wants_fragment
+from ..templating import local_today, local_zone, period, wants_fragment
 from .helpers import (
     asset_or_404,
     current_actor,
@@ -60,7 +60,7 @@ def reserve(code: str):
             flash(f"{exc} Nothing was saved.", "error")
         else:
             who = "" if booking.person_id == current_user.id else f" for {booking.person.name}"
-            flash(f"Reserved{who}: {moment(booking.starts_at)} – {moment(booking.ends_at)}.", "ok")
+            flash(f"Reserved{who}: {period(booking.starts_at, booking.ends_at)}.", "ok")
             page = url_for("scan.asset", code=canonical)
             if wants_fragment(FORM):  # htmx: on to the asset page, which shows the booking
                 return "", 200, {"HX-Redirect": page}
@@ -150,7 +150,7 @@ def change(reservation_id: int):
         return render_template("reservations/index.html", **context, changing=reservation_id), (
             exc.status
         )
-    flash(f"Reservation changed: {moment(booking.starts_at)} – {moment(booking.ends_at)}.", "ok")
+    flash(f"Reservation changed: {period(booking.starts_at, booking.ends_at)}.", "ok")
     return redirect(url_for("reservations.index"), 303)
 
 
