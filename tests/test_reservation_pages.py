@@ -400,3 +400,18 @@ def test_a_booking_within_one_day_names_its_day_once_everywhere(client, auth, ca
     )
     soup, _ = client.soup("/reservations")
     assert flash(soup) == "Reservation changed: Thu 10:00 – 15:00."
+
+
+def test_the_reserve_form_books_a_whole_working_day_when_only_dates_are_typed(client, auth, camera):
+    """From 09:00 until 17:00 by default, so a date typed in both boxes is a good booking."""
+    auth.login("member")
+    form, _ = client.soup(f"/A/{camera.code}/reserve")
+    data = {i["name"]: i.get("value", "") for i in form.select("#reserve-form input")}
+    assert (data["starts_at_time"], data["ends_at_time"]) == ("09:00", "17:00")
+    data.update(starts_at_date="2026-03-12", ends_at_date="2026-03-12")
+    assert client.form(f"/A/{camera.code}/reserve", data).status_code == 303
+    booking = Reservation.get()
+    assert (booking.starts_at, booking.ends_at) == (
+        datetime(2026, 3, 12, 8, 0),
+        datetime(2026, 3, 12, 16, 0),
+    )
