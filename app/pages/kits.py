@@ -35,7 +35,17 @@ def page(kit: Kit, viewer: User, q: str = "") -> dict:
         # Offered when nothing is out yet; the service says which item stops it.
         "may_check_out": bool(items) and not out,
         "may_check_out_to_others": to_others and bool(items) and not out,
-        "out": [{"code": a.code, "name": a.name, "holder": a.holder.name} for a in out],
+        # An item already flagged as not back with its kit starts unticked, so one
+        # tap on Return does not clear the flag someone else raised.
+        "out": [
+            {
+                "code": a.code,
+                "name": a.name,
+                "holder": a.holder.name,
+                "flagged": a.not_back_since is not None,
+            }
+            for a in out
+        ],
         "may_manage": kit_rules.may_manage(viewer),
         "people": people.pick(q, limit=500) if (to_others and items) else [],
         # Leads hand a kit that is out to someone else in one tap.
