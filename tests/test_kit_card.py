@@ -4,15 +4,16 @@ kit names unique ignoring case, a retired item leaving its kit, and the edit lis
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from app.custody import custody
+from app.kits import kits
 from app.models import Asset, Event, User
 
 from . import factories
-from .test_kits import fresh, out_kit, return_without, soup_of
+from .test_kits import fresh, make_kit, out_kit, return_without, soup_of, the_kit
 
 
 @pytest.fixture
@@ -56,3 +57,24 @@ def test_an_item_flagged_not_back_starts_unticked_on_the_return_form(client, gea
     data["present"] = [lens.code, body.code]
     assert client.post(form["action"], data=data).status_code == 303
     assert fresh(lens).not_back_since is None and fresh(lens).holder_id is None
+
+
+def primaries(soup) -> list[str]:
+    return [b.get_text(strip=True) for b in soup.select("#kit-card button.primary")]
+
+
+@pytest.mark.usefixtures("clock")  # now is 2026-03-11 12:00 UTC
+def test_start_reservation_is_the_one_primary_button_when_offered(client, auth, gear, lead):
+    make_kit(client, "Camera kit", gear["Camera body"], gear["Lens 1"])
+    kit = the_kit()
+    # Before any booking of Sam's: Check out to me, as ever.
+    auth.logout()
+    sam = auth.login("member")
+    assert "Check out to me" in primaries(soup_of(client.get(f"/A/{kit.code}")))
+    start, end = datetime(2026, 3, 11, 12, 30), datetime(2026, 3, 11, 17, 0)
+    kits.reserve(kit.code, actor=sam, starts_at=start, ends_at=end, zone=UTC)
+    soup = soup_of(client.get(f"/A/{kit.code}"))
+    # Outside the forms that the check-out to others opens, one primary: Start reservation.
+    shown = [b for b in primaries(soup) if b not in ("Check out", "Hand over")]
+    assert shown == ["Start reservation"]
+    assert not soup.select(f"#kit-card form[action='/kits/{kit.code}/checkout']")

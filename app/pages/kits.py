@@ -27,13 +27,15 @@ def page(kit: Kit, viewer: User, q: str = "") -> dict:
         for a in items
     ]
     to_others = custody_rules.may_check_out_to_others(viewer)
+    startable = kits.startable(kit, viewer) if items and not out else None
     return {
         "kit": kit,
         "items": rows,
         "warnings": kit_rules.warnings(items, viewer),
         "out_with": kit_rules.out_with(items, viewer),  # the whole kit with one person
         # Offered when nothing is out yet; the service says which item stops it.
-        "may_check_out": bool(items) and not out,
+        # Start reservation is the one primary button when it is offered.
+        "may_check_out": bool(items) and not out and startable is None,
         "may_check_out_to_others": to_others and bool(items) and not out,
         # An item already flagged as not back with its kit starts unticked, so one
         # tap on Return does not clear the flag someone else raised.
@@ -50,7 +52,7 @@ def page(kit: Kit, viewer: User, q: str = "") -> dict:
         "people": people.pick(q, limit=500) if (to_others and items) else [],
         # Leads hand a kit that is out to someone else in one tap.
         "may_transfer": to_others and bool(out),
-        "startable": kits.startable(kit, viewer) if items and not out else None,
+        "startable": startable,
         # Everyone sees who has the kit booked before they take it.
         "bookings": [
             {"person": b.person.name, "starts_at": b.starts_at, "ends_at": b.ends_at}
