@@ -415,3 +415,18 @@ def test_the_reserve_form_books_a_whole_working_day_when_only_dates_are_typed(cl
         datetime(2026, 3, 12, 8, 0),
         datetime(2026, 3, 12, 16, 0),
     )
+
+
+def test_a_closed_categorys_item_says_which_category_cannot_be_reserved(client, auth, berlin):
+    lead = factories.make_user("lead", name="Lee Lead")
+    radios = factories.make_category("Radios")
+    radio = factories.make_asset(lead, name="Radio 3", category=radios.id)
+    settings.change({"reserve_closed_categories": [str(radios.id)]})
+    auth.login("member")
+    page, _ = client.soup(f"/A/{radio.code}/reserve")
+    assert page.select_one("#reserve-form") is None
+    assert page.select_one("#not-reservable").get_text() == "Radio 3: Radios cannot be reserved."
+    response = reserve_form(client, radio)
+    assert response.status_code == 409
+    assert flash(soup_of(response)) == "Radio 3: Radios cannot be reserved. Nothing was saved."
+    assert Reservation.select().count() == 0

@@ -149,7 +149,7 @@ def test_retired_missing_and_closed_categories_cannot_be_reserved(people, camera
     vans = factories.make_category("Vans")
     van = factories.make_asset(lead, name="Van", category=vans.id)
     settings.change({"reserve_closed_categories": [str(vans.id)]})
-    with pytest.raises(Refused, match="cannot be reserved"):
+    with pytest.raises(Refused, match="^Van: Vans cannot be reserved.$"):
         book(van, people["sam"], at(1), at(2))
     assert Reservation.select().count() == 0
 

@@ -100,7 +100,9 @@ def reservable_refusal(asset: Asset, rules: Policy) -> str | None:
     if asset.status == "missing":
         return f"{asset.name} is missing."
     if asset.category_id in rules.closed:
-        return f"{asset.name}: items in this category cannot be reserved."
+        # Named, so a person knows why and which other items are closed too
+        # (on the asset page the category comes with the asset: no query).
+        return f"{asset.name}: {asset.category.name} cannot be reserved."
     return None
 
 
@@ -130,6 +132,12 @@ def holds(state: str, starts_at: datetime, now: datetime, rules: Policy) -> bool
     """Whether a booking still holds its items (a lapsed one frees them even
     before `tagtrail remind` marks it lapsed)."""
     return state in ACTIVE and not is_lapsed(state, starts_at, now, rules)
+
+
+def in_force(starts_at: datetime, started: bool, now: datetime) -> bool:
+    """A holding booking in force now: begun, or started early (its items out
+    with its person). One that is not is coming: its items are free until it starts."""
+    return started or starts_at <= now
 
 
 def start_refusal(
