@@ -41,25 +41,29 @@ def _item_codes() -> str:
     return typed
 
 
-@bp.route("/kits", methods=["GET", "POST"])
-@role("lead")
+@bp.route("/kits")
+@role("member")
 def index():
-    """Every kit, and the form that makes one (name + item codes, one a line)."""
+    """Every kit, so anyone can find one to book; leads also get the form that makes one."""
+    return render_template("kits/index.html", **kits_page.index(), errors={}, values={})
+
+
+@bp.route("/kits", methods=["POST"])
+@role("lead")
+def create():
+    """Make a kit (name + item codes, one a line); a refusal shows the list and form again."""
     errors, status = {}, 200
-    if request.method == "POST":
-        try:
-            kit = kits.create(
-                request.form.get("name", "")[:200], _item_codes(), actor=current_actor()
-            )
-        except Invalid as exc:
-            errors, status = exc.errors, exc.status
-            flash("Please fix the marked fields. Nothing was saved.", "error")
-        except ServiceError as exc:
-            status = exc.status
-            flash(f"{exc} Nothing was saved.", "error")
-        else:
-            flash(f"Kit {kit.name} made: {codes.pretty(kit.code)}.", "ok")
-            return redirect(url_for("scan.asset", code=kit.code), 303)
+    try:
+        kit = kits.create(request.form.get("name", "")[:200], _item_codes(), actor=current_actor())
+    except Invalid as exc:
+        errors, status = exc.errors, exc.status
+        flash("Please fix the marked fields. Nothing was saved.", "error")
+    except ServiceError as exc:
+        status = exc.status
+        flash(f"{exc} Nothing was saved.", "error")
+    else:
+        flash(f"Kit {kit.name} made: {codes.pretty(kit.code)}.", "ok")
+        return redirect(url_for("scan.asset", code=kit.code), 303)
     context = kits_page.index()
     return render_template("kits/index.html", **context, errors=errors, values=request.form), status
 

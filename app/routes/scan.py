@@ -11,6 +11,7 @@ from ..errors import Invalid
 from ..extensions import limiter
 from ..kits import kits
 from ..pages import asset as asset_page
+from ..pages import kit_audit
 from ..pages import kits as kits_page
 from ..pages import location as location_page
 from ..permissions import public
@@ -65,7 +66,11 @@ def _kit(code: str | None):
         return None
     if not current_user.is_authenticated:
         return render_template("kits/public.html", kit=kit)
-    return render_template("kits/show.html", **kits_page.page(kit, current_user))
+    return render_template(
+        "kits/show.html",
+        **kits_page.page(kit, current_user),
+        kit_audit=kit_audit.band(kit, current_user, walking_audit_id()),
+    )
 
 
 @bp.route("/find")
