@@ -13,7 +13,7 @@ from app.kits import kits
 from app.models import Asset, Event, User
 
 from . import factories
-from .test_kits import fresh, make_kit, out_kit, return_without, soup_of, the_kit
+from .test_kits import flash, fresh, make_kit, out_kit, return_without, soup_of, the_kit
 
 
 @pytest.fixture
@@ -78,3 +78,34 @@ def test_start_reservation_is_the_one_primary_button_when_offered(client, auth, 
     shown = [b for b in primaries(soup) if b not in ("Check out", "Hand over")]
     assert shown == ["Start reservation"]
     assert not soup.select(f"#kit-card form[action='/kits/{kit.code}/checkout']")
+
+
+@pytest.mark.usefixtures("clock")  # now is 2026-03-11 12:00 UTC, a Wednesday
+def test_a_kit_free_now_and_booked_later_says_free_until(client, auth, gear, lead):
+    make_kit(client, "Camera kit", gear["Camera body"], gear["Lens 1"])
+    kit = the_kit()
+    assert not soup_of(client.get(f"/A/{kit.code}")).select("#kit-free")  # no booking
+    sam = factories.make_user("member", name="Sam")
+    start, end = datetime(2026, 3, 12, 9, 0), datetime(2026, 3, 12, 17, 0)
+    kits.reserve(kit.code, actor=lead, person_id=sam.id, starts_at=start, ends_at=end, zone=UTC)
+    auth.logout()
+    auth.login("member")
+    line = soup_of(client.get(f"/A/{kit.code}")).select_one("#kit-card #kit-free")
+    assert line.get_text(" ", strip=True) == "Free until Thu 09:00"
+    # Taking it for good runs into Sam's booking: refused, and says it is free until then.
+    response = client.form(f"/kits/{kit.code}/checkout", {"key": "kit-take-0101"}, htmx="kit-card")
+    assert response.status_code == 409
+    message = flash(soup_of(response))
+    assert message.startswith("This kit is reserved by Sam, Thu 09:00 – 17:00. ")
+    assert "It is free until Thu 09:00 and from Thu 17:00." in message
+
+
+@pytest.mark.usefixtures("clock")
+def test_a_kit_booked_now_or_out_has_no_free_until(clock, client, gear, lead):
+    make_kit(client, "Camera kit", gear["Camera body"], gear["Lens 1"])
+    kit = the_kit()
+    start, end = datetime(2026, 3, 12, 9, 0), datetime(2026, 3, 12, 17, 0)
+    kits.reserve(kit.code, actor=lead, starts_at=start, ends_at=end, zone=UTC)
+    assert soup_of(client.get(f"/A/{kit.code}")).select("#kit-free")
+    clock.shift(22 * 3600)  # Thu 10:00: the booking is in force
+    assert not soup_of(client.get(f"/A/{kit.code}")).select("#kit-free")

@@ -629,7 +629,7 @@ def test_everyone_sees_the_kits_bookings_and_its_booking_refuses_a_check_out_onc
     assert response.status_code == 409
     message = flash(soup_of(response))
     assert message.startswith("This kit is reserved by Sam, ")
-    assert "It is free from" in message and "Nothing was checked out." in message
+    assert "It is free until " in message and "Nothing was checked out." in message
     assert "Camera body" not in message and "Lens 1" not in message
     assert Event.select().count() == before
     assert {fresh(gear[n]).holder_id for n in ("Camera body", "Lens 1")} == {None}

@@ -10,6 +10,7 @@ from .. import codes
 from ..models import Asset, Kit, Reservation, User
 from ..register.rules import in_service, is_lead, is_unusable
 from ..reservations.moments import moment_text, period_text
+from ..reservations.rules import in_force
 
 NAME_MAX = 120
 MAX_ITEMS = 100  # far more than any kit a person carries; a typo of a list, not a kit
@@ -116,8 +117,16 @@ def booked_message(kit: Kit, booking: Reservation, zone: tzinfo, now: datetime) 
     return (
         f"This kit is reserved by {booking.person.name}, "
         f"{period_text(booking.starts_at, booking.ends_at, zone, now)}. "
-        f"It is free from {moment_text(booking.ends_at, zone, now)}."
+        f"{free_text(booking, zone, now)}"
     )
+
+
+def free_text(booking: Reservation, zone: tzinfo, now: datetime) -> str:
+    """When the kit is free around `booking`: before it too, when it is still to come."""
+    after = moment_text(booking.ends_at, zone, now)
+    if in_force(booking.starts_at, booking.state == "started", now):
+        return f"It is free from {after}."
+    return f"It is free until {moment_text(booking.starts_at, zone, now)} and from {after}."
 
 
 def item_refusal_text(asset: Asset, message: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..custody import rules as custody_rules
 from ..kits import kits
 from ..kits import rules as kit_rules
-from ..models import STATUS_LABELS, Kit, User
+from ..models import STATUS_LABELS, Kit, User, utcnow
 from ..register import people
 from ..reservations import listing as reservation_listing
 from ..reservations import rules as reservation_rules
@@ -28,6 +28,8 @@ def page(kit: Kit, viewer: User, q: str = "") -> dict:
     ]
     to_others = custody_rules.may_check_out_to_others(viewer)
     startable = kits.startable(kit, viewer) if items and not out else None
+    now = utcnow()
+    booked = kits.bookings(kit, now)
     return {
         "kit": kit,
         "items": rows,
@@ -56,8 +58,14 @@ def page(kit: Kit, viewer: User, q: str = "") -> dict:
         # Everyone sees who has the kit booked before they take it.
         "bookings": [
             {"person": b.person.name, "starts_at": b.starts_at, "ends_at": b.ends_at}
-            for b in kits.bookings(kit)
+            for b in booked
         ],
+        # Free now, booked later: free until the next booking starts (as an item's page).
+        "free_until": booked[0].starts_at
+        if booked
+        and not out
+        and not reservation_rules.in_force(booked[0].starts_at, booked[0].state == "started", now)
+        else None,
         # Out for its started booking: due back at the booking's end, to the minute.
         "due_at": reservation_listing.kit_due_at(kit.id) if out else None,
     }

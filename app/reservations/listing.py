@@ -101,7 +101,7 @@ def for_asset(asset: Asset, viewer: User | None, now: datetime | None = None) ->
         if rules.holds(i.reservation.state, i.reservation.starts_at, now, policy)
     ][:SHOWN_ON_ASSET]
     # In force: begun, or started early (its items are out with its person).
-    current = next((b for b in held if b.starts_at <= now or b.started), None)
+    current = next((b for b in held if rules.in_force(b.starts_at, b.started, now)), None)
     mine = viewer.id if viewer is not None else None
     out_to_viewer = rules.out_with_other(asset, mine)
     return AssetBookings(
