@@ -430,3 +430,65 @@ def test_a_closed_categorys_item_says_which_category_cannot_be_reserved(client, 
     assert response.status_code == 409
     assert flash(soup_of(response)) == "Radio 3: Radios cannot be reserved. Nothing was saved."
     assert Reservation.select().count() == 0
+
+
+def _cancel_details(soup, booking_id: int):
+    """The fold that cancels a booking: its summary, and the form it opens."""
+    details = soup.select_one(f"details#cancel-{booking_id}")
+    [form] = details.select("form")
+    assert form.find_parent("details") is details  # no button to tap before it opens
+    return details.select_one("summary").get_text(), form
+
+
+def test_cancel_asks_first_on_the_reservations_page(client, auth, camera):
+    auth.login("member")
+    reserve_form(client, camera)
+    booking = Reservation.get()
+    soup, _ = client.soup("/reservations")
+    [row] = soup.select("#my-reservations li[id]")
+    # Outside any fold, nothing cancels; Change times comes before Cancel.
+    assert [b.get_text() for b in row.select("button") if not b.find_parent("details")] == []
+    assert [s.get_text() for s in row.select("summary")] == ["Change times", "Cancel reservation…"]
+    summary, form = _cancel_details(row, booking.id)
+    assert form.select_one("button").get_text() == "Yes, cancel it"
+    data = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+    response = client.form(form["action"], data)
+    assert response.status_code == 303 and response.location.endswith("/reservations")
+    assert Reservation.get_by_id(booking.id).state == "cancelled"
+    soup, _ = client.soup("/reservations")
+    assert flash(soup) == "Reservation cancelled."
+    assert soup.select("#my-reservations li[id]") == []
+
+
+def test_cancel_from_the_item_page_asks_first_and_comes_back_to_it(client, auth, camera):
+    sam = auth.login("member")
+    reserve_form(client, camera, start=("2026-03-12", "09:00"), end=("2026-03-12", "17:00"))
+    reserve_form(client, camera, start=("2026-03-13", "09:00"), end=("2026-03-13", "17:00"))
+    first, second = Reservation.select().order_by(Reservation.starts_at)
+    soup, _ = client.soup(f"/A/{camera.code}")
+    # Two of mine: each fold names its times.
+    summary, form = _cancel_details(soup.select_one("#status-card"), second.id)
+    assert summary == "Cancel reservation Fri 09:00 – 17:00…"
+    assert form.select_one("button").get_text() == "Yes, cancel it"
+    data = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+    response = client.form(form["action"], data)
+    assert response.status_code == 303 and response.location.endswith(f"/A/{camera.code}")
+    assert Reservation.get_by_id(second.id).state == "cancelled"
+    assert Reservation.get_by_id(first.id).state == "booked"
+    soup, _ = client.soup(f"/A/{camera.code}")
+    assert flash(soup) == "Reservation cancelled."
+    summary, _ = _cancel_details(soup.select_one("#status-card"), first.id)
+    assert summary == "Cancel reservation…"  # only one left: no need to say which
+    # Someone else sees the booking but no way to cancel it.
+    switch(auth, "member", "Kim")
+    soup, _ = client.soup(f"/A/{camera.code}")
+    assert [li.get_text() for li in soup.select("#status-card .bookings li")] == [
+        f"{sam.name}, Thu 09:00 – 17:00"
+    ]
+    assert soup.select("#status-card details[id^=cancel-]") == []
+    # A post anyway is refused, says so on the item page, and changes nothing.
+    response = client.form(f"/reservations/{first.id}/cancel", {"code": camera.code})
+    assert response.status_code == 403
+    assert "Nothing was changed." in flash(soup_of(response))
+    assert soup_of(response).select_one("#status-card h1")
+    assert Reservation.get_by_id(first.id).state == "booked"

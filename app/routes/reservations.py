@@ -116,18 +116,23 @@ def start(reservation_id: int):
 @bp.route("/reservations/<int:reservation_id>/cancel", methods=["POST"])
 @role("member")
 def cancel(reservation_id: int):
-    """Cancel a booking that has not started."""
+    """Cancel a booking that has not started (from the Reservations page or an item's)."""
+    code = codes.parse(request.form.get("code", "")[:20])
     try:
         reservations.cancel(reservation_id, actor=current_actor(), zone=local_zone())
     except NotFound:
         abort(404)
     except (Refused, Forbidden) as exc:
         flash(f"{exc} Nothing was changed.", "error")
+        asset = assets.get_by_code(code) if code else None
+        if asset is not None:
+            context = asset_page.page(asset, current_user, local_today(), walking_audit_id())
+            return render_template("scan/asset.html", **context), exc.status
         return render_template(
             "reservations/index.html", **reservations_page.index(current_actor())
         ), exc.status
     flash("Reservation cancelled.", "ok")
-    return redirect(url_for("reservations.index"), 303)
+    return _back(code)
 
 
 @bp.route("/reservations/<int:reservation_id>/change", methods=["POST"])
