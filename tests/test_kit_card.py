@@ -10,7 +10,8 @@ import pytest
 
 from app.custody import custody
 from app.kits import kits
-from app.models import Asset, Event, User
+from app.models import Asset, Event, Reservation, User
+from app.reservations import reservations
 
 from . import factories
 from .test_kits import flash, fresh, make_kit, out_kit, return_without, soup_of, the_kit
@@ -109,3 +110,41 @@ def test_a_kit_booked_now_or_out_has_no_free_until(clock, client, gear, lead):
     assert soup_of(client.get(f"/A/{kit.code}")).select("#kit-free")
     clock.shift(22 * 3600)  # Thu 10:00: the booking is in force
     assert not soup_of(client.get(f"/A/{kit.code}")).select("#kit-free")
+
+
+@pytest.mark.usefixtures("clock")  # now is 2026-03-11 12:00 UTC, a Wednesday
+def test_booking_a_kit_over_its_own_booking_names_the_kit(client, auth, gear, lead):
+    make_kit(client, "Camera kit", gear["Camera body"], gear["Lens 1"])
+    kit = the_kit()
+    sam = factories.make_user("member", name="Sam")
+    start, end = datetime(2026, 3, 17, 9, 0), datetime(2026, 3, 17, 17, 0)
+    kits.reserve(kit.code, actor=lead, person_id=sam.id, starts_at=start, ends_at=end, zone=UTC)
+    count = Reservation.select().count()
+    auth.logout()
+    auth.login("member")
+    period = {
+        "starts_at_date": "2026-03-17",
+        "starts_at_time": "12:00",
+        "ends_at_date": "2026-03-17",
+        "ends_at_time": "18:00",
+    }
+    response = client.form(f"/kits/{kit.code}/reserve", period)
+    assert response.status_code == 409
+    message = flash(soup_of(response))
+    assert message.startswith("This kit is reserved by Sam, Tue 09:00 – 17:00. "), message
+    assert "Camera body" not in message and "Lens 1" not in message
+    assert Reservation.select().count() == count
+    # An item's own booking still names the item.
+    reservations.reserve(
+        [gear["Lens 1"].code],
+        actor=lead,
+        person_id=sam.id,
+        starts_at=datetime(2026, 3, 18, 9, 0),
+        ends_at=datetime(2026, 3, 18, 17, 0),
+        zone=UTC,
+    )
+    other = client.form(
+        f"/kits/{kit.code}/reserve",
+        {**period, "starts_at_date": "2026-03-18", "ends_at_date": "2026-03-18"},
+    )
+    assert flash(soup_of(other)).startswith("Lens 1 is reserved by Sam, ")

@@ -286,9 +286,21 @@ def _kit_booked(
     rule over all the kit's items at once (one query)."""
     now = utcnow()
     until = reservation_moments.end_of_day(due_back, zone) if due_back else None
+    return _own_booking(kit, assets, now, until, now, not_for=holder.id)
+
+
+def _own_booking(
+    kit: Kit,
+    assets: list[Asset],
+    start: datetime,
+    end: datetime | None,
+    now: datetime,
+    not_for: int | None = None,
+) -> Reservation | None:
+    """A booking of this kit itself (not of one of its items) over [start, end)."""
     policy = reservation_rules.current_policy()
     found = reservation_rules.clashes(
-        [a.id for a in assets], now, until, now, policy, not_for=holder.id
+        [a.id for a in assets], start, end, now, policy, not_for=not_for
     )
     return next((i.reservation for i in found if i.reservation.kit_id == kit.id), None)
 
@@ -418,17 +430,24 @@ def reserve(
         assets = items(kit)
         if not assets:
             raise Refused("This kit has no items.")
-        booking = reservations.reserve(
-            [a.code for a in assets],
-            actor=actor,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            zone=zone,
-            person_id=person_id,
-            note=note,
-            kit=kit,
-        )
-        return booking
+        try:
+            return reservations.reserve(
+                [a.code for a in assets],
+                actor=actor,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                zone=zone,
+                person_id=person_id,
+                note=note,
+                kit=kit,
+            )
+        except Refused:
+            # Over the kit's own booking: said as the kit's, as a check-out says it.
+            now = utcnow()
+            own = _own_booking(kit, assets, starts_at, ends_at, now)
+            if own is None:
+                raise
+            raise Refused(rules.booked_message(kit, own, zone, now)) from None
 
 
 BOOKINGS_SHOWN = 3  # the kit's current booking and the next ones, as on an item's page
