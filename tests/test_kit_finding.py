@@ -13,6 +13,7 @@ from app.kits import kits
 from app.models import Asset, AuditTick, Event, Kit, User
 
 from . import factories
+from .label_kit import PUBLIC, assert_pdf, decode, pdf_text, printed
 
 
 def soup_of(response) -> BeautifulSoup:
@@ -115,3 +116,36 @@ def test_a_member_finds_a_kit_on_the_kits_page_the_menu_and_find_by_code(client,
     page = soup_of(client.get(f"/A/{kit.code}"))
     assert page.select_one("#kit-name").get_text(strip=True) == "Camera kit"
     assert page.find("a", string="Edit kit…") is None
+
+
+def test_a_lead_prints_one_kits_label_from_its_page(client, lead, camera, tmp_path):
+    radio = factories.make_asset(lead, name="Radio")
+    kit, other = camera["kit"], kits.create("Radio kit", radio.code, actor=lead)
+    soup = soup_of(client.get(f"/A/{kit.code}"))
+    link = next(a for a in soup.select("#kit-card a") if a.get_text(strip=True) == "Print label")
+    page = soup_of(client.get(link["href"]))
+    chosen = page.find("input", attrs={"name": "choice", "checked": True})
+    assert chosen["value"] == "kit"
+    assert "This kit: Camera kit" in chosen.parent.get_text(" ", strip=True)
+    download = page.find("form", attrs={"action": "/labels/pdf"})
+    fields = [(i["name"], i["value"]) for i in download.find_all("input")]
+    response = client.post("/labels/pdf", data=dict(fields))
+    pdf = assert_pdf(response, "labels-avery-l7160")
+    words = " ".join(pdf_text(pdf).split())
+    assert "Kit · Camera kit" in words and "Radio kit" not in words
+    assert pretty(kit.code) in words and pretty(other.code) not in words
+    # One label, its QR opening the kit's page; no item's label is marked printed.
+    assert decode(pdf, tmp_path / "raster") == [f"{PUBLIC}/A/{kit.code}"]
+    assert printed() == []
+
+
+def test_only_leads_get_a_kits_print_label_link_and_a_gone_kit_is_said(client, auth, camera):
+    kit = camera["kit"]
+    missing = client.get("/labels", query_string={"choice": "kit", "kit": "ZZZZZZ"})
+    assert missing.status_code == 422
+    assert "That kit is not there any more" in soup_of(missing).get_text(" ", strip=True)
+    auth.logout()
+    auth.login("member")
+    soup = soup_of(client.get(f"/A/{kit.code}"))
+    assert not [a for a in soup.find_all("a") if a.get_text(strip=True) == "Print label"]
+    assert client.get("/labels", query_string={"choice": "kit", "kit": kit.code}).status_code == 403

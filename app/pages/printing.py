@@ -39,6 +39,7 @@ def print_page(
     *,
     format_name: str,
     codes: list[str],
+    kit_codes: list[str] | None = None,
     paper_size: str,
     public_url: str,
 ) -> dict:
@@ -54,6 +55,7 @@ def print_page(
         "notes": _notes(job, format_name or stock["default_format"], public_url),
         "max_copies": rules.MAX_COPIES,
         "picked": selection.picked(codes),
+        "picked_kits": selection.picked_kits(kit_codes or []),
         "categories": list(places.categories()),
         "locations": places.location_tree(),
     }

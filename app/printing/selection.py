@@ -21,7 +21,17 @@ from . import rules
 # Any code, to lay out a blank label before its code is reserved: codes are set
 # in a monospace face and their addresses are all as long, so all lay out alike.
 BLANK_SAMPLE = "0" * 6
-CHOICES = ("selected", "all", "unprinted", "category", "location", "since", "locations", "kits")
+CHOICES = (
+    "selected",
+    "all",
+    "unprinted",
+    "category",
+    "location",
+    "since",
+    "locations",
+    "kits",
+    "kit",
+)
 
 
 def choose(
@@ -39,6 +49,11 @@ def choose(
         return [loc for loc, _ in places.location_tree()]
     if choice == "kits":  # a kit's label is like an asset's: its code on /A/ and its name
         return list(Kit.select().order_by(Kit.name, Kit.id))
+    if choice == "kit":  # one kit's label, from its page
+        kits = list(Kit.select().where(Kit.code.in_(list(codes_))).order_by(Kit.name, Kit.id))
+        if not kits:
+            raise Invalid({"choice": "That kit is not there any more: choose another set."})
+        return kits
     query = Asset.select().where(in_service_sql()).order_by(Asset.name, Asset.id)
     if choice == "selected":
         if not codes_:
@@ -66,6 +81,11 @@ def picked(codes_: list[str]) -> list[Asset]:
     return choose("selected", codes_=codes_) if codes_ else []
 
 
+def picked_kits(codes_: list[str]) -> list[Kit]:
+    """The kits a kit page's "Print label" link named, for the print page to name them."""
+    return list(Kit.select().where(Kit.code.in_(codes_))) if codes_ else []
+
+
 def require_public_url(public_url: str) -> str:
     """Refuse to print QR codes that would lead nowhere."""
     if not public_url:
@@ -88,6 +108,8 @@ def to_labels(
     for thing in things:
         kind = "L" if isinstance(thing, Location) else "A"
         tag = thing.external_tag if tags and isinstance(thing, Asset) else ""
+        # A kit's label says it is a kit: its code is on /A/ like an item's.
+        name = f"Kit · {thing.name}" if isinstance(thing, Kit) else thing.name
         url = labels.qr_url(public_url, kind, thing.code)
         fields = (
             tuple(f"{name}: {value}" for name, value in lines.get(thing.id, ()))
@@ -95,9 +117,7 @@ def to_labels(
             else ()
         )
         out.append(
-            labels.Label(
-                url, thing.code, thing.name, tag, "location" if kind == "L" else "asset", fields
-            )
+            labels.Label(url, thing.code, name, tag, "location" if kind == "L" else "asset", fields)
         )
     return out
 

@@ -46,7 +46,8 @@ def _job(values) -> print_job.Job:
     return print_job.make(
         format_name=values.get("format") or _default_format(),
         choice=values.get("choice") or "selected",
-        codes=values.getlist("asset"),
+        # One kit's label (its page's "Print label") names the kit; else the assets.
+        codes=values.getlist("kit") if values.get("choice") == "kit" else values.getlist("asset"),
         category_id=_as_int(values, "category"),
         location_id=_as_int(values, "location"),
         since=since_date,
@@ -73,6 +74,7 @@ def _page(job=None, errors=None, status=200):
         job,
         format_name=request.values.get("format", ""),
         codes=request.values.getlist("asset"),
+        kit_codes=request.values.getlist("kit"),
         paper_size=site()["paper_size"],
         public_url=site()["public_url"],
     )
