@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from app.kits import kits
 from app.models import Asset, Event, Reservation
 from app.ops import settings
 
@@ -492,3 +493,26 @@ def test_cancel_from_the_item_page_asks_first_and_comes_back_to_it(client, auth,
     assert "Nothing was changed." in flash(soup_of(response))
     assert soup_of(response).select_one("#status-card h1")
     assert Reservation.get_by_id(first.id).state == "booked"
+
+
+def test_a_kit_booking_reads_as_the_kits_name_then_its_items_on_one_line(client, auth, camera):
+    """One link, to the kit; its items follow as plain words, not a link each."""
+    lead = factories.make_user("lead", name="Kit Maker")
+    lens = factories.make_asset(lead, name="Lens")
+    kit = kits.create("Camera kit", f"{camera.code}\n{lens.code}", actor=lead)
+    auth.login("member")
+    client.form(
+        f"/kits/{kit.code}/reserve",
+        {
+            "starts_at_date": "2026-03-12",
+            "starts_at_time": "09:00",
+            "ends_at_date": "2026-03-12",
+            "ends_at_time": "17:00",
+        },
+    )
+    soup, _ = client.soup("/reservations")
+    [row] = soup.select("#my-reservations li[id]")
+    assert row.select_one(".row-main").get_text() == "Camera kit: Camera, Lens"
+    assert [(a.get_text(), a["href"]) for a in row.select("a")] == [
+        ("Camera kit", f"/A/{kit.code}")
+    ]
