@@ -10,7 +10,7 @@ import pytest
 
 from app.custody import custody
 from app.kits import kits
-from app.models import Asset, Event, Reservation, User
+from app.models import Asset, Event, Kit, KitItem, Reservation, User
 from app.reservations import reservations
 
 from . import factories
@@ -148,3 +148,25 @@ def test_booking_a_kit_over_its_own_booking_names_the_kit(client, auth, gear, le
         {**period, "starts_at_date": "2026-03-18", "ends_at_date": "2026-03-18"},
     )
     assert flash(soup_of(other)).startswith("Lens 1 is reserved by Sam, ")
+
+
+def test_kit_names_are_unique_ignoring_case(client, gear):
+    make_kit(client, "Camera kit", gear["Lens 1"])
+    before = (Kit.select().count(), KitItem.select().count(), Event.select().count())
+    response = make_kit(client, "  camera KIT ", gear["Lens 2"], expect=422)
+    soup = soup_of(response)
+    said = soup.select_one("#kit-form").get_text(" ", strip=True)
+    assert "There is already a kit called Camera kit: give this one another name." in said
+    assert "Nothing was saved." in flash(soup)
+    assert (Kit.select().count(), KitItem.select().count(), Event.select().count()) == before
+    # Renaming another kit to it is refused the same way; a kit may change its own case.
+    make_kit(client, "Video kit", gear["Lens 2"])
+    video = the_kit("Video kit")
+    url = f"/kits/{video.code}/edit"
+    refused = client.form(url, {"do": "rename", "name": "CAMERA kit", "version": video.version})
+    assert refused.status_code == 422
+    assert "There is already a kit called Camera kit" in soup_of(refused).get_text(" ")
+    assert the_kit("Video kit").id == video.id
+    renamed = client.form(url, {"do": "rename", "name": "VIDEO Kit", "version": video.version})
+    assert renamed.status_code == 303
+    assert Kit.get_by_id(video.id).name == "VIDEO Kit"

@@ -173,11 +173,29 @@ def create(name: str, item_codes: str, *, actor: User) -> Kit:
             assets = _assets(item_codes, None)
         except Invalid as exc:
             errors.update(exc.errors)
+        if "name" not in errors and (same := _same_name(name)) is not None:
+            errors["name"] = rules.name_taken(same)
         if errors:
             raise Invalid(errors)
         kit = Kit.create(code=places.unique_code(), name=name)
         _add(kit, assets, actor)
         return kit
+
+
+def _same_name(name: str, besides: int | None = None) -> Kit | None:
+    """Another kit with this name ignoring case, checked inside the write. On
+    SQLite the write lock makes it exact; on PostgreSQL two leads saving the same
+    name at the same instant could both succeed (no unique index yet: case folding
+    differs between the two databases, and kits are few enough to compare here)."""
+    key = rules.name_key(name)
+    return next(
+        (
+            k
+            for k in Kit.select(Kit.id, Kit.name)
+            if k.id != besides and rules.name_key(k.name) == key
+        ),
+        None,
+    )
 
 
 def _found(kit_code: str) -> Kit:
@@ -216,6 +234,8 @@ def rename(kit_id: int, name: str, *, actor: User, version: int | None = None) -
         kit = _locked(kit_id, version)
         if name == kit.name:
             return kit
+        if (same := _same_name(name, besides=kit.id)) is not None:
+            raise Invalid({"name": rules.name_taken(same)})
         was = kit.name
         Kit.update(name=name).where(Kit.id == kit.id).execute()
         _bump(kit)

@@ -29,6 +29,15 @@ def name_error(name: str) -> str | None:
     return None
 
 
+def name_key(name: str) -> str:
+    """Kit names are unique ignoring case: "camera KIT" is the same name as "Camera kit"."""
+    return name.strip().casefold()
+
+
+def name_taken(other: Kit) -> str:
+    return f"There is already a kit called {other.name}: give this one another name."
+
+
 def not_an_item(kit: Kit) -> str:
     """A kit's code typed as an item: a kit is not an asset, so no kit inside a kit."""
     code = codes.pretty(kit.code)
