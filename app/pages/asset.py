@@ -91,6 +91,8 @@ def card(
         "not_back": custody_rules.is_not_back(asset),  # from the row: no query
         "seen": seen_card(asset, viewer, walking_id, audit),
         "bookings": reservation_listing.for_asset(asset, viewer),
+        # The kit it is part of, if any: the card says so, after an htmx swap too.
+        "kit": kits.kit_of(asset),
     }
 
 
@@ -127,5 +129,4 @@ def page(
         "page": page,
         "files": attachments.summary(asset),  # (a few photos, a few documents, how many)
         "custom": custom_fields.values_for(asset),  # filled-in custom fields, in order
-        "kit": kits.kit_of(asset),  # the kit it is part of, if any
     }
