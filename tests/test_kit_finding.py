@@ -45,7 +45,7 @@ def camera(lead) -> dict:
 def band_rows(soup) -> dict[str, object]:
     """The audit band's items by name → the row (its "Seen ✓" form, or the done line)."""
     return {
-        li.select_one(".row-main").contents[0].strip(): li
+        li.select_one(".row-main").get_text(strip=True): li
         for li in soup.select("#kit-audit .kit-audit-item")
     }
 
