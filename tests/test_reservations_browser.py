@@ -57,14 +57,30 @@ def test_reserve_see_it_on_the_asset_page_then_start_it(server, page):
         assert when and when["height"] < 40, f"the times wrap at {width}px: {when}"
         for control in (
             row.get_by_role("button", name="Start reservation"),
-            row.get_by_role("button", name="Cancel reservation"),
             row.get_by_text("Change times"),
+            row.get_by_text("Cancel reservation…"),
         ):
             box = control.bounding_box()
             assert box and box["x"] + box["width"] <= width and box["height"] >= 44, box
+        # Cancel asks first: the fold opens the one button that cancels.
+        sure = row.get_by_role("button", name="Yes, cancel it")
+        expect(sure).to_be_hidden()
+        row.get_by_text("Cancel reservation…").tap()
+        expect(sure).to_be_visible()
+        box = sure.bounding_box()
+        assert box and box["x"] + box["width"] <= width and box["height"] >= 44, box
+        _shot(page, f"reserve-2c-cancel-asks-{width}")
+        row.get_by_text("Cancel reservation…").tap()
+        expect(sure).to_be_hidden()
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         _shot(page, f"reserve-2b-list-{width}")
     page.goto(asset_url)
+    card = page.locator("#status-card")
+    card.get_by_text("Cancel reservation…").tap()  # my own booking: cancel it here too
+    expect(card.get_by_role("button", name="Yes, cancel it")).to_be_visible()
+    _assert_no_horizontal_scroll(page)
+    _shot(page, "reserve-2d-asset-cancel-asks")
+    card.get_by_text("Cancel reservation…").tap()
 
     page.get_by_role("button", name="Start reservation").tap()
     expect(page.locator("#flash")).to_contain_text("Reservation started")
