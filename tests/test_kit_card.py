@@ -170,3 +170,32 @@ def test_kit_names_are_unique_ignoring_case(client, gear):
     renamed = client.form(url, {"do": "rename", "name": "VIDEO Kit", "version": video.version})
     assert renamed.status_code == 303
     assert Kit.get_by_id(video.id).name == "VIDEO Kit"
+
+
+def test_retiring_an_item_takes_it_out_of_its_kit(client, gear, lead):
+    make_kit(client, "Camera kit", gear["Camera body"], gear["Lens 1"])
+    kit = the_kit()
+    version = kit.version
+    lens = gear["Lens 1"]
+    response = client.form(f"/A/{lens.code}/retire", {"reason": "scrapped"})
+    assert response.status_code == 303
+    # Out of the kit, with an event on the item naming the kit and why.
+    assert not KitItem.select().where(KitItem.asset == lens.id).exists()
+    assert Kit.get_by_id(kit.id).version > version
+    last = Event.select().where(Event.asset == lens.id).order_by(Event.id.desc()).first()
+    assert last.kind == "kit_removed"
+    assert last.data["kit"] == "Camera kit" and last.data["why"] == "the item was retired"
+    history = soup_of(client.get(f"/A/{lens.code}")).select_one("#timeline").get_text(" ")
+    assert "Taken out of a kit" in history and "Camera kit" in history
+    # The kit is not a dead end: no retired warning, and it goes out in one tap.
+    soup = soup_of(client.get(f"/A/{kit.code}"))
+    assert [
+        li.get_text(" ", strip=True) for li in soup.select("#kit-card .kit-items .row-main")
+    ] == ["Camera body"]
+    assert not soup.select("#kit-card .kit-warning")
+    assert client.form(f"/kits/{kit.code}/checkout").status_code == 303
+    assert fresh(gear["Camera body"]).holder_id == lead.id
+    # An item in no kit retires as before, with no kit event.
+    battery = gear["Battery"]
+    custody.retire(battery.code, actor=lead, reason="sold")
+    assert "kit_removed" not in [e.kind for e in Event.select().where(Event.asset == battery.id)]

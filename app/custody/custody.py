@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, tzinfo
 
 from ..database import write
 from ..errors import Invalid, NotFound, Refused
+from ..kits import leaving as kit_leaving
 from ..models import Asset, Location, Reservation, User, utcnow
 from ..register import events
 from ..register.rules import is_unusable, require_lead
@@ -241,8 +242,8 @@ def retire(
     zone: tzinfo = UTC,
 ) -> Outcome:
     """Take the item out of service for good; its page and history stay. It
-    leaves every booking not yet started (one left with nothing is cancelled),
-    with an event saying so; `zone` words the booking's period."""
+    leaves every booking not yet started (one left with nothing is cancelled)
+    and its kit, each with an event saying so; `zone` words the booking's period."""
 
     def apply(asset: Asset):
         rules.require("retire", asset, actor)
@@ -255,7 +256,8 @@ def retire(
         asset.retired_at, asset.retire_reason = utcnow(), reason
         event = events.record("retired", asset=asset, actor=actor, note=note, data=data)
         dropped = ending.retired(asset, actor, zone, asset.retired_at)
-        return f"Retired ({RETIRE_REASONS[reason].lower()}).", [event, *dropped]
+        left = kit_leaving.retired(asset, actor)  # out of its kit too
+        return f"Retired ({RETIRE_REASONS[reason].lower()}).", [event, *dropped, *left]
 
     return perform(code, actor, apply, key=key, proves_presence=False)
 

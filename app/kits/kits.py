@@ -24,7 +24,7 @@ from ..register.rules import require_lead
 from ..reservations import moments as reservation_moments
 from ..reservations import reservations
 from ..reservations import rules as reservation_rules
-from . import rules
+from . import leaving, rules
 
 
 @dataclass
@@ -142,9 +142,8 @@ def _assets(typed: str, this_kit: Kit | None) -> list[Asset]:
     return found
 
 
-def _facts(kit: Kit, **extra) -> dict:
-    """What each item's event keeps of the kit: its name and code as they were."""
-    return {"kit": kit.name, "kit_code": kit.code, **extra}
+_facts = leaving.facts  # what each item's event keeps of the kit
+_bump = leaving.bump
 
 
 def _add(kit: Kit, assets: list[Asset], actor: User) -> None:
@@ -219,10 +218,6 @@ def _locked(kit_id: int, version: int | None = None) -> Kit:
     if version is not None and version != kit.version:
         raise Conflict("Someone changed this kit meanwhile. Reload the page.")
     return kit
-
-
-def _bump(kit: Kit) -> None:
-    Kit.update(version=Kit.version + 1).where(Kit.id == kit.id).execute()
 
 
 def rename(kit_id: int, name: str, *, actor: User, version: int | None = None) -> Kit:
