@@ -500,8 +500,8 @@ def test_a_kit_booking_reads_as_the_kits_name_then_its_items_on_one_line(client,
     lead = factories.make_user("lead", name="Kit Maker")
     lens = factories.make_asset(lead, name="Lens")
     kit = kits.create("Camera kit", f"{camera.code}\n{lens.code}", actor=lead)
-    auth.login("member")
-    client.form(
+    sam = auth.login("member")
+    response = client.form(
         f"/kits/{kit.code}/reserve",
         {
             "starts_at_date": "2026-03-12",
@@ -510,6 +510,12 @@ def test_a_kit_booking_reads_as_the_kits_name_then_its_items_on_one_line(client,
             "ends_at_time": "17:00",
         },
     )
+    # The kit's page writes a one-day period as every other page does.
+    soup, _ = client.soup(response.location)
+    assert flash(soup) == "Kit reserved: Thu 09:00 – 17:00."
+    assert [li.get_text() for li in soup.select("#kit-bookings li")] == [
+        f"Reserved by {sam.name}, Thu 09:00 – 17:00"
+    ]
     soup, _ = client.soup("/reservations")
     [row] = soup.select("#my-reservations li[id]")
     assert row.select_one(".row-main").get_text() == "Camera kit: Camera, Lens"
