@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from .browser_kit import assert_no_sideways_scroll, phone, set_up_organisation, sign_in, tagtrail
+from .test_axe_browser import SERIOUS
 from .test_browser import PASSWORD, _shot, _watch
 
 pytestmark = pytest.mark.browser
@@ -88,6 +90,9 @@ def test_a_kit_goes_out_in_one_tap_and_comes_back_without_a_lens(server, browser
     expect(card.locator(f"#kit-return input[value='{codes['Lens 2']}']")).not_to_be_checked()
     assert_no_sideways_scroll(page)
     _shot(page, f"kit-asked-360-{'js' if js else 'nojs'}")
+    if js:  # axe runs inside the page: it needs JavaScript
+        violations = Axe().run(page).response["violations"]
+        assert not [v["id"] for v in violations if v["impact"] in SERIOUS], violations
 
     confirm.tap()
     flash = page.locator("#flash")
