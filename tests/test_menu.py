@@ -18,6 +18,7 @@ MEMBER = {
     "/assets": "Assets",
     "/overdue": "Overdue",
     "/reservations": "Reservations",
+    "/kits": "Kits",  # anyone finds a kit to book it
     "/audits": "Audits",
     "/locations": "Locations",
     "/categories": "Categories",
@@ -30,7 +31,6 @@ LEAD = MEMBER | {
     "/assets/import": "Import",
     "/export": "Export",
     "/custom-fields": "Custom fields",
-    "/kits": "Kits",
 }
 ADMIN = LEAD | {"/admin/settings": "Settings"}
 PAGES = {"member": MEMBER, "lead": LEAD, "admin": ADMIN}
