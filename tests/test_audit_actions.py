@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from app.audits import audits
 from app.custody import custody, maintenance
 from app.errors import ServiceError
-from app.models import AuditItem, User
+from app.models import AuditItem, Event, User
 
 from . import factories
 from .audit_kit import (
@@ -258,21 +258,16 @@ def test_the_close_page_count_is_what_close_marks(app, before, during):
     soup = audit_page(c, audit)
     card = [h for h in soup.select("#audit-live h2") if h.get_text().startswith("Still to find")]
     listed = sum(len(names) for names in still_to_find(c, soup).values()) if card else 0
-    already = {
-        i.asset_id
-        for i in AuditItem.select().where(
-            AuditItem.audit == audit.id,
-            AuditItem.marked_missing == True,  # noqa: E712
-        )
-    }
+    # An item marked missing by hand and then found (a repair proves it in hand)
+    # is marked again by close if that proof is undone: so count close's own
+    # events, not the audit rows it leaves marked.
+    events_before = Event.select().where(Event.kind == "marked_missing").count()
     marked = audits.close(audit.id, actor=lead)
-    now = {
-        i.asset_id
-        for i in AuditItem.select().where(
-            AuditItem.audit == audit.id,
-            AuditItem.marked_missing == True,  # noqa: E712
-        )
-    }
-    assert said == marked == len(now - already) == listed
-    for asset_id in now - already:
+    written = Event.select().where(Event.kind == "marked_missing")
+    assert said == marked == written.count() - events_before == listed
+    newly = {e.asset_id for e in written.order_by(Event.id.desc()).limit(marked)}
+    assert len(newly) == marked
+    for asset_id in newly:
         assert fresh(items[[a.id for a in items].index(asset_id)]).status == "missing"
+        row = AuditItem.get(AuditItem.audit == audit.id, AuditItem.asset == asset_id)
+        assert row.marked_missing
