@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from app.custody import custody
-from app.kits import kits
+from app.kits import taking
 from app.models import Asset, Event, Kit, KitItem, Reservation, User
 from app.reservations import reservations
 
@@ -73,7 +73,7 @@ def test_start_reservation_is_the_one_primary_button_when_offered(client, auth, 
     sam = auth.login("member")
     assert "Check out to me" in primaries(soup_of(client.get(f"/A/{kit.code}")))
     start, end = datetime(2026, 3, 11, 12, 30), datetime(2026, 3, 11, 17, 0)
-    kits.reserve(kit.code, actor=sam, starts_at=start, ends_at=end, zone=UTC)
+    taking.reserve(kit.code, actor=sam, starts_at=start, ends_at=end, zone=UTC)
     soup = soup_of(client.get(f"/A/{kit.code}"))
     # Outside the forms that the check-out to others opens, one primary: Start reservation.
     shown = [b for b in primaries(soup) if b not in ("Check out", "Hand over")]
@@ -88,7 +88,7 @@ def test_a_kit_free_now_and_booked_later_says_free_until(client, auth, gear, lea
     assert not soup_of(client.get(f"/A/{kit.code}")).select("#kit-free")  # no booking
     sam = factories.make_user("member", name="Sam")
     start, end = datetime(2026, 3, 12, 9, 0), datetime(2026, 3, 12, 17, 0)
-    kits.reserve(kit.code, actor=lead, person_id=sam.id, starts_at=start, ends_at=end, zone=UTC)
+    taking.reserve(kit.code, actor=lead, person_id=sam.id, starts_at=start, ends_at=end, zone=UTC)
     auth.logout()
     auth.login("member")
     line = soup_of(client.get(f"/A/{kit.code}")).select_one("#kit-card #kit-free")
@@ -106,7 +106,7 @@ def test_a_kit_booked_now_or_out_has_no_free_until(clock, client, gear, lead):
     make_kit(client, "Camera kit", gear["Camera body"], gear["Lens 1"])
     kit = the_kit()
     start, end = datetime(2026, 3, 12, 9, 0), datetime(2026, 3, 12, 17, 0)
-    kits.reserve(kit.code, actor=lead, starts_at=start, ends_at=end, zone=UTC)
+    taking.reserve(kit.code, actor=lead, starts_at=start, ends_at=end, zone=UTC)
     assert soup_of(client.get(f"/A/{kit.code}")).select("#kit-free")
     clock.shift(22 * 3600)  # Thu 10:00: the booking is in force
     assert not soup_of(client.get(f"/A/{kit.code}")).select("#kit-free")
@@ -118,7 +118,7 @@ def test_booking_a_kit_over_its_own_booking_names_the_kit(client, auth, gear, le
     kit = the_kit()
     sam = factories.make_user("member", name="Sam")
     start, end = datetime(2026, 3, 17, 9, 0), datetime(2026, 3, 17, 17, 0)
-    kits.reserve(kit.code, actor=lead, person_id=sam.id, starts_at=start, ends_at=end, zone=UTC)
+    taking.reserve(kit.code, actor=lead, person_id=sam.id, starts_at=start, ends_at=end, zone=UTC)
     count = Reservation.select().count()
     auth.logout()
     auth.login("member")

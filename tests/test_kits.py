@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from app.audits import audits
 from app.codes import pretty
 from app.custody import custody, maintenance
-from app.kits import kits
+from app.kits import taking
 from app.models import (
     Asset,
     AuditTick,
@@ -575,7 +575,7 @@ def test_scanning_a_booked_kit_starts_its_reservation_in_one_tap(client, gear, l
     make_kit(client, "Camera kit", gear["Camera body"], gear["Lens 1"])
     kit = the_kit()
     start, end = datetime(2026, 3, 11, 12, 30), datetime(2026, 3, 11, 17, 0)
-    booking = kits.reserve(kit.code, actor=lead, starts_at=start, ends_at=end, zone=UTC)
+    booking = taking.reserve(kit.code, actor=lead, starts_at=start, ends_at=end, zone=UTC)
     soup = soup_of(client.get(f"/A/{kit.code}"))
     form = soup.select_one("#kit-start")
     assert form.find("button").get_text(strip=True) == "Start reservation"
@@ -617,7 +617,7 @@ def test_everyone_sees_the_kits_bookings_and_its_booking_refuses_a_check_out_onc
     kit = the_kit()
     sam = factories.make_user("member", name="Sam")
     start, end = datetime(2026, 3, 12, 9, 0), datetime(2026, 3, 12, 17, 0)
-    kits.reserve(kit.code, actor=lead, person_id=sam.id, starts_at=start, ends_at=end, zone=UTC)
+    taking.reserve(kit.code, actor=lead, person_id=sam.id, starts_at=start, ends_at=end, zone=UTC)
     auth.logout()
     auth.login("member")
     soup = soup_of(client.get(f"/A/{kit.code}"))

@@ -11,7 +11,7 @@ import pytest
 
 from app.audits import audits
 from app.custody import custody, maintenance
-from app.kits import kits
+from app.kits import kits, taking
 from app.models import utcnow
 from app.register import custom_fields
 from app.reservations import reservations
@@ -67,8 +67,8 @@ def _one_not_back(lead) -> None:
     """An item left out when its kit came back, so Home's not-back list has a row."""
     body, lens = (factories.make_asset(lead, name=n) for n in ("Kit body", "Kit lens"))
     kit = kits.create("Camera kit", f"{body.code}\n{lens.code}", actor=lead)
-    kits.check_out(kit.code, actor=lead, today=today())
-    kits.check_in(kit.code, actor=lead, present={body.code}, confirmed=True)
+    taking.check_out(kit.code, actor=lead, today=today())
+    taking.check_in(kit.code, actor=lead, present={body.code}, confirmed=True)
 
 
 def _get(client, count_queries, url: str):

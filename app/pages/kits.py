@@ -4,7 +4,7 @@ card's warnings and the buttons the viewer may use), and the leads' Kits list.""
 from __future__ import annotations
 
 from ..custody import rules as custody_rules
-from ..kits import kits
+from ..kits import kits, taking
 from ..kits import rules as kit_rules
 from ..models import STATUS_LABELS, Kit, User, utcnow
 from ..register import people
@@ -27,9 +27,9 @@ def page(kit: Kit, viewer: User, q: str = "") -> dict:
         for a in items
     ]
     to_others = custody_rules.may_check_out_to_others(viewer)
-    startable = kits.startable(kit, viewer) if items and not out else None
+    startable = taking.startable(kit, viewer) if items and not out else None
     now = utcnow()
-    booked = kits.bookings(kit, now)
+    booked = taking.bookings(kit, now)
     return {
         "kit": kit,
         "items": rows,

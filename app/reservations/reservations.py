@@ -117,7 +117,7 @@ def reserve(
     kit: Kit | None = None,
 ) -> Reservation:
     """Book the assets with these codes for `person_id` (default: the actor);
-    `kit`: the kit they are, when a kit is booked (kits.reserve)."""
+    `kit`: the kit they are, when a kit is booked (kits/taking.reserve)."""
     now = now or utcnow()
     policy = rules.current_policy()
     note = note.strip()

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from .. import codes
 from ..errors import Invalid, NotFound, ServiceError
-from ..kits import kits
+from ..kits import kits, taking
 from ..pages import kits as kits_page
 from ..permissions import role
 from ..reservations import rules as reservation_rules
@@ -128,7 +128,7 @@ def checkout(code: str):
     kit = _kit_or_404(code)
     status = 200
     try:
-        taken = kits.check_out(
+        taken = taking.check_out(
             kit.code,
             actor=current_actor(),
             today=local_today(),
@@ -155,7 +155,7 @@ def checkin(code: str):
     present = {c for c in (codes.parse(v) for v in request.form.getlist("present")) if c}
     key = request.form.get("key", "")[:64]
     try:
-        taken = kits.check_in(
+        taken = taking.check_in(
             kit.code,
             actor=current_actor(),
             present=present,
@@ -183,7 +183,7 @@ def reserve(code: str):
     errors, status = {}, 200
     if request.method == "POST":
         try:
-            booking = kits.reserve(
+            booking = taking.reserve(
                 kit.code,
                 actor=current_actor(),
                 person_id=form_int("person"),
@@ -216,7 +216,7 @@ def transfer(code: str):
     kit = _kit_or_404(code)
     status = 200
     try:
-        taken = kits.transfer(
+        taken = taking.transfer(
             kit.code, actor=current_actor(), today=local_today(), to_holder_id=form_int("holder")
         )
     except ServiceError as exc:
@@ -234,7 +234,7 @@ def start(code: str):
     kit = _kit_or_404(code)
     status = 200
     try:
-        booking = kits.start_reservation(
+        booking = taking.start_reservation(
             kit.code, actor=current_actor(), today=local_today(), zone=local_zone()
         )
     except ServiceError as exc:
