@@ -60,6 +60,24 @@ def test_an_item_flagged_not_back_starts_unticked_on_the_return_form(client, gea
     assert fresh(lens).not_back_since is None and fresh(lens).holder_id is None
 
 
+def test_the_return_list_names_holders_only_when_they_differ(client, gear, lead):
+    """Out whole with one person, the card says so once: the list is just the
+    items. Out with two people, each line says whose it is."""
+    kit = out_kit(client, gear)
+    labels = [
+        label.get_text(" ", strip=True)
+        for label in soup_of(client.get(f"/A/{kit.code}")).select("#kit-return label.check")
+    ]
+    assert labels == ["Camera body", "Lens 1", "Lens 2"]
+    pat = factories.make_holder("Pat")
+    custody.transfer(gear["Lens 2"].code, actor=lead, today=date.today(), to_holder_id=pat.id)
+    labels = [
+        label.get_text(" ", strip=True)
+        for label in soup_of(client.get(f"/A/{kit.code}")).select("#kit-return label.check")
+    ]
+    assert labels == [f"Camera body ({lead.name})", f"Lens 1 ({lead.name})", "Lens 2 (Pat)"]
+
+
 def primaries(soup) -> list[str]:
     return [b.get_text(strip=True) for b in soup.select("#kit-card button.primary")]
 

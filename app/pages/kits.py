@@ -41,11 +41,13 @@ def page(kit: Kit, viewer: User, q: str = "") -> dict:
         "may_check_out_to_others": to_others and bool(items) and not out,
         # An item already flagged as not back with its kit starts unticked, so one
         # tap on Return does not clear the flag someone else raised.
+        # Each item's holder is named on the Return list only when they differ
+        # (the card already says "Out with Sam" when one person has it all).
         "out": [
             {
                 "code": a.code,
                 "name": a.name,
-                "holder": a.holder.name,
+                "holder": a.holder.name if len({b.holder_id for b in out}) > 1 else "",
                 "flagged": a.not_back_since is not None,
             }
             for a in out
