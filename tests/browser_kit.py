@@ -5,6 +5,7 @@ instance folder."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -174,3 +175,12 @@ def set_up_organisation(
         before_submit(page)
     page.get_by_role("button", name="Create admin account").click()
     page.wait_for_url(re.compile(re.escape(server) + r"/assets/new$"))
+
+
+def add_asset(page: Page, server: str, name: str) -> str:
+    """The first asset form, as a lead fills it; returns the new item's code."""
+    page.goto(server + "/assets/new")
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Name", exact=True).press("Enter")
+    page.wait_for_url(re.compile(re.escape(server) + r"/A/[0-9A-Z]{6}$"))
+    return page.url.rsplit("/", 1)[1]

@@ -28,6 +28,7 @@ pytest_plugins = [
     "tests.audit_kit",
     "tests.browser_kit",
     "tests.custody_kit",
+    "tests.kits_kit",
     "tests.mail_kit",
     "tests.postgres_kit",
 ]

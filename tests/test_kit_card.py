@@ -10,24 +10,11 @@ import pytest
 
 from app.custody import custody
 from app.kits import taking
-from app.models import Asset, Event, Kit, KitItem, Reservation, User
+from app.models import Event, Kit, KitItem, Reservation
 from app.reservations import reservations
 
 from . import factories
 from .test_kits import flash, fresh, make_kit, out_kit, return_without, soup_of, the_kit
-
-
-@pytest.fixture
-def lead(auth) -> User:
-    return auth.login("lead")
-
-
-@pytest.fixture
-def gear(lead) -> dict[str, Asset]:
-    return {
-        name: factories.make_asset(lead, name=name)
-        for name in ("Camera body", "Lens 1", "Lens 2", "Battery")
-    }
 
 
 def ticks(client, kit) -> dict[str, bool]:

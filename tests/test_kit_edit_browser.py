@@ -7,23 +7,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from .browser_kit import assert_no_sideways_scroll, phone, set_up_organisation
+from .browser_kit import add_asset, assert_no_sideways_scroll, phone, set_up_organisation
 from .test_browser import PASSWORD, _shot, _watch
 
 pytestmark = pytest.mark.browser
 
 # Long names, as a real store has them, next to short ones.
 ITEMS = ("Mirrorless camera #1", "Zoom lens 24-70 #2", "Zoom lens 24-70 #10", "Camera battery #4")
-
-
-def _add_asset(page: Page, server: str, name: str) -> str:
-    page.goto(server + "/assets/new")
-    page.get_by_label("Name", exact=True).fill(name)
-    page.get_by_label("Name", exact=True).press("Enter")
-    page.wait_for_url(re.compile(re.escape(server) + r"/A/[0-9A-Z]{6}$"))
-    return page.url.rsplit("/", 1)[1]
 
 
 def _overlap(a: dict, b: dict) -> bool:
@@ -47,7 +39,7 @@ def test_the_kit_edit_list_fits_a_phone(server, browser):
     lead = phone(browser, "390")
     problems = _watch(lead)
     set_up_organisation(lead, server, PASSWORD)
-    codes = [_add_asset(lead, server, name) for name in ITEMS]
+    codes = [add_asset(lead, server, name) for name in ITEMS]
     lead.goto(server + "/kits")
     lead.get_by_label("Name", exact=True).fill("Camera kit")
     lead.get_by_label("Item codes, one a line (type or scan)").fill("\n".join(codes))

@@ -23,7 +23,6 @@ from app.models import (
     KitItem,
     Reservation,
     ReservationItem,
-    User,
 )
 from app.register import places
 from app.reservations import reservations
@@ -47,19 +46,6 @@ def kinds(asset) -> list[str]:
 
 def fresh(asset) -> Asset:
     return Asset.get_by_id(asset.id)
-
-
-@pytest.fixture
-def lead(auth) -> User:
-    return auth.login("lead")
-
-
-@pytest.fixture
-def gear(lead) -> dict[str, Asset]:
-    return {
-        name: factories.make_asset(lead, name=name)
-        for name in ("Camera body", "Lens 1", "Lens 2", "Battery")
-    }
 
 
 def make_kit(client, name: str, *assets, expect: int = 303):

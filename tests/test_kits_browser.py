@@ -12,7 +12,14 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from .browser_kit import assert_no_sideways_scroll, phone, set_up_organisation, sign_in, tagtrail
+from .browser_kit import (
+    add_asset,
+    assert_no_sideways_scroll,
+    phone,
+    set_up_organisation,
+    sign_in,
+    tagtrail,
+)
 from .test_axe_browser import SERIOUS
 from .test_browser import PASSWORD, _shot, _watch
 
@@ -22,18 +29,9 @@ ITEMS = ("Camera body", "Lens 1", "Lens 2")
 MEMBER = {"email": "mo@example.com", "name": "Mo Member"}
 
 
-def _add_asset(page: Page, server: str, name: str) -> str:
-    """The first asset form, as a lead fills it; returns the new item's code."""
-    page.goto(server + "/assets/new")
-    page.get_by_label("Name", exact=True).fill(name)
-    page.get_by_label("Name", exact=True).press("Enter")
-    page.wait_for_url(re.compile(re.escape(server) + r"/A/[0-9A-Z]{6}$"))
-    return page.url.rsplit("/", 1)[1]
-
-
 def _make_kit(page: Page, server: str) -> tuple[str, dict[str, str]]:
     """A lead adds three items and makes them a kit; returns its page and their codes."""
-    codes = {name: _add_asset(page, server, name) for name in ITEMS}
+    codes = {name: add_asset(page, server, name) for name in ITEMS}
     page.goto(server + "/kits")
     page.get_by_label("Name", exact=True).fill("Camera kit")
     page.get_by_label("Item codes, one a line (type or scan)").fill("\n".join(codes.values()))
