@@ -536,6 +536,74 @@ def _v18_not_back_with_kit() -> None:
     )
 
 
+def _v19_condition_and_check_before_reuse() -> None:
+    # Version 19: each asset's condition (empty until someone says), and the
+    # check a category asks for after each return, with who may do it besides
+    # the leads; an asset waiting for that check, indexed for the dashboard.
+    _run(
+        """ALTER TABLE "asset" ADD COLUMN "condition" VARCHAR(8) NOT NULL DEFAULT ''""",
+        'ALTER TABLE "asset" ADD COLUMN "needs_check_since" {datetime}',
+        'CREATE INDEX IF NOT EXISTS "asset_needs_check_since" ON "asset" ("needs_check_since")',
+        """ALTER TABLE "category" ADD COLUMN "check_after_return" VARCHAR(200) NOT NULL """
+        """DEFAULT ''""",
+        'ALTER TABLE "category" ADD COLUMN "checker_id" INTEGER '
+        'REFERENCES "user" ("id") ON DELETE RESTRICT',
+        'CREATE INDEX IF NOT EXISTS "category_checker_id" ON "category" ("checker_id")',
+    )
+
+
+def _v20_teams() -> None:
+    # Version 20: teams (departments), the team each person belongs to, and the
+    # team that keeps an asset.
+    _run(
+        'CREATE TABLE IF NOT EXISTS "team" ("id" {pk}, "name" VARCHAR(80) NOT NULL, '
+        '"created_at" {datetime} NOT NULL)',
+        'CREATE UNIQUE INDEX IF NOT EXISTS "team_lower_name" ON "team" (LOWER("name"))',
+        'ALTER TABLE "user" ADD COLUMN "team_id" INTEGER '
+        'REFERENCES "team" ("id") ON DELETE RESTRICT',
+        'CREATE INDEX IF NOT EXISTS "user_team_id" ON "user" ("team_id")',
+        'ALTER TABLE "asset" ADD COLUMN "team_id" INTEGER '
+        'REFERENCES "team" ("id") ON DELETE RESTRICT',
+        'CREATE INDEX IF NOT EXISTS "asset_team_id" ON "asset" ("team_id")',
+    )
+
+
+def _v21_receipts() -> None:
+    # Version 21: handover and return receipts and their items; an asset handed
+    # over to be accepted later; categories whose handovers need a signature.
+    _run(
+        'CREATE TABLE IF NOT EXISTS "receipt" ("id" {pk}, "kind" VARCHAR(12) NOT NULL, '
+        '"person_id" INTEGER NOT NULL, "staff_id" INTEGER NOT NULL, '
+        '"created_at" {datetime} NOT NULL, "terms" TEXT NOT NULL, '
+        '"state" VARCHAR(12) NOT NULL, "signed_by_id" INTEGER, "signed_at" {datetime}, '
+        '"signature_name" VARCHAR(120) NOT NULL, "signature_file" VARCHAR(80) NOT NULL, '
+        '"decided_at" {datetime}, "decline_note" TEXT NOT NULL, '
+        '"pdf_file" VARCHAR(80) NOT NULL, "pdf_sha256" VARCHAR(64) NOT NULL, '
+        '"emailed_at" {datetime}, "version" INTEGER NOT NULL, '
+        'FOREIGN KEY ("person_id") REFERENCES "user" ("id") ON DELETE RESTRICT, '
+        'FOREIGN KEY ("staff_id") REFERENCES "user" ("id") ON DELETE RESTRICT, '
+        'FOREIGN KEY ("signed_by_id") REFERENCES "user" ("id") ON DELETE RESTRICT)',
+        'CREATE INDEX IF NOT EXISTS "receipt_staff_id" ON "receipt" ("staff_id")',
+        'CREATE INDEX IF NOT EXISTS "receipt_signed_by_id" ON "receipt" ("signed_by_id")',
+        'CREATE INDEX IF NOT EXISTS "receipt_person_id_created_at" '
+        'ON "receipt" ("person_id", "created_at")',
+        'CREATE INDEX IF NOT EXISTS "receipt_state_created_at" '
+        'ON "receipt" ("state", "created_at")',
+        'CREATE TABLE IF NOT EXISTS "receipt_item" ("id" {pk}, "receipt_id" INTEGER NOT NULL, '
+        '"asset_id" INTEGER NOT NULL, "event_id" INTEGER, "condition" VARCHAR(8) NOT NULL, '
+        'FOREIGN KEY ("receipt_id") REFERENCES "receipt" ("id") ON DELETE RESTRICT, '
+        'FOREIGN KEY ("asset_id") REFERENCES "asset" ("id") ON DELETE RESTRICT, '
+        'FOREIGN KEY ("event_id") REFERENCES "event" ("id") ON DELETE RESTRICT)',
+        'CREATE INDEX IF NOT EXISTS "receipt_item_asset_id" ON "receipt_item" ("asset_id")',
+        'CREATE INDEX IF NOT EXISTS "receipt_item_event_id" ON "receipt_item" ("event_id")',
+        'CREATE UNIQUE INDEX IF NOT EXISTS "receipt_item_receipt_id_asset_id" '
+        'ON "receipt_item" ("receipt_id", "asset_id")',
+        'ALTER TABLE "asset" ADD COLUMN "awaiting_since" {datetime}',
+        'CREATE INDEX IF NOT EXISTS "asset_awaiting_since" ON "asset" ("awaiting_since")',
+        'ALTER TABLE "category" ADD COLUMN "signature_required" {bool} NOT NULL DEFAULT FALSE',
+    )
+
+
 STEPS: dict[int, Callable[[], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
@@ -554,6 +622,9 @@ STEPS: dict[int, Callable[[], None]] = {
     16: _v16_kits,
     17: _v17_category_in_name_order,
     18: _v18_not_back_with_kit,
+    19: _v19_condition_and_check_before_reuse,
+    20: _v20_teams,
+    21: _v21_receipts,
 }
 LATEST = max(STEPS, default=1)
 # Steps that make what the models cannot describe (the search box's index and

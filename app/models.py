@@ -71,6 +71,18 @@ class Setting(BaseModel):
         return row.value if row else default
 
 
+class Team(BaseModel):
+    """A department people belong to; it can also keep assets (a van's tool kit,
+    a shared printer). A grouping for lists and reports, not a permission
+    boundary. Names are unique ignoring case (the index below)."""
+
+    name = CharField(max_length=80)
+    created_at = DateTimeField(default=utcnow)
+
+
+Team.add_index(Team.index(fn.LOWER(Team.name), unique=True, name="team_lower_name"))
+
+
 class User(UserMixin, BaseModel):
     # NULL, not "", for people who never sign in, so the unique index allows many.
     email = CharField(max_length=254, unique=True, null=True)
@@ -82,6 +94,7 @@ class User(UserMixin, BaseModel):
     # Part of every session and remember cookie: changing it signs the user out
     # everywhere (sign-out, password change, deactivation).
     session_token = CharField(max_length=32, default=new_session_token)
+    team = ForeignKeyField(Team, null=True, backref="members", on_delete="RESTRICT")
 
     def get_id(self) -> str:  # flask-login stores this in the session and cookie
         return f"{self.id}:{self.session_token}"
@@ -114,6 +127,13 @@ class Category(BaseModel):
     service_interval_days = IntegerField(null=True)
     useful_life_months = IntegerField(null=True)
     salvage_percent = IntegerField(null=True)
+    # A check after each return ("clean and recharge"); empty: none. Until someone
+    # taps "Checked, ready", the item cannot go out again. `checker`: the person
+    # who may do it besides the leads.
+    check_after_return = CharField(max_length=200, default="")
+    checker = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    # Handing its assets over needs the receiver's signature.
+    signature_required = BooleanField(default=False)
 
 
 class Asset(BaseModel):
@@ -148,6 +168,18 @@ class Asset(BaseModel):
     # holder); cleared when it changes hands in any way. Indexed for the
     # dashboard's count (custody.rules.not_back_sql).
     not_back_since = DateTimeField(null=True, index=True)
+    # New, good, fair, poor or broken (rules: app/custody/condition.py); empty
+    # until someone first says.
+    condition = CharField(max_length=8, default="")
+    # Set on a return when its category asks for a check before reuse; cleared by
+    # "Checked, ready". Indexed for the dashboard's list.
+    needs_check_since = DateTimeField(null=True, index=True)
+    # Handed over "to be accepted": set until the holder accepts or declines (or
+    # it changes hands). Indexed for the leads' digest.
+    awaiting_since = DateTimeField(null=True, index=True)
+    # The team that keeps it (a van's tool kit, a shared printer), at its
+    # location; a person may still check it out.
+    team = ForeignKeyField(Team, null=True, backref="assets", on_delete="RESTRICT")
     last_seen_at = DateTimeField(null=True)
     last_audited_at = DateTimeField(null=True)
     label_printed_at = DateTimeField(null=True)
@@ -477,9 +509,58 @@ class CalendarFeed(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
+RECEIPT_KINDS = ("handover", "return")
+# signed: signed there and then; unsigned: no signature was asked for or given;
+# awaiting: handed over to be accepted later; accepted or declined by the person.
+RECEIPT_STATES = ("signed", "unsigned", "awaiting", "accepted", "declined")
+
+
+class Receipt(BaseModel):
+    """One handover or return of one or more items, between `person` (who takes
+    them, or gives them back) and `staff` (who hands them over, or takes them
+    back). Never changed once signed: a correction is a new event. The signature
+    (a small PNG) and the rendered PDF are files under instance/uploads/."""
+
+    kind = CharField(max_length=12)
+    # No index of its own: (person, created_at) below leads with it.
+    person = ForeignKeyField(User, backref="+", on_delete="RESTRICT", index=False)
+    staff = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    terms = TextField(default="")  # the terms as they read when it was made
+    state = CharField(max_length=12, default="unsigned")
+    signed_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    signed_at = DateTimeField(null=True)
+    signature_name = CharField(max_length=120, default="")  # the typed full name
+    signature_file = CharField(max_length=80, default="")  # PNG under uploads/
+    decided_at = DateTimeField(null=True)  # accepted or declined
+    decline_note = TextField(default="")
+    pdf_file = CharField(max_length=80, default="")  # under uploads/, once rendered
+    pdf_sha256 = CharField(max_length=64, default="")
+    emailed_at = DateTimeField(null=True)
+    version = IntegerField(default=1)
+
+    class Meta:
+        # (person, created_at): a person's receipts, newest first; (state,
+        # created_at): what still awaits acceptance.
+        indexes = ((("person", "created_at"), False), (("state", "created_at"), False))
+
+
+class ReceiptItem(BaseModel):
+    """One item on a receipt, with its condition then and the event it was."""
+
+    receipt = ForeignKeyField(Receipt, backref="items", on_delete="RESTRICT", index=False)
+    asset = ForeignKeyField(Asset, backref="+", on_delete="RESTRICT")
+    event = ForeignKeyField(Event, null=True, backref="+", on_delete="RESTRICT")
+    condition = CharField(max_length=8, default="")
+
+    class Meta:
+        indexes = ((("receipt", "asset"), True),)
+
+
 MODELS = [
     SchemaVersion,
     Setting,
+    Team,
     User,
     Location,
     Category,
@@ -500,4 +581,6 @@ MODELS = [
     Reservation,
     ReservationItem,
     CalendarFeed,
+    Receipt,
+    ReceiptItem,
 ]

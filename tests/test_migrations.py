@@ -46,6 +46,7 @@ from app.models import (
     KitItem,
     LabelCode,
     LabelFormatSetting,
+    Receipt,
     Reservation,
     ReservationItem,
     SchemaVersion,
@@ -76,6 +77,9 @@ STEP_DEFAULTS = {
     ("asset", "external_tag"),
     ("user", "session_token"),
     ("audit_tick", "via"),
+    ("asset", "condition"),
+    ("category", "check_after_return"),
+    ("category", "signature_required"),
 }
 
 # Rows each version could hold, in SQL that works on SQLite and PostgreSQL and
@@ -276,6 +280,32 @@ ROWS: dict[int, list[str]] = {
     18: [
         # The ladder (out with Hal, in the camera kit) did not come back with it.
         """UPDATE "asset" SET "not_back_since" = '2026-03-04 10:00:00' WHERE "code" = 'V1A001'""",
+    ],
+    19: [
+        # The wrench came back worn and its category wants a check before reuse.
+        """UPDATE "asset" SET "condition" = 'fair', "needs_check_since" = '2026-03-05 09:00:00'
+        WHERE "code" = 'V2A002'""",
+        f"""UPDATE "category" SET "check_after_return" = 'Clean and oil', "checker_id" = {HAL}
+        WHERE "name" = 'Levels'""",
+    ],
+    20: [
+        """INSERT INTO "team" ("name", "created_at") VALUES ('Site crew', '2026-03-06 08:00:00')""",
+        """UPDATE "user" SET "team_id" = (SELECT "id" FROM "team" WHERE "name" = 'Site crew')
+        WHERE "name" = 'Hal Holder'""",
+        """UPDATE "asset" SET "team_id" = (SELECT "id" FROM "team" WHERE "name" = 'Site crew')
+        WHERE "code" = 'V12A12'""",
+    ],
+    21: [
+        f"""INSERT INTO "receipt" ("kind", "person_id", "staff_id", "created_at", "terms",
+        "state", "signed_by_id", "signed_at", "signature_name", "signature_file",
+        "decided_at", "decline_note", "pdf_file", "pdf_sha256", "emailed_at", "version")
+        VALUES ('handover', {HAL}, {VERA}, '2026-03-07 08:00:00', 'I will look after it.',
+        'signed', {HAL}, '2026-03-07 08:00:00', 'Hal Holder', '', NULL, '', '', '', NULL, 1)""",
+        f"""INSERT INTO "receipt_item" ("receipt_id", "asset_id", "event_id", "condition")
+        VALUES ((SELECT "id" FROM "receipt" WHERE "terms" = 'I will look after it.'),
+        {LADDER}, NULL, 'good')""",
+        """UPDATE "asset" SET "awaiting_since" = '2026-03-07 08:00:00' WHERE "code" = 'V1A001'""",
+        """UPDATE "category" SET "signature_required" = TRUE WHERE "name" = 'Ladders'""",
     ],
 }
 
@@ -511,6 +541,36 @@ def _check_rows(version: int, drifts: tuple[str, ...] = ()) -> None:
     # Items flagged before version 18 did not exist: nothing is flagged.
     flagged = Asset.get(Asset.code == "V1A001").not_back_since
     assert flagged == (datetime(2026, 3, 4, 10, 0) if version >= 18 else None)
+    # Before version 19 nobody had said what condition anything was in.
+    if version >= 2:
+        wrench = Asset.get(Asset.code == "V2A002")
+        assert (wrench.condition, wrench.needs_check_since) == (
+            ("fair", datetime(2026, 3, 5, 9, 0)) if version >= 19 else ("", None)
+        )
+    levels = Category.get(Category.name == "Levels") if version >= 17 else None
+    if levels is not None:
+        assert (levels.check_after_return, levels.checker_id) == (
+            ("Clean and oil", hal.id) if version >= 19 else ("", None)
+        )
+    # Nobody was in a team before version 20.
+    assert (hal.team.name if hal.team_id else None) == ("Site crew" if version >= 20 else None)
+    if version >= 12:
+        level = Asset.get(Asset.code == "V12A12")
+        assert (level.team.name if level.team_id else None) == (
+            "Site crew" if version >= 20 else None
+        )
+    ladders = Category.get(Category.name == "Ladders")
+    assert ladders.signature_required is (version >= 21)
+    assert (Asset.get(Asset.code == "V1A001").awaiting_since is not None) is (version >= 21)
+    if version >= 21:
+        [receipt] = Receipt.select()
+        assert (receipt.kind, receipt.person_id, receipt.staff_id, receipt.state) == (
+            "handover",
+            hal.id,
+            vera.id,
+            "signed",
+        )
+        assert [(i.asset.code, i.condition) for i in receipt.items] == [("V1A001", "good")]
 
 
 @dataclass
