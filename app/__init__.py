@@ -158,6 +158,7 @@ def _register_blueprints(app: Flask) -> None:
         reservations,
         scan,
         scanner,
+        teams,
         week,
     )
 
@@ -181,6 +182,7 @@ def _register_blueprints(app: Flask) -> None:
         people,
         locations,
         categories,
+        teams,
         custom_fields,
         labels,
         audits,

@@ -56,6 +56,7 @@ def place_choices(form) -> None:
     from .register import places
 
     form.category.choices = options([("", "—"), *places.category_options()])
+    team_choices(form.team)
     form.location.choices = options(
         [("", "—")]
         + [(place, "\u2003" * depth + name) for place, name, depth in places.location_options()]
@@ -185,6 +186,7 @@ class LoginForm(FlaskForm):
 class AssetForm(DateMessages, FlaskForm):
     name = StringField("Name", [InputRequired("Give the asset a name."), Length(max=200)])
     category = SelectField("Category", coerce=optional_int, validate_choice=True)
+    team = SelectField("Kept by team", coerce=optional_int, validate_choice=True)
     location = SelectField("Location", coerce=optional_int, validate_choice=True)
     manufacturer = StringField("Manufacturer", [Length(max=120)])
     model_name = StringField("Model", [Length(max=120)])
@@ -208,6 +210,7 @@ class AssetForm(DateMessages, FlaskForm):
 class PersonForm(FlaskForm):
     name = StringField("Name", [InputRequired("Give a name."), Length(max=120)])
     email = EmailField("Email (needed only to sign in)", [Optional(), Email, Length(max=254)])
+    team = SelectField("Team", coerce=optional_int, validate_choice=True)
     role = SelectField(
         "Role", choices=options((r, r.capitalize()) for r in ROLES), default="member"
     )
@@ -256,6 +259,17 @@ class ChangePasswordForm(FlaskForm):
 class LocationForm(FlaskForm):
     name = StringField("Name", [InputRequired("Give a name."), Length(max=120)])
     parent = SelectField("Inside", coerce=optional_int, validate_choice=True)
+
+
+class TeamForm(FlaskForm):
+    name = StringField("Name", [InputRequired("Give the team a name."), Length(max=80)])
+
+
+def team_choices(field) -> None:
+    """Fill a Team select from the register: none, then every team by name."""
+    from .register import teams
+
+    field.choices = options([("", "—"), *teams.options()])
 
 
 class CategoryForm(FlaskForm):

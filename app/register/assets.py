@@ -11,7 +11,7 @@ from ..audits import rules as audit_rules
 from ..custody import servicing
 from ..database import is_sqlite, write
 from ..errors import Conflict, Invalid, NotFound
-from ..models import STATUS_LABELS, Asset, Category, Event, Location, User, utcnow
+from ..models import STATUS_LABELS, Asset, Category, Event, Location, Team, User, utcnow
 from ..prepared import Prepared
 from ..reservations import rules as reservation_rules
 from . import attention, custom_fields, custom_search, events, places, text_search
@@ -20,6 +20,7 @@ from . import attention, custom_fields, custom_search, events, places, text_sear
 EDITABLE = (
     "name",
     "category",
+    "team",
     "manufacturer",
     "model_name",
     "serial",
@@ -69,6 +70,11 @@ def _resolve(values: dict, *, exclude_id: int | None = None, asset: Asset | None
         out["category"] = Category.get_or_none(Category.id == cid) if cid else None
         if cid and out["category"] is None:
             errors["category"] = "That category does not exist."
+    if "team" in out:
+        tid = out["team"]
+        out["team"] = Team.get_or_none(Team.id == tid) if tid else None
+        if tid and out["team"] is None:
+            errors["team"] = "That team does not exist."
     if "location" in out:
         lid = out["location"]
         out["location"] = Location.get_or_none(Location.id == lid) if lid else None
@@ -179,14 +185,16 @@ def update_asset(code: str, values: dict, *, version: int, actor: User) -> dict:
 
 
 def _in_context():
-    """Assets with their category, holder and location, in one query."""
+    """Assets with their category, holder, location and keeping team, in one query."""
     return (
-        Asset.select(Asset, Category, User, Location)
+        Asset.select(Asset, Category, User, Location, Team)
         .join(Category, JOIN.LEFT_OUTER)
         .switch(Asset)
         .join(User, JOIN.LEFT_OUTER, on=(Asset.holder == User.id))
         .switch(Asset)
         .join(Location, JOIN.LEFT_OUTER)
+        .switch(Asset)
+        .join(Team, JOIN.LEFT_OUTER, on=(Asset.team == Team.id))
     )
 
 

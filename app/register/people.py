@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from peewee import IntegrityError, fn
+from peewee import JOIN, IntegrityError, fn
 
 from ..database import write
 from ..errors import Forbidden, Invalid, NotFound, Refused
-from ..models import ROLES, Asset, User, new_session_token
+from ..models import ROLES, Asset, Team, User, new_session_token
 from ..ops import money, settings
 from ..ops import rules as ops_rules
 from ..prepared import Prepared
-from . import passwords
+from . import passwords, teams
 from .rules import LEAD_EDITABLE, manages_accounts, may_edit_person
 
 
@@ -56,6 +56,7 @@ def create_person(
     role: str = "member",
     password: str | None = None,
     actor: User | None = None,
+    team_id: int | None = None,
 ) -> User:
     """Add a person. Without a password they can hold items but not sign in.
 
@@ -69,11 +70,13 @@ def create_person(
     try:
         with write():
             _check(name, email, role, password)
+            team = teams.check_team_id(team_id)
             return User.create(
                 name=name.strip(),
                 email=email,
                 role=role,
                 password_hash=passwords.hash_password(password) if password else None,
+                team=team,
             )
     except IntegrityError as exc:
         raise Invalid({"email": "Someone already has that email address."}) from exc
@@ -170,6 +173,8 @@ def update_person(user_id: int, values: dict, *, actor: User) -> User:
         user.name = name.strip()
         user.email = email
         user.role = role
+        if "team" in values:  # a team id, or None for no team
+            user.team = teams.check_team_id(values["team"])
         if "active" in values:
             if user.active and not values["active"]:
                 # Deactivation ends sessions for good: reactivating must not revive them.
@@ -191,10 +196,18 @@ def revoke_sessions(user_id: int) -> None:
         User.update(session_token=new_session_token()).where(User.id == user_id).execute()
 
 
-def people(include_inactive: bool = True):
-    query = User.select().order_by(fn.LOWER(User.name))
+def people(include_inactive: bool = True, team_id: int | None = None):
+    """Everyone by name, each with their team (in the same query); `team_id`:
+    only that team's people."""
+    query = (
+        User.select(User, Team)
+        .join(Team, JOIN.LEFT_OUTER, on=(User.team == Team.id))
+        .order_by(fn.LOWER(User.name))
+    )
     if not include_inactive:
         query = query.where(User.active == True)  # noqa: E712
+    if team_id is not None:
+        query = query.where(User.team == team_id)
     return query
 
 

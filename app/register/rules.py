@@ -59,7 +59,7 @@ TOO_DEEP = f"Places nest at most {MAX_LOCATION_DEPTH} levels deep."
 
 
 # What a lead may change about a person (only about a member).
-LEAD_EDITABLE = ("name", "email")
+LEAD_EDITABLE = ("name", "email", "team")
 
 
 def may_edit_person(actor: User | None, person: User) -> bool:

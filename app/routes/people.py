@@ -7,13 +7,20 @@ from flask_login import current_user
 
 from ..custody import custody
 from ..errors import Forbidden, Invalid, NotFound, Refused
-from ..forms import InviteForm, PersonForm
+from ..forms import InviteForm, PersonForm, team_choices
 from ..pages import activity as activity_page
 from ..permissions import role
-from ..register import accounts, people
+from ..register import accounts, people, teams
 from ..register.rules import manages_accounts, may_edit_person, may_invite, may_send_reset
 from ..templating import local_today, site
-from .helpers import apply_errors, current_actor, mail_settings, page_arg, public_link
+from .helpers import (
+    apply_errors,
+    current_actor,
+    int_arg,
+    mail_settings,
+    page_arg,
+    public_link,
+)
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -21,6 +28,7 @@ bp = Blueprint("people", __name__, url_prefix="/people")
 def _limit_form(form: PersonForm) -> None:
     """Leads see only name and email; role and active are admin matters. Nobody
     types another person's password: they choose it from an invite or reset link."""
+    team_choices(form.team)
     if not manages_accounts(current_user):
         del form.role
         del form.active
@@ -29,8 +37,14 @@ def _limit_form(form: PersonForm) -> None:
 @bp.route("", strict_slashes=False)
 @role("lead")
 def index():
-    """Everyone who can hold items or sign in."""
-    return render_template("people/index.html", people=people.people())
+    """Everyone who can hold items or sign in; `?team=` narrows to one team."""
+    team_id = int_arg("team")
+    return render_template(
+        "people/index.html",
+        people=people.people(team_id=team_id),
+        teams=teams.options(),
+        team_id=team_id,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -46,6 +60,7 @@ def new():
                 email=form.email.data,
                 role=form.role.data if "role" in form else "member",
                 actor=current_actor(),
+                team_id=form.team.data,
             )
         except Invalid as exc:
             apply_errors(form, exc)
@@ -110,9 +125,8 @@ def edit(person_id: int):
     form = PersonForm(obj=person)
     _limit_form(form)
     if form.validate_on_submit():
-        values = {
-            name: form[name].data for name in ("name", "email", "role", "active") if name in form
-        }
+        fields = ("name", "email", "team", "role", "active")
+        values = {name: form[name].data for name in fields if name in form}
         try:
             people.update_person(person.id, values, actor=current_actor())
         except Invalid as exc:
