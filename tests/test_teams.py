@@ -293,3 +293,43 @@ def test_lead_puts_a_member_in_a_team_and_the_pages_show_it(client, auth):
     response = client.form(f"/people/{pat.id}/edit", {"name": "Pat", "email": "", "team": "x"})
     assert response.status_code == 422
     assert User.get_by_id(pat.id).team_id == crew.id
+
+
+# The register's filter -----------------------------------------------------------------
+
+
+def test_register_filters_by_department(client, auth):
+    """Team filter: kept by the team, or held by its people and kept by none; "No team"."""
+    from app.custody import custody
+
+    lead = auth.login("lead")
+    studio, crew = teams.save_team("Studio"), teams.save_team("Site crew")
+    pat = people_in(crew, "Pat")
+    factories.make_asset(lead, name="Printer", team=studio.id)
+    for name in ("Drill", "Van kit"):
+        made = factories.make_asset(lead, name=name, team=studio.id if name == "Van kit" else None)
+        custody.check_out(made.code, actor=lead, holder_id=pat.id, today=date.today())
+    factories.make_asset(lead, name="Ladder")
+    from .pages import names_in
+
+    soup, _ = client.soup(f"/assets?team={studio.id}")
+    assert names_in(soup) == ["Printer", "Van kit"]
+    assert selected(soup, "team") == str(studio.id)
+    assert soup.select_one("#filter-panel").has_attr("open")
+    soup, _ = client.soup(f"/assets?team={crew.id}")
+    assert names_in(soup) == ["Drill"]
+    soup, _ = client.soup("/assets?team=none")
+    assert names_in(soup) == ["Ladder"]
+    assert selected(soup, "team") == "none"
+    soup, _ = client.soup("/assets")
+    options = [o.get_text() for o in soup.select("select[name=team] option")]
+    assert options == ["Any", "Site crew", "Studio", "No team"]
+    holders = [o.get_text() for o in soup.select("select[name=holder] option")]
+    assert holders == ["Anyone", "Pat"]
+    assert client.get("/assets?team=studio").status_code == 400
+
+
+def test_register_has_no_team_filter_until_there_are_teams(client, auth):
+    auth.login("lead")
+    soup, _ = client.soup("/assets")
+    assert soup.select("select[name=team]") == []

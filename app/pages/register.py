@@ -3,7 +3,7 @@ their photos and the total, and the filter form's choices."""
 
 from __future__ import annotations
 
-from ..register import assets, attachments, people, places
+from ..register import assets, attachments, places, teams
 
 
 def page(search: assets.Search, *, filters: bool) -> dict:
@@ -24,5 +24,5 @@ def page(search: assets.Search, *, filters: bool) -> dict:
     if filters:
         out["categories"] = places.category_options()
         out["locations"] = places.location_options()
-        out["holders"] = people.holders()
+        out["holders"], out["teams"] = teams.holders_and_teams()
     return out

@@ -14,7 +14,15 @@ from ..errors import Conflict, Invalid, NotFound
 from ..models import STATUS_LABELS, Asset, Category, Event, Location, Team, User, utcnow
 from ..prepared import Prepared
 from ..reservations import rules as reservation_rules
-from . import attention, custom_fields, custom_search, events, places, text_search
+from . import (
+    attention,
+    custom_fields,
+    custom_search,
+    events,
+    places,
+    teams_rules,
+    text_search,
+)
 
 # Fields a lead edits on the register form, in the order the form shows them.
 EDITABLE = (
@@ -308,6 +316,9 @@ class Search:
     category_id: int | None = None
     location_id: int | None = None
     holder_id: int | None = None
+    # The department (teams_rules): a team's id, or no_team for "No team".
+    team_id: int | None = None
+    no_team: bool = False
     page: int = 1
     per_page: int = 50
     audit_due_days: int | None = None  # last audited longer ago than this, or never
@@ -339,6 +350,8 @@ def search(s: Search) -> tuple[list[Listed], int]:
         conditions.append(Asset.location.in_(places.subtree_ids(s.location_id)))
     if s.holder_id:
         conditions.append(Asset.holder == s.holder_id)
+    if s.team_id or s.no_team:
+        conditions.append(teams_rules.in_team_sql(s.team_id if s.team_id else None))
     if s.audit_due_days:
         conditions.append(audit_rules.due_sql(s.audit_due_days, utcnow()))
     if s.unseen_days:

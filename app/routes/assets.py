@@ -10,7 +10,7 @@ from ..errors import Conflict, Invalid, NotFound
 from ..forms import AssetForm, place_choices
 from ..pages import register as register_page
 from ..permissions import role
-from ..register import assets, custom_fields, custom_search, places
+from ..register import assets, custom_fields, custom_search, places, teams_rules
 from ..register.rules import STATUSES
 from ..reservations import moments as reservation_moments
 from ..reservations import rules as reservation_rules
@@ -93,6 +93,13 @@ def _free_period(errors: dict[str, str]) -> reservation_rules.Wanted | None:
     return reservation_rules.Wanted(start, end, zone, utcnow(), reservation_rules.current_policy())
 
 
+def _team_filter() -> dict:
+    """The Team filter: a team's id, or "none" for assets of no team."""
+    if request.args.get("team") == teams_rules.NO_TEAM_KEY:
+        return {"no_team": True}
+    return {"team_id": int_arg("team")}
+
+
 @bp.route("", strict_slashes=False)
 @role("member")
 def index():
@@ -107,6 +114,7 @@ def index():
         category_id=int_arg("category"),
         location_id=int_arg("location"),
         holder_id=int_arg("holder"),
+        **_team_filter(),
         page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
         audit_due_days=site()["audit_interval_days"] if due_for_audit else None,
