@@ -10,6 +10,8 @@
 - All of it is worked out exactly in whole numbers and rounded once, to whole
   cents, halves up; depreciation is cost minus that book value, so the two
   always add up to the cost.
+- Departments (register/teams_rules.py: the asset's own team, else its
+  holder's, else "No team") are as they are now, whatever the as-of date.
 - Assets bought after the as-of date (or, with no purchase date, added after
   it) and assets retired on or before it are left out. Assets with no cost,
   no purchase date, or no useful life on their category are listed as "not
@@ -25,7 +27,8 @@ from zoneinfo import ZoneInfo
 
 from peewee import JOIN, fn
 
-from ..models import Asset, Category
+from ..models import Asset, Category, Team
+from ..register.teams_rules import NO_TEAM, team_sql
 from .common import as_date, local_midnight, one_decimal, raw_rows
 
 # 30.4375 days = 487/16 of a day, so months = days × 16 / 487 exactly.
@@ -61,6 +64,7 @@ class Holding:
     days: int = 0
     book_cents: int | None = None
     reason: str = ""  # why it is not depreciated; "" when it is
+    team: str = ""  # its department's name (register.teams_rules); "" for none
 
     @property
     def depreciation_cents(self) -> int | None:
@@ -93,11 +97,36 @@ class CategoryValue:
 
 
 @dataclass
+class DepartmentValue:
+    """Spend and book value of one department: spend is the purchase cost of
+    every asset in it that has one, depreciated or not; book value adds up the
+    depreciated ones (the others have none to add)."""
+
+    name: str
+    assets: int = 0
+    not_depreciated: int = 0
+    spend_cents: int = 0
+    book_cents: int = 0
+
+    def add(self, holding: Holding) -> None:
+        self.assets += 1
+        self.spend_cents += holding.cost_cents or 0
+        if holding.book_cents is None:
+            self.not_depreciated += 1
+        else:
+            self.book_cents += holding.book_cents
+
+
+@dataclass
 class Valuation:
     as_of: date
     holdings: list[Holding] = field(default_factory=list)  # by category, then name
     categories: list[CategoryValue] = field(default_factory=list)
     total: CategoryValue = field(default_factory=lambda: CategoryValue("All assets"))
+    departments: list[DepartmentValue] = field(default_factory=list)  # "No team" last
+    departments_total: DepartmentValue = field(
+        default_factory=lambda: DepartmentValue("All assets")
+    )
 
 
 def _reason(h: Holding, has_category: bool) -> str:
@@ -129,8 +158,11 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
             Category.name,
             Category.useful_life_months,
             Category.salvage_percent,
+            Team.name,
         )
         .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
+        .switch(Asset)
+        .join(Team, JOIN.LEFT_OUTER, on=(Team.id == team_sql()))
         .where(
             (Asset.retired_at.is_null() | (Asset.retired_at >= day_after))
             & (
@@ -142,9 +174,10 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
     )
     report = Valuation(as_of)
     groups: dict[str, CategoryValue] = {}
-    for code, name, cost, bought, category_id, category, life, salvage in raw_rows(query):
+    departments: dict[str, DepartmentValue] = {}
+    for code, name, cost, bought, category_id, category, life, salvage, team in raw_rows(query):
         bought = as_date(bought)
-        h = Holding(code, name, category or "", cost, bought, life, salvage or 0)
+        h = Holding(code, name, category or "", cost, bought, life, salvage or 0, team=team or "")
         h.reason = _reason(h, category_id is not None)
         if not h.reason:
             h.days = (as_of - bought).days
@@ -152,5 +185,10 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
         report.holdings.append(h)
         groups.setdefault(h.category, CategoryValue(category or "No category")).add(h)
         report.total.add(h)
+        departments.setdefault(h.team, DepartmentValue(team or NO_TEAM)).add(h)
+        report.departments_total.add(h)
+    report.departments = [
+        departments[key] for key in sorted(departments, key=lambda k: (k == "", k.lower()))
+    ]
     report.categories = [groups[key] for key in sorted(groups, key=lambda k: (k == "", k.lower()))]
     return report

@@ -69,7 +69,7 @@ def index():
 @bp.route("/assets")
 @role("lead")
 def assets():
-    """How many assets, and what they cost, per location, category or holder."""
+    """How many assets, and what they cost, per location, category, holder or team."""
     by = _choice("by", tuple(breakdown.GROUPINGS))
     return render_template("reports/assets.html", report=breakdown.breakdown(by))
 
@@ -219,8 +219,9 @@ def value():
 @bp.route("/value.csv")
 @role("lead")
 def value_csv():
-    """Book value per asset (table=assets) or per category (table=categories)."""
-    table = _choice("table", ("assets", "categories"))
+    """Book value per asset (table=assets), per category (table=categories) or
+    spend and book value per department (table=departments)."""
+    table = _choice("table", ("assets", "categories", "departments"))
     as_of = _csv_params(_as_of)
     report = reports_value.valuation(as_of, _zone())
     name = f"value-{table}-{as_of}.csv"
@@ -235,6 +236,13 @@ def value_csv():
              h.reason)
             for h in report.holdings
         ]  # fmt: skip
+        return csv_download(name, header, rows)
+    if table == "departments":
+        header = ["Department", "Assets", "Not depreciated", "Spend", "Book value"]
+        rows = [
+            (d.name, d.assets, d.not_depreciated, money(d.spend_cents), money(d.book_cents))
+            for d in [*report.departments, report.departments_total]
+        ]
         return csv_download(name, header, rows)
     header = ["Category", "Depreciated", "Not depreciated", "Cost", "Depreciation", "Book value"]
     rows = [

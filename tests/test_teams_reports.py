@@ -1,0 +1,145 @@
+"""Teams in the reports: assets by team and spend and book value by department,
+with figures worked out by hand."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date
+
+import pytest
+
+from app.custody import custody
+from app.models import User
+from app.register import places, teams
+from app.reports import breakdown
+from app.reports import value as reports_value
+
+from . import factories
+
+pytestmark = pytest.mark.usefixtures("app")
+
+
+def build_departments() -> dict:
+    """Studio keeps a printer; Pat (Site crew) holds a drill, and the crew keeps a
+    van kit; a ladder and a retired lamp belong to no team.
+
+    As of 2025-01-01:
+    - Printer: 1,000.00 bought 2024-01-01, Laptops (36 months, 10 %): 366 days =
+      12.0246 months, 900.00 × 12.0246 ÷ 36 = 300.62 lost, book 699.38.
+    - Drill: 200.00 bought 2024-01-01, Tools (12 months, 0 %): 366 days is more
+      than 12 months (365.25 days), so all is lost: book 0.00.
+    - Van kit: 300.00 bought 2024-06-01, no category: not depreciated (spend only).
+    - Ladder: 50.00 bought 2024-07-01, Tools: 184 days = 6.0452 months, 50.00 ×
+      6.0452 ÷ 12 = 25.19 lost, book 24.81.
+    - Lamp: retired, no cost: in the assets-by report only, as retired.
+    """
+    lead = factories.make_user("lead")
+    laptops = places.save_category("Laptops", useful_life_months=36, salvage_percent=10)
+    tools = places.save_category("Tools", useful_life_months=12, salvage_percent=0)
+    studio, crew = teams.save_team("Studio"), teams.save_team("Site crew")
+    pat = factories.make_holder("Pat")
+    User.update(team=crew).where(User.id == pat.id).execute()
+
+    def add(name, **values):
+        return factories.make_asset(lead, name=name, **values)
+
+    add(
+        "Printer",
+        team=studio.id,
+        category=laptops.id,
+        cost_cents=100_000,
+        purchase_date=date(2024, 1, 1),
+    )
+    drill = add("Drill", category=tools.id, cost_cents=20_000, purchase_date=date(2024, 1, 1))
+    custody.check_out(drill.code, actor=lead, holder_id=pat.id, today=date.today())
+    add("Van kit", team=crew.id, cost_cents=30_000, purchase_date=date(2024, 6, 1))
+    add("Ladder", category=tools.id, cost_cents=5_000, purchase_date=date(2024, 7, 1))
+    lamp = add("Lamp")
+    custody.retire(lamp.code, actor=lead, reason="scrapped")
+    return {"studio": studio, "crew": crew}
+
+
+def test_assets_by_team():
+    made = build_departments()
+    report = breakdown.breakdown("team")
+    rows = [
+        (g.key, g.name, g.in_service, g.cost_cents, g.no_cost, g.retired) for g in report.groups
+    ]
+    assert rows == [
+        (made["crew"].id, "Site crew", 2, 50_000, 0, 0),
+        (made["studio"].id, "Studio", 1, 100_000, 0, 0),
+        (None, "No team", 1, 5_000, 0, 1),
+    ]
+    t = report.total
+    assert (t.in_service, t.cost_cents, t.retired) == (4, 155_000, 1)
+
+
+def test_spend_and_book_value_by_department():
+    build_departments()
+    report = reports_value.valuation(date(2025, 1, 1), UTC)
+    rows = [
+        (d.name, d.assets, d.not_depreciated, d.spend_cents, d.book_cents)
+        for d in report.departments
+    ]
+    assert rows == [
+        ("Site crew", 2, 1, 50_000, 0),
+        ("Studio", 1, 0, 100_000, 69_938),
+        ("No team", 1, 0, 5_000, 2_481),
+    ]
+    t = report.departments_total
+    assert (t.assets, t.spend_cents, t.book_cents) == (4, 155_000, 72_419)
+    assert {h.name: h.team for h in report.holdings} == {
+        "Printer": "Studio",
+        "Drill": "Site crew",
+        "Van kit": "Site crew",
+        "Ladder": "",
+    }
+
+
+def test_report_pages_and_csvs_show_the_department_figures(client, auth):
+    made = build_departments()
+    auth.login("lead")
+    soup, response = client.soup("/reports/assets?by=team")
+    assert response.status_code == 200
+    assert soup.select_one("nav.tabs a[aria-current=page]").get_text(strip=True) == "Team"
+    links = {a.get_text(strip=True): a["href"] for a in soup.select("#report-assets tbody a")}
+    assert links == {
+        "Site crew": f"/assets?team={made['crew'].id}",
+        "Studio": f"/assets?team={made['studio'].id}",
+        "No team": "/assets?team=none",
+    }
+    body = client.get("/reports/assets.csv?by=team").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert rows[0] == ["Team", "In service", "Cost", "Without cost", "Retired"]
+    assert rows[1:] == [
+        ["Site crew", "2", "500.00", "0", "0"],
+        ["Studio", "1", "1000.00", "0", "0"],
+        ["No team", "1", "50.00", "0", "1"],
+        ["All assets", "4", "1550.00", "0", "1"],
+    ]
+
+    soup, response = client.soup("/reports/value?as_of=2025-01-01")
+    table = soup.select_one("#value-departments")
+    assert table.find_previous("h2").get_text(strip=True) == "Spend and book value by department"
+    cells = [
+        [c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])]
+        for tr in table.select("tbody tr, tfoot tr")
+    ]
+    assert cells == [
+        ["Site crew 2 assets, 1 not depreciated", "500.00", "0.00"],
+        ["Studio 1 asset", "1,000.00", "699.38"],
+        ["No team 1 asset", "50.00", "24.81"],
+        ["All assets", "1,550.00", "724.19"],
+    ]
+    body = client.get("/reports/value.csv?table=departments&as_of=2025-01-01").get_data(
+        as_text=True
+    )
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert rows == [
+        ["Department", "Assets", "Not depreciated", "Spend", "Book value"],
+        ["Site crew", "2", "1", "500.00", "0.00"],
+        ["Studio", "1", "0", "1000.00", "699.38"],
+        ["No team", "1", "0", "50.00", "24.81"],
+        ["All assets", "4", "1", "1550.00", "724.19"],
+    ]
