@@ -182,6 +182,7 @@ def import_csv(
         f"{verb}: {summary.new} new, {summary.updated} updated, {summary.unchanged} unchanged; "
         f"{summary.events} history entries, {summary.categories} new categories, "
         f"{summary.locations} new locations, {summary.people} new holders"
+        + (f", {summary.teams} new team{'s' * (summary.teams != 1)}" if summary.teams else "")
         + (
             f", {summary.fields} new custom field{'s' * (summary.fields != 1)}."
             if summary.fields

@@ -12,7 +12,7 @@ from peewee import chunked
 
 from .. import codes
 from ..custody import servicing
-from ..models import Asset, Category, CustomValue, Event, Fault, Location, User, utcnow
+from ..models import Asset, Category, CustomValue, Event, Fault, Location, Team, User, utcnow
 from ..prepared import insert_many
 from ..register.events import plain
 from ..register.rules import UNUSABLE
@@ -35,6 +35,7 @@ class Summary:
     events: int = 0
     categories: int = 0
     locations: int = 0
+    teams: int = 0
     people: int = 0
     fields: int = 0  # custom fields made
     dry_run: bool = False
@@ -79,6 +80,16 @@ class _Run:
             known = Category.create(name=name, created_at=self.now).id
             self.look.categories[name.lower()] = known
             self.look.category_names[known] = name
+        return known
+
+    def team_id(self, name: str | None) -> int | None:
+        if not name:
+            return None
+        known = self.look.teams.get(name.lower())
+        if known is None:
+            known = Team.create(name=name, created_at=self.now).id
+            self.look.teams[name.lower()] = known
+            self.look.team_names[known] = name
         return known
 
     def location_id(self, parts: list[str] | None) -> int | None:
@@ -162,6 +173,7 @@ def _create_all(run: _Run, plans: list[RowPlan]) -> None:
                     "code": plan.code,
                     "name": v["name"],
                     "category": run.category_id(v.get("category")),
+                    "team": run.team_id(v.get("team")),
                     "location": run.location_id(v.get("location")),
                     "holder": run.holder_id(v["holder_ref"]),
                     "status": v["status"],
@@ -190,7 +202,7 @@ def _create_all(run: _Run, plans: list[RowPlan]) -> None:
             asset_id = ids[plan.code]
             snapshot = {
                 k: plain(plan.values[k])
-                for k in (*EDITED, "name", "category")
+                for k in (*EDITED, "name", "category", "team")
                 if plan.values.get(k) not in (None, "")
             }
             values, said = custom_values.new_values(plan, run.preview.custom, asset_id)
@@ -218,6 +230,9 @@ def _update(run: _Run, plan: RowPlan, asset: Asset) -> None:
     if "category" in changes:
         edits["category"] = [run.look.category_names.get(asset.category_id), v["category"]]
         asset.category = run.category_id(v["category"])
+    if "team" in changes:
+        edits["team"] = [run.look.team_names.get(asset.team_id), v["team"]]
+        asset.team = run.team_id(v["team"])
     holder_id = run.holder_id(v["holder_ref"])
     if "due_back" in changes and holder_id == asset.holder_id:
         edits["due_back"] = [plain(asset.due_back), plain(v["due_back"])]
@@ -272,6 +287,7 @@ def apply(preview: Preview, *, actor: User | None, note: str, key: str) -> Summa
     run = _Run(preview, actor, note, utcnow())
     summary = Summary(unchanged=preview.count("unchanged"))
     categories, locations = len(run.look.categories), len(run.look.path_ids)
+    teams = len(run.look.teams)
     summary.fields = custom_columns.make_fields(preview.custom, actor)
     _create_all(run, [p for p in preview.rows if p.action == "new"])
     for plan in preview.rows:
@@ -286,6 +302,7 @@ def apply(preview: Preview, *, actor: User | None, note: str, key: str) -> Summa
     summary.events = len(run.events)
     summary.categories = len(run.look.categories) - categories
     summary.locations = len(run.look.path_ids) - locations
+    summary.teams = len(run.look.teams) - teams
     summary.people = len(run.people)
     return summary
 

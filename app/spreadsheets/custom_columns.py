@@ -285,8 +285,11 @@ def keepable(table: iv.Table, mapping: list[str]) -> list[tuple[int, str, str]]:
     for i, header in enumerate(table.headers):
         if i < len(mapping) and mapping[i]:
             continue
-        if iv.guess_field(header):
+        ours = iv.guess_field(header)
+        if ours and ours not in mapping:
             continue  # one of ours, left out on purpose
+        # (One of ours that another column took, as Team takes the field from a
+        # Department column beside it, is offered: otherwise its values are lost.)
         cells = _cells(table, i)
         if cells and header.strip():
             out.append((i, header, cf_rules.KIND_LABELS[infer_kind(cells)]))

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from peewee import JOIN
 
 from ..errors import Invalid
-from ..models import STATUS_LABELS, Asset, Category, CustomValue, Event, Location, User
+from ..models import STATUS_LABELS, Asset, Category, CustomValue, Event, Location, Team, User
 from ..register import custom_fields, events
 from . import rules
 from .csvfiles import money
@@ -33,6 +33,7 @@ REGISTER_HEADER = (
     "Warranty end",
     "Status",
     "Location",
+    "Team",
     "Checked out to",
     "Holder email",
     "Due back",
@@ -71,9 +72,12 @@ def _shared_names() -> set[str]:
 
 
 def register_rows() -> Iterator[tuple]:
-    """Every asset, retired ones included, by name."""
+    """Every asset, retired ones included, by name. "Team" is the team that keeps
+    it, which the import reads back; the department a report counts it under
+    follows from that and its holder's team (teams_rules)."""
     paths = _paths()
     shared = _shared_names()
+    teams = dict(Team.select(Team.id, Team.name).tuples())
     query = (
         Asset.select(Asset, Category, User)
         .join(Category, JOIN.LEFT_OUTER)
@@ -98,6 +102,7 @@ def register_rows() -> Iterator[tuple]:
             a.warranty_end,
             STATUS_LABELS.get(a.status, a.status),
             paths.get(a.location_id, ""),
+            teams.get(a.team_id, ""),
             rules.person_cell(holder.name, holder.id, holder.name.strip().lower() in shared)
             if holder and not holder.email
             else (holder.name if holder else ""),

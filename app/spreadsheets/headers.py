@@ -54,6 +54,11 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "status": ("Status", ("status", "statuslabel", "state")),
     "location": ("Location", ("location", "locationpath", "place")),
+    # The team that keeps the asset (another system's department owning it).
+    "team": (
+        "Team",
+        ("team", "keptbyteam", "teamname", "owningteam", "department", "dept", "division"),
+    ),
     "holder": (
         "Checked out to",
         ("checkedoutto", "holder", "assignedto", "heldby", "assignee", "fullname", "custodian"),

@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from peewee import chunked
 
-from ..models import Asset, Category, Kit, LabelCode, Location, User
+from ..models import Asset, Category, Kit, LabelCode, Location, Team, User
 from . import rules
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -23,6 +23,8 @@ class Lookup:
         self.taken_codes: set[str] = set()
         self.categories: dict[str, int] = {}
         self.category_names: dict[int, str] = {}
+        self.teams: dict[str, int] = {}  # by name, lower case
+        self.team_names: dict[int, str] = {}
         self.locations: dict[int, tuple[str, int | None]] = {}
         self.path_ids: dict[tuple[str, ...], int] = {}
         self.users_by_email: dict[str, tuple[int, bool]] = {}
@@ -45,6 +47,9 @@ class Lookup:
             Asset.manufacturer,
             Asset.model_name,
         ).tuples()
+        for team_id, name in Team.select(Team.id, Team.name).tuples():
+            look.teams[name.lower()] = team_id
+            look.team_names[team_id] = name
         for asset_id, code, serial, tag, name, category, location, maker, model in rows:
             look.by_code[code] = asset_id
             look.code_by_id[asset_id] = code

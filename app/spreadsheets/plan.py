@@ -90,6 +90,8 @@ def _parse(plan: RowPlan, cells: dict[str, str], order: str | None) -> None:
                     errors.append("A location name is longer than 120 characters.")
                 elif len(values[name]) > MAX_LOCATION_DEPTH:
                     errors.append(f"The location has {len(values[name])} levels. {TOO_DEEP}")
+            elif name == "team":
+                values[name] = " ".join(text.split())  # as a team's name is kept
             else:
                 values[name] = text
         except ValueError as exc:
@@ -207,6 +209,10 @@ def _compare(plan: RowPlan, asset: Asset, look: Lookup) -> None:
         before = look.category_names.get(asset.category_id, "")
         if before.lower() != values["category"].lower():
             changes["category"] = (_show(before), values["category"])
+    if "team" in values:
+        before = look.team_names.get(asset.team_id, "")
+        if before.lower() != values["team"].lower():
+            changes["team"] = (_show(before), values["team"])
     if "location" in values:
         before = look.location_path(asset.location_id)
         if [p.lower() for p in before] != [p.lower() for p in values["location"]]:
@@ -218,6 +224,15 @@ def _compare(plan: RowPlan, asset: Asset, look: Lookup) -> None:
         changes["holder"] = (look.person_name(before), look.person_name(after))
     if values["holder_ref"] == asset.holder_id and "due_back" not in values:
         changes.pop("due_back", None)
+
+
+def _new_team(plan: RowPlan, look: Lookup, preview: Preview, seen: set) -> None:
+    """A team the register does not have yet is made by the import, as a category
+    is; the preview names it (for updated assets too)."""
+    team = plan.values.get("team")
+    if team and team.lower() not in look.teams and ("team", team.lower()) not in seen:
+        seen.add(("team", team.lower()))
+        preview.new_teams.append(team)
 
 
 def _finish_new(plan: RowPlan, look: Lookup, preview: Preview, seen: set) -> None:
@@ -305,6 +320,8 @@ def plan(
                 custom_values.compare(plan_, custom, asset.id)
         else:
             _finish_new(plan_, look, preview, seen)
+        if not plan_.errors:
+            _new_team(plan_, look, preview, seen)
         if plan_.errors:
             plan_.action = "error"
         elif asset is None:

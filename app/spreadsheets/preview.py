@@ -46,6 +46,7 @@ class Preview:
     encoding_chosen: bool = False
     new_categories: list[str] = field(default_factory=list)
     new_locations: list[str] = field(default_factory=list)
+    new_teams: list[str] = field(default_factory=list)
     new_people: dict[tuple, tuple[str, str]] = field(default_factory=dict)
     # Other systems' exports (formats.py): the status values nobody has said the
     # meaning of yet, (key, as written, rows); what was chosen; columns left out.

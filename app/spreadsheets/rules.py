@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..models import Asset, Category, User
+from ..models import Asset, Category, Team, User
 from ..register import uploads
 
 MAX_BYTES = uploads.MAX_BYTES
@@ -29,6 +29,7 @@ FIELD_MAX = {
     "external_tag": Asset.external_tag.max_length,
     "notes": NOTES_MAX,
     "category": Category.name.max_length,
+    "team": Team.name.max_length,
     "holder": User.name.max_length,
     "holder_email": User.email.max_length,
 }
@@ -79,14 +80,14 @@ PLACEHOLDERS = frozenset(
     {
         "n/a", "na", "n.a.", "n.a", "#n/a", "nan", "null", "nil", "none", "nothing",
         "tbd", "tba", "tbc", "unknown", "not known", "not applicable", "not set",
-        "no tag", "no code", "no serial", "no location", "no category", "no date",
+        "no tag", "no code", "no serial", "no location", "no category", "no date", "no team",
         "unassigned", "not assigned", "nobody", "no one", "none assigned", "blank",
         "empty", "0000-00-00", "00/00/0000",
     }
 )  # fmt: skip
 PLACEHOLDER_FIELDS = frozenset(
     {
-        "tag", "external_tag", "serial", "holder", "holder_email", "location", "category",
+        "tag", "external_tag", "serial", "holder", "holder_email", "location", "category", "team",
         "purchase_date", "warranty_end", "due_back", "cost_cents", "manufacturer",
         "model_name", "supplier", "order_number", "model_number", "holder_first",
         "holder_last", "holder_username", "holder_location", "checkout_type", "quantity",
