@@ -333,3 +333,23 @@ def test_register_has_no_team_filter_until_there_are_teams(client, auth):
     auth.login("lead")
     soup, _ = client.soup("/assets")
     assert soup.select("select[name=team]") == []
+
+
+# Demo data -----------------------------------------------------------------------------
+
+
+def test_demo_has_two_teams_with_people_and_a_team_kept_printer():
+    from app.ops import demo
+
+    demo.build(password="demo-password")
+    members = {
+        t.name: sorted(u.name for u in User.select().where(User.team == t)) for t in Team.select()
+    }
+    assert members == {
+        "Studio": ["Alice Member", "Sam Member"],
+        "Site crew": ["Lee Lead", "Pat Holder"],
+    }
+    printer = Asset.get(Asset.name == "Shared printer")
+    assert printer.team.name == "Studio" and printer.holder_id is None
+    created = Event.get(Event.asset == printer.id, Event.kind == "created")
+    assert created.data["team"] == "Studio"

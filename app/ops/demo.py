@@ -5,11 +5,23 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from peewee import fn
+
 from ..custody import servicing
 from ..database import write
 from ..errors import Invalid, Refused
 from ..kits import kits
-from ..models import Asset, Category, CustomField, CustomValue, Kit, Location, User, utcnow
+from ..models import (
+    Asset,
+    Category,
+    CustomField,
+    CustomValue,
+    Kit,
+    Location,
+    Team,
+    User,
+    utcnow,
+)
 from ..register import custom_fields, events, passwords, places
 from . import settings
 
@@ -20,6 +32,13 @@ PEOPLE = [
     ("Alice Member", "alice@demo.tagtrail", "member"),
     ("Pat Holder", None, "member"),  # holds kit, never signs in
 ]
+
+# Teams (departments) and who is in each; the studio keeps the shared printer.
+TEAMS = {
+    "Studio": ("Sam Member", "Alice Member"),
+    "Site crew": ("Lee Lead", "Pat Holder"),
+}
+PRINTER = ("Shared printer", "Brother", "HL-L3270CDW", 329_00)
 
 SITE = {
     "Main site": {
@@ -109,6 +128,32 @@ def _camera_kit(lead: User) -> None:
         kits.create(KIT_NAME, "\n".join(a.code for a in chosen), actor=lead)
 
 
+def _teams(users: list[User], lead: User, rooms: list[Location]) -> None:
+    """The demo's teams with their people, and the printer the studio keeps."""
+    made = {}
+    for name, members in TEAMS.items():
+        team = Team.get_or_none(fn.LOWER(Team.name) == name.lower()) or Team.create(name=name)
+        made[name] = team
+        for user in users:
+            if user.name in members and user.team_id is None:
+                user.team = team
+                user.save()
+    name, maker, model, cost = PRINTER
+    office = next((r for r in rooms if r.name == "Room 1"), rooms[0])
+    printer = Asset.create(
+        code=places.unique_code(),
+        name=name,
+        manufacturer=maker,
+        model_name=model,
+        cost_cents=cost,
+        purchase_date=utcnow().date() - timedelta(days=200),
+        location=office,
+        team=made["Studio"],
+    )
+    data = {"name": name, "team": made["Studio"].name}
+    events.record("created", asset=printer, actor=lead, location=office, data=data)
+
+
 def _serial(rng: random.Random, maker: str) -> str:
     while True:  # a forced second run must not reuse the first run's serials
         serial = f"{maker[:2].upper()}{rng.randint(10**6, 10**7 - 1)}"
@@ -177,6 +222,7 @@ def build(password: str = "tagtrail-demo", force: bool = False, seed: int = 7) -
                 _history(asset, rng, start, holders, lead)
         _custom_fields(rng, lead)
         _camera_kit(lead)
+        _teams(users, lead, rooms)
     return [u for u in users if u.email]
 
 
