@@ -17,7 +17,7 @@ from app.audits import audits
 from app.kits import kits
 from app.models import MODELS, Fault
 from app.permissions import PUBLIC
-from app.register import attachments, custom_fields, label_codes
+from app.register import attachments, custom_fields, label_codes, teams
 from app.reservations import reservations
 from app.spreadsheets import imports
 
@@ -57,6 +57,10 @@ EXPECTED = {
     "locations.new": "lead",
     "locations.edit": "lead",
     "categories.save": "lead",
+    "teams.index": "member",  # teams group, anyone sees them; managing them is a lead's
+    "teams.detail": "member",
+    "teams.save": "lead",
+    "teams.remove": "lead",
     "custom_fields.index": "lead",
     "custom_fields.save": "lead",
     "custom_fields.move": "lead",
@@ -172,7 +176,9 @@ def world(app):
         [asset.code], actor=member, starts_at=start, ends_at=start + timedelta(hours=4), zone=UTC
     )
     kit = kits.create("Drill kit", factories.make_asset(name="Bit set").code, actor=admin)
+    team = teams.save_team("Studio")
     return {
+        "team_id": team.id,
         "kit": kit.code,
         "token": token,
         "audit_id": audit.id,
@@ -341,6 +347,7 @@ def test_may_agrees_with_the_hook_on_every_endpoint(app, who):
     [
         ("/locations", ["locations.new", "locations.edit"]),
         ("/categories", ["categories.save", "categories.edit", "custom_fields.index"]),
+        ("/teams", ["teams.save", "teams.edit"]),
         ("/assets", ["assets.new", "imports.upload", "exports.index", "labels.index"]),
     ],
 )
@@ -354,6 +361,8 @@ def test_a_member_sees_no_lead_links(app, client, auth, world, url, lead_links):
             "categories.save": url_for("categories.save"),
             "categories.edit": url_for("categories.save", category_id=world["category_id"]),
             "custom_fields.index": url_for("custom_fields.index"),
+            "teams.save": url_for("teams.save"),
+            "teams.edit": url_for("teams.save", team_id=world["team_id"]),
             "assets.new": url_for("assets.new"),
             "imports.upload": url_for("imports.upload"),
             "exports.index": url_for("exports.index"),

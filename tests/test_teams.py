@@ -171,9 +171,9 @@ def test_team_page_lists_people_kept_and_held_with_counts(client, auth):
     assert [s.get_text(strip=True) for s in soup.select("#team-held strong")] == ["Drill"]
     counts = soup.select_one("#team-counts").get_text(" ", strip=True)
     assert counts == "1 person · keeps 1 · its people hold 1 more"
-    link = soup.find("a", string=lambda s: s and "of this department" in s)
+    link = soup.select_one("#team-register")
     assert link["href"] == f"/assets?team={studio.id}"
-    assert "All 2 assets" in link.get_text()
+    assert link.get_text(strip=True) == "All 2 assets of this department"
 
 
 def test_members_see_teams_but_cannot_manage_them(client, auth):
@@ -353,3 +353,22 @@ def test_demo_has_two_teams_with_people_and_a_team_kept_printer():
     assert printer.team.name == "Studio" and printer.holder_id is None
     created = Event.get(Event.asset == printer.id, Event.kind == "created")
     assert created.data["team"] == "Studio"
+
+
+def test_a_rename_reads_as_such_in_the_activity_feed(client, auth):
+    from app.register import event_kinds
+
+    lead = auth.login("lead")
+    team = teams.save_team("Studio")
+    teams.save_team("Design studio", team.id, actor=lead)
+    event = Event.get(Event.kind == "edited")
+    line = event_kinds.line(event)
+    assert line.words == "Team renamed"
+    assert [(c.label, c.before, c.after) for c in line.changes] == [
+        ("name", "Studio", "Design studio")
+    ]
+    category = factories.make_category("Ladders")
+    from app.register import places
+
+    places.save_category("Steps", category.id, actor=lead)
+    assert event_kinds.line(Event.get(Event.note == "Category: Steps")).words == "Category edited"

@@ -20,7 +20,7 @@ from PIL import Image
 
 from app import create_app
 from app.custody import maintenance
-from app.models import Asset, Audit, Category, Fault, Location, User, db
+from app.models import Asset, Audit, Category, Fault, Location, Team, User, db
 from app.register import accounts, attachments, custom_fields
 from app.spreadsheets import imports
 
@@ -119,6 +119,7 @@ def samples_and_rules(instance: Path) -> tuple[dict, list]:
             "location_id": Location.select().first().id,
             "category_id": Category.select().first().id,
             "audit_id": Audit.select().first().id,
+            "team_id": Team.get(Team.name == "Studio").id,  # the demo's, with its printer
         }
         # An uploaded spreadsheet waiting for its preview, as the import page keeps it.
         sheet = io.BytesIO(b"Name,Serial,Location\nLadder,L-1,Main site > Store\n")

@@ -175,7 +175,10 @@ def _returned_words(event: Event) -> str:
 
 
 def _edited_words(event: Event) -> str:
-    return "Details edited" if event.asset_id else "Category edited"
+    if event.asset_id:
+        return "Details edited"
+    # Asset-less edits are a category's or (register/teams.py) a team's, by their note.
+    return "Team renamed" if (event.note or "").startswith("Team: ") else "Category edited"
 
 
 def _attachment_words(event: Event) -> str:
