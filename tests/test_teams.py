@@ -372,3 +372,30 @@ def test_a_rename_reads_as_such_in_the_activity_feed(client, auth):
 
     places.save_category("Steps", category.id, actor=lead)
     assert event_kinds.line(Event.get(Event.note == "Category: Steps")).words == "Category edited"
+
+
+def test_the_team_on_an_asset_page_costs_no_query(client, auth, count_queries):
+    """The keeping team comes with the asset (one join): a team-kept asset's page
+    runs as many queries as one without a team."""
+    lead = auth.login("lead")
+    studio = teams.save_team("Studio")
+    kept = factories.make_asset(lead, name="Printer", team=studio.id)
+    loose = factories.make_asset(lead, name="Ladder")
+    counted = {}
+    for asset in (kept, loose, kept):
+        with count_queries() as log:
+            response = client.get(f"/A/{asset.code}")
+        assert response.status_code == 200
+        counted[asset.name] = len(log)
+    assert counted["Printer"] == counted["Ladder"]
+
+
+def test_the_asset_form_has_no_team_choice_until_there_are_teams(client, auth):
+    auth.login("lead")
+    soup, _ = client.soup("/assets/new")
+    assert soup.select("select[name=team]") == []
+    teams.save_team("Studio")
+    soup, _ = client.soup("/assets/new")
+    options = [o.get_text() for o in soup.select("select[name=team] option")]
+    assert options == ["—", "Studio"]
+    assert soup.find("label", attrs={"for": "team"}).get_text(strip=True) == "Kept by team"

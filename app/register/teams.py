@@ -119,7 +119,11 @@ def remove_team(team_id: int) -> str:
                 f"{team.name} still has {' and '.join(uses)}. "
                 "Move them to another team (or none) first."
             )
-        team.delete_instance()
+        try:
+            with write():  # a savepoint: a refused delete leaves the transaction usable
+                team.delete_instance()
+        except IntegrityError as exc:  # someone joined it since the counts (PostgreSQL)
+            raise Refused(f"{team.name} is in use again. Nothing was removed.") from exc
         return team.name
 
 
