@@ -22,6 +22,7 @@ MEMBER = {
     "/audits": "Audits",
     "/locations": "Locations",
     "/categories": "Categories",
+    "/teams": "Teams",  # anyone sees the teams; leads manage them
 }
 LEAD = MEMBER | {
     "/labels": "Print labels",
