@@ -219,17 +219,6 @@ def pick(query: str, limit: int = 30) -> list[User]:
     return list(found.limit(limit))
 
 
-def holders() -> list[tuple[int, str]]:
-    """(id, name) of everyone who holds something now, by name (the register's
-    "held by" filter: plain values, which cost half as much as models)."""
-    return list(
-        User.select(User.id, User.name)
-        .where(User.id.in_(Asset.select(Asset.holder)))
-        .order_by(User.name)
-        .tuples()
-    )
-
-
 def holdings(user: User):
     return (
         Asset.select()
