@@ -16,7 +16,7 @@ from .test_browser import PASSWORD, _assert_no_horizontal_scroll, _shot, _watch
 pytestmark = pytest.mark.browser
 
 SHEET = (
-    "Name,Serial,Voltage,Department\r\n"
+    "Name,Serial,Voltage,Cost centre\r\n"
     "Drill,S-1,18,Workshop\r\n"
     "Heater,S-2,230,Facilities\r\n"
     "Kettle,S-3,230,Facilities\r\n"
@@ -38,7 +38,7 @@ def test_a_lead_keeps_an_unknown_column_and_filters_by_it(server, page, tmp_path
     keep = page.locator("#keep-columns form[data-column='2']")
     expect(keep).to_contain_text("“Voltage” (Number)")
     expect(page.locator("#keep-columns form[data-column='3']")).to_contain_text(
-        "“Department” (List of choices)"
+        "“Cost centre” (List of choices)"
     )
     _assert_no_horizontal_scroll(page)
     _shot(page, "custom-import-1-offered")
@@ -70,7 +70,7 @@ def test_a_lead_keeps_an_unknown_column_and_filters_by_it(server, page, tmp_path
     # The register's filters: a plain form under "Custom fields".
     page.locator("#custom-filters summary").click()
     page.get_by_label("Voltage at least").fill("100")
-    page.get_by_label("Department").select_option("Facilities")
+    page.get_by_label("Cost centre").select_option("Facilities")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#asset-results .row-main strong")).to_have_text(["Heater", "Kettle"])
     assert not problems, "\n".join(problems)
@@ -87,7 +87,7 @@ def test_a_lead_keeps_an_unknown_column_and_filters_by_it(server, page, tmp_path
             "SELECT a.name, v.text FROM custom_value v JOIN asset a ON a.id = v.asset_id "
             "JOIN custom_field f ON f.id = v.field_id WHERE f.name = 'Voltage' ORDER BY a.name"
         ).fetchall()
-    assert kinds == {"Voltage": "number", "Department": "choice"}
+    assert kinds == {"Voltage": "number", "Cost centre": "choice"}
     assert kept == [("Drill", "18"), ("Heater", "230"), ("Kettle", "230"), ("Torch", "4.5")]
     # The bad value's answers are 422s (the browser logs them); nothing else went wrong.
     problems = [p for p in problems if "status of 422" not in p]
