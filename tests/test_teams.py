@@ -367,6 +367,8 @@ def test_a_rename_reads_as_such_in_the_activity_feed(client, auth):
     assert [(c.label, c.before, c.after) for c in line.changes] == [
         ("name", "Studio", "Design studio")
     ]
+    feed, _ = client.soup("/activity")
+    assert "Team renamed" in feed.select_one("main").get_text(" ", strip=True)
     category = factories.make_category("Ladders")
     from app.register import places
 
