@@ -269,3 +269,17 @@ def test_the_dashboard_has_no_section_when_nothing_waits(client, auth, radio):
     auth.login("lead")
     soup, _ = client.soup("/")
     assert soup.select_one("section#dash-needs-check") is None
+
+
+def test_a_waiting_item_costs_its_page_no_query_more(client, auth, radio, count_queries):
+    """The band's check comes with the category the page reads anyway."""
+    auth.login("lead")
+    plain = factories.make_asset(a_lead(), name="Ladder", category=factories.make_category().id)
+    client.get(f"/A/{plain.code}")
+    with count_queries() as usual:
+        client.get(f"/A/{plain.code}")
+    radio = _returned(radio)
+    with count_queries() as waiting:
+        response = client.get(f"/A/{radio.code}")
+    assert "Needs check:" in response.get_data(as_text=True)
+    assert len(waiting) == len(usual), f"{usual}\n--- waiting ---\n{waiting}"
