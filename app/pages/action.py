@@ -31,7 +31,11 @@ def form_page(
         "reasons": custody.RETIRE_REASONS,
         "conditions": condition.CONDITIONS,
         # The check "Checked, ready" answers (its own page, with a note).
-        "check": condition.check_text(asset) if action == "ready" else "",
+        "check": (
+            condition.check_text(asset)
+            if action == "ready" and condition.needs_check(asset)
+            else ""
+        ),
         # A lead may check out over someone's booking, knowingly (the form says whose).
         "bookings": (
             reservation_listing.for_asset(asset, viewer)
