@@ -283,3 +283,13 @@ def test_a_waiting_item_costs_its_page_no_query_more(client, auth, radio, count_
         response = client.get(f"/A/{radio.code}")
     assert "Needs check:" in response.get_data(as_text=True)
     assert len(waiting) == len(usual), f"{usual}\n--- waiting ---\n{waiting}"
+
+
+def test_a_retired_item_waits_for_nothing(client, auth, radio):
+    lead = auth.login("lead")
+    radio = _returned(radio)
+    custody.retire(radio.code, actor=lead, reason="scrapped")
+    assert not condition.needs_check(fresh(radio))
+    assert not Asset.select().where(condition.needs_check_sql()).exists()
+    soup, _ = client.soup(f"/A/{radio.code}")
+    assert soup.select_one("#needs-check") is None

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from ..errors import Forbidden, Invalid, Refused, ServiceError
 from ..models import Asset, User
-from ..register.rules import is_lead
+from ..register.rules import in_service, in_service_sql, is_lead
 
 # In order, best first: the chips on the card and the choices on every form.
 CONDITIONS = {
@@ -82,13 +82,14 @@ def check_asked(asset: Asset) -> str:
 
 
 def needs_check(asset: Asset) -> bool:
-    """Returned, and waiting for its check before it goes out again (from the row)."""
-    return asset.needs_check_since is not None
+    """Returned, and waiting for its check before it goes out again (from the row).
+    A retired item waits for nothing."""
+    return asset.needs_check_since is not None and in_service(asset)
 
 
 def needs_check_sql():
     """`needs_check` as a condition on Asset (the dashboard's list), from its index."""
-    return Asset.needs_check_since.is_null(False)
+    return Asset.needs_check_since.is_null(False) & in_service_sql()
 
 
 def check_text(asset: Asset) -> str:
