@@ -201,7 +201,7 @@ def test_the_card_shows_the_band_and_the_button(client, auth, radio, via):
     assert soup.select_one('#status-card form[action$="/checkout"]') is None
     soup = act(client, radio, "checked-ready", {"key": new_key()}, via=via)
     assert flash(soup) == "Checked, ready: it can go out again."
-    assert history(soup)[0] == f"Checked, ready by {lead.name}"
+    assert history(soup)[0] == f"Checked, ready by {lead.name} · Clean and recharge"
     assert soup.select_one("#needs-check") is None
 
 
@@ -227,6 +227,24 @@ def test_checked_ready_with_a_note_page(client, auth, radio):
     soup = act(client, radio, "checked-ready", data, via="plain")
     events = Event.select().where(Event.asset == radio.id, Event.kind == "checked_ready")
     assert [e.note for e in events] == ["Wiped and charged"]
+
+
+def test_check_out_and_transfer_pages_offer_the_condition(client, auth, item):
+    lead = auth.login("lead")
+    pat = factories.make_holder()
+    soup, _ = client.soup(f"/A/{item.code}/checkout")
+    group = soup.select_one("fieldset.condition-choices")
+    assert [r["value"] for r in group.select("input[name=condition]")] == list(condition.CONDITIONS)
+    assert group.select_one("input[checked]") is None  # nobody said yet: optional
+    data = {"holder": pat.id, "condition": "good", "key": new_key()}
+    act(client, item, "checkout", data, via="plain")
+    assert fresh(item).condition == "good"
+    soup, _ = client.soup(f"/A/{item.code}/transfer")
+    checked = soup.select_one("fieldset.condition-choices input[checked]")
+    assert checked["value"] == "good"
+    data = {"holder": pat.id, "to_holder": lead.id, "condition": "fair", "key": new_key()}
+    act(client, item, "transfer", data, via="plain")
+    assert (fresh(item).holder_id, fresh(item).condition) == (lead.id, "fair")
 
 
 def test_the_category_form_sets_the_check_and_the_checker(client, auth, radios):

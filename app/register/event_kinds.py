@@ -150,6 +150,8 @@ PARTS: dict[str, Callable[[_Facts], list[Piece]]] = {
     "condition": _condition,
     # A return that left the item waiting for its category's check.
     "check": lambda f: _when(" · needs check: {}", f.data.get("check")),
+    # ...and the check "Checked, ready" answered.
+    "checked": lambda f: _when(" · {}", f.data.get("check")),
     "severity": _severity,
     "cost": _cost,
     "next_due": lambda f: _when(" · next due {}", f.data.get("next_due")),
@@ -227,7 +229,7 @@ KINDS: dict[str, Kind] = {
     ),
     "fault_reported": Kind("Fault reported", ("by", "severity")),
     # The check its category asks after each return is done (the note says more).
-    "checked_ready": Kind(conditions.CHECKED_READY, ("by",), brief="Checked"),
+    "checked_ready": Kind(conditions.CHECKED_READY, ("by", "checked"), brief="Checked"),
     "repair_started": Kind("Repair started", ("by", "cost")),
     "repaired": Kind("Marked fixed", ("by", "cost"), brief="Fixed"),
     "serviced": Kind("Service done", ("by", "cost", "next_due"), brief="Serviced"),
