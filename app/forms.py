@@ -28,6 +28,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .custody.condition import CONDITIONS
 from .custody.servicing import MAX_INTERVAL_DAYS
 from .models import ROLES
 from .ops.money import CURRENCIES, read_amount
@@ -188,6 +189,12 @@ class AssetForm(DateMessages, FlaskForm):
     category = SelectField("Category", coerce=optional_int, validate_choice=True)
     team = SelectField("Kept by team", coerce=optional_int, validate_choice=True)
     location = SelectField("Location", coerce=optional_int, validate_choice=True)
+    # The service checks it (custody's condition rules).
+    condition = SelectField(
+        "Condition",
+        choices=options([("", "Not said yet"), *CONDITIONS.items()]),
+        validate_choice=False,
+    )
     manufacturer = StringField("Manufacturer", [Length(max=120)])
     model_name = StringField("Model", [Length(max=120)])
     serial = StringField("Serial number", [Length(max=120)])
@@ -279,11 +286,25 @@ class CategoryForm(FlaskForm):
     )
     useful_life_months = WholeNumber("Useful life (months)", 1, 600, "For the value report")
     salvage_percent = WholeNumber("Salvage value (% of cost)", 0, 100, "0 to 100")
+    # Check before reuse (app/custody/condition.py); the service checks both.
+    check_after_return = StringField("Check after each return", [Length(max=200)])
+    checker = SelectField(
+        "Who else may tap “Checked, ready”", coerce=optional_int, validate_choice=False
+    )
 
     def values(self) -> dict:
         return {
-            name: self[name].data
-            for name in ("name", "service_interval_days", "useful_life_months", "salvage_percent")
+            **{
+                name: self[name].data
+                for name in (
+                    "name",
+                    "service_interval_days",
+                    "useful_life_months",
+                    "salvage_percent",
+                    "check_after_return",
+                )
+            },
+            "checker_id": self.checker.data,
         }
 
 

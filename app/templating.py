@@ -13,6 +13,7 @@ from . import codes
 from .audits import audits
 from .audits import rules as audit_rules
 from .clock import utcnow
+from .custody import condition as conditions
 from .custody import maintenance
 from .custody import rules as custody_rules
 from .models import FAULT_SEVERITIES, STATUS_LABELS
@@ -147,11 +148,13 @@ def init_app(app: Flask) -> None:
         nice_date=nice_date,
         pretty_code=codes.pretty,
         history_line=event_kinds.line,
+        condition_label=conditions.label,
     )
     app.jinja_env.globals.update(
         site=site,
         STATUS_LABELS=STATUS_LABELS,
         severities=FAULT_SEVERITIES,
+        CONDITIONS=conditions.CONDITIONS,
         public_url_warning=ops_rules.public_url_warning,
         new_key=new_key,
         local_today=local_today,

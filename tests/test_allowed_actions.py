@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.custody import custody, maintenance, servicing
+from app.custody import checks, custody, maintenance, servicing
 from app.custody import rules as custody_rules
 from app.errors import ServiceError
 from app.models import Asset, Fault
@@ -45,6 +45,22 @@ def _repair(asset, people):
     maintenance.start_repair(asset.code, actor=a_lead())
 
 
+def _needs_check(checker: str | None):
+    """Returned in a category that asks for a check after each return (named
+    `checker` may do it besides the leads)."""
+
+    def setup(asset, people):
+        category = factories.make_category()
+        category.check_after_return = "Clean and recharge"
+        category.checker = people[checker] if checker else None
+        category.save()
+        Asset.update(category=category).where(Asset.id == asset.id).execute()
+        _held_by("other")(asset, people)
+        custody.check_in(asset.code, actor=a_lead())
+
+    return setup
+
+
 def _missing(asset, people):
     Asset.update(status="missing").where(Asset.id == asset.id).execute()
 
@@ -62,6 +78,8 @@ STATES = {
     "in repair": _repair,
     "missing": _missing,
     "retired": _retired,
+    "needs check": _needs_check(None),
+    "needs check, member named": _needs_check("member"),
 }
 
 
@@ -113,6 +131,8 @@ def _card_actions(soup) -> set[str]:
             shown.add("mark_fixed")
         elif url.endswith("/service"):
             shown.add("service")
+        elif url.endswith("/checked-ready"):
+            shown.add("checked_ready")
         elif url.endswith("/retire"):
             shown.add("retire")
         elif url.endswith("/relabel"):
@@ -151,6 +171,7 @@ def _try(action, asset, actor, people, place):
         "mark_fixed": lambda: maintenance.mark_fixed(asset.code, actor=actor),
         "service": lambda: servicing.record_service(asset.code, actor=actor, today=TODAY),
         "retire": lambda: custody.retire(asset.code, actor=actor, reason="scrapped"),
+        "checked_ready": lambda: checks.checked_ready(asset.code, actor=actor),
     }
     try:
         runs[action]()

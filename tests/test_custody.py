@@ -238,23 +238,23 @@ def test_return_with_location_and_condition(client, auth, item, places, via):
     me = auth.login("member")
     hand_to(item, me)
     since = last_event_id()
-    data = {"holder": me.id, "location": places[1].id, "condition": "worn", "note": "Scuffed"}
+    data = {"holder": me.id, "location": places[1].id, "condition": "fair", "note": "Scuffed"}
     soup = act(client, item, "return", data, via=via)
     assert (fresh(item).location_id, fresh(item).status) == (places[1].id, "available")
     [event] = new_events(item, since)
     assert (event.location_id, event.data, event.note) == (
         places[1].id,
-        {"condition": "worn", "moved_from": "Store room"},
+        {"condition": "fair", "moved_from": "Store room"},
         "Scuffed",
     )
     assert card(soup)["Where"] == "Workshop"
     # A member may put it back somewhere new; the history says so plainly.
     assert history(soup)[0].startswith("Returned to Workshop")
-    assert "(was at Store room) · condition: worn" in history(soup)[0]
+    assert "(was at Store room) · condition: Fair" in history(soup)[0]
 
 
 def test_return_with_a_bad_condition_is_422(client, auth, item, via):
-    """A condition outside good/worn/damaged is refused and the item stays out."""
+    """A condition outside new/good/fair/poor/broken is refused and the item stays out."""
     me = auth.login("member")
     hand_to(item, me)
     before = state(item)

@@ -101,7 +101,7 @@ def test_asset_history_reads_the_same_words_for_each_kind(client, auth):
     asset = factories.make_asset(actor=lead, name="Drill", location=store.id)
     due = date.today() + timedelta(days=3)
     custody.check_out(asset.code, actor=lead, today=date.today(), holder_id=pat.id, due_back=due)
-    custody.check_in(asset.code, actor=lead, condition="worn")
+    custody.check_in(asset.code, actor=lead, condition="fair")
     maintenance.report_fault(asset.code, actor=lead, description="Chuck slips", severity="usable")
     maintenance.start_repair(asset.code, actor=lead, cost_cents=12345)
     maintenance.mark_fixed(asset.code, actor=lead)
@@ -120,7 +120,7 @@ def test_asset_history_reads_the_same_words_for_each_kind(client, auth):
         f"Marked fixed by {lead.name}",
         f"Repair started by {lead.name} · cost 123.45",
         f"Fault reported by {lead.name} · still usable",
-        f"Returned from Pat Holder by {lead.name} to Store · condition: worn",
+        f"Returned from Pat Holder by {lead.name} to Store · condition: Fair",
         f"Checked out to Pat Holder by {lead.name}, due {due.isoformat()}",
         f"Added by {lead.name} at Store",
     ]

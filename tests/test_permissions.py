@@ -69,6 +69,7 @@ EXPECTED = {
     "actions.checkin": "member",
     "actions.transfer": "member",  # own items or taking one over; others need lead
     "actions.fault": "member",
+    "actions.checked_ready": "member",  # leads, or the person the category names
     "actions.move": "lead",
     "actions.retire": "lead",
     "actions.repair": "lead",

@@ -13,7 +13,7 @@ from app.audits import audits
 from app.custody import custody, maintenance
 from app.kits import kits, taking
 from app.models import utcnow
-from app.register import custom_fields
+from app.register import custom_fields, places
 from app.reservations import reservations
 
 from . import factories
@@ -24,9 +24,9 @@ pytestmark = pytest.mark.usefixtures("clock")  # the dashboard's data is built a
 URLS = {"home": "/", "assets": "/assets", "scan": "/scan", "asset": "/A/{code}"}
 # Cold caches (settings, location paths), a signed-in lead, one running audit.
 BUDGET = {
-    # user, settings, my items, the counts, seven lists (not back with its kit only
-    # when something is), recent activity
-    "home": 12,
+    # user, settings, my items, the counts, eight lists (not back with its kit, and
+    # needs check, only when something is), recent activity
+    "home": 13,
     # user, settings, custom fields, the page's ids, its rows, their photos (one query
     # for the page's thumbnails), categories, places, holders
     "assets": 9,
@@ -71,6 +71,15 @@ def _one_not_back(lead) -> None:
     taking.check_in(kit.code, actor=lead, present={body.code}, confirmed=True)
 
 
+def _one_waiting_for_check(lead) -> None:
+    """An item returned in a category that asks for a check: Home lists it."""
+    radios = factories.make_category("Radios")
+    places.save_category("Radios", radios.id, check_after_return="Clean and recharge")
+    radio = factories.make_asset(lead, name="Radio", category=radios.id)
+    custody.check_out(radio.code, actor=lead, today=today())
+    custody.check_in(radio.code, actor=lead)
+
+
 def _get(client, count_queries, url: str):
     with count_queries() as log:
         response = client.get(url)
@@ -86,6 +95,7 @@ def test_a_hot_page_runs_a_fixed_number_of_queries_within_its_budget(
     lead = auth.login("lead")
     asset = build(lead)["overdue-3"]
     _one_not_back(lead)
+    _one_waiting_for_check(lead)
     url = URLS[page].format(code=asset.code)
     small = _get(client, count_queries, url)
     _grow(lead, asset)

@@ -12,6 +12,7 @@ from ..models import Asset, Location, Reservation, User, utcnow
 from ..register import events
 from ..register.rules import is_unusable, require_lead
 from ..reservations import ending
+from . import condition as conditions
 from . import rules
 from .engine import Outcome, check_due, perform
 
@@ -22,7 +23,6 @@ RETIRE_REASONS = {
     "stolen": "Stolen",
     "other": "Other",
 }
-CONDITIONS = {"good": "Good", "worn": "Worn", "damaged": "Damaged"}
 
 
 def _person(person_id: int | None, field: str = "holder") -> User:
@@ -60,13 +60,14 @@ def check_out(
     scanned_at: datetime | None = None,
     zone: tzinfo = UTC,
     reservation: Reservation | None = None,
+    condition: str = "",
 ) -> Outcome:
     """Hand the item to `holder_id` (default: the actor). One holder at a time.
 
     `zone`: the organisation's time zone, in which the due date is a day (a
     check-out that would run into someone's reservation is refused unless a lead
     overrides). `reservation`: the booking this check-out starts; the item is then
-    out until its end."""
+    out until its end. `condition`: how it goes out (blank: as it was)."""
 
     def apply(asset: Asset):
         holder = actor if holder_id in (None, actor.id) else None
@@ -88,6 +89,7 @@ def check_out(
             data["reservation"] = reservation.id
             if reservation.kit_id:
                 data["kit"] = reservation.kit.name
+        conditions.say(asset, condition, data)
         asset.holder, asset.due_back = holder, due_back
         event = events.record(
             "checked_out",
@@ -115,21 +117,25 @@ def check_in(
     key: str | None = None,
     scanned_at: datetime | None = None,
 ) -> Outcome:
-    """Take the item back from whoever holds it, optionally noting where and how."""
+    """Take the item back from whoever holds it, optionally noting where and in
+    what condition (blank: as it was). If its category asks for a check after each
+    return, it waits for "Checked, ready" before it goes out again."""
 
     def apply(asset: Asset):
         rules.require("return", asset, actor)
         _expecting(asset, expected_holder_id)
-        if condition and condition not in CONDITIONS:
-            raise Invalid({"condition": "Choose a condition from the list."})
         before = asset.location
         location = rules.return_location(asset, _location(location_id))
         holder = asset.holder
         ending.returned(asset, holder)
         asset.holder, asset.due_back, asset.location = None, None, location
-        data: dict[str, object] = {"condition": condition} if condition else {}
+        data: dict[str, object] = {}
+        conditions.say(asset, condition, data)
         if location != before:
             data["moved_from"] = events.plain(before)  # the history says "Returned to ..."
+        if check := conditions.check_asked(asset):  # not out again until checked
+            asset.needs_check_since = asset.needs_check_since or utcnow()
+            data["check"] = check
         event = events.record(
             "checked_in",
             asset=asset,
@@ -139,7 +145,12 @@ def check_in(
             note=note,
             data=data or None,
         )
-        return f"Returned{'' if holder.id == actor.id else ' from ' + holder.name}.", [event]
+        message = f"Returned{'' if holder.id == actor.id else ' from ' + holder.name}"
+        if "condition" in data:
+            message += f" as {conditions.label(asset.condition)}"
+        if check:
+            message += f". Needs check before it goes out again: {check}"
+        return f"{message}.", [event]
 
     return perform(code, actor, apply, key=key, scanned_at=scanned_at)
 
@@ -157,6 +168,7 @@ def transfer(
     scanned_at: datetime | None = None,
     override: bool = False,
     zone: tzinfo = UTC,
+    condition: str = "",
 ) -> Outcome:
     """Hand the item straight from its holder to another person. `scanned_at`:
     the transfer comes from a scan, so the actor has the item in hand (a member
@@ -184,6 +196,7 @@ def transfer(
             data["due_back"] = due_back.isoformat()
         if clash is not None:
             data["over_reservation"] = clash.reservation.person.name
+        conditions.say(asset, condition, data)
         event = events.record(
             "transferred",
             asset=asset,

@@ -24,6 +24,12 @@ def _text(value: str, field: str, *, required: bool = False) -> str:
     return value
 
 
+def clean_text(value: str, field: str) -> str:
+    """A note or description from a form, stripped and within MAX_TEXT (other
+    custody actions check theirs the same way)."""
+    return _text(value, field)
+
+
 def _cost(cost_cents: int | None) -> dict:
     if cost_cents is None:
         return {}

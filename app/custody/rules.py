@@ -17,6 +17,7 @@ from ..models import Asset, Location, User, utcnow
 from ..register.rules import in_service, is_lead, is_unusable
 from ..reservations import moments as reservation_moments
 from ..reservations import rules as reservation_rules
+from . import condition
 
 # Every action on an asset, with the words that finish "Only a lead can ..."
 # for those that need a lead.
@@ -34,6 +35,7 @@ ACTIONS = (
     "retire",
     "relabel",
     "print_label",
+    "checked_ready",  # the check a category asks after each return (condition.py)
 )
 LEAD_ONLY = {
     "check_out_to_other": "check items out to someone else",
@@ -109,6 +111,10 @@ def refusal(
             )
         if action == "check_out_anyway" and not is_unusable(asset):
             return Refused("Nothing stops this item being checked out as usual.")
+        # Even a lead's "anyway" waits for the check a category asks after a return.
+        waiting = condition.check_refusal(asset)
+        if waiting is not None:
+            return waiting
     elif action in ("return", "transfer"):
         if not asset.holder_id:
             return Refused(f"This item is not checked out (returned {when(asset)}).")
@@ -119,6 +125,8 @@ def refusal(
             return Refused("A repair is already under way.")
         if asset.holder_id:
             return Refused(f"{asset.holder.name} still has it. Return it first.")
+    elif action == "checked_ready":
+        return condition.ready_refusal(asset, person)
     elif action == "mark_fixed":
         if asset.status != "in_repair" and not has_open_fault:
             return Refused("There is no open fault or repair to close.")

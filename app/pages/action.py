@@ -3,7 +3,7 @@ people and places to choose from, and what the viewer may choose."""
 
 from __future__ import annotations
 
-from ..custody import custody
+from ..custody import condition, custody
 from ..custody import rules as custody_rules
 from ..models import Asset, User
 from ..register import people, places
@@ -29,7 +29,13 @@ def form_page(
         "to_anyone": custody_rules.may_check_out_to_others(viewer),
         "unusable": is_unusable(asset),
         "reasons": custody.RETIRE_REASONS,
-        "conditions": custody.CONDITIONS,
+        "conditions": condition.CONDITIONS,
+        # The check "Checked, ready" answers (its own page, with a note).
+        "check": (
+            condition.check_text(asset)
+            if action == "ready" and condition.needs_check(asset)
+            else ""
+        ),
         # A lead may check out over someone's booking, knowingly (the form says whose).
         "bookings": (
             reservation_listing.for_asset(asset, viewer)

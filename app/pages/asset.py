@@ -14,7 +14,7 @@ from .. import codes
 from ..audits import audits
 from ..audits import rooms as audit_rooms
 from ..audits import rules as audit_rules
-from ..custody import maintenance
+from ..custody import condition, maintenance
 from ..custody import rules as custody_rules
 from ..kits import kits
 from ..models import Asset, Audit, AuditItem, AuditTick, Location, User
@@ -89,6 +89,9 @@ def card(
         "allowed": custody_rules.allowed_actions(asset, viewer, has_open_fault=bool(faults)),
         "overdue": custody_rules.is_overdue(asset, today),
         "not_back": custody_rules.is_not_back(asset),  # from the row: no query
+        # The check it waits for ("clean and recharge"): its category is read
+        # only when the row says it waits.
+        "check": condition.check_text(asset) if condition.needs_check(asset) else "",
         "seen": seen_card(asset, viewer, walking_id, audit),
         "bookings": reservation_listing.for_asset(asset, viewer),
         # The kit it is part of, if any: the card says so, after an htmx swap too.

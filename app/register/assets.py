@@ -8,6 +8,7 @@ from datetime import date
 from peewee import JOIN, SQL, Entity, IntegrityError, Node, NodeList, Select, Value, fn
 
 from ..audits import rules as audit_rules
+from ..custody import condition as custody_condition
 from ..custody import servicing
 from ..database import is_sqlite, write
 from ..errors import Conflict, Invalid, NotFound
@@ -29,6 +30,7 @@ EDITABLE = (
     "name",
     "category",
     "team",
+    "condition",
     "manufacturer",
     "model_name",
     "serial",
@@ -88,6 +90,11 @@ def _resolve(values: dict, *, exclude_id: int | None = None, asset: Asset | None
         out["location"] = Location.get_or_none(Location.id == lid) if lid else None
         if lid and out["location"] is None:
             errors["location"] = "That location does not exist."
+    if "condition" in out:
+        try:
+            out["condition"] = custody_condition.clean(out["condition"])
+        except Invalid as exc:
+            errors.update(exc.errors)
     cost = out.get("cost_cents")
     if cost is not None and cost < 0:
         errors["cost_cents"] = "Cost cannot be negative."
@@ -328,6 +335,7 @@ class Search:
     warranty_days: int | None = None  # warranty ends within this many days
     service_due: bool = False  # service overdue or due soon
     open_fault: bool = False  # has a fault nobody has closed yet
+    needs_check: bool = False  # returned, waiting for its category's check
     # Custom fields: the filters asked for, and the fields the search box looks in.
     custom: custom_search.Custom | None = None
     # Free over this period for anyone to book (reservations' rule).
@@ -360,6 +368,8 @@ def search(s: Search) -> tuple[list[Listed], int]:
     today = s.today or date.today()
     if s.open_fault:
         conditions.append(attention.has_open_fault())
+    if s.needs_check:
+        conditions.append(custody_condition.needs_check_sql())
     if s.warranty_days:
         conditions.append(attention.warranty_ending(today, s.warranty_days))
         order.insert(0, Asset.warranty_end)

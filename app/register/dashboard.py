@@ -14,8 +14,9 @@ from datetime import date
 from peewee import JOIN, SQL, Select, fn
 
 from ..audits import rules as audit_rules
+from ..custody.condition import needs_check_sql
 from ..custody.rules import not_back_sql, overdue_sql
-from ..models import STATUSES, Asset, Event, Fault, Location, User, utcnow
+from ..models import STATUSES, Asset, Category, Event, Fault, Location, User, utcnow
 from . import attention, events, getting_started
 
 UNSEEN_DAYS = 90
@@ -43,6 +44,9 @@ class Summary:
     # Items that did not come back with their kit, still with the person; its
     # rows are fetched only when there are some (most teams have none, or no kits).
     not_back: Section = field(default_factory=Section)
+    # Returned items waiting for their category's check before they go out
+    # again; rows (with the check) only when there are some.
+    needs_check: Section = field(default_factory=Section)
     started: getting_started.Progress | None = None  # asked only while Home lists first steps
 
 
@@ -72,6 +76,7 @@ def _counts(today: date, audit_interval_days: int, extra: dict | None = None) ->
         warranty=_count(attention.warranty_ending(today)),
         service=_count(attention.service_due(today)),
         not_back=_count(not_back_sql()),
+        needs_check=_count(needs_check_sql()),
     )
     parts.update(extra or {})
     query = Select(columns=[part.alias(name) for name, part in parts.items()])
@@ -109,6 +114,25 @@ def _assets(condition, *order, rows: int = ROWS) -> list[Asset]:
         .join(Location, JOIN.LEFT_OUTER, on=(Asset.location == Location.id))
         .where(condition)
         .order_by(*order, Asset.id)
+        .limit(rows)
+    )
+
+
+def waiting_for_check(rows: int = ROWS) -> list[Asset]:
+    """The items waiting longest for their check, with what the check is."""
+    return list(
+        Asset.select(
+            Asset.id,
+            Asset.code,
+            Asset.name,
+            Asset.needs_check_since,
+            Asset.category,
+            Category.id,
+            Category.check_after_return,
+        )
+        .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
+        .where(needs_check_sql())
+        .order_by(Asset.needs_check_since, Asset.id)
         .limit(rows)
     )
 
@@ -184,6 +208,9 @@ def summary(today: date, audit_interval_days: int, *, first_steps: bool = False)
         not_back=Section(
             total["not_back"],
             _assets(not_back_sql(), Asset.not_back_since) if total["not_back"] else [],
+        ),
+        needs_check=Section(
+            total["needs_check"], waiting_for_check() if total["needs_check"] else []
         ),
         started=getting_started.from_row(total) if first_steps else None,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..custody import condition as conditions
 from ..models import FAULT_SEVERITIES, Event
 
 
@@ -110,6 +111,16 @@ def _for_reservation(f: _Facts) -> list[Piece]:
     return [Piece(f" · reservation of {kit} started" if kit else " · reservation started")]
 
 
+def _condition(f: _Facts) -> list[Piece]:
+    """The condition the event gave, and what it was before (old words too:
+    "worn", "damaged")."""
+    said = conditions.label(f.data.get("condition"))
+    if not said:
+        return []
+    was = conditions.label(f.data.get("condition_was"))
+    return [Piece(f" · condition: {said}" + (f" (was {was})" if was else ""))]
+
+
 def _when(text: str, value) -> list[Piece]:
     """`text` with the value filled in, or nothing when there is no value."""
     return [Piece(text.format(value))] if value else []
@@ -136,7 +147,11 @@ PARTS: dict[str, Callable[[_Facts], list[Piece]]] = {
     ),
     "due": lambda f: _when(", due {}", f.data.get("due_back")),
     "override": _override,
-    "condition": lambda f: _when(" · condition: {}", f.data.get("condition")),
+    "condition": _condition,
+    # A return that left the item waiting for its category's check.
+    "check": lambda f: _when(" · needs check: {}", f.data.get("check")),
+    # ...and the check "Checked, ready" answered.
+    "checked": lambda f: _when(" · {}", f.data.get("check")),
     "severity": _severity,
     "cost": _cost,
     "next_due": lambda f: _when(" · next due {}", f.data.get("next_due")),
@@ -196,17 +211,28 @@ KINDS: dict[str, Kind] = {
     "moved": Kind("Moved", ("to_place", "by")),
     "checked_out": Kind(
         "Checked out",
-        ("to_holder", "by_unless_holder", "due", "for_reservation", "override", "over_reservation"),
+        (
+            "to_holder",
+            "by_unless_holder",
+            "due",
+            "for_reservation",
+            "condition",
+            "override",
+            "over_reservation",
+        ),
     ),
     "checked_in": Kind(
         "Returned",
-        ("from_holder", "by", "to_place_unless_moved", "moved_from", "condition"),
+        ("from_holder", "by", "to_place_unless_moved", "moved_from", "condition", "check"),
         words_for=_returned_words,
     ),
     "transferred": Kind(
-        "Handed over", ("from_giver", "to_holder", "by_unless_holder", "over_reservation")
+        "Handed over",
+        ("from_giver", "to_holder", "by_unless_holder", "condition", "over_reservation"),
     ),
     "fault_reported": Kind("Fault reported", ("by", "severity")),
+    # The check its category asks after each return is done (the note says more).
+    "checked_ready": Kind(conditions.CHECKED_READY, ("by", "checked"), brief="Checked"),
     "repair_started": Kind("Repair started", ("by", "cost")),
     "repaired": Kind("Marked fixed", ("by", "cost"), brief="Fixed"),
     "serviced": Kind("Service done", ("by", "cost", "next_due"), brief="Serviced"),
@@ -269,6 +295,8 @@ def _changes(data: dict) -> tuple[Change, ...]:
             label = field[3:]
         else:
             label = field.replace("_cents", "").replace("_name", "").replace("_", " ")
+        if field == "condition":  # "Broken", not "broken"
+            before, after = conditions.label(before), conditions.label(after)
         money = field == "cost_cents" and all(
             _is_cents(v) or v in (None, "") for v in (before, after)
         )

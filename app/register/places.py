@@ -288,15 +288,47 @@ def _category_numbers(values: dict) -> dict:
     return out
 
 
+CHECK_MAX = Category.check_after_return.max_length
+
+
+def _check_after_return(text: str | None) -> str:
+    text = " ".join((text or "").split())
+    if len(text) > CHECK_MAX:
+        raise Invalid({"check_after_return": f"Keep it under {CHECK_MAX} characters."})
+    return text
+
+
+def _checker(checker_id: int | None) -> User | None:
+    """The person who may tap "Checked, ready" besides the leads: someone active."""
+    if checker_id is None:
+        return None
+    person = User.get_or_none(User.id == checker_id)
+    if person is None or not person.active:
+        raise Invalid({"checker": "Choose a person from the list."})
+    return person
+
+
 def save_category(
-    name: str, category_id: int | None = None, *, actor: User | None = None, **numbers
+    name: str,
+    category_id: int | None = None,
+    *,
+    actor: User | None = None,
+    check_after_return: str | None = None,
+    checker_id: int | None = None,
+    **numbers,
 ) -> Category:
     """Add or change a category. A change records an asset-less `edited` event, and a
     new service interval moves the next service date of every asset that follows it
-    (one UPDATE, in the same write)."""
+    (one UPDATE, in the same write). `check_after_return` (None: as it is): the
+    check each return asks for before the item goes out again; `checker_id`: who
+    may do it besides the leads."""
     name = _check_name(name, CATEGORY_NAME_MAX)
-    fields = {"name": name, **_category_numbers(numbers)}
+    fields: dict = {"name": name, **_category_numbers(numbers)}
+    if check_after_return is not None:
+        fields["check_after_return"] = _check_after_return(check_after_return)
     with write():
+        if check_after_return is not None:
+            fields["checker"] = _checker(checker_id)
         clash = Category.select().where(fn.LOWER(Category.name) == name.lower())
         if category_id is not None:
             clash = clash.where(Category.id != category_id)
@@ -310,6 +342,11 @@ def save_category(
                 raise NotFound("No such category.")
             changes = {}
             for field, after in fields.items():
+                if field == "checker":  # by id, named in the history
+                    if category.checker_id != (after.id if after else None):
+                        changes[field] = [events.plain(category.checker), events.plain(after)]
+                        category.checker = after
+                    continue
                 before = getattr(category, field)
                 if before != after:
                     changes[field] = [before, after]

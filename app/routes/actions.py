@@ -23,7 +23,8 @@ from flask import (
 )
 from flask_login import current_user
 
-from ..custody import custody, maintenance, servicing
+from ..custody import checks, custody, maintenance, servicing
+from ..custody import condition as conditions
 from ..custody.engine import Outcome
 from ..errors import Forbidden, Invalid, NotFound, OverReservation, Refused, TooLarge
 from ..pages import action as action_page
@@ -62,9 +63,11 @@ def form_page(action: str, asset, status: int = 200, errors: dict | None = None,
 
 
 def respond(action: str, code: str, run: Callable[..., Outcome]):
-    """Run an action and answer the way the request asked: card fragment or page."""
+    """Run an action and answer the way the request asked: card fragment or page.
+    An item that just became poor or broken (with no fault said) comes back with
+    the fault report open: on the card, or its own page without JavaScript."""
     asset = asset_or_404(code)
-    errors, status, overridable = {}, 200, False
+    errors, status, overridable, invite = {}, 200, False, False
     try:
         outcome = run(asset)
     except NotFound:
@@ -77,7 +80,8 @@ def respond(action: str, code: str, run: Callable[..., Outcome]):
         flash(f"{exc} Nothing was saved.", "error")
         overridable = isinstance(exc, OverReservation)
     else:
-        flash(outcome.message, "ok")
+        invite = not outcome.duplicate and conditions.invites_fault(outcome.events)
+        flash(f"{outcome.message} Report a fault?" if invite else outcome.message, "ok")
     fresh = assets.get_by_code(asset.code)
     if overridable:
         # A lead may go ahead anyway: the form comes back as typed, with the box
@@ -97,7 +101,7 @@ def respond(action: str, code: str, run: Callable[..., Outcome]):
                     "scan/_action_result.html",
                     **asset_page.card(fresh, current_user, local_today(), walking_audit_id()),
                     new_events=new_events,
-                    open_form=action if errors else None,
+                    open_form="fault" if invite else (action if errors else None),
                     errors=errors,
                     values=request.form,
                 ),
@@ -109,7 +113,8 @@ def respond(action: str, code: str, run: Callable[..., Outcome]):
         response.headers["HX-Reswap"] = "outerHTML"
         return response
     if status == 200:
-        return redirect(url_for("scan.asset", code=asset.code), 303)
+        target = "actions.fault" if invite else "scan.asset"
+        return redirect(url_for(target, code=asset.code), 303)
     if status == 422:
         return form_page(action, fresh, status, errors)
     context = asset_page.page(fresh, current_user, local_today(), walking_audit_id())
@@ -139,6 +144,7 @@ def checkout(code: str):
             override=request.form.get("override") == "1",
             key=_key(),
             zone=local_zone(),
+            condition=request.form.get("condition", ""),
         ),
     )
 
@@ -146,19 +152,22 @@ def checkout(code: str):
 @bp.route("/return", methods=["GET", "POST"])
 @role("member")
 def checkin(code: str):
-    """Return (one tap), optionally saying where it went back to and in what state."""
+    """Return (one tap), optionally saying where it went back to, in what
+    condition, and what is wrong with it (a fault report in the same step)."""
     if request.method == "GET":
         return form_page("return", asset_or_404(code))
     return respond(
         "return",
         code,
-        lambda found: custody.check_in(
+        lambda found: checks.return_and_report(
             found.code,
             actor=current_actor(),
             expected_holder_id=form_int("holder"),
             location_id=form_int("location"),
-            condition=request.form.get("condition", ""),
+            condition_said=request.form.get("condition", ""),
             note=form_text("note"),
+            description=form_text("description"),
+            severity=request.form.get("severity", ""),
             key=_key(),
         ),
     )
@@ -184,6 +193,22 @@ def transfer(code: str):
             key=_key(),
             override=request.form.get("override") == "1",
             zone=local_zone(),
+            condition=request.form.get("condition", ""),
+        ),
+    )
+
+
+@bp.route("/checked-ready", methods=["GET", "POST"])
+@role("member")
+def checked_ready(code: str):
+    """Checked, ready: the check its category asks after a return is done."""
+    if request.method == "GET":
+        return form_page("ready", asset_or_404(code))
+    return respond(
+        "ready",
+        code,
+        lambda found: checks.checked_ready(
+            found.code, actor=current_actor(), note=form_text("note"), key=_key()
         ),
     )
 

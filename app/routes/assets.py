@@ -123,6 +123,7 @@ def index():
         warranty_days=min(int_arg("warranty") or 0, 3650) or None,
         service_due=request.args.get("service") == "due",
         open_fault=request.args.get("fault") == "open",
+        needs_check=request.args.get("check") == "waiting",
         custom=custom,
         free=free,
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from ..errors import Invalid, NotFound
-from ..forms import CategoryForm
+from ..forms import CategoryForm, options
 from ..permissions import role
-from ..register import places
+from ..register import people, places
 from .helpers import apply_errors, current_actor
 
 bp = Blueprint("categories", __name__, url_prefix="/categories")
@@ -24,11 +24,17 @@ def index():
 @bp.route("/<int:category_id>/edit", methods=["GET", "POST"])
 @role("lead")
 def save(category_id: int | None = None):
-    """Add or change a category: name, service interval, useful life, salvage value."""
+    """Add or change a category: name, service interval, useful life, salvage value,
+    and the check after each return."""
     category = None
     if category_id is not None:
         category = places.get_category(category_id) or abort(404)
     form = CategoryForm(obj=category)
+    form.checker.choices = options(
+        [("", "Nobody else: leads only"), *((p.id, p.name) for p in people.people(False))]
+    )
+    if category is not None and not form.is_submitted():
+        form.checker.data = category.checker_id
     if form.validate_on_submit():
         try:
             values = form.values()
