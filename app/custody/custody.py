@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, tzinfo
 from ..database import write
 from ..errors import Invalid, NotFound, Refused
 from ..kits import leaving as kit_leaving
-from ..models import Asset, Location, Reservation, User, utcnow
+from ..models import Asset, Location, Receipt, Reservation, User, utcnow
+from ..receipts import receipts
 from ..register import events
 from ..register.rules import is_unusable, require_lead
 from ..reservations import ending
@@ -60,13 +61,14 @@ def check_out(
     scanned_at: datetime | None = None,
     zone: tzinfo = UTC,
     reservation: Reservation | None = None,
+    receipt: Receipt | None = None,
 ) -> Outcome:
     """Hand the item to `holder_id` (default: the actor). One holder at a time.
 
     `zone`: the organisation's time zone, in which the due date is a day (a
     check-out that would run into someone's reservation is refused unless a lead
     overrides). `reservation`: the booking this check-out starts; the item is then
-    out until its end."""
+    out until its end. `receipt`: the handover receipt the item goes on."""
 
     def apply(asset: Asset):
         holder = actor if holder_id in (None, actor.id) else None
@@ -88,6 +90,8 @@ def check_out(
             data["reservation"] = reservation.id
             if reservation.kit_id:
                 data["kit"] = reservation.kit.name
+        if receipt is not None:
+            data["receipt"] = receipt.id
         asset.holder, asset.due_back = holder, due_back
         event = events.record(
             "checked_out",
@@ -98,6 +102,8 @@ def check_out(
             note=note,
             data=data or None,
         )
+        if receipt is not None:
+            receipts.add_item(receipt, asset, event)
         who = "you" if holder.id == actor.id else holder.name
         return f"Checked out to {who}.", [event]
 
@@ -114,8 +120,10 @@ def check_in(
     note: str = "",
     key: str | None = None,
     scanned_at: datetime | None = None,
+    receipt: Receipt | None = None,
 ) -> Outcome:
-    """Take the item back from whoever holds it, optionally noting where and how."""
+    """Take the item back from whoever holds it, optionally noting where and how.
+    `receipt`: the return receipt the item goes on."""
 
     def apply(asset: Asset):
         rules.require("return", asset, actor)
@@ -130,6 +138,8 @@ def check_in(
         data: dict[str, object] = {"condition": condition} if condition else {}
         if location != before:
             data["moved_from"] = events.plain(before)  # the history says "Returned to ..."
+        if receipt is not None:
+            data["receipt"] = receipt.id
         event = events.record(
             "checked_in",
             asset=asset,
@@ -139,6 +149,8 @@ def check_in(
             note=note,
             data=data or None,
         )
+        if receipt is not None:
+            receipts.add_item(receipt, asset, event)
         return f"Returned{'' if holder.id == actor.id else ' from ' + holder.name}.", [event]
 
     return perform(code, actor, apply, key=key, scanned_at=scanned_at)
@@ -157,11 +169,13 @@ def transfer(
     scanned_at: datetime | None = None,
     override: bool = False,
     zone: tzinfo = UTC,
+    receipt: Receipt | None = None,
 ) -> Outcome:
     """Hand the item straight from its holder to another person. `scanned_at`:
     the transfer comes from a scan, so the actor has the item in hand (a member
     may then take over someone else's item). Like a check-out, a hand-over that
-    would run into someone else's reservation needs a lead's `override`."""
+    would run into someone else's reservation needs a lead's `override`.
+    `receipt`: the handover receipt the item goes on."""
     in_hand = scanned_at is not None
 
     def apply(asset: Asset):
@@ -184,6 +198,8 @@ def transfer(
             data["due_back"] = due_back.isoformat()
         if clash is not None:
             data["over_reservation"] = clash.reservation.person.name
+        if receipt is not None:
+            data["receipt"] = receipt.id
         event = events.record(
             "transferred",
             asset=asset,
@@ -194,6 +210,8 @@ def transfer(
             note=note,
             data=data,
         )
+        if receipt is not None:
+            receipts.add_item(receipt, asset, event)
         return f"Handed over from {before.name} to {to.name}.", [event]
 
     return perform(code, actor, apply, key=key, scanned_at=scanned_at)
