@@ -265,11 +265,20 @@ class CategoryForm(FlaskForm):
     )
     useful_life_months = WholeNumber("Useful life (months)", 1, 600, "For the value report")
     salvage_percent = WholeNumber("Salvage value (% of cost)", 0, 100, "0 to 100")
+    signature_required = BooleanField("Handing these over needs a signature")
 
     def values(self) -> dict:
         return {
-            name: self[name].data
-            for name in ("name", "service_interval_days", "useful_life_months", "salvage_percent")
+            **{
+                name: self[name].data
+                for name in (
+                    "name",
+                    "service_interval_days",
+                    "useful_life_months",
+                    "salvage_percent",
+                )
+            },
+            "signature_required": bool(self.signature_required.data),
         }
 
 

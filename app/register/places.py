@@ -289,13 +289,20 @@ def _category_numbers(values: dict) -> dict:
 
 
 def save_category(
-    name: str, category_id: int | None = None, *, actor: User | None = None, **numbers
+    name: str,
+    category_id: int | None = None,
+    *,
+    actor: User | None = None,
+    signature_required: bool | None = None,
+    **numbers,
 ) -> Category:
     """Add or change a category. A change records an asset-less `edited` event, and a
     new service interval moves the next service date of every asset that follows it
     (one UPDATE, in the same write)."""
     name = _check_name(name, CATEGORY_NAME_MAX)
     fields = {"name": name, **_category_numbers(numbers)}
+    if signature_required is not None:  # handing its assets over needs a signature
+        fields["signature_required"] = bool(signature_required)
     with write():
         clash = Category.select().where(fn.LOWER(Category.name) == name.lower())
         if category_id is not None:
