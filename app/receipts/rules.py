@@ -49,6 +49,12 @@ def signature_required(assets: Iterable[Asset]) -> bool:
     )
 
 
+def needs_signature(asset: Asset) -> bool:
+    """`signature_required` for one asset whose category is already loaded (the
+    asset page's query joins it): no query of its own."""
+    return bool(asset.category_id and asset.category and asset.category.signature_required)
+
+
 def wants_receipt(kind: str, actor: User, person: User | None, assets: list[Asset]) -> bool:
     """Whether a handover or return makes a receipt: between two people, several
     items at once, or any item whose category needs a signature. A member's own

@@ -29,8 +29,9 @@ from ..errors import Forbidden, Invalid, NotFound, OverReservation, Refused, Too
 from ..pages import action as action_page
 from ..pages import asset as asset_page
 from ..permissions import role
+from ..receipts import receipts
 from ..register import assets
-from ..templating import local_today, local_zone, wants_fragment
+from ..templating import local_today, local_zone, site, wants_fragment
 from .helpers import (
     asset_or_404,
     current_actor,
@@ -38,6 +39,7 @@ from .helpers import (
     form_int,
     form_money,
     form_text,
+    mail_settings,
     walking_audit_id,
 )
 
@@ -65,8 +67,11 @@ def respond(action: str, code: str, run: Callable[..., Outcome]):
     """Run an action and answer the way the request asked: card fragment or page."""
     asset = asset_or_404(code)
     errors, status, overridable = {}, 200, False
+    handed = None
     try:
         outcome = run(asset)
+        if isinstance(outcome, receipts.Handed):  # with a receipt: see _with_receipt
+            handed, outcome = outcome, outcome.outcome
     except NotFound:
         abort(404)
     except Invalid as exc:
@@ -78,6 +83,10 @@ def respond(action: str, code: str, run: Callable[..., Outcome]):
         overridable = isinstance(exc, OverReservation)
     else:
         flash(outcome.message, "ok")
+        if handed is not None and handed.receipt_id is not None:
+            flash(str(handed.receipt_id), "receipt")  # _flash.html: a link to it
+            if handed.delivery is not None and handed.delivery.problem:
+                flash(handed.delivery.problem, "error")
     fresh = assets.get_by_code(asset.code)
     if overridable:
         # A lead may go ahead anyway: the form comes back as typed, with the box
@@ -120,25 +129,59 @@ def _key() -> str | None:
     return request.form.get("key")
 
 
+def _uploads() -> Path:
+    return Path(current_app.instance_path) / "uploads"
+
+
+def _with_receipt(kind: str, code: str, person_id: int | None, action) -> receipts.Handed:
+    """The custody `action` and, when the rules want one, its receipt and the
+    signature the form sent, in one write; then the receipt is delivered."""
+    smtp, _ = mail_settings()  # mail not set up: the receipt is only stored
+    return receipts.act(
+        kind,
+        code,
+        action,
+        actor=current_actor(),
+        person_id=person_id,
+        drawn=request.form.get("signature", ""),
+        typed=form_text("signature_name", 120),
+        signer_id=form_int("signer"),
+        uploads_dir=_uploads(),
+        deliver_with={
+            "public_url": site()["public_url"] or request.host_url.rstrip("/"),
+            "smtp": smtp,
+            "org_name": site()["org_name"],
+            "zone": local_zone(),
+        },
+    )
+
+
 @bp.route("/checkout", methods=["GET", "POST"])
 @role("member")
 def checkout(code: str):
     """Check out to me (one tap) or to someone else, with a due date and a note."""
     if request.method == "GET":
         return form_page("checkout", asset_or_404(code))
+    holder_id = form_int("holder")
     return respond(
         "checkout",
         code,
-        lambda found: custody.check_out(
+        lambda found: _with_receipt(
+            "handover",
             found.code,
-            actor=current_actor(),
-            today=local_today(),
-            holder_id=form_int("holder"),
-            due_back=form_date("due_back"),
-            note=form_text("note"),
-            override=request.form.get("override") == "1",
-            key=_key(),
-            zone=local_zone(),
+            holder_id or current_actor().id,
+            lambda receipt: custody.check_out(
+                found.code,
+                actor=current_actor(),
+                today=local_today(),
+                holder_id=holder_id,
+                due_back=form_date("due_back"),
+                note=form_text("note"),
+                override=request.form.get("override") == "1",
+                key=_key(),
+                zone=local_zone(),
+                receipt=receipt,
+            ),
         ),
     )
 
@@ -152,14 +195,20 @@ def checkin(code: str):
     return respond(
         "return",
         code,
-        lambda found: custody.check_in(
+        lambda found: _with_receipt(
+            "return",
             found.code,
-            actor=current_actor(),
-            expected_holder_id=form_int("holder"),
-            location_id=form_int("location"),
-            condition=request.form.get("condition", ""),
-            note=form_text("note"),
-            key=_key(),
+            form_int("holder"),  # None: whoever holds it
+            lambda receipt: custody.check_in(
+                found.code,
+                actor=current_actor(),
+                expected_holder_id=form_int("holder"),
+                location_id=form_int("location"),
+                condition=request.form.get("condition", ""),
+                note=form_text("note"),
+                key=_key(),
+                receipt=receipt,
+            ),
         ),
     )
 
@@ -173,17 +222,23 @@ def transfer(code: str):
     return respond(
         "transfer",
         code,
-        lambda found: custody.transfer(
+        lambda found: _with_receipt(
+            "handover",
             found.code,
-            actor=current_actor(),
-            today=local_today(),
-            to_holder_id=form_int("to_holder"),
-            expected_holder_id=form_int("holder"),
-            due_back=form_date("due_back"),
-            note=form_text("note"),
-            key=_key(),
-            override=request.form.get("override") == "1",
-            zone=local_zone(),
+            form_int("to_holder"),
+            lambda receipt: custody.transfer(
+                found.code,
+                actor=current_actor(),
+                today=local_today(),
+                to_holder_id=form_int("to_holder"),
+                expected_holder_id=form_int("holder"),
+                due_back=form_date("due_back"),
+                note=form_text("note"),
+                key=_key(),
+                override=request.form.get("override") == "1",
+                zone=local_zone(),
+                receipt=receipt,
+            ),
         ),
     )
 
