@@ -309,6 +309,7 @@ class SettingsForm(FlaskForm):
     audit_interval_days = StringField("Audit every (days)", default=str(DEFAULT_AUDIT_INTERVAL))
     paper_size = paper_size_field()
     currency = SelectField("Currency", validate_choice=False)
+    handover_terms = TextAreaField("Terms to accept at a handover")
     # Reservations (app/reservations/rules.py checks them).
     reserve_ahead_days = StringField("Reservations end at most (days ahead)")
     reserve_longest_days = StringField("Longest reservation (days)")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
-from ..models import Asset, Category, Receipt, User
+from ..models import Asset, Category, Event, Receipt, User
 from ..register.rules import is_lead
 
 KINDS = {"handover": "Handover", "return": "Return"}
@@ -101,3 +101,12 @@ def may_see(receipt: Receipt, viewer: User | None) -> bool:
     if viewer is None or not getattr(viewer, "is_authenticated", False):
         return False
     return is_lead(viewer) or viewer.id in (receipt.person_id, receipt.staff_id)
+
+
+def may_see_from_event(event: Event, viewer: User | None) -> bool:
+    """`may_see` for the receipt an event is on, from the event alone (the history
+    shows its link without loading the receipt): its holder is the receipt's
+    person and its actor the staff, at a handover and at a return alike."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    return is_lead(viewer) or viewer.id in (event.holder_id, event.actor_id)
