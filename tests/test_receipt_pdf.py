@@ -14,7 +14,7 @@ from app.ops import settings
 from app.receipts import receipts
 
 from . import factories
-from .custody_kit import a_lead
+from .custody_kit import a_lead, new_key
 from .pages import soup_of
 from .receipt_kit import data_url, hand_over, png, uploads_dir
 
@@ -125,3 +125,38 @@ def test_receipt_page_pdf_and_signature_are_for_allowed_people(app, client, auth
     assert pdf.status_code == 200 and pdf.data == stored_pdf(app, rid)
     pdf.close()
     assert stranger.id != member.id
+
+
+def test_a_busy_worker_leaves_the_handover_and_the_pdf_is_made_on_opening(
+    app, client, auth, item, monkeypatch
+):
+    """The render queue is full at the handover: it still stands, the page says the
+    PDF comes later, and opening it makes it (a GET: shown, not stored)."""
+    import threading
+
+    from app import worker
+
+    slots = threading.BoundedSemaphore(1)
+    slots.acquire()
+    monkeypatch.setattr(worker, "_slots", slots)
+    lead = auth.login("lead")
+    member = factories.make_user("member", name="Ann Lee", password=None)
+    response = client.form(
+        f"/A/{item.code}/checkout",
+        {"holder": member.id, "key": new_key(), "signature_name": "Ann Lee"},
+    )
+    assert response.status_code == 303
+    receipt = Receipt.get()
+    assert receipt.state == "signed" and receipt.pdf_file == ""
+    soup, _ = client.soup(f"/A/{item.code}")
+    problem = soup.select_one("#flash .flash-error").get_text(strip=True)
+    assert problem.startswith("The receipt's PDF will be made later")
+    assert soup.select_one("#flash a#receipt-link") is not None
+    busy = client.get(f"/receipts/{receipt.id}.pdf")
+    assert busy.status_code == 503
+    monkeypatch.setattr(worker, "_slots", threading.BoundedSemaphore(3))
+    made = client.get(f"/receipts/{receipt.id}.pdf")
+    assert made.status_code == 200 and made.mimetype == "application/pdf"
+    assert "Received by Ann Lee" in text_of(made.data)
+    assert Receipt.get_by_id(receipt.id).pdf_file == ""  # a GET writes nothing
+    assert lead.id == receipt.staff_id
