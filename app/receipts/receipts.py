@@ -8,7 +8,6 @@ A signed receipt never changes: no function here updates one in a final state.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
@@ -244,10 +243,7 @@ def ensure_pdf(
     if receipt.pdf_file:
         return receipt.pdf_file
     data = render(receipt_id, uploads_dir=uploads_dir, org_name=org_name, zone=zone)
-    folder = uploads_dir / signatures.FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{signatures.FOLDER}/{secrets.token_hex(16)}.pdf"
-    (uploads_dir / name).write_bytes(data)
+    name = signatures.write_new(uploads_dir, "pdf", data)  # before its row, as uploads are
     with write():
         won = (
             Receipt.update(pdf_file=name, pdf_sha256=hashlib.sha256(data).hexdigest())

@@ -107,11 +107,17 @@ def store(sig: Signature, uploads_dir: Path) -> str:
     that name (relative to uploads/), or "" when only a name was typed."""
     if not sig.png:
         return ""
-    folder = uploads_dir / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{FOLDER}/{secrets.token_hex(16)}.png"
-    with open(os.open(uploads_dir / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640), "wb") as fh:
-        fh.write(sig.png)
+    return write_new(uploads_dir, "png", sig.png)
+
+
+def write_new(uploads_dir: Path, ext: str, data: bytes) -> str:
+    """Write a new file under uploads/receipts/ with a random name (never over
+    another) and return that name, relative to uploads/."""
+    (uploads_dir / FOLDER).mkdir(parents=True, exist_ok=True)
+    name = f"{FOLDER}/{secrets.token_hex(16)}.{ext}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    with open(os.open(uploads_dir / name, flags, 0o640), "wb") as fh:
+        fh.write(data)
     return name
 
 
