@@ -53,7 +53,7 @@ def pdf(receipt_id: int):
     name = f"receipt-{receipt_id}.pdf"
     if stored:
         response = send_from_directory(
-            _uploads(), stored, mimetype="application/pdf", download_name=name
+            _uploads(), stored, mimetype="application/pdf", download_name=name, as_attachment=True
         )
     else:
         # A GET never writes: made here, it is shown but not kept (delivery keeps it).
