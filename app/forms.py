@@ -291,6 +291,7 @@ class CategoryForm(FlaskForm):
     checker = SelectField(
         "Who else may tap “Checked, ready”", coerce=optional_int, validate_choice=False
     )
+    signature_required = BooleanField("Handing these over needs a signature")
 
     def values(self) -> dict:
         return {
@@ -305,6 +306,7 @@ class CategoryForm(FlaskForm):
                 )
             },
             "checker_id": self.checker.data,
+            "signature_required": bool(self.signature_required.data),
         }
 
 
@@ -335,6 +337,7 @@ class SettingsForm(FlaskForm):
     audit_interval_days = StringField("Audit every (days)", default=str(DEFAULT_AUDIT_INTERVAL))
     paper_size = paper_size_field()
     currency = SelectField("Currency", validate_choice=False)
+    handover_terms = TextAreaField("Terms to accept at a handover")
     # Reservations (app/reservations/rules.py checks them).
     reserve_ahead_days = StringField("Reservations end at most (days ahead)")
     reserve_longest_days = StringField("Longest reservation (days)")

@@ -21,6 +21,7 @@ from .ops import rules as ops_rules
 from .ops import settings
 from .ops.money import format_money
 from .permissions import may, sign_in_url
+from .receipts import rules as receipt_rules
 from .register import custom_field_rules, event_kinds, places, uploads
 from .reservations import moments as reservation_moments
 
@@ -117,6 +118,11 @@ def period(start: datetime, end: datetime) -> str:
     return reservation_moments.period_text(start, end, local_zone(), utcnow())
 
 
+def may_see_receipt(event) -> bool:
+    """Whether the signed-in person may open the receipt a history entry is on."""
+    return receipt_rules.may_see_from_event(event, current_user)
+
+
 def nice_date(value: date | None) -> str:
     return value.strftime("%d %b %Y") if value else ""
 
@@ -163,6 +169,7 @@ def init_app(app: Flask) -> None:
         via_label=audit_rules.via_label,
         via_words=audit_rules.via_words,
         sign_in_url=sign_in_url,
+        may_see_receipt=may_see_receipt,
         may=may,
         upload_limit=uploads.limit_words,
         # The longest text a few boxes take, from the services that check them.

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.custody import custody, maintenance
-from app.models import Asset
+from app.models import Asset, Receipt
 
 from . import factories
 from .custody_kit import (
@@ -84,11 +84,15 @@ def test_lead_checks_out_to_another_person_with_due_date_and_note(client, auth, 
         other.id,
         "For the Leeds job",
     )
-    assert event.data == {"due_back": SOON.isoformat()}
-    assert flash(soup) == "Checked out to Pat Holder."
+    # Between two people: a handover receipt, linked from the message.
+    receipt = Receipt.get()
+    assert event.data == {"due_back": SOON.isoformat(), "receipt": receipt.id}
+    assert flash(soup) == "Checked out to Pat Holder. Receipt"
     assert card(soup)["Held by"] == "Pat Holder"
     assert card(soup)["Due back"] == SOON.strftime("%d %b %Y")
-    assert history(soup)[0] == f"Checked out to Pat Holder by {lead.name}, due {SOON.isoformat()}"
+    assert history(soup)[0] == (
+        f"Checked out to Pat Holder by {lead.name}, due {SOON.isoformat()} · Receipt"
+    )
 
 
 @pytest.mark.parametrize(
@@ -227,7 +231,8 @@ def test_return_one_tap(client, auth, item, places, via, role):
         holder.id,
         places[0].id,
     )
-    expected = "Returned." if holder == me else "Returned from Zebulon Quince."
+    # A lead taking it back from someone else makes a return receipt.
+    expected = "Returned." if holder == me else "Returned from Zebulon Quince. Receipt"
     assert flash(soup) == expected
     assert card(soup)["Held by"] == "Nobody"
     assert "Check out to me" in custody_controls(soup)
@@ -305,9 +310,10 @@ def test_lead_transfers_from_one_person_to_another(client, auth, item, via):
         "from_id": a_person.id,
         "to": "Bob Later",
         "due_back": SOON.isoformat(),
+        "receipt": Receipt.get().id,
     }
-    assert flash(soup) == "Handed over from Ann Early to Bob Later."
-    assert history(soup)[0] == f"Handed over from Ann Early to Bob Later by {lead.name}"
+    assert flash(soup) == "Handed over from Ann Early to Bob Later. Receipt"
+    assert history(soup)[0] == f"Handed over from Ann Early to Bob Later by {lead.name} · Receipt"
 
 
 def test_member_hands_over_an_item_they_hold(client, auth, item, via):

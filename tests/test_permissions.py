@@ -22,6 +22,7 @@ from app.reservations import reservations
 from app.spreadsheets import imports
 
 from . import factories
+from .receipt_kit import data_url, hand_over, png
 
 # Who may open each endpoint, from the role table in DESIGN.md. A new route
 # must be added here, which makes whoever adds it decide.
@@ -147,6 +148,10 @@ EXPECTED = {
     "reports.value": "lead",
     "reports.value_csv": "lead",
     "admin.settings_page": "admin",
+    # Signed-in people; then only leads and the two people on it (else 404).
+    "receipts.show": "member",
+    "receipts.pdf": "member",
+    "receipts.signature": "member",
 }
 RANK = {PUBLIC: 0, "member": 1, "lead": 2, "admin": 3}
 
@@ -178,8 +183,11 @@ def world(app):
     )
     kit = kits.create("Drill kit", factories.make_asset(name="Bit set").code, actor=admin)
     team = teams.save_team("Studio")
+    lent = factories.make_asset(name="Level")
+    handed = hand_over(app, lent, admin, member, drawn=data_url(png()))  # PDF not made yet
     return {
         "team_id": team.id,
+        "receipt_id": handed.receipt_id,
         "kit": kit.code,
         "token": token,
         "audit_id": audit.id,
@@ -256,6 +264,8 @@ def test_role_checks_on_every_route(app, client, auth, world, who):
             assert response.headers["Location"].startswith("/login?next="), url
         elif RANK[who] < RANK[needed]:
             assert response.status_code == 403, (who, url)
+        elif rule.endpoint.startswith("receipts.") and who == "member":
+            assert response.status_code == 404, url  # a receipt they are not on
         else:
             assert response.status_code == 200, (who, url, response.status_code)
 

@@ -8,6 +8,7 @@ open the same list, so a new page is checked by both as soon as it has a sample.
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import subprocess
@@ -20,7 +21,7 @@ from PIL import Image
 
 from app import create_app
 from app.custody import maintenance
-from app.models import Asset, Audit, Category, Fault, Location, Team, User, db
+from app.models import Asset, Audit, Category, Fault, Location, Receipt, Team, User, db
 from app.register import accounts, attachments, custom_fields
 from app.spreadsheets import imports
 
@@ -34,7 +35,14 @@ ROLES = {
 }
 # Not pages: files, images and data that a browser downloads rather than shows.
 # Not pages: files, probes and the calendar feed (.ics, tested in tests/test_calendar_feed.py).
-NOT_PAGES = {"static", "home.healthz", "labels.preview", "activity.fault_photo", "feeds.calendar"}
+NOT_PAGES = {
+    "static",
+    "home.healthz",
+    "labels.preview",
+    "activity.fault_photo",
+    "feeds.calendar",
+    "receipts.signature",
+}
 
 
 @dataclass
@@ -151,6 +159,7 @@ def samples_and_rules(instance: Path) -> tuple[dict, list]:
         fault = Fault.select().first()
         if fault:
             samples["fault_id"] = fault.id
+        samples["receipt_id"] = _receipt(app, asset)
         rules = [
             rule
             for rule in app.url_map.iter_rules()
@@ -158,6 +167,39 @@ def samples_and_rules(instance: Path) -> tuple[dict, list]:
         ]
         db.close()
     return samples, rules
+
+
+def _receipt(app, sample: Asset) -> int:
+    """A signed handover receipt (a drawn signature, the PDF stored) for Sam, so
+    the receipt's page and PDF are walked."""
+    from datetime import date
+
+    from app.custody import custody
+    from app.receipts import receipts
+
+    existing = Receipt.select().first()
+    if existing is not None:
+        return existing.id
+    free = Asset.select().where(Asset.status == "available", Asset.id != sample.id).first()
+    lead, sam = User.get(User.email == ROLES["lead"]), User.get(User.email == ROLES["member"])
+    picture = io.BytesIO()
+    image = Image.new("RGBA", (300, 100), (0, 0, 0, 0))
+    image.putpixel((10, 10), (0, 0, 0, 255))
+    image.save(picture, "PNG")
+    handed = receipts.act(
+        "handover",
+        free.code,
+        lambda receipt: custody.check_out(
+            free.code, actor=lead, today=date.today(), holder_id=sam.id, receipt=receipt
+        ),
+        actor=lead,
+        person_id=sam.id,
+        drawn="data:image/png;base64," + base64.b64encode(picture.getvalue()).decode(),
+        uploads_dir=Path(app.instance_path) / "uploads",
+        deliver_with={"public_url": "", "smtp": None},
+    )
+    assert handed.receipt_id is not None
+    return handed.receipt_id
 
 
 def page_path(rule, samples: dict) -> str:

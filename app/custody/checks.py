@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..database import write
 from ..errors import Invalid
-from ..models import FAULT_SEVERITIES, Asset, User
+from ..models import FAULT_SEVERITIES, Asset, Receipt, User
 from ..register import events
 from . import condition, custody, maintenance, rules
 from .engine import Outcome, perform
@@ -40,10 +40,12 @@ def return_and_report(
     description: str = "",
     severity: str = "",
     key: str | None = None,
+    receipt: Receipt | None = None,
 ) -> Outcome:
     """Return the item and, when something is wrong with it (`description`),
     report the fault too, in ONE write: a fault report that cannot be taken
-    refuses the return as well, so nothing is half done."""
+    refuses the return as well, so nothing is half done. `receipt`: the return
+    receipt the item goes on."""
     note = maintenance.clean_text(note, "note")
     description = maintenance.clean_text(description, "description")
     if description and severity not in FAULT_SEVERITIES:
@@ -57,6 +59,7 @@ def return_and_report(
             condition=condition_said,
             note=note,
             key=key,
+            receipt=receipt,
         )
         if returned.duplicate or not description:
             return returned

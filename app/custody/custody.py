@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, tzinfo
 from ..database import write
 from ..errors import Invalid, NotFound, Refused
 from ..kits import leaving as kit_leaving
-from ..models import Asset, Location, Reservation, User, utcnow
+from ..models import Asset, Location, Receipt, Reservation, User, utcnow
+from ..receipts import receipts
 from ..register import events
 from ..register.rules import is_unusable, require_lead
 from ..reservations import ending
@@ -61,13 +62,15 @@ def check_out(
     zone: tzinfo = UTC,
     reservation: Reservation | None = None,
     condition: str = "",
+    receipt: Receipt | None = None,
 ) -> Outcome:
     """Hand the item to `holder_id` (default: the actor). One holder at a time.
 
     `zone`: the organisation's time zone, in which the due date is a day (a
     check-out that would run into someone's reservation is refused unless a lead
     overrides). `reservation`: the booking this check-out starts; the item is then
-    out until its end. `condition`: how it goes out (blank: as it was)."""
+    out until its end. `condition`: how it goes out (blank: as it was). `receipt`:
+    the handover receipt the item goes on."""
 
     def apply(asset: Asset):
         holder = actor if holder_id in (None, actor.id) else None
@@ -90,6 +93,8 @@ def check_out(
             if reservation.kit_id:
                 data["kit"] = reservation.kit.name
         conditions.say(asset, condition, data)
+        if receipt is not None:
+            data["receipt"] = receipt.id
         asset.holder, asset.due_back = holder, due_back
         event = events.record(
             "checked_out",
@@ -100,6 +105,8 @@ def check_out(
             note=note,
             data=data or None,
         )
+        if receipt is not None:
+            receipts.add_item(receipt, asset, event)
         who = "you" if holder.id == actor.id else holder.name
         return f"Checked out to {who}.", [event]
 
@@ -116,10 +123,12 @@ def check_in(
     note: str = "",
     key: str | None = None,
     scanned_at: datetime | None = None,
+    receipt: Receipt | None = None,
 ) -> Outcome:
     """Take the item back from whoever holds it, optionally noting where and in
     what condition (blank: as it was). If its category asks for a check after each
-    return, it waits for "Checked, ready" before it goes out again."""
+    return, it waits for "Checked, ready" before it goes out again.
+    `receipt`: the return receipt the item goes on."""
 
     def apply(asset: Asset):
         rules.require("return", asset, actor)
@@ -136,6 +145,8 @@ def check_in(
         if check := conditions.check_asked(asset):  # not out again until checked
             asset.needs_check_since = asset.needs_check_since or utcnow()
             data["check"] = check
+        if receipt is not None:
+            data["receipt"] = receipt.id
         event = events.record(
             "checked_in",
             asset=asset,
@@ -145,6 +156,8 @@ def check_in(
             note=note,
             data=data or None,
         )
+        if receipt is not None:
+            receipts.add_item(receipt, asset, event)
         message = f"Returned{'' if holder.id == actor.id else ' from ' + holder.name}"
         if "condition" in data:
             message += f" as {conditions.label(asset.condition)}"
@@ -169,11 +182,13 @@ def transfer(
     override: bool = False,
     zone: tzinfo = UTC,
     condition: str = "",
+    receipt: Receipt | None = None,
 ) -> Outcome:
     """Hand the item straight from its holder to another person. `scanned_at`:
     the transfer comes from a scan, so the actor has the item in hand (a member
     may then take over someone else's item). Like a check-out, a hand-over that
-    would run into someone else's reservation needs a lead's `override`."""
+    would run into someone else's reservation needs a lead's `override`.
+    `receipt`: the handover receipt the item goes on."""
     in_hand = scanned_at is not None
 
     def apply(asset: Asset):
@@ -197,6 +212,8 @@ def transfer(
         if clash is not None:
             data["over_reservation"] = clash.reservation.person.name
         conditions.say(asset, condition, data)
+        if receipt is not None:
+            data["receipt"] = receipt.id
         event = events.record(
             "transferred",
             asset=asset,
@@ -207,6 +224,8 @@ def transfer(
             note=note,
             data=data,
         )
+        if receipt is not None:
+            receipts.add_item(receipt, asset, event)
         return f"Handed over from {before.name} to {to.name}.", [event]
 
     return perform(code, actor, apply, key=key, scanned_at=scanned_at)

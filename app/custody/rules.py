@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from ..errors import Forbidden, OverReservation, Refused, ServiceError
 from ..models import Asset, Location, User, utcnow
+from ..receipts import rules as receipt_rules
 from ..register.rules import in_service, is_lead, is_unusable
 from ..reservations import moments as reservation_moments
 from ..reservations import rules as reservation_rules
@@ -145,12 +146,17 @@ def require(
 def allowed_actions(
     asset: Asset, person: User | None, *, has_open_fault: bool = False
 ) -> frozenset[str]:
-    """Every action `person` may take on `asset` now: the status card's buttons."""
-    return frozenset(
+    """Every action `person` may take on `asset` now: the status card's buttons.
+    `sign_to_check_out`: checking it out needs a signature, so "Check out to me"
+    opens the form (with the signing pad) instead of acting in one tap."""
+    allowed = {
         action
         for action in ACTIONS
         if refusal(action, asset, person, has_open_fault=has_open_fault) is None
-    )
+    }
+    if "check_out" in allowed and receipt_rules.needs_signature(asset):
+        allowed.add("sign_to_check_out")
+    return frozenset(allowed)
 
 
 TAKE_OVER_IN_HAND = (

@@ -65,7 +65,20 @@ def address(name: str, email: str) -> Address:
         raise ValueError(str(exc)) from None
 
 
-def compose(sender: str, to: Address, subject: str, body: str) -> EmailMessage:
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # "application/pdf"
+    data: bytes
+
+
+def compose(
+    sender: str,
+    to: Address,
+    subject: str,
+    body: str,
+    attachments: tuple[Attachment, ...] = (),
+) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
@@ -75,6 +88,11 @@ def compose(sender: str, to: Address, subject: str, body: str) -> EmailMessage:
     # RFC 3834: machine-sent, so auto-responders stay quiet.
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body)
+    for item in attachments:
+        maintype, _, subtype = item.content_type.partition("/")
+        message.add_attachment(
+            item.data, maintype=maintype, subtype=subtype, filename=one_line(item.filename)
+        )
     return message
 
 

@@ -23,6 +23,16 @@ PUBLIC_URL_MAX = 200
 TIMEZONE_MAX = 64
 
 
+TERMS_MAX = 2000  # a few paragraphs: read on a phone before signing
+
+
+def check_terms(terms: str) -> str | None:
+    """A message when the handover terms are too long to read before signing."""
+    if len(terms) > TERMS_MAX:
+        return f"Keep the terms under {TERMS_MAX} characters (these are {len(terms)})."
+    return None
+
+
 def check_org_name(name: str) -> str | None:
     """A message when the organisation's name is missing or too long."""
     if not name.strip():

@@ -23,6 +23,7 @@ from .rules import (
     check_org_name,
     check_paper_size,
     check_public_url,
+    check_terms,
     check_timezone,
     paper_size,
 )
@@ -35,6 +36,7 @@ EDITABLE = (
     "audit_interval_days",
     "paper_size",
     "currency",
+    "handover_terms",
     *reservation_settings.SETTINGS,
 )
 KEYS = (*EDITABLE, "checklist_dismissed")
@@ -66,6 +68,7 @@ def effective(config) -> dict[str, str]:
         "paper_size": paper_size(values.get("paper_size")),
         "currency": currency_code(values.get("currency")),
         "checklist_dismissed": values.get("checklist_dismissed") == "yes",
+        "handover_terms": values.get("handover_terms", ""),
         **reservation_settings.settings_shown(values),
     }
 
@@ -115,6 +118,12 @@ def change(values: dict[str, str]) -> None:
         problem = check_currency(clean["currency"], allow_none=True)
         if problem:
             errors["currency"] = problem
+    if "handover_terms" in values:
+        # Kept as typed, line breaks and all, apart from the space around it.
+        clean["handover_terms"] = values["handover_terms"].strip().replace("\r\n", "\n")
+        problem = check_terms(clean["handover_terms"])
+        if problem:
+            errors["handover_terms"] = problem
     for key in reservation_settings.SETTINGS:
         if key in values:
             value, problem = reservation_settings.clean_setting(key, values[key])
@@ -125,6 +134,11 @@ def change(values: dict[str, str]) -> None:
     if errors:
         raise Invalid(errors)
     save(clean)
+
+
+def handover_terms() -> str:
+    """The terms a receiver accepts at a handover, as saved ("" for none)."""
+    return saved().get("handover_terms", "")
 
 
 def dismiss_checklist() -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from ..custody import condition, custody
 from ..custody import rules as custody_rules
 from ..models import Asset, User
+from ..ops import settings as org_settings
+from ..receipts import rules as receipt_rules
 from ..register import people, places
 from ..register.rules import is_unusable
 from ..reservations import listing as reservation_listing
@@ -42,4 +44,42 @@ def form_page(
             if action in ("checkout", "transfer")
             else None
         ),
+        "signing": signing(action, asset, viewer),
+    }
+
+
+def signing(action: str, asset: Asset, viewer: User) -> dict | None:
+    """The signing part of a check-out, transfer or return form, or None when the
+    action could make no receipt (a member's own check-out or return of one item
+    that needs no signature: receipts/rules.py)."""
+    required = receipt_rules.needs_signature(asset)
+    if action == "checkout":
+        # A lead chooses the receiver on this form, most often someone else.
+        if not (custody_rules.may_check_out_to_others(viewer) or required):
+            return None
+    elif action == "transfer":
+        pass  # always between two people
+    elif action == "return":
+        if not asset.holder_id or (asset.holder_id == viewer.id and not required):
+            return None
+    else:
+        return None
+    if action == "return":
+        signers = [{"id": asset.holder_id, "label": f"{asset.holder.name}, returning it"}]
+        if asset.holder_id != viewer.id:
+            signers.append({"id": viewer.id, "label": f"{viewer.name}, taking it back"})
+        return {
+            "kind": "return",
+            "legend": "Signature",
+            "required": False,
+            "terms": "",
+            "signers": signers,
+        }
+    return {
+        "kind": "handover",
+        "legend": "Signature of the person taking it",
+        "required": required,
+        "required_words": "Handing this over needs a signature.",
+        "terms": org_settings.handover_terms(),
+        "signers": [],
     }

@@ -47,6 +47,7 @@ class Line:
     words: str
     pieces: tuple[Piece, ...]
     changes: tuple[Change, ...] = ()
+    receipt: int | None = None  # the handover or return receipt this event is on
 
 
 @dataclass(frozen=True)
@@ -312,4 +313,6 @@ def line(event: Event) -> Line:
     pieces = tuple(piece for part in declared.shows for piece in PARTS[part](facts))
     words = declared.words_for(event) if declared.words_for else declared.words
     changes = _changes(facts.data) if declared.changes else ()
-    return Line(event.kind, words, pieces, changes)
+    receipt = facts.data.get("receipt")
+    receipt = receipt if isinstance(receipt, int) and not isinstance(receipt, bool) else None
+    return Line(event.kind, words, pieces, changes, receipt)

@@ -315,6 +315,7 @@ def save_category(
     actor: User | None = None,
     check_after_return: str | None = None,
     checker_id: int | None = None,
+    signature_required: bool | None = None,
     **numbers,
 ) -> Category:
     """Add or change a category. A change records an asset-less `edited` event, and a
@@ -326,6 +327,8 @@ def save_category(
     fields: dict = {"name": name, **_category_numbers(numbers)}
     if check_after_return is not None:
         fields["check_after_return"] = _check_after_return(check_after_return)
+    if signature_required is not None:  # handing its assets over needs a signature
+        fields["signature_required"] = bool(signature_required)
     with write():
         if check_after_return is not None:
             fields["checker"] = _checker(checker_id)

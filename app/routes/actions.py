@@ -30,8 +30,9 @@ from ..errors import Forbidden, Invalid, NotFound, OverReservation, Refused, Too
 from ..pages import action as action_page
 from ..pages import asset as asset_page
 from ..permissions import role
+from ..receipts import receipts
 from ..register import assets
-from ..templating import local_today, local_zone, wants_fragment
+from ..templating import local_today, local_zone, site, wants_fragment
 from .helpers import (
     asset_or_404,
     current_actor,
@@ -39,6 +40,7 @@ from .helpers import (
     form_int,
     form_money,
     form_text,
+    mail_settings,
     walking_audit_id,
 )
 
@@ -68,8 +70,11 @@ def respond(action: str, code: str, run: Callable[..., Outcome]):
     the fault report open: on the card, or its own page without JavaScript."""
     asset = asset_or_404(code)
     errors, status, overridable, invite = {}, 200, False, False
+    handed = None
     try:
         outcome = run(asset)
+        if isinstance(outcome, receipts.Handed):  # with a receipt: see _with_receipt
+            handed, outcome = outcome, outcome.outcome
     except NotFound:
         abort(404)
     except Invalid as exc:
@@ -82,6 +87,10 @@ def respond(action: str, code: str, run: Callable[..., Outcome]):
     else:
         invite = not outcome.duplicate and conditions.invites_fault(outcome.events)
         flash(f"{outcome.message} Report a fault?" if invite else outcome.message, "ok")
+        if handed is not None and handed.receipt_id is not None:
+            flash(str(handed.receipt_id), "receipt")  # _flash.html: a link to it
+            if handed.delivery is not None and handed.delivery.problem:
+                flash(handed.delivery.problem, "error")
     fresh = assets.get_by_code(asset.code)
     if overridable:
         # A lead may go ahead anyway: the form comes back as typed, with the box
@@ -125,26 +134,60 @@ def _key() -> str | None:
     return request.form.get("key")
 
 
+def _uploads() -> Path:
+    return Path(current_app.instance_path) / "uploads"
+
+
+def _with_receipt(kind: str, code: str, person_id: int | None, action) -> receipts.Handed:
+    """The custody `action` and, when the rules want one, its receipt and the
+    signature the form sent, in one write; then the receipt is delivered."""
+    smtp, _ = mail_settings()  # mail not set up: the receipt is only stored
+    return receipts.act(
+        kind,
+        code,
+        action,
+        actor=current_actor(),
+        person_id=person_id,
+        drawn=request.form.get("signature", ""),
+        typed=form_text("signature_name", 120),
+        signer_id=form_int("signer"),
+        uploads_dir=_uploads(),
+        deliver_with={
+            "public_url": site()["public_url"] or request.host_url.rstrip("/"),
+            "smtp": smtp,
+            "org_name": site()["org_name"],
+            "zone": local_zone(),
+        },
+    )
+
+
 @bp.route("/checkout", methods=["GET", "POST"])
 @role("member")
 def checkout(code: str):
     """Check out to me (one tap) or to someone else, with a due date and a note."""
     if request.method == "GET":
         return form_page("checkout", asset_or_404(code))
+    holder_id = form_int("holder")
     return respond(
         "checkout",
         code,
-        lambda found: custody.check_out(
+        lambda found: _with_receipt(
+            "handover",
             found.code,
-            actor=current_actor(),
-            today=local_today(),
-            holder_id=form_int("holder"),
-            due_back=form_date("due_back"),
-            note=form_text("note"),
-            override=request.form.get("override") == "1",
-            key=_key(),
-            zone=local_zone(),
-            condition=request.form.get("condition", ""),
+            holder_id or current_actor().id,
+            lambda receipt: custody.check_out(
+                found.code,
+                actor=current_actor(),
+                today=local_today(),
+                holder_id=holder_id,
+                due_back=form_date("due_back"),
+                note=form_text("note"),
+                override=request.form.get("override") == "1",
+                key=_key(),
+                zone=local_zone(),
+                condition=request.form.get("condition", ""),
+                receipt=receipt,
+            ),
         ),
     )
 
@@ -159,16 +202,22 @@ def checkin(code: str):
     return respond(
         "return",
         code,
-        lambda found: checks.return_and_report(
+        lambda found: _with_receipt(
+            "return",
             found.code,
-            actor=current_actor(),
-            expected_holder_id=form_int("holder"),
-            location_id=form_int("location"),
-            condition_said=request.form.get("condition", ""),
-            note=form_text("note"),
-            description=form_text("description"),
-            severity=request.form.get("severity", ""),
-            key=_key(),
+            form_int("holder"),  # None: whoever holds it
+            lambda receipt: checks.return_and_report(
+                found.code,
+                actor=current_actor(),
+                expected_holder_id=form_int("holder"),
+                location_id=form_int("location"),
+                condition_said=request.form.get("condition", ""),
+                note=form_text("note"),
+                description=form_text("description"),
+                severity=request.form.get("severity", ""),
+                key=_key(),
+                receipt=receipt,
+            ),
         ),
     )
 
@@ -182,18 +231,24 @@ def transfer(code: str):
     return respond(
         "transfer",
         code,
-        lambda found: custody.transfer(
+        lambda found: _with_receipt(
+            "handover",
             found.code,
-            actor=current_actor(),
-            today=local_today(),
-            to_holder_id=form_int("to_holder"),
-            expected_holder_id=form_int("holder"),
-            due_back=form_date("due_back"),
-            note=form_text("note"),
-            key=_key(),
-            override=request.form.get("override") == "1",
-            zone=local_zone(),
-            condition=request.form.get("condition", ""),
+            form_int("to_holder"),
+            lambda receipt: custody.transfer(
+                found.code,
+                actor=current_actor(),
+                today=local_today(),
+                to_holder_id=form_int("to_holder"),
+                expected_holder_id=form_int("holder"),
+                due_back=form_date("due_back"),
+                note=form_text("note"),
+                key=_key(),
+                override=request.form.get("override") == "1",
+                zone=local_zone(),
+                condition=request.form.get("condition", ""),
+                receipt=receipt,
+            ),
         ),
     )
 

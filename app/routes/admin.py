@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 
 from ..errors import Invalid
 from ..forms import SettingsForm
+from ..ops import rules as ops_rules
 from ..ops import settings
 from ..permissions import role
 from ..templating import site
@@ -38,4 +39,6 @@ def settings_page():
             flash("Settings saved.", "ok")
             return redirect(url_for("admin.settings_page"), 303)
     status = 422 if form.errors else 200
-    return render_template("admin/settings.html", form=form, pinned=pinned), status
+    return render_template(
+        "admin/settings.html", form=form, pinned=pinned, terms_max=ops_rules.TERMS_MAX
+    ), status

@@ -9,6 +9,7 @@ from ..custody import custody
 from ..errors import Forbidden, Invalid, NotFound, Refused
 from ..forms import InviteForm, PersonForm, team_choices
 from ..pages import activity as activity_page
+from ..pages import receipts as receipt_page
 from ..permissions import role
 from ..register import accounts, people, teams
 from ..register.rules import manages_accounts, may_edit_person, may_invite, may_send_reset
@@ -83,6 +84,7 @@ def detail(person_id: int):
         "people/detail.html",
         person=person,
         holdings=list(people.holdings(person)),
+        receipts=receipt_page.for_person(person, current_user),
         events=history,
         page=page,
         older=older,

@@ -1,0 +1,77 @@
+"""A receipt as it reads: on its page, in its PDF and in its email (3 queries)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from peewee import JOIN
+
+from ..models import Asset, Receipt, ReceiptItem, User
+from . import rules
+
+
+@dataclass(frozen=True)
+class Line:
+    asset_id: int
+    name: str
+    code: str
+    serial: str
+    condition: str  # as printed: "Good", "Not recorded"
+
+
+@dataclass
+class View:
+    receipt: Receipt
+    person: User
+    staff: User
+    signed_by: User | None
+    kind_label: str
+    state_label: str
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def giver(self) -> User:
+        """Who handed the items over: the staff at a handover, the person at a return."""
+        return self.staff if self.receipt.kind == "handover" else self.person
+
+    @property
+    def taker(self) -> User:
+        return self.person if self.receipt.kind == "handover" else self.staff
+
+
+def build(receipt_id: int) -> View | None:
+    Staff, Signer = User.alias(), User.alias()
+    receipt = (
+        Receipt.select(Receipt, User, Staff, Signer)
+        .join(User, on=(Receipt.person == User.id), attr="person")
+        .switch(Receipt)
+        .join(Staff, on=(Receipt.staff == Staff.id), attr="staff")
+        .switch(Receipt)
+        .join(Signer, JOIN.LEFT_OUTER, on=(Receipt.signed_by == Signer.id), attr="signed_by")
+        .where(Receipt.id == receipt_id)
+        .first()
+    )
+    if receipt is None:
+        return None
+    lines = [
+        Line(
+            item.asset.id,
+            item.asset.name,
+            item.asset.code,
+            item.asset.serial or "",
+            rules.condition_label(item.condition),
+        )
+        for item in ReceiptItem.select(ReceiptItem, Asset)
+        .join(Asset, on=(ReceiptItem.asset == Asset.id))
+        .where(ReceiptItem.receipt == receipt.id)
+        .order_by(Asset.name, Asset.code)
+    ]
+    return View(
+        receipt=receipt,
+        person=receipt.person,
+        staff=receipt.staff,
+        signed_by=receipt.signed_by if receipt.signed_by_id else None,
+        kind_label=rules.KINDS.get(receipt.kind, receipt.kind),
+        state_label=rules.STATES.get(receipt.state, receipt.state),
+        lines=lines,
+    )

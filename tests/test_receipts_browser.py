@@ -1,0 +1,111 @@
+"""Signing in Chromium at a phone's size: draw on the pad with the mouse and
+submit (one request: the check-out, the receipt and the signature), and with
+JavaScript off, the pad hidden and the typed full name as the signature."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+from playwright.sync_api import expect
+
+from .browser_kit import add_asset, assert_no_sideways_scroll, phone, set_up_organisation
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long enough password"
+
+
+def _person(page, server: str, name: str) -> None:
+    page.goto(server + "/people/new")
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_role("button", name=re.compile("^(Add|Save)")).click()
+    page.wait_for_url(re.compile(re.escape(server) + r"/people/\d+$"))
+
+
+def _rows(tmp_path, sql: str) -> list[tuple]:
+    db = sqlite3.connect(tmp_path / "instance" / "tagtrail.sqlite3")
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def test_draw_with_the_mouse_and_submit(browser, server, tmp_path):
+    page = phone(browser, "360")
+    set_up_organisation(page, server, PASSWORD)
+    code = add_asset(page, server, "Cordless drill")
+    _person(page, server, "Ann Lee")
+    page.goto(f"{server}/A/{code}/checkout")
+    page.get_by_label("Ann Lee").check()
+    canvas = page.locator("#signing canvas")
+    expect(canvas).to_be_visible()  # the script shows the pad
+    assert_no_sideways_scroll(page)
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None and box["width"] <= 360
+    x, y = box["x"], box["y"]
+    page.mouse.move(x + 20, y + box["height"] * 0.7)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(x + 20 + step * 25, y + box["height"] * (0.7 - (step % 3) * 0.2))
+    page.mouse.up()
+    value = page.locator("input[name=signature]").input_value()
+    assert value.startswith("data:image/png;base64,")
+    page.screenshot(path=str(tmp_path / "signing.png"), full_page=True)
+    requests = []
+    page.on("request", lambda r: requests.append(r) if r.method == "POST" else None)
+    page.get_by_role("button", name="Check out").click()
+    page.wait_for_url(f"{server}/A/{code}")
+    assert len(requests) == 1  # the check-out, the receipt and the signature: one request
+    page.get_by_role("link", name="Receipt").first.click()
+    page.wait_for_url(re.compile(re.escape(server) + r"/receipts/\d+$"))
+    image = page.locator("#receipt-signature img")
+    expect(image).to_be_visible()
+    assert page.evaluate("document.querySelector('#receipt-signature img').naturalWidth") == 600
+    page.screenshot(path=str(tmp_path / "receipt.png"), full_page=True)
+    [(state, signature_file, pdf_file)] = _rows(
+        tmp_path, "SELECT state, signature_file, pdf_file FROM receipt"
+    )
+    assert state == "signed" and signature_file.endswith(".png") and pdf_file
+    assert (tmp_path / "instance" / "uploads" / signature_file).stat().st_size > 100
+
+
+def test_clear_empties_the_pad(browser, server, tmp_path):
+    page = phone(browser)
+    set_up_organisation(page, server, PASSWORD)
+    code = add_asset(page, server, "Tripod")
+    page.goto(f"{server}/A/{code}/checkout")
+    page.locator("#signing canvas").scroll_into_view_if_needed()
+    box = page.locator("#signing canvas").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 10, box["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 120, box["y"] + 60)
+    page.mouse.up()
+    assert page.locator("input[name=signature]").input_value() != ""
+    page.get_by_role("button", name="Clear").click()
+    assert page.locator("input[name=signature]").input_value() == ""
+
+
+def test_typed_name_without_javascript(browser, server, tmp_path):
+    lead = phone(browser)
+    set_up_organisation(lead, server, PASSWORD)
+    code = add_asset(lead, server, "Laser level")
+    _person(lead, server, "Zoë Ångström")
+    cookies = lead.context.cookies()
+    page = phone(browser, "360", js=False)
+    page.context.add_cookies(cookies)  # the lead, signed in, on a phone without JavaScript
+    page.goto(f"{server}/A/{code}/checkout")
+    expect(page.locator("[data-signature-pad]")).to_be_hidden()
+    assert_no_sideways_scroll(page)
+    page.get_by_label("Zoë Ångström").check()
+    page.get_by_label("Or type your full name").fill("zoe angstrom")
+    page.get_by_role("button", name="Check out").click()
+    page.wait_for_url(f"{server}/A/{code}")
+    expect(page.locator("#flash")).to_contain_text("Checked out to Zoë Ångström.")
+    [(state, typed, signature_file)] = _rows(
+        tmp_path, "SELECT state, signature_name, signature_file FROM receipt"
+    )
+    assert (state, typed, signature_file) == ("signed", "zoe angstrom", "")
