@@ -61,7 +61,7 @@ def test_a_laptop_returned_broken_has_its_fault_reported_in_the_same_step(server
     page.wait_for_url(f"{server}/A/{code}")
     chosen = card.locator("form.tap fieldset.chips input:checked")
     expect(chosen).to_have_value("broken")  # the current one
-    card.locator("form.tap .chip", has_text="Poor").tap()
+    card.locator("form.tap .chips label", has_text="Poor").tap()
     card.get_by_role("button", name="Return", exact=True).tap()
     expect(page.locator("#flash")).to_have_text("Returned as Poor. Report a fault?")
     expect(card.get_by_label("What is wrong?")).to_be_visible()
