@@ -7,6 +7,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
+from ..custody import condition
 from ..models import Asset, Category, Event, Receipt, User
 from ..register.rules import is_lead
 
@@ -22,18 +23,12 @@ STATES = {
 FINAL_STATES = ("signed", "accepted", "declined")
 MAX_SIGNATURE_BYTES = 200 * 1024
 MAX_SIGNATURE_PIXELS = 4_000_000  # a phone's pad is far smaller; more is not a signature
-CONDITION_LABELS = {
-    "": "Not recorded",
-    "new": "New",
-    "good": "Good",
-    "fair": "Fair",
-    "poor": "Poor",
-    "broken": "Broken",
-}
+NOT_RECORDED = "Not recorded"  # an item nobody has said the condition of yet
 
 
 def condition_label(value: str) -> str:
-    return CONDITION_LABELS.get(value or "", (value or "").capitalize())
+    """How an item's condition reads on a receipt: custody's words for it."""
+    return condition.label(value) or NOT_RECORDED
 
 
 def signature_required(assets: Iterable[Asset]) -> bool:
