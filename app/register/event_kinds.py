@@ -147,6 +147,7 @@ PARTS: dict[str, Callable[[_Facts], list[Piece]]] = {
     "sender": lambda f: _when(" · {}", f.data.get("name")) + _when(" ({})", f.data.get("contact")),
     "file_name": lambda f: _when(" · {}", f.data.get("name")),
     "holder": lambda f: _when(" · {}", f.holder),
+    "back_to_holder": lambda f: _when(", back to {}", f.holder),
     # Reservations (app/reservations): for whom, the period as it was then.
     "for_person": lambda f: _when(" for {}", f.data.get("for")),
     "period": lambda f: _when(" · {}", f.data.get("period")),
@@ -204,6 +205,10 @@ KINDS: dict[str, Kind] = {
     "transferred": Kind(
         "Handed over", ("from_giver", "to_holder", "by_unless_holder", "over_reservation")
     ),
+    # A handover left to be accepted later: the receiver accepts or declines it.
+    "handover_accepted": Kind("Handover accepted", ("by",)),
+    "handover_signed": Kind("Handover signed", ("holder", "by_unless_holder")),
+    "handover_declined": Kind("Handover declined", ("by", "back_to_holder")),
     "fault_reported": Kind("Fault reported", ("by", "severity")),
     "repair_started": Kind("Repair started", ("by", "cost")),
     "repaired": Kind("Marked fixed", ("by", "cost"), brief="Fixed"),

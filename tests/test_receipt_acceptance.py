@@ -1,0 +1,218 @@
+"""Handovers to be accepted later: the receiver accepts (signing) or declines
+(the items go back to the lead, with the note); what was already decided,
+returned, or someone else's is refused and changes nothing; a double tap is one
+action. Through the services and through the home page's forms."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+
+from app.custody import custody
+from app.database import write
+from app.errors import Invalid, Refused
+from app.models import Asset, Event, Receipt, ReceiptItem
+from app.receipts import acceptance, receipts
+
+from . import factories
+from .custody_kit import fresh
+from .receipt_kit import data_url, png, uploads_dir
+
+
+def handed_to_accept(app, lead, person, items) -> Receipt:
+    """A lead hands `items` to `person` to be accepted later: one receipt, awaiting."""
+    with write():
+        receipt = receipts.open_receipt("handover", person=person, staff=lead)
+        for asset in items:
+            custody.check_out(
+                asset.code, actor=lead, today=date.today(), holder_id=person.id, receipt=receipt
+            )
+        receipts.finish(
+            receipt, signature=None, signer=None, awaiting=True, uploads_dir=uploads_dir(app)
+        )
+    return Receipt.get_by_id(receipt.id)
+
+
+@pytest.fixture
+def handover(app):
+    lead = factories.make_user("lead", name="Lee Lead", password=None)
+    nina = factories.make_user("member", name="Nina Novak")
+    laptops = [factories.make_asset(lead, name=f"Laptop {n}") for n in (1, 2, 3)]
+    receipt = handed_to_accept(app, lead, nina, laptops)
+    return receipt, lead, nina, laptops
+
+
+def snapshot(receipt, laptops) -> tuple:
+    r = Receipt.get_by_id(receipt.id)
+    return (
+        r.state,
+        r.version,
+        r.signature_file,
+        Event.select().count(),
+        [(a.holder_id, a.awaiting_since) for a in map(fresh, laptops)],
+    )
+
+
+def test_a_handover_to_be_accepted_leaves_its_items_awaiting(handover):
+    receipt, lead, nina, laptops = handover
+    assert receipt.state == "awaiting"
+    assert ReceiptItem.select().where(ReceiptItem.receipt == receipt.id).count() == 3
+    for laptop in map(fresh, laptops):
+        assert laptop.holder_id == nina.id and laptop.awaiting_since is not None
+    waiting = acceptance.waiting_for(nina)
+    assert [w.receipt_id for w in waiting] == [receipt.id]
+    assert [i.name for i in waiting[0].items] == ["Laptop 1", "Laptop 2", "Laptop 3"]
+    assert waiting[0].staff == "Lee Lead"
+    assert acceptance.waiting_for(lead) == []
+
+
+def test_accept_signs_and_clears_awaiting(app, handover):
+    receipt, lead, nina, laptops = handover
+    done = acceptance.accept(
+        receipt.id,
+        person=nina,
+        drawn=data_url(png()),
+        version=receipt.version,
+        uploads_dir=uploads_dir(app),
+    )
+    assert not done.duplicate and len(done.events) == 3
+    r = Receipt.get_by_id(receipt.id)
+    assert r.state == "accepted" and r.decided_at is not None
+    assert r.signed_by_id == nina.id and r.signature_file
+    assert (uploads_dir(app) / r.signature_file).is_file()
+    for laptop in map(fresh, laptops):
+        assert laptop.holder_id == nina.id and laptop.awaiting_since is None
+        last = Event.select().where(Event.asset == laptop.id).order_by(Event.id.desc()).first()
+        assert last.kind == "handover_accepted" and last.data == {"receipt": receipt.id}
+        assert last.actor_id == nina.id
+    assert acceptance.waiting_for(nina) == []
+
+
+def test_accept_with_the_typed_full_name(app, handover):
+    receipt, lead, nina, laptops = handover
+    acceptance.accept(
+        receipt.id, person=nina, typed="nina novak", version=1, uploads_dir=uploads_dir(app)
+    )
+    r = Receipt.get_by_id(receipt.id)
+    assert r.state == "accepted" and r.signature_name == "nina novak"
+
+
+def test_accept_needs_a_signature(app, handover):
+    receipt, lead, nina, laptops = handover
+    before = snapshot(receipt, laptops)
+    with pytest.raises(Invalid) as refused:
+        acceptance.accept(receipt.id, person=nina, version=1, uploads_dir=uploads_dir(app))
+    assert refused.value.errors["signature"] == acceptance.SIGN_NEEDED
+    assert snapshot(receipt, laptops) == before
+
+
+def test_decline_returns_the_items_to_the_lead_with_the_note(handover):
+    receipt, lead, nina, laptops = handover
+    done = acceptance.decline(receipt.id, person=nina, note="Not mine,  I asked for one", version=1)
+    assert done.message == "Declined: 3 items back with Lee Lead."
+    r = Receipt.get_by_id(receipt.id)
+    assert r.state == "declined" and r.decline_note == "Not mine, I asked for one"
+    assert r.decided_at is not None and not r.signature_file
+    for laptop in map(fresh, laptops):
+        assert laptop.holder_id == lead.id and laptop.awaiting_since is None
+        assert laptop.status == "checked_out"
+        last = Event.select().where(Event.asset == laptop.id).order_by(Event.id.desc()).first()
+        assert last.kind == "handover_declined" and last.note == "Not mine, I asked for one"
+        assert last.holder_id == lead.id and last.from_holder_id == nina.id
+        assert last.data["receipt"] == receipt.id
+
+
+def test_decline_needs_a_note(handover):
+    receipt, lead, nina, laptops = handover
+    before = snapshot(receipt, laptops)
+    for note in ("", "   ", "x" * 501):
+        with pytest.raises(Invalid):
+            acceptance.decline(receipt.id, person=nina, note=note, version=1)
+    assert snapshot(receipt, laptops) == before
+
+
+@pytest.mark.parametrize("first", ["accept", "decline"])
+def test_what_was_decided_cannot_be_decided_again(app, handover, first):
+    receipt, lead, nina, laptops = handover
+    if first == "accept":
+        acceptance.accept(receipt.id, person=nina, typed="Nina Novak", uploads_dir=uploads_dir(app))
+        words = "This handover was already accepted."
+    else:
+        acceptance.decline(receipt.id, person=nina, note="No")
+        words = "This handover was already declined."
+    before = snapshot(receipt, laptops)
+    with pytest.raises(Refused, match=words):
+        acceptance.accept(receipt.id, person=nina, typed="Nina Novak", uploads_dir=uploads_dir(app))
+    with pytest.raises(Refused, match=words):
+        acceptance.decline(receipt.id, person=nina, note="Changed my mind")
+    assert snapshot(receipt, laptops) == before
+
+
+def test_a_double_tap_is_one_action(app, handover):
+    receipt, lead, nina, laptops = handover
+    args = {"person": nina, "typed": "Nina Novak", "version": 1, "uploads_dir": uploads_dir(app)}
+    acceptance.accept(receipt.id, **args)
+    before = snapshot(receipt, laptops)
+    again = acceptance.accept(receipt.id, **args)
+    assert again.duplicate and again.message == "Already done."
+    assert snapshot(receipt, laptops) == before
+
+
+def test_items_returned_since_cannot_be_accepted(app, handover):
+    receipt, lead, nina, laptops = handover
+    custody.check_in(laptops[1].code, actor=lead)
+    assert fresh(laptops[1]).awaiting_since is None  # it changed hands
+    before = snapshot(receipt, laptops)
+    with pytest.raises(Refused, match="Laptop 2 is no longer with Nina Novak"):
+        acceptance.accept(receipt.id, person=nina, typed="Nina Novak", uploads_dir=uploads_dir(app))
+    assert snapshot(receipt, laptops) == before
+    # Handed on to someone else: the same.
+    other = factories.make_user("member", name="Otto Other")
+    custody.transfer(laptops[0].code, actor=lead, today=date.today(), to_holder_id=other.id)
+    assert fresh(laptops[0]).awaiting_since is None
+    with pytest.raises(Refused, match="no longer with Nina Novak"):
+        acceptance.decline(receipt.id, person=nina, note="No")
+
+
+def test_nobody_accepts_or_declines_for_someone_else(app, handover):
+    receipt, lead, nina, laptops = handover
+    before = snapshot(receipt, laptops)
+    for someone in (lead, factories.make_user("member", name="Sam Else")):
+        with pytest.raises(Refused, match="Only Nina Novak can accept"):
+            acceptance.accept(
+                receipt.id, person=someone, typed=someone.name, uploads_dir=uploads_dir(app)
+            )
+        with pytest.raises(Refused, match="Only Nina Novak can accept"):
+            acceptance.decline(receipt.id, person=someone, note="No")
+    # Nina signed in, typing another's name: refused too.
+    with pytest.raises(Invalid) as refused:
+        acceptance.accept(receipt.id, person=nina, typed="Lee Lead", uploads_dir=uploads_dir(app))
+    assert "Nina Novak" in refused.value.errors["signature_name"]
+    assert snapshot(receipt, laptops) == before
+
+
+def test_the_digest_lists_what_waits_longer_than_three_days(clock, app, handover):
+    receipt, lead, nina, laptops = handover
+    assert acceptance.waiting_longer() == []
+    clock.shift(timedelta(days=3, hours=1))
+    assert [a.name for a in acceptance.waiting_longer()] == ["Laptop 1", "Laptop 2", "Laptop 3"]
+    acceptance.decline(receipt.id, person=nina, note="No")
+    assert acceptance.waiting_longer() == []
+
+
+def test_unknown_receipts_are_not_found(app, handover):
+    receipt, lead, nina, laptops = handover
+    from app.errors import NotFound
+
+    with pytest.raises(NotFound):
+        acceptance.decline(receipt.id + 99, person=nina, note="No")
+    assert Asset.select().where(Asset.awaiting_since.is_null(False)).count() == 3
+
+
+# Through the pages -------------------------------------------------------------------
+
+
+def home(client):
+    return BeautifulSoup(client.get("/").data, "html.parser")
