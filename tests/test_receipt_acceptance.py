@@ -216,3 +216,73 @@ def test_unknown_receipts_are_not_found(app, handover):
 
 def home(client):
     return BeautifulSoup(client.get("/").data, "html.parser")
+
+
+def test_home_lists_the_handover_and_accept_signs_it_without_js(app, client, auth, handover):
+    receipt, lead, nina, laptops = handover
+    auth.login(user=nina)
+    soup = home(client)
+    waiting = soup.select_one("#waiting-to-accept")
+    assert waiting is not None and waiting.h2.get_text(" ", strip=True).startswith(
+        "Waiting for you to accept"
+    )
+    row = waiting.select_one(f"#waiting-{receipt.id}")
+    assert row.select_one(".row-main").get_text(" ", strip=True).startswith("3 items from Lee Lead")
+    assert [a.get_text() for a in row.select(".row-sub a")] == ["Laptop 1", "Laptop 2", "Laptop 3"]
+    accept_url = row.select_one("a.button")["href"]
+    assert accept_url == f"/receipts/{receipt.id}/accept"
+    page, _ = client.soup(accept_url)
+    assert [li.strong.get_text() for li in page.select("#accept-items li")] == [
+        "Laptop 1",
+        "Laptop 2",
+        "Laptop 3",
+    ]
+    assert page.select_one("#acceptance #signature_name") is not None
+    assert page.select_one("#acceptance button.primary").get_text() == "Accept 3 items"
+    response = client.form(accept_url, {"version": "1", "signature_name": "Nina Novak"})
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert Receipt.get_by_id(receipt.id).state == "accepted"
+    assert home(client).select_one("#waiting-to-accept") is None
+    for laptop in map(fresh, laptops):
+        assert laptop.awaiting_since is None
+
+
+def test_decline_from_home_over_htmx_and_the_refusals_show_on_the_page(app, client, auth, handover):
+    receipt, lead, nina, laptops = handover
+    auth.login(user=nina)
+    url = f"/receipts/{receipt.id}/decline"
+    before = snapshot(receipt, laptops)
+    empty = client.form(url, {"version": "1", "decline_note": ""}, htmx="acceptance")
+    assert empty.status_code == 422
+    soup = BeautifulSoup(empty.data, "html.parser")
+    assert soup.select_one("html") is None  # the fragment only
+    assert soup.select_one("#decline .error").get_text() == acceptance.NOTE_NEEDED
+    assert snapshot(receipt, laptops) == before
+    done = client.form(url, {"version": "1", "decline_note": "Wrong size"}, htmx="acceptance")
+    assert done.status_code == 200
+    soup = BeautifulSoup(done.data, "html.parser")
+    assert soup.select_one("#acceptance-state .badge").get_text() == "Declined"
+    assert all(fresh(a).holder_id == lead.id for a in laptops)
+    # A second tap of the same form: "Already done.", nothing more.
+    after = snapshot(receipt, laptops)
+    again = client.form(url, {"version": "1", "decline_note": "Wrong size"})
+    assert again.status_code == 303
+    assert snapshot(receipt, laptops) == after
+    # Accepting it now: refused, with the reason.
+    refused = client.form(
+        f"/receipts/{receipt.id}/accept", {"version": "2", "signature_name": "Nina Novak"}
+    )
+    assert refused.status_code == 409
+    assert "This handover was already declined." in refused.get_data(as_text=True)
+    assert snapshot(receipt, laptops) == after
+
+
+def test_someone_else_gets_not_found_and_changes_nothing(app, client, auth, handover):
+    receipt, lead, nina, laptops = handover
+    auth.login("member")
+    before = snapshot(receipt, laptops)
+    assert client.get(f"/receipts/{receipt.id}/accept").status_code == 404
+    assert client.get(f"/receipts/{receipt.id}/sign").status_code == 404
+    response = client.form(f"/receipts/{receipt.id}/decline", {"version": "1", "decline_note": "x"})
+    assert response.status_code in (403, 404, 409)
+    assert snapshot(receipt, laptops) == before

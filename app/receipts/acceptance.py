@@ -70,7 +70,15 @@ def waiting_for(person: User) -> list[Waiting]:
     still waiting in their hands (one query)."""
     Staff = User.alias()
     rows = (
-        ReceiptItem.select(ReceiptItem, Receipt, Staff, Asset)
+        ReceiptItem.select(
+            ReceiptItem.id,
+            Receipt.id,
+            Receipt.version,
+            Receipt.created_at,
+            Staff.name,
+            Asset.code,
+            Asset.name,
+        )
         .join(Receipt, on=(ReceiptItem.receipt == Receipt.id))
         .join(Staff, on=(Receipt.staff == Staff.id), attr="staff")
         .switch(ReceiptItem)
