@@ -286,3 +286,40 @@ def test_someone_else_gets_not_found_and_changes_nothing(app, client, auth, hand
     response = client.form(f"/receipts/{receipt.id}/decline", {"version": "1", "decline_note": "x"})
     assert response.status_code in (403, 404, 409)
     assert snapshot(receipt, laptops) == before
+
+
+def test_hand_over_to_be_accepted_later_from_the_check_out_page(app, client, auth, inbox):
+    handler, port = inbox
+    app.config.update(
+        SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False, SMTP_FROM="tags@example.test"
+    )
+    lead = auth.login("lead")
+    nina = factories.make_user("member", name="Nina Novak", email="nina@example.test")
+    laptop = factories.make_asset(lead, name="Laptop 9")
+    page, _ = client.soup(f"/A/{laptop.code}/checkout")
+    box = page.select_one("#later input[name=later]")
+    assert box is not None and "accepted later" in page.select_one("#later").get_text()
+    response = client.form(f"/A/{laptop.code}/checkout", {"holder": nina.id, "later": "1"})
+    assert response.status_code == 303
+    receipt = Receipt.select().where(Receipt.person == nina.id).get()
+    assert receipt.state == "awaiting" and not receipt.pdf_file
+    assert fresh(laptop).awaiting_since is not None and fresh(laptop).holder_id == nina.id
+    card, _ = client.soup(f"/A/{laptop.code}")
+    band = card.select_one("#awaiting-band").get_text(" ", strip=True)
+    assert band.startswith("Awaiting acceptance by Nina Novak since")
+    message = handler.to("nina@example.test")
+    assert message["Subject"] == f"Please accept: 1 item handed over to you by {lead.name}"
+    assert f"/receipts/{receipt.id}/accept" in message.get_body(("plain",)).get_content()
+    assert list(message.iter_attachments()) == []
+    # Nina accepts from her own phone: the PDF is made and emailed now.
+    client.post("/logout", data={"csrf_token": client.csrf_token()})
+    auth.login(user=nina)
+    done = client.form(
+        f"/receipts/{receipt.id}/accept", {"version": "1", "signature_name": "Nina Novak"}
+    )
+    assert done.status_code == 303
+    receipt = Receipt.get_by_id(receipt.id)
+    assert receipt.state == "accepted" and receipt.pdf_file
+    handler.wait_for(2)
+    pdf_mail = handler.messages[-1][2]
+    assert [a.get_filename() for a in pdf_mail.iter_attachments()] == [f"receipt-{receipt.id}.pdf"]

@@ -305,9 +305,10 @@ def sign_now(
 
 def invite(receipt_id: int, *, public_url: str, smtp: mail.SmtpSettings | None) -> Delivery:
     """After the write of a handover left to be accepted: email the person a link
-    to accept it (once). No PDF yet: it is made when they accept."""
+    to accept it. No PDF yet: it is made, and emailed (`emailed_at`), when they
+    accept."""
     shown = view.build(receipt_id)
-    if smtp is None or shown is None or not shown.person.email or shown.receipt.emailed_at:
+    if smtp is None or shown is None or not shown.person.email:
         return Delivery(pdf=False)
     receipt = shown.receipt
     lines = "\n".join(f"- {line.name} ({line.code})" for line in shown.lines)
@@ -330,8 +331,4 @@ def invite(receipt_id: int, *, public_url: str, smtp: mail.SmtpSettings | None) 
         return Delivery(
             pdf=False, emailed=False, problem=f"The email could not be sent: {failed[0]}"
         )
-    with write():
-        Receipt.update(emailed_at=utcnow()).where(
-            Receipt.id == receipt_id, Receipt.emailed_at.is_null()
-        ).execute()
     return Delivery(pdf=False, emailed=True)
