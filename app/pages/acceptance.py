@@ -35,3 +35,20 @@ def page(receipt_id: int, viewer: User, mode: str) -> dict | None:
             "signers": [],
         },
     }
+
+
+def return_all_signing(person: User, viewer: User, held: int) -> dict | None:
+    """The signing part of "Return all": either the person returning or the lead
+    taking the items back signs; None when the step makes no receipt."""
+    if not held or person.id == viewer.id:
+        return None
+    return {
+        "kind": "return",
+        "legend": "Signature",
+        "required": False,
+        "terms": "",
+        "signers": [
+            {"id": person.id, "label": f"{person.name}, returning them"},
+            {"id": viewer.id, "label": f"{viewer.name}, taking them back"},
+        ],
+    }

@@ -10,9 +10,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from ..errors import Invalid, NotFound, Refused
 from ..pages import acceptance as acceptance_page
 from ..permissions import role
-from ..receipts import acceptance, receipts
-from ..templating import local_zone, site, wants_fragment
-from .helpers import current_actor, form_int, form_text, mail_settings, no_store
+from ..receipts import acceptance
+from ..templating import wants_fragment
+from .helpers import current_actor, deliver_receipt, form_int, form_text, no_store
 
 bp = Blueprint("acceptance", __name__, url_prefix="/receipts")
 
@@ -31,21 +31,6 @@ def _page(receipt_id: int, mode: str, status: int = 200, errors: dict | None = N
     return no_store(response)
 
 
-def _deliver(receipt_id: int) -> None:
-    """The PDF made and emailed once signed; a problem is said, never undoes it."""
-    smtp, _ = mail_settings()
-    delivery = receipts.deliver(
-        receipt_id,
-        public_url=site()["public_url"] or request.host_url.rstrip("/"),
-        smtp=smtp,
-        uploads_dir=_uploads(),
-        org_name=site()["org_name"],
-        zone=local_zone(),
-    )
-    if delivery.problem:
-        flash(delivery.problem, "error")
-
-
 def _decide(receipt_id: int, mode: str, run, done_to: str):
     try:
         decided = run()
@@ -61,8 +46,7 @@ def _decide(receipt_id: int, mode: str, run, done_to: str):
     if not decided.duplicate:
         receipt_state = acceptance_page.page(receipt_id, current_actor(), mode)
         if receipt_state and receipt_state["receipt"].state in ("accepted", "signed"):
-            _deliver(receipt_id)
-            flash(str(receipt_id), "receipt")
+            deliver_receipt(receipt_id)
     if wants_fragment(TARGET):
         return _page(receipt_id, mode)
     return redirect(done_to, 303)
