@@ -3,6 +3,9 @@ over or returned, "Return all", and the scanner's "Check out to…" run."""
 
 from __future__ import annotations
 
+import time
+import uuid
+
 from bs4 import BeautifulSoup
 
 from app.kits import kits
@@ -129,3 +132,123 @@ def test_return_all_without_a_signature_is_one_unsigned_receipt(client, auth):
     back = Receipt.select().where(Receipt.kind == "return").get()
     assert back.state == "unsigned" and items_on(back) == ["Laptop 1", "Laptop 2"]
     assert receipt_rules.STATES[back.state] == "Not signed"
+
+
+# The scanner's "Check out to…" run ------------------------------------------------
+
+SCAN = "/scan/actions"
+
+
+def scan_out(client, asset, person, receipt_id=None, key=None):
+    item = {
+        "action": "checkout",
+        "code": asset.code,
+        "holder_id": person.id,
+        "key": key or uuid.uuid4().hex,
+        "scanned_at": int(time.time() * 1000),
+    }
+    if receipt_id is not None:
+        item["receipt_id"] = receipt_id
+    return item
+
+
+def send(client, items):
+    response = client.post(
+        SCAN, json={"actions": items}, headers={"X-CSRFToken": client.csrf_token()}
+    )
+    assert response.status_code == 200, response.data
+    return response.get_json()["results"]
+
+
+def test_a_run_of_three_scans_to_one_person_is_one_receipt(client, auth):
+    lead = auth.login("lead")
+    nina = factories.make_user("member", name="Nina Novak")
+    gear = laptops(lead)
+    first = send(client, [scan_out(client, gear[0], nina)])[0]
+    assert first["status"] == "done" and first["receipt_items"] == 1
+    rid = first["receipt_id"]
+    assert Receipt.get_by_id(rid).state == "awaiting"
+    second = send(client, [scan_out(client, gear[1], nina, rid)])[0]
+    resent_key = uuid.uuid4().hex
+    third = send(client, [scan_out(client, gear[2], nina, rid, key=resent_key)])[0]
+    assert (second["receipt_id"], third["receipt_id"]) == (rid, rid)
+    assert third["receipt_items"] == 3
+    # The last scan resent (no signal for the answer): still one receipt of three.
+    again = send(client, [scan_out(client, gear[2], nina, rid, key=resent_key)])[0]
+    assert again["status"] == "duplicate"
+    assert Receipt.select().count() == 1
+    assert items_on(Receipt.get_by_id(rid)) == ["Laptop 1", "Laptop 2", "Laptop 3"]
+    assert all(fresh(a).awaiting_since is not None for a in gear)
+    # "Sign for 3 items" on the lead's phone: the person types their name.
+    page = BeautifulSoup(client.get(f"/receipts/{rid}/sign").data, "html.parser")
+    assert page.select_one("#acceptance button.primary").get_text() == "Sign for 3 items"
+    someone_else = client.form(
+        f"/receipts/{rid}/sign", {"version": "1", "signature_name": lead.name}
+    )
+    assert someone_else.status_code == 422 and Receipt.get_by_id(rid).state == "awaiting"
+    done = client.form(f"/receipts/{rid}/sign", {"version": "1", "signature": data_url(png())})
+    assert done.status_code == 303 and done.headers["Location"] == f"/receipts/{rid}"
+    receipt = Receipt.get_by_id(rid)
+    assert receipt.state == "signed" and receipt.signed_by_id == nina.id and receipt.pdf_file
+    assert all(fresh(a).awaiting_since is None for a in gear)
+
+
+def test_an_offline_batch_to_one_person_shares_one_receipt(client, auth):
+    lead = auth.login("lead")
+    nina = factories.make_user("member", name="Nina Novak")
+    otto = factories.make_user("member", name="Otto Other")
+    gear = laptops(lead, 4)
+    results = send(
+        client,
+        [scan_out(client, gear[0], nina), scan_out(client, gear[1], otto)]
+        + [scan_out(client, a, nina) for a in gear[2:]],
+    )
+    assert [r["status"] for r in results] == ["done"] * 4
+    assert Receipt.select().count() == 2
+    ninas = one_receipt(nina)
+    assert items_on(ninas) == ["Laptop 1", "Laptop 3", "Laptop 4"]
+    assert {r["receipt_id"] for r in results} == {ninas.id, one_receipt(otto).id}
+
+
+def test_a_run_receipt_is_not_reused_for_someone_else_or_once_signed(client, auth):
+    lead = auth.login("lead")
+    nina = factories.make_user("member", name="Nina Novak")
+    otto = factories.make_user("member", name="Otto Other")
+    gear = laptops(lead)
+    rid = send(client, [scan_out(client, gear[0], nina)])[0]["receipt_id"]
+    other = send(client, [scan_out(client, gear[1], otto, rid)])[0]
+    assert other["receipt_id"] != rid and items_on(Receipt.get_by_id(rid)) == ["Laptop 1"]
+    client.form(f"/receipts/{rid}/sign", {"version": "1", "signature_name": "Nina Novak"})
+    later = send(client, [scan_out(client, gear[2], nina, rid)])[0]
+    assert later["receipt_id"] not in (rid, other["receipt_id"])
+    assert items_on(Receipt.get_by_id(rid)) == ["Laptop 1"]  # a signed receipt never changes
+
+
+def test_a_member_scanning_for_someone_else_makes_no_receipt(client, auth):
+    member = auth.login("member")
+    nina = factories.make_user("member", name="Nina Novak")
+    laptop = factories.make_asset(name="Laptop 1")
+    result = send(client, [scan_out(client, laptop, nina)])[0]
+    assert result["status"] == "refused" and result["receipt_id"] is None
+    assert Receipt.select().count() == 0 and fresh(laptop).holder_id is None
+    assert member.id != nina.id
+
+
+def test_twenty_scanned_items_are_one_receipt_and_one_email(app, client, auth, inbox):
+    handler, port = inbox
+    app.config.update(
+        SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False, SMTP_FROM="t@example.test"
+    )
+    lead = auth.login("lead")
+    nina = factories.make_user("member", name="Nina Novak", email="nina@example.test")
+    gear = [factories.make_asset(lead, name=f"Radio {n:02}") for n in range(1, 21)]
+    rid = None
+    for asset in gear:  # one scan at a time, as the scanner sends them
+        rid = send(client, [scan_out(client, asset, nina, rid)])[0]["receipt_id"]
+    assert Receipt.select().count() == 1
+    assert ReceiptItem.select().where(ReceiptItem.receipt == rid).count() == 20
+    assert handler.messages == []  # nothing until it is signed
+    client.form(f"/receipts/{rid}/sign", {"version": "1", "signature_name": "Nina Novak"})
+    message = handler.to("nina@example.test")
+    assert message["Subject"] == f"Receipt: 20 items handed over to you by {lead.name}"
+    assert [a.get_filename() for a in message.iter_attachments()] == [f"receipt-{rid}.pdf"]

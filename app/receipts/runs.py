@@ -8,11 +8,14 @@ so the items, the receipt and the signature commit together or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..custody.engine import Outcome
+from ..database import write
 from ..errors import Invalid
-from ..models import Asset, Receipt, User, utcnow
+from ..models import Asset, Receipt, ReceiptItem, User, utcnow
 from . import rules, signatures
 from .receipts import finish, open_receipt
 
@@ -89,3 +92,46 @@ def run_receipt(receipt_id: int | None, *, actor: User, person: User) -> Receipt
     Receipt.update(state="awaiting").where(Receipt.id == receipt.id).execute()
     receipt.state = "awaiting"  # its items are awaiting from the first (add_item)
     return receipt
+
+
+@dataclass
+class RunStep:
+    """One check-out of a scanner run: the custody outcome, the receipt it went
+    on, and how many items that receipt now has."""
+
+    outcome: Outcome
+    receipt_id: int | None = None
+    items: int = 0
+
+
+class _Again(Exception):
+    """Rolls back a receipt opened for a check-out that was already done."""
+
+    def __init__(self, outcome: Outcome):
+        self.outcome = outcome
+
+
+def check_out_in_run(
+    *,
+    actor: User,
+    person_id: int,
+    receipt_id: int | None,
+    check_out: Callable[[Receipt], Outcome],
+) -> RunStep:
+    """`check_out(receipt)`, a scanner run's check-out to another person, on the
+    run's receipt (`receipt_id`, when it can take more: see `run_receipt`) or on
+    a new one awaiting the person's signature, all in one write. A check-out
+    already done (a resent scan) leaves no receipt behind."""
+    try:
+        with write():
+            person = User.get_or_none(User.id == person_id)
+            if person is None or not person.active:
+                raise Invalid({"holder": "Choose a person from the list."})
+            receipt = run_receipt(receipt_id, actor=actor, person=person)
+            outcome = check_out(receipt)
+            if outcome.duplicate:
+                raise _Again(outcome)
+            count = ReceiptItem.select().where(ReceiptItem.receipt == receipt.id).count()
+    except _Again as again:
+        return RunStep(again.outcome)
+    return RunStep(outcome, receipt.id, count)
