@@ -252,3 +252,31 @@ def test_twenty_scanned_items_are_one_receipt_and_one_email(app, client, auth, i
     message = handler.to("nina@example.test")
     assert message["Subject"] == f"Receipt: 20 items handed over to you by {lead.name}"
     assert [a.get_filename() for a in message.iter_attachments()] == [f"receipt-{rid}.pdf"]
+
+
+def test_starting_a_kit_reservation_is_one_receipt(client, auth):
+    from datetime import UTC, date, datetime, timedelta
+
+    from app.kits import taking
+    from app.receipts import runs
+
+    lead = auth.login("lead")
+    nina = factories.make_user("member", name="Nina Novak")
+    gear = laptops(lead)
+    kit = kits.create("Starter kit", "\n".join(a.code for a in gear), actor=lead)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    taking.reserve(
+        kit.code,
+        actor=lead,
+        starts_at=now + timedelta(minutes=2),
+        ends_at=now + timedelta(days=2),
+        zone=UTC,
+        person_id=nina.id,
+    )
+    signing = runs.Signing(uploads_dir=client.application.instance_path, typed="Nina Novak")
+    booking = taking.start_reservation(
+        kit.code, actor=lead, today=date.today(), zone=UTC, signing=signing
+    )
+    receipt = one_receipt(nina)
+    assert booking.receipt_id == receipt.id and receipt.state == "signed"
+    assert items_on(receipt) == ["Laptop 1", "Laptop 2", "Laptop 3"]

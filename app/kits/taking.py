@@ -276,14 +276,21 @@ def startable(kit: Kit, viewer: User, now: datetime | None = None) -> Reservatio
     return next((b for b in booked if reservation_rules.may_start(b, viewer, now, policy)), None)
 
 
-def start_reservation(kit_code: str, *, actor: User, today: date, zone: tzinfo) -> Reservation:
+def start_reservation(
+    kit_code: str,
+    *,
+    actor: User,
+    today: date,
+    zone: tzinfo,
+    signing: runs.Signing | None = None,
+) -> Reservation:
     """Start reservation from the kit's label: every item of its booking checked out
     to its person in one transaction (the reservations' own start)."""
     kit = kits.found(kit_code)
     booking = startable(kit, actor)
     if booking is None:
         raise Refused("This kit has no reservation you can start now.")
-    return reservations.start(booking.id, actor=actor, today=today, zone=zone)
+    return reservations.start(booking.id, actor=actor, today=today, zone=zone, signing=signing)
 
 
 def transfer(

@@ -248,11 +248,16 @@ def start(code: str):
     status = 200
     try:
         booking = taking.start_reservation(
-            kit.code, actor=current_actor(), today=local_today(), zone=local_zone()
+            kit.code,
+            actor=current_actor(),
+            today=local_today(),
+            zone=local_zone(),
+            signing=signing_from_form(),
         )
     except ServiceError as exc:
         status = exc.status
         flash(f"{exc} Nothing was checked out.", "error")
     else:
         flash(started_message(booking, current_actor().id), "ok")
+        deliver_receipt(getattr(booking, "receipt_id", None))
     return _answer(kit, status)
