@@ -90,7 +90,9 @@ def test_lead_checks_out_to_another_person_with_due_date_and_note(client, auth, 
     assert flash(soup) == "Checked out to Pat Holder. Receipt"
     assert card(soup)["Held by"] == "Pat Holder"
     assert card(soup)["Due back"] == SOON.strftime("%d %b %Y")
-    assert history(soup)[0] == f"Checked out to Pat Holder by {lead.name}, due {SOON.isoformat()}"
+    assert history(soup)[0] == (
+        f"Checked out to Pat Holder by {lead.name}, due {SOON.isoformat()} · Receipt"
+    )
 
 
 @pytest.mark.parametrize(
@@ -311,7 +313,7 @@ def test_lead_transfers_from_one_person_to_another(client, auth, item, via):
         "receipt": Receipt.get().id,
     }
     assert flash(soup) == "Handed over from Ann Early to Bob Later. Receipt"
-    assert history(soup)[0] == f"Handed over from Ann Early to Bob Later by {lead.name}"
+    assert history(soup)[0] == f"Handed over from Ann Early to Bob Later by {lead.name} · Receipt"
 
 
 def test_member_hands_over_an_item_they_hold(client, auth, item, via):

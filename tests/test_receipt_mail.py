@@ -11,12 +11,12 @@ from app.custody import custody
 from app.database import write
 from app.models import Asset, Receipt, ReceiptItem
 from app.ops import mail
-from app.receipts import receipts
+from app.receipts import receipts, signatures
 
 from . import factories
 from .custody_kit import a_lead, fresh
 from .mail_kit import free_port
-from .receipt_kit import hand_over, uploads_dir
+from .receipt_kit import data_url, hand_over, png, uploads_dir
 
 
 def smtp_on(port: int) -> mail.SmtpSettings:
@@ -123,3 +123,30 @@ def test_no_email_for_someone_without_an_address(app, auth, item, inbox):
     assert handed.delivery is not None and handed.delivery.emailed is None
     assert handler.messages == []
     assert Asset.get_by_id(item.id).holder_id == holder.id
+
+
+def test_a_render_that_fails_leaves_the_handover_and_sends_nothing(
+    app, auth, item, inbox, monkeypatch, caplog
+):
+    """The PDF cannot be made (here: the stored signature has gone): the handover
+    stands, no email goes without its PDF, and the reason is logged."""
+    handler, port = inbox
+    lead = a_lead()
+    member = factories.make_user("member", name="Ann Lee", email="ann@example.test")
+    real_store = signatures.store
+
+    def store_then_lose(sig, uploads):
+        name = real_store(sig, uploads)
+        (uploads / name).unlink()
+        return name
+
+    monkeypatch.setattr(signatures, "store", store_then_lose)
+    handed = hand_over(
+        app, item, lead, member, drawn=data_url(png()), public_url="", smtp=smtp_on(port)
+    )
+    assert handed.delivery is not None and not handed.delivery.pdf
+    assert handed.delivery.problem == "The receipt's PDF could not be made now."
+    assert "the PDF could not be made" in caplog.text
+    assert handler.messages == []
+    assert fresh(item).holder_id == member.id
+    assert Receipt.get_by_id(handed.receipt_id).state == "signed"

@@ -8,6 +8,7 @@ A signed receipt never changes: no function here updates one in a final state.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
@@ -27,6 +28,7 @@ NEEDS_SIGNATURE = (
     "Handing over {what} needs a signature: sign with a finger, or type your full name."
 )
 ALREADY_FINAL = "This receipt is signed and cannot be changed."
+log = logging.getLogger(__name__)
 
 
 def open_receipt(kind: str, *, person: User, staff: User) -> Receipt:
@@ -314,6 +316,9 @@ def deliver(
         name = ensure_pdf(receipt_id, uploads_dir=uploads_dir, org_name=org_name, zone=zone)
     except Busy as exc:
         return Delivery(pdf=False, problem=f"The receipt's PDF will be made later ({exc})")
+    except Exception:  # the handover is committed: a failed render must not turn it into a 500
+        log.exception("receipt %s: the PDF could not be made", receipt_id)
+        return Delivery(pdf=False, problem="The receipt's PDF could not be made now.")
     receipt = Receipt.get_by_id(receipt_id)
     shown = view.build(receipt_id)
     if smtp is None or shown is None or not shown.person.email or receipt.emailed_at:
