@@ -280,3 +280,19 @@ def test_starting_a_kit_reservation_is_one_receipt(client, auth):
     receipt = one_receipt(nina)
     assert booking.receipt_id == receipt.id and receipt.state == "signed"
     assert items_on(receipt) == ["Laptop 1", "Laptop 2", "Laptop 3"]
+
+
+def test_a_kit_handed_on_is_one_receipt_for_the_new_holder(client, auth):
+    lead = auth.login("lead")
+    nina = factories.make_user("member", name="Nina Novak")
+    otto = factories.make_user("member", name="Otto Other")
+    gear = laptops(lead)
+    kit = kits.create("Starter kit", "\n".join(a.code for a in gear), actor=lead)
+    client.form(f"/kits/{kit.code}/checkout", {"holder": nina.id, "signature_name": "Nina Novak"})
+    soup = BeautifulSoup(client.get(f"/A/{kit.code}").data, "html.parser")
+    assert soup.select_one("#kit-transfer #kit-transfer-signature_name") is not None
+    client.form(f"/kits/{kit.code}/transfer", {"holder": otto.id, "signature_name": "Otto Other"})
+    receipt = one_receipt(otto)
+    assert receipt.state == "signed" and receipt.signature_name == "Otto Other"
+    assert items_on(receipt) == ["Laptop 1", "Laptop 2", "Laptop 3"]
+    assert all(fresh(a).holder_id == otto.id for a in gear)

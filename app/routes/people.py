@@ -107,11 +107,11 @@ def return_all(person_id: int):
     except Invalid as exc:  # the signature: nothing was returned
         flash("Please fix the marked fields. Nothing was saved.", "error")
         return _return_all_page(person, exc.errors, exc.status)
-    deliver_receipt(signing.receipt_id)
     flash(
         f"Returned {len(returned)} item{'' if len(returned) == 1 else 's'} from {person.name}.",
         "ok",
     )
+    deliver_receipt(signing.receipt_id)
     return render_template("people/returned.html", person=person, returned=returned)
 
 
