@@ -323,3 +323,21 @@ def test_hand_over_to_be_accepted_later_from_the_check_out_page(app, client, aut
     handler.wait_for(2)
     pdf_mail = handler.messages[-1][2]
     assert [a.get_filename() for a in pdf_mail.iter_attachments()] == [f"receipt-{receipt.id}.pdf"]
+
+
+def test_decline_from_the_home_row_over_htmx(app, client, auth, handover):
+    receipt, lead, nina, laptops = handover
+    auth.login(user=nina)
+    row = home(client).select_one(f"#waiting-{receipt.id} form")
+    assert row["hx-post"] == row["action"] == f"/receipts/{receipt.id}/decline"
+    assert row["hx-target"] == f"#waiting-{receipt.id}"
+    response = client.form(
+        row["action"],
+        {"version": "1", "decline_note": "Not for me"},
+        htmx=f"waiting-{receipt.id}",
+    )
+    soup = BeautifulSoup(response.data, "html.parser")
+    assert soup.select_one("html") is None
+    box = soup.select_one(f"#waiting-{receipt.id}")
+    assert box.select_one("#acceptance-state .badge").get_text() == "Declined"
+    assert all(fresh(a).holder_id == lead.id for a in laptops)

@@ -23,10 +23,20 @@ def _uploads() -> Path:
     return Path(current_app.instance_path) / "uploads"
 
 
+def _fragment(receipt_id: int) -> str | None:
+    """The element htmx swaps: the accept page's part, or the handover's row on
+    home (its Decline); None for a whole page."""
+    for target in (TARGET, f"waiting-{receipt_id}"):
+        if wants_fragment(target):
+            return target
+    return None
+
+
 def _page(receipt_id: int, mode: str, status: int = 200, errors: dict | None = None):
     context = acceptance_page.page(receipt_id, current_actor(), mode) or abort(404)
-    context.update(errors=errors or {}, values=request.form)
-    template = "receipts/_acceptance.html" if wants_fragment(TARGET) else "receipts/accept.html"
+    box = _fragment(receipt_id)
+    context.update(errors=errors or {}, values=request.form, box_id=box or TARGET)
+    template = "receipts/_acceptance.html" if box else "receipts/accept.html"
     response = current_app.make_response((render_template(template, **context), status))
     return no_store(response)
 
@@ -47,7 +57,7 @@ def _decide(receipt_id: int, mode: str, run, done_to: str):
         receipt_state = acceptance_page.page(receipt_id, current_actor(), mode)
         if receipt_state and receipt_state["receipt"].state in ("accepted", "signed"):
             deliver_receipt(receipt_id)
-    if wants_fragment(TARGET):
+    if _fragment(receipt_id):
         return _page(receipt_id, mode)
     return redirect(done_to, 303)
 
