@@ -341,3 +341,11 @@ def test_decline_from_the_home_row_over_htmx(app, client, auth, handover):
     box = soup.select_one(f"#waiting-{receipt.id}")
     assert box.select_one("#acceptance-state .badge").get_text() == "Declined"
     assert all(fresh(a).holder_id == lead.id for a in laptops)
+
+
+def test_the_receipt_page_leads_to_accepting_or_signing_it(app, client, auth, handover):
+    receipt, lead, nina, laptops = handover
+    auth.login(user=nina)
+    page, _ = client.soup(f"/receipts/{receipt.id}")
+    assert page.select_one("#receipt-accept")["href"] == f"/receipts/{receipt.id}/accept"
+    assert page.select_one("#receipt-sign") is None
