@@ -134,6 +134,7 @@ def _init_limiter(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .routes import (
+        acceptance,
         account,
         actions,
         activity,
@@ -181,6 +182,7 @@ def _register_blueprints(app: Flask) -> None:
         exports,
         attachments,
         receipts,
+        acceptance,
         people,
         locations,
         categories,

@@ -122,7 +122,7 @@ def test_return_all_confirmation_lists_what_they_hold(client, auth, pat_holds):
     assert sorted(name.rsplit(" ", 1)[0] for name in listed) == sorted(a.name for a in held)
     form = soup.select_one("main form[method=post]")
     assert form["action"] == f"/people/{pat.id}/return-all"
-    assert form.button.get_text(strip=True) == "Return all 5"
+    assert form.select_one("button[type=submit]").get_text(strip=True) == "Return all 5"
     assert Event.select().count() == before
     assert Asset.select().where(Asset.holder == pat.id).count() == 5
 

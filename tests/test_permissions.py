@@ -152,6 +152,9 @@ EXPECTED = {
     "receipts.show": "member",
     "receipts.pdf": "member",
     "receipts.signature": "member",
+    "acceptance.accept": "member",
+    "acceptance.decline": "member",
+    "acceptance.sign": "member",
 }
 RANK = {PUBLIC: 0, "member": 1, "lead": 2, "admin": 3}
 
@@ -264,6 +267,8 @@ def test_role_checks_on_every_route(app, client, auth, world, who):
             assert response.headers["Location"].startswith("/login?next="), url
         elif RANK[who] < RANK[needed]:
             assert response.status_code == 403, (who, url)
+        elif rule.endpoint.startswith("acceptance."):
+            assert response.status_code == 404, url  # not the receiver, nor its staff
         elif rule.endpoint.startswith("receipts.") and who == "member":
             assert response.status_code == 404, url  # a receipt they are not on
         else:

@@ -231,3 +231,32 @@ def test_the_overdue_page_lists_the_same_items(client, auth, world):
     subs = [s.get_text(" ", strip=True) for s in soup.select("#due-soon-list .row-sub")]
     assert "due back today" in subs[0] and "due back tomorrow" in subs[1]
     assert soup.select_one("main h2").get_text(strip=True) == "Due back today or tomorrow (2)"
+
+
+def test_the_digest_lists_handovers_waiting_for_acceptance_over_three_days(app, smtp, world):
+    """Handed over to be accepted and not accepted after three days: the leads' digest
+    names each item, who has it and since when; a newer handover is not listed."""
+    from app.database import write
+    from app.models import utcnow
+    from app.receipts import receipts
+
+    lead = factories.make_user("lead", name="Lena Lead", password=None)
+    nina = factories.make_user("member", name="Nina Novak", email="nina@example.test")
+    old, new = (factories.make_asset(lead, name=n) for n in ("Laptop old", "Laptop new"))
+    for asset in (old, new):
+        with write():
+            receipt = receipts.open_receipt("handover", person=nina, staff=lead)
+            custody.check_out(
+                asset.code, actor=lead, today=date.today(), holder_id=nina.id, receipt=receipt
+            )
+            receipts.finish(
+                receipt, signature=None, signer=None, awaiting=True, uploads_dir=app.instance_path
+            )
+    # The old one was handed over four days ago.
+    Asset.update(awaiting_since=utcnow() - timedelta(days=4)).where(Asset.id == old.id).execute()
+    assert remind("--digest").exit_code == 0
+    body = smtp.to("ada@example.test").get_content()
+    section = body.partition("Waiting for acceptance for more than 3 days (1):")[2]
+    assert section, body
+    assert f"- Laptop old ({pretty(old.code)}), with Nina Novak since" in section
+    assert "Laptop new" not in body

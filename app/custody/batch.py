@@ -16,6 +16,7 @@ from .. import codes
 from ..audits import audits, progress
 from ..errors import Invalid, NotFound, ServiceError
 from ..models import Audit, AuditTick, Kit, User, utcnow
+from ..receipts import runs
 from ..register import label_codes
 from . import custody
 from .engine import Outcome, clean_key
@@ -55,6 +56,9 @@ class Result:
     name: str = ""
     tick_id: int | None = None
     audit_id: int | None = None
+    # A check-out to another person: the run's receipt, and its items so far.
+    receipt_id: int | None = None
+    receipt_items: int = 0
 
 
 @dataclass
@@ -113,17 +117,42 @@ def _asset_code(typed: str) -> str:
     return found.asset.code
 
 
-def _custody(action: str, item: dict, actor: User, today: date, key: str, at) -> Outcome:
+def _custody(
+    action: str, item: dict, actor: User, today: date, key: str, at, run: dict[int, int]
+) -> runs.RunStep:
+    """`run`: each person's receipt in this batch (an offline batch of check-outs
+    to one person shares one)."""
     code = _asset_code(item["code"])
     if action == "checkout":
-        return custody.check_out(
-            code,
+        holder_id = _int(item, "holder_id", required=False)
+
+        def check_out(receipt=None) -> Outcome:
+            return custody.check_out(
+                code,
+                actor=actor,
+                today=today,
+                holder_id=holder_id,
+                key=key,
+                scanned_at=at,
+                receipt=receipt,
+            )
+
+        if holder_id in (None, actor.id):
+            return runs.RunStep(check_out())
+        # To another person: on the run's one receipt, for them to sign at the end.
+        step = runs.check_out_in_run(
             actor=actor,
-            today=today,
-            holder_id=_int(item, "holder_id", required=False),
-            key=key,
-            scanned_at=at,
+            person_id=holder_id,
+            receipt_id=run.get(holder_id) or _int(item, "receipt_id", required=False),
+            check_out=check_out,
         )
+        if step.receipt_id is not None:
+            run[holder_id] = step.receipt_id
+        return step
+    return runs.RunStep(_other(action, code, item, actor, today, key, at))
+
+
+def _other(action: str, code: str, item: dict, actor: User, today: date, key: str, at) -> Outcome:
     if action == "return":
         return custody.check_in(
             code,
@@ -141,7 +170,7 @@ def _custody(action: str, item: dict, actor: User, today: date, key: str, at) ->
     )
 
 
-def _one(item, *, actor: User, today: date, now: datetime, clock) -> Result:
+def _one(item, *, actor: User, today: date, now: datetime, clock, run: dict[int, int]) -> Result:
     if not isinstance(item, dict):
         return Result("", "error", "Each action must be an object.")
     raw_key = item.get("key")
@@ -163,14 +192,22 @@ def _one(item, *, actor: User, today: date, now: datetime, clock) -> Result:
         at = scan_time(item.get("scanned_at"), now)
         if action == "tick":
             return _tick(item, actor, key, at, clock)
-        outcome = _custody(action, item, actor, today, key, at)
+        step = _custody(action, item, actor, today, key, at, run)
     except _Bad as exc:
         return Result(key, "error", str(exc))
     except ServiceError as exc:
         return Result(key, "refused", str(exc), code=str(item.get("code"))[:40])
-    asset = outcome.asset
+    outcome, asset = step.outcome, step.outcome.asset
     status = "duplicate" if outcome.duplicate else "done"
-    return Result(key, status, outcome.message, code=asset.code, name=asset.name)
+    return Result(
+        key,
+        status,
+        outcome.message,
+        code=asset.code,
+        name=asset.name,
+        receipt_id=step.receipt_id,
+        receipt_items=step.items,
+    )
 
 
 def _tick(item: dict, actor: User, key: str, at: datetime, clock) -> Result:
@@ -246,7 +283,10 @@ def apply(items, *, actor: User, today: date, now: datetime | None = None, clock
         raise BadBatch(f"Send at most {MAX_ACTIONS} actions at a time.")
     now = now or utcnow()
     clock = clock or (lambda moment: f"{moment:%H:%M} UTC")
-    results = [_one(item, actor=actor, today=today, now=now, clock=clock) for item in items]
+    run: dict[int, int] = {}
+    results = [
+        _one(item, actor=actor, today=today, now=now, clock=clock, run=run) for item in items
+    ]
     touched = {r.audit_id for r in results if r.audit_id}
     answer = Answer(results)
     if touched:

@@ -9,7 +9,7 @@ from ..database import write
 from ..errors import Invalid, NotFound, Refused
 from ..kits import leaving as kit_leaving
 from ..models import Asset, Location, Receipt, Reservation, User, utcnow
-from ..receipts import receipts
+from ..receipts import receipts, runs
 from ..register import events
 from ..register.rules import is_unusable, require_lead
 from ..reservations import ending
@@ -294,20 +294,26 @@ def retire(
     return perform(code, actor, apply, key=key, proves_presence=False)
 
 
-def return_all(person_id: int, *, actor: User) -> list[Asset]:
-    """Return everything a person holds, one event per item, in one step (leads)."""
+def return_all(person_id: int, *, actor: User, signing: runs.Signing | None = None) -> list[Asset]:
+    """Return everything a person holds, one event per item, in one step (leads).
+    `signing`: the form's signature, for the one return receipt of them all
+    (its id is then on each item's event)."""
     require_lead(actor, "return everything a person holds")
     with write():
         person = User.get_or_none(User.id == person_id)
         if person is None:
             raise NotFound("No such person.")
+        held = list(Asset.select().where(Asset.holder == person).order_by(Asset.name))
+        receipt = runs.open_for("return", actor, person, held, signing)
         returned = []
-        for asset in Asset.select().where(Asset.holder == person).order_by(Asset.name):
+        for asset in held:
             outcome = check_in(
                 asset.code,
                 actor=actor,
                 expected_holder_id=person.id,
                 note="Returned with everything they held.",
+                receipt=receipt,
             )
             returned.append(outcome.asset)
+        runs.close(receipt, signing)
         return returned

@@ -108,12 +108,15 @@ def perform(
                     events.record("found", asset=asset, actor=actor, location=asset.location)
                 )
             asset.status = "available"
-        holder_before = asset.holder_id
+        holder_before, awaiting_before = asset.holder_id, asset.awaiting_since
         # The key goes on the action's own first event.
         with events.stamped(key, scanned_at):
             message, written = apply(asset)
         if asset.not_back_since is not None and asset.holder_id != holder_before:
             asset.not_back_since = None  # it changed hands: no longer "not back with its kit"
+        if awaiting_before is not None and asset.holder_id != holder_before:
+            if asset.awaiting_since == awaiting_before:  # not handed on to be accepted again
+                asset.awaiting_since = None  # it changed hands: nobody is to accept it now
         if proves_presence:
             asset.last_seen_at = utcnow()  # someone had it in hand just now
             # ...so every running audit that expects it has seen it, too.

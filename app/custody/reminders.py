@@ -20,6 +20,8 @@ from peewee import JOIN
 from ..database import write
 from ..models import Asset, Setting, User
 from ..ops import mail
+from ..receipts import acceptance
+from ..receipts import rules as receipt_rules
 from ..reservations import listing as reservation_listing
 from ..reservations import moments as reservation_moments
 from .rules import is_overdue
@@ -232,6 +234,17 @@ def _digests(today, org, link, overview_url, unreachable) -> list[Outgoing]:
             f"Due back in the next {DIGEST_AHEAD_DAYS} days", coming, today, link, "None.", kits
         ),
     ]
+    waiting = acceptance.waiting_longer()
+    if waiting:  # handed over to be accepted, and not accepted yet
+        days = receipt_rules.ACCEPT_WITHIN_DAYS
+        lines = "\n".join(
+            f"- {a.name} ({_pretty(a.code)}), with {a.holder.name}"
+            f" since {a.awaiting_since:%d %b %Y}" + (f"\n  {link(a.code)}" if link(a.code) else "")
+            for a in waiting
+        )
+        sections.append(
+            f"Waiting for acceptance for more than {days} days ({len(waiting)}):\n{lines}"
+        )
     if unreachable:
         people = "\n".join(
             f"- {user.name} ({reason}): "

@@ -16,6 +16,7 @@ from ..custody.engine import key_used
 from ..database import write
 from ..errors import Invalid, Refused, ServiceError
 from ..models import Asset, Kit, Reservation, User, utcnow
+from ..receipts import runs
 from ..register import events
 from ..reservations import moments as reservation_moments
 from ..reservations import reservations
@@ -91,9 +92,11 @@ def check_out(
     due_back: date | None = None,
     key: str | None = None,
     zone: tzinfo = UTC,
+    signing: runs.Signing | None = None,
 ) -> Taken:
     """Check every item of the kit out to `holder_id` (default: the actor), in one
-    transaction: if any one item cannot go, none does."""
+    transaction: if any one item cannot go, none does. `signing`: the form's
+    signature for the one receipt of them all (when the rules want one)."""
     with write():
         kit = kits.locked_by_code(kit_code)
         if key_used(key) is not None:
@@ -105,6 +108,7 @@ def check_out(
         booked = _kit_booked(kit, assets, holder, due_back, zone) if holder else None
         if booked is not None:  # said once, as the kit's booking, not once per item
             raise Refused(rules.booked_message(kit, booked, zone, utcnow()))
+        receipt = runs.open_for("handover", actor, holder, assets, signing)
         moved: list[Asset] = []
         for index, asset in enumerate(assets):
             try:
@@ -117,10 +121,12 @@ def check_out(
                     note=f"With the kit {kit.name}.",
                     key=key if index == 0 else None,  # the first event carries it
                     zone=zone,
+                    receipt=receipt,
                 )
             except ServiceError as exc:
                 raise _item_error(asset, exc) from None
             moved.append(outcome.asset)
+        runs.close(receipt, signing)
         holder = moved[0].holder
         who = "you" if holder.id == actor.id else holder.name
         return Taken(kit, f"Checked out to {who}: {_items(len(moved))}.", moved=moved)
@@ -133,6 +139,7 @@ def check_in(
     present: set[str] | None = None,
     key: str | None = None,
     confirmed: bool = False,
+    signing: runs.Signing | None = None,
 ) -> Taken:
     """Return the kit: every item out that was ticked as here (`present`, asset
     codes; None: all of them) comes back, in one transaction. An item not ticked
@@ -151,6 +158,10 @@ def check_in(
             raise Invalid({"present": "Tick what is here, then Return."})
         if missing and not confirmed:
             return Taken(kit, "", asked=missing)
+        # One return receipt when one person gives them all back.
+        givers = {a.holder_id for a in back}
+        giver = back[0].holder if len(givers) == 1 else None
+        receipt = runs.open_for("return", actor, giver, back, signing)
         moved: list[Asset] = []
         for asset in back:
             try:
@@ -160,10 +171,12 @@ def check_in(
                     expected_holder_id=asset.holder_id,
                     note=f"With the kit {kit.name}.",
                     key=key if not moved else None,
+                    receipt=receipt,
                 )
             except ServiceError as exc:
                 raise _item_error(asset, exc) from None
             moved.append(outcome.asset)
+        runs.close(receipt, signing)
         now = utcnow()
         for asset in missing:  # something came back, so the key is on its event
             events.record(
@@ -263,17 +276,31 @@ def startable(kit: Kit, viewer: User, now: datetime | None = None) -> Reservatio
     return next((b for b in booked if reservation_rules.may_start(b, viewer, now, policy)), None)
 
 
-def start_reservation(kit_code: str, *, actor: User, today: date, zone: tzinfo) -> Reservation:
+def start_reservation(
+    kit_code: str,
+    *,
+    actor: User,
+    today: date,
+    zone: tzinfo,
+    signing: runs.Signing | None = None,
+) -> Reservation:
     """Start reservation from the kit's label: every item of its booking checked out
     to its person in one transaction (the reservations' own start)."""
     kit = kits.found(kit_code)
     booking = startable(kit, actor)
     if booking is None:
         raise Refused("This kit has no reservation you can start now.")
-    return reservations.start(booking.id, actor=actor, today=today, zone=zone)
+    return reservations.start(booking.id, actor=actor, today=today, zone=zone, signing=signing)
 
 
-def transfer(kit_code: str, *, actor: User, today: date, to_holder_id: int | None) -> Taken:
+def transfer(
+    kit_code: str,
+    *,
+    actor: User,
+    today: date,
+    to_holder_id: int | None,
+    signing: runs.Signing | None = None,
+) -> Taken:
     """Hand every item of the kit that is out straight to another person, in one
     transaction, each through custody's own hand-over (its rules and event)."""
     with write():
@@ -283,6 +310,8 @@ def transfer(kit_code: str, *, actor: User, today: date, to_holder_id: int | Non
             raise Refused("Nothing in this kit is checked out.")
         if to_holder_id is None:
             raise Invalid({"holder": "Choose a person from the list."})
+        to_holder = User.get_or_none(User.id == to_holder_id)
+        receipt = runs.open_for("handover", actor, to_holder, out, signing)
         moved: list[Asset] = []
         for asset in out:
             try:
@@ -293,9 +322,11 @@ def transfer(kit_code: str, *, actor: User, today: date, to_holder_id: int | Non
                     to_holder_id=to_holder_id,
                     expected_holder_id=asset.holder_id,
                     note=f"With the kit {kit.name}.",
+                    receipt=receipt,
                 )
             except ServiceError as exc:
                 raise _item_error(asset, exc) from None
             moved.append(outcome.asset)
+        runs.close(receipt, signing)
         to = moved[0].holder
         return Taken(kit, f"Handed over to {to.name}: {_items(len(moved))}.", moved=moved)

@@ -7,6 +7,7 @@ from datetime import date
 
 from ..custody import servicing
 from ..models import User
+from ..receipts import acceptance
 from ..register import attention, dashboard, getting_started, people
 from ..register.rules import is_lead
 
@@ -22,9 +23,17 @@ def page(
         # Leads and admins can take the first steps; the dashboard's counting
         # query counts them too, until someone hides the list.
         summary = dashboard.summary(today, audit_interval_days, first_steps=not checklist_dismissed)
+    mine = list(mine)
     return {
         "checklist": getting_started.steps(summary.started if summary else None),
-        "mine": list(mine),
+        "mine": mine,
+        # Handovers to accept: asked only when something held may be waiting, so
+        # home keeps its query budget.
+        "waiting": (
+            acceptance.waiting_for(viewer)
+            if more_mine or any(a.awaiting_since for a in mine)
+            else []
+        ),
         "more_mine": more_mine,
         "summary": summary,
         "today": today,

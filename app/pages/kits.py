@@ -7,6 +7,7 @@ from ..custody import rules as custody_rules
 from ..kits import kits, taking
 from ..kits import rules as kit_rules
 from ..models import STATUS_LABELS, Kit, User, utcnow
+from ..ops import settings as org_settings
 from ..register import people
 from ..reservations import listing as reservation_listing
 from ..reservations import rules as reservation_rules
@@ -56,6 +57,18 @@ def page(kit: Kit, viewer: User, q: str = "") -> dict:
         "people": people.pick(q, limit=500) if (to_others and items) else [],
         # Leads hand a kit that is out to someone else in one tap.
         "may_transfer": to_others and bool(out),
+        # A lead's Check out to… and Transfer to… make one receipt for the kit.
+        "kit_signing": (
+            {
+                "kind": "handover",
+                "legend": "Signature of the person taking them",
+                "required": False,
+                "terms": org_settings.handover_terms(),
+                "signers": [],
+            }
+            if to_others and items
+            else None
+        ),
         "startable": startable,
         # Everyone sees who has the kit booked before they take it.
         "bookings": [

@@ -44,6 +44,8 @@ def add_item(receipt: Receipt, asset: Asset, event) -> ReceiptItem:
     """The item on the receipt, with its condition after the action."""
     if rules.is_final(receipt):
         raise Refused(ALREADY_FINAL)
+    if receipt.state == "awaiting":  # a later scan of a run joins a handover not yet accepted
+        asset.awaiting_since = utcnow()
     return ReceiptItem.create(
         receipt=receipt, asset=asset, event=event, condition=asset.condition or ""
     )
@@ -126,6 +128,9 @@ def finish(
         Receipt.id == receipt.id, Receipt.state.not_in(rules.FINAL_STATES)
     ).execute()
     receipt.state = state
+    if awaiting:  # the items show "Awaiting acceptance" until the person decides
+        ids = ReceiptItem.select(ReceiptItem.asset).where(ReceiptItem.receipt == receipt.id)
+        Asset.update(awaiting_since=utcnow()).where(Asset.id.in_(ids)).execute()
     return receipt
 
 
@@ -168,6 +173,7 @@ def act(
     signer_id: int | None = None,
     uploads_dir: Path,
     deliver_with: dict | None = None,
+    awaiting: bool = False,
 ) -> Handed:
     """Run one custody `action` on the item `code` and, when the rules want a
     receipt for it, make the receipt in the same write, signed with what the form
@@ -175,7 +181,8 @@ def act(
     who receives the item (handover) or gives it back (return; None means its
     holder). `signer_id`: at a return, who signs (default the person); at a
     handover always the receiver. After the write, deliver (see `deliver`) with
-    `deliver_with`'s keyword arguments."""
+    `deliver_with`'s keyword arguments. `awaiting`: unsigned, it is left for the
+    receiver to accept later."""
     asset = Asset.get_or_none(Asset.code == code)
     if asset is None:
         raise NotFound("No asset has that code.")
@@ -195,7 +202,13 @@ def act(
             outcome = action(receipt)
             if outcome.duplicate:
                 raise _Nothing(outcome)
-            finish(receipt, signature=signature, signer=signer, uploads_dir=uploads_dir)
+            finish(
+                receipt,
+                signature=signature,
+                signer=signer,
+                uploads_dir=uploads_dir,
+                awaiting=awaiting and kind == "handover",
+            )
             stored.append(receipt.signature_file)
     except _Nothing as nothing:
         return Handed(nothing.outcome)
@@ -295,6 +308,10 @@ def deliver(
     """After the write: make and store the PDF (once), then email it to the person
     when mail is set up (once). Nothing here undoes the handover: a failure comes
     back as `problem`, and a PDF not made now is made when the receipt is opened."""
+    if Receipt.select().where(Receipt.id == receipt_id, Receipt.state == "awaiting").exists():
+        from .acceptance import invite  # no PDF until accepted: a link to accept it
+
+        return invite(receipt_id, public_url=public_url, smtp=smtp)
     try:
         name = ensure_pdf(receipt_id, uploads_dir=uploads_dir, org_name=org_name, zone=zone)
     except Busy as exc:

@@ -105,3 +105,22 @@ def may_see_from_event(event: Event, viewer: User | None) -> bool:
     if viewer is None or not getattr(viewer, "is_authenticated", False):
         return False
     return is_lead(viewer) or viewer.id in (event.holder_id, event.actor_id)
+
+
+# To be accepted later ---------------------------------------------------------------
+
+# The leads' digest lists handovers still waiting for acceptance after this long.
+ACCEPT_WITHIN_DAYS = 3
+DECLINE_NOTE_MAX = 500
+
+
+def may_decide(receipt: Receipt, viewer: User | None) -> bool:
+    """Only the receiver accepts or declines a handover left to be accepted: never
+    someone else for them, a lead included."""
+    return viewer is not None and receipt.kind == "handover" and viewer.id == receipt.person_id
+
+
+def may_sign_now(receipt: Receipt, viewer: User | None) -> bool:
+    """Who may open a waiting handover's signing page on their phone and hand it to
+    the receiver: the staff member who handed the items over, or the receiver."""
+    return viewer is not None and viewer.id in (receipt.staff_id, receipt.person_id)

@@ -162,6 +162,7 @@ PARTS: dict[str, Callable[[_Facts], list[Piece]]] = {
     "sender": lambda f: _when(" · {}", f.data.get("name")) + _when(" ({})", f.data.get("contact")),
     "file_name": lambda f: _when(" · {}", f.data.get("name")),
     "holder": lambda f: _when(" · {}", f.holder),
+    "back_to_holder": lambda f: _when(", back to {}", f.holder),
     # Reservations (app/reservations): for whom, the period as it was then.
     "for_person": lambda f: _when(" for {}", f.data.get("for")),
     "period": lambda f: _when(" · {}", f.data.get("period")),
@@ -231,6 +232,10 @@ KINDS: dict[str, Kind] = {
         "Handed over",
         ("from_giver", "to_holder", "by_unless_holder", "condition", "over_reservation"),
     ),
+    # A handover left to be accepted later: the receiver accepts or declines it.
+    "handover_accepted": Kind("Handover accepted", ("by",)),
+    "handover_signed": Kind("Handover signed", ("holder", "by_unless_holder")),
+    "handover_declined": Kind("Handover declined", ("by", "back_to_holder")),
     "fault_reported": Kind("Fault reported", ("by", "severity")),
     # The check its category asks after each return is done (the note says more).
     "checked_ready": Kind(conditions.CHECKED_READY, ("by", "checked"), brief="Checked"),

@@ -17,6 +17,7 @@ from ..database import is_sqlite, write
 from ..errors import Forbidden, Invalid, NotFound, Refused, ServiceError
 from ..models import Asset, Kit, Reservation, ReservationItem, User, utcnow
 from ..prepared import insert, insert_many
+from ..receipts import runs
 from ..register import events
 from . import moments, rules
 
@@ -221,9 +222,12 @@ def start(
     today: date,
     zone: tzinfo,
     now: datetime | None = None,
+    signing: runs.Signing | None = None,
 ) -> Reservation:
     """Check every item out to the person, due back on the day the booking ends:
-    one transaction, each item its own event. Nothing moves if one cannot go."""
+    one transaction, each item its own event. Nothing moves if one cannot go.
+    `signing`: the one receipt of them all (when the rules want one) and its
+    signature; `booking.receipt_id` then names it."""
     now = now or utcnow()
     policy = rules.current_policy()
     with write():
@@ -233,7 +237,10 @@ def start(
             raise Refused(refusal)
         due = moments.due_day(booking.ends_at, zone)
         booking.events = []  # what the start wrote, for the page to show
-        for item in _items(booking):
+        items = _items(booking)
+        moving = [i.asset for i in items if i.asset.holder_id != booking.person_id]
+        receipt = runs.open_for("handover", actor, booking.person, moving, signing)
+        for item in items:
             if item.asset.holder_id == booking.person_id:
                 continue  # they have it already
             try:
@@ -245,12 +252,14 @@ def start(
                     due_back=due,
                     zone=zone,
                     reservation=booking,
+                    receipt=receipt,
                 )
             except Invalid as exc:
                 raise Refused(f"{item.asset.name}: {exc}") from None
             except ServiceError as exc:
                 raise type(exc)(f"{item.asset.name}: {exc}") from None
             booking.events += outcome.events
+        booking.receipt_id = runs.close(receipt, signing)
         booking.state, booking.started_at = "started", now
         booking.version += 1
         booking.save()

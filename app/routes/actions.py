@@ -138,7 +138,9 @@ def _uploads() -> Path:
     return Path(current_app.instance_path) / "uploads"
 
 
-def _with_receipt(kind: str, code: str, person_id: int | None, action) -> receipts.Handed:
+def _with_receipt(
+    kind: str, code: str, person_id: int | None, action, awaiting: bool = False
+) -> receipts.Handed:
     """The custody `action` and, when the rules want one, its receipt and the
     signature the form sent, in one write; then the receipt is delivered."""
     smtp, _ = mail_settings()  # mail not set up: the receipt is only stored
@@ -152,6 +154,7 @@ def _with_receipt(kind: str, code: str, person_id: int | None, action) -> receip
         typed=form_text("signature_name", 120),
         signer_id=form_int("signer"),
         uploads_dir=_uploads(),
+        awaiting=awaiting,
         deliver_with={
             "public_url": site()["public_url"] or request.host_url.rstrip("/"),
             "smtp": smtp,
@@ -188,6 +191,7 @@ def checkout(code: str):
                 condition=request.form.get("condition", ""),
                 receipt=receipt,
             ),
+            awaiting=request.form.get("later") == "1",  # "Hand over to be accepted later"
         ),
     )
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
-from flask import abort, request, session
+from flask import abort, current_app, flash, request, session
 from flask_wtf import FlaskForm
 
 from .. import codes
@@ -12,9 +13,10 @@ from ..converters import MAX_ID
 from ..custody.maintenance import MAX_TEXT
 from ..errors import Invalid
 from ..forms import parse_money
+from ..receipts import receipts, runs
 from ..register import assets
 from ..reservations import moments as reservation_moments
-from ..templating import local_zone, moment
+from ..templating import local_zone, moment, site
 
 
 def asset_or_404(code: str):
@@ -189,3 +191,34 @@ def mail_settings():
         return mail.settings_from(current_app.config), None
     except mail.MailError as exc:
         return None, str(exc)
+
+
+def signing_from_form(awaiting: bool = False):
+    """The signature a form sent for a receipt of several items (receipts/runs.py)."""
+    return runs.Signing(
+        uploads_dir=Path(current_app.instance_path) / "uploads",
+        drawn=request.form.get("signature", ""),
+        typed=form_text("signature_name", 120),
+        signer_id=form_int("signer"),
+        awaiting=awaiting,
+    )
+
+
+def deliver_receipt(receipt_id: int | None) -> None:
+    """After the write: the receipt's PDF made and emailed (or, left to be
+    accepted, a link sent); a link to it flashed, and any problem said. Nothing
+    here undoes the step."""
+    if receipt_id is None:
+        return
+    smtp, _ = mail_settings()
+    delivery = receipts.deliver(
+        receipt_id,
+        public_url=site()["public_url"] or request.host_url.rstrip("/"),
+        smtp=smtp,
+        uploads_dir=Path(current_app.instance_path) / "uploads",
+        org_name=site()["org_name"],
+        zone=local_zone(),
+    )
+    flash(str(receipt_id), "receipt")
+    if delivery.problem:
+        flash(delivery.problem, "error")

@@ -14,10 +14,12 @@ from ..reservations import rules as reservation_rules
 from ..templating import local_today, local_zone, period, wants_fragment
 from .helpers import (
     current_actor,
+    deliver_receipt,
     form_date,
     form_int,
     form_moment,
     form_text,
+    signing_from_form,
     started_message,
 )
 
@@ -136,12 +138,15 @@ def checkout(code: str):
             due_back=form_date("due_back"),
             key=request.form.get("key"),
             zone=local_zone(),
+            signing=(signing := signing_from_form(request.form.get("later") == "1")),
         )
     except ServiceError as exc:
         status = exc.status
         flash(f"{exc} Nothing was checked out.", "error")
     else:
         flash(taken.message, "ok")
+        if not taken.duplicate:
+            deliver_receipt(signing.receipt_id)
     return _answer(kit, status)
 
 
@@ -161,6 +166,7 @@ def checkin(code: str):
             present=present,
             key=key,
             confirmed=request.form.get("confirm") == "1",
+            signing=(signing := signing_from_form()),
         )
     except ServiceError as exc:
         status = exc.status
@@ -172,6 +178,8 @@ def checkin(code: str):
             page = "kits/_result.html" if wants_fragment(CARD) else "kits/show.html"
             return render_template(page, **context, question=question)
         flash(taken.message, "warn" if taken.not_back else "ok")
+        if not taken.duplicate:
+            deliver_receipt(signing.receipt_id)
     return _answer(kit, status)
 
 
@@ -217,13 +225,18 @@ def transfer(code: str):
     status = 200
     try:
         taken = taking.transfer(
-            kit.code, actor=current_actor(), today=local_today(), to_holder_id=form_int("holder")
+            kit.code,
+            actor=current_actor(),
+            today=local_today(),
+            to_holder_id=form_int("holder"),
+            signing=(signing := signing_from_form(request.form.get("later") == "1")),
         )
     except ServiceError as exc:
         status = exc.status
         flash(f"{exc} Nothing was handed over.", "error")
     else:
         flash(taken.message, "ok")
+        deliver_receipt(signing.receipt_id)
     return _answer(kit, status)
 
 
@@ -235,11 +248,16 @@ def start(code: str):
     status = 200
     try:
         booking = taking.start_reservation(
-            kit.code, actor=current_actor(), today=local_today(), zone=local_zone()
+            kit.code,
+            actor=current_actor(),
+            today=local_today(),
+            zone=local_zone(),
+            signing=signing_from_form(),
         )
     except ServiceError as exc:
         status = exc.status
         flash(f"{exc} Nothing was checked out.", "error")
     else:
         flash(started_message(booking, current_actor().id), "ok")
+        deliver_receipt(getattr(booking, "receipt_id", None))
     return _answer(kit, status)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..custody import custody
 from ..errors import Forbidden, Invalid, NotFound, Refused
 from ..forms import InviteForm, PersonForm, team_choices
+from ..pages import acceptance as acceptance_page
 from ..pages import activity as activity_page
 from ..pages import receipts as receipt_page
 from ..permissions import role
@@ -17,10 +18,12 @@ from ..templating import local_today, site
 from .helpers import (
     apply_errors,
     current_actor,
+    deliver_receipt,
     int_arg,
     mail_settings,
     page_arg,
     public_link,
+    signing_from_form,
 )
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -106,15 +109,33 @@ def return_all(person_id: int):
     """Return everything the person holds (e.g. when they leave), one event per item."""
     person = people.by_id.first(person_id) or abort(404)
     if request.method == "GET":
-        return render_template(
-            "people/return_all.html", person=person, holdings=list(people.holdings(person))
-        )
-    returned = custody.return_all(person.id, actor=current_actor())
+        return _return_all_page(person)
+    try:
+        signing = signing_from_form()
+        returned = custody.return_all(person.id, actor=current_actor(), signing=signing)
+    except Invalid as exc:  # the signature: nothing was returned
+        flash("Please fix the marked fields. Nothing was saved.", "error")
+        return _return_all_page(person, exc.errors, exc.status)
     flash(
         f"Returned {len(returned)} item{'' if len(returned) == 1 else 's'} from {person.name}.",
         "ok",
     )
+    deliver_receipt(signing.receipt_id)
     return render_template("people/returned.html", person=person, returned=returned)
+
+
+def _return_all_page(person, errors: dict | None = None, status: int = 200):
+    holdings = list(people.holdings(person))
+    signing = acceptance_page.return_all_signing(person, current_actor(), len(holdings))
+    page = render_template(
+        "people/return_all.html",
+        person=person,
+        holdings=holdings,
+        signing=signing,
+        errors=errors or {},
+        values=request.form,
+    )
+    return page, status
 
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])

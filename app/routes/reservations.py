@@ -18,9 +18,11 @@ from ..templating import local_today, local_zone, period, wants_fragment
 from .helpers import (
     asset_or_404,
     current_actor,
+    deliver_receipt,
     form_int,
     form_moment,
     form_text,
+    signing_from_form,
     started_message,
     walking_audit_id,
 )
@@ -91,7 +93,11 @@ def start(reservation_id: int):
     status, written = 200, []
     try:
         booking = reservations.start(
-            reservation_id, actor=current_actor(), today=local_today(), zone=local_zone()
+            reservation_id,
+            actor=current_actor(),
+            today=local_today(),
+            zone=local_zone(),
+            signing=signing_from_form(),  # several items, or a handover: one receipt
         )
         written = booking.events
     except NotFound:
@@ -101,6 +107,7 @@ def start(reservation_id: int):
         flash(f"{exc} Nothing was checked out.", "error")
     else:
         flash(started_message(booking, current_user.id), "ok")
+        deliver_receipt(booking.receipt_id)
     asset = assets.get_by_code(code) if code else None
     if asset is not None and wants_fragment(CARD):
         card = asset_page.card(asset, current_user, local_today(), walking_audit_id())

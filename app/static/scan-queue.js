@@ -86,7 +86,7 @@
   function wire(item) {
     var out = {};
     ["key", "action", "code", "scanned_at", "audit_id", "room_id", "location_id",
-     "holder_id", "tick_id", "typed"].forEach(function (name) {
+     "holder_id", "receipt_id", "tick_id", "typed"].forEach(function (name) {
       if (item[name] !== undefined && item[name] !== null) { out[name] = item[name]; }
     });
     return out;

@@ -20,6 +20,9 @@
   if (checkoutWord) { WORDS.checkout = checkoutWord.textContent; }
   var Labels = window.TagtrailLabels, parseCode = Labels.parseCode, pretty = Labels.pretty;
   var recent = {};         // decoded text -> last time seen
+  // The Check out to… run: check-outs to one other person go on one receipt,
+  // which they sign at the end ("Sign for N items").
+  var run = null;          // { holder: id, receipt: id, items: count }
 
   var places = {};
   Array.prototype.forEach.call(placeSelect.options, function (option) {
@@ -124,6 +127,14 @@
     status.className = "scan-status" + (kind ? " is-" + kind : "");
   }
 
+  function showSign() {
+    var link = $("scan-sign-link");
+    if (!link || !run) { return; }
+    link.href = data.signUrl.replace("/0/", "/" + run.receipt + "/");
+    link.textContent = "Sign for " + run.items + (run.items === 1 ? " item" : " items");
+    $("scan-sign").hidden = false;
+  }
+
   function entry(item, what) { return scans.add(item, what); }
   function setEntry(li, state, text) { scans.set(li, state, text); }
   function waiting(li) { scans.waiting(li); }
@@ -142,6 +153,10 @@
         button.remove();
         act("audit", item.code, false, item.audit_id);
       });
+    }
+    if (result.receipt_id && item.action === "checkout") {
+      run = { holder: item.holder_id, receipt: result.receipt_id, items: result.receipt_items };
+      showSign();
     }
     if (result.name) {
       li.querySelector(".scan-what").textContent = result.name + " · " + pretty(result.code);
@@ -245,6 +260,7 @@
       item.location_id = Number(placeSelect.value);
     } else if (current === "checkout") {
       item.holder_id = Number(holderSelect.value);
+      if (run && run.holder === item.holder_id) { item.receipt_id = run.receipt; }
     }
     beep(true);
     item.key = window.TagtrailQueue.newKey();
