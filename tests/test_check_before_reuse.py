@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.custody import batch, checks, condition, custody
+from app.custody import batch, checks, condition, custody, leavers
 from app.custody import rules as custody_rules
 from app.errors import Forbidden, Refused
 from app.kits import kits, taking
@@ -96,7 +96,7 @@ def test_return_all_flags_them(radio):
     lead = a_lead()
     pat = factories.make_holder()
     hand_to(radio, pat)
-    custody.return_all(pat.id, actor=lead)
+    leavers.return_all(pat.id, actor=lead)
     assert condition.needs_check(fresh(radio))
 
 

@@ -118,8 +118,8 @@ def test_return_all_confirmation_lists_what_they_hold(client, auth, pat_holds):
     soup, response = client.soup(f"/people/{pat.id}/return-all")
     assert response.status_code == 200 and "<html" in response.get_data(as_text=True)
     assert "Pat Holder" in soup.h1.get_text()
-    listed = texts(soup, "main ul.rows li")
-    assert sorted(name.rsplit(" ", 1)[0] for name in listed) == sorted(a.name for a in held)
+    listed = texts(soup, "main li.return-item > p a")
+    assert sorted(listed) == sorted(a.name for a in held)
     form = soup.select_one("main form[method=post]")
     assert form["action"] == f"/people/{pat.id}/return-all"
     assert form.select_one("button[type=submit]").get_text(strip=True) == "Return all 5"

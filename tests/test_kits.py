@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from app.audits import audits
 from app.codes import pretty
-from app.custody import custody, maintenance
+from app.custody import custody, leavers, maintenance
 from app.kits import taking
 from app.models import (
     Asset,
@@ -349,7 +349,7 @@ def test_the_flag_clears_when_the_item_changes_hands(client, gear, lead, how):
     elif how == "transfer":
         custody.transfer(lens.code, actor=lead, today=date.today(), to_holder_id=sam.id)
     elif how == "return all":
-        custody.return_all(lead.id, actor=lead)
+        leavers.return_all(lead.id, actor=lead)
     else:
         custody.retire(lens.code, actor=lead, reason="lost")
     assert fresh(lens).not_back_since is None

@@ -1,17 +1,17 @@
-"""Who has what: check out, return, transfer, move, retire, return all. What
-counts as overdue is custody's rule, in rules.py."""
+"""Who has what: check out, return, transfer, move, retire (return all, which
+composes returns, is in leavers.py). What counts as overdue is custody's rule,
+in rules.py."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
 
-from ..database import write
-from ..errors import Invalid, NotFound, Refused
+from ..errors import Invalid, Refused
 from ..kits import leaving as kit_leaving
 from ..models import Asset, Location, Receipt, Reservation, User, utcnow
-from ..receipts import receipts, runs
+from ..receipts import receipts
 from ..register import events
-from ..register.rules import is_unusable, require_lead
+from ..register.rules import is_unusable
 from ..reservations import ending
 from . import condition as conditions
 from . import rules
@@ -292,28 +292,3 @@ def retire(
         return f"Retired ({RETIRE_REASONS[reason].lower()}).", [event, *dropped, *left]
 
     return perform(code, actor, apply, key=key, proves_presence=False)
-
-
-def return_all(person_id: int, *, actor: User, signing: runs.Signing | None = None) -> list[Asset]:
-    """Return everything a person holds, one event per item, in one step (leads).
-    `signing`: the form's signature, for the one return receipt of them all
-    (its id is then on each item's event)."""
-    require_lead(actor, "return everything a person holds")
-    with write():
-        person = User.get_or_none(User.id == person_id)
-        if person is None:
-            raise NotFound("No such person.")
-        held = list(Asset.select().where(Asset.holder == person).order_by(Asset.name))
-        receipt = runs.open_for("return", actor, person, held, signing)
-        returned = []
-        for asset in held:
-            outcome = check_in(
-                asset.code,
-                actor=actor,
-                expected_holder_id=person.id,
-                note="Returned with everything they held.",
-                receipt=receipt,
-            )
-            returned.append(outcome.asset)
-        runs.close(receipt, signing)
-        return returned

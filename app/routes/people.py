@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..custody import custody
+from ..custody import leavers
 from ..errors import Forbidden, Invalid, NotFound, Refused
 from ..forms import InviteForm, PersonForm, team_choices
 from ..pages import acceptance as acceptance_page
@@ -19,6 +19,7 @@ from .helpers import (
     apply_errors,
     current_actor,
     deliver_receipt,
+    form_text,
     int_arg,
     mail_settings,
     page_arg,
@@ -112,7 +113,9 @@ def return_all(person_id: int):
         return _return_all_page(person)
     try:
         signing = signing_from_form()
-        returned = custody.return_all(person.id, actor=current_actor(), signing=signing)
+        returned = leavers.return_all(
+            person.id, actor=current_actor(), signing=signing, said=_said_per_item()
+        )
     except Invalid as exc:  # the signature: nothing was returned
         flash("Please fix the marked fields. Nothing was saved.", "error")
         return _return_all_page(person, exc.errors, exc.status)
@@ -122,6 +125,24 @@ def return_all(person_id: int):
     )
     deliver_receipt(signing.receipt_id)
     return render_template("people/returned.html", person=person, returned=returned)
+
+
+def _said_per_item() -> dict[int, leavers.Said]:
+    """Each item's condition and fault from the Return all form, by asset id."""
+    ids = {
+        int(asset_id)
+        for name in request.form
+        for kind, _, asset_id in [name.partition("-")]
+        if kind in ("condition", "description", "severity") and asset_id.isdigit()
+    }
+    return {
+        i: leavers.Said(
+            condition=request.form.get(leavers.field("condition", i), ""),
+            description=form_text(leavers.field("description", i)),
+            severity=request.form.get(leavers.field("severity", i), ""),
+        )
+        for i in ids
+    }
 
 
 def _return_all_page(person, errors: dict | None = None, status: int = 200):
