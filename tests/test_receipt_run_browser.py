@@ -1,7 +1,9 @@
-"""A lead hands three laptops to a new starter on a phone (390x844): one scanner
-run of "Check out to…", "Sign for 3 items", a signature drawn on the pad, and
-one receipt with the three; on their last day "Return all" gives one return
-receipt."""
+"""The issue's journey: a lead hands three laptops to a new starter on a phone
+(390x844): one scanner run of "Check out to…", "Sign for 3 items", a signature
+drawn on the pad, one receipt with the three and their condition, one PDF in the
+starter's inbox (a real SMTP server on loopback); on their last day "Return
+all" gives one return receipt, and the laptop returned Broken has its fault
+reported in the same step."""
 
 from __future__ import annotations
 
@@ -11,7 +13,15 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
-from .browser_kit import add_asset, assert_no_sideways_scroll, phone, set_up_organisation
+from .browser_kit import (
+    STARTUP_SECONDS,
+    add_asset,
+    assert_no_sideways_scroll,
+    phone,
+    set_up_organisation,
+)
+from .live import Server
+from .mail_kit import inbox  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -39,12 +49,45 @@ def _draw(page, selector: str) -> None:
     page.mouse.up()
 
 
-def test_three_laptops_in_one_run_one_signature_then_return_all(browser, server, tmp_path):
+@pytest.fixture
+def server(tmp_path, inbox):  # noqa: F811 (the mail fixture)
+    """The real server, with mail going to the loopback SMTP server."""
+    _, port = inbox
+    running = Server(
+        tmp_path / "instance",
+        env={
+            "TAGTRAIL_SMTP_HOST": "127.0.0.1",
+            "TAGTRAIL_SMTP_PORT": str(port),
+            "TAGTRAIL_SMTP_FROM": "tagtrail@example.test",
+            "TAGTRAIL_SMTP_STARTTLS": "false",
+        },
+    )
+    try:
+        running.start(timeout=STARTUP_SECONDS)
+        yield running.url
+    finally:
+        running.stop()
+        print(f"--- {running.log} ---\n{running.log_text()}")
+
+
+def test_three_laptops_in_one_run_one_signature_then_return_all(
+    browser,
+    server,
+    tmp_path,
+    inbox,  # noqa: F811 (the mail fixture)
+):
+    mailbox, _ = inbox
     page = phone(browser, "390")
     set_up_organisation(page, server, PASSWORD)
     codes = [add_asset(page, server, f"Laptop {n}") for n in (1, 2, 3)]
+    for code in codes:  # new laptops: their condition is on the receipt
+        page.goto(f"{server}/assets/{code}/edit")
+        page.get_by_label("Condition").select_option("new")
+        page.get_by_role("button", name=re.compile("^Save")).click()
+        page.wait_for_url(re.compile(re.escape(server) + r"/A/[0-9A-Z]{6}$"))
     page.goto(server + "/people/new")
     page.get_by_label("Name", exact=True).fill("Nina Novak")
+    page.get_by_label("Email").fill("nina@example.test")
     page.get_by_role("button", name=re.compile("^(Add|Save)")).click()
     page.wait_for_url(re.compile(re.escape(server) + r"/people/\d+$"))
     person_id = page.url.rsplit("/", 1)[1]
@@ -77,13 +120,30 @@ def test_three_laptops_in_one_run_one_signature_then_return_all(browser, server,
         tmp_path, "SELECT id, state, signature_file, pdf_file FROM receipt"
     )
     assert state == "signed" and signature_file.endswith(".png") and pdf_file
-    assert _rows(tmp_path, f"SELECT COUNT(*) FROM receipt_item WHERE receipt_id = {rid}") == [(3,)]
+    assert (
+        _rows(tmp_path, f"SELECT condition FROM receipt_item WHERE receipt_id = {rid}")
+        == [("new",)] * 3
+    )
     assert _rows(tmp_path, "SELECT COUNT(*) FROM asset WHERE awaiting_since IS NOT NULL") == [(0,)]
+    # One email to her, with the one PDF.
+    mailbox.wait_for(1)
+    email = mailbox.to("nina@example.test")
+    [pdf] = [
+        part for part in email.iter_attachments() if part.get_content_type() == "application/pdf"
+    ]
+    assert pdf.get_content().startswith(b"%PDF")
 
     # Her last day: Return all, signed by the lead taking them back (typed name).
     page.goto(f"{server}/people/{person_id}/return-all")
     expect(page.locator("#signing")).to_be_visible()
+    # Laptop 2 comes back broken: its fault fields show, and are filled in.
+    broken = page.locator("li.return-item", has_text="Laptop 2")
+    expect(broken.get_by_label("What is wrong with Laptop 2?")).to_be_hidden()
+    broken.locator(".chips label", has_text="Broken").click()
+    broken.get_by_label("What is wrong with Laptop 2?").fill("Screen cracked, will not wake")
+    broken.get_by_label("Do not use").check()
     assert_no_sideways_scroll(page)
+    page.screenshot(path=str(tmp_path / "return-all.png"), full_page=True)
     page.locator("#signing input[name=signer]").nth(1).check()
     lead_name = page.locator("#signing input[name=signer]").nth(1).locator("xpath=..").inner_text()
     page.get_by_label("Or type your full name").fill(lead_name.split(",")[0].strip())
@@ -93,6 +153,15 @@ def test_three_laptops_in_one_run_one_signature_then_return_all(browser, server,
     page.screenshot(path=str(tmp_path / "returned.png"), full_page=True)
     returns = _rows(tmp_path, "SELECT id, state FROM receipt WHERE kind = 'return'")
     assert len(returns) == 1 and returns[0][1] == "signed"
+    assert sorted(
+        _rows(
+            tmp_path,
+            "SELECT a.name, i.condition FROM receipt_item i JOIN asset a ON a.id = i.asset_id "
+            f"WHERE i.receipt_id = {returns[0][0]}",
+        )
+    ) == [("Laptop 1", "new"), ("Laptop 2", "broken"), ("Laptop 3", "new")]
     assert _rows(
-        tmp_path, f"SELECT COUNT(*) FROM receipt_item WHERE receipt_id = {returns[0][0]}"
-    ) == [(3,)]
+        tmp_path,
+        "SELECT a.name, a.status, f.description, f.severity FROM fault f "
+        "JOIN asset a ON a.id = f.asset_id",
+    ) == [("Laptop 2", "faulty", "Screen cracked, will not wake", "do_not_use")]
