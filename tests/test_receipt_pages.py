@@ -60,7 +60,7 @@ def test_typed_name_signs_without_javascript(client, auth, item):
     assert receipt.signature_name == "zoe angstrom" and receipt.pdf_file
     soup, _ = client.soup(f"/A/{item.code}")
     link = soup.select_one("#flash a#receipt-link")
-    assert link["href"] == f"/receipts/{receipt.id}" and link.get_text() == "Receipt"
+    assert link["href"] == f"/receipts/{receipt.id}" and link.get_text() == "Open the receipt"
     history_link = soup.select_one(f"#timeline li a[href='/receipts/{receipt.id}']")
     assert history_link is not None and history_link.get_text() == "Receipt"
     page = soup_of(client.get(f"/receipts/{receipt.id}"))

@@ -81,8 +81,10 @@ def test_a_lead_starting_someones_booking_is_told_whose_and_until_when(client, a
     action, data = start_form(page, f"#all-reservations #reservation-{booking.id}")
     assert client.form(action, data).status_code == 303
     page, _ = client.soup("/reservations")
+    # Started by a lead for Sam: a handover between two people, so a receipt.
     assert flash(page) == (
         "Reservation started: everything in it is checked out to Sam, due back Fri 17:00."
+        " Open the receipt"
     )
     assert Asset.get_by_id(camera.id).holder_id == sam.id
     assert due_shown(client.soup(f"/A/{camera.code}")[0]) == "Fri 17:00"
@@ -98,8 +100,10 @@ def test_a_started_kits_page_and_its_items_say_the_time_it_is_due_back(client, a
     assert soup.select_one(".kit-due") is None  # booked, not started
     response = client.form(f"/kits/{kit.code}/start", htmx="kit-card")
     soup = soup_of(response)
+    # Several items at once: one receipt for them all.
     assert flash(soup) == (
         "Reservation started: everything in it is checked out to you, due back Fri 17:00."
+        " Open the receipt"
     )
     assert soup.select_one("#kit-card .kit-due").get_text() == "Due back Fri 17:00"
     for asset in (body, lens):
