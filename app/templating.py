@@ -155,6 +155,7 @@ def init_app(app: Flask) -> None:
         pretty_code=codes.pretty,
         history_line=event_kinds.line,
         condition_label=conditions.label,
+        usual_severity=conditions.usual_severity,
     )
     app.jinja_env.globals.update(
         site=site,

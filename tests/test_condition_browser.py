@@ -56,6 +56,7 @@ def test_a_laptop_returned_broken_has_its_fault_reported_in_the_same_step(server
 
     # The card's chips: a one-tap return as Poor opens the fault form in place.
     card.get_by_role("link", name="Check out anyway…").tap()
+    page.locator("#people-pick").get_by_label("Lee Lead").check()  # the lead's own
     page.get_by_label("Check it out anyway (recorded in the history)").check()
     page.get_by_role("button", name="Check out").tap()
     page.wait_for_url(f"{server}/A/{code}")

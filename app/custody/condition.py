@@ -65,6 +65,13 @@ def offers_fault(value: str | None) -> bool:
     return value in OFFER_FAULT
 
 
+def usual_severity(value: str | None) -> str:
+    """How bad a fault report starts out as, for an item in this condition: a
+    broken one "Do not use"; otherwise "Still usable". Where the condition is
+    only being chosen on the same form, nothing is chosen for the person."""
+    return "do_not_use" if value == "broken" else "usable"
+
+
 def fault_invited(data: dict | None) -> bool:
     """An event that made the item poor or broken: the answer invites a fault report."""
     return isinstance(data, dict) and offers_fault(data.get("condition"))

@@ -170,11 +170,10 @@ def checkout(code: str):
     """Check out to me (one tap) or to someone else, with a due date and a note."""
     if request.method == "GET":
         return form_page("checkout", asset_or_404(code))
-    holder_id = form_int("holder")
-    return respond(
-        "checkout",
-        code,
-        lambda found: _with_receipt(
+
+    def run(found):
+        holder_id = _chosen_holder()
+        return _with_receipt(
             "handover",
             found.code,
             holder_id or current_actor().id,
@@ -192,8 +191,18 @@ def checkout(code: str):
                 receipt=receipt,
             ),
             awaiting=request.form.get("later") == "1",  # "Hand over to be accepted later"
-        ),
-    )
+        )
+
+    return respond("checkout", code, run)
+
+
+def _chosen_holder() -> int | None:
+    """Who takes the item: the one tap and a member's own form name nobody (it is
+    the person tapping); the "Check out to…" form's list must have someone picked."""
+    holder_id = form_int("holder")
+    if holder_id is None and request.form.get("choose") == "holder":
+        raise Invalid({"holder": "Choose who takes it."})
+    return holder_id
 
 
 @bp.route("/return", methods=["GET", "POST"])
