@@ -604,6 +604,16 @@ def _v21_receipts() -> None:
     )
 
 
+def _v22_fault_on_a_receipt() -> None:
+    # Version 22: the fault reported with an item in the same step as its
+    # return, printed on the return receipt.
+    _run(
+        'ALTER TABLE "receipt_item" ADD COLUMN "fault_id" INTEGER '
+        'REFERENCES "fault" ("id") ON DELETE RESTRICT',
+        'CREATE INDEX IF NOT EXISTS "receipt_item_fault_id" ON "receipt_item" ("fault_id")',
+    )
+
+
 STEPS: dict[int, Callable[[], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
@@ -625,6 +635,7 @@ STEPS: dict[int, Callable[[], None]] = {
     19: _v19_condition_and_check_before_reuse,
     20: _v20_teams,
     21: _v21_receipts,
+    22: _v22_fault_on_a_receipt,
 }
 LATEST = max(STEPS, default=1)
 # Steps that make what the models cannot describe (the search box's index and

@@ -546,12 +546,15 @@ class Receipt(BaseModel):
 
 
 class ReceiptItem(BaseModel):
-    """One item on a receipt, with its condition then and the event it was."""
+    """One item on a receipt, with its condition then, the event it was, and any
+    fault reported with it."""
 
     receipt = ForeignKeyField(Receipt, backref="items", on_delete="RESTRICT", index=False)
     asset = ForeignKeyField(Asset, backref="+", on_delete="RESTRICT")
     event = ForeignKeyField(Event, null=True, backref="+", on_delete="RESTRICT")
     condition = CharField(max_length=8, default="")
+    # A fault reported in the same step (returned broken, say what is wrong).
+    fault = ForeignKeyField(Fault, null=True, backref="+", on_delete="RESTRICT")
 
     class Meta:
         indexes = ((("receipt", "asset"), True),)

@@ -307,6 +307,14 @@ ROWS: dict[int, list[str]] = {
         """UPDATE "asset" SET "awaiting_since" = '2026-03-07 08:00:00' WHERE "code" = 'V1A001'""",
         """UPDATE "category" SET "signature_required" = TRUE WHERE "name" = 'Ladders'""",
     ],
+    22: [
+        # The ladder came back with a fault, reported in the same step.
+        f"""INSERT INTO "fault" ("asset_id", "reported_by_id", "reported_at", "description",
+        "severity", "photo", "closed_at") VALUES ({LADDER}, {VERA}, '2026-03-08 09:00:00',
+        'Rung bent', 'do_not_use', '', NULL)""",
+        """UPDATE "receipt_item" SET "fault_id" = (SELECT "id" FROM "fault" WHERE
+        "description" = 'Rung bent')""",
+    ],
 }
 
 
@@ -571,6 +579,10 @@ def _check_rows(version: int, drifts: tuple[str, ...] = ()) -> None:
             "signed",
         )
         assert [(i.asset.code, i.condition) for i in receipt.items] == [("V1A001", "good")]
+        [item] = receipt.items
+        assert (item.fault.description if item.fault_id else None) == (
+            "Rung bent" if version >= 22 else None
+        )
 
 
 @dataclass

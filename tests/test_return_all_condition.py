@@ -14,6 +14,7 @@ from app.receipts import runs
 from . import factories
 from .custody_kit import a_lead, fresh, hand_to, last_event_id
 from .pages import soup_of
+from .test_receipt_pdf import stored_pdf, text_of
 
 
 @pytest.fixture
@@ -90,7 +91,7 @@ def test_an_unknown_condition_names_the_item(leaver):
     assert fresh(laptops[0]).holder_id == nina.id
 
 
-def test_the_page_offers_each_items_condition_and_returns_with_a_fault(client, auth, leaver):
+def test_the_page_offers_each_items_condition_and_returns_with_a_fault(app, client, auth, leaver):
     nina, (one, two, three) = leaver
     auth.login("lead")
     soup, response = client.soup(f"/people/{nina.id}/return-all")
@@ -117,6 +118,17 @@ def test_the_page_offers_each_items_condition_and_returns_with_a_fault(client, a
     assert fresh(two).condition == "broken" and fresh(two).status == "faulty"
     assert Fault.get(Fault.asset == two.id).description == "Will not power on"
     assert Asset.select().where(Asset.holder == nina.id).count() == 0
+    # The one return receipt says what came back broken and what is wrong with it,
+    # on its page and in its PDF.
+    [receipt] = Receipt.select().where(Receipt.kind == "return")
+    page = soup_of(client.get(f"/receipts/{receipt.id}"))
+    rows = {
+        r.select_one("td").get_text(): r.get_text(" ", strip=True) for r in page.select("tbody tr")
+    }
+    assert "Broken Fault reported: Do not use: Will not power on" in rows["Laptop 2"]
+    assert "Fault reported" not in rows["Laptop 1"]
+    text = text_of(stored_pdf(app, receipt.id))
+    assert "Fault reported: Do not use: Will not power on" in text
 
 
 def test_the_page_keeps_what_was_typed_and_marks_the_item_on_a_bad_fault(client, auth, leaver):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..database import write
 from ..errors import Invalid
 from ..models import FAULT_SEVERITIES, Asset, Receipt, User
+from ..receipts import receipts
 from ..register import events
 from . import condition, custody, maintenance, rules
 from .engine import Outcome, perform
@@ -66,6 +67,9 @@ def return_and_report(
         fault = maintenance.report_fault(
             code, actor=actor, description=description, severity=severity
         )
+        if receipt is not None:  # the return receipt says what was wrong
+            [reported] = [e for e in fault.events if e.kind == "fault_reported"]
+            receipts.add_fault(receipt, fault.asset, reported.data["fault_id"])
         return Outcome(
             fault.asset,
             f"{returned.message} Fault reported. Thank you.",

@@ -51,6 +51,16 @@ def add_item(receipt: Receipt, asset: Asset, event) -> ReceiptItem:
     )
 
 
+def add_fault(receipt: Receipt, asset: Asset, fault_id: int) -> None:
+    """The fault reported with an item in the same step as its return, on its
+    line of the receipt (before the receipt is signed, like the item itself)."""
+    if rules.is_final(receipt):
+        raise Refused(ALREADY_FINAL)
+    ReceiptItem.update(fault=fault_id).where(
+        ReceiptItem.receipt == receipt.id, ReceiptItem.asset == asset.id
+    ).execute()
+
+
 def _assets(receipt: Receipt) -> list[Asset]:
     return list(
         Asset.select(Asset.id, Asset.category, Asset.name)

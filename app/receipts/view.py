@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN
 
-from ..models import Asset, Receipt, ReceiptItem, User
+from ..models import Asset, Fault, Receipt, ReceiptItem, User
 from . import rules
 
 
@@ -17,6 +17,7 @@ class Line:
     code: str
     serial: str
     condition: str  # as printed: "Good", "Not recorded"
+    fault: str = ""  # a fault reported with it in the same step: "Do not use: Screen cracked"
 
 
 @dataclass
@@ -60,9 +61,12 @@ def build(receipt_id: int) -> View | None:
             item.asset.code,
             item.asset.serial or "",
             rules.condition_label(item.condition),
+            f"{item.fault.severity_label}: {item.fault.description}" if item.fault_id else "",
         )
-        for item in ReceiptItem.select(ReceiptItem, Asset)
+        for item in ReceiptItem.select(ReceiptItem, Asset, Fault)
         .join(Asset, on=(ReceiptItem.asset == Asset.id))
+        .switch(ReceiptItem)
+        .join(Fault, JOIN.LEFT_OUTER, on=(ReceiptItem.fault == Fault.id))
         .where(ReceiptItem.receipt == receipt.id)
         .order_by(Asset.name, Asset.code)
     ]
