@@ -24,6 +24,11 @@ from .custody_kit import a_lead, act, flash, fresh, hand_to, history, new_key, s
 
 TODAY = date.today()
 REFUSAL = 'Needs check: Clean and recharge. It can go out again once a lead taps "Checked, ready".'
+# Told to someone who may do the check: the button is theirs.
+REFUSAL_TO_CHECKER = (
+    "Needs check: Clean and recharge. "
+    'Once it is done, tap "Checked, ready" and it can go out again.'
+)
 
 
 @pytest.fixture
@@ -68,7 +73,7 @@ def test_every_check_out_is_refused_while_it_waits(radio, role):
         custody.check_out(radio.code, actor=person, today=TODAY)
     with pytest.raises(Refused) as refused:  # not even a lead's "anyway"
         custody.check_out(radio.code, actor=person, today=TODAY, override=True)
-    assert str(refused.value) == REFUSAL
+    assert str(refused.value) == (REFUSAL if role == "member" else REFUSAL_TO_CHECKER)
     assert state(radio) == before
     assert "check_out" not in custody_rules.allowed_actions(radio, person)
 
@@ -116,7 +121,7 @@ def test_the_scanner_batch_return_flags_and_checkout_is_refused(radio):
     )
     returned, refused = answer.results
     assert returned.status == "done" and condition.needs_check(fresh(radio))
-    assert (refused.status, refused.message) == ("refused", REFUSAL)
+    assert (refused.status, refused.message) == ("refused", REFUSAL_TO_CHECKER)  # a lead
 
 
 def test_starting_a_reservation_is_refused_while_an_item_waits(radio, clock):
@@ -211,6 +216,10 @@ def test_a_member_sees_the_band_but_no_button(client, auth, radio):
     soup, _ = client.soup(f"/A/{radio.code}")
     band = soup.select_one("#status-card #needs-check")
     assert band is not None and band.select_one("form") is None
+    # ...and is told who may clear it.
+    assert band.get_text(" ", strip=True) == (
+        'Needs check: Clean and recharge It can go out again once a lead taps "Checked, ready".'
+    )
     before = state(radio)
     act(client, radio, "checked-ready", {"key": new_key()}, via="plain", expect=403)
     assert state(radio) == before

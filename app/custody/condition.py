@@ -126,14 +126,19 @@ def who_checks(asset: Asset) -> str:
     return f"a lead or {named.name}" if named and named.active else "a lead"
 
 
-def check_refusal(asset: Asset) -> ServiceError | None:
+def still_to_do(asset: Asset, person: User | None) -> str:
+    """What has to happen before the item goes out again, told to `person`: the
+    one who may do the check is asked to; anyone else is told who may."""
+    if may_check(asset, person):
+        return f'Once it is done, tap "{CHECKED_READY}" and it can go out again.'
+    return f'It can go out again once {who_checks(asset)} taps "{CHECKED_READY}".'
+
+
+def check_refusal(asset: Asset, person: User | None = None) -> ServiceError | None:
     """Why the item may not go out now for its check, or None."""
     if not needs_check(asset):
         return None
-    return Refused(
-        f"Needs check: {check_text(asset)}. It can go out again once "
-        f'{who_checks(asset)} taps "{CHECKED_READY}".'
-    )
+    return Refused(f"Needs check: {check_text(asset)}. {still_to_do(asset, person)}")
 
 
 def ready_refusal(asset: Asset, person: User | None) -> ServiceError | None:

@@ -113,7 +113,7 @@ def refusal(
         if action == "check_out_anyway" and not is_unusable(asset):
             return Refused("Nothing stops this item being checked out as usual.")
         # Even a lead's "anyway" waits for the check a category asks after a return.
-        waiting = condition.check_refusal(asset)
+        waiting = condition.check_refusal(asset, person)
         if waiting is not None:
             return waiting
     elif action in ("return", "transfer"):

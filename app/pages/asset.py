@@ -92,6 +92,7 @@ def card(
         # The check it waits for ("clean and recharge"): its category is read
         # only when the row says it waits.
         "check": condition.check_text(asset) if condition.needs_check(asset) else "",
+        "check_next": condition.still_to_do(asset, viewer) if condition.needs_check(asset) else "",
         "seen": seen_card(asset, viewer, walking_id, audit),
         "bookings": reservation_listing.for_asset(asset, viewer),
         # The kit it is part of, if any: the card says so, after an htmx swap too.
