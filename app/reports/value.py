@@ -113,20 +113,14 @@ class Totals:
         self.book_cents += holding.book_cents
 
 
-CategoryValue = Totals
-DepartmentValue = Totals
-
-
 @dataclass
 class Valuation:
     as_of: date
     holdings: list[Holding] = field(default_factory=list)  # by category, then name
-    categories: list[CategoryValue] = field(default_factory=list)
-    total: CategoryValue = field(default_factory=lambda: CategoryValue("All assets"))
-    departments: list[DepartmentValue] = field(default_factory=list)  # "No team" last
-    departments_total: DepartmentValue = field(
-        default_factory=lambda: DepartmentValue("All assets")
-    )
+    categories: list[Totals] = field(default_factory=list)
+    total: Totals = field(default_factory=lambda: Totals("All assets"))
+    departments: list[Totals] = field(default_factory=list)  # "No team" last
+    departments_total: Totals = field(default_factory=lambda: Totals("All assets"))
 
 
 def _reason(h: Holding, has_category: bool) -> str:
@@ -173,8 +167,8 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
         .order_by(Category.name.is_null(), fn.LOWER(Category.name), fn.LOWER(Asset.name), Asset.id)
     )
     report = Valuation(as_of)
-    groups: dict[str, CategoryValue] = {}
-    departments: dict[str, DepartmentValue] = {}
+    groups: dict[str, Totals] = {}
+    departments: dict[str, Totals] = {}
     for code, name, cost, bought, category_id, category, life, salvage, team in raw_rows(query):
         bought = as_date(bought)
         h = Holding(code, name, category or "", cost, bought, life, salvage or 0, team=team or "")
@@ -183,9 +177,9 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
             h.days = (as_of - bought).days
             h.book_cents = book_value(cost, h.salvage_percent, life, h.days)
         report.holdings.append(h)
-        groups.setdefault(h.category, CategoryValue(category or "No category")).add(h)
+        groups.setdefault(h.category, Totals(category or "No category")).add(h)
         report.total.add(h)
-        departments.setdefault(h.team, DepartmentValue(team or NO_TEAM)).add(h)
+        departments.setdefault(h.team, Totals(team or NO_TEAM)).add(h)
         report.departments_total.add(h)
     report.departments = [
         departments[key] for key in sorted(departments, key=lambda k: (k == "", k.lower()))
