@@ -138,16 +138,17 @@ def test_category_totals_add_up_the_rounded_rows(holdings):
         for c in report.categories
     }
     assert totals == {
-        "Furniture": (0, 1, 0, 0, 0),
-        "Laptops": (3, 2, 360_000, 258_068, 101_932),
+        # Cost counts every asset with one: the desk, "No date" and "Loose" too.
+        "Furniture": (0, 1, 40_000, 0, 0),
+        "Laptops": (3, 2, 410_000, 258_068, 101_932),
         "Phones": (1, 0, 60_000, 15_113, 44_887),
-        "No category": (0, 1, 0, 0, 0),
+        "No category": (0, 1, 10_000, 0, 0),
     }
     t = report.total
     assert (t.depreciated, t.not_depreciated, t.cost_cents, t.book_cents) == (
         4,
         4,
-        420_000,
+        520_000,
         146_819,
     )
 
@@ -159,7 +160,7 @@ def test_page_and_csv_show_the_same_figures(client, auth, holdings):
     total = soup.select_one("#value-categories tfoot tr")
     assert [c.get_text(" ", strip=True) for c in total.find_all(["th", "td"])] == [
         "All assets",
-        "4,200.00",
+        "5,200.00",
         "1,468.19 lost 2,731.81",
     ]
     desk = next(tr for tr in soup.select("#value-assets tbody tr") if "Desk" in tr.get_text())
@@ -183,7 +184,7 @@ def test_page_and_csv_show_the_same_figures(client, auth, holdings):
     assert [r[1] for r in rows] == page_names
     body = client.get("/reports/value.csv?as_of=2025-01-01&table=categories").get_data(as_text=True)
     *_, last = csv.reader(io.StringIO(body.lstrip("\ufeff")))
-    assert last == ["All assets", "4", "4", "4200.00", "2731.81", "1468.19"]
+    assert last == ["All assets", "4", "4", "5200.00", "2731.81", "1468.19"]
 
 
 def test_as_of_defaults_to_today(client, auth, clock):

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from app.custody import custody
-from app.models import User
+from app.models import Asset, User
 from app.register import places, teams
 from app.reports import breakdown
 from app.reports import value as reports_value
@@ -143,3 +143,96 @@ def test_report_pages_and_csvs_show_the_department_figures(client, auth):
         ["No team", "1", "0", "50.00", "24.81"],
         ["All assets", "4", "1", "1550.00", "724.19"],
     ]
+
+
+def test_every_value_table_totals_the_same_cost_with_an_undepreciated_team_asset(client, auth):
+    """A shared printer kept by the Studio, 329.00, with no category and no
+    purchase date (added 2024-01-01), is not depreciated but its cost counts in
+    every table. As of 2025-01-01, with the assets of build_departments:
+
+    - by category: Laptops 1,000.00 (book 699.38, lost 300.62); Tools 200.00 +
+      50.00 = 250.00 (book 0.00 + 24.81 = 24.81, lost 225.19); No category: van
+      kit 300.00 + printer 329.00 = 629.00, 2 not depreciated; all assets
+      1,879.00, book 724.19, lost 525.81;
+    - by department: Site crew 500.00 (book 0.00); Studio 1,000.00 + 329.00 =
+      1,329.00 (book 699.38); No team 50.00 (book 24.81); all 1,879.00, 724.19.
+    """
+    made = build_departments()
+    lead = User.get(User.role == "lead")
+    printer = factories.make_asset(lead, name="Shared printer", team=made["studio"].id)
+    Asset.update(cost_cents=32_900, created_at=datetime(2024, 1, 1, tzinfo=UTC)).where(
+        Asset.id == printer.id
+    ).execute()
+
+    report = reports_value.valuation(date(2025, 1, 1), UTC)
+    categories = {
+        c.name: (c.depreciated, c.not_depreciated, c.cost_cents, c.depreciation_cents, c.book_cents)
+        for c in report.categories
+    }
+    assert categories == {
+        "Laptops": (1, 0, 100_000, 30_062, 69_938),
+        "Tools": (2, 0, 25_000, 22_519, 2_481),
+        "No category": (0, 2, 62_900, 0, 0),
+    }
+    t = report.total
+    assert (t.depreciated, t.not_depreciated, t.cost_cents, t.depreciation_cents) == (
+        3,
+        2,
+        187_900,
+        52_581,
+    )
+    assert t.book_cents == 72_419
+    departments = [
+        (d.name, d.assets, d.not_depreciated, d.spend_cents, d.book_cents)
+        for d in report.departments
+    ]
+    assert departments == [
+        ("Site crew", 2, 1, 50_000, 0),
+        ("Studio", 2, 1, 132_900, 69_938),
+        ("No team", 1, 0, 5_000, 2_481),
+    ]
+    d = report.departments_total
+    assert (d.assets, d.not_depreciated, d.spend_cents, d.book_cents) == (5, 2, 187_900, 72_419)
+
+    auth.login("lead")
+    soup, _ = client.soup("/reports/value?as_of=2025-01-01")
+    headline = soup.select_one("p.report-total").get_text(" ", strip=True)
+    assert "724.19 from a cost of 1,879.00, and 2 assets not depreciated" in headline
+
+    def cells(selector):
+        return [
+            [c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])]
+            for tr in soup.select(selector)
+        ]
+
+    assert cells("#value-categories tbody tr")[-1] == [
+        "No category 0 depreciated, 2 not",
+        "629.00",
+        "0.00 lost 0.00",
+    ]
+    assert cells("#value-categories tfoot tr") == [["All assets", "1,879.00", "724.19 lost 525.81"]]
+    assert cells("#value-departments tfoot tr") == [["All assets", "1,879.00", "724.19"]]
+
+    def last_row(table):
+        url = f"/reports/value.csv?table={table}&as_of=2025-01-01"
+        body = client.get(url).get_data(as_text=True)
+        return list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))[-1]
+
+    assert last_row("categories") == ["All assets", "3", "2", "1879.00", "525.81", "724.19"]
+    assert last_row("departments") == ["All assets", "5", "2", "1879.00", "724.19"]
+
+
+def test_assets_by_team_totals_match_assets_by_category():
+    """The shared printer (329.00, no category, kept by the Studio) counts once
+    in each grouping: in service 5, cost 1,550.00 + 329.00 = 1,879.00."""
+    made = build_departments()
+    lead = User.get(User.role == "lead")
+    factories.make_asset(lead, name="Shared printer", team=made["studio"].id, cost_cents=32_900)
+    totals = {
+        by: (r.total.in_service, r.total.cost_cents, r.total.no_cost, r.total.retired)
+        for by in ("team", "category", "location", "holder")
+        for r in [breakdown.breakdown(by)]
+    }
+    assert set(totals.values()) == {(5, 187_900, 0, 1)}
+    studio = next(g for g in breakdown.breakdown("team").groups if g.name == "Studio")
+    assert (studio.in_service, studio.cost_cents) == (2, 132_900)

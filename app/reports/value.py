@@ -10,6 +10,9 @@
 - All of it is worked out exactly in whole numbers and rounded once, to whole
   cents, halves up; depreciation is cost minus that book value, so the two
   always add up to the cost.
+- Every table's totals (category, department, all assets) add up the purchase
+  cost of every asset in them that has one, depreciated or not, and the book
+  values and depreciation of the depreciated ones (see Totals).
 - Departments (register/teams_rules.py: the asset's own team, else its
   holder's, else "No team") are as they are now, whatever the as-of date.
 - Assets bought after the as-of date (or, with no purchase date, added after
@@ -78,7 +81,13 @@ class Holding:
 
 
 @dataclass
-class CategoryValue:
+class Totals:
+    """The sums of one row of totals (a category, a department, all assets), one
+    rule for every table: *cost* (a department's *spend*) adds up the purchase
+    cost of every asset in it that has one, depreciated or not, so each table's
+    total is the same; depreciation and book value add up the depreciated ones
+    (the others have none), and how many are not depreciated is shown."""
+
     name: str
     depreciated: int = 0
     not_depreciated: int = 0
@@ -86,47 +95,32 @@ class CategoryValue:
     depreciation_cents: int = 0
     book_cents: int = 0
 
+    @property
+    def assets(self) -> int:
+        return self.depreciated + self.not_depreciated
+
+    @property
+    def spend_cents(self) -> int:
+        return self.cost_cents
+
     def add(self, holding: Holding) -> None:
+        self.cost_cents += holding.cost_cents or 0
         if holding.book_cents is None:
             self.not_depreciated += 1
             return
         self.depreciated += 1
-        self.cost_cents += holding.cost_cents or 0
         self.depreciation_cents += holding.depreciation_cents or 0
         self.book_cents += holding.book_cents
-
-
-@dataclass
-class DepartmentValue:
-    """Spend and book value of one department: spend is the purchase cost of
-    every asset in it that has one, depreciated or not; book value adds up the
-    depreciated ones (the others have none to add)."""
-
-    name: str
-    assets: int = 0
-    not_depreciated: int = 0
-    spend_cents: int = 0
-    book_cents: int = 0
-
-    def add(self, holding: Holding) -> None:
-        self.assets += 1
-        self.spend_cents += holding.cost_cents or 0
-        if holding.book_cents is None:
-            self.not_depreciated += 1
-        else:
-            self.book_cents += holding.book_cents
 
 
 @dataclass
 class Valuation:
     as_of: date
     holdings: list[Holding] = field(default_factory=list)  # by category, then name
-    categories: list[CategoryValue] = field(default_factory=list)
-    total: CategoryValue = field(default_factory=lambda: CategoryValue("All assets"))
-    departments: list[DepartmentValue] = field(default_factory=list)  # "No team" last
-    departments_total: DepartmentValue = field(
-        default_factory=lambda: DepartmentValue("All assets")
-    )
+    categories: list[Totals] = field(default_factory=list)
+    total: Totals = field(default_factory=lambda: Totals("All assets"))
+    departments: list[Totals] = field(default_factory=list)  # "No team" last
+    departments_total: Totals = field(default_factory=lambda: Totals("All assets"))
 
 
 def _reason(h: Holding, has_category: bool) -> str:
@@ -173,8 +167,8 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
         .order_by(Category.name.is_null(), fn.LOWER(Category.name), fn.LOWER(Asset.name), Asset.id)
     )
     report = Valuation(as_of)
-    groups: dict[str, CategoryValue] = {}
-    departments: dict[str, DepartmentValue] = {}
+    groups: dict[str, Totals] = {}
+    departments: dict[str, Totals] = {}
     for code, name, cost, bought, category_id, category, life, salvage, team in raw_rows(query):
         bought = as_date(bought)
         h = Holding(code, name, category or "", cost, bought, life, salvage or 0, team=team or "")
@@ -183,9 +177,9 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
             h.days = (as_of - bought).days
             h.book_cents = book_value(cost, h.salvage_percent, life, h.days)
         report.holdings.append(h)
-        groups.setdefault(h.category, CategoryValue(category or "No category")).add(h)
+        groups.setdefault(h.category, Totals(category or "No category")).add(h)
         report.total.add(h)
-        departments.setdefault(h.team, DepartmentValue(team or NO_TEAM)).add(h)
+        departments.setdefault(h.team, Totals(team or NO_TEAM)).add(h)
         report.departments_total.add(h)
     report.departments = [
         departments[key] for key in sorted(departments, key=lambda k: (k == "", k.lower()))
