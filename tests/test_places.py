@@ -136,3 +136,19 @@ def test_place_and_category_names_have_one_limit_the_form_and_the_service_share(
     soup = soup_of(client.get("/assets/new"))
     assert soup.select_one("#new_location")["maxlength"] == str(places.LOCATION_NAME_MAX)
     assert soup.select_one("#new_category")["maxlength"] == str(places.CATEGORY_NAME_MAX)
+
+
+def test_the_category_list_says_which_need_a_signature_or_a_check(client, auth):
+    """A lead sees on the list what each category asks at a handover and a return."""
+    auth.login("lead")
+    places.save_category("Laptops", signature_required=True)
+    places.save_category("Radios", check_after_return="Clean and recharge")
+    places.save_category("Chairs")
+    soup, _ = client.soup("/categories")
+    subs = {
+        li.select_one(".row-main").get_text(): (li.select_one(".row-sub") or li).get_text()
+        for li in soup.select("ul.rows li")
+    }
+    assert subs["Laptops"] == "Handover needs a signature"
+    assert subs["Radios"] == "Check after each return: Clean and recharge"
+    assert "signature" not in subs["Chairs"] and "Check" not in subs["Chairs"]
