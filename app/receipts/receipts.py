@@ -114,11 +114,14 @@ def finish(
     signer: User | None,
     awaiting: bool = False,
     uploads_dir: Path,
+    later_if_required: bool = False,
 ) -> Receipt:
     """Close the receipt inside the caller's write, after its items: signed when a
     signature came, else awaiting (to be accepted later) or unsigned. A handover
     whose items need a signature is refused without one (the whole write rolls
-    back), unless it is left awaiting the receiver's acceptance."""
+    back), unless it is left awaiting the receiver's acceptance; from a step with
+    no place to sign (`later_if_required`: a reservation's one-tap start) it is
+    left awaiting rather than refused."""
     if rules.is_final(receipt):
         raise Refused(ALREADY_FINAL)
     if signature is not None:
@@ -131,9 +134,11 @@ def finish(
     else:
         assets = _assets(receipt)
         if receipt.kind == "handover" and rules.signature_required(assets):
-            what = assets[0].name if len(assets) == 1 else f"these {len(assets)} items"
-            raise Invalid({"signature": NEEDS_SIGNATURE.format(what=what)})
-        state = "unsigned"
+            if not later_if_required:
+                what = assets[0].name if len(assets) == 1 else f"these {len(assets)} items"
+                raise Invalid({"signature": NEEDS_SIGNATURE.format(what=what)})
+            awaiting = True
+        state = "awaiting" if awaiting else "unsigned"
     Receipt.update(state=state).where(
         Receipt.id == receipt.id, Receipt.state.not_in(rules.FINAL_STATES)
     ).execute()

@@ -32,6 +32,9 @@ class Signing:
     signer_id: int | None = None
     awaiting: bool = False
     receipt_id: int | None = None  # set by `close`: the receipt made, if any
+    # A step with no place to sign (a reservation's one-tap start): items that
+    # need a signature go out awaiting the person's acceptance, not refused.
+    later_if_required: bool = False
 
 
 def open_for(
@@ -63,6 +66,7 @@ def close(receipt: Receipt | None, signing: Signing | None) -> int | None:
         signer=signer,
         awaiting=signing.awaiting and receipt.kind == "handover" and signature is None,
         uploads_dir=signing.uploads_dir,
+        later_if_required=signing.later_if_required,
     )
     signing.receipt_id = receipt.id
     return receipt.id

@@ -193,9 +193,10 @@ def mail_settings():
         return None, str(exc)
 
 
-def signing_from_form(awaiting: bool = False):
+def signing_from_form(awaiting: bool = False, later_if_required: bool = False):
     """The signature a form sent for a receipt of several items (receipts/runs.py)."""
     return runs.Signing(
+        later_if_required=later_if_required,
         uploads_dir=Path(current_app.instance_path) / "uploads",
         drawn=request.form.get("signature", ""),
         typed=form_text("signature_name", 120),

@@ -252,7 +252,9 @@ def start(code: str):
             actor=current_actor(),
             today=local_today(),
             zone=local_zone(),
-            signing=signing_from_form(),
+            # No place to sign on the one tap: what needs a signature goes out
+            # to be accepted later.
+            signing=signing_from_form(later_if_required=True),
         )
     except ServiceError as exc:
         status = exc.status

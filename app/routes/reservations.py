@@ -97,7 +97,9 @@ def start(reservation_id: int):
             actor=current_actor(),
             today=local_today(),
             zone=local_zone(),
-            signing=signing_from_form(),  # several items, or a handover: one receipt
+            # Several items, or a handover: one receipt. The one tap has no place to
+            # sign: what needs a signature goes out to be accepted later.
+            signing=signing_from_form(later_if_required=True),
         )
         written = booking.events
     except NotFound:
