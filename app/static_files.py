@@ -14,6 +14,7 @@ compressed once per encoding and served from memory afterwards.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from functools import cache
 from pathlib import Path
@@ -55,12 +56,33 @@ def _cache_key(req) -> str:
 
 
 def _buffer_static(response):
-    if request.endpoint == "static" and response.status_code == 200 and response.is_streamed:
+    if request.endpoint != "static" or response.status_code != 200:
+        return response
+    # A stylesheet goes out lean (below), whatever the server wraps the file in
+    # (waitress hands a file buffer with a length, which is not "streamed").
+    css = response.mimetype == "text/css"
+    if response.is_streamed or css:
         # Read the file now; it is closed with the response. A passthrough
         # response would hand the list itself to the server, skipping that close.
         response.direct_passthrough = False
         response.make_sequence()
+        if css:
+            response.set_data(_lean_css(response.get_data()))
     return response
+
+
+# A comment, or the blank run between two lines. The stylesheets hold no strings
+# or URLs with "/*" in them (tests/test_static_files.py checks), so no parser
+# is needed.
+_CSS_COMMENT = re.compile(rb"/\*.*?\*/", re.S)
+_CSS_GAP = re.compile(rb"\s*\n\s*")
+
+
+@cache
+def _lean_css(css: bytes) -> bytes:
+    """A stylesheet without its comments and indentation: they are for the next
+    engineer, and a third of the bytes a phone would fetch on its first visit."""
+    return _CSS_GAP.sub(b"\n", _CSS_COMMENT.sub(b"", css)).strip() + b"\n"
 
 
 @cache
