@@ -176,8 +176,15 @@ def test_person_page_lists_their_receipts(client, auth, item):
     rows = soup.select("#receipts li")
     ids = [int(a["href"].rsplit("/", 1)[1]) for a in soup.select("#receipts li a")]
     assert ids == sorted(r.id for r in Receipt.select())[::-1]  # newest first
-    assert "Handover · 1 item" in rows[0].get_text(" ", strip=True)
+    assert rows[0].select_one(".row-main").get_text(" ", strip=True) == "Handover · Tripod"
     assert "Signed" in rows[0].select_one(".row-sub").get_text()
+    # Above the history, so it is not thousands of pixels down on a phone.
+    cards = [
+        c.get("id") or c.find(["h1", "h2"]).get_text(strip=True)
+        for c in soup.select("main section.card")
+    ]
+    assert cards.index("receipts") < cards.index("History")
+    assert soup.select_one("#receipts a#all-receipts")["href"] == f"/receipts?person={member.id}"
 
 
 def test_settings_terms(client, auth):
