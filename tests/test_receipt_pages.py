@@ -11,7 +11,7 @@ from app.ops import settings
 from . import factories
 from .custody_kit import a_lead, fresh, hand_to, new_key, state
 from .pages import field_error, path_of, soup_of
-from .receipt_kit import data_url, hand_over, noisy_png
+from .receipt_kit import data_url, hand_over, noisy_png, png
 
 
 def _required(item):
@@ -219,3 +219,18 @@ def test_category_needs_a_signature_box(client, auth):
     assert box.has_attr("checked")
     label = box.find_parent("label").get_text(strip=True)
     assert label == "Handing these over needs a signature"
+
+
+def test_a_refused_form_gives_the_drawing_back_only_if_it_was_a_picture(client, auth, item):
+    auth.login("lead")
+    member = factories.make_user("member", password=None)
+    drawn = data_url(png())
+    for sent, kept in ((drawn, drawn), ("javascript:alert(1)", ""), (data_url(noisy_png()), "")):
+        response = client.form(
+            f"/A/{item.code}/checkout",
+            {"holder": member.id, "key": new_key(), "signature": sent, "due_back": "2000-01-01"},
+        )
+        assert response.status_code == 422
+        pad = soup_of(response).select_one("#signing [data-signature-pad]")
+        assert pad.select_one("input[name=signature]")["value"] == kept
+    assert not Receipt.select().exists()
