@@ -151,3 +151,8 @@ def test_a_refused_form_keeps_the_drawing(browser, server, tmp_path):
     page.wait_for_url(f"{server}/A/{code}")
     [(state, signature_file)] = _rows(tmp_path, "SELECT state, signature_file FROM receipt")
     assert state == "signed" and signature_file.endswith(".png")
+    # The lead's own list of receipts (the one they handed over), at a phone's width.
+    page.goto(f"{server}/receipts")
+    expect(page.locator("#receipt-list li")).to_have_count(1)
+    expect(page.locator("#receipt-list li .row-main")).to_have_text("Handover · Cordless drill")
+    assert_no_sideways_scroll(page)
