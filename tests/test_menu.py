@@ -17,6 +17,7 @@ MEMBER = {
     "/scan": "Scan",
     "/assets": "Assets",
     "/overdue": "Overdue",
+    "/receipts": "Receipts",
     "/reservations": "Reservations",
     "/kits": "Kits",  # anyone finds a kit to book it
     "/audits": "Audits",

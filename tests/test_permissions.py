@@ -149,6 +149,7 @@ EXPECTED = {
     "reports.value_csv": "lead",
     "admin.settings_page": "admin",
     # Signed-in people; then only leads and the two people on it (else 404).
+    "receipts.index": "member",
     "receipts.show": "member",
     "receipts.pdf": "member",
     "receipts.signature": "member",
@@ -269,6 +270,8 @@ def test_role_checks_on_every_route(app, client, auth, world, who):
             assert response.status_code == 403, (who, url)
         elif rule.endpoint.startswith("acceptance."):
             assert response.status_code == 404, url  # not the receiver, nor its staff
+        elif rule.endpoint == "receipts.index":
+            assert response.status_code == 200, url  # everyone's own list
         elif rule.endpoint.startswith("receipts.") and who == "member":
             assert response.status_code == 404, url  # a receipt they are not on
         else:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 from datetime import date
 
+from app.codes import pretty
 from app.custody import custody
 from app.database import write
 from app.models import Asset, Receipt, ReceiptItem
@@ -101,7 +102,7 @@ def test_twenty_items_one_receipt_one_email(app, auth, inbox):
     [pdf] = attachments(message)
     text = pdf_text(pdf.get_content())
     assert "20 items" in text
-    assert all(asset.code in text for asset in items)
+    assert all(pretty(asset.code) in text for asset in items)  # as on the label
 
 
 def test_a_mail_server_that_is_down_does_not_undo_the_handover(app, auth, item):

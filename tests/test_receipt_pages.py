@@ -11,7 +11,7 @@ from app.ops import settings
 from . import factories
 from .custody_kit import a_lead, fresh, hand_to, new_key, state
 from .pages import field_error, path_of, soup_of
-from .receipt_kit import data_url, hand_over, noisy_png
+from .receipt_kit import data_url, hand_over, noisy_png, png
 
 
 def _required(item):
@@ -80,7 +80,7 @@ def test_typing_someone_elses_name_changes_nothing(client, auth, item):
     assert response.status_code == 422
     soup = soup_of(response)
     assert field_error(soup, "signature_name") == (
-        "Type your full name as it is on your account: Ann Lee."
+        "That is not the name on this person's account. Type it as it is on their account."
     )
     assert state(item) == before and not Receipt.select().exists()
 
@@ -100,7 +100,10 @@ def test_required_signature_no_one_tap_and_refused_without(client, auth, item):
     response = client.form(f"/A/{item.code}/checkout", {"key": new_key()})
     assert response.status_code == 422
     error = soup_of(response).select_one("#signing p.error").get_text(strip=True)
-    assert error.startswith("Handing over Laser level needs a signature")
+    # True with the pad shown and without JavaScript (the pad hidden).
+    assert error == (
+        "Handing over Laser level needs a signature: type your full name (or sign in the box)."
+    )
     assert state(item) == before and not Receipt.select().exists()
 
 
@@ -173,8 +176,15 @@ def test_person_page_lists_their_receipts(client, auth, item):
     rows = soup.select("#receipts li")
     ids = [int(a["href"].rsplit("/", 1)[1]) for a in soup.select("#receipts li a")]
     assert ids == sorted(r.id for r in Receipt.select())[::-1]  # newest first
-    assert "Handover · 1 item" in rows[0].get_text(" ", strip=True)
+    assert rows[0].select_one(".row-main").get_text(" ", strip=True) == "Handover · Tripod"
     assert "Signed" in rows[0].select_one(".row-sub").get_text()
+    # Above the history, so it is not thousands of pixels down on a phone.
+    cards = [
+        c.get("id") or c.find(["h1", "h2"]).get_text(strip=True)
+        for c in soup.select("main section.card")
+    ]
+    assert cards.index("receipts") < cards.index("History")
+    assert soup.select_one("#receipts a#all-receipts")["href"] == f"/receipts?person={member.id}"
 
 
 def test_settings_terms(client, auth):
@@ -209,3 +219,18 @@ def test_category_needs_a_signature_box(client, auth):
     assert box.has_attr("checked")
     label = box.find_parent("label").get_text(strip=True)
     assert label == "Handing these over needs a signature"
+
+
+def test_a_refused_form_gives_the_drawing_back_only_if_it_was_a_picture(client, auth, item):
+    auth.login("lead")
+    member = factories.make_user("member", password=None)
+    drawn = data_url(png())
+    for sent, kept in ((drawn, drawn), ("javascript:alert(1)", ""), (data_url(noisy_png()), "")):
+        response = client.form(
+            f"/A/{item.code}/checkout",
+            {"holder": member.id, "key": new_key(), "signature": sent, "due_back": "2000-01-01"},
+        )
+        assert response.status_code == 422
+        pad = soup_of(response).select_one("#signing [data-signature-pad]")
+        assert pad.select_one("input[name=signature]")["value"] == kept
+    assert not Receipt.select().exists()

@@ -7,6 +7,7 @@ import hashlib
 import subprocess
 from datetime import date
 
+from app.codes import pretty
 from app.custody import custody
 from app.database import write
 from app.models import Asset, Receipt
@@ -67,8 +68,8 @@ def test_pdf_has_items_people_terms_and_the_signature(app, auth):
         "Handed over by Lee Lead",
         "Received by Ann Lee",
         "2 items",
-        f"Cordless drill {drill.code} SN-4471 Fair",
-        f"Laser level <b>x</b> {level.code} Not recorded",
+        f"Cordless drill {pretty(drill.code)} SN-4471 Fair",
+        f"Laser level <b>x</b> {pretty(level.code)} Not recorded",
         "I will look after these items and bring them back.",
         "Signed by Ann Lee",
     ):
@@ -160,3 +161,28 @@ def test_a_busy_worker_leaves_the_handover_and_the_pdf_is_made_on_opening(
     assert "Received by Ann Lee" in text_of(made.data)
     assert Receipt.get_by_id(receipt.id).pdf_file == ""  # a GET writes nothing
     assert lead.id == receipt.staff_id
+
+
+def test_self_service_receipt_names_the_person_once(client, auth, item):
+    """A member's own signed check-out of an item whose category needs a signature,
+    then their own return: one "(self-service)" line on the page and in the PDF."""
+    from app.models import Category
+
+    category = factories.make_category("Radios")
+    Category.update(signature_required=True).where(Category.id == category.id).execute()
+    Asset.update(category=category).where(Asset.id == item.id).execute()
+    member = auth.login("member")
+    taken = client.form(
+        f"/A/{item.code}/checkout", {"key": new_key(), "signature_name": member.name}
+    )
+    assert taken.status_code == 303
+    receipt = Receipt.get()
+    assert receipt.person_id == receipt.staff_id == member.id
+    page = soup_of(client.get(f"/receipts/{receipt.id}"))
+    words = [dt.get_text(strip=True) for dt in page.select("#receipt dl.details dt")]
+    names = [dd.get_text(strip=True) for dd in page.select("#receipt dl.details dd")]
+    assert (words, names) == (["Taken by"], [f"{member.name} (self-service)"])
+    text = text_of(stored_pdf(client.application, receipt.id))
+    assert f"Taken by {member.name} (self-service)" in text
+    assert "Handed over by" not in text and "Received by" not in text
+    assert f"{pretty(item.code)}" in text and "-" in pretty(item.code)

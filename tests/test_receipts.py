@@ -106,7 +106,7 @@ def test_typed_name_must_be_the_signers(auth):
     with pytest.raises(Invalid) as refused:
         signatures.read("", "Bob Stone", member)
     assert refused.value.errors["signature_name"] == (
-        "Type your full name as it is on your account: Ann Lee."
+        "That is not the name on this person's account. Type it as it is on their account."
     )
 
 
@@ -189,7 +189,9 @@ def test_signing_for_someone_else_changes_nothing(app, auth, item):
     with pytest.raises(Invalid) as refused:
         hand_over(app, item, lead, member, typed="Lee Lead")
     assert refused.value.errors == {
-        "signature_name": "Type your full name as it is on your account: Ann Lee."
+        "signature_name": (
+            "That is not the name on this person's account. Type it as it is on their account."
+        )
     }
     assert state(item) == before and not Receipt.select().exists()
 

@@ -109,3 +109,50 @@ def test_typed_name_without_javascript(browser, server, tmp_path):
         tmp_path, "SELECT state, signature_name, signature_file FROM receipt"
     )
     assert (state, typed, signature_file) == ("signed", "zoe angstrom", "")
+
+
+def test_a_refused_form_keeps_the_drawing(browser, server, tmp_path):
+    """Drawn, then sent with a due date the server refuses (a date picker that let
+    a past day through): the form comes back refused with the drawing still on
+    the pad, and sending again, nothing redrawn, signs."""
+    page = phone(browser, "360")
+    set_up_organisation(page, server, PASSWORD)
+    code = add_asset(page, server, "Cordless drill")
+    _person(page, server, "Ann Lee")
+    page.goto(f"{server}/A/{code}/checkout")
+    page.get_by_label("Ann Lee").check()
+    page.evaluate("document.getElementById('due_back').removeAttribute('min')")
+    page.locator("#due_back").fill("2020-01-01")
+    canvas = page.locator("#signing canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] * 0.5)
+    page.mouse.down()
+    for step in range(1, 10):
+        page.mouse.move(
+            box["x"] + 20 + step * 25, box["y"] + box["height"] * (0.3 + step % 2 * 0.4)
+        )
+    page.mouse.up()
+    drawn = page.locator("input[name=signature]").input_value()
+    assert drawn.startswith("data:image/png;base64,")
+    page.get_by_role("button", name="Check out").click()
+    expect(page.locator(".field.has-error .error").first).to_be_visible()
+    assert _rows(tmp_path, "SELECT id FROM receipt") == []
+    assert page.locator("input[name=signature]").input_value() == drawn
+    inked = (
+        "(() => { const c = document.querySelector('#signing canvas');"
+        " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        " let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) n++; } return n; })()"
+    )
+    page.wait_for_function(inked + " > 100")  # repainted, not just kept in the input
+    page.locator("#due_back").fill("")
+    page.get_by_role("button", name="Check out").click()
+    page.wait_for_url(f"{server}/A/{code}")
+    [(state, signature_file)] = _rows(tmp_path, "SELECT state, signature_file FROM receipt")
+    assert state == "signed" and signature_file.endswith(".png")
+    # The lead's own list of receipts (the one they handed over), at a phone's width.
+    page.goto(f"{server}/receipts")
+    expect(page.locator("#receipt-list li")).to_have_count(1)
+    expect(page.locator("#receipt-list li .row-main")).to_have_text("Handover · Cordless drill")
+    assert_no_sideways_scroll(page)

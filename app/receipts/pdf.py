@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jinja2
 
+from .. import codes
 from .view import View
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -18,11 +19,13 @@ SIGNATURE_URL = "receipt:signature.png"  # the one thing the render may load
 
 @cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
+    environment.filters["pretty_code"] = codes.pretty  # "QCE-ZH8", as on the page and label
+    return environment
 
 
 def when(moment: datetime | None, zone: tzinfo) -> str:

@@ -24,9 +24,7 @@ from ..worker import run
 from . import pdf, rules, signatures, view
 from .signatures import Signature
 
-NEEDS_SIGNATURE = (
-    "Handing over {what} needs a signature: sign with a finger, or type your full name."
-)
+NEEDS_SIGNATURE = "Handing over {what} needs a signature: " + rules.SIGN_HOW + "."
 ALREADY_FINAL = "This receipt is signed and cannot be changed."
 log = logging.getLogger(__name__)
 
@@ -82,9 +80,7 @@ def sign(receipt: Receipt, signature: Signature, signer: User, *, uploads_dir: P
         )
         raise Invalid({"signature": f"Only {who} can sign this receipt."})
     if signature.typed and not rules.same_name(signature.typed, signer.name):
-        raise Invalid(
-            {"signature_name": f"Type your full name as it is on your account: {signer.name}."}
-        )
+        raise Invalid({"signature_name": rules.WRONG_NAME})
     stored = signatures.store(signature, uploads_dir)
     now = utcnow()
     changed = (

@@ -24,6 +24,22 @@ FINAL_STATES = ("signed", "accepted", "declined")
 MAX_SIGNATURE_BYTES = 200 * 1024
 MAX_SIGNATURE_PIXELS = 4_000_000  # a phone's pad is far smaller; more is not a signature
 NOT_RECORDED = "Not recorded"  # an item nobody has said the condition of yet
+# Asked whenever a signature is missing or wrong: true with the pad shown and
+# without JavaScript (the pad hidden), and never echoing anyone's name.
+SIGN_HOW = "type your full name (or sign in the box)"
+WRONG_NAME = "That is not the name on this person's account. Type it as it is on their account."
+
+
+def people_lines(kind: str, person_name: str, staff_name: str, same: bool) -> list[tuple[str, str]]:
+    """Who is on a receipt, as it reads on its page and in its PDF: two lines
+    between two people, one "(self-service)" line when the person served
+    themselves (never one name twice)."""
+    if same:
+        verb = "Taken by" if kind == "handover" else "Returned by"
+        return [(verb, f"{person_name} (self-service)")]
+    if kind == "handover":
+        return [("Handed over by", staff_name), ("Received by", person_name)]
+    return [("Returned by", person_name), ("Taken back by", staff_name)]
 
 
 def condition_label(value: str) -> str:

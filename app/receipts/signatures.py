@@ -20,7 +20,7 @@ DATA_URL_PREFIX = "data:image/png;base64,"
 FOLDER = "receipts"  # under instance/uploads/
 TOO_LARGE = "The signature is too large (at most 200 KB)."
 NOT_A_PICTURE = "The signature could not be read. Clear it and sign again."
-BLANK = "The signature is empty. Sign with your finger, or type your full name."
+BLANK = "The signature is empty: " + rules.SIGN_HOW + "."
 # Darker than this on white counts as ink (a pen's grey, not a scanner's off-white).
 INK_LEVEL = 200
 
@@ -95,10 +95,7 @@ def read(drawn: str, typed: str, signer: User) -> Signature | None:
     if png:
         check_png(png)
     if typed and not rules.same_name(typed, signer.name):
-        # The name asked for is the signer's own, already on the page: nothing new leaks.
-        raise Invalid(
-            {"signature_name": f"Type your full name as it is on your account: {signer.name}."}
-        )
+        raise Invalid({"signature_name": rules.WRONG_NAME})
     return Signature(png, typed)
 
 

@@ -39,6 +39,13 @@ class View:
     def taker(self) -> User:
         return self.person if self.receipt.kind == "handover" else self.staff
 
+    @property
+    def people(self) -> list[tuple[str, str]]:
+        """(words, name) lines naming who is on the receipt: see rules.people_lines."""
+        return rules.people_lines(
+            self.receipt.kind, self.person.name, self.staff.name, self.person.id == self.staff.id
+        )
+
 
 def build(receipt_id: int) -> View | None:
     Staff, Signer = User.alias(), User.alias()

@@ -20,7 +20,7 @@ from ..pages import receipts as receipt_page
 from ..permissions import role
 from ..receipts import receipts
 from ..templating import local_zone, site
-from .helpers import current_actor, no_store
+from .helpers import current_actor, int_arg, no_store, page_arg
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
 
@@ -33,6 +33,14 @@ def _private(response):
     no_store(response)  # signed-in people only: no cache may keep a copy
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.route("", strict_slashes=False)
+@role("member")
+def index():
+    """The signed-in person's receipts; a lead's ?person=<id> lists someone else's."""
+    context = receipt_page.listing(current_actor(), int_arg("person"), page_arg()) or abort(404)
+    return _private(current_app.make_response(render_template("receipts/index.html", **context)))
 
 
 @bp.route("/<int:receipt_id>")

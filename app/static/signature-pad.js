@@ -58,6 +58,19 @@
     canvas.addEventListener("pointerup", stop);
     canvas.addEventListener("pointercancel", stop);
     canvas.addEventListener("lostpointercapture", stop);
+    // A form refused for another reason comes back with the drawing in the input:
+    // paint it again, so the signer need not sign twice.
+    if (/^data:image\/png;base64,[A-Za-z0-9+\/]+=*$/.test(input.value)) {
+      var kept = new Image();
+      kept.onload = function () {
+        context.drawImage(kept, 0, 0, canvas.width, canvas.height);
+        inked = true;
+      };
+      kept.onerror = function () { input.value = ""; };
+      kept.src = input.value;
+    } else {
+      input.value = "";
+    }
     clear.addEventListener("click", function () {
       context.clearRect(0, 0, canvas.width, canvas.height);
       inked = false;
