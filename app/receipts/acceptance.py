@@ -214,28 +214,15 @@ def accept(
     receipt = _receipt(receipt_id)
     if not rules.may_decide(receipt, person):
         raise Refused(SOMEONE_ELSE.format(name=receipt.person.name))
-    if _settled_before(receipt, version) and receipt.state == "accepted":
-        return Decided(receipt.id, "Already done.", duplicate=True)
-    _check_waiting(receipt, version)
-    signature = signatures.read(drawn, typed, person)
-    if signature is None:
-        raise Invalid({"signature": SIGN_NEEDED})
-    stored = ""
-    try:
-        with write():
-            receipt = _receipt(receipt_id)  # again, under the write lock
-            _check_waiting(receipt, version)
-            assets = _items(receipt)
-            written = _mark(receipt, assets, "handover_accepted", person)
-            sign(receipt, signature, person, uploads_dir=uploads_dir)
-            stored = receipt.signature_file
-            Receipt.update(state="accepted", decided_at=utcnow()).where(
-                Receipt.id == receipt.id
-            ).execute()
-    except BaseException:
-        signatures.discard(uploads_dir, stored)
-        raise
-    return Decided(receipt.id, f"Accepted {_count(assets)}. Thank you.", events=written)
+    return _sign_waiting(
+        receipt,
+        "accepted",
+        by=person,
+        drawn=drawn,
+        typed=typed,
+        version=version,
+        uploads_dir=uploads_dir,
+    )
 
 
 def decline(receipt_id: int, *, person: User, note: str, version: int | None = None) -> Decided:
@@ -281,7 +268,39 @@ def sign_now(
     receipt = _receipt(receipt_id)
     if not rules.may_sign_now(receipt, viewer):
         raise NotFound("No such handover.")
-    if _settled_before(receipt, version) and receipt.state == "signed":
+    return _sign_waiting(
+        receipt,
+        "signed",
+        by=viewer,
+        drawn=drawn,
+        typed=typed,
+        version=version,
+        uploads_dir=uploads_dir,
+    )
+
+
+# What each way of signing a waiting handover records on its items, and says.
+_SIGNING = {
+    "accepted": ("handover_accepted", "Accepted {count}. Thank you."),
+    "signed": ("handover_signed", "Signed for {count}."),
+}
+
+
+def _sign_waiting(
+    receipt: Receipt,
+    state: str,
+    *,
+    by: User,
+    drawn: str,
+    typed: str,
+    version: int | None,
+    uploads_dir: Path,
+) -> Decided:
+    """The receiver's signature on a waiting handover, by `by` (themselves, or the
+    staff member whose phone they sign on): the receipt ends `state`, each item
+    gets its event, in one write. A double tap is "Already done."."""
+    kind, said = _SIGNING[state]
+    if _settled_before(receipt, version) and receipt.state == state:
         return Decided(receipt.id, "Already done.", duplicate=True)
     _check_waiting(receipt, version)
     person = User.get_by_id(receipt.person_id)
@@ -291,16 +310,20 @@ def sign_now(
     stored = ""
     try:
         with write():
-            receipt = _receipt(receipt_id)
+            receipt = _receipt(receipt.id)  # again, under the write lock
             _check_waiting(receipt, version)
             assets = _items(receipt)
-            written = _mark(receipt, assets, "handover_signed", viewer)
+            written = _mark(receipt, assets, kind, by)
             sign(receipt, signature, person, uploads_dir=uploads_dir)
             stored = receipt.signature_file
+            if state != "signed":  # sign() leaves it "signed"
+                Receipt.update(state=state, decided_at=utcnow()).where(
+                    Receipt.id == receipt.id
+                ).execute()
     except BaseException:
         signatures.discard(uploads_dir, stored)
         raise
-    return Decided(receipt.id, f"Signed for {_count(assets)}.", events=written)
+    return Decided(receipt.id, said.format(count=_count(assets)), events=written)
 
 
 def invite(receipt_id: int, *, public_url: str, smtp: mail.SmtpSettings | None) -> Delivery:
