@@ -68,18 +68,26 @@ def accept(receipt_id: int):
     """Accept a handover made to you, signing for the items."""
     if request.method == "GET":
         return _page(receipt_id, "accept")
+    return _signed(receipt_id, "accept", url_for("home.index"))
+
+
+def _signed(receipt_id: int, mode: str, done_to: str):
+    """The receiver's signature on a waiting handover: accepted later by them
+    (`mode` "accept"), or signed there and then on a lead's phone ("sign")."""
+    service = acceptance.accept if mode == "accept" else acceptance.sign_now
+    who = {"person" if mode == "accept" else "viewer": current_actor()}
     return _decide(
         receipt_id,
-        "accept",
-        lambda: acceptance.accept(
+        mode,
+        lambda: service(
             receipt_id,
-            person=current_actor(),
             drawn=request.form.get("signature", ""),
             typed=form_text("signature_name", 120),
             version=form_int("version"),
             uploads_dir=_uploads(),
+            **who,
         ),
-        url_for("home.index"),
+        done_to,
     )
 
 
@@ -106,16 +114,4 @@ def sign(receipt_id: int):
     """Hand the phone to the receiver: they sign for the items there and then."""
     if request.method == "GET":
         return _page(receipt_id, "sign")
-    return _decide(
-        receipt_id,
-        "sign",
-        lambda: acceptance.sign_now(
-            receipt_id,
-            viewer=current_actor(),
-            drawn=request.form.get("signature", ""),
-            typed=form_text("signature_name", 120),
-            version=form_int("version"),
-            uploads_dir=_uploads(),
-        ),
-        url_for("receipts.show", receipt_id=receipt_id),
-    )
+    return _signed(receipt_id, "sign", url_for("receipts.show", receipt_id=receipt_id))
