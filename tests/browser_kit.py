@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -184,3 +185,12 @@ def add_asset(page: Page, server: str, name: str) -> str:
     page.get_by_label("Name", exact=True).press("Enter")
     page.wait_for_url(re.compile(re.escape(server) + r"/A/[0-9A-Z]{6}$"))
     return page.url.rsplit("/", 1)[1]
+
+
+def db_rows(tmp_path: Path, sql: str) -> list[tuple]:
+    """Rows from the live server's SQLite file (instance/ under the test's tmp_path)."""
+    db = sqlite3.connect(tmp_path / "instance" / "tagtrail.sqlite3")
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()

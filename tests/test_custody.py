@@ -87,7 +87,7 @@ def test_lead_checks_out_to_another_person_with_due_date_and_note(client, auth, 
     # Between two people: a handover receipt, linked from the message.
     receipt = Receipt.get()
     assert event.data == {"due_back": SOON.isoformat(), "receipt": receipt.id}
-    assert flash(soup) == "Checked out to Pat Holder. Receipt"
+    assert flash(soup) == "Checked out to Pat Holder. Open the receipt"
     assert card(soup)["Held by"] == "Pat Holder"
     assert card(soup)["Due back"] == SOON.strftime("%d %b %Y")
     assert history(soup)[0] == (
@@ -232,7 +232,7 @@ def test_return_one_tap(client, auth, item, places, via, role):
         places[0].id,
     )
     # A lead taking it back from someone else makes a return receipt.
-    expected = "Returned." if holder == me else "Returned from Zebulon Quince. Receipt"
+    expected = "Returned." if holder == me else "Returned from Zebulon Quince. Open the receipt"
     assert flash(soup) == expected
     assert card(soup)["Held by"] == "Nobody"
     assert "Check out to me" in custody_controls(soup)
@@ -312,7 +312,7 @@ def test_lead_transfers_from_one_person_to_another(client, auth, item, via):
         "due_back": SOON.isoformat(),
         "receipt": Receipt.get().id,
     }
-    assert flash(soup) == "Handed over from Ann Early to Bob Later. Receipt"
+    assert flash(soup) == "Handed over from Ann Early to Bob Later. Open the receipt"
     assert history(soup)[0] == f"Handed over from Ann Early to Bob Later by {lead.name} · Receipt"
 
 

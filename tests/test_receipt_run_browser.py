@@ -8,7 +8,6 @@ reported in the same step."""
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import pytest
 from playwright.sync_api import expect
@@ -17,6 +16,7 @@ from .browser_kit import (
     STARTUP_SECONDS,
     add_asset,
     assert_no_sideways_scroll,
+    db_rows,
     phone,
     set_up_organisation,
 )
@@ -26,14 +26,6 @@ from .mail_kit import inbox  # noqa: F401 (a fixture)
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a long enough password"
-
-
-def _rows(tmp_path, sql: str) -> list[tuple]:
-    db = sqlite3.connect(tmp_path / "instance" / "tagtrail.sqlite3")
-    try:
-        return db.execute(sql).fetchall()
-    finally:
-        db.close()
 
 
 def _draw(page, selector: str) -> None:
@@ -116,15 +108,17 @@ def test_three_laptops_in_one_run_one_signature_then_return_all(
     page.wait_for_url(re.compile(re.escape(server) + r"/receipts/\d+$"))
     expect(page.locator("#receipt-signature img")).to_be_visible()
     expect(page.locator("#receipt-items tbody tr")).to_have_count(3)
-    [(rid, state, signature_file, pdf_file)] = _rows(
+    [(rid, state, signature_file, pdf_file)] = db_rows(
         tmp_path, "SELECT id, state, signature_file, pdf_file FROM receipt"
     )
     assert state == "signed" and signature_file.endswith(".png") and pdf_file
     assert (
-        _rows(tmp_path, f"SELECT condition FROM receipt_item WHERE receipt_id = {rid}")
+        db_rows(tmp_path, f"SELECT condition FROM receipt_item WHERE receipt_id = {rid}")
         == [("new",)] * 3
     )
-    assert _rows(tmp_path, "SELECT COUNT(*) FROM asset WHERE awaiting_since IS NOT NULL") == [(0,)]
+    assert db_rows(tmp_path, "SELECT COUNT(*) FROM asset WHERE awaiting_since IS NOT NULL") == [
+        (0,)
+    ]
     # One email to her, with the one PDF.
     mailbox.wait_for(1)
     email = mailbox.to("nina@example.test")
@@ -151,16 +145,16 @@ def test_three_laptops_in_one_run_one_signature_then_return_all(
     expect(page.locator("#returned li")).to_have_count(3)
     expect(page.locator("#receipt-link")).to_be_visible()
     page.screenshot(path=str(tmp_path / "returned.png"), full_page=True)
-    returns = _rows(tmp_path, "SELECT id, state FROM receipt WHERE kind = 'return'")
+    returns = db_rows(tmp_path, "SELECT id, state FROM receipt WHERE kind = 'return'")
     assert len(returns) == 1 and returns[0][1] == "signed"
     assert sorted(
-        _rows(
+        db_rows(
             tmp_path,
             "SELECT a.name, i.condition FROM receipt_item i JOIN asset a ON a.id = i.asset_id "
             f"WHERE i.receipt_id = {returns[0][0]}",
         )
     ) == [("Laptop 1", "new"), ("Laptop 2", "broken"), ("Laptop 3", "new")]
-    assert _rows(
+    assert db_rows(
         tmp_path,
         "SELECT a.name, a.status, f.description, f.severity FROM fault f "
         "JOIN asset a ON a.id = f.asset_id",

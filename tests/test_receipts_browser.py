@@ -5,12 +5,17 @@ JavaScript off, the pad hidden and the typed full name as the signature."""
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import pytest
 from playwright.sync_api import expect
 
-from .browser_kit import add_asset, assert_no_sideways_scroll, phone, set_up_organisation
+from .browser_kit import (
+    add_asset,
+    assert_no_sideways_scroll,
+    db_rows,
+    phone,
+    set_up_organisation,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -22,14 +27,6 @@ def _person(page, server: str, name: str) -> None:
     page.get_by_label("Name", exact=True).fill(name)
     page.get_by_role("button", name=re.compile("^(Add|Save)")).click()
     page.wait_for_url(re.compile(re.escape(server) + r"/people/\d+$"))
-
-
-def _rows(tmp_path, sql: str) -> list[tuple]:
-    db = sqlite3.connect(tmp_path / "instance" / "tagtrail.sqlite3")
-    try:
-        return db.execute(sql).fetchall()
-    finally:
-        db.close()
 
 
 def test_draw_with_the_mouse_and_submit(browser, server, tmp_path):
@@ -65,7 +62,7 @@ def test_draw_with_the_mouse_and_submit(browser, server, tmp_path):
     expect(image).to_be_visible()
     assert page.evaluate("document.querySelector('#receipt-signature img').naturalWidth") == 600
     page.screenshot(path=str(tmp_path / "receipt.png"), full_page=True)
-    [(state, signature_file, pdf_file)] = _rows(
+    [(state, signature_file, pdf_file)] = db_rows(
         tmp_path, "SELECT state, signature_file, pdf_file FROM receipt"
     )
     assert state == "signed" and signature_file.endswith(".png") and pdf_file
@@ -105,7 +102,7 @@ def test_typed_name_without_javascript(browser, server, tmp_path):
     page.get_by_role("button", name="Check out").click()
     page.wait_for_url(f"{server}/A/{code}")
     expect(page.locator("#flash")).to_contain_text("Checked out to Zoë Ångström.")
-    [(state, typed, signature_file)] = _rows(
+    [(state, typed, signature_file)] = db_rows(
         tmp_path, "SELECT state, signature_name, signature_file FROM receipt"
     )
     assert (state, typed, signature_file) == ("signed", "zoe angstrom", "")
@@ -138,7 +135,7 @@ def test_a_refused_form_keeps_the_drawing(browser, server, tmp_path):
     assert drawn.startswith("data:image/png;base64,")
     page.get_by_role("button", name="Check out").click()
     expect(page.locator(".field.has-error .error").first).to_be_visible()
-    assert _rows(tmp_path, "SELECT id FROM receipt") == []
+    assert db_rows(tmp_path, "SELECT id FROM receipt") == []
     assert page.locator("input[name=signature]").input_value() == drawn
     inked = (
         "(() => { const c = document.querySelector('#signing canvas');"
@@ -149,7 +146,7 @@ def test_a_refused_form_keeps_the_drawing(browser, server, tmp_path):
     page.locator("#due_back").fill("")
     page.get_by_role("button", name="Check out").click()
     page.wait_for_url(f"{server}/A/{code}")
-    [(state, signature_file)] = _rows(tmp_path, "SELECT state, signature_file FROM receipt")
+    [(state, signature_file)] = db_rows(tmp_path, "SELECT state, signature_file FROM receipt")
     assert state == "signed" and signature_file.endswith(".png")
     # The lead's own list of receipts (the one they handed over), at a phone's width.
     page.goto(f"{server}/receipts")
