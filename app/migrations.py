@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from datetime import date, timedelta
 
 from peewee import DatabaseError
 
@@ -614,6 +615,114 @@ def _v22_fault_on_a_receipt() -> None:
     )
 
 
+def _v23_subscriptions_and_replacement() -> None:
+    # Version 23: vendors, subscriptions (licences, SaaS, domains, support
+    # contracts), their seats, history and documents; the seats a leaver's
+    # return receipt lists; each category's replacement cost; and each asset's
+    # end of useful life (a projection, filled in below for the assets there).
+    _run(
+        'CREATE TABLE IF NOT EXISTS "vendor" ("id" {pk}, "name" VARCHAR(120) NOT NULL, '
+        '"created_at" {datetime} NOT NULL)',
+        'CREATE UNIQUE INDEX IF NOT EXISTS "vendor_lower_name" ON "vendor" (LOWER("name"))',
+        'CREATE TABLE IF NOT EXISTS "subscription" ("id" {pk}, "vendor_id" INTEGER NOT NULL, '
+        '"product" VARCHAR(200) NOT NULL, "kind" VARCHAR(16) NOT NULL, "seats" INTEGER, '
+        '"cost_cents" INTEGER, "period" VARCHAR(8) NOT NULL, "starts_on" DATE, '
+        '"renews_on" DATE, "auto_renews" {bool} NOT NULL, "remind_days" INTEGER NOT NULL, '
+        '"reminded_for" DATE, "owner_id" INTEGER, "owner_team_id" INTEGER, '
+        '"notes" TEXT NOT NULL, "licence_key" TEXT NOT NULL, "cancelled_at" {datetime}, '
+        '"ended_on" DATE, "version" INTEGER NOT NULL, "created_at" {datetime} NOT NULL, '
+        '"updated_at" {datetime} NOT NULL, '
+        'FOREIGN KEY ("vendor_id") REFERENCES "vendor" ("id") ON DELETE RESTRICT, '
+        'FOREIGN KEY ("owner_id") REFERENCES "user" ("id") ON DELETE RESTRICT, '
+        'FOREIGN KEY ("owner_team_id") REFERENCES "team" ("id") ON DELETE RESTRICT)',
+        'CREATE INDEX IF NOT EXISTS "subscription_vendor_id" ON "subscription" ("vendor_id")',
+        'CREATE INDEX IF NOT EXISTS "subscription_renews_on" ON "subscription" ("renews_on")',
+        'CREATE INDEX IF NOT EXISTS "subscription_owner_id" ON "subscription" ("owner_id")',
+        'CREATE INDEX IF NOT EXISTS "subscription_owner_team_id" '
+        'ON "subscription" ("owner_team_id")',
+        'CREATE INDEX IF NOT EXISTS "subscription_lower_product_id" '
+        'ON "subscription" (LOWER("product"), "id")',
+        'CREATE TABLE IF NOT EXISTS "subscription_seat" ("id" {pk}, '
+        '"subscription_id" INTEGER NOT NULL, "person_id" INTEGER NOT NULL, "asset_id" INTEGER, '
+        '"assigned_at" {datetime} NOT NULL, "assigned_by_id" INTEGER, "freed_at" {datetime}, '
+        '"freed_by_id" INTEGER, '
+        'FOREIGN KEY ("subscription_id") REFERENCES "subscription" ("id") ON DELETE RESTRICT, '
+        'FOREIGN KEY ("person_id") REFERENCES "user" ("id") ON DELETE RESTRICT, '
+        'FOREIGN KEY ("asset_id") REFERENCES "asset" ("id") ON DELETE RESTRICT, '
+        'FOREIGN KEY ("assigned_by_id") REFERENCES "user" ("id") ON DELETE RESTRICT, '
+        'FOREIGN KEY ("freed_by_id") REFERENCES "user" ("id") ON DELETE RESTRICT)',
+        'CREATE INDEX IF NOT EXISTS "subscription_seat_asset_id" '
+        'ON "subscription_seat" ("asset_id")',
+        'CREATE INDEX IF NOT EXISTS "subscription_seat_assigned_by_id" '
+        'ON "subscription_seat" ("assigned_by_id")',
+        'CREATE INDEX IF NOT EXISTS "subscription_seat_freed_by_id" '
+        'ON "subscription_seat" ("freed_by_id")',
+        'CREATE INDEX IF NOT EXISTS "subscription_seat_subscription_id_freed_at" '
+        'ON "subscription_seat" ("subscription_id", "freed_at")',
+        'CREATE INDEX IF NOT EXISTS "subscription_seat_person_id_freed_at" '
+        'ON "subscription_seat" ("person_id", "freed_at")',
+        'CREATE TABLE IF NOT EXISTS "subscription_event" ("id" {pk}, '
+        '"subscription_id" INTEGER NOT NULL, "kind" VARCHAR(32) NOT NULL, "actor_id" INTEGER, '
+        '"at" {datetime} NOT NULL, "person_id" INTEGER, "note" TEXT NOT NULL, "data" TEXT, '
+        '"key" VARCHAR(64), '
+        'FOREIGN KEY ("subscription_id") REFERENCES "subscription" ("id") ON DELETE RESTRICT, '
+        'FOREIGN KEY ("actor_id") REFERENCES "user" ("id") ON DELETE RESTRICT, '
+        'FOREIGN KEY ("person_id") REFERENCES "user" ("id") ON DELETE RESTRICT)',
+        'CREATE INDEX IF NOT EXISTS "subscription_event_actor_id" '
+        'ON "subscription_event" ("actor_id")',
+        'CREATE INDEX IF NOT EXISTS "subscription_event_person_id" '
+        'ON "subscription_event" ("person_id")',
+        'CREATE UNIQUE INDEX IF NOT EXISTS "subscription_event_key" '
+        'ON "subscription_event" ("key")',
+        'CREATE INDEX IF NOT EXISTS "subscription_event_subscription_id_at" '
+        'ON "subscription_event" ("subscription_id", "at")',
+        'CREATE INDEX IF NOT EXISTS "subscription_event_at" ON "subscription_event" ("at")',
+        'CREATE TABLE IF NOT EXISTS "subscription_attachment" ("id" {pk}, '
+        '"subscription_id" INTEGER NOT NULL, "kind" VARCHAR(12) NOT NULL, '
+        '"stored_name" VARCHAR(80) NOT NULL, "original_name" VARCHAR(255) NOT NULL, '
+        '"content_type" VARCHAR(80) NOT NULL, "size_bytes" INTEGER NOT NULL, '
+        '"uploaded_by_id" INTEGER, "uploaded_at" {datetime} NOT NULL, '
+        'FOREIGN KEY ("subscription_id") REFERENCES "subscription" ("id") ON DELETE RESTRICT, '
+        'FOREIGN KEY ("uploaded_by_id") REFERENCES "user" ("id") ON DELETE RESTRICT)',
+        'CREATE INDEX IF NOT EXISTS "subscription_attachment_subscription_id" '
+        'ON "subscription_attachment" ("subscription_id")',
+        'CREATE UNIQUE INDEX IF NOT EXISTS "subscription_attachment_stored_name" '
+        'ON "subscription_attachment" ("stored_name")',
+        'CREATE INDEX IF NOT EXISTS "subscription_attachment_uploaded_by_id" '
+        'ON "subscription_attachment" ("uploaded_by_id")',
+        'CREATE TABLE IF NOT EXISTS "receipt_seat" ("id" {pk}, "receipt_id" INTEGER NOT NULL, '
+        '"seat_id" INTEGER NOT NULL, '
+        'FOREIGN KEY ("receipt_id") REFERENCES "receipt" ("id") ON DELETE RESTRICT, '
+        'FOREIGN KEY ("seat_id") REFERENCES "subscription_seat" ("id") ON DELETE RESTRICT)',
+        'CREATE INDEX IF NOT EXISTS "receipt_seat_seat_id" ON "receipt_seat" ("seat_id")',
+        'CREATE UNIQUE INDEX IF NOT EXISTS "receipt_seat_receipt_id_seat_id" '
+        'ON "receipt_seat" ("receipt_id", "seat_id")',
+        'ALTER TABLE "category" ADD COLUMN "replacement_cost_cents" INTEGER',
+        'ALTER TABLE "asset" ADD COLUMN "life_ends_on" DATE',
+        'CREATE INDEX IF NOT EXISTS "asset_life_ends_on_status" '
+        'ON "asset" ("life_ends_on", "status")',
+    )
+    # The end of each asset's useful life as the rule stood when this step
+    # shipped: the purchase date plus the category's useful life in months of
+    # 30.4375 days (487/16 of a day), rounded up to a whole day, the first day
+    # the value report counts the life as used up.
+    rows = db.execute_sql(
+        'SELECT DISTINCT "asset"."purchase_date", "category"."useful_life_months" '
+        'FROM "asset" JOIN "category" ON "category"."id" = "asset"."category_id" '
+        'WHERE "asset"."purchase_date" IS NOT NULL AND "category"."useful_life_months" > 0'
+    ).fetchall()
+    for bought, months in rows:
+        day = bought if isinstance(bought, date) else date.fromisoformat(str(bought))
+        ends = day + timedelta(days=(months * 487 + 15) // 16)
+        db.execute_sql(
+            'UPDATE "asset" SET "life_ends_on" = %s WHERE "purchase_date" = %s AND "category_id" '
+            'IN (SELECT "id" FROM "category" WHERE "useful_life_months" = %s)'.replace(
+                "%s", "?" if is_sqlite() else "%s"
+            ),
+            (ends.isoformat(), day.isoformat(), months),
+        )
+
+
 STEPS: dict[int, Callable[[], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
@@ -636,6 +745,7 @@ STEPS: dict[int, Callable[[], None]] = {
     20: _v20_teams,
     21: _v21_receipts,
     22: _v22_fault_on_a_receipt,
+    23: _v23_subscriptions_and_replacement,
 }
 LATEST = max(STEPS, default=1)
 # Steps that make what the models cannot describe (the search box's index and

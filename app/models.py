@@ -134,6 +134,9 @@ class Category(BaseModel):
     checker = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
     # Handing its assets over needs the receiver's signature.
     signature_required = BooleanField(default=False)
+    # What replacing one of its assets costs today (the replacement plan); none
+    # set: each asset's own purchase cost.
+    replacement_cost_cents = IntegerField(null=True)
 
 
 class Asset(BaseModel):
@@ -188,6 +191,10 @@ class Asset(BaseModel):
     # Projection: the last service (or purchase) plus the interval in force;
     # kept up to date whenever either changes, so "service due" is one query.
     service_due_on = DateField(null=True)
+    # Projection: the purchase date plus its category's useful life (the
+    # replacement plan, app/replacement/rules.py); kept up to date whenever
+    # either changes, so "due for replacement this quarter" is one query.
+    life_ends_on = DateField(null=True)
     # Bumped on every change; forms carry it so a stale form cannot overwrite.
     version = IntegerField(default=1)
     created_at = DateTimeField(default=utcnow)
@@ -202,6 +209,7 @@ class Asset(BaseModel):
             (("service_due_on", "status"), False),
             (("last_audited_at", "status"), False),
             (("last_seen_at", "created_at", "status"), False),
+            (("life_ends_on", "status"), False),
         )
 
     @property
@@ -560,6 +568,120 @@ class ReceiptItem(BaseModel):
         indexes = ((("receipt", "asset"), True),)
 
 
+class Vendor(BaseModel):
+    """Who a subscription is bought from. Names are unique ignoring case."""
+
+    name = CharField(max_length=120)
+    created_at = DateTimeField(default=utcnow)
+
+
+Vendor.add_index(Vendor.index(fn.LOWER(Vendor.name), unique=True, name="vendor_lower_name"))
+
+SUBSCRIPTION_KINDS = {
+    "licence": "Licence",
+    "saas": "SaaS",
+    "cloud": "Cloud service",
+    "domain": "Domain",
+    "support": "Support contract",
+}
+SUBSCRIPTION_PERIODS = {"month": "Monthly", "year": "Yearly"}
+
+
+class Subscription(BaseModel):
+    """A licence, SaaS or cloud service, domain or support contract: something
+    paid for that has no label. The rules live in app/subscriptions/rules.py."""
+
+    vendor = ForeignKeyField(Vendor, backref="subscriptions", on_delete="RESTRICT")
+    product = CharField(max_length=200)
+    kind = CharField(max_length=16, default="saas")
+    seats = IntegerField(null=True)  # None: unlimited
+    cost_cents = IntegerField(null=True)  # per period; None: not recorded
+    period = CharField(max_length=8, default="year")  # "month" or "year"
+    starts_on = DateField(null=True)
+    renews_on = DateField(null=True, index=True)
+    auto_renews = BooleanField(default=False)
+    remind_days = IntegerField(default=30)  # reminder this many days before renewal
+    # The renewal date the last reminder was sent for: one reminder per renewal.
+    reminded_for = DateField(null=True)
+    owner = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    owner_team = ForeignKeyField(Team, null=True, backref="+", on_delete="RESTRICT")
+    notes = TextField(default="")
+    licence_key = TextField(default="")  # shown only to leads, one tap each, recorded
+    cancelled_at = DateTimeField(null=True)
+    ended_on = DateField(null=True)  # the last day it runs, once cancelled
+    version = IntegerField(default=1)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+
+Subscription.add_index(
+    Subscription.index(
+        fn.LOWER(Subscription.product), Subscription.id, name="subscription_lower_product_id"
+    )
+)
+
+
+class SubscriptionSeat(BaseModel):
+    """One seat of a subscription given to a person (and optionally to an asset,
+    software on a laptop). Freeing it keeps the row, with when and by whom."""
+
+    subscription = ForeignKeyField(
+        Subscription, backref="seat_rows", on_delete="RESTRICT", index=False
+    )
+    person = ForeignKeyField(User, backref="+", on_delete="RESTRICT", index=False)
+    asset = ForeignKeyField(Asset, null=True, backref="+", on_delete="RESTRICT")
+    assigned_at = DateTimeField(default=utcnow)
+    assigned_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    freed_at = DateTimeField(null=True)
+    freed_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+
+    class Meta:
+        # A subscription's seats in use, and a person's.
+        indexes = ((("subscription", "freed_at"), False), (("person", "freed_at"), False))
+
+
+class SubscriptionEvent(BaseModel):
+    """Append-only history of a subscription, as Event is of an asset."""
+
+    subscription = ForeignKeyField(
+        Subscription, backref="events", on_delete="RESTRICT", index=False
+    )
+    kind = CharField(max_length=32)
+    actor = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    at = DateTimeField(default=utcnow)
+    person = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")  # a seat's
+    note = TextField(default="")
+    data = JSONField(null=True)
+    key = CharField(max_length=64, null=True, unique=True)  # as Event.key
+
+    class Meta:
+        indexes = ((("subscription", "at"), False), (("at",), False))
+
+
+class SubscriptionAttachment(BaseModel):
+    """A document kept with a subscription (the contract, the invoice), under
+    instance/uploads/ like an asset's attachments."""
+
+    subscription = ForeignKeyField(Subscription, backref="attachments", on_delete="RESTRICT")
+    kind = CharField(max_length=12)
+    stored_name = CharField(max_length=80, unique=True)
+    original_name = CharField(max_length=255, default="")
+    content_type = CharField(max_length=80)
+    size_bytes = IntegerField()
+    uploaded_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    uploaded_at = DateTimeField(default=utcnow)
+
+
+class ReceiptSeat(BaseModel):
+    """A seat freed in the step a receipt records (a leaver's Return all)."""
+
+    receipt = ForeignKeyField(Receipt, backref="seats", on_delete="RESTRICT", index=False)
+    seat = ForeignKeyField(SubscriptionSeat, backref="+", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("receipt", "seat"), True),)
+
+
 MODELS = [
     SchemaVersion,
     Setting,
@@ -586,4 +708,10 @@ MODELS = [
     CalendarFeed,
     Receipt,
     ReceiptItem,
+    Vendor,
+    Subscription,
+    SubscriptionSeat,
+    SubscriptionEvent,
+    SubscriptionAttachment,
+    ReceiptSeat,
 ]

@@ -47,10 +47,15 @@ from app.models import (
     LabelCode,
     LabelFormatSetting,
     Receipt,
+    ReceiptSeat,
     Reservation,
     ReservationItem,
     SchemaVersion,
     Setting,
+    Subscription,
+    SubscriptionAttachment,
+    SubscriptionEvent,
+    SubscriptionSeat,
     User,
     db,
 )
@@ -314,6 +319,36 @@ ROWS: dict[int, list[str]] = {
         'Rung bent', 'do_not_use', '', NULL)""",
         """UPDATE "receipt_item" SET "fault_id" = (SELECT "id" FROM "fault" WHERE
         "description" = 'Rung bent')""",
+        # Ladders get a useful life, so step 23 has an end of life to fill in.
+        """UPDATE "category" SET "useful_life_months" = 36 WHERE "name" = 'Ladders'""",
+    ],
+    23: [
+        """INSERT INTO "vendor" ("name", "created_at") VALUES ('Figma', '2026-03-09 08:00:00')""",
+        f"""INSERT INTO "subscription" ("vendor_id", "product", "kind", "seats", "cost_cents",
+        "period", "starts_on", "renews_on", "auto_renews", "remind_days", "reminded_for",
+        "owner_id", "owner_team_id", "notes", "licence_key", "cancelled_at", "ended_on",
+        "version", "created_at", "updated_at") VALUES ((SELECT "id" FROM "vendor"
+        WHERE "name" = 'Figma'), 'Figma Professional', 'saas', 5, 1500, 'month', '2026-01-01',
+        '2027-01-01', TRUE, 30, NULL, {VERA}, (SELECT "id" FROM "team" WHERE
+        "name" = 'Site crew'), '', 'KEY-123', NULL, NULL, 1, '2026-03-09 08:00:00',
+        '2026-03-09 08:00:00')""",
+        f"""INSERT INTO "subscription_seat" ("subscription_id", "person_id", "asset_id",
+        "assigned_at", "assigned_by_id", "freed_at", "freed_by_id") VALUES ((SELECT "id"
+        FROM "subscription" WHERE "product" = 'Figma Professional'), {HAL}, {LADDER},
+        '2026-03-09 08:05:00', {VERA}, '2026-03-10 08:00:00', {VERA})""",
+        f"""INSERT INTO "subscription_event" ("subscription_id", "kind", "actor_id", "at",
+        "person_id", "note", "data", "key") VALUES ((SELECT "id" FROM "subscription"
+        WHERE "product" = 'Figma Professional'), 'seat_assigned', {VERA},
+        '2026-03-09 08:05:00', {HAL}, '', NULL, NULL)""",
+        f"""INSERT INTO "subscription_attachment" ("subscription_id", "kind", "stored_name",
+        "original_name", "content_type", "size_bytes", "uploaded_by_id", "uploaded_at")
+        VALUES ((SELECT "id" FROM "subscription" WHERE "product" = 'Figma Professional'),
+        'document', 'contract-v23.pdf', 'Contract.pdf', 'application/pdf', 1234, {VERA},
+        '2026-03-09 08:06:00')""",
+        """INSERT INTO "receipt_seat" ("receipt_id", "seat_id") VALUES ((SELECT "id"
+        FROM "receipt" WHERE "terms" = 'I will look after it.'), (SELECT "id"
+        FROM "subscription_seat"))""",
+        """UPDATE "category" SET "replacement_cost_cents" = 12000 WHERE "name" = 'Ladders'""",
     ],
 }
 
@@ -583,6 +618,36 @@ def _check_rows(version: int, drifts: tuple[str, ...] = ()) -> None:
         assert (item.fault.description if item.fault_id else None) == (
             "Rung bent" if version >= 22 else None
         )
+    # Step 23 filled in the ladder's end of life (ROWS[22] gave Ladders a life):
+    # 2024-11-05 plus 36 months of 30.4375 days, rounded up to 1,096 days.
+    ladder = Asset.get(Asset.code == "V1A001")
+    assert ladder.life_ends_on == (date(2027, 11, 6) if version >= 22 else None)
+    assert ladders.replacement_cost_cents == (12000 if version >= 23 else None)
+    if version >= 23:
+        [subscription] = Subscription.select()
+        assert (
+            subscription.vendor.name,
+            subscription.seats,
+            subscription.cost_cents,
+            subscription.period,
+            subscription.renews_on,
+            subscription.auto_renews,
+            subscription.owner_id,
+            subscription.owner_team.name,
+            subscription.licence_key,
+        ) == ("Figma", 5, 1500, "month", date(2027, 1, 1), True, vera.id, "Site crew", "KEY-123")
+        [seat] = SubscriptionSeat.select()
+        assert (seat.person_id, seat.asset.code, seat.freed_at) == (
+            hal.id,
+            "V1A001",
+            datetime(2026, 3, 10, 8, 0),
+        )
+        [event] = SubscriptionEvent.select()
+        assert (event.kind, event.person_id) == ("seat_assigned", hal.id)
+        [document] = SubscriptionAttachment.select()
+        assert (document.original_name, document.size_bytes) == ("Contract.pdf", 1234)
+        [line] = ReceiptSeat.select()
+        assert (line.receipt.kind, line.seat_id) == ("handover", seat.id)
 
 
 @dataclass
