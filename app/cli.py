@@ -186,7 +186,8 @@ def demo(password: str, force: bool) -> None:
 @click.option("--again", is_flag=True, help="Also email people already reminded today.")
 def remind(force_digest: bool, again: bool) -> None:
     """Email each holder their overdue items and those due back today or tomorrow
-    (run it daily from cron). On TAGTRAIL_DIGEST_WEEKDAY (default Monday), or with
+    (run it daily from cron), and each subscription's owner its renewal reminder,
+    once per renewal date. On TAGTRAIL_DIGEST_WEEKDAY (default Monday), or with
     --digest, leads and admins also get a weekly digest. Without TAGTRAIL_SMTP_HOST
     it prints what it would send."""
     from datetime import datetime
@@ -196,7 +197,9 @@ def remind(force_digest: bool, again: bool) -> None:
 
     from .custody import reminders
     from .ops import mail, settings
+    from .ops.money import format_money
     from .reservations import reservations
+    from .subscriptions import renewals
 
     app = _app()
     with app.app_context():
@@ -212,6 +215,13 @@ def remind(force_digest: bool, again: bool) -> None:
         except (ValueError, mail.MailError) as exc:
             raise click.ClickException(str(exc)) from None
         base = site["public_url"]
+
+        def subscription_link(subscription_id: int) -> str:
+            return f"{base}/subscriptions/{subscription_id}" if base else ""
+
+        def money(cents: int) -> str:
+            return format_money(cents, site["currency"])
+
         # Links only with a public address: a localhost link in an email helps nobody.
         with app.test_request_context(base_url=base or "http://localhost"):
             plan = reminders.plan(
@@ -221,11 +231,21 @@ def remind(force_digest: bool, again: bool) -> None:
                 overview_url=url_for("activity.overdue", _external=True) if base else "",
                 digest=force_digest or weekday == today.weekday(),
                 zone=ZoneInfo(site["timezone"]),
+                digest_sections=renewals.digest_sections(
+                    today, link=subscription_link, money=money
+                ),
             )
+        # Each subscription's renewal reminder, once per renewal date.
+        plan.messages += renewals.messages(
+            today, org=site["org_name"], link=subscription_link, money=money
+        )
         for line in reminders.unreachable_lines(plan, today):
             click.echo(line)
         if not plan.messages:
-            click.echo("Nothing to send: nothing is overdue or due back today or tomorrow.")
+            click.echo(
+                "Nothing to send: nothing is overdue or due back today or tomorrow, "
+                "and no renewal reminder is due."
+            )
             return
         if smtp is None:
             click.echo("No mail server is set (TAGTRAIL_SMTP_HOST); this would be sent:\n")
@@ -235,12 +255,16 @@ def remind(force_digest: bool, again: bool) -> None:
             report = reminders.send(plan, smtp, today, again=again)
         except mail.MailError as exc:
             raise click.ClickException(str(exc)) from None
+        # A renewal reminder counts as sent once all it was for have it.
+        recorded = renewals.mark_reminded(today, reminders.sent_today(today))
     for item in report.sent:
         click.echo(f"Sent to {item.to.email}: {item.subject}")
     for item in report.skipped:
         click.echo(f"Already sent today to {item.to.email} (--again to resend).")
     for item, reason in report.failed:
         click.echo(f"NOT sent to {item.to.email}: {reason}", err=True)
+    for subscription in recorded:
+        click.echo(f"Renewal reminder recorded: {subscription.product}.")
     if report.failed:
         sys.exit(1)
 

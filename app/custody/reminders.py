@@ -11,7 +11,7 @@ email twice.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -130,7 +130,7 @@ def _summary(items: list[Asset], today: date) -> str:
     return ", ".join(parts)
 
 
-def _reachable(user: User) -> str | None:
+def reachable(user: User) -> str | None:
     """Why this person cannot be emailed, or None when they can."""
     if not user.email:
         return "no email address"
@@ -151,10 +151,12 @@ def plan(
     overview_url: str = "",
     digest: bool = False,
     zone: tzinfo = UTC,
+    digest_sections: Sequence[str] = (),
 ) -> Plan:
     """The emails to send today: one per holder listing all their due items, one
     per reservation starting today or tomorrow (to its person; `zone` is the
-    organisation's), and (when `digest`) one digest per lead and admin."""
+    organisation's), and (when `digest`) one digest per lead and admin, with
+    `digest_sections` (other packages' parts, such as renewals) added to it."""
     out = Plan()
     out.messages += _bookings(today, org, link, zone)
     by_holder: dict[int, tuple[User, list[Asset]]] = {}
@@ -164,7 +166,7 @@ def plan(
     kits = reservation_listing.started_kits(a.id for a in due)
     more = f"\nThe same list is on the Overdue page: {overview_url}\n" if overview_url else ""
     for holder, items in sorted(by_holder.values(), key=lambda pair: pair[0].name.lower()):
-        reason = _reachable(holder)
+        reason = reachable(holder)
         if reason:
             out.unreachable.append((holder, items, reason))
             continue
@@ -182,7 +184,7 @@ def plan(
         subject = f"{org} reminder: {whole}{_summary(items, today)}"
         out.messages.append(Outgoing(f"holder:{holder.id}", holder, subject, body, items))
     if digest:
-        out.messages += _digests(today, org, link, overview_url, out.unreachable)
+        out.messages += _digests(today, org, link, overview_url, out.unreachable, digest_sections)
     return out
 
 
@@ -194,7 +196,7 @@ def _bookings(today: date, org: str, link: Link, zone: tzinfo) -> list[Outgoing]
     out = []
     for booking in reservation_listing.starting(since, until):
         person = booking.person
-        if _reachable(person) is not None:
+        if reachable(person) is not None:
             continue  # the Reservations page lists it for them all the same
         when = reservation_moments.period_text(booking.starts_at, booking.ends_at, zone, now)
         kit = reservation_listing.kit_name(booking)
@@ -222,7 +224,7 @@ def _bookings(today: date, org: str, link: Link, zone: tzinfo) -> list[Outgoing]
     return out
 
 
-def _digests(today, org, link, overview_url, unreachable) -> list[Outgoing]:
+def _digests(today, org, link, overview_url, unreachable, more=()) -> list[Outgoing]:
     week = list(held_and_due_by(today + timedelta(days=DIGEST_AHEAD_DAYS)))
     kits = reservation_listing.started_kits(a.id for a in week)
     overdue = [a for a in week if is_overdue(a, today)]
@@ -245,6 +247,7 @@ def _digests(today, org, link, overview_url, unreachable) -> list[Outgoing]:
         sections.append(
             f"Waiting for acceptance for more than {days} days ({len(waiting)}):\n{lines}"
         )
+    sections += more
     if unreachable:
         people = "\n".join(
             f"- {user.name} ({reason}): "
@@ -264,7 +267,7 @@ def _digests(today, org, link, overview_url, unreachable) -> list[Outgoing]:
     return [
         Outgoing(f"digest:{lead.id}", lead, subject, body, overdue + coming)
         for lead in leads
-        if _reachable(lead) is None
+        if reachable(lead) is None
     ]
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from peewee import Case, Cast
+
 from ..errors import Invalid
 from ..models import SUBSCRIPTION_KINDS, SUBSCRIPTION_PERIODS, Subscription
 
@@ -238,3 +240,80 @@ def next_renewal(subscription: Subscription) -> date | None:
         except ValueError:
             continue
     return date(year, month, current.day)
+
+
+# Renewals, spend and waste (the reminders and the reports) ----------------------
+# The SQL forms below are the rules above written as conditions and columns on
+# Subscription, so that the reports add up thousands of rows in the database;
+# tests check that each agrees with its Python twin.
+
+RENEWALS_AHEAD_DAYS = 30  # the digest's and Home's "Renewals in the next 30 days"
+
+
+def _per_period(per_year: bool):
+    """`cost_per_year_cents` (per_year) or `cost_per_month_cents` as a CASE on the
+    period, in whole numbers: both databases divide integers as Python's // does
+    for amounts that are never negative."""
+    cents = Cast(Subscription.cost_cents, "BIGINT")
+
+    def value(months: int):
+        return cents * 12 / months if per_year else (2 * cents + months) / (2 * months)
+
+    return Case(
+        Subscription.period, [(period, value(m)) for period, m in MONTHS.items()], value(12)
+    )
+
+
+def cost_per_year_sql():
+    """`cost_per_year_cents` as a column of Subscription (NULL without a cost)."""
+    return _per_period(per_year=True)
+
+
+def cost_per_month_sql():
+    """`cost_per_month_cents` as a column of Subscription (NULL without a cost)."""
+    return _per_period(per_year=False)
+
+
+def running_sql(today: date):
+    """`is_running` as a condition on Subscription."""
+    return (Subscription.starts_on.is_null() | (Subscription.starts_on <= today)) & (
+        Subscription.ended_on.is_null() | (Subscription.ended_on >= today)
+    )
+
+
+def past_renewal_sql(today: date):
+    """`past_renewal` as a condition on Subscription."""
+    return Subscription.cancelled_at.is_null() & (Subscription.renews_on < today)
+
+
+def renewing_sql(today: date, days: int = RENEWALS_AHEAD_DAYS):
+    """Not cancelled and renewing from today to `days` days ahead, both included."""
+    return Subscription.cancelled_at.is_null() & Subscription.renews_on.between(
+        today, today + timedelta(days=days)
+    )
+
+
+def reminder_candidates_sql(today: date):
+    """Every subscription `reminder_due` could be true of (it decides): renewing
+    within the longest reminder allowed and not yet reminded for that date."""
+    return renewing_sql(today, MAX_REMIND_DAYS) & (
+        Subscription.reminded_for.is_null() | (Subscription.reminded_for != Subscription.renews_on)
+    )
+
+
+def seats_cost_per_year_cents(
+    yearly_cents: int | None, seats: int | None, count: int
+) -> int | None:
+    """What `count` of its seats cost a year: the year's cost × count ÷ seats
+    bought, rounded once to whole cents, halves up. None when the cost is not
+    recorded or the seats are unlimited (a seat has no price of its own)."""
+    if yearly_cents is None or not seats:
+        return None
+    return (2 * yearly_cents * count + seats) // (2 * seats)
+
+
+def seat_waste_counts(past_renewal: bool) -> bool:
+    """Whether a free seat's or a deactivated person's seat's cost adds to the
+    waste a year. Not when its subscription is past renewal: that whole
+    subscription's cost a year is counted already, and money counts once."""
+    return not past_renewal
