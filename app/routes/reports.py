@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from ..clock import utcnow
 from ..errors import Invalid
 from ..permissions import role
-from ..reports import breakdown, common, maintenance_costs, rules
+from ..reports import breakdown, common, maintenance_costs, rules, subscription_spend, waste
 from ..reports import idle as reports_idle
 from ..reports import utilisation as utilisation_report
 from ..reports import value as reports_value
@@ -250,4 +250,77 @@ def value_csv():
          money(c.depreciation_cents), money(c.book_cents))
         for c in [*report.categories, report.total]
     ]  # fmt: skip
+    return csv_download(name, header, rows)
+
+
+# Subscriptions: what they cost, and what is wasted -------------------------------
+
+# How many rows of each waste table the page shows, costliest first; the CSV has all.
+WASTE_ROWS = 50
+
+
+@bp.route("/subscription-spend")
+@role("lead")
+def subscription_spend_page():
+    """Running subscriptions' cost per month and per year, by team and by vendor."""
+    report = subscription_spend.spend(local_today())
+    return render_template("reports/subscription_spend.html", report=report)
+
+
+@bp.route("/subscription-spend.csv")
+@role("lead")
+def subscription_spend_csv():
+    """Subscription spend by team (table=teams) or by vendor (table=vendors)."""
+    table = _choice("table", ("teams", "vendors"))
+    report = subscription_spend.spend(local_today())
+    header = [
+        "Team" if table == "teams" else "Vendor",
+        "Subscriptions", "Without cost", "Per month", "Per year",
+    ]  # fmt: skip
+    rows = [
+        (x.name, x.subscriptions, x.without_cost, money(x.month_cents), money(x.year_cents))
+        for x in [*(report.teams if table == "teams" else report.vendors), report.total]
+    ]
+    return csv_download(f"subscription-spend-by-{table[:-1]}-{report.today}.csv", header, rows)
+
+
+@bp.route("/waste")
+@role("lead")
+def waste_page():
+    """Seats not assigned, seats held by deactivated people, subscriptions past renewal."""
+    report = waste.waste(local_today())
+    return render_template("reports/waste.html", report=report, rows=WASTE_ROWS)
+
+
+@bp.route("/waste.csv")
+@role("lead")
+def waste_csv():
+    """One of the waste report's tables: table=free, deactivated or past."""
+    table = _choice("table", ("free", "deactivated", "past"))
+    report = waste.waste(local_today())
+    name = f"waste-{table}-{report.today}.csv"
+    if table == "free":
+        header = ["Product", "Vendor", "Seats", "In use", "Free", "Per year", "Counted"]
+        rows = [
+            (x.product, x.vendor, x.seats, x.in_use, x.free, money(x.year_cents),
+             "yes" if x.counted else "no: past renewal")
+            for x in report.free
+        ]  # fmt: skip
+        rows.append(("Total", "", "", "", "", money(report.free_cents), ""))
+        return csv_download(name, header, rows)
+    if table == "deactivated":
+        header = ["Person", "Product", "Vendor", "Since", "Per year", "Counted"]
+        rows = [
+            (x.person, x.product, x.vendor, localtime(x.since, DATE), money(x.year_cents),
+             "yes" if x.counted else "no: past renewal")
+            for x in report.held
+        ]  # fmt: skip
+        rows.append(("Total", "", "", "", money(report.held_cents), ""))
+        return csv_download(name, header, rows)
+    header = ["Product", "Vendor", "Renewal date", "Auto-renews", "Per year"]
+    rows = [
+        (x.product, x.vendor, x.renews_on, "yes" if x.auto_renews else "no", money(x.year_cents))
+        for x in report.past
+    ]
+    rows.append(("Total", "", "", "", money(report.past_cents)))
     return csv_download(name, header, rows)
