@@ -68,8 +68,21 @@ def _renewals(condition) -> list[Renewal]:
 
 def due(today: date) -> list[Renewal]:
     """The subscriptions whose renewal reminder is due today."""
-    rows = _renewals(rules.reminder_candidates_sql(today))
-    return [r for r in rows if rules.reminder_due(r.subscription, today)]
+    # Each one's own reminder days decide: read just what reminder_due needs,
+    # then the few that are due in full.
+    query = Subscription.select(
+        Subscription.id,
+        Subscription.renews_on,
+        Subscription.remind_days,
+        Subscription.reminded_for,
+        Subscription.cancelled_at,
+    ).where(rules.reminder_candidates_sql(today))
+    ids = [s.id for s in query if rules.reminder_due(s, today)]
+    if not ids:
+        return []
+    return [
+        r for r in _renewals(Subscription.id.in_(ids)) if rules.reminder_due(r.subscription, today)
+    ]
 
 
 def coming(today: date, days: int = rules.RENEWALS_AHEAD_DAYS) -> list[Renewal]:
