@@ -17,6 +17,7 @@ from app.register import custom_fields, places
 from app.reservations import reservations
 
 from . import factories
+from .subscription_kit import make_subscription
 from .test_dashboard import build, days, today
 
 pytestmark = pytest.mark.usefixtures("clock")  # the dashboard's data is built around today
@@ -24,9 +25,9 @@ pytestmark = pytest.mark.usefixtures("clock")  # the dashboard's data is built a
 URLS = {"home": "/", "assets": "/assets", "scan": "/scan", "asset": "/A/{code}"}
 # Cold caches (settings, location paths), a signed-in lead, one running audit.
 BUDGET = {
-    # user, settings, my items, the counts, eight lists (not back with its kit, and
-    # needs check, only when something is), recent activity
-    "home": 13,
+    # user, settings, my items, the counts, nine lists (not back with its kit, needs
+    # check, and renewals in the next 30 days, only when something is), recent activity
+    "home": 14,
     # user, settings, custom fields, the page's ids, its rows, their photos (one query
     # for the page's thumbnails), categories, places, holders
     "assets": 9,
@@ -80,6 +81,11 @@ def _one_waiting_for_check(lead) -> None:
     custody.check_in(radio.code, actor=lead)
 
 
+def _one_renewal(lead) -> None:
+    """A subscription renewing within 30 days: Home lists it."""
+    make_subscription(lead, renews_on=today() + timedelta(days=10))
+
+
 def _get(client, count_queries, url: str):
     with count_queries() as log:
         response = client.get(url)
@@ -96,6 +102,7 @@ def test_a_hot_page_runs_a_fixed_number_of_queries_within_its_budget(
     asset = build(lead)["overdue-3"]
     _one_not_back(lead)
     _one_waiting_for_check(lead)
+    _one_renewal(lead)
     url = URLS[page].format(code=asset.code)
     small = _get(client, count_queries, url)
     _grow(lead, asset)

@@ -4,7 +4,7 @@ PostgreSQL run repeats every test here on PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -272,3 +272,35 @@ def test_leads_find_them_in_the_list(client, auth):
     titles = [a.select_one("strong").get_text() for a in soup.select("#report-list a")]
     assert "Subscription spend" in titles and "Waste" in titles
     assert soup.select_one("#report-list a[href='/reports/waste']")
+
+
+# Home's card ---------------------------------------------------------------------------
+
+
+def test_home_lists_renewals_in_the_next_30_days(client, auth):
+    """Leads see the card only when something renews within 30 days (today and the
+    30th day included, cancelled ones left out), soonest first."""
+    from .test_dashboard import section
+
+    lead = auth.login("lead")
+    soup, _ = client.soup("/")
+    assert soup.select_one("#dash-renewals") is None
+    make_subscription(lead, vendor="Gandi", product="Domain", renews_on=TODAY + timedelta(30),
+                      auto_renews=False)  # fmt: skip
+    make_subscription(lead, vendor="Figma", product="Figma Pro", renews_on=TODAY)
+    make_subscription(lead, product="Later", renews_on=TODAY + timedelta(31))
+    gone = make_subscription(lead, product="Cancelled", renews_on=TODAY + timedelta(5))
+    subscriptions.cancel(gone.id, version=gone.version, actor=lead, ended_on=TODAY)
+    soup, _ = client.soup("/")
+    assert section(soup, "dash-renewals") == (2, ["Figma Pro", "Domain"])
+    subs = [" ".join(s.get_text().split()) for s in soup.select("#dash-renewals .row-sub")]
+    assert subs == ["Renews 11 Mar 2026 · today", "Up for renewal 10 Apr 2026 · in 30 days"]
+    assert soup.select_one("#dash-renewals .see-all a")["href"] == "/reports/subscription-spend"
+
+
+def test_members_get_no_renewals_card(client, auth):
+    lead = factories.make_user("lead")
+    make_subscription(lead, renews_on=TODAY + timedelta(3))
+    auth.login("member")
+    soup, _ = client.soup("/")
+    assert soup.select_one("#dash-renewals") is None

@@ -16,7 +16,19 @@ from peewee import JOIN, SQL, Select, fn
 from ..audits import rules as audit_rules
 from ..custody.condition import needs_check_sql
 from ..custody.rules import not_back_sql, overdue_sql
-from ..models import STATUSES, Asset, Category, Event, Fault, Location, User, utcnow
+from ..models import (
+    STATUSES,
+    Asset,
+    Category,
+    Event,
+    Fault,
+    Location,
+    Subscription,
+    User,
+    Vendor,
+    utcnow,
+)
+from ..subscriptions import rules as subscription_rules
 from . import attention, events, getting_started
 
 UNSEEN_DAYS = 90
@@ -48,6 +60,8 @@ class Summary:
     # again; rows (with the check) only when there are some.
     needs_check: Section = field(default_factory=Section)
     started: getting_started.Progress | None = None  # asked only while Home lists first steps
+    # Subscriptions renewing in the next 30 days; rows only when there are some.
+    renewals: Section = field(default_factory=Section)
 
 
 def _count(*conditions):
@@ -77,6 +91,9 @@ def _counts(today: date, audit_interval_days: int, extra: dict | None = None) ->
         service=_count(attention.service_due(today)),
         not_back=_count(not_back_sql()),
         needs_check=_count(needs_check_sql()),
+        renewals=Subscription.select(fn.COUNT(SQL("*"))).where(
+            subscription_rules.renewing_sql(today)
+        ),
     )
     parts.update(extra or {})
     query = Select(columns=[part.alias(name) for name, part in parts.items()])
@@ -133,6 +150,25 @@ def waiting_for_check(rows: int = ROWS) -> list[Asset]:
         .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
         .where(needs_check_sql())
         .order_by(Asset.needs_check_since, Asset.id)
+        .limit(rows)
+    )
+
+
+def renewing(today: date, rows: int = ROWS) -> list[Subscription]:
+    """The next few subscriptions to renew (within 30 days), with their vendor."""
+    return list(
+        Subscription.select(
+            Subscription.id,
+            Subscription.product,
+            Subscription.renews_on,
+            Subscription.auto_renews,
+            Subscription.vendor,
+            Vendor.id,
+            Vendor.name,
+        )
+        .join(Vendor)
+        .where(subscription_rules.renewing_sql(today))
+        .order_by(Subscription.renews_on, Subscription.id)
         .limit(rows)
     )
 
@@ -213,4 +249,5 @@ def summary(today: date, audit_interval_days: int, *, first_steps: bool = False)
             total["needs_check"], waiting_for_check() if total["needs_check"] else []
         ),
         started=getting_started.from_row(total) if first_steps else None,
+        renewals=Section(total["renewals"], renewing(today) if total["renewals"] else []),
     )
