@@ -154,6 +154,38 @@ def test_the_sql_costs_agree_with_the_rules(app):
         ), (sub.cost_cents, sub.period)
 
 
+def test_the_sql_conditions_agree_with_the_rules(app):
+    """running_sql, past_renewal_sql and renewing_sql pick what is_running,
+    past_renewal and a 30-day look ahead pick, around every edge."""
+    lead = factories.make_user("lead")
+    made = []
+    for starts in (None, TODAY - timedelta(1), TODAY, TODAY + timedelta(1)):
+        for renews in (None, TODAY - timedelta(1), TODAY, TODAY + timedelta(30),
+                       TODAY + timedelta(31)):  # fmt: skip
+            if starts and renews and renews < starts:
+                continue
+            made.append(make_subscription(lead, starts_on=starts, renews_on=renews))
+    for ended in (TODAY - timedelta(1), TODAY, TODAY + timedelta(1)):
+        sub = make_subscription(lead, starts_on=None, renews_on=TODAY - timedelta(1))
+        made.append(subscriptions.cancel(sub.id, version=sub.version, actor=lead, ended_on=ended))
+
+    def picked(condition) -> set[int]:
+        return {s.id for s in Subscription.select(Subscription.id).where(condition)}
+
+    rows = [Subscription.get_by_id(s.id) for s in made]
+    assert picked(rules.running_sql(TODAY)) == {s.id for s in rows if rules.is_running(s, TODAY)}
+    assert picked(rules.past_renewal_sql(TODAY)) == {
+        s.id for s in rows if rules.past_renewal(s, TODAY)
+    }
+    assert picked(rules.renewing_sql(TODAY)) == {
+        s.id
+        for s in rows
+        if not rules.is_cancelled(s)
+        and s.renews_on is not None
+        and TODAY <= s.renews_on <= TODAY + timedelta(30)
+    }
+
+
 def test_seat_costs_round_half_up():
     assert rules.seats_cost_per_year_cents(12345, 10, 1) == 1235  # 1234.5
     assert rules.seats_cost_per_year_cents(12345, 10, 6) == 7407
