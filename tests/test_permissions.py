@@ -147,6 +147,10 @@ EXPECTED = {
     "reports.maintenance_csv": "lead",
     "reports.value": "lead",
     "reports.value_csv": "lead",
+    "reports.subscription_spend_page": "lead",
+    "reports.subscription_spend_csv": "lead",
+    "reports.waste_page": "lead",
+    "reports.waste_csv": "lead",
     "admin.settings_page": "admin",
     # Signed-in people; then only leads and the two people on it (else 404).
     "receipts.index": "member",
