@@ -239,7 +239,7 @@ def remind(force_digest: bool, again: bool) -> None:
         plan.messages += renewals.messages(
             today, org=site["org_name"], link=subscription_link, money=money
         )
-        for line in reminders.unreachable_lines(plan, today):
+        for line in reminders.unreachable_lines(plan, today) + renewals.nobody_to_tell(today):
             click.echo(line)
         if not plan.messages:
             click.echo(

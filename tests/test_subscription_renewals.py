@@ -248,3 +248,16 @@ def test_the_digest_lists_renewals_and_those_past_renewal(smtp, lead, pat):
         f"seats 0 (unlimited)\n  http://tags.example.test/subscriptions/{late.id}" in past
     )
     assert "Cancelled one" not in body
+
+
+def test_nobody_to_email_is_said_and_nothing_recorded(smtp, lead, pat):
+    """No lead or admin can be emailed: the run says so and the reminder stays due."""
+    sub = make_subscription(lead, renews_on=IN_30_DAYS, owner_id=pat.id, product="Orphan")
+    User.update(active=False).where(User.id.in_([pat.id, lead.id])).execute()
+    result = remind()
+    assert result.exit_code == 0
+    assert "Renewal reminder not sent (nobody to email): Orphan, renews 2026-04-10" in (
+        result.output
+    )
+    assert smtp.messages == []
+    assert Subscription.get_by_id(sub.id).reminded_for is None

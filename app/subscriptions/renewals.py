@@ -157,6 +157,16 @@ def messages(today: date, *, org: str, link: Link, money: Money) -> list[Outgoin
     return out
 
 
+def nobody_to_tell(today: date) -> list[str]:
+    """For the operator: due reminders nobody can be emailed about (no lead or
+    admin with a usable address)."""
+    return [
+        f"Renewal reminder not sent (nobody to email): {r.product}, renews {r.renews_on}"
+        for r in due(today)
+        if not recipients(r.subscription)
+    ]
+
+
 def mark_reminded(today: date, sent: set[str]) -> list[Subscription]:
     """Record each due reminder whose every recipient is in `sent` (the keys
     reached so far today): `reminded_for` and a "reminded" event, one write each."""
