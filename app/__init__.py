@@ -160,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
         reservations,
         scan,
         scanner,
+        subscription_imports,
         teams,
         week,
     )
@@ -179,6 +180,7 @@ def _register_blueprints(app: Flask) -> None:
         activity,
         assets,
         imports,
+        subscription_imports,
         exports,
         attachments,
         receipts,
