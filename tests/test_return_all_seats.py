@@ -141,9 +141,13 @@ def test_the_page_lists_the_seats_and_the_receipt_shows_them(app, client, auth, 
     assert "- Office 365 (Microsoft)" in body
 
 
-def test_someone_with_only_seats_can_be_given_return_all(app, client, auth):
+def test_someone_with_only_seats_can_be_given_return_all(app, client, auth, inbox):
+    handler, port = inbox
+    app.config.update(
+        SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False, SMTP_FROM="t@example.test"
+    )
     lead = auth.login("lead")
-    pat = factories.make_user("member", name="Pat Seat")
+    pat = factories.make_user("member", name="Pat Seat", email="pat@example.test")
     seats.assign(make_subscription(lead, "Slack", product="Slack Pro").id, pat.id, actor=lead)
     detail = soup_of(client.get(f"/people/{pat.id}"))
     assert detail.find("a", string="Return all…")["href"] == f"/people/{pat.id}/return-all"
@@ -165,6 +169,10 @@ def test_someone_with_only_seats_can_be_given_return_all(app, client, auth):
     text = text_of(stored_pdf(app, receipt.id))
     assert "Seats freed Product Vendor Item Slack Pro Slack" in text
     assert "0 items" not in text
+    message = handler.to("pat@example.test")
+    assert message["Subject"] == f"Receipt: 1 seat freed by {lead.name}"
+    body = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "Seats freed:\n\n- Slack Pro (Slack)\n" in body and "You returned" not in body
 
 
 def test_someone_with_nothing_and_no_seats_gets_no_button(client, auth):

@@ -323,6 +323,21 @@ def test_the_pages_preview_import_once_and_dry_run(client, auth, world):
     assert Subscription.select().where(Subscription.product == "FigJam").count() == 1
 
 
+def test_columns_are_changed_on_the_preview(client, auth, world):
+    auth.login("lead")
+    url = upload(client, sheet("Supplier name,Thing,Licences\nFigma,FigJam,3\n"))
+    url = url.headers["Location"]
+    page = soup_of(client.get(url))
+    assert "No column is the product" in page.select_one("#import-blockers").get_text()
+    assert page.select_one("#import-confirm form") is None
+    page = soup_of(client.get(url + "?col=vendor&col=product&col=seats"))
+    assert page.select_one("[data-count=new]").text == "1"
+    assert page.select_one("#import-confirm form") is not None
+    response = client.get(url + "?col=vendor&col=bogus&col=seats")
+    assert response.status_code == 422
+    assert "damaged" in soup_of(response).select_one(".flash-error").get_text()
+
+
 def test_an_asset_upload_is_not_a_subscription_import(client, auth, world):
     auth.login("lead")
     response = upload(client, sheet("Name\nDrill\n"), kind="assets")
