@@ -169,6 +169,8 @@ def test_someone_with_only_seats_can_be_given_return_all(app, client, auth, inbo
     text = text_of(stored_pdf(app, receipt.id))
     assert "Seats freed Product Vendor Item Slack Pro Slack" in text
     assert "0 items" not in text
+    listed = soup_of(client.get(f"/people/{pat.id}")).select_one("#receipts .receipt-items")
+    assert listed.get_text(strip=True) == "Seats freed"
     message = handler.to("pat@example.test")
     assert message["Subject"] == f"Receipt: 1 seat freed by {lead.name}"
     body = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
