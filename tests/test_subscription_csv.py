@@ -378,3 +378,18 @@ def test_vendor_lookup_ignores_case(world):
     assert vendors.by_name("figma") is not None
     found = plan("Vendor,Product\nFIGMA,Whiteboard\n")
     assert found.ok
+
+
+def test_the_command_line_writes_the_same_file(app, world, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    monkeypatch.setenv("TAGTRAIL_INSTANCE", app.instance_path)
+    monkeypatch.setenv("TAGTRAIL_SECRET_KEY", "a-long-random-test-secret-0123456789")
+    out = tmp_path / "subs.csv"
+    result = CliRunner().invoke(main, ["export-csv", "--subscriptions", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    assert [r["Product"] for r in rows] == ["Figma Professional", "Office 365", "Visio"]
+    assert "SECRET-KEY-123" not in out.read_text(encoding="utf-8-sig")
