@@ -295,6 +295,17 @@ def test_owners_must_exist_and_dates_may_need_an_order(world):
     assert found.ok and found.rows[0].values["renews_on"] == date(2027, 4, 3)
 
 
+def test_an_id_renames_but_never_overwrites_a_stranger(world):
+    figma = Subscription.get(Subscription.product == "Figma Professional")
+    found = plan(f"ID,Vendor,Product\n{figma.id},Figma,Figma Organisation\n")
+    assert found.rows[0].action == "update"
+    assert found.rows[0].changes == {"Product": ("Figma Professional", "Figma Organisation")}
+    # The same number, but neither the vendor nor the product: another
+    # tagtrail's subscription, added as new.
+    found = plan(f"ID,Vendor,Product\n{figma.id},Microsoft,Project\n")
+    assert found.rows[0].action == "new"
+
+
 def test_the_same_subscription_twice_in_a_file_is_an_error(world):
     found = plan("Vendor,Product\nFigma,New one\nfigma,NEW ONE\n")
     assert found.rows[1].errors == ["Row 3: this is the same subscription as row 2."]

@@ -185,9 +185,15 @@ def _owner(row: Row, out: dict, look: _Lookup) -> None:
 
 
 def _target(row: Row, got: dict, look: _Lookup) -> Subscription | None:
-    """The subscription the row is, if any: by ID, else by vendor and product."""
-    if got.get("id") in look.by_id:
-        return look.by_id[got["id"]]
+    """The subscription the row is, if any: by ID (when that one has the row's
+    vendor or product, so a file from another tagtrail cannot overwrite a
+    different subscription that has its number), else by vendor and product."""
+    by_id = look.by_id.get(got.get("id", 0))
+    if by_id is not None and (
+        by_id.vendor_id == got.get("vendor_id")
+        or by_id.product.lower() == got.get("product", "").lower()
+    ):
+        return by_id
     if got.get("vendor_id") is None or not got.get("product"):
         return None
     same = look.by_name.get((got["vendor_id"], got["product"].lower()), [])
