@@ -301,3 +301,81 @@ def test_the_settings_are_checked(client, auth, app):
     assert response.status_code == 303
     settings.clear_cache()
     assert settings.replacement_thresholds() == rules.Thresholds(75, 5)
+
+
+def test_an_import_gives_new_and_changed_assets_their_end_of_life(app, clock):
+    from .import_kit import run, sheet
+
+    lead = factories.make_user("lead")
+    _category("Laptops", 36, None, None)
+    run(sheet("Name,Category,Serial,Purchase date\nLaptop,Laptops,S1,2023-01-10\n"), actor=lead)
+    laptop = Asset.get(Asset.serial == "S1")
+    assert laptop.life_ends_on == date(2026, 1, 10)
+    run(sheet("Name,Category,Serial,Purchase date\nLaptop,Laptops,S1,2024-01-10\n"), actor=lead)
+    assert Asset.get_by_id(laptop.id).life_ends_on == date(2027, 1, 10)
+    run(sheet("Name,Category,Serial,Purchase date\nLaptop,Laptops,S1,\n"), actor=lead)
+    after = Asset.get_by_id(laptop.id)
+    assert after.life_ends_on == rules.life_ends_on(after.purchase_date, 36)
+
+
+@pytest.mark.sqlite_only
+def test_step_23_filled_in_the_same_end_of_life_as_the_rule(tmp_path):
+    """Assets written at version 22 with many purchase dates and useful lives get,
+    from step 23, exactly what rules.life_ends_on says."""
+    from app.database import bind, open_database
+    from app.migrations import upgrade
+    from app.models import db
+
+    from .test_migrations import _build, _sql, _sqlite_site
+
+    site = _sqlite_site(tmp_path)
+    _build(site, 22)
+    lives = (1, 11, 12, 13, 35, 36, 37, 60, 61, 119, 600)
+    days = [date(2019, 2, 28) + timedelta(days=n * 37) for n in range(40)] + [date(2020, 2, 29)]
+    bind(open_database(site.url))
+    try:
+        columns = [r[1] for r in db.execute_sql('PRAGMA table_info("asset")').fetchall()]
+        category_columns = [r[1] for r in db.execute_sql('PRAGMA table_info("category")')]
+        quoted = {
+            table: ", ".join(f'"{c}"' for c in names if c != "id")
+            for table, names in (("asset", columns), ("category", category_columns))
+        }
+        statements = []
+        for months in lives:
+            copied = [
+                f"'Life {months}'" if c == "name" else str(months) if c == "useful_life_months"
+                else f'"{c}"' for c in category_columns if c != "id"
+            ]  # fmt: skip
+            statements.append(
+                f'INSERT INTO "category" ({quoted["category"]}) '
+                f'SELECT {", ".join(copied)} FROM "category" LIMIT 1'
+            )
+            for n, day in enumerate(days):
+                code = f"L{months:03d}{n:02d}"[:6] if months < 100 else f"M{months:03d}{n:02d}"[:6]
+                values = {
+                    "code": f"'{code}'",
+                    "serial": "NULL",
+                    "purchase_date": f"'{day.isoformat()}'",
+                    "category_id": (
+                        f'(SELECT "id" FROM "category" WHERE "name" = \'Life {months}\')'
+                    ),
+                }
+                picked = [values.get(c, f'"{c}"') for c in columns if c != "id"]
+                statements.append(
+                    f'INSERT INTO "asset" ({quoted["asset"]}) '
+                    f'SELECT {", ".join(picked)} FROM "asset" LIMIT 1'
+                )
+        _sql(statements)
+        upgrade(to=23)
+        rows = db.execute_sql(
+            'SELECT "asset"."purchase_date", "category"."useful_life_months", '
+            '"asset"."life_ends_on" '
+            'FROM "asset" JOIN "category" ON "category"."id" = "asset"."category_id" '
+            'WHERE "category"."name" LIKE \'Life %\''
+        ).fetchall()
+    finally:
+        db.close()
+    assert len(rows) == len(lives) * len(days)
+    for bought, months, ends in rows:
+        expected = rules.life_ends_on(date.fromisoformat(bought), months)
+        assert date.fromisoformat(ends) == expected, (bought, months)
