@@ -379,3 +379,16 @@ def test_step_23_filled_in_the_same_end_of_life_as_the_rule(tmp_path):
     for bought, months, ends in rows:
         expected = rules.life_ends_on(date.fromisoformat(bought), months)
         assert date.fromisoformat(ends) == expected, (bought, months)
+
+
+def test_the_demo_has_laptops_to_replace(app):
+    from app.models import utcnow
+    from app.ops import demo
+
+    demo.build(password="demo-password")
+    now = utcnow()
+    rows = plan.plan(now.date(), UTC, rules.Thresholds(), GBP).page(1, now).rows
+    laptops = {r.name: r.reasons for r in rows if r.category == "Laptops"}
+    assert sum(1 for reasons in laptops.values() if "useful life" in reasons[0]) == 2
+    assert any(r[0].startswith("Repairs £620 in 12 months") for r in laptops.values())
+    assert Category.get(Category.name == "Laptops").replacement_cost_cents == 1250_00
