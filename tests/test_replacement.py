@@ -392,3 +392,29 @@ def test_the_demo_has_laptops_to_replace(app):
     assert sum(1 for reasons in laptops.values() if "useful life" in reasons[0]) == 2
     assert any(r[0].startswith("Repairs £620 in 12 months") for r in laptops.values())
     assert Category.get(Category.name == "Laptops").replacement_cost_cents == 1250_00
+
+
+def test_utilisation_for_a_few_assets_matches_the_report(app, clock):
+    from app.models import utcnow
+    from app.reports import utilisation
+    from app.reports.common import Period
+
+    lead = factories.make_user("lead")
+    holder = factories.make_holder()
+    old = _asset("Old", None, 1_000, "2024-01-01")
+    new = _asset("New", None, 1_000, "2026-03-01")
+    idle = _asset("Idle", None, 1_000, "2025-01-01")
+    custody.check_out(old.code, actor=lead, today=TODAY, holder_id=holder.id)
+    clock.shift(timedelta(days=3, hours=6))
+    custody.check_in(old.code, actor=lead)
+    custody.check_out(new.code, actor=lead, today=TODAY, holder_id=holder.id)
+    clock.shift(timedelta(days=2))
+    period = Period(date(2025, 3, 17), date(2026, 3, 16))
+    now = utcnow()
+    report = {u.code: u for u in utilisation.utilisation(period, UTC, now).assets}
+    few = utilisation.for_assets([old.id, new.id, idle.id], period, UTC, now)
+    assert {few[a.id].code: (few[a.id].owned_us, few[a.id].out_us) for a in (old, new, idle)} == {
+        code: (report[code].owned_us, report[code].out_us)
+        for code in (old.code, new.code, idle.code)
+    }
+    assert few[old.id].out_days == "3.3" and few[idle.id].out_us == 0
