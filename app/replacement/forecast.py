@@ -20,7 +20,7 @@ from peewee import JOIN, Case, fn
 from ..models import Asset, Category, Team
 from ..register.teams_rules import NO_TEAM, team_sql
 from . import rules
-from .plan import active
+from .plan import Item, active
 
 NO_CATEGORY = "No category"
 
@@ -121,7 +121,14 @@ def this_quarter(
     return ThisQuarter(cell.items, cell.cost_cents, cell.no_cost, quarter)
 
 
-def forecast(today: date, zone: ZoneInfo, thresholds: rules.Thresholds) -> Forecast:
+def forecast(
+    today: date,
+    zone: ZoneInfo,
+    thresholds: rules.Thresholds,
+    active_items: list[Item] | None = None,
+) -> Forecast:
+    """`active_items`: plan.active's for the same day and thresholds, when the
+    caller has them already."""
     quarters = rules.forecast_quarters(today)
     count = len(quarters)
     cost = fn.COALESCE(Category.replacement_cost_cents, Asset.cost_cents)
@@ -140,9 +147,11 @@ def forecast(today: date, zone: ZoneInfo, thresholds: rules.Thresholds) -> Forec
     for index, category, team_id, items, summed, costed in query.tuples():
         cell(int(index), category, team_id).add(items, summed or 0, items - costed)
     # Active items due now for another reason come due this quarter instead.
-    for item in active(today, zone, thresholds, None, life_after=quarters[0].last_day):
-        if not item.reasons:
-            continue
+    if active_items is None:
+        active_items = active(today, zone, thresholds, None, life_after=quarters[0].last_day)
+    for item in active_items:
+        if not item.reasons or (item.life_ends and item.life_ends <= quarters[0].last_day):
+            continue  # not due, or counted this quarter by its life already
         cost, no_cost = item.replacement_cents or 0, 1 if item.replacement_cents is None else 0
         moved_from = rules.quarter_index(quarters, item.life_ends, False)
         if moved_from is not None:

@@ -247,6 +247,7 @@ class Plan:
     ):
         self.today, self.zone, self.thresholds = today, zone, thresholds
         everyone = active(today, zone, thresholds, currency)
+        self.active = everyone  # the forecast reuses them rather than read them again
         self.active_ids = sorted(item.id for item in everyone)
         self.due_active = sorted((i for i in everyone if i.reasons), key=lambda i: i.sort_key)
         self.past_life = (

@@ -28,7 +28,9 @@ def page():
     """What is due for replacement and why, and what the next eight quarters will cost."""
     plan = _plan()
     due = plan.page(page_arg(), utcnow())
-    outlook = replacement_forecast.forecast(local_today(), local_zone(), plan.thresholds)
+    outlook = replacement_forecast.forecast(
+        local_today(), local_zone(), plan.thresholds, plan.active
+    )
     return render_template("reports/replacement.html", due=due, forecast=outlook)
 
 
