@@ -422,3 +422,10 @@ def test_utilisation_for_a_few_assets_matches_the_report(app, clock):
         for code in (old.code, new.code, idle.code)
     }
     assert few[old.id].out_days == "3.3" and few[idle.id].out_us == 0
+
+
+def test_a_category_edit_shows_the_replacement_cost_as_money(app):
+    from app.register import event_kinds
+
+    (change,) = event_kinds._changes({"replacement_cost_cents": [None, 120_000]})
+    assert (change.label, change.after, change.money) == ("replacement cost", 120_000, True)
