@@ -168,10 +168,11 @@ def _replacement_plan(lead: User) -> None:
         replacement_life.set_on(asset, laptops)
         asset.save()
     if len(rows) == 3:  # the newest of the three: a screen and a keyboard this year
-        for ago, kind, cost in ((70, "repair_started", 380_00), (64, "repaired", 240_00)):
-            at = utcnow() - timedelta(days=ago)
-            data = {"cost_cents": cost}
-            events.record(kind, asset=rows[2], actor=lead, at=at, data=data)
+        screen, keyboard = utcnow() - timedelta(days=70), utcnow() - timedelta(days=64)
+        data = {"cost_cents": 380_00}
+        events.record("repair_started", asset=rows[2], actor=lead, at=screen, data=data)
+        data = {"cost_cents": 240_00}
+        events.record("repaired", asset=rows[2], actor=lead, at=keyboard, data=data)
 
 
 def _serial(rng: random.Random, maker: str) -> str:
