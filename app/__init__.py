@@ -156,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
         locations,
         people,
         receipts,
+        replacement,
         reports,
         reservations,
         scan,
@@ -193,6 +194,7 @@ def _register_blueprints(app: Flask) -> None:
         labels,
         audits,
         reports,
+        replacement,
         admin,
         errors,
     ):

@@ -150,6 +150,9 @@ EXPECTED = {
     "reports.maintenance_csv": "lead",
     "reports.value": "lead",
     "reports.value_csv": "lead",
+    "replacement.page": "lead",
+    "replacement.due_csv": "lead",
+    "replacement.forecast_csv": "lead",
     "admin.settings_page": "admin",
     # Signed-in people; then only leads and the two people on it (else 404).
     "receipts.index": "member",
