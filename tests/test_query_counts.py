@@ -25,8 +25,10 @@ pytestmark = pytest.mark.usefixtures("clock")  # the dashboard's data is built a
 URLS = {"home": "/", "assets": "/assets", "scan": "/scan", "asset": "/A/{code}"}
 # Cold caches (settings, location paths), a signed-in lead, one running audit.
 BUDGET = {
-    # user, settings, my items, the counts, nine lists (not back with its kit, needs
-    # check, and renewals in the next 30 days, only when something is), recent activity
+    # user, settings, my items, the counts, eight lists (not back with its kit, and
+    # needs check, only when something is), recent activity, and the items due for
+    # replacement this quarter for a reason other than their age (those, and the
+    # subscriptions renewing in the next 30 days, are counted in the counts' query)
     "home": 14,
     # user, settings, custom fields, the page's ids, its rows, their photos (one query
     # for the page's thumbnails), categories, places, holders

@@ -25,7 +25,6 @@ from ..models import (
     Location,
     Subscription,
     User,
-    Vendor,
     utcnow,
 )
 from ..subscriptions import rules as subscription_rules
@@ -39,6 +38,14 @@ ROWS = 5  # rows shown per list; each list links to its full page
 class Section:
     count: int = 0
     rows: list = field(default_factory=list)
+
+
+@dataclass
+class Renewals:
+    """How many subscriptions renew in the next 30 days and their cost a year."""
+
+    count: int = 0
+    year_cents: int = 0
 
 
 @dataclass
@@ -60,8 +67,10 @@ class Summary:
     # again; rows (with the check) only when there are some.
     needs_check: Section = field(default_factory=Section)
     started: getting_started.Progress | None = None  # asked only while Home lists first steps
-    # Subscriptions renewing in the next 30 days; rows only when there are some.
-    renewals: Section = field(default_factory=Section)
+    # Subscriptions renewing in the next 30 days: counted in the counting query.
+    renewals: Renewals = field(default_factory=Renewals)
+    # What the caller's own parts counted (summary's `extra`), by name.
+    extra: dict[str, int] = field(default_factory=dict)
 
 
 def _count(*conditions):
@@ -92,6 +101,9 @@ def _counts(today: date, audit_interval_days: int, extra: dict | None = None) ->
         not_back=_count(not_back_sql()),
         needs_check=_count(needs_check_sql()),
         renewals=Subscription.select(fn.COUNT(SQL("*"))).where(
+            subscription_rules.renewing_sql(today)
+        ),
+        renewals_year=Subscription.select(fn.SUM(subscription_rules.cost_per_year_sql())).where(
             subscription_rules.renewing_sql(today)
         ),
     )
@@ -154,25 +166,6 @@ def waiting_for_check(rows: int = ROWS) -> list[Asset]:
     )
 
 
-def renewing(today: date, rows: int = ROWS) -> list[Subscription]:
-    """The next few subscriptions to renew (within 30 days), with their vendor."""
-    return list(
-        Subscription.select(
-            Subscription.id,
-            Subscription.product,
-            Subscription.renews_on,
-            Subscription.auto_renews,
-            Subscription.vendor,
-            Vendor.id,
-            Vendor.name,
-        )
-        .join(Vendor)
-        .where(subscription_rules.renewing_sql(today))
-        .order_by(Subscription.renews_on, Subscription.id)
-        .limit(rows)
-    )
-
-
 def open_faults(rows: int = ROWS) -> list[Fault]:
     return list(
         Fault.select(Fault, Asset.id, Asset.code, Asset.name)
@@ -207,10 +200,14 @@ def recent_events(rows: int = ROWS) -> list[Event]:
     )
 
 
-def summary(today: date, audit_interval_days: int, *, first_steps: bool = False) -> Summary:
+def summary(
+    today: date, audit_interval_days: int, *, first_steps: bool = False, extra: dict | None = None
+) -> Summary:
     """Everything the leads' home shows. `today` is the organisation's date;
-    `first_steps` also counts what the getting-started list needs, in the same query."""
-    total = _counts(today, audit_interval_days, getting_started.columns() if first_steps else None)
+    `first_steps` also counts what the getting-started list needs, and `extra`
+    (name: scalar subquery) whatever else Home shows, in the same query."""
+    parts = {**(getting_started.columns() if first_steps else {}), **(extra or {})}
+    total = _counts(today, audit_interval_days, parts)
     by_status = {status: total[f"status_{status}"] for status in STATUSES}
     total["unseen"] = total["unseen_never"] + total["unseen_old"]
     return Summary(
@@ -249,5 +246,6 @@ def summary(today: date, audit_interval_days: int, *, first_steps: bool = False)
             total["needs_check"], waiting_for_check() if total["needs_check"] else []
         ),
         started=getting_started.from_row(total) if first_steps else None,
-        renewals=Section(total["renewals"], renewing(today) if total["renewals"] else []),
+        renewals=Renewals(total["renewals"], int(total["renewals_year"])),
+        extra={name: total[name] for name in extra or {}},
     )

@@ -242,6 +242,22 @@ def next_renewal(subscription: Subscription) -> date | None:
     return date(year, month, current.day)
 
 
+# The export's state column -----------------------------------------------------------
+
+
+def state_words(subscription: Subscription, today: date) -> str:
+    """Where a subscription stands today, as the CSV export says it: Ended,
+    Cancelled (still running to its end), Not started, Past renewal or Running."""
+    if is_cancelled(subscription):
+        ended = subscription.ended_on is not None and subscription.ended_on < today
+        return "Ended" if ended else "Cancelled"
+    if subscription.starts_on and subscription.starts_on > today:
+        return "Not started"
+    if past_renewal(subscription, today):
+        return "Past renewal"
+    return "Running"
+
+
 # Renewals, spend and waste (the reminders and the reports) ----------------------
 # The SQL forms below are the rules above written as conditions and columns on
 # Subscription, so that the reports add up thousands of rows in the database;
