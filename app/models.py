@@ -682,6 +682,28 @@ class ReceiptSeat(BaseModel):
         indexes = ((("receipt", "seat"), True),)
 
 
+class CustodyInterval(BaseModel):
+    """A projection of the custody events, kept in the same write as each of them
+    (register/custody_intervals.py): one row per spell in someone's hands, from
+    the `checked_out` (or `transferred`) event that began it to the `checked_in`
+    or `retired` event that ended it, open (`ended_at` NULL) while it lasts. A
+    handover keeps the spell and names the new holder. The reports sum these
+    instead of replaying a million events; a test checks they always equal a
+    replay of the events."""
+
+    asset = ForeignKeyField(Asset, backref="+", on_delete="RESTRICT", index=False)
+    holder = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    started_at = DateTimeField()
+    ended_at = DateTimeField(null=True)
+    opened_by = ForeignKeyField(Event, backref="+", on_delete="RESTRICT")
+    closed_by = ForeignKeyField(Event, null=True, backref="+", on_delete="RESTRICT")
+
+    class Meta:
+        # (asset, ended_at): an asset's open spell; (ended_at): the spells that
+        # reach into a report's period.
+        indexes = ((("asset", "ended_at"), False), (("ended_at",), False))
+
+
 MODELS = [
     SchemaVersion,
     Setting,
@@ -714,4 +736,5 @@ MODELS = [
     SubscriptionEvent,
     SubscriptionAttachment,
     ReceiptSeat,
+    CustodyInterval,
 ]

@@ -12,7 +12,8 @@ from datetime import date, datetime
 from peewee import JOIN
 
 from ..models import Asset, Event, Location, User, utcnow
-from ..prepared import insert
+from ..prepared import insert, insert_many
+from . import custody_intervals
 
 
 def plain(value):
@@ -68,7 +69,7 @@ def record(
         extra["scanned_at"] = stamp.scanned_at
         if stamp.key:
             extra["key"], stamp.key = stamp.key, None
-    return insert(
+    event = insert(
         Event,
         asset=asset,
         kind=kind,
@@ -81,6 +82,20 @@ def record(
         data=data,
         **extra,
     )
+    if kind in custody_intervals.KINDS:  # its projection, in the same write
+        custody_intervals.follow(event.id, event.asset_id, kind, event.at, event.holder_id)
+    return event
+
+
+def record_many(rows: list[dict]) -> None:
+    """Write many events at once (an import), each a dict of Event's columns,
+    and bring the projections up to date with them in the same write."""
+    if not rows:
+        return
+    last = custody_intervals.last_event_id()
+    insert_many(Event, rows)
+    if any(row.get("kind") in custody_intervals.KINDS for row in rows):
+        custody_intervals.follow_since(last)
 
 
 def one_page(query, page: int, per_page: int) -> tuple[list, bool]:

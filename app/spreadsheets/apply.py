@@ -12,8 +12,9 @@ from peewee import chunked
 
 from .. import codes
 from ..custody import servicing
-from ..models import Asset, Category, CustomValue, Event, Fault, Location, Team, User, utcnow
+from ..models import Asset, Category, CustomValue, Fault, Location, Team, User, utcnow
 from ..prepared import insert_many
+from ..register import events
 from ..register.events import plain
 from ..register.rules import UNUSABLE
 from . import custom_columns, custom_values
@@ -295,7 +296,7 @@ def apply(preview: Preview, *, actor: User | None, note: str, key: str) -> Summa
             _update(run, plan, preview.current[plan.asset_id])
     if run.events:
         run.events[0]["key"] = key
-    insert_many(Event, run.events)
+    events.record_many(run.events)  # the custody projection follows them
     insert_many(Fault, run.faults)
     _refresh_service_dates(run, preview)
     summary.new, summary.updated = preview.count("new"), preview.count("update")
