@@ -746,7 +746,8 @@ def _v24_custody_intervals() -> None:
         'ON "custody_interval" ("closed_by_id")',
         'CREATE INDEX IF NOT EXISTS "custody_interval_asset_id_ended_at" '
         'ON "custody_interval" ("asset_id", "ended_at")',
-        'CREATE INDEX IF NOT EXISTS "custody_interval_ended_at" ON "custody_interval" ("ended_at")',
+        'CREATE INDEX IF NOT EXISTS "custody_interval_ended_at_started_at_asset_id" '
+        'ON "custody_interval" ("ended_at", "started_at", "asset_id")',
     )
     cursor = db.execute_sql(
         'SELECT "id", "asset_id", "kind", "at", "holder_id" FROM "event" WHERE "asset_id" '

@@ -253,6 +253,17 @@ class Event(BaseModel):
         # the dashboard, without sorting the whole history.
         indexes = ((("asset", "at"), False), (("at",), False))
 
+    def save(self, *args, **kwargs):
+        """An event written with Event.create (a script, a test) keeps the spells
+        of custody too, as register/events.py `record` does for the app's own."""
+        new = self._pk is None
+        saved = super().save(*args, **kwargs)
+        if new:
+            from .register import custody_intervals  # it imports this module
+
+            custody_intervals.follow(self.id, self.asset_id, self.kind, self.at, self.holder_id)
+        return saved
+
 
 FAULT_SEVERITIES = {"usable": "Still usable", "do_not_use": "Do not use"}
 
@@ -699,9 +710,9 @@ class CustodyInterval(BaseModel):
     closed_by = ForeignKeyField(Event, null=True, backref="+", on_delete="RESTRICT")
 
     class Meta:
-        # (asset, ended_at): an asset's open spell; (ended_at): the spells that
-        # reach into a report's period.
-        indexes = ((("asset", "ended_at"), False), (("ended_at",), False))
+        # (asset, ended_at): an asset's open spell; (ended_at, started_at, asset):
+        # the spells that reach into a report's period, read from the index alone.
+        indexes = ((("asset", "ended_at"), False), (("ended_at", "started_at", "asset"), False))
 
 
 MODELS = [

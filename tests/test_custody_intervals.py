@@ -31,6 +31,10 @@ class Spells(RuleBasedStateMachine):
         self.codes = [factories.make_asset(actor=lead, name=f"Radio {n}").code for n in range(3)]
         Spells.made += 1  # a kit's name is unique, and examples share the database
         self.kit = kits.create(f"Radio kit {Spells.made}", "\n".join(self.codes[:2]), actor=lead)
+        # Each example starts with the third radio out and handed over once.
+        member, other = self.people["member"], self.people["other_member"]
+        custody.check_out(self.codes[2], actor=lead, today=date.today(), holder_id=member.id)
+        custody.transfer(self.codes[2], actor=lead, today=date.today(), to_holder_id=other.id)
 
     who = st.sampled_from(["member", "other_member", "lead"])
     which = st.integers(0, 2)
