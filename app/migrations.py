@@ -726,10 +726,11 @@ def _v23_subscriptions_and_replacement() -> None:
 def _v24_custody_intervals() -> None:
     # Version 24: each spell of custody as a row (a projection of the custody
     # events, kept in the same write as each), so the utilisation report sums
-    # spells instead of replaying the history. Filled here from the events, by
-    # the rule as it stood when this step shipped: checked_out or transferred
-    # opens a spell unless one is open (a handover names the new holder);
-    # checked_in or retired closes the open one; in the order recorded.
+    # spells instead of replaying the history; and the events indexed by kind.
+    # The spells are filled here from the events, by the rule as it stood when
+    # this step shipped: checked_out or transferred opens a spell unless one is
+    # open (a handover names the new holder); checked_in or retired closes the
+    # open one; in the order recorded.
     _run(
         'CREATE TABLE IF NOT EXISTS "custody_interval" ("id" {pk}, "asset_id" INTEGER NOT NULL, '
         '"holder_id" INTEGER, "started_at" {datetime} NOT NULL, "ended_at" {datetime}, '
@@ -748,6 +749,8 @@ def _v24_custody_intervals() -> None:
         'ON "custody_interval" ("asset_id", "ended_at")',
         'CREATE INDEX IF NOT EXISTS "custody_interval_ended_at_started_at_asset_id" '
         'ON "custody_interval" ("ended_at", "started_at", "asset_id")',
+        # The few events of a kind (repair costs) and each asset's last use (idle).
+        'CREATE INDEX IF NOT EXISTS "event_kind_asset_id_at" ON "event" ("kind", "asset_id", "at")',
     )
     cursor = db.execute_sql(
         'SELECT "id", "asset_id", "kind", "at", "holder_id" FROM "event" WHERE "asset_id" '

@@ -250,8 +250,10 @@ class Event(BaseModel):
 
     class Meta:
         # (at): the newest events across all assets, for the activity feed and
-        # the dashboard, without sorting the whole history.
-        indexes = ((("asset", "at"), False), (("at",), False))
+        # the dashboard, without sorting the whole history. (kind, asset, at):
+        # the few events of a kind (the repair costs report) and each asset's
+        # last use (the idle report) without reading the history's rows.
+        indexes = ((("asset", "at"), False), (("at",), False), (("kind", "asset", "at"), False))
 
     def save(self, *args, **kwargs):
         """An event written with Event.create (a script, a test) keeps the spells
