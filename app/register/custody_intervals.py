@@ -3,8 +3,9 @@ kept in the same write as each of them, for the reports that would otherwise
 replay the whole history (utilisation).
 
 The events stay the only source of truth. `record` in events.py calls `follow`
-for every event it writes, and `record_many` calls `follow_since` after a bulk
-insert, so no way of writing a custody event can miss it; `replay` works the
+for every event it writes, `Event.save` (Event.create) does too, and a bulk
+insert (spreadsheets/apply.py) calls `follow_since`, so no way of writing a
+custody event misses it; `replay` works the
 spells out from the events alone, and a test checks that the table always
 equals it.
 

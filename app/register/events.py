@@ -12,7 +12,7 @@ from datetime import date, datetime
 from peewee import JOIN
 
 from ..models import Asset, Event, Location, User, utcnow
-from ..prepared import insert, insert_many
+from ..prepared import insert
 from . import custody_intervals
 
 
@@ -85,17 +85,6 @@ def record(
     if kind in custody_intervals.KINDS:  # its projection, in the same write
         custody_intervals.follow(event.id, event.asset_id, kind, event.at, event.holder_id)
     return event
-
-
-def record_many(rows: list[dict]) -> None:
-    """Write many events at once (an import), each a dict of Event's columns,
-    and bring the projections up to date with them in the same write."""
-    if not rows:
-        return
-    last = custody_intervals.last_event_id()
-    insert_many(Event, rows)
-    if any(row.get("kind") in custody_intervals.KINDS for row in rows):
-        custody_intervals.follow_since(last)
 
 
 def one_page(query, page: int, per_page: int) -> tuple[list, bool]:
