@@ -30,11 +30,11 @@ from decimal import Decimal
 from typing import overload
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, SQL, Case, Value, fn
+from peewee import JOIN, Case, Value, fn
 
 from ..database import is_sqlite
-from ..models import Asset, Category, Team
-from ..register.teams_rules import NO_TEAM, team_sql
+from ..models import Asset, Category, Team, User
+from ..register.teams_rules import NO_TEAM, team_id_of
 from .common import as_date, local_midnight, one_decimal, raw_rows
 
 # 30.4375 days = 487/16 of a day, so months = days × 16 / 487 exactly.
@@ -161,6 +161,20 @@ def _valued(h: Holding, has_category: bool, as_of: date) -> Holding:
     return h
 
 
+class _Departments:
+    """An asset's department's name from its own team and its holder (the rule:
+    register.teams_rules.team_id_of), looked up here rather than per row in SQL."""
+
+    def __init__(self) -> None:
+        self.names = dict(Team.select(Team.id, Team.name).tuples())
+        self.holder_teams = dict(User.select(User.id, User.team).tuples())
+
+    def __call__(self, team_id: int | None, holder_id: int | None) -> str:
+        holder_team = self.holder_teams.get(holder_id) if holder_id is not None else None
+        found = team_id_of(team_id, holder_team)
+        return self.names.get(found, "") if found is not None else ""
+
+
 class _ByCategoryThenName(Sequence[Holding]):
     """Every asset's holding, by category then name, read from the register only
     as far as a page or the CSV gets (a page of 100,000 makes 50 rows)."""
@@ -182,11 +196,10 @@ class _ByCategoryThenName(Sequence[Holding]):
                 Category.name,
                 Category.useful_life_months,
                 Category.salvage_percent,
-                Team.name,
+                Asset.team,
+                Asset.holder,
             )
             .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
-            .switch(Asset)
-            .join(Team, JOIN.LEFT_OUTER, on=(Team.id == team_sql()))
             .where(_held_on(self.as_of, self.day_after))
             .order_by(
                 Category.name.is_null(), fn.LOWER(Category.name), fn.LOWER(Asset.name), Asset.id
@@ -196,7 +209,9 @@ class _ByCategoryThenName(Sequence[Holding]):
             query = query.limit(limit)
         if offset:
             query = query.offset(offset)
-        for code, name, cost, bought, category_id, category, life, salvage, team in raw_rows(query):
+        department = _Departments()
+        rows = raw_rows(query)
+        for code, name, cost, bought, category_id, category, life, salvage, team, holder in rows:
             h = Holding(
                 code,
                 name,
@@ -205,7 +220,7 @@ class _ByCategoryThenName(Sequence[Holding]):
                 as_date(bought),
                 life,
                 salvage or 0,
-                team=team or "",
+                team=department(team, holder),
             )
             yield _valued(h, category_id is not None, self.as_of)
 
@@ -278,13 +293,13 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
     works out each asset's book value in SQL by `book_value`'s rule; the
     per-asset list is read a page at a time (`_ByCategoryThenName`)."""
     day_after = local_midnight(as_of + timedelta(days=1), zone)
-    team = team_sql()
     depreciated = _depreciated_sql()
     summed = depreciated & (Asset.cost_cents >= 0) & (Asset.cost_cents < _SUMMED_BELOW)
     query = (
         Asset.select(
             Category.name,
-            team,
+            Asset.team,
+            Asset.holder,
             fn.COUNT(Asset.id),
             fn.SUM(Asset.cost_cents),
             fn.SUM(Case(None, [(depreciated, 1)], 0)),
@@ -293,9 +308,9 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
         )
         .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
         .where(_held_on(as_of, day_after))
-        .group_by(Category.id, Category.name, SQL("2"))
+        .group_by(Category.id, Category.name, Asset.team, Asset.holder)
     )
-    team_names = dict(Team.select(Team.id, Team.name).tuples())
+    department_of = _Departments()
     report = Valuation(as_of)
     groups: dict[str, Totals] = {}
     departments: dict[str, Totals] = {}
@@ -315,8 +330,8 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
             totals.depreciation_cents += sums.depreciation_cents
             totals.book_cents += sums.book_cents
 
-    for category, team_id, n, cost, dep, dep_cost, book in raw_rows(query):
-        department = team_names.get(team_id, "") if team_id is not None else ""
+    for category, team_id, holder_id, n, cost, dep, dep_cost, book in raw_rows(query):
+        department = department_of(team_id, holder_id)
         book = int(book or 0)
         sums = Totals(
             "", int(dep or 0), n - int(dep or 0), int(cost or 0), int(dep_cost or 0) - book, book
@@ -327,7 +342,8 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
     rest = (
         Asset.select(
             Category.name,
-            team,
+            Asset.team,
+            Asset.holder,
             Asset.cost_cents,
             Asset.purchase_date,
             Category.useful_life_months,
@@ -336,11 +352,11 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
         .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
         .where(_held_on(as_of, day_after) & depreciated & ~summed)
     )
-    for category, team_id, cost, bought, life, salvage in raw_rows(rest):
+    for category, team_id, holder_id, cost, bought, life, salvage in raw_rows(rest):
         h = Holding("", "", category, cost, as_date(bought), life, salvage or 0)
         h = _valued(h, True, as_of)
         sums = Totals("", 0, 0, 0, h.depreciation_cents or 0, h.book_cents or 0)  # counted
-        add(category, team_names.get(team_id, "") if team_id is not None else "", sums)
+        add(category, department_of(team_id, holder_id), sums)
     report.holdings = _ByCategoryThenName(as_of, day_after, count)
     report.departments = [
         departments[key] for key in sorted(departments, key=lambda k: (k == "", k.lower()))
