@@ -156,10 +156,12 @@ def _register_blueprints(app: Flask) -> None:
         locations,
         people,
         receipts,
+        replacement,
         reports,
         reservations,
         scan,
         scanner,
+        subscription_imports,
         teams,
         week,
     )
@@ -179,6 +181,7 @@ def _register_blueprints(app: Flask) -> None:
         activity,
         assets,
         imports,
+        subscription_imports,
         exports,
         attachments,
         receipts,
@@ -191,6 +194,7 @@ def _register_blueprints(app: Flask) -> None:
         labels,
         audits,
         reports,
+        replacement,
         admin,
         errors,
     ):

@@ -247,11 +247,13 @@ def _print_preview(preview) -> None:
 
 @click.command("export-csv")
 @click.option("--events", is_flag=True, help="The event history instead of the register.")
+@click.option("--subscriptions", is_flag=True, help="The subscriptions instead of the register.")
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (local).")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (local).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def export_csv(events: bool, start, end, output: Path) -> None:
-    """Write the register (or, with --events, the history) to a CSV file."""
+def export_csv(events: bool, subscriptions: bool, start, end, output: Path) -> None:
+    """Write the register (or, with --events, the history; with --subscriptions,
+    the subscriptions) to a CSV file."""
     from .errors import Invalid
     from .ops import settings
     from .spreadsheets import exports
@@ -259,9 +261,17 @@ def export_csv(events: bool, start, end, output: Path) -> None:
 
     if (start or end) and not events:
         raise click.UsageError("--from and --to go with --events.")
+    if events and subscriptions:
+        raise click.UsageError("Choose --events or --subscriptions, not both.")
     app = _app()
     with app.app_context():
-        if events:
+        if subscriptions:
+            from datetime import datetime
+            from zoneinfo import ZoneInfo
+
+            local = ZoneInfo(settings.effective(app.config)["timezone"])
+            data = to_csv(*exports.subscription_export(datetime.now(local).date()))
+        elif events:
             zone = settings.effective(app.config)["timezone"]
             try:
                 rows = exports.event_rows(

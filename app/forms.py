@@ -292,6 +292,7 @@ class CategoryForm(FlaskForm):
         "Who else may tap “Checked, ready”", coerce=optional_int, validate_choice=False
     )
     signature_required = BooleanField("Handing these over needs a signature")
+    replacement_cost_cents = MoneyField("Replacement cost", render_kw={"inputmode": "decimal"})
 
     def values(self) -> dict:
         return {
@@ -303,6 +304,7 @@ class CategoryForm(FlaskForm):
                     "useful_life_months",
                     "salvage_percent",
                     "check_after_return",
+                    "replacement_cost_cents",
                 )
             },
             "checker_id": self.checker.data,
@@ -342,6 +344,9 @@ class SettingsForm(FlaskForm):
     reserve_ahead_days = StringField("Reservations end at most (days ahead)")
     reserve_longest_days = StringField("Longest reservation (days)")
     reserve_lapse_minutes = StringField("A reservation not started lapses after (minutes)")
+    # The replacement plan (app/replacement/rules.py checks them).
+    replace_repair_share = StringField("Repairs in 12 months above (% of book value)")
+    replace_faults = StringField("Faults in 12 months (at least)")
     reserve_closed_categories = SelectMultipleField(
         "Categories that cannot be reserved",
         validate_choice=False,

@@ -136,6 +136,9 @@ EXPECTED = {
     "exports.index": "lead",
     "exports.register": "lead",
     "exports.history": "lead",
+    "exports.subscriptions": "lead",
+    "subscription_imports.preview": "lead",
+    "subscription_imports.confirm": "lead",
     "reports.index": "lead",  # "see reports" is a lead's right in DESIGN.md
     "reports.assets": "lead",
     "reports.assets_csv": "lead",
@@ -147,6 +150,9 @@ EXPECTED = {
     "reports.maintenance_csv": "lead",
     "reports.value": "lead",
     "reports.value_csv": "lead",
+    "replacement.page": "lead",
+    "replacement.due_csv": "lead",
+    "replacement.forecast_csv": "lead",
     "admin.settings_page": "admin",
     # Signed-in people; then only leads and the two people on it (else 404).
     "receipts.index": "member",
@@ -181,6 +187,8 @@ def world(app):
     field = custom_fields.create_field("Colour", "text")
     sheet = io.BytesIO(b"Name,Serial\nLadder,L-1\n")
     token = imports.store(sheet, "a.csv", uploads.parent / "imports")
+    kept = io.BytesIO(b"Vendor,Product\nFigma,FigJam\n")
+    subscription_token = imports.store(kept, "s.csv", uploads.parent / "imports", "subscriptions")
     start = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=1)
     reservation = reservations.reserve(
         [asset.code], actor=member, starts_at=start, ends_at=start + timedelta(hours=4), zone=UTC
@@ -194,6 +202,7 @@ def world(app):
         "receipt_id": handed.receipt_id,
         "kit": kit.code,
         "token": token,
+        "subscription_token": subscription_token,
         "audit_id": audit.id,
         "tick_id": tick.id,
         "blank": blank,
@@ -229,6 +238,8 @@ def _url(rule, world) -> str:
         values["code"] = world["blank"]
     if rule.endpoint.startswith("kits.") and "code" in values:
         values["code"] = world["kit"]
+    if rule.endpoint.startswith("subscription_imports."):
+        values["token"] = world["subscription_token"]
     if rule.endpoint == "scan.location":
         from app.models import Location
 

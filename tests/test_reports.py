@@ -29,6 +29,9 @@ REPORT_URLS = [
     "/reports/maintenance.csv",
     "/reports/value",
     "/reports/value.csv",
+    "/reports/replacement",
+    "/reports/replacement.csv",
+    "/reports/replacement-forecast.csv",
 ]
 
 
@@ -59,7 +62,7 @@ def test_leads_see_every_report_and_the_nav_links_to_them(client, auth):
     soup, _ = client.soup("/menu")
     assert soup.select_one("nav.menu a[href='/reports'] .row-main").get_text() == "Reports"
     soup, _ = client.soup("/reports")
-    assert len(soup.select("#report-list a")) == 5
+    assert len(soup.select("#report-list a")) == 6
 
 
 def test_members_get_no_reports_link(client, auth):

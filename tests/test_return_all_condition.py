@@ -40,7 +40,7 @@ def test_each_item_comes_back_in_its_condition_and_a_broken_one_reports_its_faul
             three.id: leavers.Said("fair"),
         },
     )
-    assert sorted(a.code for a in returned) == sorted(a.code for a in (one, two, three))
+    assert sorted(a.code for a in returned.items) == sorted(a.code for a in (one, two, three))
     assert [(fresh(a).condition, fresh(a).holder_id) for a in (one, two, three)] == [
         ("good", None),
         ("broken", None),

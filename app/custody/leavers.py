@@ -1,20 +1,24 @@
 """Return all: everything a person holds back in one step (a leaver's last
 day), each item in the condition the lead saw, a fault reported for any that
-came back poor or broken, and one return receipt for the lot."""
+came back poor or broken, every subscription seat they hold freed, and one
+return receipt for the lot."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from ..database import write
 from ..errors import Invalid, NotFound
-from ..models import Asset, User
-from ..receipts import runs
+from ..models import Asset, SubscriptionSeat, User
+from ..receipts import receipts, runs
 from ..register.rules import require_lead
+from ..subscriptions import seats as subscription_seats
 from .checks import return_and_report
 
 NOTE = "Returned with everything they held."
+SEATS_NOTE = "Freed with everything they held."
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,14 @@ class Said:
     condition: str = ""
     description: str = ""
     severity: str = ""
+
+
+@dataclass
+class Returned:
+    """What Return all did: the items back, the seats freed."""
+
+    items: list[Asset] = dataclass_field(default_factory=list)
+    seats: list[SubscriptionSeat] = dataclass_field(default_factory=list)
 
 
 def field(name: str, asset_id: int) -> str:
@@ -38,11 +50,12 @@ def return_all(
     actor: User,
     signing: runs.Signing | None = None,
     said: Mapping[int, Said] | None = None,
-) -> list[Asset]:
-    """Return everything a person holds, one event per item, in ONE write (leads).
-    `said`: per asset id, its condition and any fault (a bad one refuses the
-    whole step, its error under that item's field). `signing`: the form's
-    signature, for the one return receipt of them all."""
+) -> Returned:
+    """Return everything a person holds, one event per item, and free every
+    subscription seat they hold, in ONE write (leads). `said`: per asset id, its
+    condition and any fault (a bad one refuses the whole step, its error under
+    that item's field, and frees no seat). `signing`: the form's signature, for
+    the one return receipt of them all, which lists the seats freed too."""
     require_lead(actor, "return everything a person holds")
     said = said or {}
     with write():
@@ -50,8 +63,13 @@ def return_all(
         if person is None:
             raise NotFound("No such person.")
         held = list(Asset.select().where(Asset.holder == person).order_by(Asset.name))
-        receipt = runs.open_for("return", actor, person, held, signing)
-        returned = []
+        seats = (
+            SubscriptionSeat.select()
+            .where(SubscriptionSeat.person == person.id, SubscriptionSeat.freed_at.is_null())
+            .count()
+        )
+        receipt = runs.open_for("return", actor, person, held, signing, seats=seats)
+        done = Returned()
         for asset in held:
             one = said.get(asset.id, Said())
             try:
@@ -67,6 +85,10 @@ def return_all(
                 )
             except Invalid as exc:  # name the item's own field
                 raise Invalid({field(k, asset.id): v for k, v in exc.errors.items()}) from exc
-            returned.append(outcome.asset)
+            done.items.append(outcome.asset)
+        done.seats = subscription_seats.free_all_of(person, actor=actor, note=SEATS_NOTE)
+        if receipt is not None:
+            for seat in done.seats:
+                receipts.add_seat(receipt, seat)
         runs.close(receipt, signing)
-        return returned
+        return done

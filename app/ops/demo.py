@@ -23,6 +23,7 @@ from ..models import (
     utcnow,
 )
 from ..register import custom_fields, events, passwords, places
+from ..replacement import life as replacement_life
 from . import settings
 
 PEOPLE = [
@@ -154,6 +155,26 @@ def _teams(users: list[User], lead: User, rooms: list[Location]) -> None:
     events.record("created", asset=printer, actor=lead, location=office, data=data)
 
 
+def _replacement_plan(lead: User) -> None:
+    """Something for the replacement plan to say: the two oldest laptops past
+    their three years, one costly in repairs, and what a new laptop costs now."""
+    laptops = Category.get(Category.name == "Laptops")
+    laptops.replacement_cost_cents = 1250_00
+    laptops.save()
+    rows = list(Asset.select().where(Asset.category == laptops).order_by(Asset.id).limit(3))
+    today = utcnow().date()
+    for asset, days in zip(rows, (1200, 1130, 400), strict=False):
+        asset.purchase_date = today - timedelta(days=days)
+        replacement_life.set_on(asset, laptops)
+        asset.save()
+    if len(rows) == 3:  # the newest of the three: a screen and a keyboard this year
+        screen, keyboard = utcnow() - timedelta(days=70), utcnow() - timedelta(days=64)
+        data = {"cost_cents": 380_00}
+        events.record("repair_started", asset=rows[2], actor=lead, at=screen, data=data)
+        data = {"cost_cents": 240_00}
+        events.record("repaired", asset=rows[2], actor=lead, at=keyboard, data=data)
+
+
 def _serial(rng: random.Random, maker: str) -> str:
     while True:  # a forced second run must not reuse the first run's serials
         serial = f"{maker[:2].upper()}{rng.randint(10**6, 10**7 - 1)}"
@@ -210,6 +231,7 @@ def build(password: str = "tagtrail-demo", force: bool = False, seed: int = 7) -
                     updated_at=start,
                 )
                 asset.service_due_on = servicing.due_on(asset, category)
+                replacement_life.set_on(asset, category)
                 asset.save()
                 events.record(
                     "created",
@@ -223,6 +245,7 @@ def build(password: str = "tagtrail-demo", force: bool = False, seed: int = 7) -
         _custom_fields(rng, lead)
         _camera_kit(lead)
         _teams(users, lead, rooms)
+        _replacement_plan(lead)
     return [u for u in users if u.email]
 
 

@@ -15,6 +15,7 @@ import time
 from ..database import write
 from ..errors import Invalid
 from ..models import Setting
+from ..replacement import settings as replacement_settings
 from ..reservations import settings as reservation_settings
 from .money import check_currency, currency_code
 from .rules import (
@@ -38,6 +39,7 @@ EDITABLE = (
     "currency",
     "handover_terms",
     *reservation_settings.SETTINGS,
+    *replacement_settings.SETTINGS,
 )
 KEYS = (*EDITABLE, "checklist_dismissed")
 _TTL_SECONDS = 10.0
@@ -70,6 +72,7 @@ def effective(config) -> dict[str, str]:
         "checklist_dismissed": values.get("checklist_dismissed") == "yes",
         "handover_terms": values.get("handover_terms", ""),
         **reservation_settings.settings_shown(values),
+        **replacement_settings.settings_shown(values),
     }
 
 
@@ -131,9 +134,21 @@ def change(values: dict[str, str]) -> None:
                 errors[key] = problem
             else:
                 clean[key] = value
+    for key in replacement_settings.SETTINGS:
+        if key in values:
+            value, problem = replacement_settings.clean_setting(key, values[key])
+            if problem:
+                errors[key] = problem
+            else:
+                clean[key] = value
     if errors:
         raise Invalid(errors)
     save(clean)
+
+
+def replacement_thresholds():
+    """The replacement plan's thresholds in force (Settings)."""
+    return replacement_settings.thresholds(saved())
 
 
 def handover_terms() -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..custody.engine import Outcome
 from ..database import write
 from ..errors import Busy, Invalid, NotFound, Refused
-from ..models import Asset, Receipt, ReceiptItem, User, utcnow
+from ..models import Asset, Receipt, ReceiptItem, ReceiptSeat, SubscriptionSeat, User, utcnow
 from ..ops import mail
 from ..ops import settings as org_settings
 from ..worker import run
@@ -57,6 +57,14 @@ def add_fault(receipt: Receipt, asset: Asset, fault_id: int) -> None:
     ReceiptItem.update(fault=fault_id).where(
         ReceiptItem.receipt == receipt.id, ReceiptItem.asset == asset.id
     ).execute()
+
+
+def add_seat(receipt: Receipt, seat: SubscriptionSeat) -> ReceiptSeat:
+    """A seat freed in the same step (a leaver's Return all), on the receipt
+    under "Seats freed", before the receipt is signed like its items."""
+    if rules.is_final(receipt):
+        raise Refused(ALREADY_FINAL)
+    return ReceiptSeat.create(receipt=receipt, seat=seat)
 
 
 def _assets(receipt: Receipt) -> list[Asset]:
@@ -289,15 +297,20 @@ def _email(shown: view.View, pdf_data: bytes, smtp: mail.SmtpSettings, public_ur
     if receipt.kind == "handover":
         subject = f"Receipt: {items} handed over to you by {shown.staff.name}"
         opening = f"{shown.staff.name} handed over to you:"
-    else:
+    elif count or not shown.seats:
         subject = f"Receipt: {items} you returned to {shown.staff.name}"
         opening = f"You returned to {shown.staff.name}:"
-    lines = "\n".join(f"- {line.name} ({line.code})" for line in shown.lines)
+    else:  # Return all for someone who held only seats
+        seats = "1 seat" if len(shown.seats) == 1 else f"{len(shown.seats)} seats"
+        subject = f"Receipt: {seats} freed by {shown.staff.name}"
+        opening = ""
+    parts = [f"Hello {shown.person.name},"]
+    if count or not shown.seats:
+        parts += [opening, "\n".join(f"- {line.name} ({line.code})" for line in shown.lines)]
+    if shown.seats:
+        parts += ["Seats freed:", "\n".join(f"- {_seat_words(seat)}" for seat in shown.seats)]
     link = f"\n\nThe receipt: {public_url}/receipts/{receipt.id}" if public_url else ""
-    body = (
-        f"Hello {shown.person.name},\n\n{opening}\n\n{lines}\n\n"
-        f"The receipt is attached as a PDF.{link}\n"
-    )
+    body = "\n\n".join(parts) + f"\n\nThe receipt is attached as a PDF.{link}\n"
     return mail.compose(
         smtp.sender,
         mail.address(shown.person.name, shown.person.email),
@@ -305,6 +318,11 @@ def _email(shown: view.View, pdf_data: bytes, smtp: mail.SmtpSettings, public_ur
         body,
         (mail.Attachment(f"receipt-{receipt.id}.pdf", "application/pdf", pdf_data),),
     )
+
+
+def _seat_words(seat: view.SeatLine) -> str:
+    """ "Figma Professional (Figma), on Laptop 3 (QCE-ZH8)"."""
+    return f"{seat.product} ({seat.vendor})" + (f", on {seat.item}" if seat.item else "")
 
 
 def deliver(

@@ -38,11 +38,18 @@ class Signing:
 
 
 def open_for(
-    kind: str, actor: User, person: User | None, assets: list[Asset], signing: Signing | None
+    kind: str,
+    actor: User,
+    person: User | None,
+    assets: list[Asset],
+    signing: Signing | None,
+    *,
+    seats: int = 0,
 ) -> Receipt | None:
-    """A receipt for these items, inside the caller's write, when the rules want
-    one (and the caller can sign: `signing` given); else None."""
-    if signing is None or person is None or not assets:
+    """A receipt for these items (and `seats` seats freed with them: Return all),
+    inside the caller's write, when the rules want one (and the caller can sign:
+    `signing` given); else None."""
+    if signing is None or person is None or not (assets or seats):
         return None
     if not rules.wants_receipt(kind, actor, person, assets):
         return None

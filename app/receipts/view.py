@@ -1,4 +1,4 @@
-"""A receipt as it reads: on its page, in its PDF and in its email (3 queries)."""
+"""A receipt as it reads: on its page, in its PDF and in its email (4 queries)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,18 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN
 
-from ..models import Asset, Fault, Receipt, ReceiptItem, User
+from .. import codes
+from ..models import (
+    Asset,
+    Fault,
+    Receipt,
+    ReceiptItem,
+    ReceiptSeat,
+    Subscription,
+    SubscriptionSeat,
+    User,
+    Vendor,
+)
 from . import rules
 
 
@@ -20,6 +31,15 @@ class Line:
     fault: str = ""  # a fault reported with it in the same step: "Do not use: Screen cracked"
 
 
+@dataclass(frozen=True)
+class SeatLine:
+    """A subscription seat freed in the step (a leaver's Return all)."""
+
+    product: str
+    vendor: str
+    item: str  # the asset the seat was on, "Laptop 3 (QCE-ZH8)", or ""
+
+
 @dataclass
 class View:
     receipt: Receipt
@@ -29,6 +49,7 @@ class View:
     kind_label: str
     state_label: str
     lines: list[Line] = field(default_factory=list)
+    seats: list[SeatLine] = field(default_factory=list)
 
     @property
     def giver(self) -> User:
@@ -77,6 +98,20 @@ def build(receipt_id: int) -> View | None:
         .where(ReceiptItem.receipt == receipt.id)
         .order_by(Asset.name, Asset.code)
     ]
+    seats = [
+        SeatLine(product, vendor, f"{name} ({codes.pretty(code)})" if code else "")
+        for product, vendor, name, code in ReceiptSeat.select(
+            Subscription.product, Vendor.name, Asset.name, Asset.code
+        )
+        .join(SubscriptionSeat, on=(ReceiptSeat.seat == SubscriptionSeat.id))
+        .join(Subscription, on=(SubscriptionSeat.subscription == Subscription.id))
+        .join(Vendor, on=(Subscription.vendor == Vendor.id))
+        .switch(SubscriptionSeat)
+        .join(Asset, JOIN.LEFT_OUTER, on=(SubscriptionSeat.asset == Asset.id))
+        .where(ReceiptSeat.receipt == receipt.id)
+        .order_by(Subscription.product, Vendor.name, ReceiptSeat.id)
+        .tuples()
+    ]
     return View(
         receipt=receipt,
         person=receipt.person,
@@ -85,4 +120,5 @@ def build(receipt_id: int) -> View | None:
         kind_label=rules.KINDS.get(receipt.kind, receipt.kind),
         state_label=rules.STATES.get(receipt.state, receipt.state),
         lines=lines,
+        seats=seats,
     )

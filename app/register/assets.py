@@ -14,6 +14,7 @@ from ..database import is_sqlite, write
 from ..errors import Conflict, Invalid, NotFound
 from ..models import STATUS_LABELS, Asset, Category, Event, Location, Team, User, utcnow
 from ..prepared import Prepared
+from ..replacement import life
 from ..reservations import rules as reservation_rules
 from . import (
     attention,
@@ -140,6 +141,7 @@ def create_asset(values: dict, *, actor: User, code: str | None = None) -> Asset
                 raise Conflict(f"Code {code} is already in use.")
             asset = Asset(code=code, **fields)
             asset.service_due_on = servicing.due_on(asset, asset.category)
+            life.set_on(asset, asset.category)
             asset.save(force_insert=True)
             snapshot = {k: events.plain(v) for k, v in fields.items() if v not in (None, "")}
             if custom:
@@ -175,6 +177,7 @@ def update_asset(code: str, values: dict, *, version: int, actor: User) -> dict:
                 changes.update(custom_fields.write_values(asset, *custom))
             # The interval, the category or the purchase date may have moved it.
             asset.service_due_on = servicing.due_on(asset, asset.category)
+            life.set_on(asset, asset.category)
             moved = (new_location.id if new_location else None) != asset.location_id
             if not changes and not moved:
                 return {}

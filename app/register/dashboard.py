@@ -48,6 +48,8 @@ class Summary:
     # again; rows (with the check) only when there are some.
     needs_check: Section = field(default_factory=Section)
     started: getting_started.Progress | None = None  # asked only while Home lists first steps
+    # What the caller's own parts counted (summary's `extra`), by name.
+    extra: dict[str, int] = field(default_factory=dict)
 
 
 def _count(*conditions):
@@ -171,10 +173,14 @@ def recent_events(rows: int = ROWS) -> list[Event]:
     )
 
 
-def summary(today: date, audit_interval_days: int, *, first_steps: bool = False) -> Summary:
+def summary(
+    today: date, audit_interval_days: int, *, first_steps: bool = False, extra: dict | None = None
+) -> Summary:
     """Everything the leads' home shows. `today` is the organisation's date;
-    `first_steps` also counts what the getting-started list needs, in the same query."""
-    total = _counts(today, audit_interval_days, getting_started.columns() if first_steps else None)
+    `first_steps` also counts what the getting-started list needs, and `extra`
+    (name: scalar subquery) whatever else Home shows, in the same query."""
+    parts = {**(getting_started.columns() if first_steps else {}), **(extra or {})}
+    total = _counts(today, audit_interval_days, parts)
     by_status = {status: total[f"status_{status}"] for status in STATUSES}
     total["unseen"] = total["unseen_never"] + total["unseen_old"]
     return Summary(
@@ -213,4 +219,5 @@ def summary(today: date, audit_interval_days: int, *, first_steps: bool = False)
             total["needs_check"], waiting_for_check() if total["needs_check"] else []
         ),
         started=getting_started.from_row(total) if first_steps else None,
+        extra={name: total[name] for name in extra or {}},
     )

@@ -303,7 +303,7 @@ def _changes(data: dict) -> tuple[Change, ...]:
             label = field.replace("_cents", "").replace("_name", "").replace("_", " ")
         if field == "condition":  # "Broken", not "broken"
             before, after = conditions.label(before), conditions.label(after)
-        money = field == "cost_cents" and all(
+        money = field.endswith("cost_cents") and all(
             _is_cents(v) or v in (None, "") for v in (before, after)
         )
         rows.append(Change(label, before, after, money=money))

@@ -12,6 +12,7 @@ from ..custody import servicing
 from ..database import write
 from ..errors import Invalid, NotFound
 from ..models import Asset, Category, Kit, LabelCode, Location, User
+from ..replacement import life
 from . import events
 from .rules import MAX_LOCATION_DEPTH, TOO_DEEP
 
@@ -273,6 +274,12 @@ CATEGORY_NUMBERS = {
     "service_interval_days": (1, 3650, "Give a number of days from 1 to 3650, or leave it blank."),
     "useful_life_months": (1, 600, "Give a number of months from 1 to 600, or leave it blank."),
     "salvage_percent": (0, 100, "Give a percentage from 0 to 100, or leave it blank."),
+    # The replacement plan's cost (cents); the same ceiling as any amount typed.
+    "replacement_cost_cents": (
+        0,
+        10**12 - 1,
+        "Give an amount under 10,000,000,000, or leave it blank.",
+    ),
 }
 
 
@@ -359,6 +366,8 @@ def save_category(
             category.save()
             if "service_interval_days" in changes:
                 servicing.refresh_category(category.id, category.service_interval_days)
+            if "useful_life_months" in changes:
+                life.refresh_category(category.id, category.useful_life_months)
             events.record("edited", actor=actor, note=f"Category: {category.name}", data=changes)
             return category
         except IntegrityError as exc:

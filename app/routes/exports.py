@@ -28,6 +28,14 @@ def register():
     return csv_download(name, *exports.register_export())
 
 
+@bp.route("/subscriptions.csv")
+@role("lead")
+def subscriptions():
+    """Every subscription as a CSV file (no licence keys) that imports back as it was."""
+    name = f"subscriptions-{local_today():%Y%m%d}.csv"
+    return csv_download(name, *exports.subscription_export(local_today()))
+
+
 @bp.route("/history.csv")
 @role("lead")
 def history():

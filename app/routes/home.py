@@ -8,7 +8,8 @@ from flask_login import current_user
 from ..ops import settings
 from ..pages import home as home_page
 from ..permissions import public, role
-from ..templating import local_today, site
+from ..replacement import settings as replacement_settings
+from ..templating import local_today, local_zone, site
 
 bp = Blueprint("home", __name__)
 
@@ -22,6 +23,8 @@ def index():
         local_today(),
         site()["audit_interval_days"],
         checklist_dismissed=site()["checklist_dismissed"],
+        zone=local_zone(),
+        thresholds=replacement_settings.thresholds(site()),
     )
     return render_template("home/index.html", **context)
 

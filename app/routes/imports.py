@@ -44,8 +44,18 @@ def _mapping(values, width: int) -> list[str] | None:
     return imports.check_mapping_form(chosen, width) if chosen else None
 
 
+KINDS = ("assets", "subscriptions")
+
+
+def _kind(values) -> str:
+    """Which kind of import the upload page is for (assets unless it says)."""
+    kind = values.get("kind", "")
+    return kind if kind in KINDS else "assets"
+
+
 def _upload_page(error: str = "", status: int = 200):
-    return render_template("imports/upload.html", error=error), status
+    kind = _kind(request.form if request.method == "POST" else request.args)
+    return render_template("imports/upload.html", error=error, kind=kind), status
 
 
 def _column(values, name: str) -> int | None:
@@ -84,12 +94,15 @@ def upload():
     upload_ = request.files.get("file")
     if upload_ is None or not upload_.filename:
         return _upload_page("Choose a CSV file to upload.", 422)
+    kind = _kind(request.form)
     try:
-        token = imports.store(upload_.stream, upload_.filename, _folder())
+        token = imports.store(upload_.stream, upload_.filename, _folder(), kind)
     except TooLarge as exc:
         return _upload_page(str(exc), exc.status)
     except Invalid as exc:
         return _upload_page(" ".join(exc.errors.values()), exc.status)
+    if kind == "subscriptions":
+        return redirect(url_for("subscription_imports.preview", token=token), 303)
     return redirect(url_for("imports.preview", token=token), 303)
 
 

@@ -14,6 +14,7 @@ from ..pages import receipts as receipt_page
 from ..permissions import role
 from ..register import accounts, people, teams
 from ..register.rules import manages_accounts, may_edit_person, may_invite, may_send_reset
+from ..subscriptions import seats
 from ..templating import local_today, site
 from .helpers import (
     apply_errors,
@@ -88,6 +89,7 @@ def detail(person_id: int):
         "people/detail.html",
         person=person,
         holdings=list(people.holdings(person)),
+        return_seats=bool(seats.of_person(person.id)),  # Return all frees them too
         receipts=receipt_page.for_person(person, current_user),
         events=history,
         page=page,
@@ -119,12 +121,21 @@ def return_all(person_id: int):
     except Invalid as exc:  # the signature: nothing was returned
         flash("Please fix the marked fields. Nothing was saved.", "error")
         return _return_all_page(person, exc.errors, exc.status)
-    flash(
-        f"Returned {len(returned)} item{'' if len(returned) == 1 else 's'} from {person.name}.",
-        "ok",
-    )
+    flash(_returned_words(returned, person.name), "ok")
     deliver_receipt(signing.receipt_id)
-    return render_template("people/returned.html", person=person, returned=returned)
+    return render_template(
+        "people/returned.html", person=person, returned=returned.items, seats=returned.seats
+    )
+
+
+def _returned_words(returned: leavers.Returned, name: str) -> str:
+    items, freed = len(returned.items), len(returned.seats)
+    if not items and freed:
+        return f"Freed {freed} seat{'' if freed == 1 else 's'} of {name}."
+    words = f"Returned {items} item{'' if items == 1 else 's'} from {name}"
+    if freed:
+        words += f" and freed {freed} seat{'' if freed == 1 else 's'}"
+    return words + "."
 
 
 def _said_per_item() -> dict[int, leavers.Said]:
@@ -147,11 +158,15 @@ def _said_per_item() -> dict[int, leavers.Said]:
 
 def _return_all_page(person, errors: dict | None = None, status: int = 200):
     holdings = list(people.holdings(person))
-    signing = acceptance_page.return_all_signing(person, current_actor(), len(holdings))
+    held_seats = seats.of_person(person.id)
+    signing = acceptance_page.return_all_signing(
+        person, current_actor(), len(holdings) + len(held_seats)
+    )
     page = render_template(
         "people/return_all.html",
         person=person,
         holdings=holdings,
+        seats=held_seats,
         signing=signing,
         errors=errors or {},
         values=request.form,

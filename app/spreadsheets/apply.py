@@ -17,6 +17,7 @@ from ..prepared import insert_many
 from ..register import custody_intervals
 from ..register.events import plain
 from ..register.rules import UNUSABLE
+from ..replacement import life
 from . import custom_columns, custom_values
 from .plan import CONDITIONS, TEXT
 from .preview import Preview, RowPlan
@@ -301,6 +302,7 @@ def apply(preview: Preview, *, actor: User | None, note: str, key: str) -> Summa
     custody_intervals.follow_since(since)  # the spells of custody, in the same write
     insert_many(Fault, run.faults)
     _refresh_service_dates(run, preview)
+    _refresh_life_ends(preview)
     summary.new, summary.updated = preview.count("new"), preview.count("update")
     summary.events = len(run.events)
     summary.categories = len(run.look.categories) - categories
@@ -308,6 +310,15 @@ def apply(preview: Preview, *, actor: User | None, note: str, key: str) -> Summa
     summary.teams = len(run.look.teams) - teams
     summary.people = len(run.people)
     return summary
+
+
+def _refresh_life_ends(preview: Preview) -> None:
+    """Imported and updated assets get the end of their useful life."""
+    codes_in = [p.code for p in preview.rows if p.action == "new" and p.code]
+    ids = [p.asset_id for p in preview.rows if p.action == "update" and p.asset_id]
+    for chunk in chunked(codes_in, 500):
+        ids += [i for (i,) in Asset.select(Asset.id).where(Asset.code.in_(chunk)).tuples()]
+    life.refresh_assets(ids)
 
 
 def _refresh_service_dates(run: _Run, preview: Preview) -> None:

@@ -8,12 +8,27 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from ..errors import Invalid
-from ..models import STATUS_LABELS, Asset, Category, CustomValue, Event, Location, Team, User
+from ..models import (
+    STATUS_LABELS,
+    SUBSCRIPTION_KINDS,
+    SUBSCRIPTION_PERIODS,
+    Asset,
+    Category,
+    CustomValue,
+    Event,
+    Location,
+    Subscription,
+    SubscriptionSeat,
+    Team,
+    User,
+    Vendor,
+)
 from ..register import custom_fields, events
-from . import rules
+from ..subscriptions import rules as subscription_rules
+from . import rules, subscription_columns
 from .csvfiles import money
 from .lookup import Lookup
 from .values import location_cell
@@ -193,3 +208,63 @@ def register_export() -> tuple[tuple[str, ...], Iterator[tuple]]:
             yield row + tuple(values.get(field_id, "") for field_id in order)
 
     return header, rows()
+
+
+# Subscriptions -------------------------------------------------------------------
+
+
+def subscription_export(today: date) -> tuple[tuple[str, ...], Iterator[list]]:
+    """Every subscription, cancelled ones included, with every field but the
+    licence key, and the seats given out, the cost a year and the state
+    (subscription_columns.EXPORT_HEADER); it imports back as it was."""
+    used = dict(
+        SubscriptionSeat.select(SubscriptionSeat.subscription, fn.COUNT(SubscriptionSeat.id))
+        .where(SubscriptionSeat.freed_at.is_null())
+        .group_by(SubscriptionSeat.subscription)
+        .tuples()
+    )
+    shared = {
+        name
+        for name, count in User.select(User.name, fn.COUNT(User.id)).group_by(User.name).tuples()
+        if count > 1
+    }
+    query = (
+        Subscription.select(Subscription, Vendor, User, Team)
+        .join(Vendor)
+        .switch(Subscription)
+        .join(User, JOIN.LEFT_OUTER, on=(Subscription.owner == User.id))
+        .switch(Subscription)
+        .join(Team, JOIN.LEFT_OUTER, on=(Subscription.owner_team == Team.id))
+        .order_by(fn.LOWER(Vendor.name), fn.LOWER(Subscription.product), Subscription.id)
+    )
+
+    def rows() -> Iterator[list]:
+        for s in query:
+            owner, email = "", ""
+            if s.owner_id:
+                email = s.owner.email or ""
+                owner = rules.person_cell(s.owner.name, s.owner_id, s.owner.name in shared)
+            elif s.owner_team_id:
+                owner = s.owner_team.name
+            yield [
+                s.id,
+                s.vendor.name,
+                s.product,
+                SUBSCRIPTION_KINDS.get(s.kind, s.kind),
+                subscription_columns.seats_cell(s.seats),
+                used.get(s.id, 0),
+                money(s.cost_cents),
+                SUBSCRIPTION_PERIODS.get(s.period, s.period),
+                money(subscription_rules.cost_per_year_cents(s.cost_cents, s.period)),
+                s.starts_on,
+                s.renews_on,
+                bool(s.auto_renews),
+                s.remind_days,
+                owner,
+                email,
+                s.notes,
+                subscription_rules.state_words(s, today),
+                s.ended_on,
+            ]
+
+    return subscription_columns.EXPORT_HEADER, rows()

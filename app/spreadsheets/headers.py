@@ -84,10 +84,42 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "description": ("Description (goes into notes)", ("description", "desc", "details")),
 }
 DATE_FIELDS = ("purchase_date", "warranty_end", "due_back")
-_ALIASES = {alias: field for field, (_, names) in FIELDS.items() for alias in names}
 
 
-_RANKS = {alias: rank for _, names in FIELDS.values() for rank, alias in enumerate(names)}
+class Columns:
+    """One kind of import's columns (assets', subscriptions'): its fields, each
+    with what the preview calls it and the header names that mean it, and the
+    guess of a field from a header, by the same matching for every kind."""
+
+    def __init__(self, fields: dict[str, tuple[str, tuple[str, ...]]]):
+        self.fields = fields
+        self._aliases = {alias: field for field, (_, names) in fields.items() for alias in names}
+        self._ranks = {
+            alias: rank for _, names in fields.values() for rank, alias in enumerate(names)
+        }
+
+    def guess(self, header: str) -> str:
+        """Our field for a column header, or "" to leave the column out."""
+        return self._aliases.get(_alias(header), "")
+
+    def rank(self, header: str) -> int:
+        """How surely the header means its field: 0 for the field's own name."""
+        return self._ranks.get(_alias(header), 99)
+
+    def mapping(self, headers: list[str]) -> list[str]:
+        """Our field for each column. A field two columns claim goes to the one
+        whose header names it most surely (Model name over Model Number), else
+        the first."""
+        out = [self.guess(header) for header in headers]
+        best: dict[str, int] = {}
+        for i, name in enumerate(out):
+            if name and (
+                name not in best or self.rank(headers[i]) < self.rank(headers[best[name]])
+            ):
+                best[name] = i
+        return [name if name and best[name] == i else "" for i, name in enumerate(out)]
+
+
 # Homebox writes its columns as HB.name, HB.serial_number, ...; HB.field.<name>
 # columns are its custom fields. Shelf.nu writes custom fields as "cf: <name>, type:<type>".
 _HOMEBOX = re.compile(r"^\s*hb\.", re.I)
@@ -144,12 +176,15 @@ def _alias(header: str) -> str:
     return header_key(_HOMEBOX.sub("", header or ""))
 
 
+ASSET_COLUMNS = Columns(FIELDS)
+
+
 def guess_field(header: str) -> str:
-    """Our field for a column header, or "" to leave the column out."""
-    return _ALIASES.get(_alias(header), "")
+    """Our (asset) field for a column header, or "" to leave the column out."""
+    return ASSET_COLUMNS.guess(header)
 
 
 def guess_rank(header: str) -> int:
     """How surely the header means its field: 0 for the field's own name. When
     two columns mean one field, the lower rank takes it."""
-    return _RANKS.get(_alias(header), 99)
+    return ASSET_COLUMNS.rank(header)

@@ -26,6 +26,7 @@ from .apply import Summary, apply
 from .formats import QUANTITY_MODES, check_status_choices
 from .formats import STATUS_CHOICES as STATUS_CHOICES  # what the preview offers
 from .formats import Choices as Choices
+from .headers import ASSET_COLUMNS
 from .plan import plan
 from .preview import Preview
 
@@ -59,16 +60,8 @@ class _Rollback(Exception):
 
 
 def guess_mapping(headers: list[str]) -> list[str]:
-    """Our field for each column. A field two columns claim goes to the one whose
-    header names it most surely (Model name over Model Number), else the first."""
-    out = [iv.guess_field(header) for header in headers]
-    best: dict[str, int] = {}
-    for i, name in enumerate(out):
-        if name and (
-            name not in best or iv.guess_rank(headers[i]) < iv.guess_rank(headers[best[name]])
-        ):
-            best[name] = i
-    return [name if name and best[name] == i else "" for i, name in enumerate(out)]
+    """Our asset field for each column (headers.Columns.mapping)."""
+    return ASSET_COLUMNS.mapping(headers)
 
 
 def read(data: bytes, encoding: str | None = None) -> iv.Table:
@@ -89,8 +82,9 @@ def cleanup(folder: Path, now: float | None = None) -> None:
             path.with_suffix(".json").unlink(missing_ok=True)
 
 
-def store(stream: BinaryIO, filename: str, folder: Path) -> str:
-    """Check an uploaded file reads as CSV and keep it; returns its token."""
+def store(stream: BinaryIO, filename: str, folder: Path, kind: str = "assets") -> str:
+    """Check an uploaded file reads as CSV and keep it, for one kind of import
+    ("assets", "subscriptions"); returns its token."""
     data = stream.read(rules.MAX_BYTES + 1)
     read(data)  # refuse what cannot be read now, not after the person waits
     folder.mkdir(parents=True, exist_ok=True)
@@ -100,20 +94,26 @@ def store(stream: BinaryIO, filename: str, folder: Path) -> str:
     with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640), "wb") as fh:
         fh.write(data)
     name = Path(filename or "upload.csv").name[:120]
-    (folder / f"{token}.json").write_text(json.dumps({"filename": name}))
+    (folder / f"{token}.json").write_text(json.dumps({"filename": name, "kind": kind}))
     return token
 
 
-def load(folder: Path, token: str, encoding: str | None = None) -> tuple[iv.Table, str]:
-    """A kept upload, read in `encoding` when the person chose one. A choice
-    the file cannot be read in is an Invalid carrying the table as guessed."""
+def load(
+    folder: Path, token: str, encoding: str | None = None, kind: str = "assets"
+) -> tuple[iv.Table, str]:
+    """A kept upload of this kind of import, read in `encoding` when the person
+    chose one. A choice the file cannot be read in is an Invalid carrying the
+    table as guessed."""
     path = folder / f"{token}.csv"
+    gone = Expired(
+        "That upload is no longer here: it was imported already, or it is over a day "
+        "old. Upload the file again."
+    )
     if not _TOKEN.match(token or "") or not path.exists():
-        raise Expired(
-            "That upload is no longer here: it was imported already, or it is over a day "
-            "old. Upload the file again."
-        )
+        raise gone
     meta = json.loads((folder / f"{token}.json").read_text())
+    if meta.get("kind", "assets") != kind:  # kept for the other kind of import
+        raise gone
     data = path.read_bytes()
     try:
         return read(data, encoding), meta["filename"]

@@ -36,12 +36,19 @@ def check_mapping(mapping: list[str]) -> list[str]:
     return problems
 
 
-def choose_date_order(table: iv.Table, mapping: list[str], chosen: str | None, also=()):
+def choose_date_order(
+    table: iv.Table,
+    mapping: list[str],
+    chosen: str | None,
+    also=(),
+    date_fields: tuple[str, ...] = iv.DATE_FIELDS,
+):
     """(order, whether the person must choose): from the choice, else the dates
-    (in the date columns and the columns `also` names: custom date fields)."""
+    (in the date columns, `date_fields` of this kind of import, and the columns
+    `also` names: custom date fields)."""
     if chosen in ("dmy", "mdy"):
         return chosen, False
-    columns = [i for i, name in enumerate(mapping) if name in iv.DATE_FIELDS or i in also]
+    columns = [i for i, name in enumerate(mapping) if name in date_fields or i in also]
     cells = [row[i] for _, row in table.rows for i in columns if i < len(row)]
     evidence = iv.date_order_evidence(cells)
     if len(evidence) == 1:

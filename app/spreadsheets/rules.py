@@ -91,6 +91,9 @@ PLACEHOLDER_FIELDS = frozenset(
         "purchase_date", "warranty_end", "due_back", "cost_cents", "manufacturer",
         "model_name", "supplier", "order_number", "model_number", "holder_first",
         "holder_last", "holder_username", "holder_location", "checkout_type", "quantity",
+        # a subscription's (subscription_columns.py)
+        "starts_on", "renews_on", "owner", "owner_email", "licence_key", "remind_days",
+        "period", "kind",
     }
 )  # fmt: skip
 

@@ -1,0 +1,71 @@
+"""The replacement plan (leads): what is due for replacement and why, and the
+forecast of the next eight quarters, each a page section and a CSV."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from ..clock import utcnow
+from ..permissions import role
+from ..replacement import forecast as replacement_forecast
+from ..replacement import plan as replacement_plan
+from ..replacement import settings as replacement_settings
+from ..spreadsheets.csvfiles import money
+from ..templating import local_today, local_zone, site
+from .helpers import csv_download, page_arg
+
+bp = Blueprint("replacement", __name__, url_prefix="/reports")
+
+
+def _plan() -> replacement_plan.Plan:
+    thresholds = replacement_settings.thresholds(site())
+    return replacement_plan.plan(local_today(), local_zone(), thresholds, site()["currency"])
+
+
+@bp.route("/replacement")
+@role("lead")
+def page():
+    """What is due for replacement and why, and what the next eight quarters will cost."""
+    plan = _plan()
+    due = plan.page(page_arg(), utcnow())
+    outlook = replacement_forecast.forecast(
+        local_today(), local_zone(), plan.thresholds, plan.active
+    )
+    return render_template("reports/replacement.html", due=due, forecast=outlook)
+
+
+@bp.route("/replacement.csv")
+@role("lead")
+def due_csv():
+    """Every item due for replacement, with its figures and reasons."""
+    header = [
+        "Code", "Name", "Category", "Life ends", "Book value", "Repairs last 12 months",
+        "Repairs to date", "Faults last 12 months", "Utilisation % last 365 days",
+        "Replacement cost", "Reasons",
+    ]  # fmt: skip
+    rows = (
+        (i.code, i.name, i.category, i.life_ends or "", money(i.book_cents),
+         money(i.repair_12m_cents), money(i.repair_to_date_cents), i.faults_12m, i.utilisation,
+         money(i.replacement_cents), "; ".join(i.reasons))
+        for i in _plan().every_row(utcnow())
+    )  # fmt: skip
+    return csv_download(f"replacement-due-{local_today()}.csv", header, rows)
+
+
+@bp.route("/replacement-forecast.csv")
+@role("lead")
+def forecast_csv():
+    """The forecast: items coming due and their cost per quarter, by category and by team."""
+    thresholds = replacement_settings.thresholds(site())
+    outlook = replacement_forecast.forecast(local_today(), local_zone(), thresholds)
+    header = ["By", "Name", "Quarter", "First day", "Last day", "Items", "Cost", "Without cost"]
+    rows = []
+    for by, lines in (("All", [outlook.total]), ("Category", outlook.categories),
+                      ("Team", outlook.teams)):  # fmt: skip
+        for line in lines:
+            for quarter, cell in zip(outlook.quarters, line.cells, strict=True):
+                rows.append(
+                    (by, line.name, quarter.label, quarter.first_day, quarter.last_day,
+                     cell.items, money(cell.cost_cents), cell.no_cost)
+                )  # fmt: skip
+    return csv_download(f"replacement-forecast-{local_today()}.csv", header, rows)

@@ -1,0 +1,256 @@
+"""The subscriptions' rules, spelled once: what a subscription may hold, what it
+costs a year, how many seats are free, when its renewal reminder is due, and
+what counts as waste. Services, pages, reports, the import and the reminders
+all ask here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ..errors import Invalid
+from ..models import SUBSCRIPTION_KINDS, SUBSCRIPTION_PERIODS, Subscription
+
+# Limits past which a figure is a typing mistake, not a contract.
+MAX_SEATS = 100_000
+MAX_COST_CENTS = 10**10  # a hundred million a period
+MAX_REMIND_DAYS = 365
+REMIND_DAYS = 30  # the default: a reminder 30 days before each renewal
+PRODUCT_MAX = 200
+VENDOR_MAX = 120
+KEY_MAX = 4000
+NOTES_MAX = 10_000
+
+MONTHS = {"month": 1, "year": 12}
+
+
+# What a subscription holds ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fields:
+    """A subscription's own values, checked (the vendor by id, the owner by id)."""
+
+    vendor_id: int
+    product: str
+    kind: str
+    seats: int | None
+    cost_cents: int | None
+    period: str
+    starts_on: date | None
+    renews_on: date | None
+    auto_renews: bool
+    remind_days: int
+    owner_id: int | None
+    owner_team_id: int | None
+    notes: str
+
+
+def check_fields(
+    *,
+    vendor_id: int | None,
+    product: str,
+    kind: str,
+    seats: int | None,
+    cost_cents: int | None,
+    period: str,
+    starts_on: date | None,
+    renews_on: date | None,
+    auto_renews: bool,
+    remind_days: int | None,
+    owner_id: int | None,
+    owner_team_id: int | None,
+    notes: str,
+    seats_in_use: int = 0,
+) -> Fields:
+    """The values as they will be kept; Invalid naming every field that is wrong.
+    `seats_in_use`: an edit may not cut the seats below those given out."""
+    errors: dict[str, str] = {}
+    product = " ".join((product or "").split())
+    if vendor_id is None:
+        errors["vendor"] = "Choose the vendor."
+    if not product:
+        errors["product"] = "Give the product’s name."
+    elif len(product) > PRODUCT_MAX:
+        errors["product"] = f"Keep the product’s name to {PRODUCT_MAX} characters."
+    if kind not in SUBSCRIPTION_KINDS:
+        errors["kind"] = "Choose what kind of subscription it is."
+    if seats is not None:
+        if seats < 1:
+            errors["seats"] = "Seats must be at least 1 (leave it blank for unlimited)."
+        elif seats > MAX_SEATS:
+            errors["seats"] = f"Seats must be at most {MAX_SEATS:,}."
+        elif seats < seats_in_use:
+            errors["seats"] = (
+                f"{seats_in_use} seats are given out; free some before cutting it to {seats}."
+            )
+    if cost_cents is not None and cost_cents < 0:
+        errors["cost"] = "The cost cannot be negative."
+    elif cost_cents is not None and cost_cents >= MAX_COST_CENTS:
+        errors["cost"] = "That cost is too large."
+    if period not in SUBSCRIPTION_PERIODS:
+        errors["period"] = "Choose monthly or yearly."
+    if starts_on and renews_on and renews_on < starts_on:
+        errors["renews_on"] = "The renewal date is before the start."
+    if remind_days is None:
+        remind_days = REMIND_DAYS
+    if not 0 <= remind_days <= MAX_REMIND_DAYS:
+        errors["remind_days"] = f"Remind from 0 to {MAX_REMIND_DAYS} days ahead."
+    if owner_id is not None and owner_team_id is not None:
+        errors["owner"] = "Choose a person or a team as the owner, not both."
+    notes = (notes or "").strip()
+    if len(notes) > NOTES_MAX:
+        errors["notes"] = f"Keep the notes to {NOTES_MAX:,} characters."
+    if errors:
+        raise Invalid(errors)
+    assert vendor_id is not None
+    return Fields(
+        vendor_id,
+        product,
+        kind,
+        seats,
+        cost_cents,
+        period,
+        starts_on,
+        renews_on,
+        bool(auto_renews),
+        remind_days,
+        owner_id,
+        owner_team_id,
+        notes,
+    )
+
+
+def check_vendor_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise Invalid({"name": "Give the vendor’s name."})
+    if len(name) > VENDOR_MAX:
+        raise Invalid({"name": f"Keep the vendor’s name to {VENDOR_MAX} characters."})
+    return name
+
+
+def check_key(key: str) -> str:
+    key = (key or "").strip()
+    if len(key) > KEY_MAX:
+        raise Invalid({"licence_key": f"Keep the licence key to {KEY_MAX:,} characters."})
+    return key
+
+
+def check_end(ended_on: date | None, subscription: Subscription) -> date:
+    """The last day a cancelled subscription runs."""
+    if ended_on is None:
+        raise Invalid({"ended_on": "Give the last day it runs."})
+    if subscription.starts_on and ended_on < subscription.starts_on:
+        raise Invalid({"ended_on": "The end date is before the start."})
+    return ended_on
+
+
+# Money --------------------------------------------------------------------------
+
+
+def cost_per_year_cents(cost_cents: int | None, period: str) -> int | None:
+    """A period's cost as a year's: twelve months of a monthly cost."""
+    if cost_cents is None:
+        return None
+    return cost_cents * 12 // MONTHS.get(period, 12)
+
+
+def cost_per_month_cents(cost_cents: int | None, period: str) -> int | None:
+    """A period's cost as a month's: a yearly cost over twelve, halves rounded up."""
+    if cost_cents is None:
+        return None
+    months = MONTHS.get(period, 12)
+    return (2 * cost_cents + months) // (2 * months)
+
+
+# State ----------------------------------------------------------------------------
+
+
+def is_cancelled(subscription: Subscription) -> bool:
+    return subscription.cancelled_at is not None
+
+
+def is_running(subscription: Subscription, today: date) -> bool:
+    """Paid for today: started (or no start given) and not past its end."""
+    if subscription.starts_on and subscription.starts_on > today:
+        return False
+    return subscription.ended_on is None or subscription.ended_on >= today
+
+
+def past_renewal(subscription: Subscription, today: date) -> bool:
+    """Its renewal date has gone by and nobody moved it on or cancelled it:
+    either it renewed without anyone saying, or it lapsed. Waste either way
+    until someone looks."""
+    return (
+        not is_cancelled(subscription)
+        and subscription.renews_on is not None
+        and subscription.renews_on < today
+    )
+
+
+def reminder_from(subscription: Subscription) -> date | None:
+    """The first day its renewal reminder is due."""
+    if subscription.renews_on is None or is_cancelled(subscription):
+        return None
+    return subscription.renews_on - timedelta(days=subscription.remind_days)
+
+
+def reminder_due(subscription: Subscription, today: date) -> bool:
+    """Remind now: within its reminder days of a renewal still to come, and not
+    yet reminded for this renewal date."""
+    starts = reminder_from(subscription)
+    return (
+        starts is not None
+        and starts <= today <= subscription.renews_on
+        and subscription.reminded_for != subscription.renews_on
+    )
+
+
+# Seats ------------------------------------------------------------------------------
+
+
+def seats_free(subscription: Subscription, in_use: int) -> int | None:
+    """Seats left to give; None for unlimited."""
+    if subscription.seats is None:
+        return None
+    return max(subscription.seats - in_use, 0)
+
+
+def seats_text(seats: int | None, in_use: int) -> str:
+    """ "3 of 5" or "3 (unlimited)"."""
+    return f"{in_use} (unlimited)" if seats is None else f"{in_use} of {seats}"
+
+
+def next_renewal(subscription: Subscription) -> date | None:
+    """One period after the current renewal date (the last day of a shorter
+    month when the day does not exist)."""
+    current = subscription.renews_on
+    if current is None:
+        return None
+    months = MONTHS.get(subscription.period, 12)
+    total = current.month - 1 + months
+    year, month = current.year + total // 12, total % 12 + 1
+    for day in range(current.day, 27, -1):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    return date(year, month, current.day)
+
+
+# The export's state column -----------------------------------------------------------
+
+
+def state_words(subscription: Subscription, today: date) -> str:
+    """Where a subscription stands today, as the CSV export says it: Ended,
+    Cancelled (still running to its end), Not started, Past renewal or Running."""
+    if is_cancelled(subscription):
+        ended = subscription.ended_on is not None and subscription.ended_on < today
+        return "Ended" if ended else "Cancelled"
+    if subscription.starts_on and subscription.starts_on > today:
+        return "Not started"
+    if past_renewal(subscription, today):
+        return "Past renewal"
+    return "Running"
