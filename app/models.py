@@ -250,8 +250,21 @@ class Event(BaseModel):
 
     class Meta:
         # (at): the newest events across all assets, for the activity feed and
-        # the dashboard, without sorting the whole history.
-        indexes = ((("asset", "at"), False), (("at",), False))
+        # the dashboard, without sorting the whole history. (kind, asset, at):
+        # the few events of a kind (the repair costs report) and each asset's
+        # last use (the idle report) without reading the history's rows.
+        indexes = ((("asset", "at"), False), (("at",), False), (("kind", "asset", "at"), False))
+
+    def save(self, *args, **kwargs):
+        """An event written with Event.create (a script, a test) keeps the spells
+        of custody too, as register/events.py `record` does for the app's own."""
+        new = self._pk is None
+        saved = super().save(*args, **kwargs)
+        if new:
+            from .register import custody_intervals  # it imports this module
+
+            custody_intervals.follow(self.id, self.asset_id, self.kind, self.at, self.holder_id)
+        return saved
 
 
 FAULT_SEVERITIES = {"usable": "Still usable", "do_not_use": "Do not use"}
@@ -682,6 +695,28 @@ class ReceiptSeat(BaseModel):
         indexes = ((("receipt", "seat"), True),)
 
 
+class CustodyInterval(BaseModel):
+    """A projection of the custody events, kept in the same write as each of them
+    (register/custody_intervals.py): one row per spell in someone's hands, from
+    the `checked_out` (or `transferred`) event that began it to the `checked_in`
+    or `retired` event that ended it, open (`ended_at` NULL) while it lasts. A
+    handover keeps the spell and names the new holder. The reports sum these
+    instead of replaying a million events; a test checks they always equal a
+    replay of the events."""
+
+    asset = ForeignKeyField(Asset, backref="+", on_delete="RESTRICT", index=False)
+    holder = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    started_at = DateTimeField()
+    ended_at = DateTimeField(null=True)
+    opened_by = ForeignKeyField(Event, backref="+", on_delete="RESTRICT")
+    closed_by = ForeignKeyField(Event, null=True, backref="+", on_delete="RESTRICT")
+
+    class Meta:
+        # (asset, ended_at): an asset's open spell; (ended_at, started_at, asset):
+        # the spells that reach into a report's period, read from the index alone.
+        indexes = ((("asset", "ended_at"), False), (("ended_at", "started_at", "asset"), False))
+
+
 MODELS = [
     SchemaVersion,
     Setting,
@@ -714,4 +749,5 @@ MODELS = [
     SubscriptionEvent,
     SubscriptionAttachment,
     ReceiptSeat,
+    CustodyInterval,
 ]

@@ -139,14 +139,18 @@ def wrk(
     headers: dict[str, str] | None = None,
     script: Path | None = None,
     script_args: list[str] | None = None,
+    timeout: int | None = None,
 ) -> dict:
     """Run wrk against one URL; returns p50/p99 in ms, requests per second, errors.
 
     `script` is a wrk Lua script (for POSTs); `script_args` go to its init().
+    `timeout`: seconds before wrk gives up on a response (its default is 2).
     """
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if timeout:
+        cmd += ["--timeout", f"{timeout}s"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
     for name, value in (headers or {}).items():

@@ -38,6 +38,7 @@ from app.models import (
     AuditTick,
     CalendarFeed,
     Category,
+    CustodyInterval,
     CustomField,
     CustomValue,
     Event,
@@ -60,7 +61,7 @@ from app.models import (
     db,
 )
 from app.ops import backup, pg_copy
-from app.register import passwords
+from app.register import custody_intervals, passwords
 
 from . import factories
 from .conftest import AuthActions, Client
@@ -349,6 +350,13 @@ ROWS: dict[int, list[str]] = {
         FROM "receipt" WHERE "terms" = 'I will look after it.'), (SELECT "id"
         FROM "subscription_seat"))""",
         """UPDATE "category" SET "replacement_cost_cents" = 12000 WHERE "name" = 'Ladders'""",
+    ],
+    24: [
+        f"""INSERT INTO "event" ({EVENT_V1}) VALUES ({WRENCH}, 'checked_in', {VERA},
+        '2026-03-11 09:00:00', {VERA}, {SHOP}, '', NULL)""",
+        f"""UPDATE "custody_interval" SET "ended_at" = '2026-03-11 09:00:00', "closed_by_id" =
+        (SELECT "id" FROM "event" WHERE "asset_id" = {WRENCH} AND "kind" = 'checked_in')
+        WHERE "asset_id" = {WRENCH} AND "ended_at" IS NULL""",
     ],
 }
 
@@ -648,6 +656,27 @@ def _check_rows(version: int, drifts: tuple[str, ...] = ()) -> None:
         assert (document.original_name, document.size_bytes) == ("Contract.pdf", 1234)
         [line] = ReceiptSeat.select()
         assert (line.receipt.kind, line.seat_id) == ("handover", seat.id)
+    # Step 24 made a spell of custody of every custody event before it: the
+    # ladder is still out with Hal since version 1; the wrench, handed to Vera
+    # in version 3, came back in version 24 (the app closing its spell).
+    spells = CustodyInterval.select().order_by(CustodyInterval.opened_by)
+    ours = [s for s in spells if s.asset.code in ("V1A001", "V2A002")]
+    assert [(s.asset.code, s.holder.name, s.started_at, s.ended_at) for s in ours] == [
+        ("V1A001", "Hal Holder", datetime(2025, 2, 2, 10, 0), None),
+        *(
+            [
+                (
+                    "V2A002",
+                    "Vera Admin",
+                    datetime(2025, 4, 1, 12, 0),
+                    datetime(2026, 3, 11, 9, 0) if version >= 24 else None,
+                )
+            ]
+            if version >= 3
+            else []
+        ),
+    ]
+    assert custody_intervals.stored() == custody_intervals.replayed()
 
 
 @dataclass

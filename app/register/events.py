@@ -13,6 +13,7 @@ from peewee import JOIN
 
 from ..models import Asset, Event, Location, User, utcnow
 from ..prepared import insert
+from . import custody_intervals
 
 
 def plain(value):
@@ -68,7 +69,7 @@ def record(
         extra["scanned_at"] = stamp.scanned_at
         if stamp.key:
             extra["key"], stamp.key = stamp.key, None
-    return insert(
+    event = insert(
         Event,
         asset=asset,
         kind=kind,
@@ -81,6 +82,9 @@ def record(
         data=data,
         **extra,
     )
+    if kind in custody_intervals.KINDS:  # its projection, in the same write
+        custody_intervals.follow(event.id, event.asset_id, kind, event.at, event.holder_id)
+    return event
 
 
 def one_page(query, page: int, per_page: int) -> tuple[list, bool]:

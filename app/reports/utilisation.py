@@ -22,13 +22,16 @@ The rule, exactly (the page and docs/reports.md say the same):
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import islice
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from peewee import JOIN, fn
 
-from ..models import Asset, Category, Event
+from ..models import Asset, Category, CustodyInterval, Event
 from .common import Period, as_date, as_datetime, days_text, local_midnight, percent_text, raw_rows
 
 CUSTODY_KINDS = ("checked_out", "transferred", "checked_in", "retired")
@@ -64,7 +67,7 @@ class Usage:
 @dataclass
 class Utilisation:
     period: Period
-    assets: list[Usage]  # most used first
+    assets: Sequence[Usage]  # most used first
     categories: list[Usage]
     total: Usage = field(default_factory=lambda: Usage("All assets", assets=0))
 
@@ -162,32 +165,211 @@ def checked_out_time(
     return total
 
 
+class _Window:
+    """When each asset counts as owned within [start, end) (the module's rule),
+    from its purchase date (local midnight), the moment it was added, and its
+    retirement, as the driver hands them over."""
+
+    def __init__(self, start: datetime, end: datetime, zone: ZoneInfo):
+        self.start, self.end, self.zone = start, end, zone
+        self.midnights: dict[date, datetime] = {}  # many assets share a purchase date
+
+    def __call__(self, bought, created, retired) -> tuple[datetime, datetime] | None:
+        if bought is not None:
+            bought = as_date(bought)
+            since = self.midnights.get(bought)
+            if since is None:
+                since = self.midnights[bought] = local_midnight(bought, self.zone)
+        else:
+            since = as_datetime(created)
+        begin = max(self.start, since)
+        finish = min(self.end, as_datetime(retired)) if retired else self.end
+        return (begin, finish) if finish > begin else None
+
+
+def _whole_period(period: Period, start: datetime, end: datetime):
+    """Assets owned for the whole of [start, end): bought (or, with no purchase
+    date, added) by its start and not retired before its end."""
+    return (
+        (Asset.purchase_date <= period.start)
+        | (Asset.purchase_date.is_null() & (Asset.created_at <= start))
+    ) & (Asset.retired_at.is_null() | (Asset.retired_at >= end))
+
+
+def _part_of_period(period: Period, start: datetime, end: datetime):
+    """Assets that may be owned for part of [start, end) only (`_Window` decides)."""
+    return (
+        (Asset.retired_at.is_null() | (Asset.retired_at > start))
+        & (
+            (Asset.purchase_date.is_null() & (Asset.created_at < end))
+            | (Asset.purchase_date <= period.end)
+        )
+        & (
+            (Asset.purchase_date > period.start)
+            | (Asset.purchase_date.is_null() & (Asset.created_at > start))
+            | (Asset.retired_at < end)
+        )
+    )
+
+
+_ASSET_COLUMNS = (
+    Asset.id,
+    Asset.code,
+    Asset.name,
+    Category.name,
+    Asset.purchase_date,
+    Asset.created_at,
+    Asset.retired_at,
+)
+
+
+def _used(window: _Window) -> dict[int, Usage]:
+    """Assets checked out for some of the time they were owned in the period, with
+    that time: their spells of custody (register/custody_intervals.py, the
+    projection of the custody events) that reach into it, cut to it."""
+    start, end = window.start, window.end
+    query = (
+        CustodyInterval.select(
+            CustodyInterval.started_at, CustodyInterval.ended_at, *_ASSET_COLUMNS
+        )
+        .join(Asset, on=(CustodyInterval.asset == Asset.id))
+        .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
+        .where(
+            CustodyInterval.started_at < end,
+            CustodyInterval.ended_at.is_null() | (CustodyInterval.ended_at > start),
+        )
+    )
+    used: dict[int, Usage] = {}
+    windows: dict[int, tuple[datetime, datetime] | None] = {}
+    for began, ended, asset_id, code, name, category, bought, created, retired in raw_rows(query):
+        if asset_id not in windows:
+            windows[asset_id] = window(bought, created, retired)
+        owned = windows[asset_id]
+        if owned is None:
+            continue
+        a = max(as_datetime(began), owned[0])
+        b = min(as_datetime(ended), owned[1]) if ended is not None else owned[1]
+        if b <= a:
+            continue
+        row = used.get(asset_id)
+        if row is None:
+            row = used[asset_id] = Usage(
+                name, code, category or "", (owned[1] - owned[0]) // MICRO, 0
+            )
+        row.out_us += (b - a) // MICRO
+    return used
+
+
+class _MostUsedFirst(Sequence[Usage]):
+    """Every asset owned in the period, most used first, made only as far as it is
+    read: the ones used (a few thousand) are in memory, in order; the rest (used
+    0 %, in name order) are read from the register when a page or the CSV gets to
+    them, so a page of 100,000 assets does not build 100,000 rows."""
+
+    def __init__(self, used: list[Usage], unused: int, window: _Window, period: Period):
+        self.used, self.unused, self.window, self.period = used, unused, window, period
+        self.used_codes = {u.code for u in used}
+
+    def __len__(self) -> int:
+        return len(self.used) + self.unused
+
+    def _unused(self, skip: int = 0) -> Iterator[Usage]:
+        start, end = self.window.start, self.window.end
+        query = (
+            Asset.select(*_ASSET_COLUMNS)
+            .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
+            .where(
+                _whole_period(self.period, start, end) | _part_of_period(self.period, start, end)
+            )
+            .order_by(fn.LOWER(Asset.name), Asset.code)
+        )
+        for _id, code, name, category, bought, created, retired in raw_rows(query):
+            if code in self.used_codes:
+                continue
+            owned = self.window(bought, created, retired)
+            if owned is None:
+                continue
+            if skip:
+                skip -= 1
+                continue
+            yield Usage(name, code, category or "", (owned[1] - owned[0]) // MICRO, 0)
+
+    def __iter__(self) -> Iterator[Usage]:
+        yield from self.used
+        yield from self._unused()
+
+    @overload
+    def __getitem__(self, index: int) -> Usage: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Usage]: ...
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            found = self[index : index + 1] if index >= 0 else []
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        first, stop, step = index.indices(len(self))
+        if step != 1:
+            return list(self)[index]
+        rows = self.used[first:stop]
+        if stop > len(self.used):
+            skip = max(first - len(self.used), 0)
+            rows += list(islice(self._unused(skip), max(stop - max(first, len(self.used)), 0)))
+        return rows
+
+
 def utilisation(period: Period, zone: ZoneInfo, now: datetime) -> Utilisation:
-    """Per asset (most used first) and per category (by name), for the period."""
+    """Per asset (most used first) and per category (by name), for the period.
+
+    The time out comes from the spells of custody, which equal a replay of the
+    custody events (`checked_out_time` is the same rule, event by event). The
+    owned time of the assets owned for the whole period is counted in SQL, per
+    category; only the assets used in it and those owned for part of it are
+    looked at one by one."""
     start, end = period.bounds(zone)
     end = min(end, now)
     report = Utilisation(period, [], [])
     if end <= start:
         return report
-    owned = _owned(period, start, end, zone)
-    held = _held_at(start)
-    custody = _custody(start, end)
+    window = _Window(start, end, zone)
+    used = _used(window)
     categories: dict[str, Usage] = {}
-    for asset_id, (code, name, category, begin, finish) in owned.items():
-        out = checked_out_time(
-            asset_id in held, custody.get(asset_id, []), start, end, begin, finish
-        )
-        row = Usage(name, code, category, (finish - begin) // MICRO, out // MICRO)
-        report.assets.append(row)
+
+    def add(category: str, assets: int, owned_us: int, out_us: int) -> None:
         group = categories.setdefault(
             category, Usage(category or "No category", category=category, assets=0)
         )
         for usage in (group, report.total):
-            usage.owned_us += row.owned_us
-            usage.out_us += row.out_us
-            usage.assets += 1
-    # Most used first (a float is plenty to order by; the figures shown are exact).
-    report.assets.sort(key=lambda u: (-u.out_us / u.owned_us, u.name.lower(), u.code))
+            usage.owned_us += owned_us
+            usage.out_us += out_us
+            usage.assets += assets
+
+    whole = (
+        Asset.select(Category.name, fn.COUNT(Asset.id))
+        .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
+        .where(_whole_period(period, start, end))
+        .group_by(Category.name)
+    )
+    span = (end - start) // MICRO
+    for category, count in raw_rows(whole):
+        add(category or "", count, count * span, 0)
+    partly = (
+        Asset.select(*_ASSET_COLUMNS)
+        .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
+        .where(_part_of_period(period, start, end))
+    )
+    for _id, _code, _name, category, bought, created, retired in raw_rows(partly):
+        owned = window(bought, created, retired)
+        if owned is not None:
+            add(category or "", 1, (owned[1] - owned[0]) // MICRO, 0)
+    for row in used.values():
+        add(row.category, 0, 0, row.out_us)  # owned and counted above
+    # Most used first (a float is plenty to order by; the figures shown are exact),
+    # then the unused by name.
+    ranked = sorted(used.values(), key=lambda u: (-u.out_us / u.owned_us, u.name.lower(), u.code))
+    report.assets = _MostUsedFirst(ranked, report.total.assets - len(ranked), window, period)
     report.categories = sorted(
         categories.values(), key=lambda u: (u.category == "", u.name.lower())
     )

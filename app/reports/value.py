@@ -23,15 +23,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import overload
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, fn
+from peewee import JOIN, Case, Value, fn
 
-from ..models import Asset, Category, Team
-from ..register.teams_rules import NO_TEAM, team_sql
+from ..database import is_sqlite
+from ..models import Asset, Category, Team, User
+from ..register.teams_rules import NO_TEAM, team_id_of
 from .common import as_date, local_midnight, one_decimal, raw_rows
 
 # 30.4375 days = 487/16 of a day, so months = days × 16 / 487 exactly.
@@ -103,20 +106,21 @@ class Totals:
     def spend_cents(self) -> int:
         return self.cost_cents
 
-    def add(self, holding: Holding) -> None:
-        self.cost_cents += holding.cost_cents or 0
+    def add(self, holding: Holding, count: int = 1) -> None:
+        """Add `count` assets alike to `holding` (same cost, date and category)."""
+        self.cost_cents += (holding.cost_cents or 0) * count
         if holding.book_cents is None:
-            self.not_depreciated += 1
+            self.not_depreciated += count
             return
-        self.depreciated += 1
-        self.depreciation_cents += holding.depreciation_cents or 0
-        self.book_cents += holding.book_cents
+        self.depreciated += count
+        self.depreciation_cents += (holding.depreciation_cents or 0) * count
+        self.book_cents += holding.book_cents * count
 
 
 @dataclass
 class Valuation:
     as_of: date
-    holdings: list[Holding] = field(default_factory=list)  # by category, then name
+    holdings: Sequence[Holding] = field(default_factory=list)  # by category, then name
     categories: list[Totals] = field(default_factory=list)
     total: Totals = field(default_factory=lambda: Totals("All assets"))
     departments: list[Totals] = field(default_factory=list)  # "No team" last
@@ -139,48 +143,221 @@ def _reason(h: Holding, has_category: bool) -> str:
     return text[:1].upper() + text[1:]
 
 
-def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
-    """Book value per asset and totals per category, as of the end of `as_of`."""
-    day_after = local_midnight(as_of + timedelta(days=1), zone)
-    query = (
-        Asset.select(
-            Asset.code,
-            Asset.name,
-            Asset.cost_cents,
-            Asset.purchase_date,
-            Category.id,
-            Category.name,
-            Category.useful_life_months,
-            Category.salvage_percent,
-            Team.name,
-        )
-        .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
-        .switch(Asset)
-        .join(Team, JOIN.LEFT_OUTER, on=(Team.id == team_sql()))
-        .where(
-            (Asset.retired_at.is_null() | (Asset.retired_at >= day_after))
-            & (
-                (Asset.purchase_date <= as_of)
-                | (Asset.purchase_date.is_null() & (Asset.created_at < day_after))
+def _held_on(as_of: date, day_after: datetime):
+    """Assets the report counts: bought by `as_of` (or, with no purchase date, added
+    by its end) and not retired on or before it."""
+    return (Asset.retired_at.is_null() | (Asset.retired_at >= day_after)) & (
+        (Asset.purchase_date <= as_of)
+        | (Asset.purchase_date.is_null() & (Asset.created_at < day_after))
+    )
+
+
+def _valued(h: Holding, has_category: bool, as_of: date) -> Holding:
+    h.reason = _reason(h, has_category)
+    if not h.reason:
+        assert h.purchase_date is not None and h.cost_cents is not None and h.life_months
+        h.days = (as_of - h.purchase_date).days
+        h.book_cents = book_value(h.cost_cents, h.salvage_percent, h.life_months, h.days)
+    return h
+
+
+class _Departments:
+    """An asset's department's name from its own team and its holder (the rule:
+    register.teams_rules.team_id_of), looked up here rather than per row in SQL."""
+
+    def __init__(self) -> None:
+        self.names = dict(Team.select(Team.id, Team.name).tuples())
+        self.holder_teams = dict(User.select(User.id, User.team).tuples())
+
+    def __call__(self, team_id: int | None, holder_id: int | None) -> str:
+        holder_team = self.holder_teams.get(holder_id) if holder_id is not None else None
+        found = team_id_of(team_id, holder_team)
+        return self.names.get(found, "") if found is not None else ""
+
+
+class _ByCategoryThenName(Sequence[Holding]):
+    """Every asset's holding, by category then name, read from the register only
+    as far as a page or the CSV gets (a page of 100,000 makes 50 rows)."""
+
+    def __init__(self, as_of: date, day_after: datetime, count: int):
+        self.as_of, self.day_after, self.total = as_of, day_after, count
+
+    def __len__(self) -> int:
+        return self.total
+
+    def _rows(self, offset: int = 0, limit: int | None = None) -> Iterator[Holding]:
+        query = (
+            Asset.select(
+                Asset.code,
+                Asset.name,
+                Asset.cost_cents,
+                Asset.purchase_date,
+                Category.id,
+                Category.name,
+                Category.useful_life_months,
+                Category.salvage_percent,
+                Asset.team,
+                Asset.holder,
+            )
+            .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
+            .where(_held_on(self.as_of, self.day_after))
+            .order_by(
+                Category.name.is_null(), fn.LOWER(Category.name), fn.LOWER(Asset.name), Asset.id
             )
         )
-        .order_by(Category.name.is_null(), fn.LOWER(Category.name), fn.LOWER(Asset.name), Asset.id)
+        if limit is not None:
+            query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
+        department = _Departments()
+        rows = raw_rows(query)
+        for code, name, cost, bought, category_id, category, life, salvage, team, holder in rows:
+            h = Holding(
+                code,
+                name,
+                category or "",
+                cost,
+                as_date(bought),
+                life,
+                salvage or 0,
+                team=department(team, holder),
+            )
+            yield _valued(h, category_id is not None, self.as_of)
+
+    def __iter__(self) -> Iterator[Holding]:
+        return self._rows()
+
+    @overload
+    def __getitem__(self, index: int) -> Holding: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Holding]: ...
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            found = self[index : index + 1] if index >= 0 else []
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        first, stop, step = index.indices(len(self))
+        if step != 1:
+            return list(self)[index]
+        return list(self._rows(first, stop - first)) if stop > first else []
+
+
+# Book values summed in SQL stay exact in 64-bit integers below this cost (the
+# few above it, and negative costs typed around the forms, are added up here).
+_SUMMED_BELOW = 10**11
+
+
+def _book_sql(as_of: date):
+    """`book_value` as a SQL expression on an asset row joined to its category:
+    the same whole-number rule (all terms are >= 0, so SQL's integer division
+    is the floor), for the sums."""
+    if is_sqlite():
+        days = (fn.julianday(as_of.isoformat()) - fn.julianday(Asset.purchase_date)).cast("INTEGER")
+    else:
+        days = Value(as_of).cast("DATE") - Asset.purchase_date
+    cost = Asset.cost_cents.cast("BIGINT")
+    life = Category.useful_life_months
+    salvage = fn.COALESCE(Category.salvage_percent, 0)
+    denominator = 100 * MONTH_DEN * life
+    lost = (100 - salvage) * MONTH_NUM * days
+    return Case(
+        None,
+        [
+            (days <= 0, cost),
+            (days * MONTH_NUM >= MONTH_DEN * life, (2 * cost * salvage + 100) / 200),
+        ],
+        (2 * cost * (denominator - lost) + denominator) / (2 * denominator),
     )
+
+
+def _depreciated_sql():
+    """Assets `_reason` finds nothing against."""
+    salvage = fn.COALESCE(Category.salvage_percent, 0)
+    return (
+        Asset.cost_cents.is_null(False)
+        & Asset.purchase_date.is_null(False)
+        & Category.id.is_null(False)
+        & (Category.useful_life_months > 0)
+        & (salvage >= 0)
+        & (salvage <= 100)
+    )
+
+
+def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
+    """Book value per asset and totals per category, as of the end of `as_of`.
+
+    The totals come from one grouped query (per category and department) that
+    works out each asset's book value in SQL by `book_value`'s rule; the
+    per-asset list is read a page at a time (`_ByCategoryThenName`)."""
+    day_after = local_midnight(as_of + timedelta(days=1), zone)
+    depreciated = _depreciated_sql()
+    summed = depreciated & (Asset.cost_cents >= 0) & (Asset.cost_cents < _SUMMED_BELOW)
+    query = (
+        Asset.select(
+            Category.name,
+            Asset.team,
+            Asset.holder,
+            fn.COUNT(Asset.id),
+            fn.SUM(Asset.cost_cents),
+            fn.SUM(Case(None, [(depreciated, 1)], 0)),
+            fn.SUM(Case(None, [(summed, Asset.cost_cents)], 0)),
+            fn.SUM(Case(None, [(summed, _book_sql(as_of))], 0)),
+        )
+        .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
+        .where(_held_on(as_of, day_after))
+        .group_by(Category.id, Category.name, Asset.team, Asset.holder)
+    )
+    department_of = _Departments()
     report = Valuation(as_of)
     groups: dict[str, Totals] = {}
     departments: dict[str, Totals] = {}
-    for code, name, cost, bought, category_id, category, life, salvage, team in raw_rows(query):
-        bought = as_date(bought)
-        h = Holding(code, name, category or "", cost, bought, life, salvage or 0, team=team or "")
-        h.reason = _reason(h, category_id is not None)
-        if not h.reason:
-            h.days = (as_of - bought).days
-            h.book_cents = book_value(cost, h.salvage_percent, life, h.days)
-        report.holdings.append(h)
-        groups.setdefault(h.category, Totals(category or "No category")).add(h)
-        report.total.add(h)
-        departments.setdefault(h.team, Totals(team or NO_TEAM)).add(h)
-        report.departments_total.add(h)
+    count = 0
+
+    def add(category: str, department: str, sums: Totals) -> None:
+        each = (
+            groups.setdefault(category, Totals(category or "No category")),
+            report.total,
+            departments.setdefault(department, Totals(department or NO_TEAM)),
+            report.departments_total,
+        )
+        for totals in each:
+            totals.cost_cents += sums.cost_cents
+            totals.depreciated += sums.depreciated
+            totals.not_depreciated += sums.not_depreciated
+            totals.depreciation_cents += sums.depreciation_cents
+            totals.book_cents += sums.book_cents
+
+    for category, team_id, holder_id, n, cost, dep, dep_cost, book in raw_rows(query):
+        department = department_of(team_id, holder_id)
+        book = int(book or 0)
+        sums = Totals(
+            "", int(dep or 0), n - int(dep or 0), int(cost or 0), int(dep_cost or 0) - book, book
+        )
+        add(category or "", department, sums)
+        count += n
+    # The few too big (or negative) to sum in SQL: one by one, as the list does.
+    rest = (
+        Asset.select(
+            Category.name,
+            Asset.team,
+            Asset.holder,
+            Asset.cost_cents,
+            Asset.purchase_date,
+            Category.useful_life_months,
+            Category.salvage_percent,
+        )
+        .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
+        .where(_held_on(as_of, day_after) & depreciated & ~summed)
+    )
+    for category, team_id, holder_id, cost, bought, life, salvage in raw_rows(rest):
+        h = Holding("", "", category, cost, as_date(bought), life, salvage or 0)
+        h = _valued(h, True, as_of)
+        sums = Totals("", 0, 0, 0, h.depreciation_cents or 0, h.book_cents or 0)  # counted
+        add(category, department_of(team_id, holder_id), sums)
+    report.holdings = _ByCategoryThenName(as_of, day_after, count)
     report.departments = [
         departments[key] for key in sorted(departments, key=lambda k: (k == "", k.lower()))
     ]

@@ -14,6 +14,7 @@ from .. import codes
 from ..custody import servicing
 from ..models import Asset, Category, CustomValue, Event, Fault, Location, Team, User, utcnow
 from ..prepared import insert_many
+from ..register import custody_intervals
 from ..register.events import plain
 from ..register.rules import UNUSABLE
 from ..replacement import life
@@ -296,7 +297,9 @@ def apply(preview: Preview, *, actor: User | None, note: str, key: str) -> Summa
             _update(run, plan, preview.current[plan.asset_id])
     if run.events:
         run.events[0]["key"] = key
+    since = custody_intervals.last_event_id()
     insert_many(Event, run.events)
+    custody_intervals.follow_since(since)  # the spells of custody, in the same write
     insert_many(Fault, run.faults)
     _refresh_service_dates(run, preview)
     _refresh_life_ends(preview)
