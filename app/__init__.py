@@ -160,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
         reservations,
         scan,
         scanner,
+        subscriptions,
         teams,
         week,
     )
@@ -187,6 +188,7 @@ def _register_blueprints(app: Flask) -> None:
         locations,
         categories,
         teams,
+        subscriptions,
         custom_fields,
         labels,
         audits,
