@@ -588,3 +588,29 @@ def test_the_search_box_finds_subscriptions_for_leads(client, auth):
     auth.logout()
     auth.login("member")
     assert not client.soup("/assets?q=adobe")[0].select_one("#subscription-hits")
+
+
+def test_the_demo_has_subscriptions_with_seats_held_by_leavers(app, clock):
+    from app.models import User
+    from app.ops import demo
+    from app.pages import subscriptions as page
+    from app.subscriptions import rules
+
+    demo.build(password="demo-password")
+    today = date.today()
+    every = {s.product: s for s in Subscription.select()}
+    assert len(every) == 5
+    figma = every["Figma Professional"]
+    assert (figma.period, figma.seats) == ("month", 5)
+    adobe = every["Creative Cloud All Apps"]
+    assert (adobe.period, adobe.seats) == ("year", 10) and adobe.licence_key
+    left = [h.person for h in seats.of_subscription(adobe.id) if not h.person_active]
+    assert sorted(left) == ["Jo Former", "Max Departed", "Rita Gone"]
+    assert not User.select().where(User.name.in_(left), User.active == True).exists()  # noqa: E712
+    domain = every["harbourworks.example domain"]
+    assert domain.kind == "domain" and rules.reminder_due(domain, today)
+    support = every["Power tool service contract"]
+    assert rules.past_renewal(support, today)
+    words = {r.product: r.renewal for r in page.listing("", "all", 1, today)["rows"]}
+    assert words["Power tool service contract"] == "Past renewal"
+    assert words["harbourworks.example domain"] == "in 20 days"

@@ -23,7 +23,7 @@ from ..models import (
     utcnow,
 )
 from ..register import custom_fields, events, passwords, places
-from . import settings
+from . import demo_subscriptions, settings
 
 PEOPLE = [
     ("Ada Admin", "admin@demo.tagtrail", "admin"),
@@ -223,6 +223,7 @@ def build(password: str = "tagtrail-demo", force: bool = False, seed: int = 7) -
         _custom_fields(rng, lead)
         _camera_kit(lead)
         _teams(users, lead, rooms)
+        demo_subscriptions.build(users, lead)
     return [u for u in users if u.email]
 
 
