@@ -377,11 +377,13 @@ class SubscriptionForm(DateMessages, FlaskForm):
 
     vendor = SelectField("Vendor", coerce=_chosen_id, validate_choice=False)
     product = StringField("Product", [Length(max=200)])
-    kind = SelectField("Kind", choices=options(SUBSCRIPTION_KINDS.items()), validate_choice=False)
+    kind = SelectField(
+        "Kind", choices=options(SUBSCRIPTION_KINDS.items()), default="saas", validate_choice=False
+    )
     seats = WholeNumber("Seats bought", 1, 100_000, "Blank: unlimited")
     cost = MoneyField("Cost", render_kw={"inputmode": "decimal"})
     period = SelectField(
-        "Paid", choices=options(SUBSCRIPTION_PERIODS.items()), validate_choice=False
+        "Paid", choices=options(SUBSCRIPTION_PERIODS.items()), default="year", validate_choice=False
     )
     starts_on = _date("Started")
     renews_on = _date("Renews on")

@@ -15,7 +15,7 @@ from app.models import Subscription, SubscriptionAttachment, SubscriptionEvent, 
 from app.subscriptions import seats, vendors
 
 from . import factories
-from .pages import field_error, path_of, soup_of
+from .pages import field_error, path_of, selected, soup_of
 from .subscription_kit import make_subscription
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -550,6 +550,8 @@ def test_vendors_list_add_and_rename_unique_ignoring_case(client, auth):
     assert client.form("/vendors", {"name": ""}).status_code == 422
     back = client.form("/vendors?back=new", {"name": "Slack"})
     assert path_of(back) == "/subscriptions/new"
+    form = soup_of(client.get(back.headers["Location"]))
+    assert selected(form, "vendor") == str(vendors.by_name("Slack").id)  # chosen already
 
 
 def test_the_person_and_leads_see_the_persons_seats(client, auth):
@@ -614,3 +616,10 @@ def test_the_demo_has_subscriptions_with_seats_held_by_leavers(app, clock):
     words = {r.product: r.renewal for r in page.listing("", "all", 1, today)["rows"]}
     assert words["Power tool service contract"] == "Past renewal"
     assert words["harbourworks.example domain"] == "in 20 days"
+
+
+def test_a_new_form_starts_on_saas_yearly_with_a_30_day_reminder(client, auth):
+    auth.login("lead")
+    soup, _ = client.soup("/subscriptions/new")
+    assert selected(soup, "kind") == "saas" and selected(soup, "period") == "year"
+    assert soup.select_one("input[name=remind_days]")["value"] == "30"

@@ -31,6 +31,7 @@ from .helpers import (
     form_date,
     form_int,
     form_text,
+    int_arg,
     no_store,
     page_arg,
 )
@@ -73,6 +74,8 @@ def save(subscription_id: int | None = None):
         except NotFound:
             abort(404)
     form = _form(subscription)
+    if subscription is None and not form.is_submitted():
+        form.vendor.data = int_arg("vendor")  # back from adding a vendor
     status = 200
     if form.is_submitted():
         if form.validate():
@@ -311,7 +314,11 @@ def vendor_index():
             else:
                 flash(f"Added {saved.name}.", "ok")
                 back = request.args.get("back") == "new"
-                target = url_for("subscriptions.save") if back else url_for(".vendor_index")
+                target = (
+                    url_for("subscriptions.save", vendor=saved.id)
+                    if back
+                    else url_for(".vendor_index")
+                )
                 return redirect(target, 303)
         status = 422
     return render_template(
