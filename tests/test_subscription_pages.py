@@ -623,3 +623,22 @@ def test_a_new_form_starts_on_saas_yearly_with_a_30_day_reminder(client, auth):
     soup, _ = client.soup("/subscriptions/new")
     assert selected(soup, "kind") == "saas" and selected(soup, "period") == "year"
     assert soup.select_one("input[name=remind_days]")["value"] == "30"
+
+
+def test_the_add_and_edit_forms_sent_twice_do_it_once(client, auth):
+    lead = auth.login("lead")
+    vendor = vendors.save_vendor("Figma", actor=lead)
+    soup, _ = client.soup("/subscriptions/new")
+    key = soup.select_one("#subscription-form input[name=key]")["value"]
+    sent = {**form_for(vendor.id), "key": key}
+    first = client.form("/subscriptions/new", sent)
+    second = client.form("/subscriptions/new", sent)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    [s] = Subscription.select()
+    assert kinds(s) == ["created"]
+    edit = {**form_for(vendor.id, product="Renamed"), "version": "1"}
+    assert client.form(f"/subscriptions/{s.id}/edit", edit).status_code == 303
+    again = client.form(f"/subscriptions/{s.id}/edit", edit, follow_redirects=True)
+    assert flash(soup_of(again)) == "Saved Renamed."
+    assert kinds(s) == ["created", "edited"]

@@ -23,7 +23,7 @@ from ..forms import SubscriptionForm, VendorForm
 from ..pages import subscriptions as page
 from ..permissions import role
 from ..register import uploads
-from ..subscriptions import documents, rules, seats, subscriptions, vendors
+from ..subscriptions import documents, once, rules, seats, subscriptions, vendors
 from ..templating import local_today, wants_fragment
 from .helpers import (
     apply_errors,
@@ -83,9 +83,13 @@ def save(subscription_id: int | None = None):
                 saved = _save(form, subscription)
             except Invalid as exc:
                 apply_errors(form, exc)
-            except Refused as exc:  # edited meanwhile: show it as it is now
-                flash(str(exc), "error")
-                return redirect(url_for("subscriptions.save", subscription_id=subscription_id), 303)
+            except Refused as exc:
+                if subscription is not None and once.already_so(subscription.id, form.values()):
+                    # The same form sent twice: the first one saved it.
+                    flash(f"Saved {subscription.product}.", "ok")
+                    return redirect(url_for(".show", subscription_id=subscription.id), 303)
+                flash(str(exc), "error")  # edited meanwhile: show it as it is now
+                return redirect(url_for(".save", subscription_id=subscription_id), 303)
             else:
                 flash(f"Saved {saved.product}.", "ok")
                 return redirect(url_for("subscriptions.show", subscription_id=saved.id), 303)
@@ -97,7 +101,8 @@ def _save(form: SubscriptionForm, subscription):
     actor = current_actor()
     key = form.licence_key.data or ""
     if subscription is None:
-        return subscriptions.create(form.values(), actor=actor, licence_key=key)
+        action = request.form.get("key", "")[:64]
+        return once.create(form.values(), actor=actor, licence_key=key, key=action)
     version = form_int("version")
     if version is None:
         raise Refused(subscriptions.STALE)
