@@ -642,3 +642,23 @@ def test_the_add_and_edit_forms_sent_twice_do_it_once(client, auth):
     again = client.form(f"/subscriptions/{s.id}/edit", edit, follow_redirects=True)
     assert flash(soup_of(again)) == "Saved Renamed."
     assert kinds(s) == ["created", "edited"]
+
+
+def test_the_list_and_a_subscriptions_page_do_not_query_per_row(client, auth, count_queries):
+    lead = auth.login("lead")
+    from app.register import teams
+
+    team = teams.save_team("Design", actor=lead)
+    for n in range(6):
+        owner = {"owner_id": lead.id} if n % 2 else {"owner_team_id": team.id}
+        s = make_subscription(lead, f"Vendor {n}", **owner)
+        seats.assign(s.id, factories.make_holder(f"Holder {n}").id, actor=lead)
+    # user, settings, the rows, the year's total (and nothing per row)
+    with count_queries(at_most=5):
+        soup, _ = client.soup("/subscriptions")
+    assert len(soup.select("#subscriptions li")) == 6
+    assert {o.get_text() for o in soup.select("#subscriptions .owner")} == {lead.name, "Design"}
+    # user, settings, the subscription, its seats, people to offer, documents, history
+    with count_queries(at_most=8):
+        page, _ = client.soup(f"/subscriptions/{s.id}")
+    assert page.select_one("#seats-text").get_text() == "1 of 5"
