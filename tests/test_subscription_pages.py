@@ -285,6 +285,12 @@ def test_unknown_subscription_is_404(client, auth):
     assert client.form("/subscriptions/424242/seats", {"person": "1"}).status_code == 404
     assert client.form("/subscriptions/424242/key").status_code == 404
     assert client.form("/subscriptions/424242/renew", {"version": "1"}).status_code == 404
+    lead = auth.user
+    mine, other = make_subscription(lead), make_subscription(lead)
+    seat = seats.assign(other.id, lead.id, actor=lead)
+    # A seat freed through another subscription's address: not found, still held.
+    assert client.form(f"/subscriptions/{mine.id}/seats/{seat.id}/free").status_code == 404
+    assert SubscriptionSeat.get_by_id(seat.id).freed_at is None
 
 
 # One subscription's page ---------------------------------------------------------

@@ -261,3 +261,12 @@ def form_data(subscription: Subscription) -> dict:
         "notes": subscription.notes,
         "version": subscription.version,
     }
+
+
+def is_seat_of(subscription_id: int, seat_id: int) -> bool:
+    """Whether a seat (given out or freed) belongs to this subscription."""
+    return (
+        SubscriptionSeat.select()
+        .where(SubscriptionSeat.id == seat_id, SubscriptionSeat.subscription == subscription_id)
+        .exists()
+    )

@@ -167,6 +167,8 @@ def give_seat(subscription_id: int):
 @role("lead")
 def free_seat(subscription_id: int, seat_id: int):
     """Take a seat back."""
+    if not page.is_seat_of(subscription_id, seat_id):
+        abort(404)
     try:
         seat = seats.free(seat_id, actor=current_actor())
     except NotFound:
