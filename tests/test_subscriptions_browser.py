@@ -107,3 +107,24 @@ def test_a_lead_adds_a_subscription_gives_seats_and_reveals_the_key(site, browse
         "key_revealed",
     ]
     page.context.close()
+
+
+def test_without_javascript_seats_and_the_key_still_work(site, browser):  # noqa: F811
+    """The same forms with JavaScript off: each answers with the whole page."""
+    url = site["url"]
+    page = phone(browser, "360", js=False)
+    sign_in(page, url, "lead@demo.tagtrail", PASSWORD)
+    [(sid,)] = _rows(site, "SELECT id FROM subscription WHERE product = 'Creative Cloud All Apps'")
+    page.goto(f"{url}/subscriptions/{sid}")
+    # Three of the seats are held by people who have left: marked so.
+    expect(page.locator("#seat-list .badge")).to_have_count(3)
+    page.locator("#seat-person").select_option(label="Pat Holder")
+    page.get_by_role("button", name="Give a seat").click()
+    expect(page).to_have_url(f"{url}/subscriptions/{sid}")
+    expect(page.locator("#flash")).to_contain_text("Seat given to Pat Holder.")
+    page.get_by_role("button", name="Reveal key").click()
+    expect(page.locator("#licence-key")).to_have_text("DEMO-ADOBE-7K3M-9QX2-4HTB")
+    expect(page.locator("#sub-history li").first).to_contain_text("Licence key revealed")
+    assert_no_sideways_scroll(page)
+    page.screenshot(path=ARTIFACTS / "subscription-nojs-360.png", full_page=True)
+    page.context.close()
