@@ -162,6 +162,7 @@ def _register_blueprints(app: Flask) -> None:
         scanner,
         subscriptions,
         teams,
+        vendors,
         week,
     )
 
@@ -189,6 +190,7 @@ def _register_blueprints(app: Flask) -> None:
         categories,
         teams,
         subscriptions,
+        vendors,
         custom_fields,
         labels,
         audits,

@@ -19,11 +19,11 @@ from flask import (
 )
 
 from ..errors import Invalid, NotFound, Refused, ServiceError
-from ..forms import SubscriptionForm, VendorForm
+from ..forms import SubscriptionForm
 from ..pages import subscriptions as page
 from ..permissions import role
 from ..register import uploads
-from ..subscriptions import documents, once, rules, seats, subscriptions, vendors
+from ..subscriptions import documents, once, rules, seats, subscriptions
 from ..templating import local_today, wants_fragment
 from .helpers import (
     apply_errors,
@@ -304,55 +304,6 @@ def download(document_id: int):
         "sandbox" if item.kind == "document" else "default-src 'none'; img-src 'self'"
     )
     return response
-
-
-@bp.route("/vendors", methods=["GET", "POST"])
-@role("lead")
-def vendor_index():
-    """Every vendor with how many subscriptions each has; the form adds one."""
-    form = VendorForm()
-    status = 200
-    if form.is_submitted():
-        if form.validate():
-            try:
-                saved = vendors.save_vendor(form.name.data, actor=current_actor())
-            except Invalid as exc:
-                apply_errors(form, exc)
-            else:
-                flash(f"Added {saved.name}.", "ok")
-                back = request.args.get("back") == "new"
-                target = (
-                    url_for("subscriptions.save", vendor=saved.id)
-                    if back
-                    else url_for(".vendor_index")
-                )
-                return redirect(target, 303)
-        status = 422
-    return render_template(
-        "subscriptions/vendors.html", form=form, vendors=page.vendor_list()
-    ), status
-
-
-@bp.route("/vendors/<int:vendor_id>/edit", methods=["GET", "POST"])
-@role("lead")
-def vendor_rename(vendor_id: int):
-    """Rename a vendor (names are unique, ignoring case)."""
-    current = next((v for v in page.vendor_list() if v.id == vendor_id), None) or abort(404)
-    form = VendorForm(data={"name": current.name})
-    status = 200
-    if form.is_submitted():
-        if form.validate():
-            try:
-                saved = vendors.save_vendor(form.name.data, vendor_id, actor=current_actor())
-            except Invalid as exc:
-                apply_errors(form, exc)
-            except NotFound:
-                abort(404)
-            else:
-                flash(f"Renamed to {saved.name}.", "ok")
-                return redirect(url_for(".vendor_index"), 303)
-        status = 422
-    return render_template("subscriptions/vendor_form.html", form=form, vendor=current), status
 
 
 @bp.route("/my-seats")
