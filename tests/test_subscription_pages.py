@@ -442,6 +442,17 @@ def test_reveal_the_key_is_recorded_with_and_without_javascript(client, auth):
     assert kinds(s).count("key_revealed") == 2
     reveals = SubscriptionEvent.select().where(SubscriptionEvent.kind == "key_revealed")
     assert {e.actor_id for e in reveals} == {lead.id}
+    # No key kept: the section says so, with nothing recorded.
+    bare = make_subscription(lead)
+    response = client.form(f"/subscriptions/{bare.id}/key", htmx="sub-key")
+    assert response.status_code == 409
+    soup = soup_of(response)
+    assert "<html" not in response.get_data(as_text=True)
+    assert soup.select_one("#flash[hx-swap-oob]").get_text(strip=True) == (
+        "This subscription has no licence key."
+    )
+    assert "No licence key kept." in soup.select_one("#sub-key").get_text()
+    assert kinds(bare) == ["created"]
     # Shown again later: hidden once more.
     assert "SECRET-KEY-42" not in client.get(f"/subscriptions/{s.id}").get_data(as_text=True)
 

@@ -188,14 +188,14 @@ def reveal_key(subscription_id: int):
         key = subscriptions.reveal_key(subscription_id, actor=current_actor())
     except NotFound:
         abort(404)
-    except ServiceError as exc:
+    except ServiceError as exc:  # no key (removed meanwhile): the section says so
         flash(str(exc), "error")
-        return redirect(url_for("subscriptions.show", subscription_id=subscription_id), 303)
+        key, status = None, exc.status
+    else:
+        status = 200
     context = _detail(subscription_id, revealed=key)
-    template = (
-        "subscriptions/_key_result.html" if wants_fragment(KEY) else "subscriptions/show.html"
-    )
-    return no_store(current_app.make_response(render_template(template, **context)))
+    template = "subscriptions/" + ("_key_result.html" if wants_fragment(KEY) else "show.html")
+    return no_store(current_app.make_response((render_template(template, **context), status)))
 
 
 def _change(subscription_id: int, do, done: str):
