@@ -91,6 +91,15 @@ def test_a_lead_adds_a_subscription_gives_seats_and_reveals_the_key(site, browse
     assert_no_sideways_scroll(page)
     page.screenshot(path=ARTIFACTS / f"subscription-{size}.png", full_page=True)
 
+    # No label to scan: the register's search box finds it.
+    page.goto(f"{url}/assets")
+    page.locator("#q").fill(f"Penpot Team {size}")
+    expect(page.locator("#subscription-hits a")).to_have_text(f"{product} · {vendor}")
+    assert_no_sideways_scroll(page)
+    page.screenshot(path=ARTIFACTS / f"subscription-search-{size}.png", full_page=True)
+    page.locator("#subscription-hits a").tap()
+    expect(page.locator("h1")).to_have_text(product)
+
     [(sid,)] = _rows(site, "SELECT id FROM subscription WHERE product = ?", product)
     kinds = [
         k
