@@ -90,6 +90,8 @@ def test_the_list_shows_renewal_seats_cost_per_year_and_owner(client, auth, cloc
     assert list(rows) == ["Printer support", "Figma Professional"]  # by renewal date
     fig = rows["Figma Professional"]
     assert fig.select_one(".renewal").get_text() == "in 12 days"
+    in_12 = date.fromordinal(today.toordinal() + 12).strftime("%d %b %Y")
+    assert fig.select_one(".renews-on").get_text() == in_12
     assert fig.select_one(".seats").get_text() == "1 of 5"
     assert fig.select_one(".per-year").get_text() == "180.00"
     assert fig.select_one(".owner").get_text() == lead.name

@@ -35,6 +35,7 @@ class Row:
     product: str
     vendor: str
     kind: str
+    renews_on: date | None
     renewal: str
     renewal_class: str
     seats: str
@@ -108,6 +109,7 @@ def _row(s: Subscription, today: date) -> Row:
         s.product,
         s.vendor.name,
         SUBSCRIPTION_KINDS.get(s.kind, s.kind),
+        None if rules.is_cancelled(s) else s.renews_on,
         renewal,
         css,
         rules.seats_text(s.seats, s.in_use),
