@@ -162,7 +162,9 @@ def _register_blueprints(app: Flask) -> None:
         scan,
         scanner,
         subscription_imports,
+        subscriptions,
         teams,
+        vendors,
         week,
     )
 
@@ -190,6 +192,8 @@ def _register_blueprints(app: Flask) -> None:
         locations,
         categories,
         teams,
+        subscriptions,
+        vendors,
         custom_fields,
         labels,
         audits,

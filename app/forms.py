@@ -30,7 +30,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from .custody.condition import CONDITIONS
 from .custody.servicing import MAX_INTERVAL_DAYS
-from .models import ROLES
+from .models import ROLES, SUBSCRIPTION_KINDS, SUBSCRIPTION_PERIODS
 from .ops.money import CURRENCIES, read_amount
 from .ops.rules import (
     DEFAULT_AUDIT_INTERVAL,
@@ -366,3 +366,74 @@ class SettingsForm(FlaskForm):
         self.reserve_closed_categories.data = [
             str(i) for i in self.reserve_closed_categories.data or []
         ]
+
+
+def _chosen_id(value):
+    """A <select>'s id, or None for blank or anything that is not one (the
+    service then says what to choose)."""
+    if value in (None, ""):
+        return None
+    text = str(getattr(value, "id", value))
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+class SubscriptionForm(DateMessages, FlaskForm):
+    """A subscription's fields; the service checks them (subscriptions/rules.py)."""
+
+    vendor = SelectField("Vendor", coerce=_chosen_id, validate_choice=False)
+    product = StringField("Product", [Length(max=200)])
+    kind = SelectField(
+        "Kind", choices=options(SUBSCRIPTION_KINDS.items()), default="saas", validate_choice=False
+    )
+    seats = WholeNumber("Seats bought", 1, 100_000, "Blank: unlimited")
+    cost = MoneyField("Cost", render_kw={"inputmode": "decimal"})
+    period = SelectField(
+        "Paid", choices=options(SUBSCRIPTION_PERIODS.items()), default="year", validate_choice=False
+    )
+    starts_on = _date("Started")
+    renews_on = _date("Renews on")
+    auto_renews = BooleanField("Renews by itself")
+    remind_days = WholeNumber("Remind this many days before renewal", 0, 365, "30", default=30)
+    # "person-<id>" or "team-<id>": one list, as the owner is one or the other.
+    owner = SelectField("Owner", validate_choice=False)
+    notes = TextAreaField("Notes", [Length(max=10_000)])
+    licence_key = StringField(
+        "Licence key",
+        [Length(max=4000)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    version = HiddenField()
+
+    def fill_choices(self, vendors, people, teams) -> None:
+        self.vendor.choices = options([("", "—"), *vendors])
+        self.owner.choices = options(
+            [
+                ("", "—"),
+                *[(f"person-{i}", name) for i, name in people],
+                *[(f"team-{i}", f"Team: {name}") for i, name in teams],
+            ]
+        )
+
+    def values(self) -> dict:
+        """The keyword arguments of subscriptions.rules.check_fields."""
+        kind, _, raw = (self.owner.data or "").partition("-")
+        owner = int(raw) if raw.isdigit() and len(raw) < 12 else None
+        return {
+            "vendor_id": self.vendor.data,
+            "product": self.product.data or "",
+            "kind": self.kind.data or "",
+            "seats": self.seats.data,
+            "cost_cents": self.cost.data,
+            "period": self.period.data or "",
+            "starts_on": self.starts_on.data,
+            "renews_on": self.renews_on.data,
+            "auto_renews": bool(self.auto_renews.data),
+            "remind_days": self.remind_days.data,
+            "owner_id": owner if kind == "person" else None,
+            "owner_team_id": owner if kind == "team" else None,
+            "notes": self.notes.data or "",
+        }
+
+
+class VendorForm(FlaskForm):
+    name = StringField("Name", [InputRequired("Give the vendor’s name."), Length(max=120)])

@@ -177,7 +177,7 @@ def test_person_page_shows_holdings_with_due_dates_and_history(client, auth, pat
     soup, response = client.soup(f"/people/{pat.id}")
     assert response.status_code == 200
     # Who they are, what they hold, their latest receipts, then their history.
-    holds, history = soup.select("main section.card:not(#receipts)")[1:3]
+    holds, history = soup.select("main section.card:not(#receipts):not(#person-seats)")[1:3]
     assert holds.h2.get_text(strip=True) == "Holds now (5)"
     rows = {
         li.select_one(".row-main strong").get_text(): li.select_one(".row-sub").get_text(
@@ -231,7 +231,7 @@ def test_person_history_includes_items_handed_over_from_them(client, auth, lende
     auth.login("lead")
     soup, _ = client.soup(f"/people/{pat.id}")
     assert soup.select("main section.card")[1].h2.get_text(strip=True) == "Holds now (0)"
-    history = soup.select("main section.card:not(#receipts)")[2]
+    history = soup.select("main section.card:not(#receipts):not(#person-seats)")[2]
     lines = texts(history, "ol.timeline > li:not(.feed-asset) > p:first-child")
     assert [line.split(" by ")[0] for line in lines] == [
         "Handed over from Pat Holder to Bob Later",

@@ -33,6 +33,7 @@ LEAD = MEMBER | {
     "/assets/import": "Import",
     "/export": "Export",
     "/custom-fields": "Custom fields",
+    "/subscriptions": "Subscriptions",  # leads keep licences and renewals
 }
 ADMIN = LEAD | {"/admin/settings": "Settings"}
 PAGES = {"member": MEMBER, "lead": LEAD, "admin": ADMIN}

@@ -20,9 +20,11 @@ from app.permissions import PUBLIC
 from app.register import attachments, custom_fields, label_codes, teams
 from app.reservations import reservations
 from app.spreadsheets import imports
+from app.subscriptions import documents, seats
 
 from . import factories
 from .receipt_kit import data_url, hand_over, png
+from .subscription_kit import make_subscription
 
 # Who may open each endpoint, from the role table in DESIGN.md. A new route
 # must be added here, which makes whoever adds it decide.
@@ -62,6 +64,20 @@ EXPECTED = {
     "teams.detail": "member",
     "teams.save": "lead",
     "teams.remove": "lead",
+    # Subscriptions are the leads' (members see only their own seats).
+    "subscriptions.index": "lead",
+    "subscriptions.save": "lead",
+    "subscriptions.show": "lead",
+    "subscriptions.give_seat": "lead",
+    "subscriptions.free_seat": "lead",
+    "subscriptions.reveal_key": "lead",
+    "subscriptions.renew": "lead",
+    "subscriptions.cancel": "lead",
+    "subscriptions.upload": "lead",
+    "subscriptions.download": "lead",
+    "vendors.index": "lead",
+    "vendors.rename": "lead",
+    "subscriptions.mine": "member",
     "custom_fields.index": "lead",
     "custom_fields.save": "lead",
     "custom_fields.move": "lead",
@@ -199,10 +215,18 @@ def world(app):
     )
     kit = kits.create("Drill kit", factories.make_asset(name="Bit set").code, actor=admin)
     team = teams.save_team("Studio")
+    subscription = make_subscription(admin)
+    seat = seats.assign(subscription.id, member.id, actor=admin)
+    pdf = io.BytesIO(b"%PDF-1.4\n%%EOF\n")
+    documents.add(subscription.id, actor=admin, stream=pdf, original_name="c.pdf", folder=uploads)
     lent = factories.make_asset(name="Level")
     handed = hand_over(app, lent, admin, member, drawn=data_url(png()))  # PDF not made yet
     return {
         "team_id": team.id,
+        "subscription_id": subscription.id,
+        "seat_id": seat.id,
+        "document_id": documents.of_subscription(subscription.id)[0].id,
+        "vendor_id": subscription.vendor_id,
         "receipt_id": handed.receipt_id,
         "kit": kit.code,
         "token": token,

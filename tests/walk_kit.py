@@ -160,6 +160,22 @@ def samples_and_rules(instance: Path) -> tuple[dict, list]:
         if fault:
             samples["fault_id"] = fault.id
         samples["receipt_id"] = _receipt(app, asset)
+        # The demo's Adobe subscription (seats held by leavers, a licence key),
+        # with a document, so its page and the document are walked.
+        from app.models import Subscription
+        from app.subscriptions import documents
+
+        adobe = Subscription.get(Subscription.product == "Creative Cloud All Apps")
+        samples["subscription_id"] = adobe.id
+        samples["vendor_id"] = adobe.vendor_id
+        documents.add(
+            adobe.id,
+            actor=User.get(User.email == "admin@demo.tagtrail"),
+            stream=io.BytesIO(b"%PDF-1.4\n%%EOF\n"),
+            original_name="contract.pdf",
+            folder=Path(app.instance_path) / "uploads",
+        )
+        samples["document_id"] = documents.of_subscription(adobe.id)[0].id
         rules = [
             rule
             for rule in app.url_map.iter_rules()

@@ -24,7 +24,7 @@ from ..models import (
 )
 from ..register import custom_fields, events, passwords, places
 from ..replacement import life as replacement_life
-from . import settings
+from . import demo_subscriptions, settings
 
 PEOPLE = [
     ("Ada Admin", "admin@demo.tagtrail", "admin"),
@@ -246,6 +246,7 @@ def build(password: str = "tagtrail-demo", force: bool = False, seed: int = 7) -
         _camera_kit(lead)
         _teams(users, lead, rooms)
         _replacement_plan(lead)
+        demo_subscriptions.build(users, lead)
     return [u for u in users if u.email]
 
 

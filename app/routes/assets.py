@@ -9,7 +9,8 @@ from ..clock import utcnow
 from ..errors import Conflict, Invalid, NotFound
 from ..forms import AssetForm, place_choices
 from ..pages import register as register_page
-from ..permissions import role
+from ..pages import subscriptions as subscription_page
+from ..permissions import may, role
 from ..register import assets, custom_fields, custom_search, places, teams_rules
 from ..register.rules import STATUSES
 from ..reservations import moments as reservation_moments
@@ -136,6 +137,10 @@ def index():
         # An empty register says what it is for; an empty search, how to widen it.
         filtered=any(value for key, value in request.args.items(multi=True) if key != "page"),
         **register_page.page(search, filters=not wants_fragment("asset-results")),
+        # Subscriptions have no label: leads find them by the same search box.
+        subscription_hits=(
+            subscription_page.search_hits(search.text) if may("subscriptions.show") else []
+        ),
     )
 
 

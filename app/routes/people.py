@@ -11,6 +11,7 @@ from ..forms import InviteForm, PersonForm, team_choices
 from ..pages import acceptance as acceptance_page
 from ..pages import activity as activity_page
 from ..pages import receipts as receipt_page
+from ..pages import subscriptions as subscription_page
 from ..permissions import role
 from ..register import accounts, people, teams
 from ..register.rules import manages_accounts, may_edit_person, may_invite, may_send_reset
@@ -91,6 +92,7 @@ def detail(person_id: int):
         holdings=list(people.holdings(person)),
         return_seats=bool(seats.of_person(person.id)),  # Return all frees them too
         receipts=receipt_page.for_person(person, current_user),
+        seats=subscription_page.person_seats(person.id),
         events=history,
         page=page,
         older=older,
