@@ -220,6 +220,30 @@ def test_the_page_and_its_csvs(client, auth, example):
     ]
 
 
+def test_the_page_names_what_comes_due_next_quarter(client, auth, example):
+    """An owner budgets by name: Laptop G's life ends in May, next quarter (Q2
+    2026); Laptop D's (Feb 2027) is further off, and the due ones are listed above."""
+    laptops = example["A"].category
+    _asset("Laptop G", laptops, 95_000, "2023-05-20")  # + 1,096 days: 20 May 2026
+    auth.login("lead")
+    soup, _ = client.soup("/reports/replacement")
+    section = soup.select_one("#replacement-next")
+    assert section.select_one("p").get_text(" ", strip=True) == (
+        "1 item reaches the end of its useful life in Q2 2026: £1,200.00 to replace."
+    )
+    [row] = section.select("tbody tr")
+    code = Asset.get(Asset.name == "Laptop G").code
+    assert [c.get_text(" ", strip=True) for c in row.find_all("td")] == [
+        f"Laptop G {code[:3]}-{code[3:]}",
+        "Useful life ends 20 May 2026 Laptops",
+        "£1,200.00",
+    ]
+    second = soup.select("#forecast-quarters tbody tr")[1]
+    assert [c.get_text(" ", strip=True) for c in second.find_all(["th", "td"])] == [
+        "Q2 2026", "1", "£1,200.00",
+    ]  # fmt: skip
+
+
 def test_members_may_not_see_the_plan(client, auth, app):
     auth.login("member")
     assert client.get("/reports/replacement").status_code == 403

@@ -326,7 +326,7 @@ def test_the_pages_preview_import_once_and_dry_run(client, auth, world):
     assert "would add 1" in soup_of(dry).select_one("#dry-run").get_text()
     assert Subscription.select().where(Subscription.product == "FigJam").count() == 0
     done = client.post(action, data=data)
-    assert done.status_code == 303
+    assert (done.status_code, done.headers["Location"]) == (303, "/subscriptions")
     made = Subscription.get(Subscription.product == "FigJam")
     assert (made.seats, made.cost_cents, made.period) == (3, 800, "month")
     again = client.post(action, data=data, follow_redirects=True)

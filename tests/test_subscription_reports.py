@@ -329,7 +329,7 @@ def test_home_counts_renewals_in_the_next_30_days(client, auth):
     assert card.select_one("p strong").get_text(" ", strip=True) == (
         "2 subscriptions · 195.00 a year"
     )
-    assert card.select_one(".see-all a")["href"] == "/reports/subscription-spend"
+    assert card.select_one(".see-all a")["href"] == "/subscriptions"
 
 
 def test_members_get_no_renewals_card(client, auth):

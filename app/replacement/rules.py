@@ -94,6 +94,11 @@ def amount_text(cents: int, currency: str | None) -> str:
     return text.replace(".00", "", 1) if cents % 100 == 0 else text
 
 
+def coming_reason(life_ends: date) -> str:
+    """Why an item not yet due is on the next quarter's list."""
+    return f"Useful life ends {day_text(life_ends)}"
+
+
 def due_reasons(
     *,
     today: date,

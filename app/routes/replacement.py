@@ -7,6 +7,7 @@ from flask import Blueprint, render_template
 
 from ..clock import utcnow
 from ..permissions import role
+from ..replacement import coming as replacement_coming
 from ..replacement import forecast as replacement_forecast
 from ..replacement import plan as replacement_plan
 from ..replacement import settings as replacement_settings
@@ -31,7 +32,8 @@ def page():
     outlook = replacement_forecast.forecast(
         local_today(), local_zone(), plan.thresholds, plan.active
     )
-    return render_template("reports/replacement.html", due=due, forecast=outlook)
+    coming = replacement_coming.next_quarter(local_today())
+    return render_template("reports/replacement.html", due=due, forecast=outlook, coming=coming)
 
 
 @bp.route("/replacement.csv")

@@ -76,7 +76,7 @@ def preview(token: str):
 def confirm(token: str):
     """Import every row or none; a dry run does it all and keeps none of it."""
     dry_run = request.form.get("mode") == "dry"
-    done = url_for("imports.upload", kind=si.KIND)
+    done = url_for("subscriptions.index")
     try:
         table, filename, mapping = _read(request.form, token)
         summary = si.confirm(
