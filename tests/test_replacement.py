@@ -16,6 +16,7 @@ from app.custody import custody, maintenance, servicing
 from app.models import Asset, Category, Event, Fault
 from app.ops import settings
 from app.register import places
+from app.replacement import coming as replacement_coming
 from app.replacement import forecast, plan, rules
 from app.reports.value import book_value
 
@@ -420,6 +421,9 @@ def test_the_demo_has_laptops_to_replace(app):
     assert sum(1 for reasons in laptops.values() if "useful life" in reasons[0]) == 2
     assert any(r[0].startswith("Repairs £620 in 12 months") for r in laptops.values())
     assert Category.get(Category.name == "Laptops").replacement_cost_cents == 1250_00
+    coming = replacement_coming.next_quarter(now.date())
+    assert [(r.category, r.replacement_cents) for r in coming.rows] == [("Laptops", 1250_00)]
+    assert coming.rows[0].life_ends == coming.quarter.first_day + timedelta(days=41)
 
 
 def test_utilisation_for_a_few_assets_matches_the_report(app, clock):

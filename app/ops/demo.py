@@ -24,6 +24,7 @@ from ..models import (
 )
 from ..register import custom_fields, events, passwords, places
 from ..replacement import life as replacement_life
+from ..replacement import rules as replacement_rules
 from . import demo_subscriptions, settings
 
 PEOPLE = [
@@ -157,17 +158,23 @@ def _teams(users: list[User], lead: User, rooms: list[Location]) -> None:
 
 def _replacement_plan(lead: User) -> None:
     """Something for the replacement plan to say: the two oldest laptops past
-    their three years, one costly in repairs, and what a new laptop costs now."""
+    their three years, one costly in repairs, one whose life ends next quarter,
+    and what a new laptop costs now."""
     laptops = Category.get(Category.name == "Laptops")
     laptops.replacement_cost_cents = 1250_00
     laptops.save()
-    rows = list(Asset.select().where(Asset.category == laptops).order_by(Asset.id).limit(3))
+    rows = list(Asset.select().where(Asset.category == laptops).order_by(Asset.id).limit(4))
     today = utcnow().date()
-    for asset, days in zip(rows, (1200, 1130, 400), strict=False):
+    # The fourth reaches the end of its life six weeks into next quarter.
+    next_quarter = replacement_rules.quarter_of(today).next().first_day + timedelta(days=41)
+    life = replacement_rules.life_days(laptops.useful_life_months or 36)
+    for asset, days in zip(
+        rows, (1200, 1130, 400, (today - next_quarter).days + life), strict=False
+    ):
         asset.purchase_date = today - timedelta(days=days)
         replacement_life.set_on(asset, laptops)
         asset.save()
-    if len(rows) == 3:  # the newest of the three: a screen and a keyboard this year
+    if len(rows) >= 3:  # the third: a screen and a keyboard this year
         screen, keyboard = utcnow() - timedelta(days=70), utcnow() - timedelta(days=64)
         data = {"cost_cents": 380_00}
         events.record("repair_started", asset=rows[2], actor=lead, at=screen, data=data)
