@@ -29,8 +29,9 @@ from itertools import islice
 from typing import overload
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, fn
+from peewee import JOIN, SQL, NodeList, fn
 
+from ..database import is_sqlite
 from ..models import Asset, Category, CustodyInterval, Event
 from .common import Period, as_date, as_datetime, days_text, local_midnight, percent_text, raw_rows
 
@@ -223,41 +224,77 @@ _ASSET_COLUMNS = (
 )
 
 
+def _micros(column):
+    """SQL: a SQLite timestamp (text, "YYYY-MM-DD HH:MM:SS[.ffffff]") as whole
+    microseconds since 1970, exactly (julianday is a float and is not)."""
+    # The whole seconds from the text without its fraction: strftime rounds to the
+    # millisecond, which carries .9995 s and more into the next second.
+    seconds = fn.strftime("%s", fn.substr(column, 1, 19)).cast("INTEGER") * 1_000_000
+    return seconds + fn.substr(column.concat(".000000"), 21, 6).cast("INTEGER")
+
+
+def _spell_us(start: datetime, end: datetime):
+    """SQL: microseconds of a spell of custody within [start, end) (the spell reaches
+    into it; one still open runs to `end`)."""
+    began, ended = CustodyInterval.started_at, CustodyInterval.ended_at
+    if is_sqlite():  # text timestamps of one format: they compare as text
+        a = fn.MAX(began, str(start))
+        b = fn.MIN(fn.COALESCE(ended, str(end)), str(end))
+        return fn.SUM(_micros(b) - _micros(a))
+    a = fn.GREATEST(began, start)
+    b = fn.LEAST(fn.COALESCE(ended, end), end)
+    seconds = NodeList((SQL("EXTRACT(EPOCH FROM"), b, SQL("-"), a, SQL(")")))
+    return fn.SUM(NodeList((seconds, SQL("* 1000000"))).cast("BIGINT"))
+
+
+def _spells_within(start: datetime, end: datetime):
+    return CustodyInterval.started_at < end, (
+        CustodyInterval.ended_at.is_null() | (CustodyInterval.ended_at > start)
+    )
+
+
 def _used(window: _Window) -> dict[int, Usage]:
     """Assets checked out for some of the time they were owned in the period, with
     that time: their spells of custody (register/custody_intervals.py, the
-    projection of the custody events) that reach into it, cut to it."""
+    projection of the custody events) that reach into it, cut to it.
+
+    The time is summed per asset in SQL, cut to the period; that is the answer for
+    an asset owned for the whole period (most of them). An asset owned for part of
+    it has its spells read again and cut to the time it was owned."""
     start, end = window.start, window.end
+    per_asset = (
+        CustodyInterval.select(CustodyInterval.asset, _spell_us(start, end).alias("out_us"))
+        .where(*_spells_within(start, end))
+        .group_by(CustodyInterval.asset)
+    ).alias("spells")
     query = (
-        CustodyInterval.select(
-            CustodyInterval.started_at, CustodyInterval.ended_at, *_ASSET_COLUMNS
-        )
-        .join(Asset, on=(CustodyInterval.asset == Asset.id))
+        Asset.select(per_asset.c.out_us, *_ASSET_COLUMNS)
+        .join(per_asset, on=(per_asset.c.asset_id == Asset.id))
         .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
-        .where(
-            CustodyInterval.started_at < end,
-            CustodyInterval.ended_at.is_null() | (CustodyInterval.ended_at > start),
-        )
     )
     used: dict[int, Usage] = {}
-    windows: dict[int, tuple[datetime, datetime] | None] = {}
-    for began, ended, asset_id, code, name, category, bought, created, retired in raw_rows(query):
-        if asset_id not in windows:
-            windows[asset_id] = window(bought, created, retired)
-        owned = windows[asset_id]
+    partly: dict[int, tuple[datetime, datetime]] = {}
+    for out_us, asset_id, code, name, category, bought, created, retired in raw_rows(query):
+        owned = window(bought, created, retired)
         if owned is None:
             continue
-        a = max(as_datetime(began), owned[0])
-        b = min(as_datetime(ended), owned[1]) if ended is not None else owned[1]
-        if b <= a:
-            continue
-        row = used.get(asset_id)
-        if row is None:
-            row = used[asset_id] = Usage(
-                name, code, category or "", (owned[1] - owned[0]) // MICRO, 0
-            )
-        row.out_us += (b - a) // MICRO
-    return used
+        row = Usage(name, code, category or "", (owned[1] - owned[0]) // MICRO, int(out_us))
+        if owned != (start, end):
+            partly[asset_id] = owned
+            row.out_us = 0
+        used[asset_id] = row
+    ids = list(partly)
+    for i in range(0, len(ids), 1000):
+        spells = CustodyInterval.select(
+            CustodyInterval.asset, CustodyInterval.started_at, CustodyInterval.ended_at
+        ).where(CustodyInterval.asset.in_(ids[i : i + 1000]), *_spells_within(start, end))
+        for asset_id, began, ended in raw_rows(spells):
+            owned = partly[asset_id]
+            a = max(as_datetime(began), owned[0])
+            b = min(as_datetime(ended), owned[1]) if ended is not None else owned[1]
+            if b > a:
+                used[asset_id].out_us += (b - a) // MICRO
+    return {asset_id: row for asset_id, row in used.items() if row.out_us > 0}
 
 
 class _MostUsedFirst(Sequence[Usage]):
