@@ -23,7 +23,7 @@ from peewee import JOIN, SQL, Case, fn
 from ..models import Asset, Category, Event, Fault
 from ..register.teams_rules import team_sql
 from ..reports import utilisation
-from ..reports.common import Period, as_date, id_list, local_midnight
+from ..reports.common import Period, as_date, id_list, local_midnight, raw_rows
 from ..reports.maintenance_costs import KINDS, cost_of
 from ..reports.value import book_value
 from . import rules
@@ -202,7 +202,7 @@ def _past_life(today: date, leave_out: list[int], offset: int, limit: int) -> li
         .offset(offset)
         .limit(limit)
     )
-    return [_item(row) for row in query.tuples()]
+    return [_item(row) for row in raw_rows(query)]  # _item converts what it needs
 
 
 @dataclass
