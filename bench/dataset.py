@@ -53,6 +53,9 @@ EVENT_CHUNK = 4000
 ASSET_CHUNK = 1000
 # Service intervals per category (index modulo this list); None: no service.
 CATEGORY_INTERVALS = [180, None, 365, 90, None, 365, None, None, 30, 180, None, 365]
+# Useful lives: every fourth category's three years are over for most of its
+# items, so about a quarter of the register is due for replacement.
+CATEGORY_LIVES = [36, 60, 60, 60]
 
 ASSET_COLUMNS = (
     "id",
@@ -68,6 +71,7 @@ ASSET_COLUMNS = (
     "created_at",
     "updated_at",
     "purchase_date",
+    "life_ends_on",
     "cost_cents",
     "warranty_end",
     "service_interval_days",
@@ -102,6 +106,7 @@ def build_dataset(
     from app import codes as codes_module
     from app.database import close_connection, write
     from app.models import Asset, Audit, Category, Event, Fault, Location, User, utcnow
+    from app.replacement.rules import life_ends_on
 
     rng = random.Random(seed)
     started = time.perf_counter()
@@ -156,7 +161,7 @@ def build_dataset(
             category = Category.create(
                 name=name.split()[0] + f" {i}",
                 service_interval_days=interval,
-                useful_life_months=60 if management else None,
+                useful_life_months=CATEGORY_LIVES[i % 4] if management else None,
                 salvage_percent=10 if management else None,
             )
             category_ids.append(category.id)
@@ -246,6 +251,9 @@ def build_dataset(
             )
             if management:
                 _manage(rng, row, intervals, today, out_at, event_rows, fault_rows, lead.id)
+                # The projection the replacement plan reads, as the app keeps it.
+                life = CATEGORY_LIVES[(i % len(category_ids)) % len(CATEGORY_LIVES)]
+                row["life_ends_on"] = life_ends_on(row["purchase_date"], life)
             asset_rows.append(row)
             if len(event_rows) >= 100_000:
                 flush()
@@ -312,7 +320,7 @@ def _since(started: float) -> str:
 
 
 # Bump when this file or the schema's indexes change what it builds.
-DATASET_VERSION = 4
+DATASET_VERSION = 5
 
 
 def cached_dataset(assets: int, events: int, seed: int, rebuild: bool) -> Path:

@@ -53,6 +53,15 @@ REPORTS = [
     ("value today, CSV assets", "/reports/value.csv?table=assets"),
     ("value today, CSV categories", "/reports/value.csv?table=categories"),
     ("value today, CSV departments", "/reports/value.csv?table=departments"),
+    ("replacement plan", "/reports/replacement"),
+    ("replacement plan, page 200", "/reports/replacement?page=200"),
+    ("replacement plan, CSV due", "/reports/replacement.csv"),
+    ("replacement plan, CSV forecast", "/reports/replacement-forecast.csv"),
+    ("home (replacement card)", "/"),
+    ("subscription spend", "/reports/subscription-spend"),
+    ("subscription spend, CSV", "/reports/subscription-spend.csv"),
+    ("subscription waste", "/reports/waste"),
+    ("subscription waste, CSV", "/reports/waste.csv"),
 ]
 
 

@@ -219,3 +219,18 @@ def test_default_period_is_the_last_90_days(client, auth):
     start = date.fromisoformat(soup.select_one("#from")["value"])
     end = date.fromisoformat(soup.select_one("#to")["value"])
     assert (end - start).days == 89
+
+
+def test_time_out_is_exact_to_the_microsecond(app):
+    """Spells are summed in SQL: fractions of a second near the next whole second
+    (which SQLite's own date functions round to the millisecond) still count exactly."""
+    custody(
+        asset("Fractions"),
+        ("checked_out", "2025-01-02 06:00:00.999600"),
+        ("checked_in", "2025-01-02 07:00:00.000001"),
+        ("checked_out", "2025-01-03 06:00:00.000400"),
+        ("checked_in", "2025-01-03 06:00:59.999999"),
+    )
+    report = reports_usage.utilisation(JANUARY, UTC, NOW)
+    (row,) = [u for u in report.assets if u.name == "Fractions"]
+    assert row.out_us == (3_600_000_000 - 999_599) + (59_999_599)

@@ -23,7 +23,7 @@ from peewee import JOIN, SQL, Case, fn
 from ..models import Asset, Category, Event, Fault
 from ..register.teams_rules import team_sql
 from ..reports import utilisation
-from ..reports.common import Period, as_date, local_midnight
+from ..reports.common import Period, as_date, id_list, local_midnight, raw_rows
 from ..reports.maintenance_costs import KINDS, cost_of
 from ..reports.value import book_value
 from . import rules
@@ -186,7 +186,7 @@ def _past_life_query(today: date, leave_out: list[int]):
         .where(Asset.life_ends_on <= today, rules.in_service_sql())
     )
     if leave_out:
-        query = query.where(Asset.id.not_in(leave_out))
+        query = query.where(Asset.id.not_in(id_list(leave_out)))
     return query
 
 
@@ -202,7 +202,7 @@ def _past_life(today: date, leave_out: list[int], offset: int, limit: int) -> li
         .offset(offset)
         .limit(limit)
     )
-    return [_item(row) for row in query.tuples()]
+    return [_item(row) for row in raw_rows(query)]  # _item converts what it needs
 
 
 @dataclass
@@ -227,7 +227,7 @@ def _details(items: list[Item], today: date, zone: ZoneInfo, now: datetime) -> N
     spent: dict[int, int] = {}
     for asset_id, data in (
         Event.select(Event.asset, Event.data)
-        .where(Event.asset.in_(ids), Event.kind.in_(list(KINDS)))
+        .where(Event.asset.in_(id_list(ids)), Event.kind.in_(list(KINDS)))
         .tuples()
     ):
         spent[asset_id] = spent.get(asset_id, 0) + (cost_of(data) or 0)

@@ -21,7 +21,6 @@ The rule, exactly (the page and docs/reports.md say the same):
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -29,14 +28,21 @@ from itertools import islice
 from typing import overload
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, fn
+from peewee import JOIN, SQL, NodeList, fn
 
-from ..models import Asset, Category, CustodyInterval, Event
-from .common import Period, as_date, as_datetime, days_text, local_midnight, percent_text, raw_rows
+from ..database import is_sqlite
+from ..models import Asset, Category, CustodyInterval
+from .common import (
+    Period,
+    as_date,
+    as_datetime,
+    days_text,
+    id_list,
+    local_midnight,
+    percent_text,
+    raw_rows,
+)
 
-CUSTODY_KINDS = ("checked_out", "transferred", "checked_in", "retired")
-OPENS = ("checked_out", "transferred")  # someone holds it afterwards
-CLOSES = ("checked_in", "retired")  # nobody does
 MICRO = timedelta(microseconds=1)
 
 
@@ -70,99 +76,6 @@ class Utilisation:
     assets: Sequence[Usage]  # most used first
     categories: list[Usage]
     total: Usage = field(default_factory=lambda: Usage("All assets", assets=0))
-
-
-def _owned(period: Period, start: datetime, end: datetime, zone: ZoneInfo) -> dict[int, tuple]:
-    """Assets owned at some time in [start, end): id -> (code, name, category, from, to)."""
-    query = (
-        Asset.select(
-            Asset.id,
-            Asset.code,
-            Asset.name,
-            Category.name,
-            Asset.purchase_date,
-            Asset.created_at,
-            Asset.retired_at,
-        )
-        .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
-        .where(
-            (Asset.retired_at.is_null() | (Asset.retired_at > start))
-            & (
-                (Asset.purchase_date.is_null() & (Asset.created_at < end))
-                | (Asset.purchase_date <= period.end)
-            )
-        )
-    )
-    owned = {}
-    midnights: dict[date, datetime] = {}  # many assets share a purchase date
-    for asset_id, code, name, category, bought, created, retired in raw_rows(query):
-        if bought is not None:
-            bought = as_date(bought)
-            if bought not in midnights:
-                midnights[bought] = local_midnight(bought, zone)
-            since = midnights[bought]
-        else:
-            since = as_datetime(created)
-        begin = max(start, since)
-        finish = min(end, as_datetime(retired)) if retired else end
-        if finish > begin:
-            owned[asset_id] = (code, name, category or "", begin, finish)
-    return owned
-
-
-def _held_at(start: datetime) -> set[int]:
-    """Assets someone held at `start`: their last custody event before it opened custody.
-    "Last" is by order of recording (the event id), which follows time per asset."""
-    last = (
-        Event.select(fn.MAX(Event.id))
-        .where(Event.kind.in_(CUSTODY_KINDS), Event.at < start, Event.asset.is_null(False))
-        .group_by(Event.asset)
-    )
-    query = Event.select(Event.asset).where(Event.id.in_(last), Event.kind.in_(OPENS))
-    return {asset_id for (asset_id,) in raw_rows(query)}
-
-
-def _custody(start: datetime, end: datetime) -> dict[int, list[tuple[str, datetime]]]:
-    """The custody events in [start, end), per asset, in the order they were recorded."""
-    out: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    query = (
-        Event.select(Event.asset, Event.kind, Event.at)
-        .where(Event.kind.in_(CUSTODY_KINDS), Event.at >= start, Event.at < end)
-        .order_by(Event.id)
-    )
-    for asset_id, kind, at in raw_rows(query):
-        if asset_id is not None:
-            out[asset_id].append((kind, as_datetime(at)))
-    return out
-
-
-def checked_out_time(
-    held_at_start: bool,
-    events: list[tuple[str, datetime]],
-    start: datetime,
-    end: datetime,
-    begin: datetime,
-    finish: datetime,
-) -> timedelta:
-    """Time held within [begin, finish) (the owned part of the period [start, end))."""
-    total = timedelta(0)
-    held_since = start if held_at_start else None
-
-    def add(a: datetime, b: datetime) -> None:
-        nonlocal total
-        a, b = max(a, begin), min(b, finish)
-        if b > a:
-            total += b - a
-
-    for kind, at in events:
-        if kind in OPENS and held_since is None:
-            held_since = at
-        elif kind in CLOSES and held_since is not None:
-            add(held_since, at)
-            held_since = None
-    if held_since is not None:
-        add(held_since, end)
-    return total
 
 
 class _Window:
@@ -223,41 +136,77 @@ _ASSET_COLUMNS = (
 )
 
 
+def _micros(column):
+    """SQL: a SQLite timestamp (text, "YYYY-MM-DD HH:MM:SS[.ffffff]") as whole
+    microseconds since 1970, exactly (julianday is a float and is not)."""
+    # The whole seconds from the text without its fraction: strftime rounds to the
+    # millisecond, which carries .9995 s and more into the next second.
+    seconds = fn.strftime("%s", fn.substr(column, 1, 19)).cast("INTEGER") * 1_000_000
+    return seconds + fn.substr(column.concat(".000000"), 21, 6).cast("INTEGER")
+
+
+def _spell_us(start: datetime, end: datetime):
+    """SQL: microseconds of a spell of custody within [start, end) (the spell reaches
+    into it; one still open runs to `end`)."""
+    began, ended = CustodyInterval.started_at, CustodyInterval.ended_at
+    if is_sqlite():  # text timestamps of one format: they compare as text
+        a = fn.MAX(began, str(start))
+        b = fn.MIN(fn.COALESCE(ended, str(end)), str(end))
+        return fn.SUM(_micros(b) - _micros(a))
+    a = fn.GREATEST(began, start)
+    b = fn.LEAST(fn.COALESCE(ended, end), end)
+    seconds = NodeList((SQL("EXTRACT(EPOCH FROM"), b, SQL("-"), a, SQL(")")))
+    return fn.SUM(NodeList((seconds, SQL("* 1000000"))).cast("BIGINT"))
+
+
+def _spells_within(start: datetime, end: datetime):
+    return CustodyInterval.started_at < end, (
+        CustodyInterval.ended_at.is_null() | (CustodyInterval.ended_at > start)
+    )
+
+
 def _used(window: _Window) -> dict[int, Usage]:
     """Assets checked out for some of the time they were owned in the period, with
     that time: their spells of custody (register/custody_intervals.py, the
-    projection of the custody events) that reach into it, cut to it."""
+    projection of the custody events) that reach into it, cut to it.
+
+    The time is summed per asset in SQL, cut to the period; that is the answer for
+    an asset owned for the whole period (most of them). An asset owned for part of
+    it has its spells read again and cut to the time it was owned."""
     start, end = window.start, window.end
+    per_asset = (
+        CustodyInterval.select(CustodyInterval.asset, _spell_us(start, end).alias("out_us"))
+        .where(*_spells_within(start, end))
+        .group_by(CustodyInterval.asset)
+    ).alias("spells")
     query = (
-        CustodyInterval.select(
-            CustodyInterval.started_at, CustodyInterval.ended_at, *_ASSET_COLUMNS
-        )
-        .join(Asset, on=(CustodyInterval.asset == Asset.id))
+        Asset.select(per_asset.c.out_us, *_ASSET_COLUMNS)
+        .join(per_asset, on=(per_asset.c.asset_id == Asset.id))
         .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
-        .where(
-            CustodyInterval.started_at < end,
-            CustodyInterval.ended_at.is_null() | (CustodyInterval.ended_at > start),
-        )
     )
     used: dict[int, Usage] = {}
-    windows: dict[int, tuple[datetime, datetime] | None] = {}
-    for began, ended, asset_id, code, name, category, bought, created, retired in raw_rows(query):
-        if asset_id not in windows:
-            windows[asset_id] = window(bought, created, retired)
-        owned = windows[asset_id]
+    partly: dict[int, tuple[datetime, datetime]] = {}
+    for out_us, asset_id, code, name, category, bought, created, retired in raw_rows(query):
+        owned = window(bought, created, retired)
         if owned is None:
             continue
-        a = max(as_datetime(began), owned[0])
-        b = min(as_datetime(ended), owned[1]) if ended is not None else owned[1]
-        if b <= a:
-            continue
-        row = used.get(asset_id)
-        if row is None:
-            row = used[asset_id] = Usage(
-                name, code, category or "", (owned[1] - owned[0]) // MICRO, 0
-            )
-        row.out_us += (b - a) // MICRO
-    return used
+        row = Usage(name, code, category or "", (owned[1] - owned[0]) // MICRO, int(out_us))
+        if owned != (start, end):
+            partly[asset_id] = owned
+            row.out_us = 0
+        used[asset_id] = row
+    ids = list(partly)
+    for i in range(0, len(ids), 1000):
+        spells = CustodyInterval.select(
+            CustodyInterval.asset, CustodyInterval.started_at, CustodyInterval.ended_at
+        ).where(CustodyInterval.asset.in_(ids[i : i + 1000]), *_spells_within(start, end))
+        for asset_id, began, ended in raw_rows(spells):
+            owned = partly[asset_id]
+            a = max(as_datetime(began), owned[0])
+            b = min(as_datetime(ended), owned[1]) if ended is not None else owned[1]
+            if b > a:
+                used[asset_id].out_us += (b - a) // MICRO
+    return {asset_id: row for asset_id, row in used.items() if row.out_us > 0}
 
 
 class _MostUsedFirst(Sequence[Usage]):
@@ -324,7 +273,7 @@ def utilisation(period: Period, zone: ZoneInfo, now: datetime) -> Utilisation:
     """Per asset (most used first) and per category (by name), for the period.
 
     The time out comes from the spells of custody, which equal a replay of the
-    custody events (`checked_out_time` is the same rule, event by event). The
+    custody events (register/custody_intervals.py). The
     owned time of the assets owned for the whole period is counted in SQL, per
     category; only the assets used in it and those owned for part of it are
     looked at one by one."""
@@ -379,54 +328,34 @@ def utilisation(period: Period, zone: ZoneInfo, now: datetime) -> Utilisation:
 def for_assets(
     asset_ids: list[int], period: Period, zone: ZoneInfo, now: datetime
 ) -> dict[int, Usage]:
-    """The same figures as `utilisation`, for just these assets (a page of another
-    report), read along the (asset, at) index: id -> Usage; an asset not owned in
-    the period is left out."""
+    """The same figures as `utilisation`, for just these assets (a page or a chunk of
+    another report): their spells of custody, cut to the time each was owned in
+    the period: id -> Usage; an asset not owned in the period is left out."""
     start, end = period.bounds(zone)
     end = min(end, now)
     ids = sorted(set(asset_ids))
     if end <= start or not ids:
         return {}
-    owned: dict[int, tuple] = {}
+    window = _Window(start, end, zone)
+    usage: dict[int, Usage] = {}
+    owned: dict[int, tuple[datetime, datetime]] = {}
     rows = Asset.select(
         Asset.id, Asset.code, Asset.name, Asset.purchase_date, Asset.created_at, Asset.retired_at
-    ).where(Asset.id.in_(ids))
+    ).where(Asset.id.in_(id_list(ids)))
     for asset_id, code, name, bought, created, retired in raw_rows(rows):
-        since = local_midnight(as_date(bought), zone) if bought else as_datetime(created)
-        begin = max(start, since)
-        finish = min(end, as_datetime(retired)) if retired else end
-        if finish > begin:
-            owned[asset_id] = (code, name, begin, finish)
+        times = window(bought, created, retired)
+        if times is not None:
+            owned[asset_id] = times
+            usage[asset_id] = Usage(name, code, "", (times[1] - times[0]) // MICRO, 0)
     if not owned:
         return {}
-    last = (
-        Event.select(fn.MAX(Event.id))
-        .where(Event.asset.in_(list(owned)), Event.kind.in_(CUSTODY_KINDS), Event.at < start)
-        .group_by(Event.asset)
-    )
-    held = {
-        asset_id
-        for (asset_id,) in raw_rows(
-            Event.select(Event.asset).where(Event.id.in_(last), Event.kind.in_(OPENS))
-        )
-    }
-    custody: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    query = (
-        Event.select(Event.asset, Event.kind, Event.at)
-        .where(
-            Event.asset.in_(list(owned)),
-            Event.kind.in_(CUSTODY_KINDS),
-            Event.at >= start,
-            Event.at < end,
-        )
-        .order_by(Event.id)
-    )
-    for asset_id, kind, at in raw_rows(query):
-        custody[asset_id].append((kind, as_datetime(at)))
-    usage = {}
-    for asset_id, (code, name, begin, finish) in owned.items():
-        out = checked_out_time(
-            asset_id in held, custody.get(asset_id, []), start, end, begin, finish
-        )
-        usage[asset_id] = Usage(name, code, "", (finish - begin) // MICRO, out // MICRO)
+    spells = CustodyInterval.select(
+        CustodyInterval.asset, CustodyInterval.started_at, CustodyInterval.ended_at
+    ).where(CustodyInterval.asset.in_(id_list(list(owned))), *_spells_within(start, end))
+    for asset_id, began, ended in raw_rows(spells):
+        begin, finish = owned[asset_id]
+        a = max(as_datetime(began), begin)
+        b = min(as_datetime(ended), finish) if ended is not None else finish
+        if b > a:
+            usage[asset_id].out_us += (b - a) // MICRO
     return usage
