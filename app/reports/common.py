@@ -10,10 +10,12 @@ already-aggregated or filtered rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from abc import abstractmethod
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar, overload
 from zoneinfo import ZoneInfo
 
 from peewee import SQL
@@ -21,6 +23,8 @@ from peewee import SQL
 from ..errors import Invalid
 from ..models import db
 from . import rules
+
+T = TypeVar("T")
 
 # Parameters -----------------------------------------------------------------
 
@@ -161,3 +165,30 @@ def as_date(value) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(value)
+
+
+class LazyRows(Sequence[T]):
+    """A report's long list of rows, read only as far as a page or a CSV goes.
+    A subclass gives `__len__`, `__iter__` and `_slice(first, stop)` (the rows
+    from `first` up to `stop`, both within the length); indexing and slicing
+    are here, once."""
+
+    @abstractmethod
+    def _slice(self, first: int, stop: int) -> list[T]: ...
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            found = self[index : index + 1] if index >= 0 else []
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        first, stop, step = index.indices(len(self))
+        if step != 1:
+            return list(self)[index]
+        return self._slice(first, stop) if stop > first else []

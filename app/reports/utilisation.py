@@ -25,7 +25,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import islice
-from typing import overload
 from zoneinfo import ZoneInfo
 
 from peewee import JOIN, SQL, NodeList, fn
@@ -33,6 +32,7 @@ from peewee import JOIN, SQL, NodeList, fn
 from ..database import is_sqlite
 from ..models import Asset, Category, CustodyInterval
 from .common import (
+    LazyRows,
     Period,
     as_date,
     as_datetime,
@@ -209,7 +209,7 @@ def _used(window: _Window) -> dict[int, Usage]:
     return {asset_id: row for asset_id, row in used.items() if row.out_us > 0}
 
 
-class _MostUsedFirst(Sequence[Usage]):
+class _MostUsedFirst(LazyRows[Usage]):
     """Every asset owned in the period, most used first, made only as far as it is
     read: the ones used (a few thousand) are in memory, in order; the rest (used
     0 %, in name order) are read from the register when a page or the CSV gets to
@@ -247,21 +247,7 @@ class _MostUsedFirst(Sequence[Usage]):
         yield from self.used
         yield from self._unused()
 
-    @overload
-    def __getitem__(self, index: int) -> Usage: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Usage]: ...
-
-    def __getitem__(self, index):
-        if isinstance(index, int):
-            found = self[index : index + 1] if index >= 0 else []
-            if not found:
-                raise IndexError(index)
-            return found[0]
-        first, stop, step = index.indices(len(self))
-        if step != 1:
-            return list(self)[index]
+    def _slice(self, first: int, stop: int) -> list[Usage]:
         rows = self.used[first:stop]
         if stop > len(self.used):
             skip = max(first - len(self.used), 0)

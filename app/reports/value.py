@@ -27,7 +27,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import overload
 from zoneinfo import ZoneInfo
 
 from peewee import JOIN, Case, Value, fn
@@ -35,7 +34,7 @@ from peewee import JOIN, Case, Value, fn
 from ..database import is_sqlite
 from ..models import Asset, Category, Team, User
 from ..register.teams_rules import NO_TEAM, team_id_of
-from .common import as_date, local_midnight, one_decimal, raw_rows
+from .common import LazyRows, as_date, local_midnight, one_decimal, raw_rows
 
 # 30.4375 days = 487/16 of a day, so months = days × 16 / 487 exactly.
 MONTH_NUM, MONTH_DEN = 16, 487
@@ -175,7 +174,7 @@ class _Departments:
         return self.names.get(found, "") if found is not None else ""
 
 
-class _ByCategoryThenName(Sequence[Holding]):
+class _ByCategoryThenName(LazyRows[Holding]):
     """Every asset's holding, by category then name, read from the register only
     as far as a page or the CSV gets (a page of 100,000 makes 50 rows)."""
 
@@ -227,22 +226,8 @@ class _ByCategoryThenName(Sequence[Holding]):
     def __iter__(self) -> Iterator[Holding]:
         return self._rows()
 
-    @overload
-    def __getitem__(self, index: int) -> Holding: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Holding]: ...
-
-    def __getitem__(self, index):
-        if isinstance(index, int):
-            found = self[index : index + 1] if index >= 0 else []
-            if not found:
-                raise IndexError(index)
-            return found[0]
-        first, stop, step = index.indices(len(self))
-        if step != 1:
-            return list(self)[index]
-        return list(self._rows(first, stop - first)) if stop > first else []
+    def _slice(self, first: int, stop: int) -> list[Holding]:
+        return list(self._rows(first, stop - first))
 
 
 # Book values summed in SQL stay exact in 64-bit integers below this cost (the

@@ -50,6 +50,21 @@ def locked(subscription_id: int) -> Subscription:
     return subscription
 
 
+def _current(subscription_id: int, version: int) -> Subscription:
+    """The subscription, locked, as the form that changes it last saw it."""
+    subscription = locked(subscription_id)
+    if subscription.version != version:
+        raise Refused(STALE)
+    return subscription
+
+
+def _save(subscription: Subscription) -> None:
+    """Keep a change: a new version, so a form from before it is stale."""
+    subscription.version += 1
+    subscription.updated_at = utcnow()
+    subscription.save()
+
+
 def seats_in_use(subscription_id: int) -> int:
     return (
         SubscriptionSeat.select()
@@ -103,9 +118,7 @@ def update(subscription_id: int, values: dict, *, version: int, actor: User) -> 
     """Apply an edit made against `version`. Returns the changes, {} when none."""
     require_lead(actor, "edit subscriptions")
     with write():
-        subscription = locked(subscription_id)
-        if subscription.version != version:
-            raise Refused(STALE)
+        subscription = _current(subscription_id, version)
         fields = rules.check_fields(**values, seats_in_use=seats_in_use(subscription_id))
         _check_links(fields)
         changes = {}
@@ -115,9 +128,7 @@ def update(subscription_id: int, values: dict, *, version: int, actor: User) -> 
                 setattr(subscription, name, value)
         if not changes:
             return {}
-        subscription.version += 1
-        subscription.updated_at = utcnow()
-        subscription.save()
+        _save(subscription)
         history.record(subscription, "edited", actor=actor, data=changes)
     return changes
 
@@ -127,15 +138,11 @@ def set_key(subscription_id: int, licence_key: str, *, version: int, actor: User
     require_lead(actor, "change licence keys")
     key = rules.check_key(licence_key)
     with write():
-        subscription = locked(subscription_id)
-        if subscription.version != version:
-            raise Refused(STALE)
+        subscription = _current(subscription_id, version)
         if subscription.licence_key == key:
             return
         subscription.licence_key = key
-        subscription.version += 1
-        subscription.updated_at = utcnow()
-        subscription.save()
+        _save(subscription)
         history.record(subscription, "key_changed", actor=actor, note="" if key else "Removed")
 
 
@@ -156,9 +163,7 @@ def renew(
     """It renewed: the next renewal date (by default one period on)."""
     require_lead(actor, "renew subscriptions")
     with write():
-        subscription = locked(subscription_id)
-        if subscription.version != version:
-            raise Refused(STALE)
+        subscription = _current(subscription_id, version)
         if rules.is_cancelled(subscription):
             raise Refused("This subscription is cancelled.")
         before = subscription.renews_on
@@ -170,9 +175,7 @@ def renew(
         if subscription.starts_on and after < subscription.starts_on:
             raise Invalid({"renews_on": "The renewal date is before the start."})
         subscription.renews_on = after
-        subscription.version += 1
-        subscription.updated_at = utcnow()
-        subscription.save()
+        _save(subscription)
         history.record(
             subscription,
             "renewed",
@@ -188,18 +191,14 @@ def cancel(
     """Cancel it: it runs to `ended_on`, then stops; no more reminders."""
     require_lead(actor, "cancel subscriptions")
     with write():
-        subscription = locked(subscription_id)
-        if subscription.version != version:
-            raise Refused(STALE)
+        subscription = _current(subscription_id, version)
         if rules.is_cancelled(subscription):
             raise Refused("This subscription is already cancelled.")
         ended_on = rules.check_end(ended_on, subscription)
         subscription.cancelled_at = utcnow()
         subscription.ended_on = ended_on
         subscription.auto_renews = False
-        subscription.version += 1
-        subscription.updated_at = utcnow()
-        subscription.save()
+        _save(subscription)
         history.record(
             subscription,
             "cancelled",
