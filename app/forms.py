@@ -25,6 +25,7 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -143,6 +144,12 @@ class WholeNumber(IntegerField):
             self.data = None
             raise ValueError(self.message)
         self.data = int(raw)
+
+    def pre_validate(self, form):
+        # A number that could not be read already says why: the range check
+        # would only say it again.
+        if self.process_errors:
+            raise StopValidation()
 
 
 class DateMessages:

@@ -681,3 +681,12 @@ def test_the_list_and_a_subscriptions_page_do_not_query_per_row(client, auth, co
     with count_queries(at_most=8):
         page, _ = client.soup(f"/subscriptions/{s.id}")
     assert page.select_one("#seats-text").get_text() == "1 of 5"
+
+
+def test_an_unreadable_number_is_said_once(client, auth):
+    """Seats of "-3" gets one message, not the same one twice."""
+    auth.login("lead")
+    response = client.form("/subscriptions/new", {"seats": "-3", "product": "X"})
+    assert response.status_code in (200, 422)
+    text = response.get_data(as_text=True)
+    assert text.count("Give a whole number from 1 to 100000, or leave it blank.") == 1

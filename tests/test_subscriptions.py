@@ -240,3 +240,51 @@ def test_eight_people_ask_for_the_last_seat_at_once(app):
     assert outcomes == ["All 3 seats are taken. Free one, or add seats first."] * 7 + ["given"]
     assert subscriptions.seats_in_use(subscription.id) == 3
     assert kinds(subscription).count("seat_assigned") == 3
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"renews_on": date(9999, 12, 31)}, "renews_on"),
+        ({"starts_on": date(1, 1, 1), "renews_on": None}, "starts_on"),
+    ],
+)
+def test_dates_out_of_range_are_refused(app, overrides, field):
+    lead = factories.make_user("lead")
+    vendor = vendors.save_vendor("Figma", actor=lead)
+    with pytest.raises(Invalid) as refused:
+        subscriptions.create({**values(vendor.id), **overrides}, actor=lead)
+    assert refused.value.errors[field] == rules.DATE_RANGE
+
+
+def test_renewing_past_the_last_date_is_refused_and_the_page_still_opens(app, client, auth):
+    """A renewal typed as 31 Dec 2100 has no next period: the page offers none
+    (it used to fail on year 10000's sort), and Renewed asks for a date."""
+    lead = auth.login("lead")
+    subscription = make_subscription(lead, renews_on=date(2100, 12, 31), period="year")
+    assert rules.next_renewal(subscription) is None
+    with pytest.raises(Invalid) as refused:
+        subscriptions.renew(subscription.id, version=1, actor=lead, renews_on=date(2101, 1, 1))
+    assert refused.value.errors == {"renews_on": rules.DATE_RANGE}
+    with pytest.raises(Invalid, match="Give the next renewal date"):
+        subscriptions.renew(subscription.id, version=1, actor=lead, renews_on=None)
+    assert client.get(f"/subscriptions/{subscription.id}").status_code == 200
+
+
+def test_the_history_says_what_changed(app):
+    lead = factories.make_user("lead")
+    subscription = make_subscription(lead, product="Figma Professional", cost_cents=1500)
+    subscriptions.update(
+        subscription.id,
+        values(subscription.vendor_id, product="Figma Pro", cost_cents=1800, seats=7),
+        version=1,
+        actor=lead,
+    )
+    subscriptions.renew(subscription.id, version=2, actor=lead, renews_on=None)
+    subscriptions.cancel(subscription.id, version=3, actor=lead, ended_on=date(2027, 3, 31))
+    said = {line.kind: line.details for line in history.lines(subscription.id)}
+    assert said["edited"] == (
+        "Product: Figma Professional → Figma Pro; Seats: 5 → 7; Cost: 15.00 → 18.00"
+    )
+    assert said["renewed"] == "next renewal 1 Feb 2027"
+    assert said["cancelled"] == "runs to 31 Mar 2027"

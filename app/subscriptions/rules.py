@@ -26,6 +26,15 @@ NOTES_MAX = 10_000
 
 MONTHS = {"month": 1, "year": 12}
 
+# Dates outside these are typing mistakes (a year of 9999), not contracts.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+DATE_RANGE = f"Pick a date between {FIRST_DAY.year} and {LAST_DAY.year}."
+
+
+def in_range(day: date | None) -> bool:
+    return day is None or FIRST_DAY <= day <= LAST_DAY
+
 
 # What a subscription holds ----------------------------------------------------
 
@@ -93,7 +102,11 @@ def check_fields(
         errors["cost"] = "That cost is too large."
     if period not in SUBSCRIPTION_PERIODS:
         errors["period"] = "Choose monthly or yearly."
-    if starts_on and renews_on and renews_on < starts_on:
+    if not in_range(starts_on):
+        errors["starts_on"] = DATE_RANGE
+    if not in_range(renews_on):
+        errors["renews_on"] = DATE_RANGE
+    elif starts_on and renews_on and renews_on < starts_on:
         errors["renews_on"] = "The renewal date is before the start."
     if remind_days is None:
         remind_days = REMIND_DAYS
@@ -144,6 +157,8 @@ def check_end(ended_on: date | None, subscription: Subscription) -> date:
     """The last day a cancelled subscription runs."""
     if ended_on is None:
         raise Invalid({"ended_on": "Give the last day it runs."})
+    if not in_range(ended_on):
+        raise Invalid({"ended_on": DATE_RANGE})
     if subscription.starts_on and ended_on < subscription.starts_on:
         raise Invalid({"ended_on": "The end date is before the start."})
     return ended_on
@@ -227,13 +242,15 @@ def seats_text(seats: int | None, in_use: int) -> str:
 
 def next_renewal(subscription: Subscription) -> date | None:
     """One period after the current renewal date (the last day of a shorter
-    month when the day does not exist)."""
+    month when the day does not exist); None past the last date kept."""
     current = subscription.renews_on
     if current is None:
         return None
     months = MONTHS.get(subscription.period, 12)
     total = current.month - 1 + months
     year, month = current.year + total // 12, total % 12 + 1
+    if year > LAST_DAY.year:
+        return None
     for day in range(current.day, 27, -1):
         try:
             return date(year, month, day)

@@ -170,6 +170,8 @@ def renew(
         after = renews_on or rules.next_renewal(subscription)
         if after is None:
             raise Invalid({"renews_on": "Give the next renewal date."})
+        if not rules.in_range(after):
+            raise Invalid({"renews_on": rules.DATE_RANGE})
         if before and after <= before:
             raise Invalid({"renews_on": "The next renewal must be after the current one."})
         if subscription.starts_on and after < subscription.starts_on:
