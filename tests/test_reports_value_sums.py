@@ -75,3 +75,17 @@ def test_totals_equal_the_rows_added_up(app, rows):
         assert shown(totals) == added(mine)
     # A page is the same rows as the whole list, in the same order.
     assert [h.code for h in report.holdings[3:7]] == [h.code for h in holdings[3:7]]
+
+    # In the list's order (by category ignoring case, "No category" last, then by
+    # name), and pages of any size, put together, are the whole list: a page reads
+    # only the categories it reaches.
+    def order(h) -> tuple:
+        return (h.category == "", h.category.lower(), h.name.lower())
+
+    assert [order(h) for h in holdings] == sorted(order(h) for h in holdings)
+    for size in (1, 2, 7):
+        paged = [
+            h.code for first in range(0, len(holdings), size)
+            for h in report.holdings[first : first + size]
+        ]  # fmt: skip
+        assert paged == [h.code for h in holdings]

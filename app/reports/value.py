@@ -33,7 +33,7 @@ from peewee import JOIN, Case, Value, fn
 
 from ..database import is_sqlite
 from ..models import Asset, Category, Team, User
-from ..register.teams_rules import NO_TEAM, team_id_of
+from ..register.teams_rules import NO_TEAM, team_id_of, team_sql
 from .common import LazyRows, as_date, local_midnight, one_decimal, raw_rows
 
 # 30.4375 days = 487/16 of a day, so months = days × 16 / 487 exactly.
@@ -170,21 +170,32 @@ class _Departments:
 
     def __call__(self, team_id: int | None, holder_id: int | None) -> str:
         holder_team = self.holder_teams.get(holder_id) if holder_id is not None else None
-        found = team_id_of(team_id, holder_team)
-        return self.names.get(found, "") if found is not None else ""
+        return self.name(team_id_of(team_id, holder_team))
+
+    def name(self, department_id: int | None) -> str:
+        """The name of a department already worked out (as `team_sql` does)."""
+        return self.names.get(department_id, "") if department_id is not None else ""
 
 
 class _ByCategoryThenName(LazyRows[Holding]):
     """Every asset's holding, by category then name, read from the register only
-    as far as a page or the CSV gets (a page of 100,000 makes 50 rows)."""
+    as far as a page or the CSV gets (a page of 100,000 makes 50 rows).
 
-    def __init__(self, as_of: date, day_after: datetime, count: int):
-        self.as_of, self.day_after, self.total = as_of, day_after, count
+    `groups` are the categories in the list's order, as (ids, assets counted):
+    categories whose names differ only in case share a group, and the assets
+    with no category come last (ids None). A page reads only the groups it
+    reaches, each along the (category, lower(name), id) index, so nothing sorts
+    the whole register."""
+
+    def __init__(self, as_of: date, day_after: datetime, groups: list[tuple[list | None, int]]):
+        self.as_of, self.day_after, self.groups = as_of, day_after, groups
+        self.total = sum(count for _ids, count in groups)
 
     def __len__(self) -> int:
         return self.total
 
-    def _rows(self, offset: int = 0, limit: int | None = None) -> Iterator[Holding]:
+    def _group(self, ids: list | None, offset: int, limit: int | None) -> Iterator[Holding]:
+        in_group = Asset.category.is_null() if ids is None else Asset.category.in_(ids)
         query = (
             Asset.select(
                 Asset.code,
@@ -199,16 +210,15 @@ class _ByCategoryThenName(LazyRows[Holding]):
                 Asset.holder,
             )
             .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
-            .where(_held_on(self.as_of, self.day_after))
-            .order_by(
-                Category.name.is_null(), fn.LOWER(Category.name), fn.LOWER(Asset.name), Asset.id
-            )
+            .where(in_group, _held_on(self.as_of, self.day_after))
+            .order_by(fn.LOWER(Asset.name), Asset.id)
         )
         if limit is not None:
             query = query.limit(limit)
         if offset:
             query = query.offset(offset)
-        department = _Departments()
+        department = self.department
+        as_of = self.as_of
         rows = raw_rows(query)
         for code, name, cost, bought, category_id, category, life, salvage, team, holder in rows:
             h = Holding(
@@ -221,7 +231,21 @@ class _ByCategoryThenName(LazyRows[Holding]):
                 salvage or 0,
                 team=department(team, holder),
             )
-            yield _valued(h, category_id is not None, self.as_of)
+            yield _valued(h, category_id is not None, as_of)
+
+    def _rows(self, offset: int = 0, limit: int | None = None) -> Iterator[Holding]:
+        self.department = _Departments()
+        for ids, count in self.groups:
+            if offset >= count:  # the whole group is before the first row wanted
+                offset -= count
+                continue
+            take = None if limit is None else min(limit, count - offset)
+            yield from self._group(ids, offset, take)
+            offset = 0
+            if limit is not None:
+                limit -= take or 0
+                if limit <= 0:
+                    return
 
     def __iter__(self) -> Iterator[Holding]:
         return self._rows()
@@ -271,6 +295,22 @@ def _depreciated_sql():
     )
 
 
+def _in_list_order(counted: dict[int | None, int]) -> list[tuple[list | None, int]]:
+    """The categories with assets in the list, in its order (by name ignoring case,
+    "No category" last), as (category ids, assets): one group per name."""
+    names = dict(Category.select(Category.id, Category.name).tuples())
+    by_name: dict[str, tuple[list, int]] = {}
+    for category_id, n in counted.items():
+        if category_id is not None:
+            key = names.get(category_id, "").lower()
+            ids, total = by_name.get(key, ([], 0))
+            by_name[key] = ([*ids, category_id], total + n)
+    groups: list[tuple[list | None, int]] = [by_name[key] for key in sorted(by_name)]
+    if counted.get(None):
+        groups.append((None, counted[None]))
+    return groups
+
+
 def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
     """Book value per asset and totals per category, as of the end of `as_of`.
 
@@ -282,9 +322,9 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
     summed = depreciated & (Asset.cost_cents >= 0) & (Asset.cost_cents < _SUMMED_BELOW)
     query = (
         Asset.select(
+            Category.id,
             Category.name,
-            Asset.team,
-            Asset.holder,
+            team_sql(),
             fn.COUNT(Asset.id),
             fn.SUM(Asset.cost_cents),
             fn.SUM(Case(None, [(depreciated, 1)], 0)),
@@ -293,13 +333,13 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
         )
         .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
         .where(_held_on(as_of, day_after))
-        .group_by(Category.id, Category.name, Asset.team, Asset.holder)
+        .group_by(Category.id, Category.name, team_sql())
     )
     department_of = _Departments()
     report = Valuation(as_of)
     groups: dict[str, Totals] = {}
     departments: dict[str, Totals] = {}
-    count = 0
+    counted: dict[int | None, int] = {}  # assets per category id
 
     def add(category: str, department: str, sums: Totals) -> None:
         each = (
@@ -315,14 +355,14 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
             totals.depreciation_cents += sums.depreciation_cents
             totals.book_cents += sums.book_cents
 
-    for category, team_id, holder_id, n, cost, dep, dep_cost, book in raw_rows(query):
-        department = department_of(team_id, holder_id)
+    for category_id, category, team_id, n, cost, dep, dep_cost, book in raw_rows(query):
+        department = department_of.name(team_id)
         book = int(book or 0)
         sums = Totals(
             "", int(dep or 0), n - int(dep or 0), int(cost or 0), int(dep_cost or 0) - book, book
         )
         add(category or "", department, sums)
-        count += n
+        counted[category_id] = counted.get(category_id, 0) + n
     # The few too big (or negative) to sum in SQL: one by one, as the list does.
     rest = (
         Asset.select(
@@ -342,7 +382,7 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
         h = _valued(h, True, as_of)
         sums = Totals("", 0, 0, 0, h.depreciation_cents or 0, h.book_cents or 0)  # counted
         add(category, department_of(team_id, holder_id), sums)
-    report.holdings = _ByCategoryThenName(as_of, day_after, count)
+    report.holdings = _ByCategoryThenName(as_of, day_after, _in_list_order(counted))
     report.departments = [
         departments[key] for key in sorted(departments, key=lambda k: (k == "", k.lower()))
     ]
