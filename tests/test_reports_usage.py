@@ -130,6 +130,18 @@ def test_most_used_first_then_by_name(january):
     ]
 
 
+def test_every_page_is_that_part_of_the_whole_list(january):
+    """A page is read on its own (the database ranks the assets owned all period, the
+    few owned for part of it are merged in): any slice equals that slice of the whole."""
+    report = reports_usage.utilisation(JANUARY, UTC, NOW)
+    whole = [u.name for u in report.assets]
+    assert len(report.assets) == len(whole) == 7
+    for first in range(len(whole) + 1):
+        for stop in range(first, len(whole) + 2):
+            assert [u.name for u in report.assets[first:stop]] == whole[first:stop]
+    assert report.assets[4].name == "Out at the end" and report.assets[-1].name == "Imported"
+
+
 def test_category_figures_add_up_time_not_percentages(january):
     """Drills 13 of 20 days; Laptops 4.25 of 7.25; the rest 0.25 of 30; all 17.5 of 57.25."""
     report = reports_usage.utilisation(JANUARY, UTC, NOW)

@@ -184,6 +184,8 @@ class LazyRows(Sequence[T]):
 
     def __getitem__(self, index):
         if isinstance(index, int):
+            if index < 0:  # from the end, as a list counts
+                index += len(self)
             found = self[index : index + 1] if index >= 0 else []
             if not found:
                 raise IndexError(index)

@@ -21,13 +21,15 @@ The rule, exactly (the page and docs/reports.md say the same):
 
 from __future__ import annotations
 
+import bisect
+import heapq
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, SQL, NodeList, fn
+from peewee import JOIN, SQL, NodeList, Select, fn
 
 from ..database import is_sqlite
 from ..models import Asset, Category, CustodyInterval
@@ -145,10 +147,9 @@ def _micros(column):
     return seconds + fn.substr(column.concat(".000000"), 21, 6).cast("INTEGER")
 
 
-def _spell_us(start: datetime, end: datetime):
-    """SQL: microseconds of a spell of custody within [start, end) (the spell reaches
-    into it; one still open runs to `end`)."""
-    began, ended = CustodyInterval.started_at, CustodyInterval.ended_at
+def _spell_us(began, ended, start: datetime, end: datetime):
+    """SQL: microseconds of spells of custody (their `began` and `ended` columns)
+    within [start, end), added up (each reaches into it; one still open runs to `end`)."""
     if is_sqlite():  # text timestamps of one format: they compare as text
         a = fn.MAX(began, str(start))
         b = fn.MIN(fn.COALESCE(ended, str(end)), str(end))
@@ -165,93 +166,191 @@ def _spells_within(start: datetime, end: datetime):
     )
 
 
-def _used(window: _Window) -> dict[int, Usage]:
-    """Assets checked out for some of the time they were owned in the period, with
-    that time: their spells of custody (register/custody_intervals.py, the
-    projection of the custody events) that reach into it, cut to it.
-
-    The time is summed per asset in SQL, cut to the period; that is the answer for
-    an asset owned for the whole period (most of them). An asset owned for part of
-    it has its spells read again and cut to the time it was owned."""
-    start, end = window.start, window.end
-    per_asset = (
-        CustodyInterval.select(CustodyInterval.asset, _spell_us(start, end).alias("out_us"))
-        .where(*_spells_within(start, end))
-        .group_by(CustodyInterval.asset)
-    ).alias("spells")
-    query = (
-        Asset.select(per_asset.c.out_us, *_ASSET_COLUMNS)
-        .join(per_asset, on=(per_asset.c.asset_id == Asset.id))
-        .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
+def _every_spell_within(start: datetime, end: datetime):
+    """SQL: (asset, started, ended) of every spell with some of its time in
+    [start, end): those still open, then those that ended after `start`, each read
+    along the (ended_at, started_at, asset) index alone (one OR reads every spell)."""
+    spell = CustodyInterval
+    columns = (spell.asset, spell.started_at, spell.ended_at)
+    still_open = spell.select(*columns).where(spell.ended_at.is_null(), spell.started_at < end)
+    ended = spell.select(*columns).where(
+        spell.ended_at > start, spell.started_at < end, spell.ended_at > spell.started_at
     )
-    used: dict[int, Usage] = {}
-    partly: dict[int, tuple[datetime, datetime]] = {}
-    for out_us, asset_id, code, name, category, bought, created, retired in raw_rows(query):
-        owned = window(bought, created, retired)
-        if owned is None:
-            continue
-        row = Usage(name, code, category or "", (owned[1] - owned[0]) // MICRO, int(out_us))
-        if owned != (start, end):
-            partly[asset_id] = owned
-            row.out_us = 0
-        used[asset_id] = row
-    ids = list(partly)
+    return still_open.union_all(ended).alias("within")
+
+
+def _out_per_asset(start: datetime, end: datetime):
+    """SQL: (asset_id, out_us) of every asset checked out for some of [start, end)."""
+    within = _every_spell_within(start, end)
+    out_us = _spell_us(within.c.started_at, within.c.ended_at, start, end)
+    return (
+        Select([within], [within.c.asset_id, out_us.alias("out_us")])
+        .group_by(within.c.asset_id)
+        .alias("spells")
+    )
+
+
+def _never_out_within(start: datetime, end: datetime):
+    """SQL on Asset: no spell of custody has any of its time in [start, end)."""
+    spell = CustodyInterval
+    return ~fn.EXISTS(
+        spell.select(SQL("1")).where(
+            spell.asset == Asset.id,
+            spell.started_at < end,
+            spell.ended_at.is_null()
+            | ((spell.ended_at > start) & (spell.ended_at > spell.started_at)),
+        )
+    )
+
+
+def _partly_owned(period: Period, window: _Window) -> list[Usage]:
+    """The assets owned for part of the period only (bought, added or retired within
+    it: a few), each with the time it was owned and its spells cut to that time."""
+    start, end = window.start, window.end
+    partly = (
+        Asset.select(*_ASSET_COLUMNS)
+        .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
+        .where(_part_of_period(period, start, end))
+    )
+    usage: dict[int, Usage] = {}
+    owned: dict[int, tuple[datetime, datetime]] = {}
+    for asset_id, code, name, category, bought, created, retired in raw_rows(partly):
+        times = window(bought, created, retired)
+        if times is not None:
+            owned[asset_id] = times
+            usage[asset_id] = Usage(name, code, category or "", (times[1] - times[0]) // MICRO)
+    ids = list(owned)
     for i in range(0, len(ids), 1000):
         spells = CustodyInterval.select(
             CustodyInterval.asset, CustodyInterval.started_at, CustodyInterval.ended_at
-        ).where(CustodyInterval.asset.in_(ids[i : i + 1000]), *_spells_within(start, end))
+        ).where(CustodyInterval.asset.in_(id_list(ids[i : i + 1000])), *_spells_within(start, end))
         for asset_id, began, ended in raw_rows(spells):
-            owned = partly[asset_id]
-            a = max(as_datetime(began), owned[0])
-            b = min(as_datetime(ended), owned[1]) if ended is not None else owned[1]
+            begin, finish = owned[asset_id]
+            a = max(as_datetime(began), begin)
+            b = min(as_datetime(ended), finish) if ended is not None else finish
             if b > a:
-                used[asset_id].out_us += (b - a) // MICRO
-    return {asset_id: row for asset_id, row in used.items() if row.out_us > 0}
+                usage[asset_id].out_us += (b - a) // MICRO
+    return list(usage.values())
+
+
+def _most_used(u: Usage) -> tuple:
+    # A float is plenty to order by; the figures shown are exact.
+    return (-u.out_us / u.owned_us, u.name.lower(), u.code)
+
+
+def _by_name(u: Usage) -> tuple:
+    return (u.name.lower(), u.code)
+
+
+def _whole_used(period: Period, start: datetime, end: datetime) -> list[tuple[int, int, str]]:
+    """(asset id, time out, category) of every asset owned for the whole period and
+    checked out for some of it: one grouped query, without their codes and names."""
+    spells = _out_per_asset(start, end)
+    query = (
+        Asset.select(Asset.id, spells.c.out_us, Category.name)
+        .join(spells, on=(spells.c.asset_id == Asset.id))
+        .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
+        .where(_whole_period(period, start, end))
+    )
+    return [
+        (asset_id, int(out_us), category or "") for asset_id, out_us, category in raw_rows(query)
+    ]
 
 
 class _MostUsedFirst(LazyRows[Usage]):
-    """Every asset owned in the period, most used first, made only as far as it is
-    read: the ones used (a few thousand) are in memory, in order; the rest (used
-    0 %, in name order) are read from the register when a page or the CSV gets to
-    them, so a page of 100,000 assets does not build 100,000 rows."""
+    """Every asset owned in the period, most used first, then the unused by name,
+    made only as far as it is read, so a page of 100,000 assets does not build
+    100,000 rows.
 
-    def __init__(self, used: list[Usage], unused: int, window: _Window, period: Period):
-        self.used, self.unused, self.window, self.period = used, unused, window, period
-        self.used_codes = {u.code for u in used}
+    The used are ranked here by their share of time out alone; only the assets of
+    the runs of equal shares a page reaches are read for their codes and names,
+    which order each run. The unused are read from the register in name order."""
+
+    def __init__(
+        self,
+        period: Period,
+        window: _Window,
+        partly: list[Usage],
+        whole_used: list[tuple[int, int, str]],
+        unused: int,
+    ):
+        self.period, self.window = period, window
+        self.span = (window.end - window.start) // MICRO
+        ranked: list[tuple[float, Usage | tuple[int, int, str]]] = [
+            (-u.out_us / u.owned_us, u) for u in partly if u.out_us > 0
+        ]
+        ranked += [(-row[1] / self.span, row) for row in whole_used]
+        ranked.sort(key=lambda entry: entry[0])
+        self.ranked = ranked
+        self.shares = [share for share, _ in ranked]
+        self.partly_unused = sorted((u for u in partly if u.out_us == 0), key=_by_name)
+        self.unused = unused
+
+    @property
+    def used(self) -> int:
+        return len(self.ranked)
 
     def __len__(self) -> int:
-        return len(self.used) + self.unused
+        return self.used + self.unused
 
-    def _unused(self, skip: int = 0) -> Iterator[Usage]:
+    def _runs(self, first: int, stop: int) -> tuple[int, int]:
+        """[first, stop) widened to whole runs of equal shares."""
+        return (
+            bisect.bisect_left(self.shares, self.shares[first]),
+            bisect.bisect_right(self.shares, self.shares[stop - 1]),
+        )
+
+    def _made(self, lo: int, hi: int) -> list[Usage]:
+        """The used rows lo..hi (whole runs), with their names, in order."""
+        entries = self.ranked[lo:hi]
+        ids = [item[0] for _, item in entries if isinstance(item, tuple)]
+        named = {}
+        if ids:
+            rows = Asset.select(Asset.id, Asset.code, Asset.name).where(Asset.id.in_(id_list(ids)))
+            named = {asset_id: (code, name) for asset_id, code, name in raw_rows(rows)}
+        made = []
+        for _, item in entries:
+            if isinstance(item, Usage):
+                made.append(item)
+            else:
+                asset_id, out_us, category = item
+                code, name = named[asset_id]
+                made.append(Usage(name, code, category, self.span, out_us))
+        made.sort(key=_most_used)
+        return made
+
+    def _used_rows(self, first: int, stop: int) -> list[Usage]:
+        lo, hi = self._runs(first, stop)
+        return self._made(lo, hi)[first - lo : stop - lo]
+
+    def _unused_rows(self) -> Iterator[Usage]:
         start, end = self.window.start, self.window.end
         query = (
-            Asset.select(*_ASSET_COLUMNS)
+            Asset.select(Asset.code, Asset.name, Category.name)
             .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
-            .where(
-                _whole_period(self.period, start, end) | _part_of_period(self.period, start, end)
-            )
+            .where(_whole_period(self.period, start, end), _never_out_within(start, end))
             .order_by(fn.LOWER(Asset.name), Asset.code)
         )
-        for _id, code, name, category, bought, created, retired in raw_rows(query):
-            if code in self.used_codes:
-                continue
-            owned = self.window(bought, created, retired)
-            if owned is None:
-                continue
-            if skip:
-                skip -= 1
-                continue
-            yield Usage(name, code, category or "", (owned[1] - owned[0]) // MICRO, 0)
+        whole = (
+            Usage(name, code, category or "", self.span, 0)
+            for code, name, category in raw_rows(query)
+        )
+        return heapq.merge(self.partly_unused, whole, key=_by_name)
 
     def __iter__(self) -> Iterator[Usage]:
-        yield from self.used
-        yield from self._unused()
+        first = 0
+        while first < self.used:  # a thousand or so at a time, in whole runs
+            lo, hi = self._runs(first, min(first + 1000, self.used))
+            yield from self._made(lo, hi)
+            first = hi
+        yield from self._unused_rows()
 
     def _slice(self, first: int, stop: int) -> list[Usage]:
-        rows = self.used[first:stop]
-        if stop > len(self.used):
-            skip = max(first - len(self.used), 0)
-            rows += list(islice(self._unused(skip), max(stop - max(first, len(self.used)), 0)))
+        rows: list[Usage] = []
+        if first < self.used:
+            rows += self._used_rows(first, min(stop, self.used))
+        if stop > self.used:
+            rows += islice(self._unused_rows(), max(first - self.used, 0), stop - self.used)
         return rows
 
 
@@ -259,17 +358,16 @@ def utilisation(period: Period, zone: ZoneInfo, now: datetime) -> Utilisation:
     """Per asset (most used first) and per category (by name), for the period.
 
     The time out comes from the spells of custody, which equal a replay of the
-    custody events (register/custody_intervals.py). The
-    owned time of the assets owned for the whole period is counted in SQL, per
-    category; only the assets used in it and those owned for part of it are
-    looked at one by one."""
+    custody events (register/custody_intervals.py). The assets owned for the
+    whole period (nearly all) are counted per category in SQL and their time out
+    summed per asset in SQL; only those owned for part of it are looked at one by
+    one."""
     start, end = period.bounds(zone)
     end = min(end, now)
     report = Utilisation(period, [], [])
     if end <= start:
         return report
     window = _Window(start, end, zone)
-    used = _used(window)
     categories: dict[str, Usage] = {}
 
     def add(category: str, assets: int, owned_us: int, out_us: int) -> None:
@@ -290,21 +388,17 @@ def utilisation(period: Period, zone: ZoneInfo, now: datetime) -> Utilisation:
     span = (end - start) // MICRO
     for category, count in raw_rows(whole):
         add(category or "", count, count * span, 0)
-    partly = (
-        Asset.select(*_ASSET_COLUMNS)
-        .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
-        .where(_part_of_period(period, start, end))
-    )
-    for _id, _code, _name, category, bought, created, retired in raw_rows(partly):
-        owned = window(bought, created, retired)
-        if owned is not None:
-            add(category or "", 1, (owned[1] - owned[0]) // MICRO, 0)
-    for row in used.values():
-        add(row.category, 0, 0, row.out_us)  # owned and counted above
-    # Most used first (a float is plenty to order by; the figures shown are exact),
-    # then the unused by name.
-    ranked = sorted(used.values(), key=lambda u: (-u.out_us / u.owned_us, u.name.lower(), u.code))
-    report.assets = _MostUsedFirst(ranked, report.total.assets - len(ranked), window, period)
+    whole_used = _whole_used(period, start, end)
+    out_per_category: dict[str, int] = {}
+    for _id, out_us, category in whole_used:
+        out_per_category[category] = out_per_category.get(category, 0) + out_us
+    for category, out_us in out_per_category.items():
+        add(category, 0, 0, out_us)  # owned and counted above
+    partly = _partly_owned(period, window)
+    for row in partly:
+        add(row.category, 1, row.owned_us, row.out_us)
+    used = len(whole_used) + sum(1 for row in partly if row.out_us > 0)
+    report.assets = _MostUsedFirst(period, window, partly, whole_used, report.total.assets - used)
     report.categories = sorted(
         categories.values(), key=lambda u: (u.category == "", u.name.lower())
     )

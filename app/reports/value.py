@@ -330,6 +330,7 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
             fn.SUM(Case(None, [(depreciated, 1)], 0)),
             fn.SUM(Case(None, [(summed, Asset.cost_cents)], 0)),
             fn.SUM(Case(None, [(summed, _book_sql(as_of))], 0)),
+            fn.SUM(Case(None, [(summed, 1)], 0)),
         )
         .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
         .where(_held_on(as_of, day_after))
@@ -355,7 +356,8 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
             totals.depreciation_cents += sums.depreciation_cents
             totals.book_cents += sums.book_cents
 
-    for category_id, category, team_id, n, cost, dep, dep_cost, book in raw_rows(query):
+    unsummed = 0  # depreciated, but too big (or negative) to sum in SQL
+    for category_id, category, team_id, n, cost, dep, dep_cost, book, in_sql in raw_rows(query):
         department = department_of.name(team_id)
         book = int(book or 0)
         sums = Totals(
@@ -363,25 +365,27 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
         )
         add(category or "", department, sums)
         counted[category_id] = counted.get(category_id, 0) + n
-    # The few too big (or negative) to sum in SQL: one by one, as the list does.
-    rest = (
-        Asset.select(
-            Category.name,
-            Asset.team,
-            Asset.holder,
-            Asset.cost_cents,
-            Asset.purchase_date,
-            Category.useful_life_months,
-            Category.salvage_percent,
+        unsummed += int(dep or 0) - int(in_sql or 0)
+    # The few too big (or negative) to sum in SQL, if any: one by one, as the list does.
+    if unsummed:
+        rest = (
+            Asset.select(
+                Category.name,
+                Asset.team,
+                Asset.holder,
+                Asset.cost_cents,
+                Asset.purchase_date,
+                Category.useful_life_months,
+                Category.salvage_percent,
+            )
+            .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
+            .where(_held_on(as_of, day_after) & depreciated & ~summed)
         )
-        .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
-        .where(_held_on(as_of, day_after) & depreciated & ~summed)
-    )
-    for category, team_id, holder_id, cost, bought, life, salvage in raw_rows(rest):
-        h = Holding("", "", category, cost, as_date(bought), life, salvage or 0)
-        h = _valued(h, True, as_of)
-        sums = Totals("", 0, 0, 0, h.depreciation_cents or 0, h.book_cents or 0)  # counted
-        add(category, department_of(team_id, holder_id), sums)
+        for category, team_id, holder_id, cost, bought, life, salvage in raw_rows(rest):
+            h = Holding("", "", category, cost, as_date(bought), life, salvage or 0)
+            h = _valued(h, True, as_of)
+            sums = Totals("", 0, 0, 0, h.depreciation_cents or 0, h.book_cents or 0)  # counted
+            add(category, department_of(team_id, holder_id), sums)
     report.holdings = _ByCategoryThenName(as_of, day_after, _in_list_order(counted))
     report.departments = [
         departments[key] for key in sorted(departments, key=lambda k: (k == "", k.lower()))
