@@ -17,7 +17,8 @@ from ..models import SUBSCRIPTION_KINDS, SUBSCRIPTION_PERIODS, Subscription
 
 # Limits past which a figure is a typing mistake, not a contract.
 MAX_SEATS = 100_000
-MAX_COST_CENTS = 10**9  # ten million a period (and within a 32-bit column)
+# Ten million a period: stricter than any amount's ceiling (ops.money.MAX_CENTS).
+MAX_COST_CENTS = 10**9
 MAX_REMIND_DAYS = 365
 REMIND_DAYS = 30  # the default: a reminder 30 days before each renewal
 PRODUCT_MAX = 200
