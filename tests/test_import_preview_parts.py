@@ -45,9 +45,10 @@ def test_the_shared_sections_are_the_same_on_both_previews(both):
         ours, theirs = assets.select_one(selector), subscriptions.select_one(selector)
         assert ours is not None and theirs is not None, selector
         assert str(ours) == str(theirs), selector
-    assert assets.select_one("#import-size").get_text() == subscriptions.select_one(
-        "#import-size"
-    ).get_text()
+    assert (
+        assets.select_one("#import-size").get_text()
+        == subscriptions.select_one("#import-size").get_text()
+    )
 
 
 def test_an_ambiguous_date_is_asked_for_the_same_way_and_blocks_both(both):
