@@ -96,7 +96,7 @@ def optional_int(value):
 
 
 def parse_money(raw: str) -> int | None:
-    """Money typed by a person to integer cents (the rule: ops.rules.read_amount)."""
+    """Money typed by a person to integer cents (the rule: ops.money.read_amount)."""
     return read_amount(raw, lone_dot_groups=False)
 
 

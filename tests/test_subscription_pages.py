@@ -12,7 +12,7 @@ import pytest
 
 from app import models
 from app.models import Subscription, SubscriptionAttachment, SubscriptionEvent, SubscriptionSeat
-from app.subscriptions import seats, vendors
+from app.subscriptions import rules, seats, subscriptions, vendors
 
 from . import factories
 from .pages import field_error, path_of, selected, soup_of
@@ -592,6 +592,41 @@ def test_the_person_and_leads_see_the_persons_seats(client, auth):
     page, _ = client.soup(f"/people/{member.id}")
     [row] = page.select("#person-seats li")
     assert row.select_one("a")["href"] == f"/subscriptions/{s.id}"
+
+
+def test_my_seats_mark_a_cancelled_or_not_started_subscription(client, auth, clock):
+    """Today is 11 March 2026. A seat on a subscription that no longer runs says
+    so with the day it ended; one cancelled but still running says to when."""
+    lead = factories.make_user("lead")
+    member = factories.make_user("member", name="Mo Member")
+    running = make_subscription(lead, "Adobe", product="A running")
+    ended = make_subscription(lead, "Adobe", product="B ended")
+    ending = make_subscription(lead, "Adobe", product="C ending")
+    later = make_subscription(lead, "Adobe", product="D later", starts_on=date(2026, 5, 1))
+    for s in (running, ended, ending, later):
+        seats.assign(s.id, member.id, actor=lead)
+    for s, last_day in ((ended, date(2026, 2, 28)), (ending, date(2026, 6, 30))):
+        subscriptions.cancel(s.id, version=s.version, actor=lead, ended_on=last_day)
+    auth.login(user=member)
+    mine, _ = client.soup("/my-seats")
+    rows = mine.select("#person-seats li")
+    shown = [
+        (
+            row.select_one(".row-main strong").get_text(),
+            [(" ".join(b["class"]), b.get_text()) for b in row.select(".row-main .badge")],
+            row.select_one(".row-sub").get_text(" ", strip=True).split(" · ")[1:],
+        )
+        for row in rows
+    ]
+    assert shown == [
+        ("A running", [], []),
+        ("B ended", [("badge overdue", "Cancelled")], ["ended 28 Feb 2026"]),
+        ("C ending", [("badge quiet", "Cancelled")], ["runs to 30 Jun 2026"]),
+        ("D later", [("badge quiet", "Not started")], ["starts 01 May 2026"]),
+    ]
+    # The page's "not running" is the reports' (rules.running_sql): A and C run today.
+    running_today = Subscription.select().where(rules.running_sql(date(2026, 3, 11)))
+    assert {s.product for s in running_today} == {"A running", "C ending"}
 
 
 def test_the_search_box_finds_subscriptions_for_leads(client, auth):

@@ -7,6 +7,7 @@ from typing import BinaryIO
 
 from ..errors import Invalid
 from ..models import FAULT_SEVERITIES, Asset, Event, Fault, User, utcnow
+from ..ops import money
 from ..prepared import Prepared
 from ..register import events, uploads
 from . import rules
@@ -35,6 +36,8 @@ def _cost(cost_cents: int | None) -> dict:
         return {}
     if cost_cents < 0:
         raise Invalid({"cost_cents": "Cost cannot be negative."})
+    if money.too_large(cost_cents):
+        raise Invalid({"cost_cents": money.TOO_LARGE})
     return {"cost_cents": cost_cents}
 
 

@@ -140,7 +140,18 @@ def without_currency(text: str) -> str:
     return text
 
 
-AMOUNT_MAX = Decimal("1e10")  # ten digits before the point: no asset costs more
+# Amounts are kept as cents in 32-bit INTEGER columns (an asset's cost, a
+# category's replacement cost, a subscription's cost): PostgreSQL refuses a
+# larger number, SQLite would keep it. So no amount may pass this, whether typed,
+# imported or handed to a service; repair costs (kept in the history) too.
+MAX_CENTS = 2**31 - 1
+MAX_AMOUNT = f"{MAX_CENTS // 100:,}.{MAX_CENTS % 100:02d}"  # "21,474,836.47"
+TOO_LARGE = f"An amount is at most {MAX_AMOUNT}."
+
+
+def too_large(cents: int | None) -> bool:
+    """Past MAX_CENTS: what a service refuses with TOO_LARGE."""
+    return cents is not None and cents > MAX_CENTS
 
 
 def read_amount(text: str, *, lone_dot_groups: bool = True) -> int | None:
@@ -178,8 +189,8 @@ def read_amount(text: str, *, lone_dot_groups: bool = True) -> int | None:
     if len(fraction) > 2:
         raise ValueError(f"“{raw}” has more than two decimal places.")
     amount = Decimal(re.sub(r"[.,]", "", whole) + ("." + fraction if decimal else ""))
-    if amount >= AMOUNT_MAX:
-        raise ValueError(f"“{raw}” is too large.")
+    if amount * 100 > MAX_CENTS:
+        raise ValueError(f"“{raw}” is too large: an amount is at most {MAX_AMOUNT}.")
     return int(amount * 100)
 
 

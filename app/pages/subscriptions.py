@@ -5,7 +5,7 @@ app/subscriptions/rules.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from peewee import JOIN, fn
@@ -205,9 +205,10 @@ def detail(subscription_id: int, today: date) -> Detail | None:
     )
 
 
-def person_seats(person_id: int) -> list[seats.Held]:
-    """The seats a person holds now, for their page and their home."""
-    return seats.of_person(person_id)
+def person_seats(person_id: int, today: date) -> list[seats.Held]:
+    """The seats a person holds now, for their page and their home, each with
+    where its subscription stands (cancelled, ended, not started)."""
+    return [replace(h, standing=rules.standing(h, today)) for h in seats.of_person(person_id)]
 
 
 def search_hits(text: str) -> list[tuple[int, str, str]]:

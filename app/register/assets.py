@@ -13,6 +13,7 @@ from ..custody import servicing
 from ..database import is_sqlite, write
 from ..errors import Conflict, Invalid, NotFound
 from ..models import STATUS_LABELS, Asset, Category, Event, Location, Team, User, utcnow
+from ..ops import money
 from ..prepared import Prepared
 from ..replacement import life
 from ..reservations import rules as reservation_rules
@@ -99,6 +100,8 @@ def _resolve(values: dict, *, exclude_id: int | None = None, asset: Asset | None
     cost = out.get("cost_cents")
     if cost is not None and cost < 0:
         errors["cost_cents"] = "Cost cannot be negative."
+    elif money.too_large(cost):
+        errors["cost_cents"] = money.TOO_LARGE
     try:
         servicing.check_interval(out.get("service_interval_days"))
     except Invalid as exc:

@@ -3,7 +3,7 @@
 The file is checked and written first (outside the transaction, so a slow disk
 never holds the write lock); the row and its `attachment_added` event are then
 written together. Anything that goes wrong after the file is written removes it
-again, so a refused upload leaves nothing behind.
+again, so a refused upload leaves nothing behind: uploads.store_under_key.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from peewee import JOIN, IntegrityError, fn
+from peewee import JOIN, fn
 
-from ..custody.engine import clean_key
 from ..database import write
 from ..errors import Invalid, NotFound
 from ..models import Asset, Attachment, Event, User
@@ -111,20 +110,13 @@ def add(
     asset = _asset(code)
     if stream is None:
         raise Invalid({"file": "Choose a photo or a PDF to upload."})
-    key = clean_key(key)
-    stored = uploads.save_attachment(stream, folder)
-    try:
-        change = _record(asset, actor, stored, original_name, key)
-    except IntegrityError:
-        # The same key committed by a concurrent request (PostgreSQL reaches
-        # here; SQLite's single writer sees the first event in _record).
-        change = Change("Already added.", duplicate=True)
-    except BaseException:
-        uploads.discard(folder, stored.name)
-        raise
-    if change.duplicate:
-        uploads.discard(folder, stored.name)
-    return change
+    return uploads.store_under_key(
+        stream,
+        folder,
+        key,
+        lambda stored, key: _record(asset, actor, stored, original_name, key),
+        already=Change("Already added.", duplicate=True),
+    )
 
 
 def _record(asset: Asset, actor: User, stored, original_name: str, key: str | None) -> Change:

@@ -12,6 +12,7 @@ from ..custody import servicing
 from ..database import write
 from ..errors import Invalid, NotFound
 from ..models import Asset, Category, Kit, LabelCode, Location, User
+from ..ops import money
 from ..replacement import life
 from . import events
 from .rules import MAX_LOCATION_DEPTH, TOO_DEEP
@@ -274,11 +275,11 @@ CATEGORY_NUMBERS = {
     "service_interval_days": (1, 3650, "Give a number of days from 1 to 3650, or leave it blank."),
     "useful_life_months": (1, 600, "Give a number of months from 1 to 600, or leave it blank."),
     "salvage_percent": (0, 100, "Give a percentage from 0 to 100, or leave it blank."),
-    # The replacement plan's cost (cents); the same ceiling as any amount typed.
+    # The replacement plan's cost (cents); the same ceiling as any amount.
     "replacement_cost_cents": (
         0,
-        10**12 - 1,
-        "Give an amount under 10,000,000,000, or leave it blank.",
+        money.MAX_CENTS,
+        f"Give an amount up to {money.MAX_AMOUNT}, or leave it blank.",
     ),
 }
 

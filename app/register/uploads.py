@@ -12,10 +12,14 @@ import io
 import os
 import secrets
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol, TypeVar
 
+from peewee import IntegrityError
+
+from ..custody.engine import clean_key
 from ..errors import Invalid, TooLarge
 
 MEGABYTE = 1024 * 1024
@@ -250,6 +254,45 @@ def save_attachment(stream: BinaryIO, folder: Path) -> Stored:
             discard(folder, name)
             raise
     return Stored(name, file_type, len(data), thumb is not None)
+
+
+class Recorded(Protocol):
+    """What recording an upload returns: whether it was a repeat of a done action."""
+
+    @property
+    def duplicate(self) -> bool: ...
+
+
+R = TypeVar("R", bound=Recorded)
+
+
+def store_under_key(
+    stream: BinaryIO,
+    folder: Path,
+    key: str | None,
+    record: Callable[[Stored, str | None], R],
+    already: R,
+) -> R:
+    """Store one upload, then record it (its row and event) under an action key.
+
+    The file is written first, outside the transaction, so a slow disk never holds
+    the write lock. `record` gets the stored file and the cleaned key. When the
+    key was already used (a resent form: `record` says so, or PostgreSQL's unique
+    key refuses a concurrent twin and `already` stands in) or the write fails,
+    the file is removed again, so nothing is left on disk without its row.
+    """
+    key = clean_key(key)
+    stored = save_attachment(stream, folder)
+    try:
+        result = record(stored, key)
+    except IntegrityError:  # SQLite's single writer sees the first key in `record`
+        result = already
+    except BaseException:
+        discard(folder, stored.name)
+        raise
+    if result.duplicate:
+        discard(folder, stored.name)
+    return result
 
 
 def thumb_path(folder: Path, stored_name: str) -> Path:

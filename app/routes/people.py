@@ -92,7 +92,7 @@ def detail(person_id: int):
         holdings=list(people.holdings(person)),
         return_seats=bool(seats.of_person(person.id)),  # Return all frees them too
         receipts=receipt_page.for_person(person, current_user),
-        seats=subscription_page.person_seats(person.id),
+        seats=subscription_page.person_seats(person.id, local_today()),
         events=history,
         page=page,
         older=older,

@@ -309,5 +309,6 @@ def download(document_id: int):
 @bp.route("/my-seats")
 @role("member")
 def mine():
-    """The seats I hold: product, vendor and the item it is on."""
-    return render_template("subscriptions/mine.html", seats=page.person_seats(current_actor().id))
+    """The seats I hold: product, vendor, the item it is on and where it stands."""
+    held = page.person_seats(current_actor().id, local_today())
+    return render_template("subscriptions/mine.html", seats=held)

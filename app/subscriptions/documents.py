@@ -1,9 +1,9 @@
 """Documents kept with a subscription (the contract, the invoice): the same
 checks and storage as an asset's attachments (register/uploads.py: size limit,
-type read from the first bytes, random names under instance/uploads/). The
-file is written first, outside the transaction; the row and its
-`document_added` event are then written together, and a refused or repeated
-upload leaves no file behind."""
+type read from the first bytes, random names under instance/uploads/) and the
+same flow (uploads.store_under_key): the file is written first, outside the
+transaction; the row and its `document_added` event are then written together,
+and a refused or repeated upload leaves no file behind."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from peewee import JOIN, IntegrityError
+from peewee import JOIN
 
-from ..custody.engine import clean_key
 from ..database import write
 from ..errors import Invalid
 from ..models import SubscriptionAttachment, SubscriptionEvent, User
@@ -64,18 +63,13 @@ def add(
     subscription = get(subscription_id)
     if stream is None:
         raise Invalid({"file": "Choose a PDF or a photo to upload."})
-    key = clean_key(key)
-    stored = uploads.save_attachment(stream, folder)
-    try:
-        added = _record(subscription.id, actor, stored, original_name, key)
-    except IntegrityError:  # the same key committed meanwhile (PostgreSQL)
-        added = Added("Already added.", duplicate=True)
-    except BaseException:
-        uploads.discard(folder, stored.name)
-        raise
-    if added.duplicate:
-        uploads.discard(folder, stored.name)
-    return added
+    return uploads.store_under_key(
+        stream,
+        folder,
+        key,
+        lambda stored, key: _record(subscription.id, actor, stored, original_name, key),
+        already=Added("Already added.", duplicate=True),
+    )
 
 
 def _record(subscription_id: int, actor: User, stored, original_name: str, key) -> Added:

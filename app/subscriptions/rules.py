@@ -7,7 +7,8 @@ all ask here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from peewee import Case, Cast
 
@@ -16,7 +17,8 @@ from ..models import SUBSCRIPTION_KINDS, SUBSCRIPTION_PERIODS, Subscription
 
 # Limits past which a figure is a typing mistake, not a contract.
 MAX_SEATS = 100_000
-MAX_COST_CENTS = 10**9  # ten million a period (and within a 32-bit column)
+# Ten million a period: stricter than any amount's ceiling (ops.money.MAX_CENTS).
+MAX_COST_CENTS = 10**9
 MAX_REMIND_DAYS = 365
 REMIND_DAYS = 30  # the default: a reminder 30 days before each renewal
 PRODUCT_MAX = 200
@@ -185,15 +187,52 @@ def cost_per_month_cents(cost_cents: int | None, period: str) -> int | None:
 # State ----------------------------------------------------------------------------
 
 
-def is_cancelled(subscription: Subscription) -> bool:
+class Dated(Protocol):
+    """What a subscription's state is judged on: a Subscription, or a row read
+    with these columns of it (a held seat's)."""
+
+    @property
+    def starts_on(self) -> date | None: ...
+    @property
+    def ended_on(self) -> date | None: ...
+    @property
+    def cancelled_at(self) -> datetime | None: ...
+
+
+def is_cancelled(subscription: Dated) -> bool:
     return subscription.cancelled_at is not None
 
 
-def is_running(subscription: Subscription, today: date) -> bool:
+def is_running(subscription: Dated, today: date) -> bool:
     """Paid for today: started (or no start given) and not past its end."""
     if subscription.starts_on and subscription.starts_on > today:
         return False
     return subscription.ended_on is None or subscription.ended_on >= today
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a subscription stands for someone holding a seat in it, when that
+    is not simply "running": the badge's word and look, then a date and what
+    happens on it ("ended 31 Jan 2026")."""
+
+    word: str
+    css: str
+    when: str
+    day: date | None
+
+
+def standing(subscription: Dated, today: date) -> Standing | None:
+    """None while it runs and nobody cancelled it. Not running: not started yet,
+    or cancelled and past its last day (only a cancellation gives it an end).
+    Cancelled but running: it still runs to its last day."""
+    if not is_running(subscription, today):
+        if subscription.starts_on and subscription.starts_on > today:
+            return Standing("Not started", "badge quiet", "starts", subscription.starts_on)
+        return Standing("Cancelled", "badge overdue", "ended", subscription.ended_on)
+    if is_cancelled(subscription):
+        return Standing("Cancelled", "badge quiet", "runs to", subscription.ended_on)
+    return None
 
 
 def past_renewal(subscription: Subscription, today: date) -> bool:

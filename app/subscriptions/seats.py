@@ -6,7 +6,7 @@ and the other is told it is full."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from peewee import JOIN
 
@@ -139,6 +139,12 @@ class Held:
     asset_code: str
     asset_name: str
     assigned_at: datetime
+    # The subscription's dates, which its state is judged on (rules.standing).
+    starts_on: date | None
+    ended_on: date | None
+    cancelled_at: datetime | None
+    # Where the subscription stands, for a page that shows it (rules.standing).
+    standing: rules.Standing | None = None
 
 
 def _held(where) -> list[Held]:
@@ -154,6 +160,9 @@ def _held(where) -> list[Held]:
             Asset.code,
             Asset.name,
             SubscriptionSeat.assigned_at,
+            Subscription.starts_on,
+            Subscription.ended_on,
+            Subscription.cancelled_at,
         )
         .join(Subscription)
         .join(Vendor)
@@ -165,8 +174,8 @@ def _held(where) -> list[Held]:
         .order_by(Subscription.product, User.name, SubscriptionSeat.id)
     )
     return [
-        Held(s, sub, v, p, pid, pn, bool(active), code or "", an or "", at)
-        for s, sub, v, p, pid, pn, active, code, an, at in query.tuples()
+        Held(s, sub, v, p, pid, pn, bool(active), code or "", an or "", at, so, eo, ca)
+        for s, sub, v, p, pid, pn, active, code, an, at, so, eo, ca in query.tuples()
     ]
 
 
