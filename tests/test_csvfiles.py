@@ -45,3 +45,14 @@ def test_plain_values():
     assert safe_cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     assert safe_cell("@SUM(A1)") == "'@SUM(A1)"
     assert money(123450) == "1234.50" and money(-5) == "-0.05" and money(None) == ""
+
+
+def test_every_kind_of_cell_is_written_as_safe_cell_says():
+    """The writer's fast path (plain text, whole numbers, None) and the rest agree."""
+    row = [None, True, False, -5, 7, 2.5, date(2026, 1, 2), datetime(2026, 1, 2, 3, 4, 5, 6)]
+    row += ["plain", "=SUM(A1)", "-1+2", "@x", "a,b", 'say "hi"']
+    data = to_csv(["h"] * len(row), [row])
+    assert data.decode("utf-8").split("\r\n")[1] == (
+        ",yes,no,-5,7,2.5,2026-01-02,2026-01-02 03:04:05,"
+        'plain,\'=SUM(A1),\'-1+2,\'@x,"a,b","say ""hi"""'
+    )

@@ -43,9 +43,15 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     starts = FORMULA_STARTS
 
     def cells(row: Sequence[object]) -> list[object]:
-        # Most cells are plain text already: only the rest go through safe_cell.
+        # Most cells are plain text, whole numbers or empty, which the writer
+        # writes as safe_cell would (None as ""): only the rest go through it.
         # A report's CSV is up to 100,000 rows, so this is the hot path.
-        return [v if type(v) is str and not v.startswith(starts) else safe_cell(v) for v in row]
+        return [
+            v
+            if (type(v) is str and not v.startswith(starts)) or type(v) is int or v is None
+            else safe_cell(v)
+            for v in row
+        ]
 
     writer.writerow(cells(header))
     writer.writerows(map(cells, rows))
@@ -56,6 +62,7 @@ def money(cents: int | None) -> str:
     """Cents as a plain decimal for a spreadsheet column ("1234.50"), empty if unknown."""
     if cents is None:
         return ""
-    sign = "-" if cents < 0 else ""
-    cents = abs(cents)
-    return f"{sign}{cents // 100}.{cents % 100:02d}"
+    if cents < 0:
+        return "-" + money(-cents)
+    whole, part = divmod(cents, 100)
+    return f"{whole}.{part:02d}"
