@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.models import Asset, Category
+from app.reports import common
 from app.reports import value as reports_value
 from app.reports.value import book_value
 
@@ -48,6 +50,15 @@ def test_one_year_into_three_with_ten_percent_salvage():
     Lost = 900.00 × 12.0246/36 = 300.616; book value 699.384 → 699.38."""
     assert book_value(100_000, 10, 36, 366) == 69_938
     assert reports_value.months_elapsed_text(366) == "12.0"
+
+
+def test_months_elapsed_round_as_the_rule_says():
+    """Worked in whole numbers, the months equal days × 16 / 487 to one decimal,
+    halves away from zero, for every day count a report can meet."""
+    for days in range(-800, 80_000, 7):
+        exact = Decimal(days * 16) / 487
+        assert reports_value.months_elapsed_text(days) == common.one_decimal(exact), days
+    assert reports_value.months_elapsed_text(487 * 5) == "80.0"
 
 
 def test_the_useful_life_ends_at_the_salvage_value():
