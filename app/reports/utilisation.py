@@ -190,19 +190,6 @@ def _out_per_asset(start: datetime, end: datetime):
     )
 
 
-def _never_out_within(start: datetime, end: datetime):
-    """SQL on Asset: no spell of custody has any of its time in [start, end)."""
-    spell = CustodyInterval
-    return ~fn.EXISTS(
-        spell.select(SQL("1")).where(
-            spell.asset == Asset.id,
-            spell.started_at < end,
-            spell.ended_at.is_null()
-            | ((spell.ended_at > start) & (spell.ended_at > spell.started_at)),
-        )
-    )
-
-
 def _partly_owned(period: Period, window: _Window) -> list[Usage]:
     """The assets owned for part of the period only (bought, added or retired within
     it: a few), each with the time it was owned and its spells cut to that time."""
@@ -264,7 +251,8 @@ class _MostUsedFirst(LazyRows[Usage]):
 
     The used are ranked here by their share of time out alone; only the assets of
     the runs of equal shares a page reaches are read for their codes and names,
-    which order each run. The unused are read from the register in name order."""
+    which order each run. The unused are read from the register in name order,
+    passing over the used."""
 
     def __init__(
         self,
@@ -284,6 +272,7 @@ class _MostUsedFirst(LazyRows[Usage]):
         self.ranked = ranked
         self.shares = [share for share, _ in ranked]
         self.partly_unused = sorted((u for u in partly if u.out_us == 0), key=_by_name)
+        self.whole_used_ids = {row[0] for row in whole_used}
         self.unused = unused
 
     @property
@@ -326,14 +315,16 @@ class _MostUsedFirst(LazyRows[Usage]):
     def _unused_rows(self) -> Iterator[Usage]:
         start, end = self.window.start, self.window.end
         query = (
-            Asset.select(Asset.code, Asset.name, Category.name)
+            Asset.select(Asset.id, Asset.code, Asset.name, Category.name)
             .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
-            .where(_whole_period(self.period, start, end), _never_out_within(start, end))
+            .where(_whole_period(self.period, start, end))
             .order_by(fn.LOWER(Asset.name), Asset.code)
         )
+        used = self.whole_used_ids
         whole = (
             Usage(name, code, category or "", self.span, 0)
-            for code, name, category in raw_rows(query)
+            for asset_id, code, name, category in raw_rows(query)
+            if asset_id not in used
         )
         return heapq.merge(self.partly_unused, whole, key=_by_name)
 
