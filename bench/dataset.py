@@ -259,10 +259,12 @@ def build_dataset(
                 flush()
         flush()
         # Bulk inserts go around the app: its projections are filled in one go.
-        from app.register import custody_intervals
+        from app.register import custody_intervals, last_use
 
         spells = custody_intervals.rebuild()
         progress(f"  {spells:,} spells of custody ({_since(started)})")
+        used = last_use.rebuild()
+        progress(f"  {used:,} assets' last use ({_since(started)})")
     close_connection()
     out = Asset.select().where(Asset.holder.is_null(False)).count()
     progress(f"  done: {out:,} assets out with people ({_since(started)})")
@@ -320,7 +322,7 @@ def _since(started: float) -> str:
 
 
 # Bump when this file or the schema's indexes change what it builds.
-DATASET_VERSION = 5
+DATASET_VERSION = 6
 
 
 def cached_dataset(assets: int, events: int, seed: int, rebuild: bool) -> Path:

@@ -61,7 +61,7 @@ from app.models import (
     db,
 )
 from app.ops import backup, pg_copy
-from app.register import custody_intervals, passwords
+from app.register import custody_intervals, last_use, passwords
 
 from . import factories
 from .conftest import AuthActions, Client
@@ -357,6 +357,11 @@ ROWS: dict[int, list[str]] = {
         f"""UPDATE "custody_interval" SET "ended_at" = '2026-03-11 09:00:00', "closed_by_id" =
         (SELECT "id" FROM "event" WHERE "asset_id" = {WRENCH} AND "kind" = 'checked_in')
         WHERE "asset_id" = {WRENCH} AND "ended_at" IS NULL""",
+    ],
+    25: [
+        f"""INSERT INTO "event" ({EVENT_V1}) VALUES ({WRENCH}, 'moved', {VERA},
+        '2026-03-12 08:00:00', NULL, {SHOP}, '', NULL)""",
+        f"""UPDATE "asset" SET "last_used_at" = '2026-03-12 08:00:00' WHERE "id" = {WRENCH}""",
     ],
 }
 
@@ -677,6 +682,19 @@ def _check_rows(version: int, drifts: tuple[str, ...] = ()) -> None:
         ),
     ]
     assert custody_intervals.stored() == custody_intervals.replayed()
+    # Step 25 filled in each asset's last use from the events before it: the
+    # ladder's check-out in version 1; the wrench's handover in version 3, its
+    # return in version 24, then its move in version 25 (the app keeping it).
+    ours = Asset.select().where(Asset.code.in_(("V1A001", "V2A002")))
+    used = {a.code: a.last_used_at for a in ours}
+    wrench = None
+    for since, at in ((3, (2025, 4, 1, 12)), (24, (2026, 3, 11, 9)), (25, (2026, 3, 12, 8))):
+        wrench = datetime(*at) if version >= since else wrench
+    assert used == {
+        "V1A001": datetime(2025, 2, 2, 10, 0),
+        **({"V2A002": wrench} if version >= 2 else {}),
+    }
+    assert last_use.stored() == last_use.replayed()
 
 
 @dataclass

@@ -27,6 +27,12 @@ def in_service_sql():
     return Asset.status != RETIRED
 
 
+# What counts as use (the idle report, from each asset's last use: Asset.last_used_at,
+# kept by last_use.py). A return counts too: an item handed back yesterday after
+# months out was busy until yesterday, whenever it was checked out.
+USE_KINDS = ("checked_out", "transferred", "checked_in", "moved")
+
+
 def is_unusable(asset: Asset) -> bool:
     return asset.status in UNUSABLE
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, render_template, request
@@ -114,9 +115,14 @@ def idle_csv():
     """Every idle item as a spreadsheet."""
     days = _csv_params(lambda: common.parse_idle_days(request.args.get("days")))
     header = ["Code", "Name", "Status", "Category", "Location", "Last used", "Idle days"]
+    zone = _zone()  # once, not per row: tens of thousands of rows
+
+    def last_used(moment):
+        return moment.replace(tzinfo=UTC).astimezone(zone).date() if moment else "never"
+
     rows = (
-        (r.code, r.name, r.status_label, r.category, r.location,
-         localtime(r.last_used, DATE) if r.last_used else "never", r.idle_days)
+        (r.code, r.name, r.status_label, r.category, r.location, last_used(r.last_used),
+         r.idle_days)
         for r in reports_idle.idle_all(days, utcnow())
     )  # fmt: skip
     return csv_download(f"idle-{days}-days-{local_today()}.csv", header, rows)
