@@ -3,8 +3,9 @@ many items come due for replacement and what replacing them costs, by
 category and by team (register.teams_rules). An item already due counts in
 the current quarter; any other in the quarter its useful life ends.
 
-One GROUP BY over `life_ends_on` ranges (the (life_ends_on, status) index)
-counts the items whose life ends by the last quarter's end; the active ones
+One GROUP BY over `life_ends_on` ranges counts the items whose life ends by
+the last quarter's end from the (life_ends_on, status, category, team,
+holder, cost) index alone, as do Home's counts; the active ones
 (plan.active: repairs or faults in the last 12 months) that are due for
 another reason move to the current quarter.
 """
