@@ -61,6 +61,17 @@ def replacement_cost(
     return category_cost_cents if category_cost_cents is not None else purchase_cost_cents
 
 
+def replacement_total(
+    category_cost_cents: int | None, items: int, purchase_cents: int | None, costed: int
+) -> tuple[int, int]:
+    """What replacing `items` items of one category costs, and how many of them
+    have no cost: the category's replacement cost each when it has one, else
+    their purchase costs (`purchase_cents` summed over the `costed` that have one)."""
+    if category_cost_cents is not None:
+        return category_cost_cents * items, 0
+    return purchase_cents or 0, items - costed
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """The settings in force: repairs above `share_percent` % of the book value,
