@@ -795,6 +795,21 @@ def _v25_last_use() -> None:
     )
 
 
+def _v26_replacement_covering_index() -> None:
+    # Version 26: the replacement plan's index on the end of useful life carries
+    # the category, team, holder and purchase cost too, so Home's "due this
+    # quarter" sums, the forecast and the past-life count read the index alone
+    # rather than one table row per item. It replaces (life_ends_on, status),
+    # which it begins with.
+    _run(
+        # (the name peewee gives it: cut to 64 characters, with a hash at the end)
+        "CREATE INDEX IF NOT EXISTS "
+        '"asset_life_ends_on_status_category_id_team_id_holder_id__89a9369" ON "asset" '
+        '("life_ends_on", "status", "category_id", "team_id", "holder_id", "cost_cents")',
+        'DROP INDEX IF EXISTS "asset_life_ends_on_status"',
+    )
+
+
 STEPS: dict[int, Callable[[], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
@@ -820,6 +835,7 @@ STEPS: dict[int, Callable[[], None]] = {
     23: _v23_subscriptions_and_replacement,
     24: _v24_custody_intervals,
     25: _v25_last_use,
+    26: _v26_replacement_covering_index,
 }
 LATEST = max(STEPS, default=1)
 # Steps that make what the models cannot describe (the search box's index and

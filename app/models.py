@@ -207,13 +207,15 @@ class Asset(BaseModel):
     class Meta:
         # The dashboard counts each of its lists from one of these alone (covering
         # indexes: the status rides along), so no count reads the table itself.
+        # The replacement plan's (life_ends_on, ...) carries what its counts, sums
+        # and forecast group by (category, team, holder for the team, cost).
         indexes = (
             (("due_back", "holder"), False),
             (("warranty_end", "status"), False),
             (("service_due_on", "status"), False),
             (("last_audited_at", "status"), False),
             (("last_seen_at", "created_at", "status"), False),
-            (("life_ends_on", "status"), False),
+            (("life_ends_on", "status", "category", "team", "holder", "cost_cents"), False),
         )
 
     @property

@@ -363,6 +363,15 @@ ROWS: dict[int, list[str]] = {
         '2026-03-12 08:00:00', NULL, {SHOP}, '', NULL)""",
         f"""UPDATE "asset" SET "last_used_at" = '2026-03-12 08:00:00' WHERE "id" = {WRENCH}""",
     ],
+    26: [
+        # A hoist past its useful life (36 months from 1 Jan 2020: 1,096 days).
+        f"""INSERT INTO "asset" ({ASSET_V1}, "version", "life_ends_on") VALUES ('V26A26',
+        'Rusty hoist', (SELECT "id" FROM "category" WHERE "name" = 'Ladders'), '', '', NULL,
+        '2020-01-01', 5000, '', NULL, '', 'available', NULL, {SHOP}, NULL, NULL, NULL, NULL,
+        NULL, '', '2026-03-12 08:00:00', '2026-03-12 08:00:00', 1, '2023-01-01')""",
+        f"""INSERT INTO "event" ({EVENT_V1}) VALUES ((SELECT "id" FROM "asset" WHERE "code" =
+        'V26A26'), 'created', {VERA}, '2026-03-12 08:00:00', NULL, {SHOP}, '', NULL)""",
+    ],
 }
 
 
@@ -695,6 +704,16 @@ def _check_rows(version: int, drifts: tuple[str, ...] = ()) -> None:
         **({"V2A002": wrench} if version >= 2 else {}),
     }
     assert last_use.stored() == last_use.replayed()
+    # Step 26 widened the index on the end of useful life: the hoist, past its life
+    # since version 26, is what the replacement plan counts and sums from it.
+    last = date(2026, 3, 31)
+    counted = (
+        Asset.select(fn.COUNT(Asset.id), fn.SUM(Asset.cost_cents))
+        .where(Asset.life_ends_on <= last, Asset.status != "retired")
+        .tuples()
+        .get()
+    )
+    assert counted == ((1, 5000) if version >= 26 else (0, None))
 
 
 @dataclass

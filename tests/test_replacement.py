@@ -68,6 +68,13 @@ def test_repairs_must_be_above_the_share():
     assert not rules.repairs_too_costly(1, None, 50)  # no book value: not for this reason
 
 
+def test_a_group_costs_its_categorys_replacement_cost_each_else_what_its_items_cost():
+    # Three items, two with a purchase cost (£100 and £50 summed to £150).
+    assert rules.replacement_total(120_000, 3, 15_000, 2) == (360_000, 0)
+    assert rules.replacement_total(None, 3, 15_000, 2) == (15_000, 1)
+    assert rules.replacement_total(None, 2, None, 0) == (0, 2)  # none has a cost
+
+
 def test_quarters_are_calendar_quarters_from_the_current_one():
     quarters = rules.forecast_quarters(TODAY)
     assert [q.label for q in quarters] == [

@@ -1,7 +1,7 @@
 """What comes due next quarter, by name: the items in service whose useful life
 ends in the next calendar quarter, so an owner can budget for them. (Items due
 for another reason are due now, on the plan's due list.) One query on the
-(life_ends_on, status) index, at most a page of rows."""
+(life_ends_on, status, ...) index, at most a page of rows."""
 
 from __future__ import annotations
 
