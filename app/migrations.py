@@ -810,6 +810,16 @@ def _v26_replacement_covering_index() -> None:
     )
 
 
+def _v27_report_sums_index() -> None:
+    # Version 27: the columns the value and utilisation reports add up over the
+    # whole register, in one index, so their sums read it alone (the asset rows
+    # are many times wider).
+    _run(
+        'CREATE INDEX IF NOT EXISTS "asset_report_sums" ON "asset" ("category_id", '
+        '"retired_at", "purchase_date", "created_at", "cost_cents", "team_id", "holder_id")',
+    )
+
+
 STEPS: dict[int, Callable[[], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
@@ -836,6 +846,7 @@ STEPS: dict[int, Callable[[], None]] = {
     24: _v24_custody_intervals,
     25: _v25_last_use,
     26: _v26_replacement_covering_index,
+    27: _v27_report_sums_index,
 }
 LATEST = max(STEPS, default=1)
 # Steps that make what the models cannot describe (the search box's index and

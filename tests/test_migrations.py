@@ -372,6 +372,10 @@ ROWS: dict[int, list[str]] = {
         f"""INSERT INTO "event" ({EVENT_V1}) VALUES ((SELECT "id" FROM "asset" WHERE "code" =
         'V26A26'), 'created', {VERA}, '2026-03-12 08:00:00', NULL, {SHOP}, '', NULL)""",
     ],
+    27: [
+        # The reports' index carries the cost: one changed after it is made.
+        """UPDATE "asset" SET "cost_cents" = 4200 WHERE "code" = 'V12A12'""",
+    ],
 }
 
 
@@ -714,6 +718,13 @@ def _check_rows(version: int, drifts: tuple[str, ...] = ()) -> None:
         .get()
     )
     assert counted == ((1, 5000) if version >= 26 else (0, None))
+    # Step 27 indexed the columns the value and utilisation reports add up: a cost
+    # changed after it reads back from the table and adds up from the index.
+    if version >= 27:
+        level = Asset.get(Asset.code == "V12A12")
+        assert level.cost_cents == 4200
+        summed = Asset.select(fn.SUM(Asset.cost_cents)).where(Asset.id == level.id).scalar()
+        assert summed == 4200
 
 
 @dataclass
