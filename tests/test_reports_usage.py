@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.models import Asset, Event
 from app.reports import common
@@ -246,3 +249,21 @@ def test_time_out_is_exact_to_the_microsecond(app):
     report = reports_usage.utilisation(JANUARY, UTC, NOW)
     (row,) = [u for u in report.assets if u.name == "Fractions"]
     assert row.out_us == (3_600_000_000 - 999_599) + (59_999_599)
+
+
+@given(
+    part=st.integers(-(10**15), 10**15),
+    whole=st.integers(1, 10**15),
+)
+def test_days_and_percentages_round_as_decimals_do(part, whole):
+    """The figures are worked out in whole numbers (every row of a 100,000-row CSV
+    has three); they equal the decimal rule: to one decimal, halves away from zero."""
+
+    def decimal_rule(value: Decimal) -> str:
+        return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+    assert common.days_text(part) == decimal_rule(Decimal(part) / 86_400_000_000)
+    assert common.percent_text(part, whole) == decimal_rule(Decimal(part) * 100 / whole)
+    assert common.tenths_text(part, whole) == decimal_rule(Decimal(part) / whole)
+    assert common.percent_text(part, 0) == ""
+    assert common.days_text(43_200_000_000) == "0.5" and common.days_text(4_320_000_000) == "0.1"

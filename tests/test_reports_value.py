@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +13,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.models import Asset, Category
-from app.reports import common
 from app.reports import value as reports_value
 from app.reports.value import book_value
 
@@ -57,7 +56,8 @@ def test_months_elapsed_round_as_the_rule_says():
     halves away from zero, for every day count a report can meet."""
     for days in range(-800, 80_000, 7):
         exact = Decimal(days * 16) / 487
-        assert reports_value.months_elapsed_text(days) == common.one_decimal(exact), days
+        rounded = exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        assert reports_value.months_elapsed_text(days) == str(rounded), days
     assert reports_value.months_elapsed_text(487 * 5) == "80.0"
 
 

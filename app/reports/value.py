@@ -33,17 +33,15 @@ from peewee import JOIN, Case, Value, fn
 from ..database import is_sqlite
 from ..models import Asset, Category, Team, User
 from ..register.teams_rules import NO_TEAM, team_id_of, team_sql
-from .common import LazyRows, as_date, local_midnight, raw_rows
+from .common import LazyRows, as_date, local_midnight, raw_rows, tenths_text
 
 # 30.4375 days = 487/16 of a day, so months = days × 16 / 487 exactly.
 MONTH_NUM, MONTH_DEN = 16, 487
 
 
 def months_elapsed_text(days: int) -> str:
-    """days × 16 / 487 to one decimal, halves away from zero (as `one_decimal`),
-    in whole numbers: it is worked out for every row of a 100,000-row CSV."""
-    tenths = (abs(days) * MONTH_NUM * 20 + MONTH_DEN) // (MONTH_DEN * 2)
-    return f"{'-' if days < 0 else ''}{tenths // 10}.{tenths % 10}"
+    """days × 16 / 487 to one decimal, halves away from zero."""
+    return tenths_text(days * MONTH_NUM, MONTH_DEN)
 
 
 def book_value(cost_cents: int, salvage_percent: int, life_months: int, days: int) -> int:
