@@ -7,6 +7,7 @@ import secrets
 
 from flask_login import UserMixin
 from peewee import (
+    BigIntegerField,
     BooleanField,
     CharField,
     DatabaseProxy,
@@ -754,11 +755,15 @@ class CustodyInterval(BaseModel):
     ended_at = DateTimeField(null=True)
     opened_by = ForeignKeyField(Event, backref="+", on_delete="RESTRICT")
     closed_by = ForeignKeyField(Event, null=True, backref="+", on_delete="RESTRICT")
+    # The same two times as whole microseconds since 1970 (custody_intervals.micros),
+    # so a report adds up a year of spells as integers rather than parsing text.
+    started_us = BigIntegerField()
+    ended_us = BigIntegerField(null=True)
 
     class Meta:
-        # (asset, ended_at): an asset's open spell; (ended_at, started_at, asset):
-        # the spells that reach into a report's period, read from the index alone.
-        indexes = ((("asset", "ended_at"), False), (("ended_at", "started_at", "asset"), False))
+        # (asset, ended_at): an asset's open spell; (ended_us, started_us, asset):
+        # the spells that reach into a report's period, summed from the index alone.
+        indexes = ((("asset", "ended_at"), False), (("ended_us", "started_us", "asset"), False))
 
 
 MODELS = [

@@ -137,7 +137,11 @@ def test_the_replay_rule():
             (8, 7, "retired", t[6], None),  # nothing open: ignored
         ]
     )
-    assert spells == [Spell(7, 6, t[1], t[5], 2, 7), Spell(8, 5, t[4], None, 6, None)]
+    assert spells == [Spell.of(7, 6, t[1], t[5], 2, 7), Spell.of(8, 5, t[4], None, 6, None)]
+    # Each time is kept in microseconds since 1970 too (what the reports add up).
+    assert spells[0].started_us == 1_772_326_800_000_000  # 2026-03-01 01:00
+    assert spells[0].ended_us - spells[0].started_us == 4 * 3_600_000_000
+    assert spells[1].ended_us is None
 
 
 def test_an_import_of_events_is_followed_too(app):

@@ -86,6 +86,7 @@ STEP_DEFAULTS = {
     ("asset", "condition"),
     ("category", "check_after_return"),
     ("category", "signature_required"),
+    ("custody_interval", "started_us"),
 }
 
 # Rows each version could hold, in SQL that works on SQLite and PostgreSQL and
@@ -375,6 +376,19 @@ ROWS: dict[int, list[str]] = {
     27: [
         # The reports' index carries the cost: one changed after it is made.
         """UPDATE "asset" SET "cost_cents" = 4200 WHERE "code" = 'V12A12'""",
+    ],
+    28: [
+        # The hoist goes out with Hal, written as the app writes it: the event, its
+        # spell of custody with its start in microseconds, the holder, the last use.
+        f"""INSERT INTO "event" ({EVENT_V1}) VALUES ((SELECT "id" FROM "asset" WHERE "code" =
+        'V26A26'), 'checked_out', {VERA}, '2026-03-13 08:00:00', {HAL}, {SHOP}, '', NULL)""",
+        f"""INSERT INTO "custody_interval" ("asset_id", "holder_id", "started_at", "ended_at",
+        "opened_by_id", "closed_by_id", "started_us", "ended_us") VALUES ((SELECT "id" FROM
+        "asset" WHERE "code" = 'V26A26'), {HAL}, '2026-03-13 08:00:00', NULL, (SELECT "id"
+        FROM "event" WHERE "kind" = 'checked_out' AND "at" = '2026-03-13 08:00:00'), NULL,
+        1773388800000000, NULL)""",
+        f"""UPDATE "asset" SET "holder_id" = {HAL}, "status" = 'checked_out',
+        "last_used_at" = '2026-03-13 08:00:00' WHERE "code" = 'V26A26'""",
     ],
 }
 
@@ -718,6 +732,13 @@ def _check_rows(version: int, drifts: tuple[str, ...] = ()) -> None:
         .get()
     )
     assert counted == ((1, 5000) if version >= 26 else (0, None))
+    # Step 28 gave every spell its times in microseconds, the ones before it
+    # included (the spells equal the events' replay above, microseconds and all).
+    if version >= 28:
+        hoist = CustodyInterval.get(CustodyInterval.started_at == datetime(2026, 3, 13, 8))
+        assert (hoist.started_us, hoist.ended_us) == (1_773_388_800_000_000, None)
+        wrench = CustodyInterval.get(CustodyInterval.ended_at == datetime(2026, 3, 11, 9))
+        assert wrench.ended_us == 1_773_219_600_000_000
     # Step 27 indexed the columns the value and utilisation reports add up: a cost
     # changed after it reads back from the table and adds up from the index.
     if version >= 27:

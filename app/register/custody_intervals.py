@@ -19,13 +19,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..models import CustodyInterval, Event
 
 KINDS = ("checked_out", "transferred", "checked_in", "retired")
 OPENS = ("checked_out", "transferred")  # someone holds it afterwards
 CLOSES = ("checked_in", "retired")  # nobody does
+
+
+EPOCH = datetime(1970, 1, 1)
+
+
+def micros(at: datetime) -> int:
+    """A stored (naive UTC) time as whole microseconds since 1970: the spells keep
+    their times in this form too, so a report adds them up as plain integers."""
+    return (at - EPOCH) // timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,17 @@ class Spell:
     ended_at: datetime | None
     opened_by: int
     closed_by: int | None
+    started_us: int  # started_at and ended_at as `micros`
+    ended_us: int | None
+
+    @classmethod
+    def of(cls, asset_id, holder_id, started_at, ended_at, opened_by, closed_by) -> Spell:
+        """A spell from its times, with their microseconds worked out."""
+        ended_us = micros(ended_at) if ended_at is not None else None
+        return cls(
+            asset_id, holder_id, started_at, ended_at, opened_by, closed_by,
+            micros(started_at), ended_us,
+        )  # fmt: skip
 
 
 def follow(event_id: int, asset_id: int | None, kind: str, at: datetime, holder_id) -> None:
@@ -47,10 +67,16 @@ def follow(event_id: int, asset_id: int | None, kind: str, at: datetime, holder_
         moved = CustodyInterval.update(holder=holder_id).where(is_open).execute()
         if not moved:
             CustodyInterval.insert(
-                asset=asset_id, holder=holder_id, started_at=at, opened_by=event_id
+                asset=asset_id,
+                holder=holder_id,
+                started_at=at,
+                started_us=micros(at),
+                opened_by=event_id,
             ).execute()
     else:
-        CustodyInterval.update(ended_at=at, closed_by=event_id).where(is_open).execute()
+        CustodyInterval.update(ended_at=at, ended_us=micros(at), closed_by=event_id).where(
+            is_open
+        ).execute()
 
 
 def follow_since(last_id: int) -> None:
@@ -82,15 +108,15 @@ def replay(events: Iterable[tuple[int, int | None, str, datetime, int | None]]) 
         if kind in OPENS:
             if index is None:
                 open_at[asset_id] = len(spells)
-                spells.append(Spell(asset_id, holder_id, at, None, event_id, None))
+                spells.append(Spell.of(asset_id, holder_id, at, None, event_id, None))
             else:
                 old = spells[index]
-                spells[index] = Spell(
+                spells[index] = Spell.of(
                     asset_id, holder_id, old.started_at, None, old.opened_by, None
                 )
         elif index is not None:
             old = spells[index]
-            spells[index] = Spell(
+            spells[index] = Spell.of(
                 asset_id, old.holder_id, old.started_at, at, old.opened_by, event_id
             )
             del open_at[asset_id]
@@ -118,6 +144,8 @@ def stored() -> list[Spell]:
             CustodyInterval.ended_at,
             CustodyInterval.opened_by,
             CustodyInterval.closed_by,
+            CustodyInterval.started_us,
+            CustodyInterval.ended_us,
         )
         .order_by(CustodyInterval.opened_by)
         .tuples()
@@ -132,6 +160,7 @@ def rebuild() -> int:
     CustodyInterval.delete().execute()
     rows = [
         (s.asset_id, s.holder_id, s.started_at, s.ended_at, s.opened_by, s.closed_by)
+        + (s.started_us, s.ended_us)
         for s in spells
     ]
     fields = [
@@ -141,6 +170,8 @@ def rebuild() -> int:
         CustodyInterval.ended_at,
         CustodyInterval.opened_by,
         CustodyInterval.closed_by,
+        CustodyInterval.started_us,
+        CustodyInterval.ended_us,
     ]
     for i in range(0, len(rows), 5000):
         CustodyInterval.insert_many(rows[i : i + 5000], fields=fields).execute()

@@ -29,10 +29,11 @@ from datetime import date, datetime, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, SQL, NodeList, Select, fn
+from peewee import JOIN, Select, fn
 
 from ..database import is_sqlite
 from ..models import Asset, Category, CustodyInterval
+from ..register.custody_intervals import micros
 from .common import (
     LazyRows,
     Period,
@@ -138,26 +139,13 @@ _ASSET_COLUMNS = (
 )
 
 
-def _micros(column):
-    """SQL: a SQLite timestamp (text, "YYYY-MM-DD HH:MM:SS[.ffffff]") as whole
-    microseconds since 1970, exactly (julianday is a float and is not)."""
-    # The whole seconds from the text without its fraction: strftime rounds to the
-    # millisecond, which carries .9995 s and more into the next second.
-    seconds = fn.strftime("%s", fn.substr(column, 1, 19)).cast("INTEGER") * 1_000_000
-    return seconds + fn.substr(column.concat(".000000"), 21, 6).cast("INTEGER")
-
-
-def _spell_us(began, ended, start: datetime, end: datetime):
-    """SQL: microseconds of spells of custody (their `began` and `ended` columns)
-    within [start, end), added up (each reaches into it; one still open runs to `end`)."""
-    if is_sqlite():  # text timestamps of one format: they compare as text
-        a = fn.MAX(began, str(start))
-        b = fn.MIN(fn.COALESCE(ended, str(end)), str(end))
-        return fn.SUM(_micros(b) - _micros(a))
-    a = fn.GREATEST(began, start)
-    b = fn.LEAST(fn.COALESCE(ended, end), end)
-    seconds = NodeList((SQL("EXTRACT(EPOCH FROM"), b, SQL("-"), a, SQL(")")))
-    return fn.SUM(NodeList((seconds, SQL("* 1000000"))).cast("BIGINT"))
+def _spell_us(began_us, ended_us, start: datetime, end: datetime):
+    """SQL: microseconds of spells of custody (their `began_us` and `ended_us`
+    columns, custody_intervals.micros) within [start, end), added up (each reaches
+    into it; one still open runs to `end`)."""
+    first, last = micros(start), micros(end)
+    later, earlier = (fn.MAX, fn.MIN) if is_sqlite() else (fn.GREATEST, fn.LEAST)
+    return fn.SUM(earlier(fn.COALESCE(ended_us, last), last) - later(began_us, first))
 
 
 def _spells_within(start: datetime, end: datetime):
@@ -167,14 +155,16 @@ def _spells_within(start: datetime, end: datetime):
 
 
 def _every_spell_within(start: datetime, end: datetime):
-    """SQL: (asset, started, ended) of every spell with some of its time in
-    [start, end): those still open, then those that ended after `start`, each read
-    along the (ended_at, started_at, asset) index alone (one OR reads every spell)."""
+    """SQL: (asset, started, ended) in microseconds of every spell with some of its
+    time in [start, end): those still open, then those that ended after `start`,
+    each read along the (ended_us, started_us, asset) index alone (one OR would
+    read every spell)."""
     spell = CustodyInterval
-    columns = (spell.asset, spell.started_at, spell.ended_at)
-    still_open = spell.select(*columns).where(spell.ended_at.is_null(), spell.started_at < end)
+    first, last = micros(start), micros(end)
+    columns = (spell.asset, spell.started_us, spell.ended_us)
+    still_open = spell.select(*columns).where(spell.ended_us.is_null(), spell.started_us < last)
     ended = spell.select(*columns).where(
-        spell.ended_at > start, spell.started_at < end, spell.ended_at > spell.started_at
+        spell.ended_us > first, spell.started_us < last, spell.ended_us > spell.started_us
     )
     return still_open.union_all(ended).alias("within")
 
@@ -182,7 +172,7 @@ def _every_spell_within(start: datetime, end: datetime):
 def _out_per_asset(start: datetime, end: datetime):
     """SQL: (asset_id, out_us) of every asset checked out for some of [start, end)."""
     within = _every_spell_within(start, end)
-    out_us = _spell_us(within.c.started_at, within.c.ended_at, start, end)
+    out_us = _spell_us(within.c.started_us, within.c.ended_us, start, end)
     return (
         Select([within], [within.c.asset_id, out_us.alias("out_us")])
         .group_by(within.c.asset_id)
