@@ -1,124 +1,19 @@
 """The spells of custody (register/custody_intervals.py) are a projection of the
-events: after any sequence of custody actions through the real services, the
-table equals a replay of the events, and a report reads the same from either."""
+events: the replay rule, imports and rebuilds here; that the table equals a
+replay after any sequence of actions is tests/test_projections.py."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
-
-from app.custody import custody
 from app.database import write
-from app.errors import ServiceError
-from app.kits import kits, taking
-from app.models import Asset, CustodyInterval, Event, User
+from app.models import Asset
 from app.register import custody_intervals
 from app.register.custody_intervals import Spell, replay
 
 from . import factories
 from .import_kit import run
 from .test_import import OTHER_SYSTEM
-
-
-class Spells(RuleBasedStateMachine):
-    people: dict[str, User] = {}
-    made = 0
-
-    def __init__(self):
-        super().__init__()
-        lead = self.people["lead"]
-        self.codes = [factories.make_asset(actor=lead, name=f"Radio {n}").code for n in range(3)]
-        Spells.made += 1  # a kit's name is unique, and examples share the database
-        self.kit = kits.create(f"Radio kit {Spells.made}", "\n".join(self.codes[:2]), actor=lead)
-        # Each example starts with the third radio out and handed over once.
-        member, other = self.people["member"], self.people["other_member"]
-        custody.check_out(self.codes[2], actor=lead, today=date.today(), holder_id=member.id)
-        custody.transfer(self.codes[2], actor=lead, today=date.today(), to_holder_id=other.id)
-
-    who = st.sampled_from(["member", "other_member", "lead"])
-    which = st.integers(0, 2)
-
-    def _try(self, action, *args, **kwargs) -> None:
-        try:
-            action(*args, **kwargs)
-        except ServiceError:
-            pass  # refused: it wrote nothing, so nothing to follow
-
-    @rule(n=which, actor=who, to=who)
-    def check_out(self, n, actor, to):
-        self._try(
-            custody.check_out,
-            self.codes[n],
-            actor=self.people[actor],
-            today=date.today(),
-            holder_id=self.people[to].id,
-        )
-
-    @rule(n=which, actor=who)
-    def check_in(self, n, actor):
-        self._try(custody.check_in, self.codes[n], actor=self.people[actor])
-
-    @rule(n=which, actor=who, to=who)
-    def transfer(self, n, actor, to):
-        self._try(
-            custody.transfer,
-            self.codes[n],
-            actor=self.people[actor],
-            today=date.today(),
-            to_holder_id=self.people[to].id,
-        )
-
-    @rule(n=which)
-    def retire(self, n):
-        self._try(custody.retire, self.codes[n], actor=self.people["lead"], reason="sold")
-
-    @rule(actor=who, to=who)
-    def kit_out(self, actor, to):
-        self._try(
-            taking.check_out,
-            self.kit.code,
-            actor=self.people[actor],
-            today=date.today(),
-            holder_id=self.people[to].id,
-        )
-
-    @rule(actor=who)
-    def kit_in(self, actor):
-        self._try(taking.check_in, self.kit.code, actor=self.people[actor], confirmed=True)
-
-    @invariant()
-    def projection_equals_replay(self):
-        assert custody_intervals.stored() == custody_intervals.replayed()
-        # At most one open spell per asset, and it is with the asset's holder.
-        for asset in Asset.select():
-            spells = CustodyInterval.select().where(
-                CustodyInterval.asset == asset, CustodyInterval.ended_at.is_null()
-            )
-            assert [s.holder_id for s in spells] == ([asset.holder_id] if asset.holder_id else [])
-
-
-def test_spells_equal_a_replay_of_the_events(app):
-    factories.make_user("admin")
-    Spells.people = {
-        "member": factories.make_user("member"),
-        "other_member": factories.make_user("member"),
-        "lead": factories.make_user("lead"),
-    }
-    run = Spells.TestCase
-    run.settings = settings(
-        max_examples=25,
-        stateful_step_count=20,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    run().runTest()
-    # The run did go through every kind of custody event, by kit and alone.
-    kinds = {kind for (kind,) in Event.select(Event.kind).distinct().tuples()}
-    assert set(custody_intervals.KINDS) <= kinds
-    assert Event.select().where(Event.note.startswith("With the kit")).exists()
 
 
 def test_the_replay_rule():
