@@ -35,7 +35,8 @@ def kinds(subscription) -> list[str]:
         ({"seats": 0}, "seats", "Seats must be at least 1"),
         ({"seats": 10**9}, "seats", "Seats must be at most 100,000."),
         ({"cost_cents": -100}, "cost", "The cost cannot be negative."),
-        ({"cost_cents": 10**12}, "cost", "That cost is too large."),
+        ({"cost_cents": 10**12}, "cost", "An amount is at most 21,474,836.47."),
+        ({"cost_cents": 2**31}, "cost", "An amount is at most 21,474,836.47."),
         ({"product": "  "}, "product", "Give the product’s name."),
         ({"period": "week"}, "period", "Choose monthly or yearly."),
         ({"kind": "lease"}, "kind", "Choose what kind"),
@@ -288,3 +289,12 @@ def test_the_history_says_what_changed(app):
     )
     assert said["renewed"] == "next renewal 1 Feb 2027"
     assert said["cancelled"] == "runs to 31 Mar 2027"
+
+
+def test_the_largest_amount_is_a_cost_too(app):
+    """One ceiling for every amount (ops.money): a subscription may cost it a
+    period, and its cost a year still adds up."""
+    lead = factories.make_user("lead")
+    vendor = vendors.save_vendor("Figma", actor=lead)
+    made = subscriptions.create({**values(vendor.id), "cost_cents": 2**31 - 1}, actor=lead)
+    assert Subscription.get_by_id(made.id).cost_cents == 2**31 - 1

@@ -13,12 +13,13 @@ from typing import Protocol
 from peewee import Case, Cast
 
 from ..errors import Invalid
+from ..ops import money
 from ..models import SUBSCRIPTION_KINDS, SUBSCRIPTION_PERIODS, Subscription
 
 # Limits past which a figure is a typing mistake, not a contract.
 MAX_SEATS = 100_000
-# Ten million a period: stricter than any amount's ceiling (ops.money.MAX_CENTS).
-MAX_COST_CENTS = 10**9
+# A cost a period: any amount's one ceiling (what its column holds), said the same.
+MAX_COST_CENTS = money.MAX_CENTS
 MAX_REMIND_DAYS = 365
 REMIND_DAYS = 30  # the default: a reminder 30 days before each renewal
 PRODUCT_MAX = 200
@@ -100,8 +101,8 @@ def check_fields(
             )
     if cost_cents is not None and cost_cents < 0:
         errors["cost"] = "The cost cannot be negative."
-    elif cost_cents is not None and cost_cents >= MAX_COST_CENTS:
-        errors["cost"] = "That cost is too large."
+    elif money.too_large(cost_cents):
+        errors["cost"] = money.TOO_LARGE
     if period not in SUBSCRIPTION_PERIODS:
         errors["period"] = "Choose monthly or yearly."
     if not in_range(starts_on):
