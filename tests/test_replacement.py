@@ -237,7 +237,8 @@ def test_the_page_names_what_comes_due_next_quarter(client, auth, example):
     soup, _ = client.soup("/reports/replacement")
     section = soup.select_one("#replacement-next")
     assert section.select_one("p").get_text(" ", strip=True) == (
-        "1 item reaches the end of its useful life in Q2 2026: £1,200.00 to replace."
+        "1 item reaches the end of its useful life after today and by the end of Q2 2026: "
+        "£1,200.00 to replace."
     )
     [row] = section.select("tbody tr")
     code = Asset.get(Asset.name == "Laptop G").code
@@ -250,6 +251,25 @@ def test_the_page_names_what_comes_due_next_quarter(client, auth, example):
     assert [c.get_text(" ", strip=True) for c in second.find_all(["th", "td"])] == [
         "Q2 2026", "1", "£1,200.00",
     ]  # fmt: skip
+
+
+def test_what_home_counts_this_quarter_is_named_on_the_plan(client, auth, example):
+    """An item whose life ends later this quarter is on Home's card, so the plan
+    names it too, with next quarter's, rather than leave it between two lists."""
+    laptops = example["A"].category
+    _asset("Laptop H", laptops, 95_000, "2023-03-25")  # + 1,096 days: 25 Mar 2026
+    _asset("Laptop G", laptops, 95_000, "2023-05-20")  # 20 May 2026: next quarter
+    auth.login("lead")
+    card, _ = client.soup("/")
+    assert "4 items" in card.select_one("#replacement-card").get_text(" ", strip=True)
+    soup, _ = client.soup("/reports/replacement")
+    section = soup.select_one("#replacement-next")
+    assert section.select_one("p").get_text(" ", strip=True) == (
+        "2 items reach the end of their useful life after today and by the end of Q2 2026: "
+        "£2,400.00 to replace."
+    )
+    named = [r.select_one("td a").get_text(strip=True) for r in section.select("tbody tr")]
+    assert named == ["Laptop H", "Laptop G"]
 
 
 def test_members_may_not_see_the_plan(client, auth, app):
@@ -428,7 +448,7 @@ def test_the_demo_has_laptops_to_replace(app):
     assert sum(1 for reasons in laptops.values() if "useful life" in reasons[0]) == 2
     assert any(r[0].startswith("Repairs £620 in 12 months") for r in laptops.values())
     assert Category.get(Category.name == "Laptops").replacement_cost_cents == 1250_00
-    coming = replacement_coming.next_quarter(now.date())
+    coming = replacement_coming.by_next_quarter_end(now.date())
     assert [(r.category, r.replacement_cents) for r in coming.rows] == [("Laptops", 1250_00)]
     assert coming.rows[0].life_ends == coming.quarter.first_day + timedelta(days=41)
 

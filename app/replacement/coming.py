@@ -1,6 +1,8 @@
-"""What comes due next quarter, by name: the items in service whose useful life
-ends in the next calendar quarter, so an owner can budget for them. (Items due
-for another reason are due now, on the plan's due list.) One query on the
+"""What comes due by the end of next quarter, by name: the items in service whose
+useful life ends after today and by the end of the next calendar quarter (the
+rest of this quarter, then the next), so an owner can budget for them and every
+item Home's "due this quarter" counts is named on the plan. (Items due for
+another reason are due now, on the plan's due list.) One query on the
 (life_ends_on, status, ...) index, at most a page of rows."""
 
 from __future__ import annotations
@@ -33,17 +35,17 @@ class ComingItem:
 
 @dataclass(frozen=True)
 class Coming:
-    quarter: rules.Quarter
+    quarter: rules.Quarter  # the next one: the list runs to its last day
     rows: list[ComingItem]  # the first SHOWN, soonest first
     total: int
     cost_cents: int
     no_cost: int
 
 
-def next_quarter(today: date, shown: int = SHOWN) -> Coming:
+def by_next_quarter_end(today: date, shown: int = SHOWN) -> Coming:
     quarter = rules.quarter_of(today).next()
     where = (
-        (Asset.life_ends_on >= quarter.first_day)
+        (Asset.life_ends_on > today)
         & (Asset.life_ends_on <= quarter.last_day)
         & rules.in_service_sql()
     )

@@ -110,7 +110,7 @@ def amount_text(cents: int, currency: str | None) -> str:
 
 
 def coming_reason(life_ends: date) -> str:
-    """Why an item not yet due is on the next quarter's list."""
+    """Why an item not yet due is on the list of what comes due by next quarter's end."""
     return f"Useful life ends {day_text(life_ends)}"
 
 

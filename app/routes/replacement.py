@@ -32,7 +32,7 @@ def page():
     outlook = replacement_forecast.forecast(
         local_today(), local_zone(), plan.thresholds, plan.active
     )
-    coming = replacement_coming.next_quarter(local_today())
+    coming = replacement_coming.by_next_quarter_end(local_today())
     return render_template("reports/replacement.html", due=due, forecast=outlook, coming=coming)
 
 
