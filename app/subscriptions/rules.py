@@ -13,8 +13,8 @@ from typing import Protocol
 from peewee import Case, Cast
 
 from ..errors import Invalid
-from ..ops import money
 from ..models import SUBSCRIPTION_KINDS, SUBSCRIPTION_PERIODS, Subscription
+from ..ops import money
 
 # Limits past which a figure is a typing mistake, not a contract.
 MAX_SEATS = 100_000
