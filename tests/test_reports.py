@@ -307,6 +307,8 @@ def test_bad_parameters_re_render_the_form_with_a_message(client, auth, url, fie
     assert error is not None and message in error.get_text()
     assert soup.select_one(f"#{field}")["aria-invalid"] == "true"
     assert soup.select_one("section.report") is None  # no figures from bad input
+    # and a word at the top of the page to say why there are none
+    assert "to see the report" in soup.select_one("p.flash-error").get_text()
 
 
 @pytest.mark.parametrize(
@@ -336,3 +338,10 @@ def test_a_page_past_the_end_shows_the_last_page(client, auth, idle_world):
     soup, response = client.soup("/reports/idle?days=15&page=99")
     assert response.status_code == 200
     assert len(soup.select("#report-idle tbody tr")) == 3
+
+
+def test_idle_says_one_day_in_the_singular(client, auth):
+    auth.login("lead")
+    soup, _ = client.soup("/reports/idle?days=1")
+    text = soup.select_one("section.report p").get_text(" ", strip=True)
+    assert text.endswith("in the last 1 day."), text
