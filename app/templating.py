@@ -96,12 +96,16 @@ def money(cents: int | None) -> str:
     return format_money(cents, site()["currency"])
 
 
+def in_zone(value: datetime, zone: ZoneInfo) -> datetime:
+    """A stored (naive UTC) time as the time it was in `zone`."""
+    return value.replace(tzinfo=UTC).astimezone(zone)
+
+
 def localtime(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
     """Stored UTC shown in the organisation's time zone."""
     if value is None:
         return ""
-    zone = ZoneInfo(site()["timezone"])
-    return value.replace(tzinfo=UTC).astimezone(zone).strftime(fmt)
+    return in_zone(value, local_zone()).strftime(fmt)
 
 
 def moment(value: datetime | None) -> str:

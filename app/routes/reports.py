@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, abort, current_app, render_template, request
 
 from ..clock import utcnow
@@ -15,16 +12,12 @@ from ..reports import idle as reports_idle
 from ..reports import utilisation as utilisation_report
 from ..reports import value as reports_value
 from ..spreadsheets.csvfiles import money
-from ..templating import local_today, localtime, site
+from ..templating import in_zone, local_today, local_zone, localtime
 from .helpers import csv_download, page_arg
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 DATE = "%Y-%m-%d"
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(site()["timezone"])
 
 
 def _page_number() -> int:
@@ -115,10 +108,10 @@ def idle_csv():
     """Every idle item as a spreadsheet."""
     days = _csv_params(lambda: common.parse_idle_days(request.args.get("days")))
     header = ["Code", "Name", "Status", "Category", "Location", "Last used", "Idle days"]
-    zone = _zone()  # once, not per row: tens of thousands of rows
+    zone = local_zone()  # once, not per row: tens of thousands of rows
 
     def last_used(moment):
-        return moment.replace(tzinfo=UTC).astimezone(zone).date() if moment else "never"
+        return in_zone(moment, zone).date() if moment else "never"
 
     rows = (
         (r.code, r.name, r.status_label, r.category, r.location, last_used(r.last_used),
@@ -136,7 +129,7 @@ def utilisation():
         period = _period(rules.UTILISATION_DAYS)
     except Invalid as exc:
         return _refused("reports/utilisation.html", exc, report=None)
-    report = utilisation_report.utilisation(period, _zone(), utcnow())
+    report = utilisation_report.utilisation(period, local_zone(), utcnow())
     page = common.page_of(report.assets, _page_number(), _per_page())
     return render_template("reports/utilisation.html", report=report, page=page, errors={}, args={})
 
@@ -147,7 +140,7 @@ def utilisation_csv():
     """Utilisation per asset (table=assets) or per category (table=categories)."""
     table = _choice("table", ("assets", "categories"))
     period = _csv_params(lambda: _period(rules.UTILISATION_DAYS))
-    report = utilisation_report.utilisation(period, _zone(), utcnow())
+    report = utilisation_report.utilisation(period, local_zone(), utcnow())
     name = f"utilisation-{table}-{period.start}-to-{period.end}.csv"
     if table == "assets":
         header = ["Code", "Name", "Category", "Days owned", "Days checked out", "Utilisation %"]
@@ -172,7 +165,7 @@ def maintenance():
         period = _period(rules.MAINTENANCE_DAYS)
     except Invalid as exc:
         return _refused("reports/maintenance.html", exc, report=None, view=view)
-    report = maintenance_costs.maintenance(period, _zone())
+    report = maintenance_costs.maintenance(period, local_zone())
     rows = report.assets if view == "assets" else report.jobs
     page = common.page_of(rows, _page_number(), _per_page())
     return render_template(
@@ -186,7 +179,7 @@ def maintenance_csv():
     """Maintenance costs per asset (view=assets) or every job (view=jobs)."""
     view = _choice("view", ("assets", "jobs"))
     period = _csv_params(lambda: _period(rules.MAINTENANCE_DAYS))
-    report = maintenance_costs.maintenance(period, _zone())
+    report = maintenance_costs.maintenance(period, local_zone())
     name = f"maintenance-{view}-{period.start}-to-{period.end}.csv"
     if view == "jobs":
         header = ["Date", "Code", "Name", "What", "Note", "By", "Cost"]
@@ -217,7 +210,7 @@ def value():
         as_of = _as_of()
     except Invalid as exc:
         return _refused("reports/value.html", exc, report=None)
-    report = reports_value.valuation(as_of, _zone())
+    report = reports_value.valuation(as_of, local_zone())
     page = common.page_of(report.holdings, _page_number(), _per_page())
     return render_template("reports/value.html", report=report, page=page, errors={}, args={})
 
@@ -229,7 +222,7 @@ def value_csv():
     spend and book value per department (table=departments)."""
     table = _choice("table", ("assets", "categories", "departments"))
     as_of = _csv_params(_as_of)
-    report = reports_value.valuation(as_of, _zone())
+    report = reports_value.valuation(as_of, local_zone())
     name = f"value-{table}-{as_of}.csv"
     if table == "assets":
         header = [
