@@ -214,11 +214,11 @@ def is_running(subscription: Dated, today: date) -> bool:
 @dataclass(frozen=True)
 class Standing:
     """Where a subscription stands for someone holding a seat in it, when that
-    is not simply "running": the badge's word and look, then a date and what
-    happens on it ("ended 31 Jan 2026")."""
+    is not simply "running": its word, whether it has ended (the page marks
+    that as an alert), then a date and what happens on it ("ended 31 Jan 2026")."""
 
     word: str
-    css: str
+    ended: bool
     when: str
     day: date | None
 
@@ -229,10 +229,10 @@ def standing(subscription: Dated, today: date) -> Standing | None:
     Cancelled but running: it still runs to its last day."""
     if not is_running(subscription, today):
         if subscription.starts_on and subscription.starts_on > today:
-            return Standing("Not started", "badge quiet", "starts", subscription.starts_on)
-        return Standing("Cancelled", "badge overdue", "ended", subscription.ended_on)
+            return Standing("Not started", False, "starts", subscription.starts_on)
+        return Standing("Cancelled", True, "ended", subscription.ended_on)
     if is_cancelled(subscription):
-        return Standing("Cancelled", "badge quiet", "runs to", subscription.ended_on)
+        return Standing("Cancelled", False, "runs to", subscription.ended_on)
     return None
 
 
