@@ -89,7 +89,7 @@ def test_spend_and_book_value_by_department():
     ]
     t = report.departments_total
     assert (t.assets, t.spend_cents, t.book_cents) == (4, 155_000, 72_419)
-    assert {h.name: h.team for h in report.holdings} == {
+    assert {h.name: report.department_of(h) for h in report.holdings} == {
         "Printer": "Studio",
         "Drill": "Site crew",
         "Van kit": "Site crew",

@@ -57,7 +57,7 @@ def book_value(cost_cents: int, salvage_percent: int, life_months: int, days: in
     return (2 * numerator + denominator) // (2 * denominator)  # halves up; all >= 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Holding:
     code: str
     name: str
@@ -69,7 +69,8 @@ class Holding:
     days: int = 0
     book_cents: int | None = None
     reason: str = ""  # why it is not depreciated; "" when it is
-    team: str = ""  # its department's name (register.teams_rules); "" for none
+    team_id: int | None = None  # its own team and who holds it, from which
+    holder_id: int | None = None  # `Valuation.department_of` names its department
 
     @property
     def depreciation_cents(self) -> int | None:
@@ -124,9 +125,26 @@ class Valuation:
     total: Totals = field(default_factory=lambda: Totals("All assets"))
     departments: list[Totals] = field(default_factory=list)  # "No team" last
     departments_total: Totals = field(default_factory=lambda: Totals("All assets"))
+    departments_by_id: _Departments | None = field(default=None, repr=False)
+
+    def department_of(self, h: Holding) -> str:
+        """A holding's department's name ("" for none): its own team, else its
+        holder's (register.teams_rules). Asked only when needed: the CSV's
+        100,000 rows do not show it."""
+        assert self.departments_by_id is not None
+        return self.departments_by_id(h.team_id, h.holder_id)
 
 
 def _reason(h: Holding, has_category: bool) -> str:
+    if (
+        has_category
+        and h.cost_cents is not None
+        and h.purchase_date is not None
+        and h.life_months
+        and h.life_months > 0
+        and 0 <= h.salvage_percent <= 100
+    ):
+        return ""  # the usual case, asked first: none of the reasons below
     reasons = []
     if h.cost_cents is None:
         reasons.append("no purchase cost")
@@ -217,7 +235,6 @@ class _ByCategoryThenName(LazyRows[Holding]):
             query = query.limit(limit)
         if offset:
             query = query.offset(offset)
-        department = self.department
         as_of = self.as_of
         rows = raw_rows(query)
         for code, name, cost, bought, category_id, category, life, salvage, team, holder in rows:
@@ -229,12 +246,12 @@ class _ByCategoryThenName(LazyRows[Holding]):
                 as_date(bought),
                 life,
                 salvage or 0,
-                team=department(team, holder),
+                team_id=team,
+                holder_id=holder,
             )
             yield _valued(h, category_id is not None, as_of)
 
     def _rows(self, offset: int = 0, limit: int | None = None) -> Iterator[Holding]:
-        self.department = _Departments()
         for ids, count in self.groups:
             if offset >= count:  # the whole group is before the first row wanted
                 offset -= count
@@ -337,7 +354,7 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
         .group_by(Category.id, Category.name, team_sql())
     )
     department_of = _Departments()
-    report = Valuation(as_of)
+    report = Valuation(as_of, departments_by_id=department_of)
     groups: dict[str, Totals] = {}
     departments: dict[str, Totals] = {}
     counted: dict[int | None, int] = {}  # assets per category id

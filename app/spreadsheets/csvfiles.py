@@ -64,5 +64,4 @@ def money(cents: int | None) -> str:
         return ""
     if cents < 0:
         return "-" + money(-cents)
-    whole, part = divmod(cents, 100)
-    return f"{whole}.{part:02d}"
+    return "%d.%02d" % divmod(cents, 100)  # noqa: UP031 (the quickest: 300,000 in a CSV)
