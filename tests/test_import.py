@@ -228,3 +228,38 @@ def test_imported_assets_get_their_next_service_date_from_the_category(lead):
     assert drill.service_due_on == date(2024, 2, 1) + timedelta(days=180)
     # No interval on the other categories: no service date.
     assert Asset.get(Asset.serial == "SN1").service_due_on is None
+
+
+def test_a_location_typed_as_the_end_of_one_path_is_that_location(lead):
+    """ "Office" in a file is the register's Main site > Office when it is the only
+    place so named: not a second, top-level Office."""
+    site = factories.make_location("Main site")
+    office = factories.make_location("Office", parent=site)
+    factories.make_location("Store", parent=factories.make_location("Depot"))
+    shown = preview(sheet("Name,Location\nDesk,office\nLamp,Main site > Office\nBin,Depot>store\n"))
+    assert [r.action for r in shown.rows] == ["new"] * 3
+    assert shown.new_locations == []
+    assert shown.rows[0].values["location"] == ["Main site", "Office"]
+    summary = run(sheet("Name,Location\nDesk,office\nLamp,Main site > Office\n"), actor=lead)
+    assert summary.locations == 0
+    assert Location.select().where(Location.name == "Office").count() == 1
+    assert {a.location_id for a in Asset.select()} == {office.id}
+    # An asset already there is unchanged by a file naming its place so.
+    assert preview(sheet("Name,Location\nDesk,Office\n")).counts["unchanged"] == 1
+
+
+def test_a_location_that_could_be_several_places_is_an_error_on_its_row(lead):
+    for site in ("Main site", "Depot"):
+        factories.make_location("Office", parent=factories.make_location(site))
+    shown = preview(sheet("Name,Location\nDesk,Office\nLamp,Depot > Office\nBin,Attic\n"))
+    desk, lamp, bin_ = shown.rows
+    assert desk.action == "error" and desk.errors == [
+        "The location “Office” could be Depot > Office, Main site > Office: "
+        "write its whole path, such as “Depot > Office”."
+    ]
+    assert (lamp.action, lamp.values["location"]) == ("new", ["Depot", "Office"])
+    assert (bin_.action, shown.new_locations) == ("new", ["Attic"])
+    before = counts()
+    with pytest.raises(imports.Invalid):
+        run(sheet("Name,Location\nDesk,Office\n"), actor=lead)
+    assert counts() == before

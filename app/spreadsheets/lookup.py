@@ -27,6 +27,9 @@ class Lookup:
         self.team_names: dict[int, str] = {}
         self.locations: dict[int, tuple[str, int | None]] = {}
         self.path_ids: dict[tuple[str, ...], int] = {}
+        # The locations each shorter path ends (("office",): Main site > Office),
+        # from the register as it was read, not as the import adds to it.
+        self.path_ends: dict[tuple[str, ...], list[int]] = defaultdict(list)
         self.users_by_email: dict[str, tuple[int, bool]] = {}
         self.users_by_name: dict[str, list[tuple[int, bool]]] = defaultdict(list)
         self.user_names: dict[int, str] = {}
@@ -73,6 +76,9 @@ class Lookup:
         for location_id in sorted(look.locations):  # the oldest of two same-named wins
             key = tuple(p.lower() for p in look.location_path(location_id))
             look.path_ids.setdefault(key, location_id)
+        for key, location_id in look.path_ids.items():
+            for start in range(1, len(key)):
+                look.path_ends[key[start:]].append(location_id)
         for user_id, email, name, active in User.select(
             User.id, User.email, User.name, User.active
         ).tuples():
@@ -96,6 +102,15 @@ class Lookup:
 
     def location_id(self, parts: list[str]) -> int | None:
         return self.path_ids.get(tuple(p.lower() for p in parts))
+
+    def locations_named(self, parts: list[str]) -> list[list[str]]:
+        """The whole paths of the locations a typed path names, ignoring case: the
+        one it is the whole path of, else each one whose path ends with it, so
+        "Office" finds Main site > Office rather than making a second Office."""
+        key = tuple(p.lower() for p in parts)
+        if key in self.path_ids:
+            return [self.location_path(self.path_ids[key])]
+        return [self.location_path(i) for i in self.path_ends.get(key, [])]
 
     def person_name(self, ref) -> str:
         if ref is None:

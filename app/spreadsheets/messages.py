@@ -14,6 +14,16 @@ NO_NAME = "A new asset needs a name."
 NO_NAME_COLUMN = "No column is the asset's name: choose one (new assets need a name)."
 
 
+def location_ambiguous(parts: list[str], paths: list[list[str]]) -> str:
+    """A location typed that ends several existing locations' paths."""
+    shown = sorted(" > ".join(path) for path in paths)
+    listed = ", ".join(shown[:3]) + (f" and {len(shown) - 3} more" if len(shown) > 3 else "")
+    return (
+        f"The location “{' > '.join(parts)}” could be {listed}: "
+        f"write its whole path, such as “{shown[0]}”."
+    )
+
+
 def lines_words(lines: Iterable[int], limit: int = MAX_LINES) -> str:
     """ "6, 7", or "2, 3, … 11 and 117 more": at most `limit` row numbers."""
     unique = sorted(set(lines))

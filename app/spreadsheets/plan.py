@@ -292,6 +292,7 @@ def plan(
         cells = _cells(row, mapping)
         said = formats.prepare(cells, choices, slashes)
         _parse(plan_, cells, order)
+        _known_location(plan_, look)
         custom_values.read_row(plan_, row, custom, order)
         plan_.errors.extend(said.errors)
         plan_.values["placed"] = said.placed
@@ -338,6 +339,20 @@ def plan(
     preview.rows, preview.lookup, preview.current = plans, look, current
     messages.name_column(preview)
     return preview
+
+
+def _known_location(plan_: RowPlan, look: Lookup) -> None:
+    """A location typed as the end of one existing location's path is that
+    location, written out whole from here on (the preview, the comparison, the
+    move's event); the end of several is an error on the row."""
+    parts = plan_.values.get("location")
+    if not parts:
+        return
+    found = look.locations_named(parts)
+    if len(found) == 1:
+        plan_.values["location"] = found[0]
+    elif found:  # (and no new location named after it in the preview)
+        plan_.errors.append(messages.location_ambiguous(plan_.values.pop("location"), found))
 
 
 def _custom_applies(plan_: RowPlan, custom, asset: Asset | None, look: Lookup) -> None:
