@@ -22,7 +22,7 @@ from ..models import Asset, Event, Receipt, ReceiptItem, User, utcnow
 from ..ops import mail
 from ..register import events
 from . import rules, signatures, view
-from .receipts import Delivery, sign
+from .receipts import Delivery, send, sign
 
 SOMEONE_ELSE = "Only {name} can accept or decline this handover, signed in as themselves."
 SIGN_NEEDED = "Sign with a finger, or type your full name, to accept these items."
@@ -343,15 +343,10 @@ def invite(receipt_id: int, *, public_url: str, smtp: mail.SmtpSettings | None) 
         f"{link}\n\nUntil you do, they show as awaiting your acceptance.\n"
     )
     subject = f"Please accept: {items} handed over to you by {shown.staff.name}"
-    try:
-        message = mail.compose(
-            smtp.sender, mail.address(shown.person.name, shown.person.email), subject, body
-        )
-        failed = mail.deliver(smtp, [message])
-    except (mail.MailError, ValueError) as exc:
-        return Delivery(pdf=False, emailed=False, problem=f"The email could not be sent: {exc}")
-    if failed:
-        return Delivery(
-            pdf=False, emailed=False, problem=f"The email could not be sent: {failed[0]}"
-        )
-    return Delivery(pdf=False, emailed=True)
+    person = shown.person
+    return send(
+        smtp,
+        lambda: mail.compose(smtp.sender, mail.address(person.name, person.email), subject, body),
+        pdf=False,
+        failed="The email could not be sent",
+    )

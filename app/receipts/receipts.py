@@ -254,6 +254,21 @@ class Delivery:
     problem: str = ""
 
 
+def send(
+    smtp: mail.SmtpSettings, compose: Callable[[], object], *, pdf: bool, failed: str
+) -> Delivery:
+    """Compose and send one email about a receipt. A failure (the server, a bad
+    address) comes back as the Delivery's problem, after `failed`'s words: the
+    handover is already written, so nothing here raises."""
+    try:
+        refused = mail.deliver(smtp, [compose()])
+    except (mail.MailError, ValueError) as exc:
+        return Delivery(pdf=pdf, emailed=False, problem=f"{failed}: {exc}")
+    if refused:
+        return Delivery(pdf=pdf, emailed=False, problem=f"{failed}: {refused[0]}")
+    return Delivery(pdf=pdf, emailed=True)
+
+
 def render(receipt_id: int, *, uploads_dir: Path, org_name: str, zone: tzinfo) -> bytes:
     """The receipt's PDF, made in the render worker (raises Busy when it cannot)."""
     shown = view.build(receipt_id)
@@ -352,15 +367,14 @@ def deliver(
     shown = view.build(receipt_id)
     if smtp is None or shown is None or not shown.person.email or receipt.emailed_at:
         return Delivery(pdf=True)
-    try:
-        message = _email(shown, (uploads_dir / name).read_bytes(), smtp, public_url)
-        failed = mail.deliver(smtp, [message])
-    except (mail.MailError, ValueError) as exc:
-        return Delivery(pdf=True, emailed=False, problem=f"The receipt could not be emailed: {exc}")
-    if failed:
-        return Delivery(
-            pdf=True, emailed=False, problem=f"The receipt could not be emailed: {failed[0]}"
-        )
+    sent = send(
+        smtp,
+        lambda: _email(shown, (uploads_dir / name).read_bytes(), smtp, public_url),
+        pdf=True,
+        failed="The receipt could not be emailed",
+    )
+    if not sent.emailed:
+        return sent
     with write():
         Receipt.update(emailed_at=utcnow()).where(
             Receipt.id == receipt_id, Receipt.emailed_at.is_null()
