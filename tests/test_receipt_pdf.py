@@ -112,9 +112,7 @@ def test_receipt_page_pdf_and_signature_are_for_allowed_people(app, client, auth
     page = client.get(f"/receipts/{rid}")
     assert page.status_code == 200
     soup = soup_of(page)
-    assert [td.get_text(strip=True) for td in soup.select("#receipt-items tbody td")][0] == (
-        item.name
-    )
+    assert soup.select_one("#receipt-items tbody td .item-name").get_text(strip=True) == item.name
     img = soup.select_one("#receipt-signature img")
     assert img["src"] == f"/receipts/{rid}/signature.png"
     assert soup.find("a", string="Download PDF")["href"] == f"/receipts/{rid}.pdf"

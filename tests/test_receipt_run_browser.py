@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .browser_kit import (
+    PHONES,
     STARTUP_SECONDS,
     add_asset,
     assert_no_sideways_scroll,
@@ -75,6 +76,7 @@ def test_three_laptops_in_one_run_one_signature_then_return_all(
     for code in codes:  # new laptops: their condition is on the receipt
         page.goto(f"{server}/assets/{code}/edit")
         page.get_by_label("Condition").select_option("new")
+        page.get_by_label("Serial").fill(f"C02XK1ABJG5H{code}")  # long, as Apple's are
         page.get_by_role("button", name=re.compile("^Save")).click()
         page.wait_for_url(re.compile(re.escape(server) + r"/A/[0-9A-Z]{6}$"))
     page.goto(server + "/people/new")
@@ -108,6 +110,11 @@ def test_three_laptops_in_one_run_one_signature_then_return_all(
     page.wait_for_url(re.compile(re.escape(server) + r"/receipts/\d+$"))
     expect(page.locator("#receipt-signature img")).to_be_visible()
     expect(page.locator("#receipt-items tbody tr")).to_have_count(3)
+    assert_no_sideways_scroll(page)
+    page.set_viewport_size(PHONES["360"])  # the narrowest phone: the serials still fit
+    page.reload()
+    assert_no_sideways_scroll(page)
+    page.set_viewport_size(PHONES["390"])
     [(rid, state, signature_file, pdf_file)] = db_rows(
         tmp_path, "SELECT id, state, signature_file, pdf_file FROM receipt"
     )
