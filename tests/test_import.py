@@ -263,3 +263,45 @@ def test_a_location_that_could_be_several_places_is_an_error_on_its_row(lead):
     with pytest.raises(imports.Invalid):
         run(sheet("Name,Location\nDesk,Office\n"), actor=lead)
     assert counts() == before
+
+
+def test_a_new_place_typed_under_the_end_of_a_path_is_made_under_that_place(lead):
+    """ "Office > Cupboard" with Main site > Office in the register makes a
+    Cupboard in that Office, not a second Office at the top with a Cupboard."""
+    office = factories.make_location("Office", parent=factories.make_location("Main site"))
+    shown = preview(sheet("Name,Location\nKettle,Office > Cupboard\n"))
+    assert shown.rows[0].values["location"] == ["Main site", "Office", "Cupboard"]
+    assert shown.new_locations == ["Main site > Office > Cupboard"]
+    run(sheet("Name,Location\nKettle,Office > Cupboard\nLamp,Office\n"), actor=lead)
+    assert Location.select().where(Location.name == "Office").count() == 1
+    kettle = Asset.get(Asset.name == "Kettle")
+    assert (kettle.location.name, kettle.location.parent_id) == ("Cupboard", office.id)
+    assert Asset.get(Asset.name == "Lamp").location_id == office.id
+
+
+def test_a_new_place_named_whole_and_by_its_end_in_one_file_is_made_once(lead):
+    workshop = factories.make_location("Workshop", parent=factories.make_location("Main site"))
+    text = "Name,Location\nToolbox,Mezzanine\nShelf,Main site > Workshop > Mezzanine\n"
+    shown = preview(sheet(text))
+    assert [r.values["location"] for r in shown.rows] == [
+        ["Main site", "Workshop", "Mezzanine"]
+    ] * 2
+    assert shown.new_locations == ["Main site > Workshop > Mezzanine"]
+    run(sheet(text), actor=lead)
+    [mezzanine] = Location.select().where(Location.name == "Mezzanine")
+    assert mezzanine.parent_id == workshop.id
+    assert {a.location_id for a in Asset.select()} == {mezzanine.id}
+    # A place new to the register and to the file stays a new place at the top.
+    fresh = preview(sheet("Name,Location\nBin,Loft\nBox,Loft > Corner\n"))
+    assert fresh.new_locations == ["Loft", "Loft > Corner"]
+
+
+def test_a_new_place_that_could_be_either_of_two_the_file_makes_is_an_error(lead):
+    for site in ("Main site", "Depot"):
+        factories.make_location(site)
+    shown = preview(sheet("Name,Location\nA,Main site > Attic\nB,Depot > Attic\nC,Attic\n"))
+    assert [r.action for r in shown.rows] == ["new", "new", "error"]
+    assert shown.rows[2].errors == [
+        "The location “Attic” could be Depot > Attic, Main site > Attic: "
+        "write its whole path, such as “Depot > Attic”."
+    ]

@@ -103,6 +103,20 @@ class Lookup:
     def location_id(self, parts: list[str]) -> int | None:
         return self.path_ids.get(tuple(p.lower() for p in parts))
 
+    def resolve_location(self, parts: list[str]) -> tuple[list[str], list[str], list[list[str]]]:
+        """A typed path as the register knows it: the longest start of it that
+        names one place (`locations_named`), written out whole, then the rest as
+        typed, to be made under it ("Office > Cupboard": Main site > Office >
+        Cupboard). As typed when no start of it names a place. Returns the path,
+        and when a start could be several places, that start and their paths."""
+        for cut in range(len(parts), 0, -1):
+            found = self.locations_named(parts[:cut])
+            if len(found) == 1:
+                return found[0] + parts[cut:], [], []
+            if found:
+                return parts, parts[:cut], found
+        return parts, [], []
+
     def locations_named(self, parts: list[str]) -> list[list[str]]:
         """The whole paths of the locations a typed path names, ignoring case: the
         one it is the whole path of, else each one whose path ends with it, so

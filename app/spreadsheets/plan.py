@@ -305,6 +305,7 @@ def plan(
         plans.append(plan_)
         if not plan_.errors:  # a row in error is said once, not once per copy
             plans.extend(formats.copies(plan_, said.copies))
+    _new_places_once(plans, look)
     messages.column_errors(preview, plans)
     preview.unknown_statuses = formats.unknown_statuses(unknown)
     waiting = [v for v in preview.status_values if not v[3]]
@@ -342,17 +343,53 @@ def plan(
 
 
 def _known_location(plan_: RowPlan, look: Lookup) -> None:
-    """A location typed as the end of one existing location's path is that
-    location, written out whole from here on (the preview, the comparison, the
-    move's event); the end of several is an error on the row."""
+    """A location typed as the end of one existing place's path is that place,
+    and one that starts so is a new place under it (Lookup.resolve_location),
+    written out whole from here on: the preview, the comparison, the move's
+    event. A start that could be several places is an error on the row."""
     parts = plan_.values.get("location")
     if not parts:
         return
-    found = look.locations_named(parts)
-    if len(found) == 1:
-        plan_.values["location"] = found[0]
-    elif found:  # (and no new location named after it in the preview)
-        plan_.errors.append(messages.location_ambiguous(plan_.values.pop("location"), found))
+    path, start, choices = look.resolve_location(parts)
+    if choices:  # (and no new place named after it in the preview)
+        plan_.values.pop("location")
+        plan_.errors.append(messages.location_ambiguous(start, choices))
+    else:
+        plan_.values["location"] = path
+
+
+def _new_places_once(plans: list[RowPlan], look: Lookup) -> None:
+    """A new place a file names once whole and again by its end ("Main site >
+    Workshop > Mezzanine", then "Mezzanine") is one new place: a path that no
+    start of names an existing place is read against the places the file makes
+    under others, as `_known_location` reads it against the register."""
+    made: dict[tuple[str, ...], list[str]] = {}  # every place the file makes, but top-level ones
+    unplaced = []  # rows whose path would start at the top level, all of it new
+    for plan_ in plans:
+        path = plan_.values.get("location")
+        if not path or look.location_id(path) is not None:
+            continue
+        for depth in range(2, len(path) + 1):
+            if look.location_id(path[:depth]) is None:
+                made.setdefault(tuple(p.lower() for p in path[:depth]), path[:depth])
+        if look.location_id(path[:1]) is None:
+            unplaced.append(plan_)
+    ends: dict[tuple[str, ...], list[list[str]]] = defaultdict(list)  # as Lookup.path_ends
+    for key, path in made.items():
+        for start in range(1, len(key)):
+            ends[key[start:]].append(path)
+    for plan_ in unplaced:
+        path = plan_.values["location"]
+        key = tuple(p.lower() for p in path)
+        for cut in range(len(path), 0, -1):
+            found = ends.get(key[:cut], [])
+            if len(found) == 1:
+                plan_.values["location"] = found[0] + path[cut:]
+                break
+            if found:
+                plan_.values.pop("location")
+                plan_.errors.append(messages.location_ambiguous(path[:cut], found))
+                break
 
 
 def _custom_applies(plan_: RowPlan, custom, asset: Asset | None, look: Lookup) -> None:
