@@ -76,7 +76,7 @@ def test_three_laptops_in_one_run_one_signature_then_return_all(
     for code in codes:  # new laptops: their condition is on the receipt
         page.goto(f"{server}/assets/{code}/edit")
         page.get_by_label("Condition").select_option("new")
-        page.get_by_label("Serial").fill(f"C02XK1ABJG5H{code}")  # long, as Apple's are
+        page.get_by_label("Serial").fill(f"SN5CG1234XYZABCDEFGHJK0987654321{code}")  # one long word
         page.get_by_role("button", name=re.compile("^Save")).click()
         page.wait_for_url(re.compile(re.escape(server) + r"/A/[0-9A-Z]{6}$"))
     page.goto(server + "/people/new")
@@ -114,6 +114,16 @@ def test_three_laptops_in_one_run_one_signature_then_return_all(
     page.set_viewport_size(PHONES["360"])  # the narrowest phone: the serials still fit
     page.reload()
     assert_no_sideways_scroll(page)
+    table, card = page.evaluate(
+        """() => {
+            const table = document.querySelector('#receipt-items');
+            const card = table.parentElement, style = getComputedStyle(card);
+            const inner = card.clientWidth - parseFloat(style.paddingLeft)
+                - parseFloat(style.paddingRight);
+            return [table.scrollWidth, inner];
+        }"""
+    )
+    assert table <= card, f"the items table is {table}px in a card {card}px wide inside"
     page.set_viewport_size(PHONES["390"])
     [(rid, state, signature_file, pdf_file)] = db_rows(
         tmp_path, "SELECT id, state, signature_file, pdf_file FROM receipt"
