@@ -267,3 +267,39 @@ def test_days_and_percentages_round_as_decimals_do(part, whole):
     assert common.tenths_text(part, whole) == decimal_rule(Decimal(part) / whole)
     assert common.percent_text(part, 0) == ""
     assert common.days_text(43_200_000_000) == "0.5" and common.days_text(4_320_000_000) == "0.1"
+
+
+def test_an_item_owned_less_than_a_day_has_no_figure_and_is_not_ranked(app):
+    """Added at 11:00 and checked out at once: 55 minutes out of an hour owned is
+    no reason to head the list. It shows no percentage and comes after the ranked
+    ones; a category of such items has none either."""
+    brand_new = factories.make_category("Brand new")
+    old = asset("Old drill", created="2024-12-01 00:00")
+    custody(old, ("checked_out", "2025-05-20 12:00"), ("checked_in", "2025-05-21 12:00"))
+    new = asset("A new laptop", category=brand_new, created="2025-06-01 11:00")
+    custody(new, ("checked_out", "2025-06-01 11:05"))
+    idle = asset("Idle ladder", created="2024-12-01 00:00")
+    period = common.Period(date(2025, 5, 1), date(2025, 6, 1))
+    report = reports_usage.utilisation(period, UTC, NOW)
+    assert [u.name for u in report.assets] == ["Old drill", "A new laptop", "Idle ladder"]
+    shown = by_name(report)
+    assert shown["A new laptop"] == ("0.0", "0.0", "")
+    assert shown["Old drill"][2] != "" and shown["Idle ladder"][2] == "0.0"
+    [group] = [c for c in report.categories if c.name == "Brand new"]
+    assert group.percent == "" and report.total.percent != ""
+    assert len(report.assets) == 3 == len(list(report.assets)) and idle.name == "Idle ladder"
+    # A day later it has a figure, and ranks by it: out all of its day and more.
+    later = reports_usage.utilisation(
+        common.Period(date(2025, 5, 1), date(2025, 6, 2)), UTC, at("2025-06-02 12:00")
+    )
+    assert [u.name for u in later.assets][0] == "A new laptop"
+    assert by_name(later)["A new laptop"][2] == "99.7"
+
+
+def test_a_period_shorter_than_a_day_still_has_figures(app):
+    """Today, asked at 06:00: everything owned all of it has a figure."""
+    row = asset("Early", created="2024-12-01 00:00")
+    custody(row, ("checked_out", "2025-01-01 03:00"))
+    today = common.Period(date(2025, 1, 1), date(2025, 1, 1))
+    report = reports_usage.utilisation(today, UTC, at("2025-01-01 06:00"))
+    assert by_name(report)["Early"][2] == "50.0"

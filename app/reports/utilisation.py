@@ -17,6 +17,10 @@ The rule, exactly (the page and docs/reports.md say the same):
   A category's figure is its assets' checked-out time over their owned time
   added up (so a long-owned asset weighs more than a new one), not an average
   of percentages. Halves round up.
+- An asset or category owned for less than a day of the period (or than the
+  whole period, when that is shorter) has no figure ("—"; rules.has_utilisation)
+  and such an asset is listed after the ranked ones, by name, with the unused:
+  minutes out of minutes owned say nothing about use.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from peewee import JOIN, Select, fn
 from ..database import is_sqlite
 from ..models import Asset, Category, CustodyInterval
 from ..register.custody_intervals import micros
+from . import rules
 from .common import (
     LazyRows,
     Period,
@@ -59,6 +64,7 @@ class Usage:
     owned_us: int = 0
     out_us: int = 0
     assets: int = 1
+    period_us: int = 0  # how long the period is (so far): see `percent`
 
     @property
     def owned_days(self) -> str:
@@ -70,7 +76,15 @@ class Usage:
 
     @property
     def percent(self) -> str:
+        """The share of time out; "" when owned too short a time to say."""
+        if not rules.has_utilisation(self.owned_us, self.period_us):
+            return ""
         return percent_text(self.out_us, self.owned_us)
+
+    @property
+    def ranked(self) -> bool:
+        """Listed among the most used: out for some of a long enough time owned."""
+        return self.out_us > 0 and rules.has_utilisation(self.owned_us, self.period_us)
 
 
 @dataclass
@@ -88,6 +102,7 @@ class _Window:
 
     def __init__(self, start: datetime, end: datetime, zone: ZoneInfo):
         self.start, self.end, self.zone = start, end, zone
+        self.span = (end - start) // MICRO  # microseconds
         self.midnights: dict[date, datetime] = {}  # many assets share a purchase date
 
     def __call__(self, bought, created, retired) -> tuple[datetime, datetime] | None:
@@ -195,7 +210,8 @@ def _partly_owned(period: Period, window: _Window) -> list[Usage]:
         times = window(bought, created, retired)
         if times is not None:
             owned[asset_id] = times
-            usage[asset_id] = Usage(name, code, category or "", (times[1] - times[0]) // MICRO)
+            owned_us = (times[1] - times[0]) // MICRO
+            usage[asset_id] = Usage(name, code, category or "", owned_us, period_us=window.span)
     ids = list(owned)
     for i in range(0, len(ids), 1000):
         spells = CustodyInterval.select(
@@ -253,15 +269,15 @@ class _MostUsedFirst(LazyRows[Usage]):
         unused: int,
     ):
         self.period, self.window = period, window
-        self.span = (window.end - window.start) // MICRO
+        self.span = window.span
         ranked: list[tuple[float, Usage | tuple[int, int, str]]] = [
-            (-u.out_us / u.owned_us, u) for u in partly if u.out_us > 0
+            (-u.out_us / u.owned_us, u) for u in partly if u.ranked
         ]
         ranked += [(-row[1] / self.span, row) for row in whole_used]
         ranked.sort(key=lambda entry: entry[0])
         self.ranked = ranked
         self.shares = [share for share, _ in ranked]
-        self.partly_unused = sorted((u for u in partly if u.out_us == 0), key=_by_name)
+        self.partly_unused = sorted((u for u in partly if not u.ranked), key=_by_name)
         self.whole_used_ids = {row[0] for row in whole_used}
         self.unused = unused
 
@@ -294,7 +310,7 @@ class _MostUsedFirst(LazyRows[Usage]):
             else:
                 asset_id, out_us, category = item
                 code, name = named[asset_id]
-                made.append(Usage(name, code, category, self.span, out_us))
+                made.append(Usage(name, code, category, self.span, out_us, period_us=self.span))
         made.sort(key=_most_used)
         return made
 
@@ -312,7 +328,7 @@ class _MostUsedFirst(LazyRows[Usage]):
         )
         used = self.whole_used_ids
         whole = (
-            Usage(name, code, category or "", self.span, 0)
+            Usage(name, code, category or "", self.span, 0, period_us=self.span)
             for asset_id, code, name, category in raw_rows(query)
             if asset_id not in used
         )
@@ -349,11 +365,13 @@ def utilisation(period: Period, zone: ZoneInfo, now: datetime) -> Utilisation:
     if end <= start:
         return report
     window = _Window(start, end, zone)
+    report.total.period_us = window.span
     categories: dict[str, Usage] = {}
 
     def add(category: str, assets: int, owned_us: int, out_us: int) -> None:
         group = categories.setdefault(
-            category, Usage(category or "No category", category=category, assets=0)
+            category,
+            Usage(category or "No category", category=category, assets=0, period_us=window.span),
         )
         for usage in (group, report.total):
             usage.owned_us += owned_us
@@ -378,7 +396,7 @@ def utilisation(period: Period, zone: ZoneInfo, now: datetime) -> Utilisation:
     partly = _partly_owned(period, window)
     for row in partly:
         add(row.category, 1, row.owned_us, row.out_us)
-    used = len(whole_used) + sum(1 for row in partly if row.out_us > 0)
+    used = len(whole_used) + sum(1 for row in partly if row.ranked)
     report.assets = _MostUsedFirst(period, window, partly, whole_used, report.total.assets - used)
     report.categories = sorted(
         categories.values(), key=lambda u: (u.category == "", u.name.lower())
@@ -407,7 +425,8 @@ def for_assets(
         times = window(bought, created, retired)
         if times is not None:
             owned[asset_id] = times
-            usage[asset_id] = Usage(name, code, "", (times[1] - times[0]) // MICRO, 0)
+            owned_us = (times[1] - times[0]) // MICRO
+            usage[asset_id] = Usage(name, code, "", owned_us, 0, period_us=window.span)
     if not owned:
         return {}
     spells = CustodyInterval.select(
