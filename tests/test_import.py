@@ -281,11 +281,14 @@ def test_a_new_place_typed_under_the_end_of_a_path_is_made_under_that_place(lead
 
 def test_a_new_place_named_whole_and_by_its_end_in_one_file_is_made_once(lead):
     workshop = factories.make_location("Workshop", parent=factories.make_location("Main site"))
-    text = "Name,Location\nToolbox,Mezzanine\nShelf,Main site > Workshop > Mezzanine\n"
+    text = (
+        "Name,Location\nToolbox,Mezzanine\nShelf,Main site > Workshop > Mezzanine\n"
+        "Crate,Workshop > Mezzanine\n"
+    )
     shown = preview(sheet(text))
     assert [r.values["location"] for r in shown.rows] == [
         ["Main site", "Workshop", "Mezzanine"]
-    ] * 2
+    ] * 3
     assert shown.new_locations == ["Main site > Workshop > Mezzanine"]
     run(sheet(text), actor=lead)
     [mezzanine] = Location.select().where(Location.name == "Mezzanine")

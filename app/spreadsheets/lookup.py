@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 
 from peewee import chunked
 
@@ -12,6 +13,42 @@ from ..models import Asset, Category, Kit, LabelCode, Location, Team, User
 from . import rules
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+# A typed location as it resolved: its path, and when a start of it could be
+# several places, that start and their whole paths (else both empty).
+Resolved = tuple[list[str], list[str], list[list[str]]]
+
+
+class PlaceEnds:
+    """Places by every shorter end of their paths, ignoring case: ("office",) and
+    ("main site", "office") end Site > Main site > Office."""
+
+    def __init__(self) -> None:
+        self.ends: dict[tuple[str, ...], list[list[str]]] = defaultdict(list)
+
+    def add(self, path: list[str]) -> None:
+        key = tuple(p.lower() for p in path)
+        for start in range(1, len(key)):
+            self.ends[key[start:]].append(path)
+
+    def ending(self, parts: list[str]) -> list[list[str]]:
+        """The whole paths of the places whose path ends with `parts`."""
+        return self.ends.get(tuple(p.lower() for p in parts), [])
+
+
+def resolve_path(parts: list[str], named: Callable[[list[str]], list[list[str]]]) -> Resolved:
+    """A typed path as `named` knows the places: the longest start of it that
+    names one place, written out whole, then the rest as typed, to be made under
+    it ("Office > Cupboard": Main site > Office > Cupboard); as typed when no
+    start of it names a place."""
+    for cut in range(len(parts), 0, -1):
+        found = named(parts[:cut])
+        if len(found) == 1:
+            return found[0] + parts[cut:], [], []
+        if found:
+            return parts, parts[:cut], found
+    return parts, [], []
 
 
 class Lookup:
@@ -27,9 +64,8 @@ class Lookup:
         self.team_names: dict[int, str] = {}
         self.locations: dict[int, tuple[str, int | None]] = {}
         self.path_ids: dict[tuple[str, ...], int] = {}
-        # The locations each shorter path ends (("office",): Main site > Office),
-        # from the register as it was read, not as the import adds to it.
-        self.path_ends: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        # The register's places as it was read, not as the import adds to them.
+        self.path_ends = PlaceEnds()
         self.users_by_email: dict[str, tuple[int, bool]] = {}
         self.users_by_name: dict[str, list[tuple[int, bool]]] = defaultdict(list)
         self.user_names: dict[int, str] = {}
@@ -76,9 +112,8 @@ class Lookup:
         for location_id in sorted(look.locations):  # the oldest of two same-named wins
             key = tuple(p.lower() for p in look.location_path(location_id))
             look.path_ids.setdefault(key, location_id)
-        for key, location_id in look.path_ids.items():
-            for start in range(1, len(key)):
-                look.path_ends[key[start:]].append(location_id)
+        for location_id in look.path_ids.values():
+            look.path_ends.add(look.location_path(location_id))
         for user_id, email, name, active in User.select(
             User.id, User.email, User.name, User.active
         ).tuples():
@@ -103,19 +138,9 @@ class Lookup:
     def location_id(self, parts: list[str]) -> int | None:
         return self.path_ids.get(tuple(p.lower() for p in parts))
 
-    def resolve_location(self, parts: list[str]) -> tuple[list[str], list[str], list[list[str]]]:
-        """A typed path as the register knows it: the longest start of it that
-        names one place (`locations_named`), written out whole, then the rest as
-        typed, to be made under it ("Office > Cupboard": Main site > Office >
-        Cupboard). As typed when no start of it names a place. Returns the path,
-        and when a start could be several places, that start and their paths."""
-        for cut in range(len(parts), 0, -1):
-            found = self.locations_named(parts[:cut])
-            if len(found) == 1:
-                return found[0] + parts[cut:], [], []
-            if found:
-                return parts, parts[:cut], found
-        return parts, [], []
+    def resolve_location(self, parts: list[str]) -> Resolved:
+        """A typed path as the register knows it (`resolve_path`)."""
+        return resolve_path(parts, self.locations_named)
 
     def locations_named(self, parts: list[str]) -> list[list[str]]:
         """The whole paths of the locations a typed path names, ignoring case: the
@@ -124,7 +149,7 @@ class Lookup:
         key = tuple(p.lower() for p in parts)
         if key in self.path_ids:
             return [self.location_path(self.path_ids[key])]
-        return [self.location_path(i) for i in self.path_ends.get(key, [])]
+        return self.path_ends.ending(parts)
 
     def person_name(self, ref) -> str:
         if ref is None:

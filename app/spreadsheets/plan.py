@@ -12,7 +12,7 @@ from ..register.rules import MAX_LOCATION_DEPTH, TOO_DEEP
 from . import custom_columns, custom_values, formats, messages, rules
 from . import values as iv
 from .csvfiles import FORMULA_STARTS
-from .lookup import Lookup
+from .lookup import Lookup, PlaceEnds, Resolved, resolve_path
 from .preview import Preview, RowPlan
 
 TEXT = ("name", "manufacturer", "model_name", "serial", "supplier", "order_number", "notes")
@@ -344,18 +344,9 @@ def plan(
 
 def _known_location(plan_: RowPlan, look: Lookup) -> None:
     """A location typed as the end of one existing place's path is that place,
-    and one that starts so is a new place under it (Lookup.resolve_location),
-    written out whole from here on: the preview, the comparison, the move's
-    event. A start that could be several places is an error on the row."""
-    parts = plan_.values.get("location")
-    if not parts:
-        return
-    path, start, choices = look.resolve_location(parts)
-    if choices:  # (and no new place named after it in the preview)
-        plan_.values.pop("location")
-        plan_.errors.append(messages.location_ambiguous(start, choices))
-    else:
-        plan_.values["location"] = path
+    and one that starts so is a new place under it (Lookup.resolve_location)."""
+    if plan_.values.get("location"):
+        _placed(plan_, look.resolve_location(plan_.values["location"]))
 
 
 def _new_places_once(plans: list[RowPlan], look: Lookup) -> None:
@@ -363,33 +354,34 @@ def _new_places_once(plans: list[RowPlan], look: Lookup) -> None:
     Workshop > Mezzanine", then "Mezzanine") is one new place: a path that no
     start of names an existing place is read against the places the file makes
     under others, as `_known_location` reads it against the register."""
-    made: dict[tuple[str, ...], list[str]] = {}  # every place the file makes, but top-level ones
+    made = PlaceEnds()  # the places the file makes, but the top-level ones
+    seen: set[tuple[str, ...]] = set()
     unplaced = []  # rows whose path would start at the top level, all of it new
     for plan_ in plans:
         path = plan_.values.get("location")
         if not path or look.location_id(path) is not None:
             continue
         for depth in range(2, len(path) + 1):
-            if look.location_id(path[:depth]) is None:
-                made.setdefault(tuple(p.lower() for p in path[:depth]), path[:depth])
+            key = tuple(p.lower() for p in path[:depth])
+            if key not in seen and look.location_id(path[:depth]) is None:
+                seen.add(key)
+                made.add(path[:depth])
         if look.location_id(path[:1]) is None:
             unplaced.append(plan_)
-    ends: dict[tuple[str, ...], list[list[str]]] = defaultdict(list)  # as Lookup.path_ends
-    for key, path in made.items():
-        for start in range(1, len(key)):
-            ends[key[start:]].append(path)
     for plan_ in unplaced:
-        path = plan_.values["location"]
-        key = tuple(p.lower() for p in path)
-        for cut in range(len(path), 0, -1):
-            found = ends.get(key[:cut], [])
-            if len(found) == 1:
-                plan_.values["location"] = found[0] + path[cut:]
-                break
-            if found:
-                plan_.values.pop("location")
-                plan_.errors.append(messages.location_ambiguous(path[:cut], found))
-                break
+        _placed(plan_, resolve_path(plan_.values["location"], made.ending))
+
+
+def _placed(plan_: RowPlan, resolved: Resolved) -> None:
+    """The row's location written out whole from here on (the preview, the
+    comparison, the move's event), or an error when a start of it could be
+    several places (and then no new place named after it in the preview)."""
+    path, start, choices = resolved
+    if choices:
+        plan_.values.pop("location")
+        plan_.errors.append(messages.location_ambiguous(start, choices))
+    else:
+        plan_.values["location"] = path
 
 
 def _custom_applies(plan_: RowPlan, custom, asset: Asset | None, look: Lookup) -> None:
