@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
+from email.message import EmailMessage
 from pathlib import Path
 
 from ..custody.engine import Outcome
@@ -255,7 +256,7 @@ class Delivery:
 
 
 def send(
-    smtp: mail.SmtpSettings, compose: Callable[[], object], *, pdf: bool, failed: str
+    smtp: mail.SmtpSettings, compose: Callable[[], EmailMessage], *, pdf: bool, failed: str
 ) -> Delivery:
     """Compose and send one email about a receipt. A failure (the server, a bad
     address) comes back as the Delivery's problem, after `failed`'s words: the
