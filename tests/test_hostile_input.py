@@ -92,3 +92,15 @@ def test_an_audit_room_too_large_for_the_database_is_refused(client, admin):
     assert client.get(url, query_string={"room": str(2**63)}).status_code == 400
     assert client.get(url, query_string={"room": "9" * 5000}).status_code == 400
     assert client.get(url, query_string={"room": "none"}).status_code == 200
+
+
+def test_a_page_number_below_one_is_the_first_page_and_a_word_is_refused_plainly(client, admin):
+    factories.make_asset(name="Drill")
+    first = client.get("/assets").get_data(as_text=True)
+    for low in ("0", "-1", "-99999999999999999999"):
+        response = client.get("/assets", query_string={"page": low})
+        assert response.status_code == 200 and "Drill" in response.get_data(as_text=True)
+    response = client.get("/assets", query_string={"page": "two"})
+    assert response.status_code == 400
+    assert "The page number must be a whole number, such as 2." in response.get_data(as_text=True)
+    assert "Drill" in first

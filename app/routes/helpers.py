@@ -75,10 +75,15 @@ MAX_PAGE = 1_000_000
 
 
 def page_arg() -> int:
-    """The `page` query argument: 1 when absent, a 400 when past MAX_PAGE."""
-    page = int_arg("page") or 1
+    """The `page` query argument: 1 when absent, 0 or less; a 400 when it is not a
+    whole number or is past MAX_PAGE (only a hand-edited address gets those)."""
+    raw = request.args.get("page", "").strip()
+    try:
+        page = int(raw) if raw else 1
+    except ValueError:
+        abort(400, description="The page number must be a whole number, such as 2.")
     if page > MAX_PAGE:
-        abort(400, description="'page' is out of range.")
+        abort(400, description=f"Page {page} is out of range: pages run from 1 to {MAX_PAGE:,}.")
     return max(page, 1)
 
 
