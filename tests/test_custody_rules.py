@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
@@ -19,6 +18,7 @@ from app.models import Asset, Event, Fault, User
 
 from . import factories
 from .replay import replay
+from .stateful import run_machine
 
 
 class Custody(RuleBasedStateMachine):
@@ -138,11 +138,4 @@ def test_custody_state_machine(app):
         "other_member": factories.make_user("member"),
         "lead": factories.make_user("lead"),
     }
-    run = Custody.TestCase
-    run.settings = settings(
-        max_examples=40,
-        stateful_step_count=25,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    run().runTest()
+    run_machine(Custody, examples=40, steps=25)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
@@ -23,6 +22,7 @@ from app.register.rules import USE_KINDS
 
 from . import factories
 from .import_kit import run, sheet
+from .stateful import run_machine
 
 
 class Projections(RuleBasedStateMachine):
@@ -170,14 +170,7 @@ def test_projections_equal_a_recomputation_from_the_events(app):
         "lead": factories.make_user("lead"),
     }
     Projections.places = [factories.make_location("Store"), factories.make_location("Van")]
-    case = Projections.TestCase
-    case.settings = settings(
-        max_examples=30,
-        stateful_step_count=20,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    case().runTest()
+    run_machine(Projections, examples=30, steps=20)
     # The run did go through every kind of custody event and of use, by kit and
     # alone, through the services and in bulk.
     kinds = {kind for (kind,) in Event.select(Event.kind).distinct().tuples()}
