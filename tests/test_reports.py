@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from app.custody import custody, maintenance
 from app.models import Asset, Event, utcnow
+from app.ops import settings
 from app.reports import breakdown, common
 from app.reports import idle as reports_idle
 
@@ -217,6 +218,25 @@ def test_idle_pages_and_csv(client, auth, idle_world, app):
         ("Never used", True, "200"),
         ("Returned lately", False, "20"),
     ]
+
+
+def test_idle_csv_writes_names_safely_and_each_day_in_the_local_zone(client, auth, app):
+    """The CSV's rows come from the idle index with the names looked up apart:
+    text that could start a formula is defused, commas and quotes are quoted,
+    and the day it was last used is the organisation's day, not UTC's."""
+    settings.change({"timezone": "Pacific/Auckland"})  # UTC+12 in June
+    lead = factories.make_user("lead")
+    tools = factories.make_category('=HYPERLINK("x")')
+    shed = factories.make_location('Shed, "back"')
+    drill = factories.make_asset(actor=lead, name="@Drill", category=tools, location=shed)
+    Asset.update(last_used_at=datetime(2026, 6, 1, 20, 0)).where(Asset.id == drill.id).execute()
+    auth.login("lead")
+    data = client.get("/reports/idle.csv?days=15").get_data()
+    idle_days = (utcnow() - datetime(2026, 6, 1, 20, 0)).days
+    assert data.decode("utf-8-sig").split("\r\n")[1] == (
+        f'{drill.code},\'@Drill,Available,"\'=HYPERLINK(""x"")","Shed, ""back""",'
+        f"2026-06-02,{idle_days}"
+    )
 
 
 # Maintenance -------------------------------------------------------------------------

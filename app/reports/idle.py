@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from peewee import JOIN, fn
 
+from ..clock import LocalDays
 from ..models import STATUS_LABELS, Asset, Category, Location
 from .common import Page, as_datetime, raw_rows
 
@@ -92,6 +93,37 @@ def idle(days: int, now: datetime, page: int, per_page: int) -> Page:
     return Page(list(_idle_rows(rows, now)), number, per_page, total)
 
 
-def idle_all(days: int, now: datetime) -> Iterator[IdleRow]:
-    """Every idle row, for the CSV (streamed, not held in memory)."""
-    return _idle_rows(raw_rows(_idle_query(days, now)), now)
+def idle_all(days: int, now: datetime, zone: tzinfo) -> Iterator[tuple]:
+    """Every idle row, for the CSV, in the page's order: (code, name, status,
+    category, place, the local day it was last used or None, idle days).
+
+    Read from the idle index alone, which carries these columns (models.py), with
+    the category and place names from memory: at 70,000 rows, joining them in
+    the query and making an IdleRow of each took longer than writing the file."""
+    query = (
+        Asset.select(
+            Asset.code,
+            Asset.name,
+            Asset.status,
+            Asset.category,
+            Asset.location,
+            Asset.last_used_at,
+            Asset.created_at,
+        )
+        .where(*_idle_where(days, now))
+        .order_by(_since(), fn.LOWER(Asset.name), Asset.id)
+    )
+    categories = dict(Category.select(Category.id, Category.name).tuples())
+    places = dict(Location.select(Location.id, Location.name).tuples())
+    day_of = LocalDays(zone)  # the rows come oldest use first
+    for code, name, status, category, place, last_used, created in raw_rows(query):
+        since = as_datetime(last_used or created)
+        yield (
+            code,
+            name,
+            STATUS_LABELS.get(status, status),
+            categories.get(category, ""),
+            places.get(place, ""),
+            day_of(since) if last_used else None,
+            (now - since).days,
+        )

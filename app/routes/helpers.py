@@ -157,13 +157,15 @@ def form_money(name: str) -> int | None:
         raise Invalid({name: str(exc)}) from None
 
 
-def csv_download(filename: str, header, rows):
-    """A CSV file as a download (see app/spreadsheets/csvfiles.py for the escaping rule)."""
+def csv_download(filename: str, header, rows=(), lines=None):
+    """A CSV file as a download, of `rows` or of rows written out as `lines`
+    (see app/spreadsheets/csvfiles.py for the escaping rule and `lines_csv`)."""
     from flask import current_app
 
-    from ..spreadsheets.csvfiles import to_csv
+    from ..spreadsheets.csvfiles import lines_csv, to_csv
 
-    response = current_app.response_class(to_csv(header, rows), mimetype="text/csv")
+    body = to_csv(header, rows) if lines is None else lines_csv(header, lines)
+    response = current_app.response_class(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return no_store(response)
 

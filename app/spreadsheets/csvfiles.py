@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
@@ -30,10 +31,36 @@ def safe_cell(value: object) -> str:
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
+    return defuse(str(value))
+
+
+def defuse(text: str) -> str:
+    """Text a spreadsheet shows as text: one that would start a formula gets an
+    apostrophe in front."""
     if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
+
+
+def field(text: str) -> str:
+    """A text cell as it stands in the file: defused, and in quotes (its own
+    quotes doubled) if it holds a comma, a quote or a line break."""
+    text = defuse(text)
+    if _QUOTED.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+_QUOTED = re.compile('[,"\r\n]')
+
+
+class Fields(dict):
+    """`field` of each distinct text once, for the names that repeat down a long
+    file (categories, places, statuses): `fields[name]`."""
+
+    def __missing__(self, text: str) -> str:
+        cell = self[text] = field(text)
+        return cell
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
@@ -56,6 +83,17 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     writer.writerow(cells(header))
     writer.writerows(map(cells, rows))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def lines_csv(header: Sequence[str], lines: Iterable[str]) -> bytes:
+    """The file `to_csv` makes, from rows the caller has written out as lines:
+    each text cell through `field` (or `Fields`), each whole number or date as
+    it prints, cells joined by commas. A report of every asset (100,000 rows)
+    spends less this way than in `to_csv`'s look at each cell and the writer's;
+    tests/test_csvfiles.py holds the two to the same bytes."""
+    rows = list(lines)
+    body = "\r\n".join(rows) + "\r\n" if rows else ""
+    return to_csv(header, ()) + body.encode("utf-8")
 
 
 def money(cents: int | None) -> str:
