@@ -855,15 +855,19 @@ def _v28_spells_in_microseconds() -> None:
     )
 
 
-def _v29_idle_index_carries_the_csv() -> None:
-    # Version 29: the idle report's index carries the columns its CSV writes
-    # (code, name, status, category, place, last use, added), so that tens of
-    # thousands of idle rows are read from the index without their asset rows.
+def _v29_report_csv_indexes() -> None:
+    # Version 29: the idle report's index and the (category, name) index carry
+    # the columns the idle and value CSVs write, so that tens of thousands of
+    # rows are read from the index without their asset rows.
     _run(
         'DROP INDEX IF EXISTS "asset_idle_since"',
         'CREATE INDEX IF NOT EXISTS "asset_idle_since" ON "asset" ("holder_id", "retired_at", '
         'COALESCE("last_used_at", "created_at"), LOWER("name"), "id", "code", "name", "status", '
         '"category_id", "location_id", "last_used_at", "created_at")',
+        'DROP INDEX IF EXISTS "asset_category_id_lower_name_id"',
+        'CREATE INDEX IF NOT EXISTS "asset_category_id_lower_name_id" ON "asset" ("category_id", '
+        'LOWER("name"), "id", "code", "name", "cost_cents", "purchase_date", "retired_at", '
+        '"created_at")',
     )
 
 
@@ -895,7 +899,7 @@ STEPS: dict[int, Callable[[], None]] = {
     26: _v26_replacement_covering_index,
     27: _v27_report_sums_index,
     28: _v28_spells_in_microseconds,
-    29: _v29_idle_index_carries_the_csv,
+    29: _v29_report_csv_indexes,
 }
 LATEST = max(STEPS, default=1)
 # Steps that make what the models cannot describe (the search box's index and

@@ -235,10 +235,20 @@ class Asset(BaseModel):
 # The register's order (app/register/assets.py): a page of it is read from this
 # index alone, without sorting every matching asset by name.
 Asset.add_index(Asset.index(fn.LOWER(Asset.name), Asset.id, name="asset_lower_name_id"))
-# And a category's assets in that order.
+# And a category's assets in that order. It carries what the value report's CSV
+# writes of each (from code on), so its rows are read from it alone.
 Asset.add_index(
     Asset.index(
-        Asset.category, fn.LOWER(Asset.name), Asset.id, name="asset_category_id_lower_name_id"
+        Asset.category,
+        fn.LOWER(Asset.name),
+        Asset.id,
+        Asset.code,
+        Asset.name,
+        Asset.cost_cents,
+        Asset.purchase_date,
+        Asset.retired_at,
+        Asset.created_at,
+        name="asset_category_id_lower_name_id",
     )
 )
 # The idle report (app/reports/idle.py): items in service with nobody, longest

@@ -391,8 +391,8 @@ ROWS: dict[int, list[str]] = {
         "last_used_at" = '2026-03-13 08:00:00' WHERE "code" = 'V26A26'""",
     ],
     29: [
-        # The idle index carries the name: the wrench, idle since its move in
-        # version 25, renamed after the index is made.
+        # The idle and (category, name) indexes carry the name: the wrench, idle
+        # since its move in version 25, renamed after they are made.
         """UPDATE "asset" SET "name" = 'Torque wrench 1/2in' WHERE "code" = 'V2A002'""",
     ],
 }
@@ -838,11 +838,14 @@ def _starts_with_its_data(site: Site, version: int, drifts: tuple[str, ...] = ()
     assert ("Top tread wobbles" in text) == (version >= 3)
     assert ("Ladder manual.pdf" in text) == (version >= 7)
     assert client.get("/").status_code == 200
-    # The idle CSV reads its rows from the idle index alone (step 29 made it
-    # carry them): the wrench, idle since version 25, under its name as it stands.
+    # The idle and value CSVs read their rows from two indexes alone (step 29
+    # made them carry them): the wrench, idle since version 25, under its name
+    # as it stands.
     idle = client.get("/reports/idle.csv?days=30").get_data(as_text=True)
+    value = client.get("/reports/value.csv?table=assets").get_data(as_text=True)
     wrench = "Torque wrench 1/2in" if version >= 29 else "Torque wrench"
     assert (f"V2A002,{wrench},Available," in idle) is (version >= 2), idle
+    assert (f"V2A002,{wrench}," in value) is (version >= 2), value
     if audit_id:
         audit_page, response = client.soup(f"/audits/{audit_id}")
         assert response.status_code == 200

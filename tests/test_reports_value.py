@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from app.models import Asset, Category
 from app.reports import value as reports_value
 from app.reports.value import book_value
+from app.spreadsheets.csvfiles import money, to_csv
 
 from . import factories
 from .conftest import FIXED_NOW
@@ -196,6 +197,23 @@ def test_page_and_csv_show_the_same_figures(client, auth, holdings):
     body = client.get("/reports/value.csv?as_of=2025-01-01&table=categories").get_data(as_text=True)
     *_, last = csv.reader(io.StringIO(body.lstrip("\ufeff")))
     assert last == ["All assets", "4", "4", "5200.00", "2731.81", "1468.19"]
+    # Written as lines, the file is byte for byte what to_csv makes of the list,
+    # names that could start a formula or hold commas and costs below 0 too.
+    odd = category('=Odd, "kit"', 12, 0)
+    asset('@Sum, "x"', odd, 1_250, "2024-06-01")
+    refund = asset("-Refund", None, 10, "2024-06-01")
+    Asset.update(cost_cents=-99).where(Asset.id == refund.id).execute()  # around the forms
+    body = client.get("/reports/value.csv?as_of=2025-01-01").get_data(as_text=True)
+    report = reports_value.valuation(date(2025, 1, 1), UTC)
+    assert body.encode("utf-8") == to_csv(
+        header,
+        [
+            (h.code, h.name, h.category, h.purchase_date, money(h.cost_cents), h.life_months,
+             h.salvage_percent, h.months, money(h.depreciation_cents), money(h.book_cents),
+             h.reason)
+            for h in report.holdings
+        ],
+    )  # fmt: skip
 
 
 def test_as_of_defaults_to_today(client, auth, clock):

@@ -1,6 +1,7 @@
 """The value report's totals are summed in SQL; its rows are worked out one by
-one in Python. Whatever the costs, dates, lives and salvage values, every
-table's totals equal the rows added up."""
+one in Python, and its CSV's rows again without a Holding each. Whatever the
+costs, dates, lives and salvage values, every table's totals equal the rows
+added up, and the CSV's rows are the list's."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from app.database import write
 from app.models import Asset, Category, Team
 from app.reports import value
+from app.reports.common import as_date
 from app.reports.value import Totals
 
 from . import factories
@@ -22,7 +24,7 @@ AS_OF = date(2026, 3, 15)
 
 assets = st.lists(
     st.tuples(
-        st.integers(0, 4),  # category (4: none)
+        st.integers(0, 5),  # category (5: none)
         st.one_of(st.none(), st.integers(-5_000, 2_000_000_000)),  # cost
         st.one_of(st.none(), st.integers(-400, 4000)),  # days before AS_OF it was bought
         st.booleans(),  # in the team
@@ -46,6 +48,7 @@ def test_totals_equal_the_rows_added_up(app, rows):
             ("Drills", 600, None),
             ("Odd", None, 120),
             ("Bent", 24, 150),  # a useful life, but a salvage value past 100 %
+            ("laptops", 12, 0),  # the same name but for case: one group in the list
         )
     ]
     lead = factories.make_user("lead")
@@ -53,7 +56,7 @@ def test_totals_equal_the_rows_added_up(app, rows):
         asset = factories.make_asset(actor=lead)
         with write():  # as if typed around the forms: negative costs too
             Asset.update(
-                category=categories[category] if category < 4 else None,
+                category=categories[category] if category < 5 else None,
                 cost_cents=cost,
                 purchase_date=AS_OF - timedelta(days=days) if days is not None else None,
                 team=team if in_team else None,
@@ -78,6 +81,17 @@ def test_totals_equal_the_rows_added_up(app, rows):
     for totals in report.departments:
         mine = [h for h in holdings if (report.department_of(h) or "No team") == totals.name]
         assert shown(totals) == added(mine)
+    # The CSV's rows, worked out without a Holding each, are the list's.
+    exported = [
+        (code, name, category, as_date(bought), cost, life, salvage, months, book, reason)
+        for code, name, category, bought, cost, life, salvage, months, book, reason
+        in value.holdings_export(AS_OF, UTC)
+    ]  # fmt: skip
+    assert exported == [
+        (h.code, h.name, h.category, h.purchase_date, h.cost_cents, h.life_months,
+         h.salvage_percent, h.months, h.book_cents, h.reason)
+        for h in holdings
+    ]  # fmt: skip
     # A page is the same rows as the whole list, in the same order.
     assert [h.code for h in report.holdings[3:7]] == [h.code for h in holdings[3:7]]
 

@@ -271,6 +271,60 @@ class _ByCategoryThenName(LazyRows[Holding]):
         return list(self._rows(first, stop - first))
 
 
+def holdings_export(as_of: date, zone: ZoneInfo) -> Iterator[tuple]:
+    """Every asset's holding for the CSV, in the list's order, as (code, name,
+    category, purchase date, cost, useful life, salvage %, months elapsed, book
+    value, why not depreciated): the months and book value None (and the reason
+    given) for an asset not depreciated.
+
+    Read category by category along the (category, name) index, which carries
+    these columns (models.py), without the report's sums: the CSV of 100,000
+    assets is mostly this loop, so it works out by the same rules as `_valued`
+    without a Holding per row, the category's part once per category and each
+    purchase date's days once."""
+    day_after = local_midnight(as_of + timedelta(days=1), zone)
+    categories = {
+        row[0]: row
+        for row in Category.select(
+            Category.id, Category.name, Category.useful_life_months, Category.salvage_percent
+        ).tuples()
+    }
+    every = {category_id: 1 for category_id in categories} | {None: 1}
+    elapsed: dict = {}  # purchase date -> (days to as_of, months text): dates repeat
+    for ids, _count in _in_list_order(every):
+        in_group = Asset.category.is_null() if ids is None else Asset.category.in_(ids)
+        query = (
+            Asset.select(
+                Asset.code, Asset.name, Asset.cost_cents, Asset.purchase_date, Asset.category
+            )
+            .where(in_group, _held_on(as_of, day_after))
+            .order_by(fn.LOWER(Asset.name), Asset.id)
+        )
+        current: object = ...  # the category of the row before
+        for code, name, cost, bought, category_id in raw_rows(query):
+            if category_id != current:
+                current = category_id
+                _id, category, life, salvage = categories.get(category_id) or (None, "", None, 0)
+                salvage = salvage or 0
+                # _reason's usual case, as far as the category goes
+                usual = category_id is not None and life and life > 0 and 0 <= salvage <= 100
+            if usual and cost is not None and bought is not None:
+                since = elapsed.get(bought)
+                if since is None:
+                    days = (as_of - as_date(bought)).days
+                    since = elapsed[bought] = (days, months_elapsed_text(days))
+                book = book_value(cost, salvage, life, since[0])
+                yield code, name, category, bought, cost, life, salvage, since[1], book, ""
+            else:
+                h = _valued(
+                    Holding(code, name, category, cost, as_date(bought), life, salvage),
+                    category_id is not None,
+                    as_of,
+                )
+                yield (code, name, category, bought, cost, life, salvage, h.months,
+                       h.book_cents, h.reason)  # fmt: skip
+
+
 # Book values summed in SQL stay exact in 64-bit integers below this cost (the
 # few above it, and negative costs typed around the forms, are added up here).
 _SUMMED_BELOW = 10**11

@@ -11,7 +11,8 @@ from ..reports import breakdown, common, maintenance_costs, rules, subscription_
 from ..reports import idle as reports_idle
 from ..reports import utilisation as utilisation_report
 from ..reports import value as reports_value
-from ..spreadsheets.csvfiles import Fields, field, money
+from ..spreadsheets import report_lines
+from ..spreadsheets.csvfiles import money
 from ..templating import local_today, local_zone, localtime
 from .helpers import csv_download, page_arg
 
@@ -107,14 +108,9 @@ def idle():
 def idle_csv():
     """Every idle item as a spreadsheet."""
     days = _csv_params(lambda: common.parse_idle_days(request.args.get("days")))
-    header = ["Code", "Name", "Status", "Category", "Location", "Last used", "Idle days"]
-    fields = Fields()  # categories, places and statuses repeat down the file
-    lines = (
-        f"{code},{field(name)},{fields[status]},{fields[category]},{fields[place]},"
-        f"{day or 'never'},{idle_days}"
-        for code, name, status, category, place, day, idle_days
-        in reports_idle.idle_all(days, utcnow(), local_zone())
-    )  # fmt: skip
+    rows = reports_idle.idle_all(days, utcnow(), local_zone())
+    lines = report_lines.idle(rows)
+    header = report_lines.IDLE_HEADER
     return csv_download(f"idle-{days}-days-{local_today()}.csv", header, lines=lines)
 
 
@@ -219,20 +215,11 @@ def value_csv():
     spend and book value per department (table=departments)."""
     table = _choice("table", ("assets", "categories", "departments"))
     as_of = _csv_params(_as_of)
-    report = reports_value.valuation(as_of, local_zone())
     name = f"value-{table}-{as_of}.csv"
     if table == "assets":
-        header = [
-            "Code", "Name", "Category", "Purchase date", "Cost", "Useful life (months)",
-            "Salvage %", "Months elapsed", "Depreciation", "Book value", "Not depreciated because",
-        ]  # fmt: skip
-        rows = [
-            (h.code, h.name, h.category, h.purchase_date, money(h.cost_cents), h.life_months,
-             h.salvage_percent, h.months, money(h.depreciation_cents), money(h.book_cents),
-             h.reason)
-            for h in report.holdings
-        ]  # fmt: skip
-        return csv_download(name, header, rows)
+        rows = reports_value.holdings_export(as_of, local_zone())
+        return csv_download(name, report_lines.VALUE_HEADER, lines=report_lines.value(rows))
+    report = reports_value.valuation(as_of, local_zone())
     if table == "departments":
         header = ["Department", "Assets", "Not depreciated", "Spend", "Book value"]
         rows = [

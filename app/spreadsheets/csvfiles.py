@@ -45,6 +45,8 @@ def defuse(text: str) -> str:
 def field(text: str) -> str:
     """A text cell as it stands in the file: defused, and in quotes (its own
     quotes doubled) if it holds a comma, a quote or a line break."""
+    if _PLAIN.fullmatch(text):  # most text: one look
+        return text
     text = defuse(text)
     if _QUOTED.search(text):
         return '"' + text.replace('"', '""') + '"'
@@ -52,6 +54,10 @@ def field(text: str) -> str:
 
 
 _QUOTED = re.compile('[,"\r\n]')
+# Text that is its own field: no formula start (FORMULA_STARTS), nothing to quote.
+_PLAIN = re.compile('(?![-=+@\t\r])[^,"\r\n]*')
+# Whole cents as they follow the point: CENTS[7] == "07".
+CENTS = tuple(f"{n:02d}" for n in range(100))
 
 
 class Fields(dict):
@@ -94,6 +100,15 @@ def lines_csv(header: Sequence[str], lines: Iterable[str]) -> bytes:
     rows = list(lines)
     body = "\r\n".join(rows) + "\r\n" if rows else ""
     return to_csv(header, ()) + body.encode("utf-8")
+
+
+def money_field(cents: int | None) -> str:
+    """`money` as it stands in a file: a negative sum defused, as `to_csv` does."""
+    if cents is None:
+        return ""
+    if cents < 0:
+        return "'" + money(cents)
+    return f"{cents // 100}.{CENTS[cents % 100]}"
 
 
 def money(cents: int | None) -> str:
