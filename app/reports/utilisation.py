@@ -163,12 +163,6 @@ def _spell_us(began_us, ended_us, start: datetime, end: datetime):
     return fn.SUM(earlier(fn.COALESCE(ended_us, last), last) - later(began_us, first))
 
 
-def _spells_within(start: datetime, end: datetime):
-    return CustodyInterval.started_at < end, (
-        CustodyInterval.ended_at.is_null() | (CustodyInterval.ended_at > start)
-    )
-
-
 def _every_spell_within(start: datetime, end: datetime):
     """SQL: (asset, started, ended) in microseconds of every spell with some of its
     time in [start, end): those still open, then those that ended after `start`,
@@ -198,32 +192,48 @@ def _out_per_asset(start: datetime, end: datetime):
 def _partly_owned(period: Period, window: _Window) -> list[Usage]:
     """The assets owned for part of the period only (bought, added or retired within
     it: a few), each with the time it was owned and its spells cut to that time."""
-    start, end = window.start, window.end
     partly = (
         Asset.select(*_ASSET_COLUMNS)
         .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
-        .where(_part_of_period(period, start, end))
+        .where(_part_of_period(period, window.start, window.end))
     )
+    return list(_measured(partly, window).values())
+
+
+def _measured(assets: Select, window: _Window) -> dict[int, Usage]:
+    """id -> Usage of the assets (rows of _ASSET_COLUMNS) owned for some of the
+    window: the time each was owned, and its spells of custody within the window
+    cut to that time, added up in microseconds (as the spells keep their times)."""
+    start, end = window.start, window.end
     usage: dict[int, Usage] = {}
-    owned: dict[int, tuple[datetime, datetime]] = {}
-    for asset_id, code, name, category, bought, created, retired in raw_rows(partly):
+    owned: dict[int, tuple[int, int]] = {}  # [begin, finish)
+    for asset_id, code, name, category, bought, created, retired in raw_rows(assets):
         times = window(bought, created, retired)
         if times is not None:
-            owned[asset_id] = times
+            owned[asset_id] = (micros(times[0]), micros(times[1]))
             owned_us = (times[1] - times[0]) // MICRO
             usage[asset_id] = Usage(name, code, category or "", owned_us, period_us=window.span)
-    ids = list(owned)
-    for i in range(0, len(ids), 1000):
-        spells = CustodyInterval.select(
-            CustodyInterval.asset, CustodyInterval.started_at, CustodyInterval.ended_at
-        ).where(CustodyInterval.asset.in_(id_list(ids[i : i + 1000])), *_spells_within(start, end))
-        for asset_id, began, ended in raw_rows(spells):
-            begin, finish = owned[asset_id]
-            a = max(as_datetime(began), begin)
-            b = min(as_datetime(ended), finish) if ended is not None else finish
+    for asset_id, began, ended in _spells_of(list(owned), start, end):
+        times = owned.get(asset_id)
+        if times is not None:
+            a = max(began, times[0])
+            b = times[1] if ended is None else min(ended, times[1])
             if b > a:
-                usage[asset_id].out_us += (b - a) // MICRO
-    return list(usage.values())
+                usage[asset_id].out_us += b - a
+    return usage
+
+
+def _spells_of(ids: list[int], start: datetime, end: datetime) -> Iterator[tuple]:
+    """(asset id, started, ended) in microseconds of these assets' spells with some
+    of their time in [start, end), along the (asset, ended) index."""
+    spell = CustodyInterval
+    for i in range(0, len(ids), 5000):
+        query = spell.select(spell.asset, spell.started_us, spell.ended_us).where(
+            spell.asset.in_(id_list(ids[i : i + 5000])),
+            spell.started_us < micros(end),
+            spell.ended_us.is_null() | (spell.ended_us > micros(start)),
+        )
+        yield from raw_rows(query)
 
 
 def _most_used(u: Usage) -> tuple:
@@ -415,27 +425,9 @@ def for_assets(
     ids = sorted(set(asset_ids))
     if end <= start or not ids:
         return {}
-    window = _Window(start, end, zone)
-    usage: dict[int, Usage] = {}
-    owned: dict[int, tuple[datetime, datetime]] = {}
-    rows = Asset.select(
-        Asset.id, Asset.code, Asset.name, Asset.purchase_date, Asset.created_at, Asset.retired_at
-    ).where(Asset.id.in_(id_list(ids)))
-    for asset_id, code, name, bought, created, retired in raw_rows(rows):
-        times = window(bought, created, retired)
-        if times is not None:
-            owned[asset_id] = times
-            owned_us = (times[1] - times[0]) // MICRO
-            usage[asset_id] = Usage(name, code, "", owned_us, 0, period_us=window.span)
-    if not owned:
-        return {}
-    spells = CustodyInterval.select(
-        CustodyInterval.asset, CustodyInterval.started_at, CustodyInterval.ended_at
-    ).where(CustodyInterval.asset.in_(id_list(list(owned))), *_spells_within(start, end))
-    for asset_id, began, ended in raw_rows(spells):
-        begin, finish = owned[asset_id]
-        a = max(as_datetime(began), begin)
-        b = min(as_datetime(ended), finish) if ended is not None else finish
-        if b > a:
-            usage[asset_id].out_us += (b - a) // MICRO
-    return usage
+    assets = (
+        Asset.select(*_ASSET_COLUMNS)
+        .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
+        .where(Asset.id.in_(id_list(ids)))
+    )
+    return _measured(assets, _Window(start, end, zone))
