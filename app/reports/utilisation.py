@@ -214,12 +214,11 @@ def _measured(assets: Select, window: _Window) -> dict[int, Usage]:
             owned_us = (times[1] - times[0]) // MICRO
             usage[asset_id] = Usage(name, code, category or "", owned_us, period_us=window.span)
     for asset_id, began, ended in _spells_of(list(owned), start, end):
-        times = owned.get(asset_id)
-        if times is not None:
-            a = max(began, times[0])
-            b = times[1] if ended is None else min(ended, times[1])
-            if b > a:
-                usage[asset_id].out_us += b - a
+        begin, finish = owned[asset_id]
+        a = max(began, begin)
+        b = finish if ended is None else min(ended, finish)
+        if b > a:
+            usage[asset_id].out_us += b - a
     return usage
 
 
