@@ -856,10 +856,14 @@ def _v28_spells_in_microseconds() -> None:
 
 
 def _v29_report_csv_indexes() -> None:
-    # Version 29: the idle report's index and the (category, name) index carry
-    # the columns the idle and value CSVs write, so that tens of thousands of
-    # rows are read from the index without their asset rows.
+    # Version 29: the idle report's index, the (category, name) index and the
+    # name index carry the columns the idle, value and utilisation CSVs write,
+    # so that tens of thousands of rows are read from an index without their
+    # asset rows.
     _run(
+        'DROP INDEX IF EXISTS "asset_lower_name_id"',
+        'CREATE INDEX IF NOT EXISTS "asset_lower_name_id" ON "asset" (LOWER("name"), "id", '
+        '"code", "name", "category_id", "purchase_date", "created_at", "retired_at")',
         'DROP INDEX IF EXISTS "asset_idle_since"',
         'CREATE INDEX IF NOT EXISTS "asset_idle_since" ON "asset" ("holder_id", "retired_at", '
         'COALESCE("last_used_at", "created_at"), LOWER("name"), "id", "code", "name", "status", '

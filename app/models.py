@@ -233,8 +233,21 @@ class Asset(BaseModel):
 
 
 # The register's order (app/register/assets.py): a page of it is read from this
-# index alone, without sorting every matching asset by name.
-Asset.add_index(Asset.index(fn.LOWER(Asset.name), Asset.id, name="asset_lower_name_id"))
+# index alone, without sorting every matching asset by name. It carries what the
+# utilisation CSV lists of the unused (from code on), read from it alone.
+Asset.add_index(
+    Asset.index(
+        fn.LOWER(Asset.name),
+        Asset.id,
+        Asset.code,
+        Asset.name,
+        Asset.category,
+        Asset.purchase_date,
+        Asset.created_at,
+        Asset.retired_at,
+        name="asset_lower_name_id",
+    )
+)
 # And a category's assets in that order. It carries what the value report's CSV
 # writes of each (from code on), so its rows are read from it alone.
 Asset.add_index(

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from app.models import Asset, Event
 from app.reports import common
 from app.reports import utilisation as reports_usage
+from app.spreadsheets.csvfiles import to_csv
 
 from . import factories
 
@@ -226,6 +227,40 @@ def test_page_and_csv_show_the_same_figures(client, auth, january):
         [f"{r[0]} {r[1]} {plural.get(r[1], 'assets')}", r[4] + "%", r[3], r[2]] for r in rows
     ] == page_cats
     assert rows[-1] == ["All assets", "7", "57.3", "17.5", "30.6"]
+
+
+def test_the_csv_lists_what_the_page_lists(client, auth, january):
+    """The CSV reads the unused owned all period from the name index alone and
+    merges in the few owned for part of it: the same rows, in the same order,
+    as the list the pages are cut from; names alike sort as added."""
+    tools = factories.make_category('=Tools, "misc"')
+    asset("Imported", category=tools)  # the same name as one owned all period
+    asset("Imported", bought="2025-01-04", created="2025-01-04 09:00")  # part of it
+    asset("Aardvark", bought="2025-01-08", created="2025-01-08 09:00")  # part, first
+    asset("Zebra", bought="2025-01-03", created="2025-01-03 09:00")  # part, last
+    asset('=Sum, "x"', category=tools)
+    asset("Imported")
+    report = reports_usage.utilisation(JANUARY, UTC, NOW)
+    listed = [u.row for u in report.assets]
+    unused = [
+        (name, category, owned) for _code, name, category, owned, out, _ in listed if out == "0.0"
+    ]
+    assert unused == [
+        ('=Sum, "x"', '=Tools, "misc"', "10.0"),
+        ("Aardvark", "", "3.0"),  # owned from the 8th
+        ("Back before", "", "10.0"),
+        ("Imported", "", "10.0"),  # the first added (bought long before)
+        ("Imported", '=Tools, "misc"', "10.0"),
+        ("Imported", "", "7.0"),  # owned from the 4th
+        ("Imported", "", "10.0"),
+        ("Zebra", "", "8.0"),  # owned from the 3rd
+    ]
+    auth.login("lead")
+    data = client.get("/reports/utilisation.csv?from=2025-01-01&to=2025-01-10").get_data()
+    assert data == to_csv(
+        ["Code", "Name", "Category", "Days owned", "Days checked out", "Utilisation %"], listed
+    )
+    assert list(report.asset_rows()) == listed
 
 
 def test_default_period_is_the_last_90_days(client, auth):

@@ -136,11 +136,8 @@ def utilisation_csv():
     report = utilisation_report.utilisation(period, local_zone(), utcnow())
     name = f"utilisation-{table}-{period.start}-to-{period.end}.csv"
     if table == "assets":
-        header = ["Code", "Name", "Category", "Days owned", "Days checked out", "Utilisation %"]
-        rows = [
-            (u.code, u.name, u.category, u.owned_days, u.out_days, u.percent) for u in report.assets
-        ]
-        return csv_download(name, header, rows)
+        lines = report_lines.utilisation(report.asset_rows())
+        return csv_download(name, report_lines.UTILISATION_HEADER, lines=lines)
     header = ["Category", "Assets", "Days owned", "Days checked out", "Utilisation %"]
     rows = [
         (u.name, u.assets, u.owned_days, u.out_days, u.percent)

@@ -48,3 +48,13 @@ def value(rows: Iterable[tuple]) -> Iterator[str]:
             f"{'' if life is None else life},{salvage},{months},{lost},{money_field(book)},"
             f"{field(reason)}"
         )
+
+
+UTILISATION_HEADER = ["Code", "Name", "Category", "Days owned", "Days checked out", "Utilisation %"]
+
+
+def utilisation(rows: Iterable[tuple]) -> Iterator[str]:
+    """reports.utilisation.Utilisation.asset_rows's rows (the figures are text)."""
+    fields = Fields()
+    for code, name, category, owned, out, percent in rows:
+        yield f"{code},{field(name)},{fields[category]},{owned},{out},{percent}"
