@@ -13,12 +13,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.custody import custody, maintenance, servicing
-from app.models import Asset, Category, Event, Fault
+from app.models import Asset, Category, Event, Fault, utcnow
 from app.ops import settings
 from app.register import places
 from app.replacement import coming as replacement_coming
 from app.replacement import forecast, plan, rules
 from app.reports.value import book_value
+from app.spreadsheets import report_lines
+from app.spreadsheets.csvfiles import money, to_csv
 
 from . import factories
 
@@ -220,6 +222,19 @@ def test_the_page_and_its_csvs(client, auth, example):
         ("Drill C", "0.00", "150.00"),
         ("Laptop A", "0.00", "1200.00"),
     ]
+    # Written as lines, the file is byte for byte what to_csv makes of the list
+    # (a reason holds a comma, so it is quoted).
+    items = _plan().every_row(utcnow())
+    assert body.encode("utf-8") == to_csv(
+        report_lines.DUE_HEADER,
+        [
+            (i.code, i.name, i.category, i.life_ends or "", money(i.book_cents),
+             money(i.repair_12m_cents), money(i.repair_to_date_cents), i.faults_12m,
+             i.utilisation, money(i.replacement_cents), "; ".join(i.reasons))
+            for i in items
+        ],
+    )  # fmt: skip
+    assert '"Repairs £420 in 12 months, 60 % of its £700.21 book value"' in body
     body = client.get("/reports/replacement-forecast.csv").get_data(as_text=True)
     table = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
     drills = [r for r in table if r["Name"] == "Drills" and r["Items"] != "0"]

@@ -11,6 +11,7 @@ from ..replacement import coming as replacement_coming
 from ..replacement import forecast as replacement_forecast
 from ..replacement import plan as replacement_plan
 from ..replacement import settings as replacement_settings
+from ..spreadsheets import report_lines
 from ..spreadsheets.csvfiles import money
 from ..templating import local_today, local_zone, site
 from .helpers import csv_download, page_arg
@@ -40,18 +41,9 @@ def page():
 @role("lead")
 def due_csv():
     """Every item due for replacement, with its figures and reasons."""
-    header = [
-        "Code", "Name", "Category", "Life ends", "Book value", "Repairs last 12 months",
-        "Repairs to date", "Faults last 12 months", "Utilisation % last 365 days",
-        "Replacement cost", "Reasons",
-    ]  # fmt: skip
-    rows = (
-        (i.code, i.name, i.category, i.life_ends or "", money(i.book_cents),
-         money(i.repair_12m_cents), money(i.repair_to_date_cents), i.faults_12m, i.utilisation,
-         money(i.replacement_cents), "; ".join(i.reasons))
-        for i in _plan().every_row(utcnow())
-    )  # fmt: skip
-    return csv_download(f"replacement-due-{local_today()}.csv", header, rows)
+    lines = report_lines.due(_plan().every_row(utcnow()))
+    name = f"replacement-due-{local_today()}.csv"
+    return csv_download(name, report_lines.DUE_HEADER, lines=lines)
 
 
 @bp.route("/replacement-forecast.csv")

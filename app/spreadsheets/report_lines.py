@@ -58,3 +58,22 @@ def utilisation(rows: Iterable[tuple]) -> Iterator[str]:
     fields = Fields()
     for code, name, category, owned, out, percent in rows:
         yield f"{code},{field(name)},{fields[category]},{owned},{out},{percent}"
+
+
+DUE_HEADER = [
+    "Code", "Name", "Category", "Life ends", "Book value", "Repairs last 12 months",
+    "Repairs to date", "Faults last 12 months", "Utilisation % last 365 days",
+    "Replacement cost", "Reasons",
+]  # fmt: skip
+
+
+def due(items: Iterable) -> Iterator[str]:
+    """replacement.plan.Plan.every_row's items."""
+    fields = Fields()
+    for i in items:
+        yield (
+            f"{i.code},{field(i.name)},{fields[i.category]},{i.life_ends or ''},"
+            f"{money_field(i.book_cents)},{money_field(i.repair_12m_cents)},"
+            f"{money_field(i.repair_to_date_cents)},{i.faults_12m},{i.utilisation},"
+            f"{money_field(i.replacement_cents)},{field('; '.join(i.reasons))}"
+        )
