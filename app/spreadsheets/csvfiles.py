@@ -1,9 +1,10 @@
 """CSV files people open in a spreadsheet: safe cells and Excel-friendly bytes.
 
 Every CSV the app hands out (register export, event history, reports) goes
-through `to_csv`, so that one rule guards all of them against formula
-injection: a cell that a spreadsheet would read as a formula is prefixed with
-an apostrophe, which spreadsheets show as plain text.
+through `to_csv`, or for the reports' longest, `lines_csv` with each text cell
+through `field`, so that one rule (`defuse`) guards all of them against
+formula injection: a cell that a spreadsheet would read as a formula is
+prefixed with an apostrophe, which spreadsheets show as plain text.
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ def field(text: str) -> str:
 
 
 _QUOTED = re.compile('[,"\r\n]')
-# Text that is its own field: no formula start (FORMULA_STARTS), nothing to quote.
-_PLAIN = re.compile('(?![-=+@\t\r])[^,"\r\n]*')
+# Text that is its own field: no formula start, nothing to quote.
+_PLAIN = re.compile(f"(?![{re.escape(''.join(FORMULA_STARTS))}])[^,\"\r\n]*")
 # Whole cents as they follow the point: CENTS[7] == "07".
 CENTS = tuple(f"{n:02d}" for n in range(100))
 
