@@ -84,6 +84,49 @@ def test_each_location_gets_its_own_short_code(client, auth):
 # Categories -----------------------------------------------------------------
 
 
+def test_each_place_is_labelled_by_as_much_of_its_path_as_tells_it_apart(app):
+    """A name no other place has stands alone; two "Office"s on two sites get
+    their site; two "Store"s in two "Annex"es need all three levels; names are
+    compared ignoring case."""
+    main, depot = factories.make_location("Main site"), factories.make_location("Depot")
+    office = factories.make_location("Office", parent=main)
+    depot_office = factories.make_location("office", parent=depot)
+    workshop = factories.make_location("Workshop", parent=main)
+    stores = [
+        factories.make_location("Store", parent=factories.make_location("Annex", parent=site))
+        for site in (main, depot)
+    ]
+    labels = places.location_labels()
+    assert [labels[p.id] for p in (main, office, depot_office, workshop, *stores)] == [
+        "Main site",
+        "Main site › Office",
+        "Depot › office",
+        "Workshop",
+        "Main site › Annex › Store",
+        "Depot › Annex › Store",
+    ]
+
+
+def test_the_register_tells_two_places_of_one_name_apart(client, auth):
+    """A lead scanning the register sees which Office each laptop is in."""
+    lead = auth.login("lead")
+    main, depot = factories.make_location("Main site"), factories.make_location("Depot")
+    for site, name in ((main, "Laptop A"), (depot, "Laptop B")):
+        office = factories.make_location("Office", parent=site)
+        factories.make_asset(actor=lead, name=name, location=office)
+    factories.make_asset(actor=lead, name="Laptop C", location=factories.make_location("Loft"))
+    soup = soup_of(client.get("/assets"))
+    subs = {
+        row.select_one(".row-main strong").get_text(): row.select_one(".row-sub").get_text()
+        for row in soup.select(".asset-rows li")
+    }
+    assert [subs[name] for name in ("Laptop A", "Laptop B", "Laptop C")] == [
+        "Main site › Office",
+        "Depot › Office",
+        "Loft",
+    ]
+
+
 def test_lead_creates_and_renames_a_category(client, auth):
     """A category can be added, then renamed in place."""
     auth.login("lead")

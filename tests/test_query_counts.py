@@ -31,8 +31,9 @@ BUDGET = {
     # subscriptions renewing in the next 30 days, are counted in the counts' query)
     "home": 14,
     # user, settings, custom fields, the page's ids, its rows, their photos (one query
-    # for the page's thumbnails), categories, places, holders
-    "assets": 9,
+    # for the page's thumbnails), categories, places, holders, and the places' labels
+    # in the rows (the tree, which each process keeps for a few seconds)
+    "assets": 10,
     "scan": 8,  # user, audits, their counts (2), rooms, people, places, settings
     # the asset, user, history, faults, audits, rooms, audit items, settings, files,
     # custom values, its current and next reservations, the kit it is in

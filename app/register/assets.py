@@ -236,7 +236,13 @@ class Listed:
     warranty_end: date | None
     service_due_on: date | None
     holder_name: str | None
-    location_name: str | None
+    location_id: int | None
+
+    @property
+    def location_label(self) -> str:
+        """Its place as a list shows it: the name, or as much of the path as tells
+        it from another place of that name (places.location_labels)."""
+        return places.location_label(self.location_id)
 
     @property
     def status_label(self) -> str:
@@ -245,23 +251,18 @@ class Listed:
 
 def _listed():
     """The query of Listed rows, in Listed's order, in one query."""
-    return (
-        Asset.select(
-            Asset.id,
-            Asset.code,
-            Asset.name,
-            Asset.status,
-            Asset.holder,
-            Asset.due_back,
-            Asset.warranty_end,
-            Asset.service_due_on,
-            User.name,
-            Location.name,
-        )
-        .join(User, JOIN.LEFT_OUTER, on=(Asset.holder == User.id))
-        .switch(Asset)
-        .join(Location, JOIN.LEFT_OUTER)
-    )
+    return Asset.select(
+        Asset.id,
+        Asset.code,
+        Asset.name,
+        Asset.status,
+        Asset.holder,
+        Asset.due_back,
+        Asset.warranty_end,
+        Asset.service_due_on,
+        User.name,
+        Asset.location,
+    ).join(User, JOIN.LEFT_OUTER, on=(Asset.holder == User.id))
 
 
 def _rows(query) -> list[Listed]:

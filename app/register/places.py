@@ -144,34 +144,59 @@ def _height(location_id: int, parents: dict[int, int | None]) -> int:
     return height
 
 
-def location_paths() -> dict[int, str]:
-    """ "Site › Building › Room" for every location, from one query, walked
-    upwards without recursion (a cycle ends where it repeats)."""
+def _chains() -> dict[int, list[str]]:
+    """Each location's names from the top of its tree down to it, from one query,
+    walked upwards without recursion (a cycle ends where it repeats)."""
     rows = {
         node_id: (name, parent_id)
         for node_id, name, parent_id in Location.select(
             Location.id, Location.name, Location.parent
         ).tuples()
     }
-    paths: dict[int, str] = {}
+    chains: dict[int, list[str]] = {}
     for start in rows:
         chain, seen, node = [], set(), start
-        while node in rows and node not in paths and node not in seen:
+        while node in rows and node not in chains and node not in seen:
             seen.add(node)
             chain.append(node)
             node = rows[node][1]
-        up = paths.get(node, "")
+        above = chains.get(node, [])
         for node_id in reversed(chain):
-            name = rows[node_id][0]
-            up = paths[node_id] = f"{up} › {name}" if up else name
-    return paths
+            above = chains[node_id] = [*above, rows[node_id][0]]
+    return chains
 
 
-# The asset page shows a location's path on every scan; the tree changes
-# rarely, so each process keeps the paths for a few seconds. A save in this
-# process clears them; an id not seen yet (made by another process, or an
-# import) reloads them at once.
-_paths: dict = {"at": 0.0, "paths": {}}
+def location_paths(chains: dict[int, list[str]] | None = None) -> dict[int, str]:
+    """ "Site › Building › Room" for every location."""
+    chains = _chains() if chains is None else chains
+    return {node_id: " › ".join(names) for node_id, names in chains.items()}
+
+
+def location_labels(chains: dict[int, list[str]] | None = None) -> dict[int, str]:
+    """Each location's shortest name that tells it from every other, for lists
+    that show many: its own name when no other place has it ("Workshop"), else
+    with as many of the places above it as it takes ("Depot › Office" beside
+    "Main site › Office"); its whole path when nothing shorter will do. Names
+    are compared ignoring case, as people read them."""
+    chains = _chains() if chains is None else chains
+    ends: dict[tuple[str, ...], int] = {}  # how many places' paths end so
+    for names in chains.values():
+        lowered = tuple(n.lower() for n in names)
+        for k in range(1, len(lowered) + 1):
+            ends[lowered[-k:]] = ends.get(lowered[-k:], 0) + 1
+    labels = {}
+    for node_id, names in chains.items():
+        lowered = tuple(n.lower() for n in names)
+        k = next((k for k in range(1, len(names)) if ends[lowered[-k:]] == 1), len(names))
+        labels[node_id] = " › ".join(names[-k:])
+    return labels
+
+
+# The asset page shows a location's path on every scan, and the register's
+# lists their labels; the tree changes rarely, so each process keeps them for
+# a few seconds. A save in this process clears them; an id not seen yet (made
+# by another process, or an import) reloads them at once.
+_paths: dict = {"at": 0.0, "paths": {}, "labels": {}}
 _PATHS_TTL_SECONDS = 10.0
 
 
@@ -179,14 +204,28 @@ def clear_path_cache() -> None:
     _paths["at"] = 0.0
 
 
+def _cached(location_id: int) -> dict:
+    now = time.monotonic()
+    if now - _paths["at"] > _PATHS_TTL_SECONDS or location_id not in _paths["paths"]:
+        chains = _chains()
+        _paths["paths"] = location_paths(chains)
+        _paths["labels"] = location_labels(chains)
+        _paths["at"] = now
+    return _paths
+
+
 def location_path(location_id: int | None) -> str:
     """One location's "Site › Building › Room", from the per-process cache."""
     if not location_id:
         return ""
-    now = time.monotonic()
-    if now - _paths["at"] > _PATHS_TTL_SECONDS or location_id not in _paths["paths"]:
-        _paths["paths"], _paths["at"] = location_paths(), now
-    return _paths["paths"].get(location_id, "")
+    return _cached(location_id)["paths"].get(location_id, "")
+
+
+def location_label(location_id: int | None) -> str:
+    """One location's label in a list (`location_labels`), from the same cache."""
+    if not location_id:
+        return ""
+    return _cached(location_id)["labels"].get(location_id, "")
 
 
 def get_location(location_id: int) -> Location | None:

@@ -56,7 +56,7 @@ def field(text: str) -> str:
 
 _QUOTED = re.compile('[,"\r\n]')
 # Text that is its own field: no formula start, nothing to quote.
-_PLAIN = re.compile(f"(?![{re.escape(''.join(FORMULA_STARTS))}])[^,\"\r\n]*")
+_PLAIN = re.compile(f'(?![{re.escape("".join(FORMULA_STARTS))}])[^,"\r\n]*')
 # Whole cents as they follow the point: CENTS[7] == "07".
 CENTS = tuple(f"{n:02d}" for n in range(100))
 
