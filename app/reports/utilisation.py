@@ -346,19 +346,25 @@ class _MostUsedFirst(LazyRows[Usage]):
         lo, hi = self._runs(first, stop)
         return self._made(lo, hi)[first - lo : stop - lo]
 
-    def _unused_rows(self) -> Iterator[Usage]:
+    def _unused_whole(self) -> Iterator[tuple[int, str, str, str]]:
+        """(id, code, name, category) of the unused owned all period, by name then
+        as added, read from the name index alone (it carries these columns)."""
         start, end = self.window.start, self.window.end
         query = (
-            Asset.select(Asset.id, Asset.code, Asset.name, Category.name)
-            .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
+            Asset.select(Asset.id, Asset.code, Asset.name, Asset.category)
             .where(_whole_period(self.period, start, end))
             .order_by(fn.LOWER(Asset.name), Asset.id)
         )
+        categories = dict(Category.select(Category.id, Category.name).tuples())
         used = self.whole_used_ids
+        for asset_id, code, name, category_id in raw_rows(query):
+            if asset_id not in used:
+                yield asset_id, code, name, categories.get(category_id, "")
+
+    def _unused_rows(self) -> Iterator[Usage]:
         whole = (
-            Usage(name, code, category or "", self.span, 0, period_us=self.span, asset_id=asset_id)
-            for asset_id, code, name, category in raw_rows(query)
-            if asset_id not in used
+            Usage(name, code, category, self.span, 0, period_us=self.span, asset_id=asset_id)
+            for asset_id, code, name, category in self._unused_whole()
         )
         return heapq.merge(self.partly_unused, whole, key=_by_name)
 
@@ -381,26 +387,16 @@ class _MostUsedFirst(LazyRows[Usage]):
         read, in name order, passing over the used."""
         for u in self._used_in_order():
             yield u.row
-        start, end = self.window.start, self.window.end
-        query = (
-            Asset.select(Asset.id, Asset.code, Asset.name, Asset.category)
-            .where(_whole_period(self.period, start, end))
-            .order_by(fn.LOWER(Asset.name), Asset.id)
-        )
-        categories = dict(Category.select(Category.id, Category.name).tuples())
         idle = Usage("", owned_us=self.span, out_us=0, period_us=self.span)
         owned, out, percent = idle.owned_days, idle.out_days, idle.percent
-        used = self.whole_used_ids
         partly = self.partly_unused  # a few, by name: merged in
         keys = [_by_name(u) for u in partly]
         i = 0
-        for asset_id, code, name, category_id in raw_rows(query):
-            if asset_id in used:
-                continue
+        for asset_id, code, name, category in self._unused_whole():
             while i < len(keys) and keys[i] <= (name.lower(), asset_id):  # as heapq.merge
                 yield partly[i].row
                 i += 1
-            yield code, name, categories.get(category_id, ""), owned, out, percent
+            yield code, name, category, owned, out, percent
         for u in partly[i:]:
             yield u.row
 

@@ -274,8 +274,8 @@ class _ByCategoryThenName(LazyRows[Holding]):
 def holdings_export(as_of: date, zone: ZoneInfo) -> Iterator[tuple]:
     """Every asset's holding for the CSV, in the list's order, as (code, name,
     category, purchase date, cost, useful life, salvage %, months elapsed, book
-    value, why not depreciated): the months and book value None (and the reason
-    given) for an asset not depreciated.
+    value, why not depreciated): for an asset not depreciated the months are
+    empty, the book value None, and the reason given.
 
     Read category by category along the (category, name) index, which carries
     these columns (models.py), without the report's sums: the CSV of 100,000
