@@ -97,7 +97,7 @@ def _init_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
         number, _, token = user_id.partition(":")
-        if not number.isdigit() or not token:
+        if not number.isdecimal() or not token:
             return None
         user = people.by_id.first(int(number))
         if user is None or not user.can_sign_in:

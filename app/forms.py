@@ -140,7 +140,7 @@ class WholeNumber(IntegerField):
         if not raw:
             self.data = None
             return
-        if not raw.isdigit() or len(raw) > 9:
+        if not raw.isdecimal() or len(raw) > 9:
             self.data = None
             raise ValueError(self.message)
         self.data = int(raw)
@@ -381,7 +381,7 @@ def _chosen_id(value):
     if value in (None, ""):
         return None
     text = str(getattr(value, "id", value))
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    return int(text) if text.isdecimal() and len(text) < 12 else None
 
 
 class SubscriptionForm(DateMessages, FlaskForm):
@@ -424,7 +424,7 @@ class SubscriptionForm(DateMessages, FlaskForm):
     def values(self) -> dict:
         """The keyword arguments of subscriptions.rules.check_fields."""
         kind, _, raw = (self.owner.data or "").partition("-")
-        owner = int(raw) if raw.isdigit() and len(raw) < 12 else None
+        owner = int(raw) if raw.isdecimal() and len(raw) < 12 else None
         return {
             "vendor_id": self.vendor.data,
             "product": self.product.data or "",

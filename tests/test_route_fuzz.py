@@ -52,6 +52,8 @@ NASTY = [
     b"'; --",
     b"1e309",
     b"-0",
+    "\u00b2".encode(),  # a digit to str.isdigit, not to int()
+    "1\u2460".encode(),  # and a circled one
 ]
 
 BIG_AND_REAL = [b"1234567890123456789012345", b"1"]

@@ -45,7 +45,7 @@ def check_org_name(name: str) -> str | None:
 def check_audit_interval(raw) -> str | None:
     """A message when `raw` is not a whole number of days the audit cycle allows."""
     text = str(raw).strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_AUDIT_INTERVAL:
+    if not text.isdecimal() or not 1 <= int(text) <= MAX_AUDIT_INTERVAL:
         return f"Give a number of days from 1 to {MAX_AUDIT_INTERVAL}."
     return None
 

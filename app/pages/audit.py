@@ -44,8 +44,8 @@ def show(audit: Audit, viewer: User, *, room: str = "", unmatched: str = "") -> 
         "room_list": None,
         "room_name": None,
     }
-    if room == "none" or room.isdigit():
-        place = places.get_location(int(room)) if room.isdigit() else None
+    if room == "none" or room.isdecimal():
+        place = places.get_location(int(room)) if room.isdecimal() else None
         context["room_list"] = audit_progress.remaining_at(audit, place.id if place else None)
         context["room_name"] = place.name if place else "no recorded place"
     return context

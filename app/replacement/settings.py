@@ -35,7 +35,7 @@ SETTINGS = tuple(_NUMBERS)
 def _whole(key: str, raw) -> int:
     default, low, high, _ = _NUMBERS[key]
     text = str(raw or "").strip()
-    if not text.isdigit() or len(text) > 6 or not low <= int(text) <= high:
+    if not text.isdecimal() or len(text) > 6 or not low <= int(text) <= high:
         return default
     return int(text)
 
@@ -54,7 +54,7 @@ def clean_setting(key: str, raw) -> tuple[str, str | None]:
     text = str(raw or "").strip().removesuffix("%").strip()
     if not text:
         return "", None  # blank: the default
-    if not text.isdigit() or len(text) > 6 or not low <= int(text) <= high:
+    if not text.isdecimal() or len(text) > 6 or not low <= int(text) <= high:
         return "", message
     return str(int(text)), None
 

@@ -86,7 +86,7 @@ def parse_idle_days(raw: str | None, default: int = rules.IDLE_DAYS) -> int:
         return default
     # The length first: int() of thousands of digits is itself an error.
     too_long = len(raw) > len(str(rules.IDLE_DAYS_MAX))
-    if too_long or not raw.isdigit() or not 1 <= int(raw) <= rules.IDLE_DAYS_MAX:
+    if too_long or not raw.isdecimal() or not 1 <= int(raw) <= rules.IDLE_DAYS_MAX:
         raise Invalid({"days": f"Choose a whole number of days from 1 to {rules.IDLE_DAYS_MAX}."})
     return int(raw)
 

@@ -72,7 +72,7 @@ def clean_setting(key: str, raw) -> tuple[str, str | None]:
     text = str(raw or "").strip()
     if not text:
         return "", None  # blank: the default
-    if not text.isdigit() or not 1 <= int(text) <= top:
+    if not text.isdecimal() or not 1 <= int(text) <= top:
         return "", f"Give a number of {unit} from 1 to {top}."
     return str(int(text)), None
 

@@ -52,7 +52,7 @@ CARD = "status-card"
 def form_page(action: str, asset, status: int = 200, errors: dict | None = None, **extra):
     """The small page for one action (also where a plain form's errors land)."""
     raw = request.form.get("to_holder" if action == "transfer" else "holder", "").strip()
-    chosen = int(raw) if raw.isdigit() and len(raw) <= 18 else None
+    chosen = int(raw) if raw.isdecimal() and len(raw) <= 18 else None
     context = {
         **action_page.form_page(action, asset, current_user, request.values.get("q", ""), chosen),
         "errors": errors or {},

@@ -35,7 +35,7 @@ def _typed_custom() -> dict[int, str | None]:
     the fields the form showed; an unticked yes/no box sends nothing (None)."""
     typed: dict[int, str | None] = {}
     for raw in request.form.get("cf-shown", "").split(",")[:500]:
-        if raw.isdigit() and len(raw) < 10:
+        if raw.isdecimal() and len(raw) < 10:
             text = request.form.get(f"cf-{raw}")
             typed[int(raw)] = None if text is None else text[:5000]
     return typed

@@ -99,7 +99,7 @@ def show(audit_id: int):
         return render_template("audits/_live.html", **audit_page.live(audit, current_user))
     unmatched = request.args.get("check", "")[:40] if audit.status == "running" else ""
     room = request.args.get("room", "")
-    if room.isdigit() and (len(room) > len(str(MAX_ID)) or int(room) > MAX_ID):
+    if room.isdecimal() and (len(room) > len(str(MAX_ID)) or int(room) > MAX_ID):
         abort(400, description="'room' is out of range.")
     context = audit_page.show(audit, current_user, room=room, unmatched=unmatched)
     return render_template("audits/show.html", walking=walking_audit_id() == audit.id, **context)

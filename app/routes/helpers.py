@@ -105,7 +105,7 @@ def form_int(name: str) -> int | None:
     raw = request.form.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    if not raw.isdecimal() or len(raw) > 18:
         raise Invalid({name: "Choose from the list."})
     return int(raw)
 

@@ -61,7 +61,7 @@ def _upload_page(error: str = "", status: int = 200):
 def _column(values, name: str) -> int | None:
     """A column index the page passed back (the column just kept), if it is one."""
     text = values.get(name, "")
-    return int(text) if text.isdigit() and len(text) < 6 else None
+    return int(text) if text.isdecimal() and len(text) < 6 else None
 
 
 def _preview_page(token, filename, preview, *, error="", summary=None, status=200):

@@ -22,14 +22,14 @@ bp = Blueprint("labels", __name__, url_prefix="/labels")
 
 def _whole(values, name: str) -> int:
     raw = (values.get(name) or "1").strip()
-    if not raw.lstrip("-").isdigit() or len(raw) > 6:
+    if not raw.lstrip("-").isdecimal() or len(raw) > 6:
         raise Invalid({name: "Give a whole number."})
     return int(raw)
 
 
 def _as_int(values, name: str) -> int | None:
     raw = values.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 18 else None
+    return int(raw) if raw.isdecimal() and len(raw) < 18 else None
 
 
 def _default_format() -> str:

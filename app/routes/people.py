@@ -146,7 +146,7 @@ def _said_per_item() -> dict[int, leavers.Said]:
         int(asset_id)
         for name in request.form
         for kind, _, asset_id in [name.partition("-")]
-        if kind in ("condition", "description", "severity") and asset_id.isdigit()
+        if kind in ("condition", "description", "severity") and asset_id.isdecimal()
     }
     return {
         i: leavers.Said(

@@ -258,7 +258,7 @@ def infer_kind(cells: list[str]) -> str:
             return False
         return True
 
-    if all_fit("yes_no") and not all(v.isdigit() for v in values):
+    if all_fit("yes_no") and not all(v.isdecimal() for v in values):
         return "yes_no"
     if all_fit("number"):
         return "number"

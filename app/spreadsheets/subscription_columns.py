@@ -172,7 +172,7 @@ def read_count(text: str, field: str) -> int:
     plain = text.replace(",", "").replace(" ", "")
     if plain.endswith(".0"):
         plain = plain[:-2]
-    if not plain.lstrip("-").isdigit() or len(plain) > 12:
+    if not plain.lstrip("-").isdecimal() or len(plain) > 12:
         raise ValueError(f"{label(field)}: “{text}” is not a whole number.")
     return int(plain)
 
