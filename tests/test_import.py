@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.models import Asset, Category, Event, Fault, Location, User
+from app.register import places
 from app.spreadsheets import imports
 
 from . import factories
@@ -308,3 +309,13 @@ def test_a_new_place_that_could_be_either_of_two_the_file_makes_is_an_error(lead
         "The location “Attic” could be Depot > Attic, Main site > Attic: "
         "write its whole path, such as “Depot > Attic”."
     ]
+
+
+def test_an_imported_place_of_the_same_name_relabels_the_first_at_once(lead):
+    """A place the file makes can change how one already there is told apart in
+    lists: the import clears the labels this process keeps for a few seconds."""
+    office = factories.make_location("Office", parent=factories.make_location("Main site"))
+    assert places.location_label(office.id) == "Office"
+    summary = run(sheet("Name,Location\nDesk,Depot > Office\n"), actor=lead)
+    assert summary.locations == 2
+    assert places.location_label(office.id) == "Main site › Office"

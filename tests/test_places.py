@@ -107,6 +107,17 @@ def test_each_place_is_labelled_by_as_much_of_its_path_as_tells_it_apart(app):
     ]
 
 
+def test_a_new_place_of_the_same_name_relabels_the_first_at_once(app):
+    """The labels are kept for a few seconds per process; making a place (by
+    the form's service or an import) clears them, since the new one can change
+    how an old one must be told apart."""
+    main = places.create_location("Main site")
+    office = places.create_location("Office", main.id)
+    assert places.location_label(office.id) == "Office"
+    places.create_location("Office", places.create_location("Depot").id)
+    assert places.location_label(office.id) == "Main site › Office"
+
+
 def test_the_register_tells_two_places_of_one_name_apart(client, auth):
     """A lead scanning the register sees which Office each laptop is in."""
     lead = auth.login("lead")

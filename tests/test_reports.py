@@ -223,20 +223,27 @@ def test_idle_pages_and_csv(client, auth, idle_world, app):
 def test_idle_csv_writes_names_safely_and_each_day_in_the_local_zone(client, auth, app):
     """The CSV's rows come from the idle index with the names looked up apart:
     text that could start a formula is defused, commas and quotes are quoted,
-    and the day it was last used is the organisation's day, not UTC's."""
+    the place is its whole path, and the day it was last used is the
+    organisation's day, not UTC's. The page names the place as the register
+    does: as much of its path as tells it from another of that name."""
     settings.change({"timezone": "Pacific/Auckland"})  # UTC+12 in June
     lead = factories.make_user("lead")
     tools = factories.make_category('=HYPERLINK("x")')
-    shed = factories.make_location('Shed, "back"')
+    yard = factories.make_location("Yard")
+    shed = factories.make_location('Shed, "back"', parent=yard)
+    factories.make_location('Shed, "back"', parent=factories.make_location("Depot"))
     drill = factories.make_asset(actor=lead, name="@Drill", category=tools, location=shed)
     Asset.update(last_used_at=datetime(2026, 6, 1, 20, 0)).where(Asset.id == drill.id).execute()
     auth.login("lead")
     data = client.get("/reports/idle.csv?days=15").get_data()
     idle_days = (utcnow() - datetime(2026, 6, 1, 20, 0)).days
     assert data.decode("utf-8-sig").split("\r\n")[1] == (
-        f'{drill.code},\'@Drill,Available,"\'=HYPERLINK(""x"")","Shed, ""back""",'
+        f'{drill.code},\'@Drill,Available,"\'=HYPERLINK(""x"")","Yard › Shed, ""back""",'
         f"2026-06-02,{idle_days}"
     )
+    soup, _ = client.soup("/reports/idle?days=15")
+    [row] = soup.select("#report-idle tbody tr")
+    assert 'Yard › Shed, "back"' in row.get_text(" ", strip=True)
 
 
 # Maintenance -------------------------------------------------------------------------

@@ -271,7 +271,9 @@ def create_location(name: str, parent_id: int | None = None) -> Location:
     with write():
         parent = _parent(parent_id)
         _check_depth(parent)
-        return Location.create(name=name, parent=parent, code=unique_code())
+        location = Location.create(name=name, parent=parent, code=unique_code())
+    clear_path_cache()  # a new place can change how the others are labelled
+    return location
 
 
 def update_location(location_id: int, name: str, parent_id: int | None) -> Location:

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta, tzinfo
 from peewee import JOIN, fn
 
 from ..clock import LocalDays
-from ..models import STATUS_LABELS, Asset, Category, Location
+from ..models import STATUS_LABELS, Asset, Category
+from ..register import places
 from .common import Page, as_datetime, raw_rows
 
 
@@ -23,7 +24,7 @@ class IdleRow:
     name: str
     status_label: str
     category: str
-    location: str
+    location: str  # as the register lists it (places.location_labels)
     last_used: datetime | None  # None: never checked out, moved or returned
     created_at: datetime
     idle_days: int  # whole days since `since`
@@ -54,27 +55,25 @@ def _idle_query(days: int, now: datetime):
             Asset.name,
             Asset.status,
             Category.name.alias("category_name"),
-            Location.name.alias("location_name"),
+            Asset.location,
             Asset.last_used_at,
             Asset.created_at,
         )
         .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
-        .switch(Asset)
-        .join(Location, JOIN.LEFT_OUTER, on=(Asset.location == Location.id))
         .where(*_idle_where(days, now))
         .order_by(_since(), fn.LOWER(Asset.name), Asset.id)
     )
 
 
 def _idle_rows(rows, now: datetime) -> Iterator[IdleRow]:
-    for code, name, status, category, location, last_used, created in rows:
+    for code, name, status, category, place, last_used, created in rows:
         last_used, created = as_datetime(last_used), as_datetime(created)
         yield IdleRow(
             code,
             name,
             STATUS_LABELS.get(status, status),
             category or "",
-            location or "",
+            places.location_label(place),
             last_used,
             created,
             (now - (last_used or created)).days,
@@ -95,7 +94,8 @@ def idle(days: int, now: datetime, page: int, per_page: int) -> Page:
 
 def idle_all(days: int, now: datetime, zone: tzinfo) -> Iterator[tuple]:
     """Every idle row, for the CSV, in the page's order: (code, name, status,
-    category, place, the local day it was last used or None, idle days).
+    category, place's whole path, the local day it was last used or None, idle
+    days).
 
     Read from the idle index alone, which carries these columns (models.py), with
     the category and place names from memory: at 70,000 rows, joining them in
@@ -114,7 +114,7 @@ def idle_all(days: int, now: datetime, zone: tzinfo) -> Iterator[tuple]:
         .order_by(_since(), fn.LOWER(Asset.name), Asset.id)
     )
     categories = dict(Category.select(Category.id, Category.name).tuples())
-    places = dict(Location.select(Location.id, Location.name).tuples())
+    paths = places.location_paths()
     day_of = LocalDays(zone)  # the rows come oldest use first
     for code, name, status, category, place, last_used, created in raw_rows(query):
         since = as_datetime(last_used or created)
@@ -123,7 +123,7 @@ def idle_all(days: int, now: datetime, zone: tzinfo) -> Iterator[tuple]:
             name,
             STATUS_LABELS.get(status, status),
             categories.get(category, ""),
-            places.get(place, ""),
+            paths.get(place, ""),
             day_of(since) if last_used else None,
             (now - since).days,
         )

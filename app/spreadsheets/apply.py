@@ -14,7 +14,7 @@ from .. import codes
 from ..custody import servicing
 from ..models import Asset, Category, CustomValue, Event, Fault, Location, Team, User, utcnow
 from ..prepared import insert_many
-from ..register import custody_intervals, last_use
+from ..register import custody_intervals, last_use, places
 from ..register.events import plain
 from ..register.rules import UNUSABLE
 from ..replacement import life
@@ -308,6 +308,8 @@ def apply(preview: Preview, *, actor: User | None, note: str, key: str) -> Summa
     summary.events = len(run.events)
     summary.categories = len(run.look.categories) - categories
     summary.locations = len(run.look.path_ids) - locations
+    if summary.locations:  # a new place can change how the others are labelled
+        places.clear_path_cache()
     summary.teams = len(run.look.teams) - teams
     summary.people = len(run.people)
     return summary
