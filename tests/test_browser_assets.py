@@ -4,6 +4,7 @@ exactly those (issue: lead and owner journeys, "The first ticked asset is droppe
 from __future__ import annotations
 
 import re
+import sqlite3
 import subprocess
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -107,3 +108,34 @@ def test_the_print_page_follows_every_change_before_download(server, page, tmp_p
     _assert_no_horizontal_scroll(page)
     _shot(page, "print-follows-changes")
     assert not problems, "\n".join(problems)
+
+
+def test_an_overdue_item_keeps_a_readable_name_in_the_list(server, page, tmp_path):
+    """Checked out and overdue is two pills: at 390 px they stack at the row's end
+    and the name keeps its width (side by side they squeezed it to a few letters
+    a line); a long place name wraps instead of running off the screen."""
+    problems = _watch(page)
+    _first_admin(page, server)
+    _import(server, tmp_path / "instance", tmp_path)
+    page.goto(server + "/locations/new")
+    page.get_by_label("Name").fill("Lagerhallenverwaltungsgebaeudeerweiterungsbau")
+    page.get_by_role("button", name="Save").click()
+    db = sqlite3.connect(tmp_path / "instance" / "tagtrail.sqlite3")
+    with db:  # out with the admin since last week, due back two days ago
+        db.execute(
+            "UPDATE asset SET status = 'checked_out', due_back = date('now', '-2 days'), "
+            "holder_id = (SELECT id FROM user LIMIT 1), "
+            "location_id = (SELECT id FROM location LIMIT 1) WHERE name = 'Angle grinder'"
+        )
+    db.close()
+    page.goto(server + "/assets")
+    row = page.locator(".asset-rows li", has_text="Angle grinder")
+    expect(row.locator(".badge.overdue")).to_be_visible()
+    text = row.locator(".row-text").bounding_box()  # the column of name, code and place
+    assert text is not None and text["width"] >= 100, text
+    place = row.locator(".row-sub").bounding_box()
+    card = page.locator(".asset-rows").bounding_box()
+    assert place and card and place["x"] + place["width"] <= card["x"] + card["width"]
+    _assert_no_horizontal_scroll(page)
+    _shot(page, "assets-overdue-row")
+    assert problems == []
