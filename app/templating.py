@@ -101,6 +101,11 @@ def in_zone(value: datetime, zone: ZoneInfo) -> datetime:
     return value.replace(tzinfo=UTC).astimezone(zone)
 
 
+def place_label(location) -> str:
+    """A place as lists name it (places.location_labels): "" for none."""
+    return places.location_label(location.id) if location else ""
+
+
 def localtime(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
     """Stored UTC shown in the organisation's time zone."""
     if value is None:
@@ -158,6 +163,7 @@ def init_app(app: Flask) -> None:
         nice_date=nice_date,
         pretty_code=codes.pretty,
         history_line=event_kinds.line,
+        place=place_label,
         condition_label=conditions.label,
         usual_severity=conditions.usual_severity,
     )

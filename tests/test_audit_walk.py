@@ -373,3 +373,23 @@ def test_four_auditors_ticking_overlapping_sets_at_once(app, site):
     assert seen_count(audit) == len({a.id for a in ticked}) == 10
     _, c = signed_in(app)
     assert progress_line(audit_page(c, audit)) == "10 of 12 seen (83 %)"
+
+
+def test_seen_elsewhere_tells_two_rooms_of_one_name_apart(app, site, audit):
+    """Ticked in one "Store" while recorded in another: the band names each by
+    as much of its path as tells them apart, not "Seen in Store, but recorded
+    at Store"."""
+    store_one = factories.make_location("Store", parent=site.room_one)
+    store_two = factories.make_location("Store", parent=site.room_two)
+    models.Asset.update(location=store_two).where(models.Asset.id == site.saw.id).execute()
+    _, c = signed_in(app, "lead", "Lee Lead")
+    set_room(c, audit, store_one)
+    tick(c, audit, site.saw.code)
+    soup, _ = c.soup(f"/A/{site.saw.code}")
+    card = soup.select_one("#audit-card")
+    assert "you are in Room One › Store" in card.get_text(" ", strip=True)
+    band = card.select_one(".band").get_text(" ", strip=True)
+    assert band == "Seen in Room One › Store, but recorded at Room Two › Store."
+    assert card.select_one("button.primary").get_text(strip=True) == (
+        "Update location to Room One › Store"
+    )

@@ -72,6 +72,17 @@ def test_an_unknown_kind_reads_as_its_name_with_who_and_where(app):
     assert event_kinds.brief("calibrated_twice") == "Calibrated twice"
 
 
+def test_a_place_in_the_history_is_told_from_another_of_its_name(app):
+    """ "Moved to Depot › Office", as the register lists it, when two places are
+    called Office; a return that moved the item says so the same way."""
+    office = factories.make_location("Office", parent=factories.make_location("Depot"))
+    factories.make_location("Office", parent=factories.make_location("Main site"))
+    moved = event_kinds.line(Event(kind="moved", location=office, data={"moved_from": ""}))
+    assert "".join(piece.text for piece in moved.pieces).startswith(" to Depot › Office")
+    back = Event(kind="checked_in", location=office, data={"moved_from": "Yard"})
+    assert event_kinds.line(back).words == "Returned to Depot › Office"
+
+
 def test_report_tables_take_their_short_words_from_the_registry():
     assert [event_kinds.brief(k) for k in ("repair_started", "repaired", "serviced")] == [
         "Repair started",

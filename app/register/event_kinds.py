@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..custody import condition as conditions
 from ..models import FAULT_SEVERITIES, Event
+from . import places
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,15 @@ class _Facts:
         self.data: dict = event.data if isinstance(event.data, dict) else {}
         self.actor = event.actor.name if event.actor_id and event.actor else "someone"
         self.holder = event.holder.name if event.holder_id and event.holder else None
-        self.place = event.location.name if event.location_id and event.location else None
+        self.place = _place(event)
+
+
+def _place(event: Event) -> str | None:
+    """The event's place as lists name it: as much of its path as tells it from
+    another place of that name (places.location_labels)."""
+    if not (event.location_id and event.location):
+        return None
+    return places.location_label(event.location_id) or event.location.name
 
 
 def _by_unless_holder(f: _Facts) -> list[Piece]:
@@ -186,8 +195,8 @@ PARTS: dict[str, Callable[[_Facts], list[Piece]]] = {
 def _returned_words(event: Event) -> str:
     """ "Returned to Yard" when the return put the item somewhere new."""
     moved = isinstance(event.data, dict) and "moved_from" in event.data
-    if moved and event.location_id and event.location:
-        return f"Returned to {event.location.name}"
+    if moved and (place := _place(event)):
+        return f"Returned to {place}"
     return "Returned"
 
 
