@@ -113,7 +113,8 @@ def test_the_print_page_follows_every_change_before_download(server, page, tmp_p
 def test_an_overdue_item_keeps_a_readable_name_in_the_list(server, page, tmp_path):
     """Checked out and overdue is two pills: at 390 px they stack at the row's end
     and the name keeps its width (side by side they squeezed it to a few letters
-    a line); a long place name wraps instead of running off the screen."""
+    a line); a long place name wraps, in the list and in the item's history,
+    instead of running off the screen."""
     problems = _watch(page)
     _first_admin(page, server)
     _import(server, tmp_path / "instance", tmp_path)
@@ -127,6 +128,10 @@ def test_an_overdue_item_keeps_a_readable_name_in_the_list(server, page, tmp_pat
             "holder_id = (SELECT id FROM user LIMIT 1), "
             "location_id = (SELECT id FROM location LIMIT 1) WHERE name = 'Angle grinder'"
         )
+        db.execute(  # and its history says it was moved there
+            "INSERT INTO event (asset_id, kind, at, location_id, note) SELECT id, 'moved', "
+            "datetime('now'), location_id, '' FROM asset WHERE name = 'Angle grinder'"
+        )
     db.close()
     page.goto(server + "/assets")
     row = page.locator(".asset-rows li", has_text="Angle grinder")
@@ -138,4 +143,9 @@ def test_an_overdue_item_keeps_a_readable_name_in_the_list(server, page, tmp_pat
     assert place and card and place["x"] + place["width"] <= card["x"] + card["width"]
     _assert_no_horizontal_scroll(page)
     _shot(page, "assets-overdue-row")
+    row.locator("a.row-link").click()
+    expect(page.locator("#timeline")).to_contain_text(
+        "Lagerhallenverwaltungsgebaeudeerweiterungsbau"
+    )
+    _assert_no_horizontal_scroll(page)  # the history's long place name wraps too
     assert problems == []
