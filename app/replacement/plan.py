@@ -30,7 +30,7 @@ from . import rules
 PER_PAGE = 50
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """One asset in service, with what the plan says of it."""
 
@@ -52,6 +52,8 @@ class Item:
     reasons: list[str] = field(default_factory=list)
     repair_to_date_cents: int = 0
     utilisation: str = ""  # percent over the last 365 days, one decimal
+    created_at: datetime | str | None = None  # as the driver hands them over,
+    retired_at: datetime | str | None = None  # for the utilisation
 
     @property
     def sort_key(self) -> tuple:
@@ -98,6 +100,8 @@ _COLUMNS = (
     Category.useful_life_months,
     Category.salvage_percent,
     Category.replacement_cost_cents,
+    Asset.created_at,
+    Asset.retired_at,
 )
 
 
@@ -116,6 +120,8 @@ def _item(row) -> Item:
         months,
         salvage or 0,
         rules.replacement_cost(replace, cost),
+        created_at=row[12],
+        retired_at=row[13],
     )
 
 
@@ -164,7 +170,7 @@ def active(
     items: dict[int, Item] = {}
     for row in query.tuples():
         item = items.get(row[0]) or items.setdefault(row[0], _item(row))
-        data, fault = row[12], row[13]
+        data, fault = row[14], row[15]
         if int(fault):
             item.faults_12m += 1
         else:
@@ -231,11 +237,11 @@ def _details(items: list[Item], today: date, zone: ZoneInfo, now: datetime) -> N
     ):
         spent[asset_id] = spent.get(asset_id, 0) + (cost_of(data) or 0)
     period = Period(today - timedelta(days=rules.WINDOW_DAYS - 1), today)
-    usage = utilisation.for_assets(ids, period, zone, now)
+    owned = [(i.id, i.purchase_date, i.created_at, i.retired_at) for i in items]
+    percent = utilisation.percent_for(owned, period, zone, now)
     for item in items:
         item.repair_to_date_cents = spent.get(item.id, 0)
-        use = usage.get(item.id)
-        item.utilisation = use.percent if use else ""
+        item.utilisation = percent.get(item.id, "")
 
 
 class Plan:

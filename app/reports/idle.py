@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from peewee import JOIN, fn
 
-from ..clock import LocalDays
+from ..clock import DaysAgo
 from ..models import STATUS_LABELS, Asset, Category
 from ..register import places
 from .common import Page, as_datetime, raw_rows
@@ -115,15 +115,15 @@ def idle_all(days: int, now: datetime, zone: tzinfo) -> Iterator[tuple]:
     )
     categories = dict(Category.select(Category.id, Category.name).tuples())
     paths = places.location_paths()
-    day_of = LocalDays(zone)  # the rows come oldest use first
+    days_ago = DaysAgo(now, zone)  # the rows come oldest use first
     for code, name, status, category, place, last_used, created in raw_rows(query):
-        since = as_datetime(last_used or created)
+        day, idle_days = days_ago(last_used or created)
         yield (
             code,
             name,
             STATUS_LABELS.get(status, status),
             categories.get(category, ""),
             paths.get(place, ""),
-            day_of(since) if last_used else None,
-            (now - since).days,
+            day if last_used else None,
+            idle_days,
         )

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import islice
@@ -78,19 +78,34 @@ class Usage:
     @property
     def percent(self) -> str:
         """The share of time out; "" when owned too short a time to say."""
-        if not rules.has_utilisation(self.owned_us, self.period_us):
-            return ""
-        return percent_text(self.out_us, self.owned_us)
+        return _percent(self.out_us, self.owned_us, self.period_us)
 
     @property
     def row(self) -> tuple[str, str, str, str, str, str]:
         """An asset's row in the CSV: code, name, category, days owned and out, percent."""
-        return self.code, self.name, self.category, self.owned_days, self.out_days, self.percent
+        return _row(self.code, self.name, self.category, self.owned_us, self.out_us, self.period_us)
 
     @property
     def ranked(self) -> bool:
         """Listed among the most used: out for some of a long enough time owned."""
         return self.out_us > 0 and rules.has_utilisation(self.owned_us, self.period_us)
+
+
+def _percent(out_us: int, owned_us: int, period_us: int) -> str:
+    if not rules.has_utilisation(owned_us, period_us):
+        return ""
+    return percent_text(out_us, owned_us)
+
+
+def _row(code: str, name: str, category: str, owned_us: int, out_us: int, period_us: int):
+    return (
+        code,
+        name,
+        category,
+        days_text(owned_us),
+        days_text(out_us),
+        _percent(out_us, owned_us, period_us),
+    )
 
 
 @dataclass
@@ -99,13 +114,6 @@ class Utilisation:
     assets: Sequence[Usage]  # most used first
     categories: list[Usage]
     total: Usage = field(default_factory=lambda: Usage("All assets", assets=0))
-
-    def asset_rows(self) -> Iterator[tuple[str, str, str, str, str, str]]:
-        """Every asset's row, in order, for the CSV: (code, name, category, days
-        owned, days out, percent); _MostUsedFirst.export says how."""
-        if isinstance(self.assets, _MostUsedFirst):
-            return self.assets.export()
-        return (u.row for u in self.assets)
 
 
 class _Window:
@@ -215,26 +223,42 @@ def _partly_owned(period: Period, window: _Window) -> list[Usage]:
 
 def _measured(assets: Select, window: _Window) -> dict[int, Usage]:
     """id -> Usage of the assets (rows of _ASSET_COLUMNS) owned for some of the
-    window: the time each was owned, and its spells of custody within the window
-    cut to that time, added up in microseconds (as the spells keep their times)."""
-    start, end = window.start, window.end
-    usage: dict[int, Usage] = {}
-    owned: dict[int, tuple[int, int]] = {}  # [begin, finish)
+    window, with the time each was owned and was out (`_owned_and_out`)."""
+    named = {}
+    times = []
     for asset_id, code, name, category, bought, created, retired in raw_rows(assets):
+        named[asset_id] = (code, name, category or "")
+        times.append((asset_id, bought, created, retired))
+    usage: dict[int, Usage] = {}
+    for asset_id, (owned_us, out_us) in _owned_and_out(times, window).items():
+        code, name, category = named[asset_id]
+        usage[asset_id] = Usage(
+            name, code, category, owned_us, out_us, period_us=window.span, asset_id=asset_id
+        )
+    return usage
+
+
+def _owned_and_out(assets: Iterable[tuple], window: _Window) -> dict[int, list[int]]:
+    """id -> [time owned, time out] in microseconds, of the assets (id, purchase
+    date, added, retired, as the driver hands them over) owned for some of the
+    window: the time each was owned, and its spells of custody within the window
+    cut to that time, added up (as the spells keep their times: microseconds)."""
+    first, last = micros(window.start), micros(window.end)
+    owned: dict[int, tuple[int, int]] = {}  # [begin, finish)
+    for asset_id, bought, created, retired in assets:
         times = window(bought, created, retired)
-        if times is not None:
-            owned[asset_id] = (micros(times[0]), micros(times[1]))
-            owned_us = (times[1] - times[0]) // MICRO
-            usage[asset_id] = Usage(
-                name, code, category or "", owned_us, period_us=window.span, asset_id=asset_id
-            )
-    for asset_id, began, ended in _spells_of(list(owned), start, end):
+        if times is not None:  # most are owned all of it: their bounds are the window's
+            begin = first if times[0] == window.start else micros(times[0])
+            finish = last if times[1] == window.end else micros(times[1])
+            owned[asset_id] = (begin, finish)
+    figures = {asset_id: [finish - begin, 0] for asset_id, (begin, finish) in owned.items()}
+    for asset_id, began, ended in _spells_of(list(owned), window.start, window.end):
         begin, finish = owned[asset_id]
         a = max(began, begin)
         b = finish if ended is None else min(ended, finish)
         if b > a:
-            usage[asset_id].out_us += b - a
-    return usage
+            figures[asset_id][1] += b - a
+    return figures
 
 
 def _spells_of(ids: list[int], start: datetime, end: datetime) -> Iterator[tuple]:
@@ -348,18 +372,11 @@ class _MostUsedFirst(LazyRows[Usage]):
 
     def _unused_whole(self) -> Iterator[tuple[int, str, str, str]]:
         """(id, code, name, category) of the unused owned all period, by name then
-        as added, read from the name index alone (it carries these columns)."""
-        start, end = self.window.start, self.window.end
-        query = (
-            Asset.select(Asset.id, Asset.code, Asset.name, Asset.category)
-            .where(_whole_period(self.period, start, end))
-            .order_by(fn.LOWER(Asset.name), Asset.id)
-        )
-        categories = dict(Category.select(Category.id, Category.name).tuples())
+        as added, passing over the used."""
         used = self.whole_used_ids
-        for asset_id, code, name, category_id in raw_rows(query):
-            if asset_id not in used:
-                yield asset_id, code, name, categories.get(category_id, "")
+        for row in _owned_all_period_by_name(self.period, self.window):
+            if row[0] not in used:
+                yield row
 
     def _unused_rows(self) -> Iterator[Usage]:
         whole = (
@@ -379,27 +396,6 @@ class _MostUsedFirst(LazyRows[Usage]):
         yield from self._used_in_order()
         yield from self._unused_rows()
 
-    def export(self) -> Iterator[tuple[str, str, str, str, str, str]]:
-        """Every row, in order, for the CSV: (code, name, category, days owned,
-        days out, percent). The same rows as iterating, but the unused owned the
-        whole period (most of the register) are not made one by one: their
-        figures are all the same, and only their code, name and category are
-        read, in name order, passing over the used."""
-        for u in self._used_in_order():
-            yield u.row
-        idle = Usage("", owned_us=self.span, out_us=0, period_us=self.span)
-        owned, out, percent = idle.owned_days, idle.out_days, idle.percent
-        partly = self.partly_unused  # a few, by name: merged in
-        keys = [_by_name(u) for u in partly]
-        i = 0
-        for asset_id, code, name, category in self._unused_whole():
-            while i < len(keys) and keys[i] <= (name.lower(), asset_id):  # as heapq.merge
-                yield partly[i].row
-                i += 1
-            yield code, name, category, owned, out, percent
-        for u in partly[i:]:
-            yield u.row
-
     def _slice(self, first: int, stop: int) -> list[Usage]:
         rows: list[Usage] = []
         if first < self.used:
@@ -407,6 +403,63 @@ class _MostUsedFirst(LazyRows[Usage]):
         if stop > self.used:
             rows += islice(self._unused_rows(), max(first - self.used, 0), stop - self.used)
         return rows
+
+
+def _owned_all_period_by_name(period: Period, window: _Window) -> Iterator[tuple]:
+    """(id, code, name, category) of every asset owned for the whole period, by
+    name then as added (the register's order), read from the name index alone,
+    which carries these columns."""
+    query = (
+        Asset.select(Asset.id, Asset.code, Asset.name, Asset.category)
+        .where(_whole_period(period, window.start, window.end))
+        .order_by(fn.LOWER(Asset.name), Asset.id)
+    )
+    categories = dict(Category.select(Category.id, Category.name).tuples())
+    for asset_id, code, name, category_id in raw_rows(query):
+        yield asset_id, code, name, categories.get(category_id, "")
+
+
+def asset_rows(period: Period, zone: ZoneInfo, now: datetime) -> Iterator[tuple[str, ...]]:
+    """Every asset's row for the CSV, in the list's order: (code, name, category,
+    days owned, days out, percent).
+
+    The same rows as `utilisation(...).assets`, made without the categories'
+    figures or a Usage for each asset: one read of the name index gives the code,
+    name and category of every asset owned all period (nearly all); the used
+    among them are ranked with the few owned for part of it, and the unused are
+    written as they come, with the part-owned unused merged in by name. (The list
+    reads only the names a page needs.)"""
+    start, end = period.bounds(zone)
+    end = min(end, now)
+    if end <= start:
+        return
+    window = _Window(start, end, zone)
+    span = window.span
+    partly = _partly_owned(period, window)
+    out_of = {asset_id: out_us for asset_id, out_us, _ in _whole_used(period, start, end)}
+    used = [(_most_used(u), u.row) for u in partly if u.ranked]
+    unused = []
+    for asset_id, code, name, category in _owned_all_period_by_name(period, window):
+        out_us = out_of.get(asset_id)
+        if out_us is None:
+            unused.append((asset_id, code, name, category))
+        else:  # ordered as _most_used orders a Usage
+            key = (-out_us / span, name.lower(), code)
+            used.append((key, _row(code, name, category, span, out_us, span)))
+    used.sort(key=lambda entry: entry[0])
+    for _key, row in used:
+        yield row
+    idle = _row("", "", "", span, 0, span)[3:]  # the same figures for each
+    partly_unused = sorted((u for u in partly if not u.ranked), key=_by_name)
+    keys = [_by_name(u) for u in partly_unused]
+    i = 0
+    for asset_id, code, name, category in unused:
+        while i < len(keys) and keys[i] <= (name.lower(), asset_id):  # as heapq.merge
+            yield partly_unused[i].row
+            i += 1
+        yield code, name, category, *idle
+    for u in partly_unused[i:]:
+        yield u.row
 
 
 def utilisation(period: Period, zone: ZoneInfo, now: datetime) -> Utilisation:
@@ -479,3 +532,21 @@ def for_assets(
         .where(Asset.id.in_(id_list(ids)))
     )
     return _measured(assets, _Window(start, end, zone))
+
+
+def percent_for(
+    assets: Iterable[tuple], period: Period, zone: ZoneInfo, now: datetime
+) -> dict[int, str]:
+    """id -> utilisation % as `for_assets` gives it (Usage.percent), for assets the
+    caller has read already: (id, purchase date, added, retired) each. An asset
+    not owned in the period is left out."""
+    start, end = period.bounds(zone)
+    end = min(end, now)
+    if end <= start:
+        return {}
+    window = _Window(start, end, zone)
+    figures = _owned_and_out(assets, window)
+    return {
+        asset_id: _percent(out_us, owned_us, window.span)
+        for asset_id, (owned_us, out_us) in figures.items()
+    }

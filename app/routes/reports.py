@@ -133,11 +133,12 @@ def utilisation_csv():
     """Utilisation per asset (table=assets) or per category (table=categories)."""
     table = _choice("table", ("assets", "categories"))
     period = _csv_params(lambda: _period(rules.UTILISATION_DAYS))
-    report = utilisation_report.utilisation(period, local_zone(), utcnow())
     name = f"utilisation-{table}-{period.start}-to-{period.end}.csv"
     if table == "assets":
-        lines = report_lines.utilisation(report.asset_rows())
+        rows = utilisation_report.asset_rows(period, local_zone(), utcnow())
+        lines = report_lines.utilisation(rows)
         return csv_download(name, report_lines.UTILISATION_HEADER, lines=lines)
+    report = utilisation_report.utilisation(period, local_zone(), utcnow())
     header = ["Category", "Assets", "Days owned", "Days checked out", "Utilisation %"]
     rows = [
         (u.name, u.assets, u.owned_days, u.out_days, u.percent)

@@ -54,7 +54,7 @@ UTILISATION_HEADER = ["Code", "Name", "Category", "Days owned", "Days checked ou
 
 
 def utilisation(rows: Iterable[tuple]) -> Iterator[str]:
-    """reports.utilisation.Utilisation.asset_rows's rows (the figures are text)."""
+    """reports.utilisation.asset_rows's rows (the figures are text)."""
     fields = Fields()
     for code, name, category, owned, out, percent in rows:
         yield f"{code},{field(name)},{fields[category]},{owned},{out},{percent}"
