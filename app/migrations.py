@@ -875,6 +875,23 @@ def _v29_report_csv_indexes() -> None:
     )
 
 
+def _v30_replacement_csv_indexes() -> None:
+    # Version 30: the replacement plan's index carries the code, name, purchase
+    # date, added and retired times too, so the due list's CSV reads the items
+    # past their useful life (tens of thousands) from it alone; and an asset's
+    # spells of custody are read from the (asset, ended_at) index alone, which
+    # now carries their times in microseconds.
+    _run(
+        'CREATE INDEX IF NOT EXISTS "asset_past_life" ON "asset" ("life_ends_on", "status", '
+        '"category_id", "team_id", "holder_id", "cost_cents", "code", "name", "purchase_date", '
+        '"created_at", "retired_at")',
+        'DROP INDEX IF EXISTS "asset_life_ends_on_status_category_id_team_id_holder_id__89a9369"',
+        'CREATE INDEX IF NOT EXISTS "custody_interval_asset_id_ended_at_started_us_ended_us" ON '
+        '"custody_interval" ("asset_id", "ended_at", "started_us", "ended_us")',
+        'DROP INDEX IF EXISTS "custody_interval_asset_id_ended_at"',
+    )
+
+
 STEPS: dict[int, Callable[[], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
@@ -904,6 +921,7 @@ STEPS: dict[int, Callable[[], None]] = {
     27: _v27_report_sums_index,
     28: _v28_spells_in_microseconds,
     29: _v29_report_csv_indexes,
+    30: _v30_replacement_csv_indexes,
 }
 LATEST = max(STEPS, default=1)
 # Steps that make what the models cannot describe (the search box's index and

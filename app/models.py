@@ -208,15 +208,13 @@ class Asset(BaseModel):
     class Meta:
         # The dashboard counts each of its lists from one of these alone (covering
         # indexes: the status rides along), so no count reads the table itself.
-        # The replacement plan's (life_ends_on, ...) carries what its counts, sums
-        # and forecast group by (category, team, holder for the team, cost).
+        # The replacement plan's index is below (asset_past_life).
         indexes = (
             (("due_back", "holder"), False),
             (("warranty_end", "status"), False),
             (("service_due_on", "status"), False),
             (("last_audited_at", "status"), False),
             (("last_seen_at", "created_at", "status"), False),
-            (("life_ends_on", "status", "category", "team", "holder", "cost_cents"), False),
         )
 
     @property
@@ -232,6 +230,26 @@ class Asset(BaseModel):
         return super().save(force_insert=force_insert, only=only)
 
 
+# The replacement plan's (app/replacement/plan.py): by end of useful life, with
+# what its counts, sums and forecast group by (category, team, holder for the
+# team, cost), and what the due list's CSV reads of each item past its life, so
+# that tens of thousands of them are read from it alone.
+Asset.add_index(
+    Asset.index(
+        Asset.life_ends_on,
+        Asset.status,
+        Asset.category,
+        Asset.team,
+        Asset.holder,
+        Asset.cost_cents,
+        Asset.code,
+        Asset.name,
+        Asset.purchase_date,
+        Asset.created_at,
+        Asset.retired_at,
+        name="asset_past_life",
+    )
+)
 # The register's order (app/register/assets.py): a page of it is read from this
 # index alone, without sorting every matching asset by name. It carries what the
 # utilisation CSV lists of the unused (from code on), read from it alone.
@@ -793,9 +811,14 @@ class CustodyInterval(BaseModel):
     ended_us = BigIntegerField(null=True)
 
     class Meta:
-        # (asset, ended_at): an asset's open spell; (ended_us, started_us, asset):
-        # the spells that reach into a report's period, summed from the index alone.
-        indexes = ((("asset", "ended_at"), False), (("ended_us", "started_us", "asset"), False))
+        # (asset, ended_at, ...): an asset's open spell, and a few thousand
+        # assets' spells in a period, read from the index alone (the replacement
+        # plan's utilisation); (ended_us, started_us, asset): the spells that reach
+        # into a report's period, summed from the index alone.
+        indexes = (
+            (("asset", "ended_at", "started_us", "ended_us"), False),
+            (("ended_us", "started_us", "asset"), False),
+        )
 
 
 MODELS = [

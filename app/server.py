@@ -10,6 +10,7 @@ closes after the answer, so the limit costs no more than before.
 
 from __future__ import annotations
 
+import gc
 import logging
 from io import BytesIO
 
@@ -52,4 +53,9 @@ def serve(app, **settings) -> None:
         if isinstance(each, BaseWSGIServer):
             each.channel_class = _Channel
     server.print_listen("Serving on http://{}:{}")
+    # What start-up made (modules, templates, the app) lives as long as the
+    # server: set apart from the collector, so that a full collection during a
+    # big report (tens of thousands of rows kept at once) looks only at what
+    # requests made. That took a tenth off the replacement plan's CSV.
+    gc.freeze()
     server.run()

@@ -11,6 +11,8 @@ must bring them to a fresh database's schema. The same runs on SQLite and, marke
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -394,6 +396,12 @@ ROWS: dict[int, list[str]] = {
         # The idle and (category, name) indexes carry the name: the wrench, idle
         # since its move in version 25, renamed after they are made.
         """UPDATE "asset" SET "name" = 'Torque wrench 1/2in' WHERE "code" = 'V2A002'""",
+    ],
+    30: [
+        # The wrench reaches the end of its useful life: the due list's CSV reads
+        # it from the index step 30 widens, with the hoist (past its life since
+        # version 26) and the hoist's spell with Hal (version 28) from the other.
+        """UPDATE "asset" SET "life_ends_on" = '2026-06-30' WHERE "code" = 'V2A002'""",
     ],
 }
 
@@ -846,6 +854,12 @@ def _starts_with_its_data(site: Site, version: int, drifts: tuple[str, ...] = ()
     wrench = "Torque wrench 1/2in" if version >= 29 else "Torque wrench"
     assert (f"V2A002,{wrench},Available," in idle) is (version >= 2), idle
     assert (f"V2A002,{wrench}," in value) is (version >= 2), value
+    due = client.get("/reports/replacement.csv").get_data(as_text=True)
+    due_rows = {row[0]: row for row in csv.reader(io.StringIO(due.lstrip("\ufeff")))}
+    assert (due_rows.get("V2A002", [None, None])[1] == wrench) is (version >= 30), due
+    assert ("V26A26" in due_rows) is (version >= 26), due
+    if version >= 28:  # out with Hal since March: a share of the last 365 days
+        assert float(due_rows["V26A26"][8]) > 0, due
     if audit_id:
         audit_page, response = client.soup(f"/audits/{audit_id}")
         assert response.status_code == 200

@@ -54,3 +54,29 @@ def test_waitress_answers_413_to_a_body_over_the_limit(tmp_path):
     finally:
         server.stop()
     assert "Traceback" not in server.log_text()
+
+
+def test_start_up_is_set_apart_from_the_collector(monkeypatch):
+    """What start-up made is frozen before the first request, so a big report's
+    full collections do not walk it (app/server.py)."""
+    import gc
+
+    from app import server as serving
+
+    seen = {}
+
+    class Listening:
+        map: dict = {}
+
+        def print_listen(self, _format):
+            pass
+
+        def run(self):
+            seen["frozen"] = gc.get_freeze_count()
+
+    monkeypatch.setattr(serving, "create_server", lambda app, **settings: Listening())
+    try:
+        serving.serve(object())
+    finally:
+        gc.unfreeze()
+    assert seen["frozen"] > 1000
