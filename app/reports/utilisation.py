@@ -374,9 +374,10 @@ class _MostUsedFirst(LazyRows[Usage]):
         """(id, code, name, category) of the unused owned all period, by name then
         as added, passing over the used."""
         used = self.whole_used_ids
-        for row in _owned_all_period_by_name(self.period, self.window):
-            if row[0] not in used:
-                yield row
+        rows, categories = _owned_all_period_by_name(self.period, self.window)
+        for asset_id, code, name, category_id in rows:
+            if asset_id not in used:
+                yield asset_id, code, name, categories.get(category_id, "")
 
     def _unused_rows(self) -> Iterator[Usage]:
         whole = (
@@ -405,18 +406,17 @@ class _MostUsedFirst(LazyRows[Usage]):
         return rows
 
 
-def _owned_all_period_by_name(period: Period, window: _Window) -> Iterator[tuple]:
-    """(id, code, name, category) of every asset owned for the whole period, by
+def _owned_all_period_by_name(period: Period, window: _Window) -> tuple[Iterable[tuple], dict]:
+    """(id, code, name, category id) of every asset owned for the whole period, by
     name then as added (the register's order), read from the name index alone,
-    which carries these columns."""
+    which carries these columns; and each category's name by id."""
     query = (
         Asset.select(Asset.id, Asset.code, Asset.name, Asset.category)
         .where(_whole_period(period, window.start, window.end))
         .order_by(fn.LOWER(Asset.name), Asset.id)
     )
     categories = dict(Category.select(Category.id, Category.name).tuples())
-    for asset_id, code, name, category_id in raw_rows(query):
-        yield asset_id, code, name, categories.get(category_id, "")
+    return raw_rows(query), categories
 
 
 def asset_rows(period: Period, zone: ZoneInfo, now: datetime) -> Iterator[tuple[str, ...]]:
@@ -426,9 +426,9 @@ def asset_rows(period: Period, zone: ZoneInfo, now: datetime) -> Iterator[tuple[
     The same rows as `utilisation(...).assets`, made without the categories'
     figures or a Usage for each asset: one read of the name index gives the code,
     name and category of every asset owned all period (nearly all); the used
-    among them are ranked with the few owned for part of it, and the unused are
-    written as they come, with the part-owned unused merged in by name. (The list
-    reads only the names a page needs.)"""
+    among them (each one's time out summed in SQL) are ranked with the few owned
+    for part of it, and the unused are written as they come, with the part-owned
+    unused merged in by name. (The list reads only the names a page needs.)"""
     start, end = period.bounds(zone)
     end = min(end, now)
     if end <= start:
@@ -436,28 +436,33 @@ def asset_rows(period: Period, zone: ZoneInfo, now: datetime) -> Iterator[tuple[
     window = _Window(start, end, zone)
     span = window.span
     partly = _partly_owned(period, window)
-    out_of = {asset_id: out_us for asset_id, out_us, _ in _whole_used(period, start, end)}
+    spells = _out_per_asset(start, end)  # of the partly owned too: not looked up
+    out_of = dict(raw_rows(Select([spells], [spells.c.asset_id, spells.c.out_us])))
     used = [(_most_used(u), u.row) for u in partly if u.ranked]
     unused = []
-    for asset_id, code, name, category in _owned_all_period_by_name(period, window):
-        out_us = out_of.get(asset_id)
+    rows, categories = _owned_all_period_by_name(period, window)
+    for row in rows:
+        out_us = out_of.get(row[0])
         if out_us is None:
-            unused.append((asset_id, code, name, category))
+            unused.append(row)
         else:  # ordered as _most_used orders a Usage
-            key = (-out_us / span, name.lower(), code)
-            used.append((key, _row(code, name, category, span, out_us, span)))
+            _id, code, name, category_id = row
+            key = (-int(out_us) / span, name.lower(), code)
+            category = categories.get(category_id, "")
+            used.append((key, _row(code, name, category, span, int(out_us), span)))
     used.sort(key=lambda entry: entry[0])
-    for _key, row in used:
-        yield row
-    idle = _row("", "", "", span, 0, span)[3:]  # the same figures for each
+    for _key, line in used:
+        yield line
+    owned, out, percent = _row("", "", "", span, 0, span)[3:]  # the same for each
     partly_unused = sorted((u for u in partly if not u.ranked), key=_by_name)
     keys = [_by_name(u) for u in partly_unused]
-    i = 0
-    for asset_id, code, name, category in unused:
-        while i < len(keys) and keys[i] <= (name.lower(), asset_id):  # as heapq.merge
-            yield partly_unused[i].row
-            i += 1
-        yield code, name, category, *idle
+    i, n = 0, len(keys)
+    for asset_id, code, name, category_id in unused:
+        if i < n and keys[i][0] <= name.lower():  # merged in as heapq.merge would
+            while i < n and keys[i] <= (name.lower(), asset_id):
+                yield partly_unused[i].row
+                i += 1
+        yield code, name, categories.get(category_id, ""), owned, out, percent
     for u in partly_unused[i:]:
         yield u.row
 
