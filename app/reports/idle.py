@@ -107,8 +107,8 @@ def idle_all(days: int, now: datetime, zone: tzinfo) -> Iterator[tuple]:
             Asset.status,
             Asset.category,
             Asset.location,
-            Asset.last_used_at,
-            Asset.created_at,
+            _since(),  # one time, as the index keeps it, rather than both
+            Asset.last_used_at.is_null(),
         )
         .where(*_idle_where(days, now))
         .order_by(_since(), fn.LOWER(Asset.name), Asset.id)
@@ -116,14 +116,14 @@ def idle_all(days: int, now: datetime, zone: tzinfo) -> Iterator[tuple]:
     categories = dict(Category.select(Category.id, Category.name).tuples())
     paths = places.location_paths()
     days_ago = DaysAgo(now, zone)  # the rows come oldest use first
-    for code, name, status, category, place, last_used, created in raw_rows(query):
-        day, idle_days = days_ago(last_used or created)
+    for code, name, status, category, place, since, never_used in raw_rows(query):
+        day, idle_days = days_ago(since)
         yield (
             code,
             name,
             STATUS_LABELS.get(status, status),
             categories.get(category, ""),
             paths.get(place, ""),
-            day if last_used else None,
+            None if never_used else day,
             idle_days,
         )
