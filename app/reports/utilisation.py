@@ -439,32 +439,29 @@ def asset_rows(period: Period, zone: ZoneInfo, now: datetime) -> Iterator[tuple[
     spells = _out_per_asset(start, end)  # of the partly owned too: not looked up
     out_of = dict(raw_rows(Select([spells], [spells.c.asset_id, spells.c.out_us])))
     used = [(_most_used(u), u.row) for u in partly if u.ranked]
-    unused = []
-    rows, categories = _owned_all_period_by_name(period, window)
-    for row in rows:
-        out_us = out_of.get(row[0])
-        if out_us is None:
-            unused.append(row)
-        else:  # ordered as _most_used orders a Usage
-            _id, code, name, category_id = row
-            key = (-int(out_us) / span, name.lower(), code)
-            category = categories.get(category_id, "")
-            used.append((key, _row(code, name, category, span, int(out_us), span)))
-    used.sort(key=lambda entry: entry[0])
-    for _key, line in used:
-        yield line
-    owned, out, percent = _row("", "", "", span, 0, span)[3:]  # the same for each
+    owned, out, percent = _row("", "", "", span, 0, span)[3:]  # the same for each unused
     partly_unused = sorted((u for u in partly if not u.ranked), key=_by_name)
     keys = [_by_name(u) for u in partly_unused]
     i, n = 0, len(keys)
-    for asset_id, code, name, category_id in unused:
-        if i < n and keys[i][0] <= name.lower():  # merged in as heapq.merge would
+    unused = []  # in name order, as read, with the part-owned merged in as heapq.merge would
+    rows, categories = _owned_all_period_by_name(period, window)
+    for asset_id, code, name, category_id in rows:
+        out_us = out_of.get(asset_id)
+        if out_us is not None:  # ordered as _most_used orders a Usage
+            key = (-int(out_us) / span, name.lower(), code)
+            category = categories.get(category_id, "")
+            used.append((key, _row(code, name, category, span, int(out_us), span)))
+            continue
+        if i < n and keys[i][0] <= name.lower():
             while i < n and keys[i] <= (name.lower(), asset_id):
-                yield partly_unused[i].row
+                unused.append(partly_unused[i].row)
                 i += 1
-        yield code, name, categories.get(category_id, ""), owned, out, percent
-    for u in partly_unused[i:]:
-        yield u.row
+        unused.append((code, name, categories.get(category_id, ""), owned, out, percent))
+    unused += [u.row for u in partly_unused[i:]]
+    used.sort(key=lambda entry: entry[0])
+    for _key, row in used:
+        yield row
+    yield from unused
 
 
 def utilisation(period: Period, zone: ZoneInfo, now: datetime) -> Utilisation:
