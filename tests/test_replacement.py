@@ -486,12 +486,17 @@ def test_utilisation_for_a_few_assets_matches_the_report(app, clock):
     period = Period(date(2025, 3, 17), date(2026, 3, 16))
     now = utcnow()
     report = {u.code: u for u in utilisation.utilisation(period, UTC, now).assets}
-    few = utilisation.for_assets([old.id, new.id, idle.id], period, UTC, now)
-    assert {few[a.id].code: (few[a.id].owned_us, few[a.id].out_us) for a in (old, new, idle)} == {
-        code: (report[code].owned_us, report[code].out_us)
-        for code in (old.code, new.code, idle.code)
+    codes = {a.id: a.code for a in (old, new, idle)}
+    read = Asset.select(Asset.id, Asset.purchase_date, Asset.created_at, Asset.retired_at)
+    rows = read.where(Asset.id.in_(list(codes))).tuples()
+    few = utilisation.percent_for(rows, period, UTC, now)
+    assert {codes[asset_id]: percent for asset_id, percent in few.items()} == {
+        code: report[code].percent for code in codes.values()
     }
-    assert few[old.id].out_days == "3.3" and few[idle.id].out_us == 0
+    # Out 3.25 days of the whole year (365); out the last 2 days of the 15.75
+    # owned since the 1st (now is the 16th, 18:00); never out.
+    assert [few[old.id], few[new.id], few[idle.id]] == ["0.9", "12.7", "0.0"]
+    assert report[old.code].out_days == "3.3"
 
 
 def test_a_category_edit_shows_the_replacement_cost_as_money(app):

@@ -517,31 +517,14 @@ def utilisation(period: Period, zone: ZoneInfo, now: datetime) -> Utilisation:
     return report
 
 
-def for_assets(
-    asset_ids: list[int], period: Period, zone: ZoneInfo, now: datetime
-) -> dict[int, Usage]:
-    """The same figures as `utilisation`, for just these assets (a page or a chunk of
-    another report): their spells of custody, cut to the time each was owned in
-    the period: id -> Usage; an asset not owned in the period is left out."""
-    start, end = period.bounds(zone)
-    end = min(end, now)
-    ids = sorted(set(asset_ids))
-    if end <= start or not ids:
-        return {}
-    assets = (
-        Asset.select(*_ASSET_COLUMNS)
-        .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
-        .where(Asset.id.in_(id_list(ids)))
-    )
-    return _measured(assets, _Window(start, end, zone))
-
-
 def percent_for(
     assets: Iterable[tuple], period: Period, zone: ZoneInfo, now: datetime
 ) -> dict[int, str]:
-    """id -> utilisation % as `for_assets` gives it (Usage.percent), for assets the
-    caller has read already: (id, purchase date, added, retired) each. An asset
-    not owned in the period is left out."""
+    """id -> utilisation % (as Usage.percent) of just these assets (a chunk of
+    another report), which the caller has read already: (id, purchase date,
+    added, retired) each, as the driver or the model hands them over. Their
+    spells of custody are cut to the time each was owned in the period, by the
+    same rule as `utilisation`. An asset not owned in the period is left out."""
     start, end = period.bounds(zone)
     end = min(end, now)
     if end <= start:
