@@ -132,6 +132,14 @@ def test_a_lead_prints_on_letter_and_a_changed_stock_gets_the_nudge(server, page
     expect(page.locator("#flash")).to_contain_text("+0.0 mm across and +2.0 mm down")
     expect(stock).to_have_value("avery-5167")
     assert _nudges(tmp_path / "instance") == {"avery-5163": (1.5, -0.5), "avery-5167": (0.0, 2.0)}
+    # Choices in quick succession: the nudge shown is the last stock's, under its
+    # name, so a save cannot store one stock's numbers for another.
+    stock.select_option("avery-5163")
+    stock.select_option("avery-5167")
+    stock.select_option("avery-5163")
+    expect(page.get_by_text("Shown: the nudge saved for Avery 5163")).to_be_visible()
+    expect(page.get_by_label("Across, mm")).to_have_value("1.5")
+    expect(stock).to_have_value("avery-5163")
     _assert_no_horizontal_scroll(page)
     _shot(page, "lead-6-calibrated")
     assert not problems, "\n".join(problems)
