@@ -139,6 +139,14 @@ class _Window:
         return (begin, finish) if finish > begin else None
 
 
+def _window(period: Period, zone: ZoneInfo, now: datetime) -> _Window | None:
+    """The period's window: from local midnight at its start to local midnight at
+    its end, and never past now; None if it has not begun."""
+    start, end = period.bounds(zone)
+    end = min(end, now)
+    return _Window(start, end, zone) if end > start else None
+
+
 def _whole_period(period: Period, start: datetime, end: datetime):
     """Assets owned for the whole of [start, end): bought (or, with no purchase
     date, added) by its start and not retired before its end."""
@@ -429,12 +437,10 @@ def asset_rows(period: Period, zone: ZoneInfo, now: datetime) -> Iterator[tuple[
     among them (each one's time out summed in SQL) are ranked with the few owned
     for part of it, and the unused are written as they come, with the part-owned
     unused merged in by name. (The list reads only the names a page needs.)"""
-    start, end = period.bounds(zone)
-    end = min(end, now)
-    if end <= start:
+    window = _window(period, zone, now)
+    if window is None:
         return
-    window = _Window(start, end, zone)
-    span = window.span
+    start, end, span = window.start, window.end, window.span
     partly = _partly_owned(period, window)
     spells = _out_per_asset(start, end)  # of the partly owned too: not looked up
     out_of = dict(raw_rows(Select([spells], [spells.c.asset_id, spells.c.out_us])))
@@ -472,12 +478,11 @@ def utilisation(period: Period, zone: ZoneInfo, now: datetime) -> Utilisation:
     whole period (nearly all) are counted per category in SQL and their time out
     summed per asset in SQL; only those owned for part of it are looked at one by
     one."""
-    start, end = period.bounds(zone)
-    end = min(end, now)
     report = Utilisation(period, [], [])
-    if end <= start:
+    window = _window(period, zone, now)
+    if window is None:
         return report
-    window = _Window(start, end, zone)
+    start, end = window.start, window.end
     report.total.period_us = window.span
     categories: dict[str, Usage] = {}
 
@@ -497,7 +502,7 @@ def utilisation(period: Period, zone: ZoneInfo, now: datetime) -> Utilisation:
         .where(_whole_period(period, start, end))
         .group_by(Category.name)
     )
-    span = (end - start) // MICRO
+    span = window.span
     for category, count in raw_rows(whole):
         add(category or "", count, count * span, 0)
     whole_used = _whole_used(period, start, end)
@@ -525,11 +530,9 @@ def percent_for(
     added, retired) each, as the driver or the model hands them over. Their
     spells of custody are cut to the time each was owned in the period, by the
     same rule as `utilisation`. An asset not owned in the period is left out."""
-    start, end = period.bounds(zone)
-    end = min(end, now)
-    if end <= start:
+    window = _window(period, zone, now)
+    if window is None:
         return {}
-    window = _Window(start, end, zone)
     figures = _owned_and_out(assets, window)
     return {
         asset_id: _percent(out_us, owned_us, window.span)
