@@ -283,8 +283,13 @@ def _spells_of(ids: list[int], start: datetime, end: datetime) -> Iterator[tuple
 
 
 def _most_used(u: Usage) -> tuple:
-    # A float is plenty to order by; the figures shown are exact.
-    return (-u.out_us / u.owned_us, u.name.lower(), u.code)
+    return _ranked_by(u.out_us, u.owned_us, u.name, u.code)
+
+
+def _ranked_by(out_us: int, owned_us: int, name: str, code: str) -> tuple:
+    """The used's order: the largest share of time out first, then by name and code.
+    A float is plenty to order by; the figures shown are exact."""
+    return (-out_us / owned_us, name.lower(), code)
 
 
 def _by_name(u: Usage) -> tuple:
@@ -453,10 +458,10 @@ def asset_rows(period: Period, zone: ZoneInfo, now: datetime) -> Iterator[tuple[
     rows, categories = _owned_all_period_by_name(period, window)
     for asset_id, code, name, category_id in rows:
         out_us = out_of.get(asset_id)
-        if out_us is not None:  # ordered as _most_used orders a Usage
-            key = (-int(out_us) / span, name.lower(), code)
-            category = categories.get(category_id, "")
-            used.append((key, _row(code, name, category, span, int(out_us), span)))
+        if out_us is not None:
+            out_us, category = int(out_us), categories.get(category_id, "")
+            key = _ranked_by(out_us, span, name, code)
+            used.append((key, _row(code, name, category, span, out_us, span)))
             continue
         if i < n and keys[i][0] <= name.lower():
             while i < n and keys[i] <= (name.lower(), asset_id):
