@@ -14,32 +14,49 @@ def utcnow() -> datetime:
 
 class LocalDays:
     """The local calendar day of stored (naive UTC) times in a zone, for long lists
-    read in time order, such as a report's CSV: each day's span is worked out once
-    and the times within it are only compared, where converting each one costs
-    more than reading its row.
+    such as a report's CSV: each day's span is worked out once and the times
+    within it are only compared, where converting each one costs more than
+    reading its row.
 
-    A span runs from the time it was worked out for to the next local midnight at
-    the same UTC offset, and is only kept when the offset is the same at its end
-    (a day on which the clocks change is worked out time by time; no zone changes
-    its clocks twice within a day)."""
+    A whole local day at one UTC offset is kept, found by the UTC dates it
+    touches, so times in any order are looked up (a list by cost visits each
+    day again and again); the span last used is tried first (a list in time
+    order stays in it). A day on which the clocks change keeps the span from
+    the time it was worked out for to its end when the offset is the same
+    there, and otherwise is worked out time by time (no zone changes its
+    clocks twice within a day)."""
 
     def __init__(self, zone: tzinfo) -> None:
         self.zone = zone
         self.start = self.end = datetime.max
         self.day = date.min
+        self.spans: dict[date, list[tuple[datetime, datetime, date]]] = {}
+
+    def _offset(self, moment: datetime) -> timedelta | None:
+        return moment.replace(tzinfo=UTC).astimezone(self.zone).utcoffset()
 
     def __call__(self, moment: datetime) -> date:
         if self.start <= moment < self.end:
             return self.day
+        for start, end, day in self.spans.get(moment.date(), ()):
+            if start <= moment < end:
+                self.start, self.end, self.day = start, end, day
+                return day
         here = moment.replace(tzinfo=UTC).astimezone(self.zone)
         offset = here.utcoffset()
         self.day = here.date()
-        end = datetime.combine(self.day + timedelta(days=1), time()) - (offset or timedelta())
-        last = (end - timedelta(microseconds=1)).replace(tzinfo=UTC).astimezone(self.zone)
-        if last.utcoffset() == offset:
-            self.start, self.end = moment, end
-        else:
+        shift = offset or timedelta()
+        begin = datetime.combine(self.day, time()) - shift
+        end = datetime.combine(self.day + timedelta(days=1), time()) - shift
+        if self._offset(end - timedelta(microseconds=1)) != offset:
             self.start = self.end = datetime.max
+        elif self._offset(begin) != offset:
+            self.start, self.end = moment, end
+        else:  # the whole day at one offset: kept
+            self.start, self.end = begin, end
+            span = (begin, end, self.day)
+            for utc_day in {begin.date(), (end - timedelta(microseconds=1)).date()}:
+                self.spans.setdefault(utc_day, []).append(span)
         return self.day
 
 

@@ -1,5 +1,6 @@
 """LocalDays gives the same local calendar day as converting each stored time,
-whatever the zone and however the clocks change."""
+whatever the zone, however the clocks change and in whatever order the times
+come."""
 
 from __future__ import annotations
 
@@ -39,6 +40,13 @@ def test_each_time_gets_the_day_it_was_in_the_zone(name, times, data):
     day_of = LocalDays(zone)
     for moment in sorted(times):
         assert day_of(moment) == in_zone(moment, zone).date(), moment
+    # And in any order, as a list by cost reads them: each day kept is found again.
+    shuffled = data.draw(st.permutations(times))
+    for moment in shuffled:
+        assert day_of(moment) == in_zone(moment, zone).date(), moment
+    fresh = LocalDays(zone)
+    for moment in shuffled:
+        assert fresh(moment) == in_zone(moment, zone).date(), moment
 
 
 def test_around_the_clock_changes():
