@@ -16,6 +16,7 @@ a fresh one gets, and that data from every past version survives the upgrade.
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -892,6 +893,38 @@ def _v30_replacement_csv_indexes() -> None:
     )
 
 
+def _v31_event_costs() -> None:
+    # Version 31: each repair and service event keeps the cost of the work in
+    # a column of its own, written with it, so the maintenance report and the
+    # replacement plan add costs up in SQL rather than reading each event's
+    # JSON; filled here from the events by the rule as it stood when this step
+    # shipped: the data's "cost_cents" when it is a whole number from 0 to
+    # 2**31 - 1 (not true or false), on repair_started, repaired and serviced
+    # events. The (kind, asset, at) index carries it.
+    _run('ALTER TABLE "event" ADD COLUMN "cost_cents" INTEGER')
+    work = db.execute_sql(
+        'SELECT "id", "data" FROM "event" WHERE "kind" IN '
+        "('repair_started', 'repaired', 'serviced') AND \"data\" IS NOT NULL"
+    ).fetchall()
+    costs = []
+    for event_id, text in work:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue
+        cost = data.get("cost_cents") if isinstance(data, dict) else None
+        if type(cost) is int and 0 <= cost <= 2**31 - 1:
+            costs.append((cost, event_id))
+    update = f'UPDATE "event" SET "cost_cents" = {db.param} WHERE "id" = {db.param}'
+    for i in range(0, len(costs), 5000):
+        db.cursor().executemany(update, costs[i : i + 5000])
+    _run(
+        'CREATE INDEX IF NOT EXISTS "event_kind_asset_id_at_cost_cents" ON "event" '
+        '("kind", "asset_id", "at", "cost_cents")',
+        'DROP INDEX IF EXISTS "event_kind_asset_id_at"',
+    )
+
+
 STEPS: dict[int, Callable[[], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
@@ -922,6 +955,7 @@ STEPS: dict[int, Callable[[], None]] = {
     28: _v28_spells_in_microseconds,
     29: _v29_report_csv_indexes,
     30: _v30_replacement_csv_indexes,
+    31: _v31_event_costs,
 }
 LATEST = max(STEPS, default=1)
 # Steps that make what the models cannot describe (the search box's index and

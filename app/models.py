@@ -340,19 +340,33 @@ class Event(BaseModel):
     # When the phone made the scan, for actions queued offline and sent later
     # (`at` is then the time the server received it).
     scanned_at = DateTimeField(null=True)
+    # The cost of the work a repair or service event records, as
+    # register/rules.event_cost reads it from `data`; written with
+    # the event (never changed, like the rest of it), so the reports add costs
+    # up in SQL instead of reading every event's JSON. None for any other kind.
+    cost_cents = IntegerField(null=True)
 
     class Meta:
         # (at): the newest events across all assets, for the activity feed and
-        # the dashboard, without sorting the whole history. (kind, asset, at):
-        # the few events of a kind (the repair costs report) and each asset's
-        # last use (the idle report) without reading the history's rows.
-        indexes = ((("asset", "at"), False), (("at",), False), (("kind", "asset", "at"), False))
+        # the dashboard, without sorting the whole history. (kind, asset, at,
+        # cost): the few events of a kind (the maintenance report, the
+        # replacement plan's costs in 12 months) and each asset's last use (the
+        # idle report) without reading the history's rows.
+        indexes = (
+            (("asset", "at"), False),
+            (("at",), False),
+            (("kind", "asset", "at", "cost_cents"), False),
+        )
 
     def save(self, *args, **kwargs):
-        """An event written with Event.create (a script, a test) keeps the spells
-        of custody and the last use too, as register/events.py `record` does for
-        the app's own."""
+        """An event written with Event.create (a script, a test) gets its cost
+        and keeps the spells of custody and the last use too, as
+        register/events.py `record` does for the app's own."""
         new = self._pk is None
+        if new:
+            from .register.rules import event_cost  # it imports this module
+
+            self.cost_cents = event_cost(self.kind, self.data)
         saved = super().save(*args, **kwargs)
         if new:
             from .register import custody_intervals, last_use  # they import this module

@@ -402,6 +402,20 @@ ROWS: dict[int, list[str]] = {
         # it from the index step 30 widens, with the hoist (past its life since
         # version 26) and the hoist's spell with Hal (version 28) from the other.
         """UPDATE "asset" SET "life_ends_on" = '2026-06-30' WHERE "code" = 'V2A002'""",
+        # The generator's service, with its cost in the data only (step 31 reads
+        # it from there), and a repair whose "cost" is true: no cost.
+        f"""INSERT INTO "event" ({EVENT_V1}) VALUES ((SELECT "id" FROM "asset" WHERE "code" =
+        'V7A007'), 'serviced', {VERA}, '2026-06-01 10:00:00', NULL, NULL, '',
+        '{{"cost_cents": 2500, "next_due": null, "serviced_on": "2026-06-01"}}')""",
+        f"""INSERT INTO "event" ({EVENT_V1}) VALUES ((SELECT "id" FROM "asset" WHERE "code" =
+        'V7A007'), 'repaired', {VERA}, '2026-06-02 10:00:00', NULL, NULL, '',
+        '{{"cost_cents": true, "faults_closed": 0}}')""",
+    ],
+    31: [
+        # A repair as the app writes it since step 31: its cost in its own column too.
+        f"""INSERT INTO "event" ({EVENT_V1}, "cost_cents") VALUES ((SELECT "id" FROM "asset"
+        WHERE "code" = 'V7A007'), 'repaired', {VERA}, '2026-06-03 10:00:00', NULL, NULL, '',
+        '{{"cost_cents": 1000, "faults_closed": 0}}', 1000)""",
     ],
 }
 
@@ -860,6 +874,13 @@ def _starts_with_its_data(site: Site, version: int, drifts: tuple[str, ...] = ()
     assert ("V26A26" in due_rows) is (version >= 26), due
     if version >= 28:  # out with Hal since March: a share of the last 365 days
         assert float(due_rows["V26A26"][8]) > 0, due
+    # The generator's work and its costs, from the events' data (step 31) or as
+    # written since.
+    costs = client.get("/reports/maintenance.csv?view=assets&from=2026-01-01&to=2026-07-01")
+    costs_rows = {row[0]: row for row in csv.reader(io.StringIO(costs.get_data(as_text=True)))}
+    generator = {30: ["2", "25.00"], 31: ["3", "35.00"]}.get(min(version, 31))
+    generator_row = costs_rows.get("V7A007")
+    assert (generator_row[3:5] if generator_row else None) == generator, costs_rows
     if audit_id:
         audit_page, response = client.soup(f"/audits/{audit_id}")
         assert response.status_code == 200

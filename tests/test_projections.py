@@ -1,8 +1,9 @@
 """The projections of the events (register/custody_intervals.py: spells of
-custody; register/last_use.py: each asset's last use) are never a second truth:
-after any sequence of events written through every way the app writes them
-(the custody services, kits, the register's edit form, Event.create, a
-spreadsheet import), each equals a recomputation from the events alone."""
+custody; register/last_use.py: each asset's last use; each work event's cost,
+Event.cost_cents) are never a second truth: after any sequence of events
+written through every way the app writes them (the custody services, kits, the
+register's edit form, repairs and services, Event.create, a spreadsheet
+import), each equals a recomputation from the events alone."""
 
 from __future__ import annotations
 
@@ -12,13 +13,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from app.clock import utcnow
-from app.custody import custody
+from app.custody import custody, maintenance, servicing
 from app.database import write
 from app.errors import ServiceError
 from app.kits import kits, taking
 from app.models import Asset, CustodyInterval, Event, Location, User
 from app.register import assets, custody_intervals, last_use
-from app.register.rules import USE_KINDS
+from app.register.rules import USE_KINDS, WORK_KINDS, event_cost
 
 from . import factories
 from .import_kit import run, sheet
@@ -136,6 +137,43 @@ class Projections(RuleBasedStateMachine):
         if kind in custody_intervals.KINDS:
             self.written_around.add(self.codes[n])
 
+    # Work with a cost or none, through the services (which refuse a negative
+    # or absurd cost) and as a script writes it, with any data at all.
+    costs = st.one_of(st.none(), st.integers(-5, 2**31 + 5))
+
+    @rule(n=which, cost=costs)
+    def service(self, n, cost):
+        self._try(
+            servicing.record_service,
+            self.codes[n],
+            actor=self.people["lead"],
+            today=date.today(),
+            cost_cents=cost,
+        )
+
+    @rule(n=which, cost=costs, fixed=st.booleans())
+    def repair(self, n, cost, fixed):
+        action = maintenance.mark_fixed if fixed else maintenance.start_repair
+        self._try(action, self.codes[n], actor=self.people["lead"], cost_cents=cost)
+
+    @rule(
+        n=which,
+        kind=st.sampled_from([*WORK_KINDS, "edited"]),
+        data=st.one_of(
+            st.none(),
+            st.fixed_dictionaries(
+                {
+                    "cost_cents": st.one_of(
+                        st.integers(-3, 2**31 + 3), st.booleans(), st.floats(0, 10), st.text()
+                    )
+                }
+            ),
+        ),
+    )
+    def work_created(self, n, kind, data):
+        with write():
+            Event.create(asset=self._asset(n), kind=kind, data=data)
+
     # An import moves an item (by its serial) and may hand it to someone: its
     # events go in bulk, around `record`.
     @rule(n=which, place=where, holder=st.sampled_from(["", "member", "lead"]))
@@ -161,6 +199,11 @@ class Projections(RuleBasedStateMachine):
     def last_use_equals_a_recomputation(self):
         assert last_use.stored() == last_use.replayed()
 
+    @invariant()
+    def each_cost_is_its_data_s(self):
+        for kind, data, cost in Event.select(Event.kind, Event.data, Event.cost_cents).tuples():
+            assert cost == event_cost(kind, data), (kind, data, cost)
+
 
 def test_projections_equal_a_recomputation_from_the_events(app):
     factories.make_user("admin")
@@ -176,5 +219,9 @@ def test_projections_equal_a_recomputation_from_the_events(app):
     kinds = {kind for (kind,) in Event.select(Event.kind).distinct().tuples()}
     assert set(custody_intervals.KINDS) | set(USE_KINDS) <= kinds
     assert Event.select().where(Event.note.startswith("With the kit")).exists()
+    # Work with a cost was written by the services and around them.
+    assert Event.select().where(Event.cost_cents > 0, Event.kind == "serviced").exists()
+    repairs = ("repair_started", "repaired")
+    assert Event.select().where(Event.cost_cents > 0, Event.kind.in_(repairs)).exists()
     imported = Event.select(Event.kind).where(Event.note == "test").distinct().tuples()
     assert {"moved", "checked_out"} <= {kind for (kind,) in imported}

@@ -27,10 +27,11 @@ URLS = {"home": "/", "assets": "/assets", "scan": "/scan", "asset": "/A/{code}"}
 BUDGET = {
     # user, settings, my items, the counts, eight lists (not back with its kit, and
     # needs check, only when something is), recent activity, and the items due for
-    # replacement this quarter for a reason other than their age (those, and the
+    # replacement this quarter for a reason other than their age with the
+    # categories' figures they are judged by (those due by age, and the
     # subscriptions renewing in the next 30 days, are counted in the counts' query),
     # and the places' labels in the lists (the tree, kept a few seconds per process)
-    "home": 15,
+    "home": 16,
     # user, settings, custom fields, the page's ids, its rows, their photos (one query
     # for the page's thumbnails), categories, places, holders, and the places' labels
     # in the rows (the tree, which each process keeps for a few seconds)

@@ -195,7 +195,7 @@ def test_an_item_due_now_moves_from_its_life_quarter_to_this_one(example):
     cells = [c.items for c in forecast.forecast(TODAY, UTC, rules.Thresholds()).total.cells]
     assert cells == [4, 0, 0, 0, 0, 0, 0, 0]
     # The page hands the forecast the active items its plan read: the same figures.
-    handed = forecast.forecast(TODAY, UTC, rules.Thresholds(), _plan().active)
+    handed = forecast.forecast(TODAY, UTC, rules.Thresholds(), _plan().due_active)
     assert [c.items for c in handed.total.cells] == cells
     assert handed.categories == forecast.forecast(TODAY, UTC, rules.Thresholds()).categories
 

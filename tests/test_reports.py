@@ -6,15 +6,18 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, timedelta
+from functools import partial
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from app.custody import custody, maintenance
 from app.models import Asset, Event, utcnow
 from app.ops import settings
-from app.reports import breakdown, common
+from app.reports import breakdown, common, maintenance_costs
 from app.reports import idle as reports_idle
+from app.spreadsheets.csvfiles import money, to_csv
 
 from . import factories
 
@@ -265,23 +268,19 @@ def repairs(app):
 
 
 def test_maintenance_costs_per_asset_and_in_total(repairs):
-    from zoneinfo import ZoneInfo
-
-    from app.reports import maintenance_costs
-
     today = date.today()
     period = common.Period(today - timedelta(days=30), today + timedelta(days=1))
     report = maintenance_costs.maintenance(period, ZoneInfo("UTC"))
-    assert [(a.name, a.jobs, a.cost_cents) for a in report.assets] == [
+    assert [(a.name, a.jobs, a.cost_cents) for a in report.per_asset] == [
         ("Pump", 2, 17_550),
         ("Saw", 3, 3_000),
     ]
-    assert (len(report.jobs), report.cost_cents, report.costed) == (5, 20_550, 3)
-    assert {j.kind_label for j in report.jobs} == {"Repair started", "Fixed", "Serviced"}
+    assert (report.jobs, report.assets, report.cost_cents, report.costed) == (5, 2, 20_550, 3)
+    assert {j.kind_label for j in report.every_job} == {"Repair started", "Fixed", "Serviced"}
     # The service 400 days ago only shows in a period that reaches back to it.
     day = repairs["old"].date()
     old = maintenance_costs.maintenance(common.Period(day, day), ZoneInfo("UTC"))
-    assert (old.cost_cents, [a.name for a in old.assets]) == (99_999, ["Saw"])
+    assert (old.cost_cents, [a.name for a in old.per_asset]) == (99_999, ["Saw"])
 
 
 def test_maintenance_page_and_csv_agree(client, auth, repairs):
@@ -305,6 +304,204 @@ def test_maintenance_page_and_csv_agree(client, auth, repairs):
     header, *rows = rows_of(client.get("/reports/maintenance.csv?view=jobs"))
     assert header == ["Date", "Code", "Name", "What", "Note", "By", "Cost"]
     assert sorted(r[6] for r in rows) == ["", "", "125.50", "30.00", "50.00"]
+
+
+@pytest.fixture
+def workshop(app):
+    """Work on six assets in January 2025 (UTC), worked out by hand: ties in
+    cost, costs the rule refuses, work just either side of the month and an
+    event that is not work. Assets are added in this order (so by id)."""
+    lead = factories.make_user("lead", name="Lee")
+    tools = factories.make_category("Tools")
+
+    def add(name, *jobs, category=None):
+        values = {"category": category.id} if category else {}
+        asset = factories.make_asset(actor=lead, name=name, **values)
+        for kind, at, data in jobs:
+            Event.create(asset=asset, kind=kind, actor=lead, at=at, data=data, note=f"{name} job")
+        return asset
+
+    def cost(cents):
+        return {"cost_cents": cents}
+
+    jan = partial(datetime, 2025, 1)
+    assets = {
+        "Zed": add(
+            "Zed",
+            ("serviced", jan(3, 9), cost(3_000)),
+            ("serviced", datetime(2024, 12, 31, 23, 59, 59), cost(99_999)),  # before the month
+            ("serviced", datetime(2025, 2, 1), cost(99_999)),  # after it
+            category=tools,
+        ),
+        "b drill": add(
+            "b drill",
+            ("serviced", jan(5, 9), cost(1_000)),
+            ("repair_started", jan(12, 9), cost(0)),  # a cost of nothing is a cost
+            ("repaired", jan(20, 9), cost(500)),
+            ("audited", jan(15, 9), cost(7_777)),  # not work
+        ),
+        "axe": add("axe", ("serviced", jan(31, 23, 59, 59), cost(1_500))),
+        "Axe": add("Axe", ("repair_started", jan(10, 9), cost(1_500)), category=tools),
+        "Crane": add(
+            "Crane", ("serviced", jan(1, 0, 0, 0), None), ("repaired", jan(4, 9), cost(True))
+        ),
+        "dolly": add(
+            "dolly",
+            ("serviced", jan(4, 9), cost(-5)),  # the same moment as Crane's, written later
+            ("repair_started", jan(7, 9), cost(1.5)),
+        ),
+    }
+    add("Old", ("serviced", datetime(2024, 12, 15), cost(400)))  # no work in January
+    return assets
+
+
+JANUARY_2025 = common.Period(date(2025, 1, 1), date(2025, 1, 31))
+# Costliest first, then by name lowered, then as added.
+WORKSHOP_ASSETS = [
+    ("Zed", "Tools", 1, 3_000, datetime(2025, 1, 3, 9)),
+    ("axe", "", 1, 1_500, datetime(2025, 1, 31, 23, 59, 59)),
+    ("Axe", "Tools", 1, 1_500, datetime(2025, 1, 10, 9)),
+    ("b drill", "", 3, 1_500, datetime(2025, 1, 20, 9)),
+    ("Crane", "", 2, 0, datetime(2025, 1, 4, 9)),
+    ("dolly", "", 2, 0, datetime(2025, 1, 7, 9)),
+]
+# Newest first; of two at the same moment, the one written later first.
+WORKSHOP_JOBS = [
+    ("axe", datetime(2025, 1, 31, 23, 59, 59), "serviced", 1_500),
+    ("b drill", datetime(2025, 1, 20, 9), "repaired", 500),
+    ("b drill", datetime(2025, 1, 12, 9), "repair_started", 0),
+    ("Axe", datetime(2025, 1, 10, 9), "repair_started", 1_500),
+    ("dolly", datetime(2025, 1, 7, 9), "repair_started", None),
+    ("b drill", datetime(2025, 1, 5, 9), "serviced", 1_000),
+    ("dolly", datetime(2025, 1, 4, 9), "serviced", None),
+    ("Crane", datetime(2025, 1, 4, 9), "repaired", None),
+    ("Zed", datetime(2025, 1, 3, 9), "serviced", 3_000),
+    ("Crane", datetime(2025, 1, 1), "serviced", None),
+]
+
+
+def test_maintenance_totals_and_rows_are_worked_out_in_sql(workshop):
+    """Ten jobs on six assets, 75.00 in all, four of them (true, -5, 1.5 and no
+    data) with no cost; equal costs in name order (lowered), equal names as added."""
+    report = maintenance_costs.maintenance(JANUARY_2025, ZoneInfo("UTC"))
+    assert (report.jobs, report.assets, report.cost_cents, report.costed) == (10, 6, 7_500, 6)
+    assert [
+        (a.code, a.name, a.category, a.jobs, a.cost_cents, a.last) for a in report.per_asset
+    ] == [(workshop[name].code, name, *rest) for name, *rest in WORKSHOP_ASSETS]
+    jobs = [(j.name, j.at, j.kind, j.cost_cents) for j in report.every_job]
+    assert jobs == WORKSHOP_JOBS
+    first = report.every_job[0]
+    assert (first.code, first.note, first.by, first.kind_label) == (
+        workshop["axe"].code,
+        "axe job",
+        "Lee",
+        "Serviced",
+    )
+    # Every page of either list, read on its own, is the list's slice.
+    for per_page in (1, 3, 4, 7):
+        for rows, every in ((report.per_asset, WORKSHOP_ASSETS), (report.every_job, jobs)):
+            count = common.page_of(rows, 1, per_page).pages
+            pages = [common.page_of(rows, n, per_page) for n in range(1, count + 1)]
+            assert [r.name for p in pages for r in p.rows] == [e[0] for e in every], per_page
+    period = common.Period(date(2020, 1, 1), date(2020, 1, 2))
+    nothing = maintenance_costs.maintenance(period, ZoneInfo("UTC"))
+    assert (nothing.jobs, nothing.assets, nothing.cost_cents, nothing.costed) == (0, 0, 0, 0)
+    assert (list(nothing.per_asset), list(nothing.every_job)) == ([], [])
+
+
+def test_maintenance_pages_read_the_right_rows(client, auth, app, workshop):
+    auth.login("lead")
+    app.config["PAGE_SIZE"] = 3
+    dates = "from=2025-01-01&to=2025-01-31"
+    soup, _ = client.soup(f"/reports/maintenance?{dates}")
+    total = soup.select_one("#report-maintenance .report-total").get_text(" ", strip=True)
+    assert "10 jobs on 6 assets, costing 75.00 in all (4 with no cost recorded)." in total
+    # The three assets at 15.00 run across the end of page 1.
+    soup, _ = client.soup(f"/reports/maintenance?{dates}&page=2")
+    page = [cells(tr) for tr in soup.select("#maintenance-assets tbody tr")]
+    assert [[p[0].rsplit(" ", 1)[0], p[1], p[2]] for p in page] == [
+        ["b drill", "3", "15.00"],
+        ["Crane", "2", "0.00"],
+        ["dolly", "2", "0.00"],
+    ]
+    assert cells(soup.select_one("#maintenance-assets tfoot tr")) == ["Total", "10", "75.00"]
+    assert soup.select_one(".pager").get_text(" ", strip=True) == "Previous Page 2 of 2"
+    soup, _ = client.soup(f"/reports/maintenance?view=jobs&{dates}&page=3")
+    jobs = [tr.get_text(" ", strip=True) for tr in soup.select("#maintenance-jobs tbody tr")]
+    assert [j.split(" ")[3] for j in jobs] == ["dolly", "Crane", "Zed"]
+    assert jobs[0].startswith("04 Jan 2025 dolly") and jobs[0].endswith("dolly job —")
+    assert soup.select_one(".pager").get_text(" ", strip=True) == "Previous Page 3 of 4 Next"
+    soup, _ = client.soup(f"/reports/maintenance?view=jobs&{dates}&page=99")  # the last
+    [last] = soup.select("#maintenance-jobs tbody tr")
+    assert "Crane" in last.get_text() and "01 Jan 2025" in last.get_text()
+
+
+def test_maintenance_csvs_are_the_bytes_to_csv_makes(client, auth, workshop):
+    """Written as lines, each file is what `to_csv` makes of the rows as the
+    report has always listed them, with the total row under the assets."""
+    auth.login("lead")
+    dates = "from=2025-01-01&to=2025-01-31"
+    response = client.get(f"/reports/maintenance.csv?view=assets&{dates}")
+    name = 'attachment; filename="maintenance-assets-2025-01-01-to-2025-01-31.csv"'
+    assert response.headers["Content-Disposition"] == name
+    header = ["Code", "Name", "Category", "Jobs", "Cost", "Last job"]
+    rows = [
+        (workshop[n].code, n, category, jobs, money(cost), last.date().isoformat())
+        for n, category, jobs, cost, last in WORKSHOP_ASSETS
+    ]
+    assert response.data == to_csv(header, [*rows, ("", "Total", "", 10, "75.00", "")])
+    assert rows_of(response)[-1] == ["", "Total", "", "10", "75.00", ""]
+    response = client.get(f"/reports/maintenance.csv?view=jobs&{dates}")
+    assert response.headers["Content-Disposition"] == name.replace("assets", "jobs")
+    labels = {"serviced": "Serviced", "repair_started": "Repair started", "repaired": "Fixed"}
+    rows = [
+        (at.date().isoformat(), workshop[n].code, n, labels[kind], f"{n} job", "Lee", money(cost))
+        for n, at, kind, cost in WORKSHOP_JOBS
+    ]
+    assert response.data == to_csv(["Date", "Code", "Name", "What", "Note", "By", "Cost"], rows)
+
+
+def test_maintenance_csvs_write_text_safely_and_days_in_the_local_zone(client, auth):
+    """Names, notes and categories that could start a formula or hold commas,
+    quotes and line breaks come out as `to_csv` writes them; the day is the
+    organisation's day, on the day the clocks change too."""
+    settings.change({"timezone": "Pacific/Auckland"})
+    lead = factories.make_user("lead", name="@Lee, the lead")
+    odd = factories.make_category('=HYPERLINK("x")')
+    pump = factories.make_asset(actor=lead, name='-Pump, "big"', category=odd)
+
+    def job(kind, at, actor=lead, note="", cost=None):
+        data = None if cost is None else {"cost_cents": cost}
+        Event.create(asset=pump, kind=kind, actor=actor, at=at, note=note, data=data)
+
+    # 20:00 UTC on 10 January is the 11th there (UTC+13). The clocks went
+    # forward at 14:00 UTC on 27 September, so 28 September ran from 12:00 UTC
+    # on the 27th to 11:00 UTC on the 28th: 23 hours.
+    job("serviced", datetime(2025, 1, 10, 20), note='Seal,\n"new"')
+    job("repaired", datetime(2025, 9, 27, 11, 30), cost=12_345)
+    job("repair_started", datetime(2025, 9, 28, 10, 30), actor=None, note="=1+1")
+    job("serviced", datetime(2025, 9, 28, 11, 30), cost=5)
+    auth.login("lead")
+    dates = "from=2025-01-01&to=2025-09-30"
+    jobs = client.get(f"/reports/maintenance.csv?view=jobs&{dates}").data
+    assert jobs == to_csv(
+        ["Date", "Code", "Name", "What", "Note", "By", "Cost"],
+        [
+            ("2025-09-29", pump.code, pump.name, "Serviced", "", lead.name, "0.05"),
+            ("2025-09-28", pump.code, pump.name, "Repair started", "=1+1", "", ""),
+            ("2025-09-27", pump.code, pump.name, "Fixed", "", lead.name, "123.45"),
+            ("2025-01-11", pump.code, pump.name, "Serviced", 'Seal,\n"new"', lead.name, ""),
+        ],
+    )
+    assert '"\'-Pump, ""big"""' in jobs.decode("utf-8")  # defused, then quoted
+    assets = client.get(f"/reports/maintenance.csv?view=assets&{dates}").data
+    assert assets == to_csv(
+        ["Code", "Name", "Category", "Jobs", "Cost", "Last job"],
+        [
+            (pump.code, pump.name, odd.name, 4, "123.50", "2025-09-29"),
+            ("", "Total", "", 4, "123.50", ""),
+        ],
+    )
 
 
 # Bad parameters ------------------------------------------------------------------------

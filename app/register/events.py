@@ -14,6 +14,7 @@ from peewee import JOIN
 from ..models import Asset, Event, Location, User, utcnow
 from ..prepared import insert
 from . import custody_intervals, last_use
+from .rules import event_cost
 
 
 def plain(value):
@@ -80,6 +81,7 @@ def record(
         location=location,
         note=note,
         data=data,
+        cost_cents=event_cost(kind, data),
         **extra,
     )
     if kind in custody_intervals.KINDS:  # its projection, in the same write

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..errors import Forbidden, Refused
 from ..models import STATUSES as STATUSES  # every status, in the order pages list them
 from ..models import Asset, User
+from ..ops.money import MAX_CENTS
 
 RETIRED = "retired"
 # Do not use: checking one out needs a lead's "check out anyway".
@@ -31,6 +32,28 @@ def in_service_sql():
 # kept by last_use.py). A return counts too: an item handed back yesterday after
 # months out was busy until yesterday, whenever it was checked out.
 USE_KINDS = ("checked_out", "transferred", "checked_in", "moved")
+
+# Work done on an item: the fault workflow's repairs (custody/maintenance.py) and
+# "Service done". Each may carry {"cost_cents": n} in its data; one without a
+# cost is work with no cost recorded (the maintenance report, the replacement plan).
+WORK_KINDS = ("repair_started", "repaired", "serviced")
+
+
+def cost_of(data: object) -> int | None:
+    """The cost recorded on an event, if it holds a sensible one: whole cents,
+    not negative, and no more than any amount the app takes (money.MAX_CENTS)."""
+    if not isinstance(data, dict):
+        return None
+    cost = data.get("cost_cents")
+    if isinstance(cost, bool) or not isinstance(cost, int) or cost < 0 or cost > MAX_CENTS:
+        return None
+    return cost
+
+
+def event_cost(kind: str, data: object) -> int | None:
+    """What an event's `cost_cents` column holds, written with it: the cost of
+    the work, for the kinds that record work; None for any other."""
+    return cost_of(data) if kind in WORK_KINDS else None
 
 
 def is_unusable(asset: Asset) -> bool:

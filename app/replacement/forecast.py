@@ -7,8 +7,8 @@ One GROUP BY (by day, category and team) counts the items whose life ends by
 the last quarter's end from the (life_ends_on, status, category, team,
 holder, cost) index alone, as do Home's counts; each day's quarter and each
 category's replacement cost (rules.py) are applied per group. The active ones
-(plan.active: repairs or faults in the last 12 months) that are due for
-another reason move to the current quarter.
+due for another reason (plan.active_due: repairs or faults in the last 12
+months) move to the current quarter.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from ..models import Asset, Category, Team
 from ..register.teams_rules import NO_TEAM, team_sql
 from ..reports.common import as_date, raw_rows
 from . import rules
-from .plan import Item, active
+from .plan import Item, active_due
 
 NO_CATEGORY = "No category"
 
@@ -109,7 +109,7 @@ def this_quarter(
         counted.get("replace_cost") or 0,
         counted.get("replace_no_cost") or 0,
     )
-    for item in active(today, zone, thresholds, None, life_after=quarter.last_day):
+    for item in active_due(today, zone, thresholds, None, life_after=quarter.last_day):
         if item.reasons:
             cost = item.replacement_cents
             cell.add(1, cost or 0, 1 if cost is None else 0)
@@ -122,7 +122,7 @@ def forecast(
     thresholds: rules.Thresholds,
     active_items: list[Item] | None = None,
 ) -> Forecast:
-    """`active_items`: plan.active's for the same day and thresholds, when the
+    """`active_items`: plan.active_due's for the same day and thresholds, when the
     caller has them already."""
     quarters = rules.forecast_quarters(today)
     count = len(quarters)
@@ -165,7 +165,7 @@ def forecast(
         cell(index, category, team_id).add(items, cost, no_cost)
     # Active items due now for another reason come due this quarter instead.
     if active_items is None:
-        active_items = active(today, zone, thresholds, None, life_after=quarters[0].last_day)
+        active_items = active_due(today, zone, thresholds, None, life_after=quarters[0].last_day)
     for item in active_items:
         if not item.reasons or (item.life_ends and item.life_ends <= quarters[0].last_day):
             continue  # not due, or counted this quarter by its life already

@@ -1,14 +1,15 @@
 """The replacement plan: which assets in service are due for replacement, why,
 and what each has cost to keep (rules.py has every rule).
 
-The due set is the union of three small sets, none of which reads every
-asset: past their useful life (`life_ends_on <= today`, along the
-(life_ends_on, status, ...) index, which carries the cost); repairs and
-services in the last 12 months (events along the (kind, asset, at) index);
-faults reported in the last 12 months. The
-last two are the *active* assets, read with their details in one query and
-judged in Python; the rest of the due list (past their life, nothing in 12
-months) is paged in SQL.
+The due set is the union of three sets, none of which reads every asset:
+past their useful life (`life_ends_on <= today`, along the (life_ends_on,
+status, ...) index, which carries the cost); repairs and services that cost
+something in the last 12 months (their costs added up along the events'
+(kind, asset, at, cost) index); faults reported in the last 12 months. The
+last two are the *active* assets, tens of thousands where every service is
+recorded: each is read with its details in one query and judged on its row,
+and only the due become Items. The rest of the due list (past their life,
+not among the active due) is paged in SQL.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, SQL, Case, fn
+from peewee import JOIN, SQL, Case, Select, fn
 
 from ..models import Asset, Category, Event, Fault
 from ..register.teams_rules import team_sql
 from ..reports import utilisation
 from ..reports.common import Period, as_date, id_list, local_midnight, raw_rows
-from ..reports.maintenance_costs import KINDS, cost_of
+from ..reports.maintenance_costs import KINDS
 from ..reports.value import book_value
 from . import rules
 
@@ -71,14 +72,21 @@ class Item:
 
 
 def book_now(item: Item, today: date) -> int | None:
+    return book_on(
+        item.cost_cents, item.salvage_percent, item.life_months, item.purchase_date, today
+    )
+
+
+def book_on(
+    cost_cents: int | None, salvage: int, months: int | None, bought: date | None, today: date
+) -> int | None:
     """Book value today as the value report works it out; an asset it does not
     depreciate (no purchase date or useful life) counts at its purchase cost."""
-    if item.cost_cents is None:
+    if cost_cents is None:
         return None
-    months, salvage = item.life_months, item.salvage_percent
-    if item.purchase_date is None or not months or months <= 0 or not 0 <= salvage <= 100:
-        return item.cost_cents
-    return book_value(item.cost_cents, salvage, months, (today - item.purchase_date).days)
+    if bought is None or not months or months <= 0 or not 0 <= salvage <= 100:
+        return cost_cents
+    return book_value(cost_cents, salvage, months, (today - bought).days)
 
 
 def window(today: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -92,37 +100,64 @@ _COLUMNS = (
     Asset.code,
     Asset.name,
     Asset.category,
-    Category.name,
     team_sql(),
     Asset.purchase_date,
     Asset.cost_cents,
     Asset.life_ends_on,
-    Category.useful_life_months,
-    Category.salvage_percent,
-    Category.replacement_cost_cents,
     Asset.created_at,
     Asset.retired_at,
 )
 
 
-def _item(row) -> Item:
-    (aid, code, name, cat_id, cat, team, bought, cost, ends, months, salvage, replace) = row[:12]
-    return Item(
-        aid,
-        code,
-        name,
-        cat_id,
-        cat or "",
-        team,
-        as_date(bought) if bought else None,
-        cost,
-        as_date(ends) if ends else None,
-        months,
-        salvage or 0,
-        rules.replacement_cost(replace, cost),
-        created_at=row[12],
-        retired_at=row[13],
-    )
+class _Reader:
+    """Items from rows of _COLUMNS as the driver hands them over, each category's
+    figures and each day read once: tens of thousands of rows share a dozen
+    categories and a few hundred days."""
+
+    def __init__(self) -> None:
+        self.categories = {
+            cid: (name, months, salvage or 0, replace)
+            for cid, name, months, salvage, replace in Category.select(
+                Category.id,
+                Category.name,
+                Category.useful_life_months,
+                Category.salvage_percent,
+                Category.replacement_cost_cents,
+            ).tuples()
+        }
+        self.days: dict = {}
+
+    def category(self, category_id: int | None) -> tuple[str, int | None, int, int | None]:
+        """(name, useful life in months, salvage %, replacement cost)."""
+        return self.categories.get(category_id) or ("", None, 0, None)
+
+    def day(self, value) -> date | None:
+        if value is None:
+            return None
+        day = self.days.get(value)
+        if day is None:
+            day = self.days[value] = as_date(value)
+        return day
+
+    def item(self, row) -> Item:
+        aid, code, name, cat_id, team, bought, cost, ends, created, retired = row[:10]
+        category, months, salvage, replace = self.category(cat_id)
+        return Item(
+            aid,
+            code,
+            name,
+            cat_id,
+            category,
+            team,
+            self.day(bought),
+            cost,
+            self.day(ends),
+            months,
+            salvage,
+            rules.replacement_cost(replace, cost),
+            created_at=created,
+            retired_at=retired,
+        )
 
 
 def _judge(item: Item, today: date, thresholds: rules.Thresholds, currency: str | None) -> Item:
@@ -139,7 +174,22 @@ def _judge(item: Item, today: date, thresholds: rules.Thresholds, currency: str 
     return item
 
 
-def active(
+def _activity(start: datetime, end: datetime):
+    """SQL: (asset_id, cost, faults) of every asset with work that cost something
+    or a fault reported in [start, end): the work's costs (Event.cost_cents, along
+    the (kind, asset, at, cost) index) added up, and its faults counted."""
+    work = Event.select(
+        Event.asset.alias("asset_id"), Event.cost_cents.alias("cost"), SQL("0").alias("fault")
+    ).where(Event.kind.in_(list(KINDS)), Event.at >= start, Event.at < end, Event.cost_cents > 0)
+    faults = Fault.select(Fault.asset.alias("asset_id"), SQL("0"), SQL("1")).where(
+        Fault.reported_at >= start, Fault.reported_at < end
+    )
+    act = work.union_all(faults).alias("act")
+    summed = (fn.SUM(act.c.cost).alias("cost"), fn.SUM(act.c.fault).alias("faults"))
+    return Select([act], [act.c.asset_id, *summed]).group_by(act.c.asset_id).alias("activity")
+
+
+def active_due(
     today: date,
     zone: ZoneInfo,
     thresholds: rules.Thresholds,
@@ -147,44 +197,46 @@ def active(
     *,
     life_after: date | None = None,
 ) -> list[Item]:
-    """Assets in service with repairs that cost something or faults in the last
-    12 months, judged, in one query. `life_after`: only those whose life ends
-    after that day (or never), which the caller has counted already."""
+    """The assets in service due for replacement among those with work that cost
+    something or faults in the last 12 months, judged, from one query. Most of
+    those are not due (a service a year is no reason): each is judged on its
+    row as read, and only the due become Items. `life_after`: only those whose
+    life ends after that day (or never), which the caller has counted already."""
     start, end = window(today, zone)
-    events = Event.select(Event.asset.alias("asset_id"), Event.data, SQL("0").alias("fault")).where(
-        Event.at >= start, Event.at < end, Event.kind.in_(list(KINDS))
-    )
-    faults = Fault.select(Fault.asset.alias("asset_id"), SQL("NULL"), SQL("1")).where(
-        Fault.reported_at >= start, Fault.reported_at < end
-    )
-    act = events.union_all(faults).alias("act")
+    activity = _activity(start, end)
     query = (
-        Asset.select(*_COLUMNS, act.c.data, act.c.fault)
-        .join(act, on=(act.c.asset_id == Asset.id))
-        .switch(Asset)
-        .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
+        Asset.select(*_COLUMNS, activity.c.cost, activity.c.faults)
+        .join(activity, on=(activity.c.asset_id == Asset.id))
         .where(rules.in_service_sql())
     )
     if life_after is not None:
         query = query.where(Asset.life_ends_on.is_null() | (Asset.life_ends_on > life_after))
-    items: dict[int, Item] = {}
-    for row in query.tuples():
-        item = items.get(row[0]) or items.setdefault(row[0], _item(row))
-        data, fault = row[14], row[15]
-        if int(fault):
-            item.faults_12m += 1
-        else:
-            cost = cost_of(Event.data.python_value(data) if isinstance(data, str) else data)
-            item.repair_12m_cents += cost or 0
-    return [
-        _judge(item, today, thresholds, currency)
-        for item in items.values()
-        if item.repair_12m_cents > 0 or item.faults_12m > 0
-    ]
+    due = []
+    read = _Reader()
+    for row in raw_rows(query):
+        category, bought, cost, ends = row[3], row[5], row[6], row[7]
+        repair, faults = int(row[10] or 0), int(row[11] or 0)
+        book = None
+        if repair > 0:  # else no share of any book value: not due for its repairs
+            _name, months, salvage, _replace = read.category(category)
+            book = book_on(cost, salvage, months, read.day(bought), today)
+        if rules.is_due(
+            today=today,
+            life_ends=read.day(ends),
+            repair_cents=repair,
+            book_cents=book,
+            faults=faults,
+            thresholds=thresholds,
+        ):
+            item = read.item(row)
+            item.repair_12m_cents, item.faults_12m = repair, faults
+            due.append(_judge(item, today, thresholds, currency))
+    return due
 
 
 def _past_life_query(today: date, leave_out: list[int]):
-    """Assets in service past their useful life, except those judged as active."""
+    """Assets in service past their useful life, except those `leave_out` (the
+    active due, listed first)."""
     query = (
         Asset.select(*_COLUMNS)
         .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
@@ -207,7 +259,8 @@ def _past_life(today: date, leave_out: list[int], offset: int, limit: int) -> li
         .offset(offset)
         .limit(limit)
     )
-    return [_item(row) for row in raw_rows(query)]  # _item converts what it needs
+    read = _Reader()
+    return [read.item(row) for row in raw_rows(query)]
 
 
 @dataclass
@@ -229,13 +282,12 @@ def _details(items: list[Item], today: date, zone: ZoneInfo, now: datetime) -> N
     if not items:
         return
     ids = [item.id for item in items]
-    spent: dict[int, int] = {}
-    for asset_id, data in (
-        Event.select(Event.asset, Event.data)
-        .where(Event.asset.in_(id_list(ids)), Event.kind.in_(list(KINDS)))
-        .tuples()
-    ):
-        spent[asset_id] = spent.get(asset_id, 0) + (cost_of(data) or 0)
+    to_date = (
+        Event.select(Event.asset, fn.SUM(Event.cost_cents))
+        .where(Event.kind.in_(list(KINDS)), Event.asset.in_(id_list(ids)))
+        .group_by(Event.asset)
+    )
+    spent = {asset_id: int(cents or 0) for asset_id, cents in raw_rows(to_date)}
     period = Period(today - timedelta(days=rules.WINDOW_DAYS - 1), today)
     owned = [(i.id, i.purchase_date, i.created_at, i.retired_at) for i in items]
     percent = utilisation.percent_for(owned, period, zone, now)
@@ -251,12 +303,14 @@ class Plan:
         self, today: date, zone: ZoneInfo, thresholds: rules.Thresholds, currency: str | None
     ):
         self.today, self.zone, self.thresholds = today, zone, thresholds
-        everyone = active(today, zone, thresholds, currency)
-        self.active = everyone  # the forecast reuses them rather than read them again
-        self.active_ids = sorted(item.id for item in everyone)
-        self.due_active = sorted((i for i in everyone if i.reasons), key=lambda i: i.sort_key)
+        # Listed first; the forecast reuses them rather than read them again.
+        self.due_active = sorted(
+            active_due(today, zone, thresholds, currency), key=lambda i: i.sort_key
+        )
+        # Those past their life would be among the past-life rows too: left out there.
+        self.left_out = sorted(i.id for i in self.due_active if rules.past_life(i.life_ends, today))
         self.past_life = (
-            _past_life_query(self.today, self.active_ids).select(fn.COUNT(Asset.id)).scalar() or 0
+            _past_life_query(self.today, self.left_out).select(fn.COUNT(Asset.id)).scalar() or 0
         )
         self.currency = currency
 
@@ -292,7 +346,7 @@ class Plan:
     def _past_life_rows(self, offset: int, limit: int) -> list[Item]:
         return [
             _judge(item, self.today, self.thresholds, self.currency)
-            for item in _past_life(self.today, self.active_ids, offset, limit)
+            for item in _past_life(self.today, self.left_out, offset, limit)
         ]
 
 

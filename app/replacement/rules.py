@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ..ops.money import format_money
 from ..register.rules import IN_SERVICE, in_service_sql
@@ -114,6 +114,32 @@ def coming_reason(life_ends: date) -> str:
     return f"Useful life ends {day_text(life_ends)}"
 
 
+def past_life(life_ends: date | None, today: date) -> bool:
+    """Its useful life ends today or has ended."""
+    return life_ends is not None and life_ends <= today
+
+
+def too_many_faults(faults: int, thresholds: Thresholds) -> bool:
+    return faults >= thresholds.faults
+
+
+def is_due(
+    *,
+    today: date,
+    life_ends: date | None,
+    repair_cents: int,
+    book_cents: int | None,
+    faults: int,
+    thresholds: Thresholds,
+) -> bool:
+    """Due for replacement: what `due_reasons` gives reasons for, without the words."""
+    return (
+        past_life(life_ends, today)
+        or repairs_too_costly(repair_cents, book_cents, thresholds.share_percent)
+        or too_many_faults(faults, thresholds)
+    )
+
+
 def due_reasons(
     *,
     today: date,
@@ -127,7 +153,7 @@ def due_reasons(
     """Every reason the asset is due for replacement, in an owner's words; []
     when it is not due."""
     reasons = []
-    if life_ends is not None and life_ends <= today:
+    if past_life(life_ends, today):
         reasons.append(f"Past its useful life since {day_text(life_ends)}")
     if repairs_too_costly(repair_cents, book_cents, thresholds.share_percent):
         assert book_cents is not None
@@ -139,7 +165,7 @@ def due_reasons(
             f"Repairs {amount_text(repair_cents, currency)} in 12 months, "
             f"{share} {amount_text(book_cents, currency)} book value"
         )
-    if faults >= thresholds.faults:
+    if too_many_faults(faults, thresholds):
         reasons.append(f"{faults} faults in 12 months")
     return reasons
 
@@ -152,11 +178,11 @@ class Quarter:
     year: int
     number: int  # 1 to 4
 
-    @property
+    @cached_property  # asked for each item coming due: tens of thousands of times
     def first_day(self) -> date:
         return date(self.year, 3 * self.number - 2, 1)
 
-    @property
+    @cached_property
     def last_day(self) -> date:
         following = self.next()
         return following.first_day - timedelta(days=1)

@@ -31,7 +31,7 @@ def page():
     plan = _plan()
     due = plan.page(page_arg(), utcnow())
     outlook = replacement_forecast.forecast(
-        local_today(), local_zone(), plan.thresholds, plan.active
+        local_today(), local_zone(), plan.thresholds, plan.due_active
     )
     coming = replacement_coming.by_next_quarter_end(local_today())
     return render_template("reports/replacement.html", due=due, forecast=outlook, coming=coming)

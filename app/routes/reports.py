@@ -157,7 +157,7 @@ def maintenance():
     except Invalid as exc:
         return _refused("reports/maintenance.html", exc, report=None, view=view)
     report = maintenance_costs.maintenance(period, local_zone())
-    rows = report.assets if view == "assets" else report.jobs
+    rows = report.per_asset if view == "assets" else report.every_job
     page = common.page_of(rows, _page_number(), _per_page())
     return render_template(
         "reports/maintenance.html", report=report, page=page, view=view, errors={}, args={}
@@ -170,23 +170,15 @@ def maintenance_csv():
     """Maintenance costs per asset (view=assets) or every job (view=jobs)."""
     view = _choice("view", ("assets", "jobs"))
     period = _csv_params(lambda: _period(rules.MAINTENANCE_DAYS))
-    report = maintenance_costs.maintenance(period, local_zone())
+    zone = local_zone()
     name = f"maintenance-{view}-{period.start}-to-{period.end}.csv"
     if view == "jobs":
-        header = ["Date", "Code", "Name", "What", "Note", "By", "Cost"]
-        rows = [
-            (localtime(j.at, DATE), j.code, j.name, j.kind_label, j.note, j.by,
-             money(j.cost_cents))
-            for j in report.jobs
-        ]  # fmt: skip
-        return csv_download(name, header, rows)
-    header = ["Code", "Name", "Category", "Jobs", "Cost", "Last job"]
-    rows = [
-        (a.code, a.name, a.category, a.jobs, money(a.cost_cents), localtime(a.last, DATE))
-        for a in report.assets
-    ]
-    rows.append(("", "Total", "", len(report.jobs), money(report.cost_cents), ""))
-    return csv_download(name, header, rows)
+        lines = report_lines.maintenance_jobs(maintenance_costs.job_rows(period, zone))
+        return csv_download(name, report_lines.MAINTENANCE_JOBS_HEADER, lines=lines)
+    report = maintenance_costs.maintenance(period, zone)
+    rows = maintenance_costs.asset_rows(period, zone)
+    lines = report_lines.maintenance_assets(rows, report.jobs, report.cost_cents)
+    return csv_download(name, report_lines.MAINTENANCE_ASSETS_HEADER, lines=lines)
 
 
 def _as_of():

@@ -16,7 +16,7 @@ from ..models import Asset, Category, CustomValue, Event, Fault, Location, Team,
 from ..prepared import insert_many
 from ..register import custody_intervals, last_use, places
 from ..register.events import plain
-from ..register.rules import UNUSABLE
+from ..register.rules import UNUSABLE, event_cost
 from ..replacement import life
 from . import custom_columns, custom_values
 from .plan import CONDITIONS, TEXT
@@ -59,6 +59,7 @@ class _Run:
         return self.preview.lookup
 
     def event(self, kind: str, asset_id: int, **values) -> None:
+        data = values.pop("data", None)
         self.events.append(
             {
                 "asset": asset_id,
@@ -69,7 +70,8 @@ class _Run:
                 "holder": values.pop("holder", None),
                 "from_holder": values.pop("from_holder", None),
                 "location": values.pop("location", None),
-                "data": values.pop("data", None),
+                "data": data,
+                "cost_cents": event_cost(kind, data),
                 "key": None,
             }
         )

@@ -77,3 +77,28 @@ def due(items: Iterable) -> Iterator[str]:
             f"{money_field(i.repair_to_date_cents)},{i.faults_12m},{i.utilisation},"
             f"{money_field(i.replacement_cents)},{field('; '.join(i.reasons))}"
         )
+
+
+MAINTENANCE_JOBS_HEADER = ["Date", "Code", "Name", "What", "Note", "By", "Cost"]
+
+
+def maintenance_jobs(rows: Iterable[tuple]) -> Iterator[str]:
+    """reports.maintenance_costs.job_rows's rows."""
+    fields = Fields()  # what was done and who did it repeat down the file
+    for day, code, name, what, note, by, cost in rows:
+        yield (
+            f"{day},{code},{field(name)},{fields[what]},{field(note)},{fields[by]},"
+            f"{money_field(cost)}"
+        )
+
+
+MAINTENANCE_ASSETS_HEADER = ["Code", "Name", "Category", "Jobs", "Cost", "Last job"]
+
+
+def maintenance_assets(rows: Iterable[tuple], jobs: int, cost_cents: int) -> Iterator[str]:
+    """reports.maintenance_costs.asset_rows's rows, then the total of `jobs`
+    jobs costing `cost_cents`."""
+    fields = Fields()
+    for code, name, category, count, cost, day in rows:
+        yield f"{code},{field(name)},{fields[category]},{count},{money_field(cost)},{day}"
+    yield f",Total,,{jobs},{money_field(cost_cents)},"
