@@ -7,7 +7,8 @@ matching its last events (place, holder, status, last seen), so nothing is
 updated afterwards. With `management=True` the register also gets what the
 dashboard looks at: purchase dates and costs, warranties ending over a few
 years, service intervals (per category, some per asset) and past services,
-due dates (some passed), and a few missing, retired and faulty items.
+due dates (some passed), each asset's last service and a few repairs with
+their costs and faults, and a few missing, retired and faulty items.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from harness import fresh_instance
@@ -47,9 +48,12 @@ NAMES = [
     "iPad 10th gen",
     "First aid kit",
 ]
-# Rows per INSERT: events have 8 columns and assets 20, so both stay under
+# Services and repairs (`_upkeep`) add about this many events per asset, out
+# of the `events` asked for.
+UPKEEP_PER_ASSET = 0.6
+# Rows per INSERT: events have 9 columns and assets 20, so both stay under
 # SQLite's 32,766 variables per statement.
-EVENT_CHUNK = 4000
+EVENT_CHUNK = 3500
 ASSET_CHUNK = 1000
 # Service intervals per category (index modulo this list); None: no service.
 CATEGORY_INTERVALS = [180, None, 365, 90, None, 365, None, None, 30, 180, None, 365]
@@ -106,6 +110,7 @@ def build_dataset(
     from app import codes as codes_module
     from app.database import close_connection, write
     from app.models import Asset, Audit, Category, Event, Fault, Location, User, utcnow
+    from app.register.rules import event_cost
     from app.replacement.rules import life_ends_on
 
     rng = random.Random(seed)
@@ -121,7 +126,6 @@ def build_dataset(
                 return code
 
     now = utcnow()
-    today = now.date()
     begin = now - timedelta(days=3 * 365)
     event_fields = [
         Event.asset,
@@ -132,6 +136,7 @@ def build_dataset(
         Event.location,
         Event.note,
         Event.data,
+        Event.cost_cents,
     ]
     written = 0
     all_codes: list[str] = []
@@ -181,7 +186,8 @@ def build_dataset(
         # Uneven: a few assets are borrowed all the time, most now and then.
         weights = [rng.paretovariate(1.5) for _ in range(assets)]
         counts = [0] * assets
-        for index in rng.choices(range(assets), weights=weights, k=max(events - assets, 0)):
+        custody = events - assets - (int(UPKEEP_PER_ASSET * assets) if management else 0)
+        for index in rng.choices(range(assets), weights=weights, k=max(custody, 0)):
             counts[index] += 1
 
         asset_rows: list[dict] = []
@@ -192,8 +198,10 @@ def build_dataset(
             nonlocal written
             for i in range(0, len(asset_rows), ASSET_CHUNK):
                 Asset.insert_many(asset_rows[i : i + ASSET_CHUNK]).execute()
-            for i in range(0, len(event_rows), EVENT_CHUNK):
-                Event.insert_many(event_rows[i : i + EVENT_CHUNK], fields=event_fields).execute()
+            # Each with its cost, as the app writes it (register/rules.py event_cost).
+            costed = [(*row, event_cost(row[1], row[7])) for row in event_rows]
+            for i in range(0, len(costed), EVENT_CHUNK):
+                Event.insert_many(costed[i : i + EVENT_CHUNK], fields=event_fields).execute()
             if fault_rows:
                 Fault.insert_many(fault_rows).execute()
             written += len(event_rows)
@@ -250,7 +258,7 @@ def build_dataset(
                 retire_reason="",
             )
             if management:
-                _manage(rng, row, intervals, today, out_at, event_rows, fault_rows, lead.id)
+                _manage(rng, row, intervals, now, out_at, event_rows, fault_rows, lead.id)
                 # The projection the replacement plan reads, as the app keeps it.
                 life = CATEGORY_LIVES[(i % len(category_ids)) % len(CATEGORY_LIVES)]
                 row["life_ends_on"] = life_ends_on(row["purchase_date"], life)
@@ -271,10 +279,11 @@ def build_dataset(
     return Dataset(folder=folder, lead_id=lead.id, root_id=root.id, codes=all_codes, events=written)
 
 
-def _manage(rng, row, intervals, today: date, out_at, event_rows, fault_rows, lead_id) -> None:
+def _manage(rng, row, intervals, now, out_at, event_rows, fault_rows, lead_id) -> None:
     """Purchase, warranty, service and trouble for one asset row (dashboard data)."""
     from app.custody.servicing import service_base
 
+    today = now.date()
     created = row["created_at"]
     purchase = created.date() - timedelta(days=rng.randrange(365))
     row["purchase_date"] = purchase
@@ -293,7 +302,9 @@ def _manage(rng, row, intervals, today: date, out_at, event_rows, fault_rows, le
         ) + timedelta(days=interval)
     if row["holder"]:
         row["due_back"] = out_at.date() + timedelta(days=rng.randrange(1, 30))
+        _upkeep(rng, row, out_at, now, event_rows, fault_rows, lead_id)
         return
+    _upkeep(rng, row, row["last_seen_at"], now, event_rows, fault_rows, lead_id)
     at = row["last_seen_at"] + timedelta(hours=1)
     roll = rng.random()
     asset_id = row["id"]
@@ -308,7 +319,13 @@ def _manage(rng, row, intervals, today: date, out_at, event_rows, fault_rows, le
     elif roll < 0.020:
         severity = rng.choice(("usable", "do_not_use"))
         fault_rows.append(
-            {"asset": asset_id, "reported_at": at, "description": "Worn", "severity": severity}
+            {
+                "asset": asset_id,
+                "reported_at": at,
+                "description": "Worn",
+                "severity": severity,
+                "closed_at": None,
+            }  # fmt: skip
         )
         if severity == "do_not_use":
             row["status"] = "faulty"
@@ -317,12 +334,59 @@ def _manage(rng, row, intervals, today: date, out_at, event_rows, fault_rows, le
         )
 
 
+# Of every hundred assets: how many were repaired in their life, and how many
+# of those broke down again and again in the last year (three repairs).
+REPAIRED = 5
+REPEATEDLY = 0.4
+
+
+def _upkeep(rng, row, before, now, event_rows, fault_rows, lead_id) -> None:
+    """Services and repairs with their costs, as leads record them: the last
+    service on `last_serviced_on` (most with a cost), and for a few assets a
+    fault, the repair it needed and its cost; a few broke down three times in
+    the last year. Repairs end before `before` (the asset's last event), so its
+    status stays as its history left it. What the maintenance report and the
+    replacement plan's repairs and faults read."""
+    asset_id = row["id"]
+    serviced = row["last_serviced_on"]
+    if serviced is not None:
+        at = datetime.combine(serviced, datetime.min.time()) + timedelta(hours=9)
+        at = max(min(at, now), row["created_at"])  # not moved: a service leaves status be
+        cost = rng.randrange(1_500, 25_000) if rng.random() < 0.65 else None
+        data = {"cost_cents": cost, "serviced_on": serviced.isoformat(), "next_due": None}
+        if row["service_due_on"] is not None:
+            data["next_due"] = row["service_due_on"].isoformat()
+        event_rows.append((asset_id, "serviced", lead_id, at, None, None, "", data))
+    roll = rng.random() * 100
+    if roll >= REPAIRED:
+        return
+    start = max(row["created_at"], before - timedelta(days=365 if roll < REPEATEDLY else 1000))
+    room = (before - start).total_seconds() - 20 * 86400
+    if room <= 0:
+        return
+    for _ in range(3 if roll < REPEATEDLY else 1):
+        broke = start + timedelta(seconds=rng.uniform(0, room))
+        fixed = broke + timedelta(days=rng.uniform(1, 14))
+        fault_rows.append(
+            {"asset": asset_id, "reported_at": broke, "description": "Stopped working",
+             "severity": "do_not_use", "closed_at": fixed}
+        )  # fmt: skip
+        event_rows += [
+            (asset_id, "fault_reported", lead_id, broke, None, None, "Stopped working",
+             {"severity": "do_not_use"}),
+            (asset_id, "repair_started", lead_id, broke + timedelta(hours=2), None, None, "",
+             None),
+            (asset_id, "repaired", lead_id, fixed, None, None, "",
+             {"faults_closed": 1, "cost_cents": rng.randrange(3_000, 150_000)}),
+        ]  # fmt: skip
+
+
 def _since(started: float) -> str:
     return f"{time.perf_counter() - started:.1f} s"
 
 
 # Bump when this file or the schema's indexes change what it builds.
-DATASET_VERSION = 6
+DATASET_VERSION = 7
 
 
 def cached_dataset(assets: int, events: int, seed: int, rebuild: bool) -> Path:
