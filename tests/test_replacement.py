@@ -504,3 +504,25 @@ def test_a_category_edit_shows_the_replacement_cost_as_money(app):
 
     (change,) = event_kinds._changes({"replacement_cost_cents": [None, 120_000]})
     assert (change.label, change.after, change.money) == ("replacement cost", 120_000, True)
+
+
+@given(
+    life_ends=st.one_of(st.none(), st.dates(date(2024, 1, 1), date(2027, 12, 31))),
+    repair=st.integers(0, 10**7),
+    book=st.one_of(st.none(), st.integers(0, 10**7)),
+    faults=st.integers(0, 6),
+    share=st.integers(rules.REPAIR_SHARE_MIN, rules.REPAIR_SHARE_MAX),
+    most=st.integers(rules.FAULTS_MIN, 6),
+)
+def test_is_due_exactly_when_there_is_a_reason(life_ends, repair, book, faults, share, most):
+    """The plan judges the active items with `is_due` before it words their
+    reasons: the two agree on every item."""
+    figures = dict(
+        today=TODAY,
+        life_ends=life_ends,
+        repair_cents=repair,
+        book_cents=book,
+        faults=faults,
+        thresholds=rules.Thresholds(share, most),
+    )
+    assert rules.is_due(**figures) == bool(rules.due_reasons(**figures, currency="GBP"))
