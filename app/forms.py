@@ -352,7 +352,7 @@ class SettingsForm(FlaskForm):
     reserve_longest_days = StringField("Longest reservation (days)")
     reserve_lapse_minutes = StringField("A reservation not started lapses after (minutes)")
     # The replacement plan (app/replacement/rules.py checks them).
-    replace_repair_share = StringField("Repairs in 12 months above (% of book value)")
+    replace_repair_share = StringField("Repairs and services in 12 months above (% of book value)")
     replace_faults = StringField("Faults in 12 months (at least)")
     reserve_closed_categories = SelectMultipleField(
         "Categories that cannot be reserved",

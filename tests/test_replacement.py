@@ -59,7 +59,7 @@ def test_reasons_are_worded_for_an_owner():
     )
     assert reasons == [
         "Past its useful life since 6 Nov 2027",
-        "Repairs £420 in 12 months, 62 % of its £680 book value",
+        "Repairs and services £420 in 12 months, 62 % of its £680 book value",
         "4 faults in 12 months",
     ]
 
@@ -157,7 +157,7 @@ def test_the_due_list_with_its_reasons_in_order(example):
     assert due.total == 3
     rows = [(r.name, r.reasons) for r in due.rows]
     assert rows == [
-        ("Laptop B", ["Repairs £420 in 12 months, 60 % of its £700.21 book value"]),
+        ("Laptop B", ["Repairs and services £420 in 12 months, 60 % of its £700.21 book value"]),
         ("Drill C", ["3 faults in 12 months"]),
         ("Laptop A", ["Past its useful life since 10 Jan 2026"]),
     ]
@@ -217,7 +217,8 @@ def test_the_page_and_its_csvs(client, auth, example):
     ]  # fmt: skip
     body = client.get("/reports/replacement.csv").get_data(as_text=True)
     table = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
-    assert [(r["Name"], r["Repairs to date"], r["Replacement cost"]) for r in table] == [
+    to_date = "Repairs and services to date"
+    assert [(r["Name"], r[to_date], r["Replacement cost"]) for r in table] == [
         ("Laptop B", "620.00", "1200.00"),
         ("Drill C", "0.00", "150.00"),
         ("Laptop A", "0.00", "1200.00"),
@@ -234,7 +235,7 @@ def test_the_page_and_its_csvs(client, auth, example):
             for i in items
         ],
     )  # fmt: skip
-    assert '"Repairs £420 in 12 months, 60 % of its £700.21 book value"' in body
+    assert '"Repairs and services £420 in 12 months, 60 % of its £700.21 book value"' in body
     body = client.get("/reports/replacement-forecast.csv").get_data(as_text=True)
     table = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
     drills = [r for r in table if r["Name"] == "Drills" and r["Items"] != "0"]
@@ -461,7 +462,7 @@ def test_the_demo_has_laptops_to_replace(app):
     rows = plan.plan(now.date(), UTC, rules.Thresholds(), GBP).page(1, now).rows
     laptops = {r.name: r.reasons for r in rows if r.category == "Laptops"}
     assert sum(1 for reasons in laptops.values() if "useful life" in reasons[0]) == 2
-    assert any(r[0].startswith("Repairs £620 in 12 months") for r in laptops.values())
+    assert any(r[0].startswith("Repairs and services £620 in 12 months") for r in laptops.values())
     assert Category.get(Category.name == "Laptops").replacement_cost_cents == 1250_00
     coming = replacement_coming.by_next_quarter_end(now.date())
     assert [(r.category, r.replacement_cents) for r in coming.rows] == [("Laptops", 1250_00)]

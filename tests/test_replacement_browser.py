@@ -35,7 +35,7 @@ def test_the_plan_from_homes_card_on_a_phone(site, browser):  # noqa: F811
     expect(page.locator("h1")).to_have_text("Replacement plan")
     reasons = page.locator("#replacement-due ul.reasons li")
     expect(reasons.filter(has_text="Past its useful life since")).to_have_count(2)
-    expect(reasons.filter(has_text="Repairs £620 in 12 months")).to_have_count(1)
+    expect(reasons.filter(has_text="Repairs and services £620 in 12 months")).to_have_count(1)
     expect(page.locator("#forecast-quarters tbody tr")).to_have_count(8)
     assert_no_sideways_scroll(page)
     page.screenshot(path=ARTIFACTS / "replacement-360.png", full_page=True)

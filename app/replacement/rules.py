@@ -93,7 +93,7 @@ def share_text(repair_cents: int, book_cents: int) -> str:
     """Repairs as a whole percentage of the book value, halves up."""
     if book_cents <= 0:
         return "more than all"
-    return f"{(200 * repair_cents + book_cents) // (2 * book_cents)} %"
+    return f"{(200 * repair_cents + book_cents) // (2 * book_cents):,} %"
 
 
 @lru_cache(maxsize=4096)
@@ -162,7 +162,7 @@ def due_reasons(
         else:
             share = "more than its"
         reasons.append(
-            f"Repairs {amount_text(repair_cents, currency)} in 12 months, "
+            f"Repairs and services {amount_text(repair_cents, currency)} in 12 months, "
             f"{share} {amount_text(book_cents, currency)} book value"
         )
     if too_many_faults(faults, thresholds):

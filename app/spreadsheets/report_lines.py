@@ -61,8 +61,8 @@ def utilisation(rows: Iterable[tuple]) -> Iterator[str]:
 
 
 DUE_HEADER = [
-    "Code", "Name", "Category", "Life ends", "Book value", "Repairs last 12 months",
-    "Repairs to date", "Faults last 12 months", "Utilisation % last 365 days",
+    "Code", "Name", "Category", "Life ends", "Book value", "Repairs and services last 12 months",
+    "Repairs and services to date", "Faults last 12 months", "Utilisation % last 365 days",
     "Replacement cost", "Reasons",
 ]  # fmt: skip
 
