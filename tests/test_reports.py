@@ -519,6 +519,8 @@ def test_maintenance_csvs_write_text_safely_and_days_in_the_local_zone(client, a
         ("/reports/utilisation?to=2025-02-30", "to", "is not a date"),
         ("/reports/maintenance?from=0001-01-01", "from", "between 1900 and 2100"),
         ("/reports/maintenance?from=2025-01-01&to=2024-01-01&view=jobs", "to", "before"),
+        # No end date: it is today, so a start after it is the start's fault.
+        ("/reports/maintenance?from=2100-01-01", "from", "after today: choose an end date"),
         ("/reports/value?as_of=31/12/2024", "as_of", "is not a date"),
         ("/reports/value?as_of=99999-01-01", "as_of", "is not a date"),
     ],

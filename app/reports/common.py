@@ -74,7 +74,10 @@ def parse_period(raw_from: str | None, raw_to: str | None, *, today: date, days:
     except Invalid as exc:
         errors.update(exc.errors)
     if start and end and start > end:
-        errors["to"] = "The end date is before the start date."
+        if (raw_to or "").strip():
+            errors["to"] = "The end date is before the start date."
+        else:  # the end left to its default, today
+            errors["from"] = "The start date is after today: choose an end date too."
     if errors:
         raise Invalid(errors)
     return Period(start, end)
