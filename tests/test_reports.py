@@ -356,14 +356,15 @@ def workshop(app):
 
 
 JANUARY_2025 = common.Period(date(2025, 1, 1), date(2025, 1, 31))
-# Costliest first, then by name lowered, then as added.
+# Costliest first (none of its jobs with a cost: no cost, as nothing), then by
+# name lowered, then as added.
 WORKSHOP_ASSETS = [
     ("Zed", "Tools", 1, 3_000, datetime(2025, 1, 3, 9)),
     ("axe", "", 1, 1_500, datetime(2025, 1, 31, 23, 59, 59)),
     ("Axe", "Tools", 1, 1_500, datetime(2025, 1, 10, 9)),
     ("b drill", "", 3, 1_500, datetime(2025, 1, 20, 9)),
-    ("Crane", "", 2, 0, datetime(2025, 1, 4, 9)),
-    ("dolly", "", 2, 0, datetime(2025, 1, 7, 9)),
+    ("Crane", "", 2, None, datetime(2025, 1, 4, 9)),
+    ("dolly", "", 2, None, datetime(2025, 1, 7, 9)),
 ]
 # Newest first; of two at the same moment, the one written later first.
 WORKSHOP_JOBS = [
@@ -421,10 +422,11 @@ def test_maintenance_pages_read_the_right_rows(client, auth, app, workshop):
     page = [cells(tr) for tr in soup.select("#maintenance-assets tbody tr")]
     assert [[p[0].rsplit(" ", 1)[0], p[1], p[2]] for p in page] == [
         ["b drill", "3", "15.00"],
-        ["Crane", "2", "0.00"],
-        ["dolly", "2", "0.00"],
+        ["Crane", "2", "—"],
+        ["dolly", "2", "—"],
     ]
-    assert cells(soup.select_one("#maintenance-assets tfoot tr")) == ["Total", "10", "75.00"]
+    total = ["Total, all pages", "10", "75.00"]
+    assert cells(soup.select_one("#maintenance-assets tfoot tr")) == total
     assert soup.select_one(".pager").get_text(" ", strip=True) == "Previous Page 2 of 2"
     soup, _ = client.soup(f"/reports/maintenance?view=jobs&{dates}&page=3")
     jobs = [tr.get_text(" ", strip=True) for tr in soup.select("#maintenance-jobs tbody tr")]

@@ -51,7 +51,7 @@ class AssetCosts:
     name: str
     category: str
     jobs: int
-    cost_cents: int  # 0 when none of its jobs has a cost
+    cost_cents: int | None  # None when none of its jobs has a cost
     last: datetime  # its latest job in the period
 
 
@@ -105,14 +105,15 @@ def maintenance(period: Period, zone: ZoneInfo) -> Maintenance:
 
 def _per_asset(start: datetime, end: datetime):
     """SQL: (code, name, category, jobs, cost, last job) of each asset worked on in
-    [start, end), costliest first, then by name as SQLite lowers it (A to Z
+    [start, end) (its cost NULL when none of its jobs has one), costliest first
+    (no cost as nothing), then by name as SQLite lowers it (A to Z
     only; PostgreSQL is told to lower and compare the same way), then as added.
     The events are grouped per asset from the index alone, then named."""
     work = (
         Event.select(
             Event.asset.alias("asset_id"),
             fn.COUNT(SQL("*")).alias("jobs"),
-            fn.COALESCE(fn.SUM(Event.cost_cents), 0).alias("cost"),
+            fn.SUM(Event.cost_cents).alias("cost"),  # NULL: none of its jobs has one
             fn.MAX(Event.at).alias("last"),
         )
         .where(_work(start, end))
@@ -124,7 +125,7 @@ def _per_asset(start: datetime, end: datetime):
         Asset.select(Asset.code, Asset.name, Category.name, work.c.jobs, work.c.cost, work.c.last)
         .join(work, on=(work.c.asset_id == Asset.id))
         .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
-        .order_by(work.c.cost.desc(), fn.LOWER(name), Asset.id)
+        .order_by(fn.COALESCE(work.c.cost, 0).desc(), fn.LOWER(name), Asset.id)
     )
 
 
