@@ -551,3 +551,18 @@ def test_fault_on_a_retired_item_is_409(client, auth, drill, app, htmx):
     assert any("retired" in m for m in flash(soup_of(response)))
     assert state(drill) == before == (0, 2, "retired")
     assert uploads(app) == []
+
+
+def test_the_repair_forms_say_their_costs_add_up(client, auth, drill):
+    """A lead who enters the quote at the start and the bill when fixed is told
+    both count (the maintenance report and the replacement plan add them)."""
+    auth.login("lead")
+    fault(client, drill, severity="do_not_use")
+    for action, words in [("repair", "is added to this one"), ("fixed", "the two are added up")]:
+        soup, response = client.soup(f"/A/{drill.code}/{action}")
+        assert response.status_code == 200
+        hint = soup.select_one("input[name=cost]").find_parent(class_="field").select_one(".hint")
+        assert hint is not None and words in hint.get_text(), action
+    soup, _ = client.soup(f"/A/{drill.code}/service")
+    field = soup.select_one("input[name=cost]").find_parent(class_="field")
+    assert field.select_one(".hint") is None
