@@ -21,13 +21,10 @@ from zoneinfo import ZoneInfo
 from peewee import JOIN, SQL, fn
 
 from ..clock import LocalDays
-from ..database import is_sqlite
 from ..models import Asset, Category, Event, User
 from ..register import event_kinds
 from ..register.rules import WORK_KINDS
 from .common import LazyRows, Period, as_datetime, raw_rows
-
-KINDS = WORK_KINDS
 
 
 @dataclass(slots=True)
@@ -71,7 +68,7 @@ class Maintenance:
 def _work(start: datetime, end: datetime):
     """SQL: the work events in [start, end) (on an asset, as every one is)."""
     return (
-        Event.kind.in_(list(KINDS))
+        Event.kind.in_(list(WORK_KINDS))
         & (Event.at >= start)
         & (Event.at < end)
         & Event.asset.is_null(False)
@@ -106,8 +103,8 @@ def maintenance(period: Period, zone: ZoneInfo) -> Maintenance:
 def _per_asset(start: datetime, end: datetime):
     """SQL: (code, name, category, jobs, cost, last job) of each asset worked on in
     [start, end) (its cost NULL when none of its jobs has one), costliest first
-    (no cost as nothing), then by name as SQLite lowers it (A to Z
-    only; PostgreSQL is told to lower and compare the same way), then as added.
+    (no cost as nothing), then by name as the database lowers and orders it
+    (as the register's lists: SQLite lowers only A to Z), then as added.
     The events are grouped per asset from the index alone, then named."""
     work = (
         Event.select(
@@ -120,12 +117,11 @@ def _per_asset(start: datetime, end: datetime):
         .group_by(Event.asset)
         .alias("work")
     )
-    name = Asset.name if is_sqlite() else Asset.name.collate('"C"')
     return (
         Asset.select(Asset.code, Asset.name, Category.name, work.c.jobs, work.c.cost, work.c.last)
         .join(work, on=(work.c.asset_id == Asset.id))
         .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
-        .order_by(fn.COALESCE(work.c.cost, 0).desc(), fn.LOWER(name), Asset.id)
+        .order_by(fn.COALESCE(work.c.cost, 0).desc(), fn.LOWER(Asset.name), Asset.id)
     )
 
 
@@ -215,7 +211,7 @@ def job_rows(period: Period, zone: ZoneInfo) -> Iterator[tuple]:
     note, by, cost or None)."""
     start, end = period.bounds(zone)
     day = _local_dates(zone)
-    labels = {kind: event_kinds.brief(kind) for kind in KINDS}
+    labels = {kind: event_kinds.brief(kind) for kind in WORK_KINDS}
     for at, code, name, kind, note, by, cost in raw_rows(_jobs(_work(start, end))):
         yield day(at), code, name, labels[kind], note or "", by or "", cost
 
