@@ -21,10 +21,10 @@ from zoneinfo import ZoneInfo
 from peewee import JOIN, SQL, Case, Select, fn
 
 from ..models import Asset, Category, Event, Fault
+from ..register.rules import WORK_KINDS
 from ..register.teams_rules import team_sql
 from ..reports import utilisation
 from ..reports.common import Period, as_date, id_list, local_midnight, raw_rows
-from ..reports.maintenance_costs import KINDS
 from ..reports.value import book_value
 from . import rules
 
@@ -180,7 +180,9 @@ def _activity(start: datetime, end: datetime):
     the (kind, asset, at, cost) index) added up, and its faults counted."""
     work = Event.select(
         Event.asset.alias("asset_id"), Event.cost_cents.alias("cost"), SQL("0").alias("fault")
-    ).where(Event.kind.in_(list(KINDS)), Event.at >= start, Event.at < end, Event.cost_cents > 0)
+    ).where(
+        Event.kind.in_(list(WORK_KINDS)), Event.at >= start, Event.at < end, Event.cost_cents > 0
+    )
     faults = Fault.select(Fault.asset.alias("asset_id"), SQL("0"), SQL("1")).where(
         Fault.reported_at >= start, Fault.reported_at < end
     )
@@ -196,12 +198,14 @@ def active_due(
     currency: str | None,
     *,
     life_after: date | None = None,
+    read: _Reader | None = None,
 ) -> list[Item]:
     """The assets in service due for replacement among those with work that cost
     something or faults in the last 12 months, judged, from one query. Most of
     those are not due (a service a year is no reason): each is judged on its
     row as read, and only the due become Items. `life_after`: only those whose
-    life ends after that day (or never), which the caller has counted already."""
+    life ends after that day (or never), which the caller has counted already;
+    `read`: the caller's reader, when it reads more items."""
     start, end = window(today, zone)
     activity = _activity(start, end)
     query = (
@@ -212,7 +216,7 @@ def active_due(
     if life_after is not None:
         query = query.where(Asset.life_ends_on.is_null() | (Asset.life_ends_on > life_after))
     due = []
-    read = _Reader()
+    read = read or _Reader()
     for row in raw_rows(query):
         category, bought, cost, ends = row[3], row[5], row[6], row[7]
         repair, faults = int(row[10] or 0), int(row[11] or 0)
@@ -251,7 +255,9 @@ def _replacement_sql():
     return fn.COALESCE(Category.replacement_cost_cents, Asset.cost_cents)
 
 
-def _past_life(today: date, leave_out: list[int], offset: int, limit: int) -> list[Item]:
+def _past_life(
+    today: date, leave_out: list[int], offset: int, limit: int, read: _Reader
+) -> list[Item]:
     cost = _replacement_sql()
     query = (
         _past_life_query(today, leave_out)
@@ -259,7 +265,6 @@ def _past_life(today: date, leave_out: list[int], offset: int, limit: int) -> li
         .offset(offset)
         .limit(limit)
     )
-    read = _Reader()
     return [read.item(row) for row in raw_rows(query)]
 
 
@@ -284,7 +289,7 @@ def _details(items: list[Item], today: date, zone: ZoneInfo, now: datetime) -> N
     ids = [item.id for item in items]
     to_date = (
         Event.select(Event.asset, fn.SUM(Event.cost_cents))
-        .where(Event.kind.in_(list(KINDS)), Event.asset.in_(id_list(ids)))
+        .where(Event.kind.in_(list(WORK_KINDS)), Event.asset.in_(id_list(ids)))
         .group_by(Event.asset)
     )
     spent = {asset_id: int(cents or 0) for asset_id, cents in raw_rows(to_date)}
@@ -303,9 +308,11 @@ class Plan:
         self, today: date, zone: ZoneInfo, thresholds: rules.Thresholds, currency: str | None
     ):
         self.today, self.zone, self.thresholds = today, zone, thresholds
+        self.read = _Reader()  # the categories' figures, read once for every row
         # Listed first; the forecast reuses them rather than read them again.
         self.due_active = sorted(
-            active_due(today, zone, thresholds, currency), key=lambda i: i.sort_key
+            active_due(today, zone, thresholds, currency, read=self.read),
+            key=lambda i: i.sort_key,
         )
         # Those past their life would be among the past-life rows too: left out there.
         self.left_out = sorted(i.id for i in self.due_active if rules.past_life(i.life_ends, today))
@@ -346,7 +353,7 @@ class Plan:
     def _past_life_rows(self, offset: int, limit: int) -> list[Item]:
         return [
             _judge(item, self.today, self.thresholds, self.currency)
-            for item in _past_life(self.today, self.left_out, offset, limit)
+            for item in _past_life(self.today, self.left_out, offset, limit, self.read)
         ]
 
 
