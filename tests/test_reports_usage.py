@@ -121,6 +121,18 @@ def test_each_tricky_case_against_hand_counted_days(january):
     assert exact["Twice"] == (240 * hour, 72 * hour)
 
 
+def test_a_few_assets_figures_are_the_reports(january):
+    """`percent_for` (another report's chunk of assets) adds up the spells of the
+    assets owned all the period in SQL and cuts the others' in Python: the same
+    figures as the report, for each tricky case."""
+    report = {u.name: u.percent for u in reports_usage.utilisation(JANUARY, UTC, NOW).assets}
+    rows = Asset.select(Asset.id, Asset.purchase_date, Asset.created_at, Asset.retired_at)
+    names = dict(Asset.select(Asset.id, Asset.name).tuples())
+    few = reports_usage.percent_for(rows.tuples(), JANUARY, UTC, NOW)
+    assert {names[asset_id]: percent for asset_id, percent in few.items()} == report
+    assert report["Open before"] == "100.0" and report["Twice"] == "30.0"
+
+
 def test_most_used_first_then_by_name(january):
     report = reports_usage.utilisation(JANUARY, UTC, NOW)
     assert [u.name for u in report.assets] == [

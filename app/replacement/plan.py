@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from peewee import JOIN, SQL, Case, Select, fn
@@ -162,6 +163,11 @@ class _Reader:
 
 def _judge(item: Item, today: date, thresholds: rules.Thresholds, currency: str | None) -> Item:
     item.book_cents = book_now(item, today)
+    return _word(item, today, thresholds, currency)
+
+
+def _word(item: Item, today: date, thresholds: rules.Thresholds, currency: str | None) -> Item:
+    """The item's reasons, from its figures (its book value worked out already)."""
     item.reasons = rules.due_reasons(
         today=today,
         life_ends=item.life_ends,
@@ -234,7 +240,8 @@ def active_due(
         ):
             item = read.item(row)
             item.repair_12m_cents, item.faults_12m = repair, faults
-            due.append(_judge(item, today, thresholds, currency))
+            item.book_cents = book if repair > 0 else book_now(item, today)
+            due.append(_word(item, today, thresholds, currency))
     return due
 
 
@@ -256,15 +263,14 @@ def _replacement_sql():
 
 
 def _past_life(
-    today: date, leave_out: list[int], offset: int, limit: int, read: _Reader
+    today: date, leave_out: list[int], offset: int, limit: int | None, read: _Reader
 ) -> list[Item]:
     cost = _replacement_sql()
-    query = (
-        _past_life_query(today, leave_out)
-        .order_by(Case(None, [(cost.is_null(), 1)], 0), cost.desc(), fn.LOWER(Asset.name), Asset.id)
-        .offset(offset)
-        .limit(limit)
+    query = _past_life_query(today, leave_out).order_by(
+        Case(None, [(cost.is_null(), 1)], 0), cost.desc(), fn.LOWER(Asset.name), Asset.id
     )
+    if offset or limit is not None:
+        query = query.offset(offset).limit(limit)
     return [read.item(row) for row in raw_rows(query)]
 
 
@@ -316,10 +322,13 @@ class Plan:
         )
         # Those past their life would be among the past-life rows too: left out there.
         self.left_out = sorted(i.id for i in self.due_active if rules.past_life(i.life_ends, today))
-        self.past_life = (
-            _past_life_query(self.today, self.left_out).select(fn.COUNT(Asset.id)).scalar() or 0
-        )
         self.currency = currency
+
+    @cached_property
+    def past_life(self) -> int:
+        """How many are due only for their age: the rows after the active due."""
+        query = _past_life_query(self.today, self.left_out)
+        return query.select(fn.COUNT(Asset.id)).scalar() or 0
 
     @property
     def total(self) -> int:
@@ -344,13 +353,14 @@ class Plan:
         query, their figures read a chunk of ids at a time in id order, so each
         chunk's rows and spells sit together on disk (in the list's order they
         are scattered over the whole table)."""
-        rows = self.due_active + self._past_life_rows(0, self.past_life)
+        rows = self.due_active + self._past_life_rows(0, None)
         by_id = sorted(rows, key=lambda item: item.id)
         for first in range(0, len(by_id), chunk):
             _details(by_id[first : first + chunk], self.today, self.zone, now)
         return rows
 
-    def _past_life_rows(self, offset: int, limit: int) -> list[Item]:
+    def _past_life_rows(self, offset: int, limit: int | None) -> list[Item]:
+        """`limit` None: all of them from `offset` on."""
         return [
             _judge(item, self.today, self.thresholds, self.currency)
             for item in _past_life(self.today, self.left_out, offset, limit, self.read)

@@ -69,13 +69,13 @@ DUE_HEADER = [
 
 def due(items: Iterable) -> Iterator[str]:
     """replacement.plan.Plan.every_row's items."""
-    fields = Fields()
+    fields = Fields()  # categories, and reasons: most are "past its life since" a few hundred days
     for i in items:
         yield (
             f"{i.code},{field(i.name)},{fields[i.category]},{i.life_ends or ''},"
             f"{money_field(i.book_cents)},{money_field(i.repair_12m_cents)},"
             f"{money_field(i.repair_to_date_cents)},{i.faults_12m},{i.utilisation},"
-            f"{money_field(i.replacement_cents)},{field('; '.join(i.reasons))}"
+            f"{money_field(i.replacement_cents)},{fields['; '.join(i.reasons)]}"
         )
 
 
