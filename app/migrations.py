@@ -925,6 +925,26 @@ def _v31_event_costs() -> None:
     )
 
 
+def _v32_upkeep() -> None:
+    # Version 32: each asset keeps what its repairs and services have cost to
+    # date (a projection of the events, kept in the same write as each), so the
+    # due list's CSV reads it with the asset; filled here from the events by the
+    # rule as it stood when this step shipped: the sum of the costs of its
+    # repair_started, repaired and serviced events (the only kinds with one).
+    # The replacement plan's index carries it.
+    _run(
+        'ALTER TABLE "asset" ADD COLUMN "upkeep_cents" {bigint} NOT NULL DEFAULT 0',
+        'UPDATE "asset" SET "upkeep_cents" = COALESCE((SELECT SUM("work"."cost_cents") '
+        'FROM "event" AS "work" WHERE "work"."kind" IN '
+        "('repair_started', 'repaired', 'serviced') "
+        'AND "work"."asset_id" = "asset"."id"), 0)',
+        'DROP INDEX IF EXISTS "asset_past_life"',
+        'CREATE INDEX IF NOT EXISTS "asset_past_life" ON "asset" ("life_ends_on", "status", '
+        '"category_id", "team_id", "holder_id", "cost_cents", "code", "name", "purchase_date", '
+        '"created_at", "retired_at", "upkeep_cents")',
+    )
+
+
 STEPS: dict[int, Callable[[], None]] = {
     2: _v2_asset_version_and_event_index,
     3: _v3_action_keys_and_faults,
@@ -956,6 +976,7 @@ STEPS: dict[int, Callable[[], None]] = {
     29: _v29_report_csv_indexes,
     30: _v30_replacement_csv_indexes,
     31: _v31_event_costs,
+    32: _v32_upkeep,
 }
 LATEST = max(STEPS, default=1)
 # Steps that make what the models cannot describe (the search box's index and

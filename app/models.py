@@ -200,6 +200,10 @@ class Asset(BaseModel):
     # kept in the same write as each event; none if never used. The idle report
     # reads it instead of grouping the whole history.
     last_used_at = DateTimeField(null=True)
+    # Projection: what its repairs and services have cost to date, the sum of
+    # its events' costs (register/upkeep.py), kept in the same write as each
+    # event. The replacement plan's due list reads it with the asset.
+    upkeep_cents = BigIntegerField(default=0)
     # Bumped on every change; forms carry it so a stale form cannot overwrite.
     version = IntegerField(default=1)
     created_at = DateTimeField(default=utcnow)
@@ -223,16 +227,19 @@ class Asset(BaseModel):
 
     def save(self, force_insert=False, only=None):
         """Saving a row read before its events were recorded (an edit that moves
-        it) writes every column but the last use: register/last_use.py alone
-        keeps that, in each event's write, and the row in hand may be stale."""
+        it) writes every column but those the events keep: the last use and the
+        costs to date (register/last_use.py and upkeep.py) are written in each
+        event's write alone, and the row in hand may be stale."""
         if only is None and self._pk is not None and not force_insert:
-            only = [f for f in self._meta.sorted_fields if f is not Asset.last_used_at]
+            kept = {Asset.last_used_at.name, Asset.upkeep_cents.name}  # (a field's == is SQL)
+            only = [f for f in self._meta.sorted_fields if f.name not in kept]
         return super().save(force_insert=force_insert, only=only)
 
 
 # The replacement plan's (app/replacement/plan.py): by end of useful life, with
 # what its counts, sums and forecast group by (category, team, holder for the
-# team, cost), and what the due list's CSV reads of each item past its life, so
+# team, cost), and what the due list's CSV reads of each item past its life (its
+# costs to date included), so
 # that tens of thousands of them are read from it alone.
 Asset.add_index(
     Asset.index(
@@ -247,6 +254,7 @@ Asset.add_index(
         Asset.purchase_date,
         Asset.created_at,
         Asset.retired_at,
+        Asset.upkeep_cents,
         name="asset_past_life",
     )
 )
@@ -369,10 +377,11 @@ class Event(BaseModel):
             self.cost_cents = event_cost(self.kind, self.data)
         saved = super().save(*args, **kwargs)
         if new:
-            from .register import custody_intervals, last_use  # they import this module
+            from .register import custody_intervals, last_use, upkeep  # they import this module
 
             custody_intervals.follow(self.id, self.asset_id, self.kind, self.at, self.holder_id)
             last_use.follow(self.asset_id, self.kind, self.at)
+            upkeep.follow(self.asset_id, self.cost_cents)
         return saved
 
 

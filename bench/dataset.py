@@ -267,12 +267,14 @@ def build_dataset(
                 flush()
         flush()
         # Bulk inserts go around the app: its projections are filled in one go.
-        from app.register import custody_intervals, last_use
+        from app.register import custody_intervals, last_use, upkeep
 
         spells = custody_intervals.rebuild()
         progress(f"  {spells:,} spells of custody ({_since(started)})")
         used = last_use.rebuild()
         progress(f"  {used:,} assets' last use ({_since(started)})")
+        kept = upkeep.rebuild()
+        progress(f"  {kept:,} assets' costs to date ({_since(started)})")
     close_connection()
     out = Asset.select().where(Asset.holder.is_null(False)).count()
     progress(f"  done: {out:,} assets out with people ({_since(started)})")

@@ -63,7 +63,7 @@ from app.models import (
     db,
 )
 from app.ops import backup, pg_copy
-from app.register import custody_intervals, last_use, passwords
+from app.register import custody_intervals, last_use, passwords, upkeep
 
 from . import factories
 from .conftest import AuthActions, Client
@@ -89,6 +89,7 @@ STEP_DEFAULTS = {
     ("category", "check_after_return"),
     ("category", "signature_required"),
     ("custody_interval", "started_us"),
+    ("asset", "upkeep_cents"),
 }
 
 # Rows each version could hold, in SQL that works on SQLite and PostgreSQL and
@@ -416,6 +417,17 @@ ROWS: dict[int, list[str]] = {
         f"""INSERT INTO "event" ({EVENT_V1}, "cost_cents") VALUES ((SELECT "id" FROM "asset"
         WHERE "code" = 'V7A007'), 'repaired', {VERA}, '2026-06-03 10:00:00', NULL, NULL, '',
         '{{"cost_cents": 1000, "faults_closed": 0}}', 1000)""",
+        # The wrench's service: step 32 adds its cost up into the wrench's costs to date.
+        f"""INSERT INTO "event" ({EVENT_V1}, "cost_cents") VALUES ((SELECT "id" FROM "asset"
+        WHERE "code" = 'V2A002'), 'serviced', {VERA}, '2026-06-04 10:00:00', NULL, NULL, '',
+        '{{"cost_cents": 1500, "next_due": null, "serviced_on": "2026-06-04"}}', 1500)""",
+    ],
+    32: [
+        # Another, as the app writes it since step 32: the asset's costs to date too.
+        f"""INSERT INTO "event" ({EVENT_V1}, "cost_cents") VALUES ((SELECT "id" FROM "asset"
+        WHERE "code" = 'V2A002'), 'serviced', {VERA}, '2026-06-05 10:00:00', NULL, NULL, '',
+        '{{"cost_cents": 4000, "next_due": null, "serviced_on": "2026-06-05"}}', 4000)""",
+        """UPDATE "asset" SET "upkeep_cents" = "upkeep_cents" + 4000 WHERE "code" = 'V2A002'""",
     ],
 }
 
@@ -749,6 +761,7 @@ def _check_rows(version: int, drifts: tuple[str, ...] = ()) -> None:
         **({"V2A002": wrench} if version >= 2 else {}),
     }
     assert last_use.stored() == last_use.replayed()
+    assert upkeep.stored() == upkeep.replayed()
     # Step 26 widened the index on the end of useful life: the hoist, past its life
     # since version 26, is what the replacement plan counts and sums from it.
     last = date(2026, 3, 31)
@@ -871,6 +884,9 @@ def _starts_with_its_data(site: Site, version: int, drifts: tuple[str, ...] = ()
     due = client.get("/reports/replacement.csv").get_data(as_text=True)
     due_rows = {row[0]: row for row in csv.reader(io.StringIO(due.lstrip("\ufeff")))}
     assert (due_rows.get("V2A002", [None, None])[1] == wrench) is (version >= 30), due
+    if version >= 30:  # its services' costs to date: from the events (step 32), then kept
+        to_date = {30: "0.00", 31: "15.00"}.get(version, "55.00")
+        assert due_rows["V2A002"][6] == to_date, due
     assert ("V26A26" in due_rows) is (version >= 26), due
     if version >= 28:  # out with Hal since March: a share of the last 365 days
         assert float(due_rows["V26A26"][8]) > 0, due

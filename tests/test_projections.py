@@ -1,6 +1,7 @@
 """The projections of the events (register/custody_intervals.py: spells of
 custody; register/last_use.py: each asset's last use; each work event's cost,
-Event.cost_cents) are never a second truth: after any sequence of events
+Event.cost_cents; register/upkeep.py: what each asset's work has cost to date)
+are never a second truth: after any sequence of events
 written through every way the app writes them (the custody services, kits, the
 register's edit form, repairs and services, Event.create, a spreadsheet
 import), each equals a recomputation from the events alone."""
@@ -18,7 +19,7 @@ from app.database import write
 from app.errors import ServiceError
 from app.kits import kits, taking
 from app.models import Asset, CustodyInterval, Event, Location, User
-from app.register import assets, custody_intervals, last_use
+from app.register import assets, custody_intervals, last_use, upkeep
 from app.register.rules import USE_KINDS, WORK_KINDS, event_cost
 
 from . import factories
@@ -198,6 +199,10 @@ class Projections(RuleBasedStateMachine):
     @invariant()
     def last_use_equals_a_recomputation(self):
         assert last_use.stored() == last_use.replayed()
+
+    @invariant()
+    def upkeep_equals_a_recomputation(self):
+        assert upkeep.stored() == upkeep.replayed()
 
     @invariant()
     def each_cost_is_its_data_s(self):

@@ -13,7 +13,7 @@ from peewee import JOIN
 
 from ..models import Asset, Event, Location, User, utcnow
 from ..prepared import insert
-from . import custody_intervals, last_use
+from . import custody_intervals, last_use, upkeep
 from .rules import event_cost
 
 
@@ -87,6 +87,7 @@ def record(
     if kind in custody_intervals.KINDS:  # its projection, in the same write
         custody_intervals.follow(event.id, event.asset_id, kind, event.at, event.holder_id)
     last_use.follow(event.asset_id, kind, event.at)  # the idle report's, likewise
+    upkeep.follow(event.asset_id, event.cost_cents)  # and the replacement plan's
     return event
 
 

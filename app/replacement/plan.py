@@ -107,6 +107,7 @@ _COLUMNS = (
     Asset.life_ends_on,
     Asset.created_at,
     Asset.retired_at,
+    Asset.upkeep_cents,
 )
 
 
@@ -141,7 +142,7 @@ class _Reader:
         return day
 
     def item(self, row) -> Item:
-        aid, code, name, cat_id, team, bought, cost, ends, created, retired = row[:10]
+        aid, code, name, cat_id, team, bought, cost, ends, created, retired, upkeep = row[:11]
         category, months, salvage, replace = self.category(cat_id)
         return Item(
             aid,
@@ -156,6 +157,7 @@ class _Reader:
             months,
             salvage,
             rules.replacement_cost(replace, cost),
+            repair_to_date_cents=upkeep,
             created_at=created,
             retired_at=retired,
         )
@@ -225,7 +227,7 @@ def active_due(
     read = read or _Reader()
     for row in raw_rows(query):
         category, bought, cost, ends = row[3], row[5], row[6], row[7]
-        repair, faults = int(row[10] or 0), int(row[11] or 0)
+        repair, faults = int(row[11] or 0), int(row[12] or 0)
         book = None
         if repair > 0:  # else no share of any book value: not due for its repairs
             _name, months, salvage, _replace = read.category(category)
@@ -289,21 +291,13 @@ class DuePage:
 
 
 def _details(items: list[Item], today: date, zone: ZoneInfo, now: datetime) -> None:
-    """Repairs to date and utilisation over the last 365 days, for a page of rows."""
+    """Utilisation over the last 365 days, for a page of rows."""
     if not items:
         return
-    ids = [item.id for item in items]
-    to_date = (
-        Event.select(Event.asset, fn.SUM(Event.cost_cents))
-        .where(Event.kind.in_(list(WORK_KINDS)), Event.asset.in_(id_list(ids)))
-        .group_by(Event.asset)
-    )
-    spent = {asset_id: int(cents or 0) for asset_id, cents in raw_rows(to_date)}
     period = Period(today - timedelta(days=rules.WINDOW_DAYS - 1), today)
     owned = [(i.id, i.purchase_date, i.created_at, i.retired_at) for i in items]
     percent = utilisation.percent_for(owned, period, zone, now)
     for item in items:
-        item.repair_to_date_cents = spent.get(item.id, 0)
         item.utilisation = percent.get(item.id, "")
 
 

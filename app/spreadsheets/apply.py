@@ -14,7 +14,7 @@ from .. import codes
 from ..custody import servicing
 from ..models import Asset, Category, CustomValue, Event, Fault, Location, Team, User, utcnow
 from ..prepared import insert_many
-from ..register import custody_intervals, last_use, places
+from ..register import custody_intervals, last_use, places, upkeep
 from ..register.events import plain
 from ..register.rules import UNUSABLE, event_cost
 from ..replacement import life
@@ -303,6 +303,7 @@ def apply(preview: Preview, *, actor: User | None, note: str, key: str) -> Summa
     insert_many(Event, run.events)
     custody_intervals.follow_since(since)  # the spells of custody, in the same write
     last_use.follow_since(since)  # and each asset's last use
+    upkeep.follow_since(since)  # and what its work has cost
     insert_many(Fault, run.faults)
     _refresh_service_dates(run, preview)
     _refresh_life_ends(preview)
