@@ -12,6 +12,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def in_zone(moment: datetime, zone: tzinfo) -> datetime:
+    """A stored (naive UTC) time as the time it was in `zone`."""
+    return moment.replace(tzinfo=UTC).astimezone(zone)
+
+
 class LocalDays:
     """The local calendar day of stored (naive UTC) times in a zone, for long lists
     such as a report's CSV: each day's span is worked out once and the times

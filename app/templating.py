@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, render_template, request
@@ -12,7 +12,7 @@ from flask_login import current_user
 from . import codes
 from .audits import audits
 from .audits import rules as audit_rules
-from .clock import utcnow
+from .clock import in_zone, utcnow
 from .custody import condition as conditions
 from .custody import maintenance
 from .custody import rules as custody_rules
@@ -94,11 +94,6 @@ def money(cents: int | None) -> str:
     if cents is None:
         return ""
     return format_money(cents, site()["currency"])
-
-
-def in_zone(value: datetime, zone: ZoneInfo) -> datetime:
-    """A stored (naive UTC) time as the time it was in `zone`."""
-    return value.replace(tzinfo=UTC).astimezone(zone)
 
 
 def place_label(location) -> str:

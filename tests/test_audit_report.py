@@ -13,7 +13,7 @@ import re
 import subprocess
 import threading
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 import zxingcpp
@@ -26,6 +26,7 @@ from app.audits import report as audit_report
 from app.custody import custody, maintenance
 from app.errors import Refused
 from app.models import Asset, Audit, AuditTick, Event
+from app.ops import settings
 from app.spreadsheets.csvfiles import to_csv
 
 from . import factories
@@ -292,13 +293,19 @@ def report_tables(soup) -> dict[str, list[list[str]]]:
     }
 
 
+TOKYO = timedelta(hours=9)  # UTC+9 all year: a time read in UTC is always off
+
+
 def last_seen(asset: Asset) -> str:
+    """As the report words it, in the organisation's zone (Tokyo, in these tests)."""
     a = fresh(asset)
-    return f"last seen {a.last_seen_at:%d %b %Y %H:%M} UTC" if a.last_seen_at else "never seen"
+    return f"last seen {a.last_seen_at + TOKYO:%d %b %Y %H:%M}" if a.last_seen_at else "never seen"
 
 
 def test_report_page_counts_and_lists(client, auth, site, reported):
-    """The report shows each count, the missing with last seen/holder/place, auditors, duration."""
+    """The report shows each count, the missing with last seen/holder/place, auditors,
+    duration; times as the organisation reads them."""
+    settings.save({"timezone": "Asia/Tokyo"})
     auth.login("lead")
     soup, response = client.soup(f"/audits/{reported.audit.id}/report")
     assert response.status_code == 200
@@ -340,7 +347,9 @@ def test_report_page_counts_and_lists(client, auth, site, reported):
 
 
 def test_report_csv_has_one_row_per_line_and_no_formulas(client, auth, site, reported):
-    """report.csv: a header, a row per item with its result, and formula-like text quoted with '."""
+    """report.csv: a header, a row per item with its result, and formula-like text quoted
+    with '; times in the organisation's zone, as the history export's."""
+    settings.save({"timezone": "Asia/Tokyo"})
     auth.login("lead")
     response = client.get(f"/audits/{reported.audit.id}/report.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -351,7 +360,7 @@ def test_report_csv_has_one_row_per_line_and_no_formulas(client, auth, site, rep
     )
     text = response.get_data().decode("utf-8-sig")  # Excel's byte-order mark first
     header, *rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert header == ["code", "name", "result", "detail", "by", "at (UTC)"]
+    assert header == ["code", "name", "result", "detail", "by", "at"]
     by_code = {row[0]: row[1:5] for row in rows}
     assert len(rows) == len(by_code) == 8
     total, call, admin = reported.formulas
@@ -373,8 +382,9 @@ def test_report_csv_has_one_row_per_line_and_no_formulas(client, auth, site, rep
     }
     assert by_code[total.code][2].endswith("last holder Quinn Holder; last at Room One")
     assert [row[5] for row in rows if row[0] == site.drill.code] == [
-        f"{drill_tick.at:%Y-%m-%d %H:%M}"
+        f"{drill_tick.at + TOKYO:%Y-%m-%d %H:%M}"
     ]
+    assert by_code[call.code][2] == f"{last_seen(call)}; last at Room Two"
     assert not any(cell.startswith(FORMULA) for row in rows for cell in row)
 
 
@@ -382,7 +392,7 @@ def test_report_csv_has_one_row_per_line_and_no_formulas(client, auth, site, rep
 def test_csv_cells_never_start_like_a_formula(text):
     """Whatever a name holds, its CSV cell reads back as the text, quoted with ' if formula-like."""
     report = audit_report.Report(
-        audit=None, scope="", lines=[audit_report.Line("7K3M9Q", text, "missing")]
+        audit=None, scope="", zone=UTC, lines=[audit_report.Line("7K3M9Q", text, "missing")]
     )
     data = to_csv(audit_report.CSV_HEADER, audit_report.csv_rows(report)).decode("utf-8-sig")
     [_, row] = list(csv.reader(io.StringIO(data, newline="")))

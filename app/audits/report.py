@@ -4,10 +4,11 @@ As a page, a CSV and a PDF (text codes only: no QR can be scanned off it)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from peewee import JOIN, fn
 
+from ..clock import in_zone
 from ..models import Asset, Audit, AuditItem, AuditTick, Event, Location, User
 from . import audits, progress, rules
 
@@ -21,13 +22,14 @@ class Line:
     result: str
     detail: str = ""
     by: str = ""
-    at: object = None
+    at: datetime | None = None  # stored (naive UTC)
 
 
 @dataclass
 class Report:
     audit: Audit
     scope: str
+    zone: tzinfo  # the organisation's: times are read in it
     expected: int = 0
     seen: int = 0
     lines: list[Line] = field(default_factory=list)
@@ -70,8 +72,11 @@ def _last_facts(asset_ids: list[int]) -> dict[int, tuple]:
     }
 
 
-def build(audit: Audit) -> Report:
-    report = Report(audit=audit, scope=audits.scope_label(audit), duration=progress.duration(audit))
+def build(audit: Audit, zone: tzinfo) -> Report:
+    """The report of `audit`, its times as they were in `zone` (the organisation's)."""
+    report = Report(
+        audit=audit, scope=audits.scope_label(audit), zone=zone, duration=progress.duration(audit)
+    )
     ticks = {
         t.asset_id: t
         for t in AuditTick.select(AuditTick, User, Location)
@@ -120,7 +125,9 @@ def build(audit: Audit) -> Report:
                 filter(
                     None,
                     [
-                        f"last seen {last_seen:%d %b %Y %H:%M} UTC" if last_seen else "never seen",
+                        f"last seen {in_zone(last_seen, zone):%d %b %Y %H:%M}"
+                        if last_seen
+                        else "never seen",
                         f"last holder {last_holder}" if last_holder else "",
                         f"last at {last_place}" if last_place else "",
                     ],
@@ -163,12 +170,12 @@ def build(audit: Audit) -> Report:
     return report
 
 
-CSV_HEADER = ["code", "name", "result", "detail", "by", "at (UTC)"]
+CSV_HEADER = ["code", "name", "result", "detail", "by", "at"]
 
 
 def csv_rows(report: Report) -> list[list]:
     """The report as spreadsheet rows (written by app/spreadsheets/csvfiles.py, which defuses
-    formula-like cells)."""
+    formula-like cells); times in the organisation's zone, as the history export's."""
     return [
         [
             line.code,
@@ -176,7 +183,7 @@ def csv_rows(report: Report) -> list[list]:
             line.result,
             line.detail,
             line.by,
-            f"{line.at:%Y-%m-%d %H:%M}" if line.at else "",
+            f"{in_zone(line.at, report.zone):%Y-%m-%d %H:%M}" if line.at else "",
         ]
         for line in report.lines
     ]

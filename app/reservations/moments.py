@@ -7,15 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from ..clock import in_zone as local  # a stored time as it was in the zone
 from ..errors import Invalid
 
 
 def to_utc(day: date, clock: time, zone: tzinfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
-
-
-def local(moment: datetime, zone: tzinfo) -> datetime:
-    return moment.replace(tzinfo=UTC).astimezone(zone)
 
 
 def moment_text(moment: datetime, zone: tzinfo, now: datetime) -> str:

@@ -24,7 +24,7 @@ from ..pages import audit as audit_page
 from ..permissions import role
 from ..register import places
 from ..safety import safe_next
-from ..templating import local_today, localtime, wants_fragment
+from ..templating import local_today, local_zone, localtime, wants_fragment
 from ..worker import run
 from .helpers import (
     MAX_ID,
@@ -272,7 +272,7 @@ def close(audit_id: int):
 def report(audit_id: int):
     """What was seen, what is missing, what moved, who audited and for how long."""
     audit = _audit(audit_id)
-    return render_template("audits/report.html", r=audit_report.build(audit))
+    return render_template("audits/report.html", r=audit_report.build(audit, local_zone()))
 
 
 @bp.route("/<int:audit_id>/report.csv")
@@ -283,7 +283,7 @@ def report_csv(audit_id: int):
     return csv_download(
         f"audit-{audit.id}-{local_today()}.csv",
         audit_report.CSV_HEADER,
-        audit_report.csv_rows(audit_report.build(audit)),
+        audit_report.csv_rows(audit_report.build(audit, local_zone())),
     )
 
 
@@ -292,7 +292,7 @@ def report_csv(audit_id: int):
 def report_pdf(audit_id: int):
     """The report as a PDF: text codes only, never a QR, so it cannot pass for an item."""
     audit = _audit(audit_id)
-    html = render_template("audits/report_print.html", r=audit_report.build(audit))
+    html = render_template("audits/report_print.html", r=audit_report.build(audit, local_zone()))
     try:
         data = run(audit_report.html_to_pdf, html)
     except Busy as exc:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import JOIN, fn
 
+from ..clock import in_zone
 from ..errors import Invalid
 from ..models import (
     STATUS_LABELS,
@@ -156,7 +157,7 @@ def event_rows(start: date | None, end: date | None, zone: str) -> Iterator[tupl
         .order_by(Event.at, Event.id)
     )
     for e in query.iterator():
-        local = e.at.replace(tzinfo=UTC).astimezone(tz).replace(tzinfo=None)
+        local = in_zone(e.at, tz).replace(tzinfo=None)
         yield (
             local,
             e.asset.code if e.asset_id else "",
