@@ -60,8 +60,7 @@ def place_choices(form) -> None:
     form.category.choices = options([("", "—"), *places.category_options()])
     team_choices(form.team)
     form.location.choices = options(
-        [("", "—")]
-        + [(place, "\u2003" * depth + name) for place, name, depth in places.location_options()]
+        [("", "—")] + [(place.id, place.text) for place in places.location_options()]
     )
 
 

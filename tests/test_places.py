@@ -138,6 +138,39 @@ def test_the_register_tells_two_places_of_one_name_apart(client, auth):
     ]
 
 
+def test_every_place_picker_names_which_office(client, auth):
+    """Each list to choose a place from reads as the tree when open (indented by
+    depth) and names each place by its label, so the closed list still says
+    which "Office" was chosen: the register's filter, a move, an audit's scope
+    and room, label printing, the scanner, and a place's parent."""
+    lead = auth.login("lead")
+    main, depot = factories.make_location("Main site"), factories.make_location("Depot")
+    office = factories.make_location("Office", parent=main)
+    depot_office = factories.make_location("Office", parent=depot)
+    options = places.location_options()
+    assert [(o.label, o.depth) for o in options] == [
+        ("Depot", 0), ("Depot › Office", 1), ("Main site", 0), ("Main site › Office", 1)
+    ]  # fmt: skip
+    assert options[1].code == depot_office.code
+    drill = factories.make_asset(actor=lead, name="Drill")
+    audit = client.form("/audits/new", {"name": "Offices", "location": ""})
+    assert audit.status_code == 303
+    pickers = {
+        "/assets": "select[name=location]",
+        f"/A/{drill.code}/move": "select#location",
+        "/audits/new": "select#location",
+        audit.headers["Location"]: "select#room",
+        "/labels": "select[name=location]",
+        "/scan": "select#scan-place",
+        "/locations/new": "select#parent",
+    }
+    for url, picker in pickers.items():
+        soup = soup_of(client.get(url))
+        texts = {o["value"]: o.get_text() for o in soup.select(f"{picker} option")}
+        assert texts[str(office.id)].startswith("\u2003Main site › Office"), (url, texts)
+        assert texts[str(depot_office.id)].startswith("\u2003Depot › Office"), (url, texts)
+
+
 def test_lead_creates_and_renames_a_category(client, auth):
     """A category can be added, then renamed in place."""
     auth.login("lead")

@@ -27,7 +27,7 @@ def form_page(
         "asset": asset,
         "q": q,
         "people": listed,
-        "locations": places.location_tree() if action in ("return", "move") else [],
+        "locations": places.location_options() if action in ("return", "move") else [],
         "to_anyone": custody_rules.may_check_out_to_others(viewer),
         "unusable": is_unusable(asset),
         "reasons": custody.RETIRE_REASONS,

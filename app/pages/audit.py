@@ -37,7 +37,7 @@ def show(audit: Audit, viewer: User, *, room: str = "", unmatched: str = "") -> 
     context = {
         **live(audit, viewer),
         "room_id": said.id if said else None,
-        "rooms": places.location_tree(),
+        "rooms": places.location_options(),
         "scope": audits.scope_label(audit),
         "unmatched": unmatched,
         "question": audits.typing_mistake(unmatched) if unmatched else None,

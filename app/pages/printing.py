@@ -57,7 +57,7 @@ def print_page(
         "picked": selection.picked(codes),
         "picked_kits": selection.picked_kits(kit_codes or []),
         "categories": list(places.categories()),
-        "locations": places.location_tree(),
+        "locations": places.location_options(),
     }
 
 

@@ -32,5 +32,5 @@ def page(viewer: User, walking_id: int | None, *, checked: int | None, unmatched
         "holders": list(people.people(include_inactive=False))
         if may_check_out_to_others(viewer)
         else [viewer],
-        "places": places.location_tree(),
+        "places": places.location_options(),
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from peewee import IntegrityError, fn
 
@@ -75,17 +75,35 @@ def location_tree() -> list[tuple[Location, int]]:
     return _depth_first([(row.id, row.parent_id, row) for row in rows])
 
 
-def location_options() -> list[tuple[int, str, int]]:
-    """(id, name, depth) of every location, in the order of location_tree: for
-    a list to choose from, read as plain values (models cost twice as much on
-    a page that lists every place)."""
+class PlaceChoice(NamedTuple):
+    """A location in a list to choose from (location_options)."""
+
+    id: int
+    label: str  # location_labels's: "Depot › Office" where another place is "Office" too
+    depth: int  # how far to indent it
+    code: str
+
+    @property
+    def text(self) -> str:
+        """The option's words: indented by its depth, shown as its label, so the
+        open list reads as the tree and the closed one names the place chosen."""
+        return "\u2003" * self.depth + self.label
+
+
+def location_options() -> list[PlaceChoice]:
+    """Every location in the order of location_tree, for a list to choose from,
+    from one query read as plain values (models cost twice as much on a page
+    that lists every place)."""
     rows = (
-        Location.select(Location.id, Location.name, Location.parent)
+        Location.select(Location.id, Location.name, Location.parent, Location.code)
         .order_by(fn.LOWER(Location.name))
         .tuples()
     )
-    tree = _depth_first([(row_id, parent_id, (row_id, name)) for row_id, name, parent_id in rows])
-    return [(row_id, name, depth) for (row_id, name), depth in tree]
+    labels = location_labels(_chains_of({r[0]: (r[1], r[2]) for r in rows}))
+    tree = _depth_first(
+        [(row_id, parent_id, (row_id, code)) for row_id, _, parent_id, code in rows]
+    )
+    return [PlaceChoice(row_id, labels[row_id], depth, code) for (row_id, code), depth in tree]
 
 
 def subtree_ids(location_id: int) -> list[int]:
@@ -145,22 +163,30 @@ def _height(location_id: int, parents: dict[int, int | None]) -> int:
 
 
 def _chains() -> dict[int, list[str]]:
-    """Each location's names from the top of its tree down to it, from one query,
-    walked upwards without recursion (a cycle ends where it repeats)."""
-    rows = {
-        node_id: (name, parent_id)
-        for node_id, name, parent_id in Location.select(
-            Location.id, Location.name, Location.parent
-        ).tuples()
-    }
+    """Each location's names from the top of its tree down to it, from one query."""
+    return _chains_of(
+        {
+            node_id: (name, parent_id)
+            for node_id, name, parent_id in Location.select(
+                Location.id, Location.name, Location.parent
+            ).tuples()
+        }
+    )
+
+
+def _chains_of(rows: dict[int, tuple[str, int | None]]) -> dict[int, list[str]]:
+    """`_chains` of id -> (name, parent id), walked upwards without recursion (a
+    cycle ends where it repeats)."""
     chains: dict[int, list[str]] = {}
     for start in rows:
-        chain, seen, node = [], set(), start
+        chain: list[int] = []
+        seen: set[int] = set()
+        node: int | None = start
         while node in rows and node not in chains and node not in seen:
             seen.add(node)
             chain.append(node)
             node = rows[node][1]
-        above = chains.get(node, [])
+        above = chains.get(node, []) if node is not None else []
         for node_id in reversed(chain):
             above = chains[node_id] = [*above, rows[node_id][0]]
     return chains

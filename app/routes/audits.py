@@ -85,7 +85,7 @@ def new():
         "audits/new.html",
         errors=errors,
         values=request.form,
-        locations=places.location_tree(),
+        locations=places.location_options(),
         categories=list(places.categories()),
     ), status
 

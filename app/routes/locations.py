@@ -17,11 +17,7 @@ def _choices(form: LocationForm, exclude=None) -> None:
     hidden = set(places.subtree_ids(exclude.id)) if exclude else set()
     form.parent.choices = options(
         [("", "— (top level)")]
-        + [
-            (loc.id, "\u2003" * depth + loc.name)
-            for loc, depth in places.location_tree()
-            if loc.id not in hidden
-        ]
+        + [(place.id, place.text) for place in places.location_options() if place.id not in hidden]
     )
 
 
