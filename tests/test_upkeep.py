@@ -69,3 +69,16 @@ def test_a_bulk_insert_is_followed_and_a_rebuild_gives_the_same(app):
         Asset.update(upkeep_cents=0).execute()  # as a bulk load leaves it
         assert upkeep.rebuild() == 1
     assert upkeep.stored() == before
+
+
+def test_the_item_page_says_what_its_work_has_cost(client, auth):
+    """The item's details add its repairs and services up, for whoever scans it;
+    an item with no costed work says nothing of it."""
+    lead = auth.login("lead")
+    drill = factories.make_asset(actor=lead, name="Drill")
+    soup, _ = client.soup(f"/A/{drill.code}")
+    assert soup.select_one("#upkeep") is None
+    maintenance.start_repair(drill.code, actor=lead, cost_cents=30_000)
+    servicing.record_service(drill.code, actor=lead, today=utcnow().date(), cost_cents=2_550)
+    soup, _ = client.soup(f"/A/{drill.code}")
+    assert soup.select_one("#upkeep").get_text(strip=True) == "325.50 to date"
