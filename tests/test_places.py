@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from app import codes
@@ -140,16 +142,17 @@ def test_the_register_tells_two_places_of_one_name_apart(client, auth):
 
 def test_every_place_picker_names_which_office(client, auth):
     """Each list to choose a place from reads as the tree when open (indented by
-    depth) and names each place by its label, so the closed list still says
-    which "Office" was chosen: the register's filter, a move, an audit's scope
-    and room, label printing, the scanner, and a place's parent."""
+    depth) and names each place first, then what it is in where another place
+    shares its name, so a closed list, however narrow, still says which
+    "Office" was chosen: the register's filter, a move, an audit's scope and
+    room, label printing, the scanner, and a place's parent."""
     lead = auth.login("lead")
     main, depot = factories.make_location("Main site"), factories.make_location("Depot")
     office = factories.make_location("Office", parent=main)
     depot_office = factories.make_location("Office", parent=depot)
     options = places.location_options()
-    assert [(o.label, o.depth) for o in options] == [
-        ("Depot", 0), ("Depot › Office", 1), ("Main site", 0), ("Main site › Office", 1)
+    assert [o.text for o in options] == [
+        "Depot", "\u2002Office (Depot)", "Main site", "\u2002Office (Main site)"
     ]  # fmt: skip
     assert options[1].code == depot_office.code
     drill = factories.make_asset(actor=lead, name="Drill")
@@ -167,8 +170,38 @@ def test_every_place_picker_names_which_office(client, auth):
     for url, picker in pickers.items():
         soup = soup_of(client.get(url))
         texts = {o["value"]: o.get_text() for o in soup.select(f"{picker} option")}
-        assert texts[str(office.id)].startswith("\u2003Main site › Office"), (url, texts)
-        assert texts[str(depot_office.id)].startswith("\u2003Depot › Office"), (url, texts)
+        assert texts[str(office.id)].startswith("\u2002Office (Main site)"), (url, texts)
+        assert texts[str(depot_office.id)].startswith("\u2002Office (Depot)"), (url, texts)
+
+
+def test_what_a_move_and_an_audit_say_names_which_office(app):
+    """Where two places share a name, the words after a move, an audit's scope,
+    the walk's "belongs at", the places still to find, and the report name each
+    by its label, as the register does."""
+    from app.audits import audits, progress, walk
+    from app.audits import report as audit_report
+    from app.custody import custody
+
+    lead = factories.make_user("lead")
+    main, depot = factories.make_location("Main site"), factories.make_location("Depot")
+    office = factories.make_location("Office", parent=main)
+    depot_office = factories.make_location("Office", parent=depot)
+    chair = factories.make_asset(actor=lead, name="Chair", location=office)
+    desk = factories.make_asset(actor=lead, name="Desk", location=office)
+    moved = custody.move(desk.code, actor=lead, location_id=depot_office.id)
+    assert moved.message == "Moved to Depot › Office."
+    audit = audits.start("Offices", actor=lead, location_id=depot.id)
+    assert audits.scope_label(audit).startswith("Depot")
+    audit = audits.start("Main offices", actor=lead, location_id=office.id)
+    assert audits.scope_label(audit).startswith("Main site › Office")
+    assert [(place, n) for _, place, n in progress.progress(audit).remaining] == [
+        ("Main site › Office", 1)
+    ]
+    walk.say_room(audit.id, actor=lead, room_id=depot_office.id)
+    ticked = walk.tick(audit.id, chair.code, actor=lead)
+    assert "in Depot › Office, but it belongs at Main site › Office" in ticked.message
+    lines = audit_report.build(audits.get(audit.id), UTC).lines
+    assert [(line.name, line.detail) for line in lines] == [("Chair", "seen in Depot › Office")]
 
 
 def test_lead_creates_and_renames_a_category(client, auth):

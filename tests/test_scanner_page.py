@@ -71,7 +71,7 @@ def test_locations_carry_their_codes_for_location_labels(client, auth):
     rows = soup.select("#scan-place option")
     options = {o.get("data-code"): o.get_text() for o in rows}
     assert options[store.code] == "Store"
-    assert options[shelf.code] == "\u2003Shelf 1"  # indented under the store
+    assert options[shelf.code] == "\u2002Shelf 1"  # indented under the store
 
 
 def test_the_scanner_scripts_stay_off_other_pages(client, auth):

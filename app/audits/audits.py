@@ -44,7 +44,7 @@ __all__ = [
 
 
 def scope_label(audit: Audit) -> str:
-    parts = [audit.scope_location.name if audit.scope_location_id else "Everywhere"]
+    parts = [places.location_label(audit.scope_location_id) or "Everywhere"]
     if audit.scope_category_id:
         parts.append(audit.scope_category.name)
     return " · ".join(parts)

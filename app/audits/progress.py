@@ -9,6 +9,7 @@ from datetime import timedelta
 from peewee import JOIN, fn
 
 from ..models import Asset, Audit, AuditItem, AuditTick, Location, User, utcnow
+from ..register import places
 from . import rules
 
 
@@ -59,9 +60,11 @@ def progress(audit: Audit, show_out: int = 20) -> Progress:
         .group_by(Asset.location)
         .tuples()
     )
-    names = {loc.id: loc.name for loc in Location.select(Location.id, Location.name)}
     remaining = sorted(
-        ((loc_id, names.get(loc_id, "No recorded place"), count) for loc_id, count in per_place),
+        (
+            (loc_id, places.location_label(loc_id) or "No recorded place", count)
+            for loc_id, count in per_place
+        ),
         key=lambda row: row[1].lower(),
     )
     held = (

@@ -10,6 +10,7 @@ from peewee import JOIN, fn
 
 from ..clock import in_zone
 from ..models import Asset, Audit, AuditItem, AuditTick, Event, Location, User
+from ..register import places
 from . import audits, progress, rules
 
 
@@ -44,12 +45,7 @@ def _last_facts(asset_ids: list[int]) -> dict[int, tuple]:
     """Last seen time, last holder and last location for each asset (3 queries)."""
     if not asset_ids:
         return {}
-    rows = {
-        a.id: a
-        for a in Asset.select(Asset, Location)
-        .join(Location, JOIN.LEFT_OUTER, on=(Asset.location == Location.id))
-        .where(Asset.id.in_(asset_ids))
-    }
+    rows = {a.id: a for a in Asset.select().where(Asset.id.in_(asset_ids))}
     last_holder_event = (
         Event.select(Event.asset, fn.MAX(Event.id).alias("last"))
         .where(Event.asset.in_(asset_ids), Event.holder.is_null(False))
@@ -66,7 +62,7 @@ def _last_facts(asset_ids: list[int]) -> dict[int, tuple]:
         i: (
             rows[i].last_seen_at,
             holders.get(i, ""),
-            rows[i].location.name if rows[i].location_id else "",
+            places.location_label(rows[i].location_id),
         )
         for i in rows
     }
@@ -109,11 +105,11 @@ def build(audit: Audit, zone: tzinfo) -> Report:
                 detail = rules.via_words(tick.via, tick.by.name)
             elif tick.wrong_place:
                 result = "seen elsewhere"
-                detail = f"seen in {tick.room.name}"
+                detail = f"seen in {places.location_label(tick.room_id)}"
                 if tick.resolution == "moved":
                     detail += " (location updated)"
             else:
-                result, detail = "seen", tick.room.name if tick.room_id else ""
+                result, detail = "seen", places.location_label(tick.room_id)
             report.lines.append(Line(asset.code, asset.name, result, detail, tick.by.name, tick.at))
             continue
         last_seen, last_holder, last_place = facts.get(asset.id, (None, "", ""))
@@ -143,7 +139,7 @@ def build(audit: Audit, zone: tzinfo) -> Report:
                     tick.asset.code,
                     tick.asset.name,
                     "unexpected",
-                    f"seen in {tick.room.name}" if tick.room_id else "",
+                    f"seen in {places.location_label(tick.room_id)}" if tick.room_id else "",
                     tick.by.name,
                     tick.at,
                 )

@@ -17,7 +17,7 @@ from ..errors import NotFound, Refused
 from ..kits import rules as kit_rules
 from ..models import Asset, Audit, AuditItem, AuditTick, Kit, KitItem, Location, User, utcnow
 from ..prepared import Prepared
-from ..register import events, label_codes
+from ..register import events, label_codes, places
 from . import rooms, rules
 
 
@@ -187,8 +187,9 @@ def tick(
         if not expected:
             return f"Seen ✓ {row.name} (not expected in this audit: noted as unexpected).", [event]
         if wrong:
-            where = row.location.name if row.location_id else "no recorded place"
-            return f"Seen ✓ {row.name} in {room.name}, but it belongs at {where}.", [event]
+            where = places.location_label(row.location_id) or "no recorded place"
+            here = places.location_label(room.id)
+            return f"Seen ✓ {row.name} in {here}, but it belongs at {where}.", [event]
         return f"Seen ✓ {row.name}", [event]
 
     try:

@@ -17,7 +17,7 @@ from ..audits import audits, progress
 from ..errors import Invalid, NotFound, ServiceError
 from ..models import Audit, AuditTick, Kit, User, utcnow
 from ..receipts import runs
-from ..register import label_codes
+from ..register import label_codes, places
 from . import custody
 from .engine import Outcome, clean_key
 
@@ -258,7 +258,7 @@ def _room(item: dict, actor: User, key: str) -> Result:
     """ "I am in…" said on the scanner: the same room the audit page shows."""
     audit_id = _int(item, "audit_id")
     room = audits.say_room(audit_id, actor=actor, room_id=_int(item, "room_id", required=False))
-    message = f"I am in {room.name}." if room else "Room not said."
+    message = f"I am in {places.location_label(room.id)}." if room else "Room not said."
     return Result(key, "done", message, audit_id=audit_id)
 
 

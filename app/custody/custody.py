@@ -10,7 +10,7 @@ from ..errors import Invalid, Refused
 from ..kits import leaving as kit_leaving
 from ..models import Asset, Location, Receipt, Reservation, User, utcnow
 from ..receipts import receipts
-from ..register import events
+from ..register import events, places
 from ..register.rules import is_unusable
 from ..reservations import ending
 from . import condition as conditions
@@ -248,7 +248,7 @@ def move(
         if location is None:
             raise Invalid({"location": "Choose where it is now."})
         if location.id == asset.location_id:
-            raise Invalid({"location": f"It is already at {location.name}."})
+            raise Invalid({"location": f"It is already at {places.location_label(location.id)}."})
         before = asset.location
         asset.location = location
         event = events.record(
@@ -259,7 +259,7 @@ def move(
             note=note,
             data={"from": events.plain(before), "to": location.name},
         )
-        return f"Moved to {location.name}.", [event]
+        return f"Moved to {places.location_label(location.id)}.", [event]
 
     return perform(code, actor, apply, key=key, scanned_at=scanned_at)
 

@@ -79,15 +79,18 @@ class PlaceChoice(NamedTuple):
     """A location in a list to choose from (location_options)."""
 
     id: int
-    label: str  # location_labels's: "Depot › Office" where another place is "Office" too
+    name: str
+    above: str  # as much of the path above it as tells it apart ("Depot"), or ""
     depth: int  # how far to indent it
     code: str
 
     @property
     def text(self) -> str:
-        """The option's words: indented by its depth, shown as its label, so the
-        open list reads as the tree and the closed one names the place chosen."""
-        return "\u2003" * self.depth + self.label
+        """The option's words: its own name first, so a narrow closed list still
+        shows it; then, where another place has the name, what it is in
+        ("Office (Depot)"); indented by depth, so the open list reads as the tree."""
+        within = f" ({self.above})" if self.above else ""
+        return "\u2002" * self.depth + self.name + within
 
 
 def location_options() -> list[PlaceChoice]:
@@ -99,11 +102,14 @@ def location_options() -> list[PlaceChoice]:
         .order_by(fn.LOWER(Location.name))
         .tuples()
     )
-    labels = location_labels(_chains_of({r[0]: (r[1], r[2]) for r in rows}))
+    telling = _telling(_chains_of({r[0]: (r[1], r[2]) for r in rows}))
     tree = _depth_first(
         [(row_id, parent_id, (row_id, code)) for row_id, _, parent_id, code in rows]
     )
-    return [PlaceChoice(row_id, labels[row_id], depth, code) for (row_id, code), depth in tree]
+    return [
+        PlaceChoice(row_id, telling[row_id][-1], " › ".join(telling[row_id][:-1]), depth, code)
+        for (row_id, code), depth in tree
+    ]
 
 
 def subtree_ids(location_id: int) -> list[int]:
@@ -204,18 +210,24 @@ def location_labels(chains: dict[int, list[str]] | None = None) -> dict[int, str
     with as many of the places above it as it takes ("Depot › Office" beside
     "Main site › Office"); its whole path when nothing shorter will do. Names
     are compared ignoring case, as people read them."""
-    chains = _chains() if chains is None else chains
+    telling = _telling(_chains() if chains is None else chains)
+    return {node_id: " › ".join(names) for node_id, names in telling.items()}
+
+
+def _telling(chains: dict[int, list[str]]) -> dict[int, list[str]]:
+    """Each location's names from as high up its path as it takes to tell it
+    from every other, down to its own (`location_labels`'s words, unjoined)."""
     ends: dict[tuple[str, ...], int] = {}  # how many places' paths end so
     for names in chains.values():
         lowered = tuple(n.lower() for n in names)
         for k in range(1, len(lowered) + 1):
             ends[lowered[-k:]] = ends.get(lowered[-k:], 0) + 1
-    labels = {}
+    telling = {}
     for node_id, names in chains.items():
         lowered = tuple(n.lower() for n in names)
         k = next((k for k in range(1, len(names)) if ends[lowered[-k:]] == 1), len(names))
-        labels[node_id] = " › ".join(names[-k:])
-    return labels
+        telling[node_id] = names[-k:]
+    return telling
 
 
 # The asset page shows a location's path on every scan, and the register's

@@ -138,7 +138,9 @@ def set_room(audit_id: int):
         flash(str(exc), "error")
         return _back(audit)
     walk(audit.id)
-    flash(f"You are in {room.name if room else 'nowhere in particular'}.", "ok")
+    flash(
+        f"You are in {places.location_label(room.id) if room else 'nowhere in particular'}.", "ok"
+    )
     return _back(audit)
 
 
