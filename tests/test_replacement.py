@@ -215,7 +215,13 @@ def test_the_page_and_its_csvs(client, auth, example):
     assert [c.get_text(" ", strip=True) for c in first.find_all(["th", "td"])] == [
         "Q1 2026", "3", "£2,550.00",
     ]  # fmt: skip
-    body = client.get("/reports/replacement.csv").get_data(as_text=True)
+    # Each of the two files has a button saying which it is.
+    buttons = {a.get_text(strip=True): a["href"] for a in soup.select("main a.button[download]")}
+    assert buttons == {
+        "Due list as CSV": "/reports/replacement.csv",
+        "Forecast as CSV": "/reports/replacement-forecast.csv",
+    }
+    body = client.get(buttons["Due list as CSV"]).get_data(as_text=True)
     table = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
     to_date = "Repairs and services to date"
     assert [(r["Name"], r[to_date], r["Replacement cost"]) for r in table] == [

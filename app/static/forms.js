@@ -40,4 +40,17 @@
       field.form.addEventListener("submit", function () { field.type = "password"; });
     }
   });
+  // A choice's own field (the category, the place or the day beside its radio
+  // button): filling it in picks that choice. Caught on the way down, so a form
+  // that refreshes itself on a change (htmx) already sends the choice with it.
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    var value = field.getAttribute && field.getAttribute("data-picks");
+    if (!value || !field.form) { return; }
+    Array.prototype.forEach.call(field.form.querySelectorAll("input[type=radio]"), function (radio) {
+      if (radio.name === field.getAttribute("data-choice") && radio.value === value) {
+        radio.checked = true;
+      }
+    });
+  }, true);
 })();
