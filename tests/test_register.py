@@ -294,7 +294,7 @@ def test_filter_form_offers_every_category_and_place_and_each_holder(client, sto
         ("", "Anywhere"),
         (str(annex.id), "annex"),
         (str(places["site"].id), "Site"),
-        (str(places["room"].id), "\u2003Room 4"),
+        (str(places["room"].id), "\u2002Room 4"),
     ]
     assert offered("holder") == [("", "Anyone"), (str(holder.id), "Sam Holder")]
     assert (selected(soup, "category"), selected(soup, "location"), selected(soup, "holder")) == (
