@@ -360,7 +360,7 @@ def test_report_csv_has_one_row_per_line_and_no_formulas(client, auth, site, rep
     )
     text = response.get_data().decode("utf-8-sig")  # Excel's byte-order mark first
     header, *rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert header == ["code", "name", "result", "detail", "by", "at"]
+    assert header == ["code", "name", "result", "detail", "by", "seen at", "last seen"]
     by_code = {row[0]: row[1:5] for row in rows}
     assert len(rows) == len(by_code) == 8
     total, call, admin = reported.formulas
@@ -381,8 +381,13 @@ def test_report_csv_has_one_row_per_line_and_no_formulas(client, auth, site, rep
         "'=1+2": ["", "unknown", "not a tagtrail asset code", "Ann Auditor"],
     }
     assert by_code[total.code][2].endswith("last holder Quinn Holder; last at Room One")
-    assert [row[5] for row in rows if row[0] == site.drill.code] == [
-        f"{drill_tick.at + TOKYO:%Y-%m-%d %H:%M}"
+    assert [row[5:] for row in rows if row[0] == site.drill.code] == [
+        [f"{drill_tick.at + TOKYO:%Y-%m-%d %H:%M}", ""]
+    ]
+    # One missing, seen before the audit: when it last was, and no "seen at".
+    seen_before = fresh(total).last_seen_at
+    assert [row[5:] for row in rows if row[0] == total.code] == [
+        ["", f"{seen_before + TOKYO:%Y-%m-%d %H:%M}"]
     ]
     assert by_code[call.code][2] == f"{last_seen(call)}; last at Room Two"
     assert not any(cell.startswith(FORMULA) for row in rows for cell in row)

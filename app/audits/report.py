@@ -23,7 +23,8 @@ class Line:
     result: str
     detail: str = ""
     by: str = ""
-    at: datetime | None = None  # stored (naive UTC)
+    at: datetime | None = None  # when it was seen (or the code typed), stored (naive UTC)
+    last_seen: datetime | None = None  # not seen in the audit: when it last was, if ever
 
 
 @dataclass
@@ -131,7 +132,7 @@ def build(audit: Audit, zone: tzinfo) -> Report:
             )
         else:
             result, detail = "not seen", asset.status_label
-        report.lines.append(Line(asset.code, asset.name, result, detail, at=last_seen))
+        report.lines.append(Line(asset.code, asset.name, result, detail, last_seen=last_seen))
     for tick in ticks.values():
         if not tick.expected and tick.asset_id:
             report.lines.append(
@@ -166,23 +167,22 @@ def build(audit: Audit, zone: tzinfo) -> Report:
     return report
 
 
-CSV_HEADER = ["code", "name", "result", "detail", "by", "at"]
+CSV_HEADER = ["code", "name", "result", "detail", "by", "seen at", "last seen"]
 
 
 def csv_rows(report: Report) -> list[list]:
     """The report as spreadsheet rows (written by app/spreadsheets/csvfiles.py, which defuses
-    formula-like cells); times in the organisation's zone, as the history export's."""
+    formula-like cells); times in the organisation's zone, as the history export's: when
+    each was seen in the audit, or, for those that were not, when they last were."""
+
+    def local(at: datetime | None) -> str:
+        return f"{in_zone(at, report.zone):%Y-%m-%d %H:%M}" if at else ""
+
     return [
-        [
-            line.code,
-            line.name,
-            line.result,
-            line.detail,
-            line.by,
-            f"{in_zone(line.at, report.zone):%Y-%m-%d %H:%M}" if line.at else "",
-        ]
+        [line.code, line.name, line.result, line.detail, line.by, local(line.at),
+         local(line.last_seen)]
         for line in report.lines
-    ]
+    ]  # fmt: skip
 
 
 def html_to_pdf(html: str) -> bytes:
