@@ -10,22 +10,11 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import expect
 
-from .browser_kit import (  # noqa: F401 (browser is a fixture)
-    assert_no_sideways_scroll,
-    browser,
-    demo_site,
-    phone,
-    sign_in,
-)
+from .browser_kit import assert_no_sideways_scroll, browser, phone, sign_in  # noqa: F401
 from .test_browser import ARTIFACTS, PASSWORD
+from .test_replacement_browser import site as site  # noqa: F401 (the demo server fixture)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    with demo_site(tmp_path_factory.mktemp("labels"), PASSWORD) as running:
-        yield running
 
 
 def _heading(page) -> str:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, tzinfo
 from peewee import JOIN, fn
 
 from ..clock import in_zone
-from ..models import Asset, Audit, AuditItem, AuditTick, Event, Location, User
+from ..models import Asset, Audit, AuditItem, AuditTick, Event, User
 from ..register import places
 from . import audits, progress, rules
 
@@ -76,10 +76,8 @@ def build(audit: Audit, zone: tzinfo) -> Report:
     )
     ticks = {
         t.asset_id: t
-        for t in AuditTick.select(AuditTick, User, Location)
+        for t in AuditTick.select(AuditTick, User)
         .join(User, on=(AuditTick.by == User.id))
-        .switch(AuditTick)
-        .join(Location, JOIN.LEFT_OUTER, on=(AuditTick.room == Location.id))
         .where(AuditTick.audit == audit, AuditTick.undone_at.is_null())
     }
     missing_ids = {

@@ -205,7 +205,7 @@
     placeSelect.value = option.value;
     sayRoom();
     save();
-    var name = option.textContent.replace(/^[–\s]+/, "");
+    var name = option.textContent.replace(/^\s+/, "");  // without its indent
     say(mode() === "move" ? "Moving items to " + name + "." : "I am in " + name + ".", "ok");
     beep(true);
   }
