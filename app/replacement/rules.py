@@ -140,6 +140,20 @@ def is_due(
     )
 
 
+def is_due_sql(*, today: date, life_ends, repair_cents, book_cents, faults, thresholds: Thresholds):
+    """`is_due` as a SQL condition on a query's columns and expressions (each
+    NULL where `is_due` takes None). Only ever a first sift: the rows it keeps
+    are judged again by `is_due`, and tests hold the two to the same items."""
+    costly = (
+        book_cents.is_null(False)
+        & (repair_cents > 0)
+        & (repair_cents * 100 > book_cents * thresholds.share_percent)
+    )
+    return (
+        (life_ends.is_null(False) & (life_ends <= today)) | costly | (faults >= thresholds.faults)
+    )
+
+
 def due_reasons(
     *,
     today: date,

@@ -325,15 +325,17 @@ def holdings_export(as_of: date, zone: ZoneInfo) -> Iterator[tuple]:
                        h.book_cents, h.reason)  # fmt: skip
 
 
-# Book values summed in SQL stay exact in 64-bit integers below this cost (the
-# few above it, and negative costs typed around the forms, are added up here).
-_SUMMED_BELOW = 10**11
+# Book values worked out in SQL stay exact in 64-bit integers for costs from 0
+# up to below this (the few above it, and negative costs typed around the
+# forms, are worked out in Python).
+SQL_EXACT_BELOW = 10**11
 
 
-def _book_sql(as_of: date):
+def book_sql(as_of: date):
     """`book_value` as a SQL expression on an asset row joined to its category:
     the same whole-number rule (all terms are >= 0, so SQL's integer division
-    is the floor), for the sums."""
+    is the floor), for assets `_reason` finds nothing against whose cost is
+    from 0 up to below SQL_EXACT_BELOW."""
     if is_sqlite():
         days = (fn.julianday(as_of.isoformat()) - fn.julianday(Asset.purchase_date)).cast("INTEGER")
     else:
@@ -390,7 +392,7 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
     per-asset list is read a page at a time (`_ByCategoryThenName`)."""
     day_after = local_midnight(as_of + timedelta(days=1), zone)
     depreciated = _depreciated_sql()
-    summed = depreciated & (Asset.cost_cents >= 0) & (Asset.cost_cents < _SUMMED_BELOW)
+    summed = depreciated & (Asset.cost_cents >= 0) & (Asset.cost_cents < SQL_EXACT_BELOW)
     query = (
         Asset.select(
             Category.id,
@@ -400,7 +402,7 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
             fn.SUM(Asset.cost_cents),
             fn.SUM(Case(None, [(depreciated, 1)], 0)),
             fn.SUM(Case(None, [(summed, Asset.cost_cents)], 0)),
-            fn.SUM(Case(None, [(summed, _book_sql(as_of))], 0)),
+            fn.SUM(Case(None, [(summed, book_sql(as_of))], 0)),
             fn.SUM(Case(None, [(summed, 1)], 0)),
         )
         .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))

@@ -41,7 +41,7 @@ def page():
 @role("lead")
 def due_csv():
     """Every item due for replacement, with its figures and reasons."""
-    lines = report_lines.due(_plan().every_row(utcnow()))
+    lines = report_lines.due(_plan().csv_rows(utcnow()))
     name = f"replacement-due-{local_today()}.csv"
     return csv_download(name, report_lines.DUE_HEADER, lines=lines)
 

@@ -67,15 +67,14 @@ DUE_HEADER = [
 ]  # fmt: skip
 
 
-def due(items: Iterable) -> Iterator[str]:
-    """replacement.plan.Plan.every_row's items."""
+def due(rows: Iterable[tuple]) -> Iterator[str]:
+    """replacement.plan.Plan.csv_rows's rows."""
     fields = Fields()  # categories, and reasons: most are "past its life since" a few hundred days
-    for i in items:
+    for code, name, category, ends, book, repairs, to_date, faults, percent, cost, why in rows:
         yield (
-            f"{i.code},{field(i.name)},{fields[i.category]},{i.life_ends or ''},"
-            f"{money_field(i.book_cents)},{money_field(i.repair_12m_cents)},"
-            f"{money_field(i.repair_to_date_cents)},{i.faults_12m},{i.utilisation},"
-            f"{money_field(i.replacement_cents)},{fields['; '.join(i.reasons)]}"
+            f"{code},{field(name)},{fields[category]},{ends or ''},{money_field(book)},"
+            f"{money_field(repairs)},{money_field(to_date)},{faults},{percent},"
+            f"{money_field(cost)},{fields[why]}"
         )
 
 
