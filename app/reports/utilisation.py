@@ -548,8 +548,10 @@ def percent_for(
             whole.append(row[0])
         else:
             partly.append(row)
-    out = _out_of(whole, window.start, window.end)
-    percent = {asset_id: _percent(out.get(asset_id, 0), span, span) for asset_id in whole}
+    never_out = _percent(0, span, span)  # most of them, where few are used
+    percent = dict.fromkeys(whole, never_out)
+    for asset_id, out_us in _out_of(whole, window.start, window.end).items():
+        percent[asset_id] = _percent(out_us, span, span)
     for asset_id, (owned_us, out_us) in _owned_and_out(partly, window).items():
         percent[asset_id] = _percent(out_us, owned_us, span)
     return percent
