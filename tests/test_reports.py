@@ -573,3 +573,31 @@ def test_idle_says_one_day_in_the_singular(client, auth):
     soup, _ = client.soup("/reports/idle?days=1")
     text = soup.select_one("section.report p").get_text(" ", strip=True)
     assert text.endswith("in the last 1 day."), text
+
+
+def test_pages_of_a_default_period_keep_its_dates(client, auth, app, clock):
+    """A report opened without dates shows the default period; its Next and
+    Previous name that period, so a page read after midnight is still the
+    same list's, and the as-of day of the value report likewise."""
+    lead = factories.make_user("lead")
+    for n in range(3):
+        pump = factories.make_asset(
+            actor=lead, name=f"Pump {n}", cost_cents=10_000, purchase_date=date(2025, 1, 1)
+        )
+        maintenance.start_repair(pump.code, actor=lead, cost_cents=1_000)
+    auth.login("lead")
+    app.config["PAGE_SIZE"] = 1
+    for address, pinned in [
+        ("/reports/utilisation", {"from": ["2025-12-12"], "to": ["2026-03-11"]}),
+        ("/reports/maintenance", {"from": ["2025-03-12"], "to": ["2026-03-11"]}),
+        ("/reports/value", {"as_of": ["2026-03-11"]}),
+    ]:
+        soup, _ = client.soup(address)
+        following = soup.select_one(".pager a")["href"]
+        assert parse_qs(urlsplit(following).query) == {**pinned, "page": ["2"]}
+        clock.shift(timedelta(days=1))  # after midnight, page 2 is still that period's
+        soup, _ = client.soup(following)
+        assert soup.select_one(".pager").get_text(" ", strip=True).startswith("Previous Page 2")
+        back = soup.select_one(".pager a")["href"]
+        assert parse_qs(urlsplit(back).query) == {**pinned, "page": ["1"]}
+        clock.shift(timedelta(days=-1))
