@@ -39,3 +39,13 @@ def test_the_plan_from_homes_card_on_a_phone(site, browser):  # noqa: F811
     expect(page.locator("#forecast-quarters tbody tr")).to_have_count(8)
     assert_no_sideways_scroll(page)
     page.screenshot(path=ARTIFACTS / "replacement-360.png", full_page=True)
+    # On a phone each item's reasons take the row's whole width, under its name
+    # and price, rather than a column squeezed between the two.
+    for table in ("#replacement-due-items", "#replacement-next-items"):
+        width = page.locator(table).bounding_box()["width"]
+        first = page.locator(f"{table} tbody tr").first
+        name, why, price = (first.locator("td").nth(n).bounding_box() for n in range(3))
+        assert why["width"] > 0.9 * width
+        assert why["y"] >= name["y"] + name["height"] - 1
+        assert abs(price["y"] - name["y"]) < 2 and price["x"] > name["x"]
+    expect(page.locator("#replacement-due-items thead th").nth(1)).to_be_hidden()
