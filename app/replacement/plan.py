@@ -315,18 +315,7 @@ def _past_life(
 
 # What the CSV reads of each past-life row: _COLUMNS but the team, which it does
 # not show (a lookup of the holder's team for each of 16,000 rows).
-_CSV_COLUMNS = (
-    Asset.id,
-    Asset.code,
-    Asset.name,
-    Asset.category,
-    Asset.purchase_date,
-    Asset.cost_cents,
-    Asset.life_ends_on,
-    Asset.created_at,
-    Asset.retired_at,
-    Asset.upkeep_cents,
-)
+_CSV_COLUMNS = _COLUMNS[:4] + _COLUMNS[5:]
 
 
 @dataclass
