@@ -175,6 +175,12 @@ def test_page_and_csv_show_the_same_figures(client, auth, holdings):
         "5,200.00",
         "1,468.19 lost 2,731.81",
     ]
+    headline = soup.select_one("p.report-total").get_text(" ", strip=True)
+    assert headline == (
+        "Book value on 01 Jan 2025: 1,468.19 of the 4,200.00 that the 4 depreciated assets "
+        "cost (lost 2,731.81). 4 assets are not depreciated: they cost 1,000.00, counted "
+        "in the costs below but in no book value."
+    )
     desk = next(tr for tr in soup.select("#value-assets tbody tr") if "Desk" in tr.get_text())
     assert "Not depreciated: its category has no useful life" in desk.get_text(" ", strip=True)
     body = client.get("/reports/value.csv?as_of=2025-01-01").get_data(as_text=True)

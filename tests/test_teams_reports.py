@@ -197,7 +197,12 @@ def test_every_value_table_totals_the_same_cost_with_an_undepreciated_team_asset
     auth.login("lead")
     soup, _ = client.soup("/reports/value?as_of=2025-01-01")
     headline = soup.select_one("p.report-total").get_text(" ", strip=True)
-    assert "724.19 from a cost of 1,879.00, and 2 assets not depreciated" in headline
+    # Its figures add up: 724.19 + 525.81 lost = 1,250.00; + 629.00 = 1,879.00.
+    assert headline.endswith(
+        ": 724.19 of the 1,250.00 that the 3 depreciated assets cost (lost 525.81). "
+        "2 assets are not depreciated: they cost 629.00, counted in the costs below "
+        "but in no book value."
+    )
 
     def cells(selector):
         return [
@@ -208,7 +213,7 @@ def test_every_value_table_totals_the_same_cost_with_an_undepreciated_team_asset
     assert cells("#value-categories tbody tr")[-1] == [
         "No category 0 depreciated, 2 not",
         "629.00",
-        "0.00 lost 0.00",
+        "none depreciated",
     ]
     assert cells("#value-categories tfoot tr") == [["All assets", "1,879.00", "724.19 lost 525.81"]]
     assert cells("#value-departments tfoot tr") == [["All assets", "1,879.00", "724.19"]]

@@ -106,6 +106,16 @@ class Totals:
     def spend_cents(self) -> int:
         return self.cost_cents
 
+    @property
+    def depreciated_cost_cents(self) -> int:
+        """What the depreciated ones cost: their book value and depreciation."""
+        return self.book_cents + self.depreciation_cents
+
+    @property
+    def not_depreciated_cost_cents(self) -> int:
+        """What the others cost (those that have a cost)."""
+        return self.cost_cents - self.depreciated_cost_cents
+
     def add(self, holding: Holding, count: int = 1) -> None:
         """Add `count` assets alike to `holding` (same cost, date and category)."""
         self.cost_cents += (holding.cost_cents or 0) * count
