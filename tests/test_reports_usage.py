@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -306,6 +306,10 @@ def test_default_period_is_the_last_90_days(client, auth):
     start = date.fromisoformat(soup.select_one("#from")["value"])
     end = date.fromisoformat(soup.select_one("#to")["value"])
     assert (end - start).days == 89
+    # Today is not over: the headline says the period is counted up to now.
+    assert ", counted up to now:" in soup.select_one("#report-utilisation p").get_text()
+    soup, _ = client.soup(f"/reports/utilisation?from={start}&to={end - timedelta(days=1)}")
+    assert "counted up to now" not in soup.select_one("#report-utilisation p").get_text()
 
 
 def test_time_out_is_exact_to_the_microsecond(app):

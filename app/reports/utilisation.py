@@ -114,6 +114,7 @@ class Utilisation:
     assets: Sequence[Usage]  # most used first
     categories: list[Usage]
     total: Usage = field(default_factory=lambda: Usage("All assets", assets=0))
+    up_to_now: bool = False  # the period ends after now: counted up to now
 
 
 class _Window:
@@ -488,6 +489,7 @@ def utilisation(period: Period, zone: ZoneInfo, now: datetime) -> Utilisation:
     if window is None:
         return report
     start, end = window.start, window.end
+    report.up_to_now = end < period.bounds(zone)[1]
     report.total.period_us = window.span
     categories: dict[str, Usage] = {}
 
