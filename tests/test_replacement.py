@@ -534,3 +534,18 @@ def test_is_due_exactly_when_there_is_a_reason(life_ends, repair, book, faults, 
         thresholds=rules.Thresholds(share, most),
     )
     assert rules.is_due(**figures) == bool(rules.due_reasons(**figures, currency="GBP"))
+
+
+def test_the_page_says_what_replace_for_means_and_where_the_thresholds_are(client, auth, example):
+    auth.login("admin")
+    soup, _ = client.soup("/reports/replacement")
+    hints = [p.get_text(" ", strip=True) for p in soup.select("p.hint")]
+    assert "Replace for: the category's replacement cost, else what the item cost." in hints
+    assert soup.select_one("p.hint a[href='/admin/settings#replacement-rules']").get_text() == (
+        "Settings"
+    )
+    auth.logout()
+    auth.login("lead")  # who may not change them is told who can
+    soup, _ = client.soup("/reports/replacement")
+    assert not soup.select("p.hint a[href^='/admin/settings']")
+    assert any("An admin sets the thresholds" in p.get_text() for p in soup.select("p.hint"))
