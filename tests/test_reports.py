@@ -587,14 +587,17 @@ def test_pages_of_a_default_period_keep_its_dates(client, auth, app, clock):
         maintenance.start_repair(pump.code, actor=lead, cost_cents=1_000)
     auth.login("lead")
     app.config["PAGE_SIZE"] = 1
-    for address, pinned in [
-        ("/reports/utilisation", {"from": ["2025-12-12"], "to": ["2026-03-11"]}),
-        ("/reports/maintenance", {"from": ["2025-03-12"], "to": ["2026-03-11"]}),
-        ("/reports/value", {"as_of": ["2026-03-11"]}),
+    for address, pinned, heading in [
+        ("/reports/utilisation", {"from": ["2025-12-12"], "to": ["2026-03-11"]}, "by-asset"),
+        ("/reports/maintenance", {"from": ["2025-03-12"], "to": ["2026-03-11"]}, ""),
+        ("/reports/value", {"as_of": ["2026-03-11"]}, "by-asset"),
     ]:
         soup, _ = client.soup(address)
         following = soup.select_one(".pager a")["href"]
         assert parse_qs(urlsplit(following).query) == {**pinned, "page": ["2"]}
+        # A list below other tables: the next page opens at its heading.
+        assert urlsplit(following).fragment == heading
+        assert not heading or soup.select_one(f"h2#{heading}")
         clock.shift(timedelta(days=1))  # after midnight, page 2 is still that period's
         soup, _ = client.soup(following)
         assert soup.select_one(".pager").get_text(" ", strip=True).startswith("Previous Page 2")
