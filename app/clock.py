@@ -65,47 +65,40 @@ class LocalDays:
         return self.day
 
 
-class DaysAgo:
-    """The local day of each stored time and the whole days from it to `now`, for
-    long lists read oldest first, as the database driver hands the times over
-    (SQLite: text; PostgreSQL: datetime), such as the idle report's CSV.
+class StoredDays:
+    """The local day of each stored time, for long lists read in any order, as
+    the database driver hands the times over (SQLite: text; PostgreSQL:
+    datetime), such as the idle report's CSV.
 
-    Both change only at a local midnight or a whole number of days before `now`,
-    so they are worked out for the first time past one, and the times in between
-    are only compared, as they come: at 70,000 rows, converting each one cost a
+    A day is worked out for the first time in it, and the other times within
+    that day are only compared: at 70,000 rows, converting each one cost a
     third of the file. Text is compared only in the form the database keeps
     (str(datetime): "2026-03-01 09:30:00[.000000]"), in which its order is the
     time's; any other text is converted."""
 
-    def __init__(self, now: datetime, zone: tzinfo) -> None:
-        self.now = now
+    def __init__(self, zone: tzinfo) -> None:
         self.local_day = LocalDays(zone)
-        self.lo = self.hi = datetime.max  # [lo, hi): times with `found`
+        self.lo = self.hi = datetime.max  # [lo, hi): times on `day`
         self.lo_text = self.hi_text = ""
-        self.found: tuple[date, int] = (date.min, 0)
+        self.day = date.min
 
-    def __call__(self, stored: str | datetime) -> tuple[date, int]:
-        """(local day, whole days before now) of a stored time."""
+    def __call__(self, stored: str | datetime) -> date:
         if type(stored) is str:
             if (
                 self.lo_text <= stored < self.hi_text
                 and len(stored) in _STORED_LENGTHS
                 and stored[10] == " "
             ):
-                return self.found
+                return self.day
             moment = datetime.fromisoformat(stored)
         else:
             if self.lo <= stored < self.hi:
-                return self.found
+                return self.day
             moment = stored
-        day = self.local_day(moment)
-        days = (self.now - moment).days  # the same for (now - (days + 1), now - days]
-        self.found = (day, days)
-        self.lo = moment
-        self.hi = self.now - timedelta(days=days)
-        if self.local_day.start <= moment:  # the day's span is kept: up to its end
-            self.hi = min(self.hi, self.local_day.end)
+        self.day = self.local_day(moment)
+        if self.local_day.start <= moment < self.local_day.end:  # the day's span is kept
+            self.lo, self.hi = self.local_day.start, self.local_day.end
         else:  # a day when the clocks change: this time only
-            self.hi = moment
+            self.lo = self.hi = moment
         self.lo_text, self.hi_text = str(self.lo), str(self.hi)
-        return self.found
+        return self.day

@@ -6,6 +6,7 @@ is tests/test_projections.py."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from app.clock import utcnow
 from app.custody import custody
@@ -55,6 +56,8 @@ def test_idle_reads_the_last_use(app):
     old = utcnow() - timedelta(days=200)
     Asset.update(created_at=old).where(Asset.id == asset.id).execute()
     now = utcnow()
-    assert [r.code for r in reports_idle.idle(90, now, 1, 50).rows] == [asset.code]
+    assert [r.code for r in reports_idle.idle(90, now.date(), ZoneInfo("UTC"), 1, 50).rows] == [
+        asset.code
+    ]
     custody.move(asset.code, actor=lead, location_id=factories.make_location("Loft").id)
-    assert reports_idle.idle(90, utcnow(), 1, 50).rows == []
+    assert reports_idle.idle(90, utcnow().date(), ZoneInfo("UTC"), 1, 50).rows == []

@@ -194,14 +194,14 @@ def idle_world(app):
 
 
 def test_idle_counts_from_the_last_use_or_from_when_it_was_added(idle_world):
-    page = reports_idle.idle(30, idle_world, 1, 50)
+    page = reports_idle.idle(30, idle_world.date(), ZoneInfo("UTC"), 1, 50)
     # An audit tick is not use; a return is. Held and retired items are not idle.
     assert [(r.name, r.idle_days, r.last_used is None) for r in page.rows] == [
         ("Long idle", 370, False),
         ("Never used", 200, True),
     ]
     assert page.total == 2
-    names = [r.name for r in reports_idle.idle(15, idle_world, 1, 50).rows]
+    names = [r.name for r in reports_idle.idle(15, idle_world.date(), ZoneInfo("UTC"), 1, 50).rows]
     assert names == ["Long idle", "Never used", "Returned lately"]
 
 
@@ -604,3 +604,34 @@ def test_pages_of_a_default_period_keep_its_dates(client, auth, app, clock):
         back = soup.select_one(".pager a")["href"]
         assert parse_qs(urlsplit(back).query) == {**pinned, "page": ["1"]}
         clock.shift(timedelta(days=-1))
+
+
+def test_idle_days_are_calendar_days_in_the_organisations_zone(client, auth, app, clock):
+    """Now is 23:00 on 11 March in Sydney. Two items last moved on 10 March there,
+    at 00:30 and at 23:30, read the same: 29 days, beside the same date; the one
+    moved at 23:30 on the 9th, 30. "Idle for 30 days" is the last one alone."""
+    settings.save({"timezone": "Australia/Sydney"})
+    lead = factories.make_user("lead")
+    moved = {
+        "Early": datetime(2026, 2, 9, 13, 30),  # 10 Feb, 00:30 in Sydney
+        "Late": datetime(2026, 2, 10, 12, 30),  # 10 Feb, 23:30
+        "Before": datetime(2026, 2, 9, 12, 30),  # 9 Feb, 23:30
+    }
+    for name, at in moved.items():
+        asset = factories.make_asset(actor=lead, name=name)
+        Asset.update(created_at=at - timedelta(days=100)).where(Asset.id == asset.id).execute()
+        Event.create(asset=asset, kind="moved", at=at)
+    auth.login("lead")
+    for days, expected in [
+        (29, [("Before", "30", "09 Feb 2026"), ("Early", "29", "10 Feb 2026"),
+              ("Late", "29", "10 Feb 2026")]),
+        (30, [("Before", "30", "09 Feb 2026")]),
+    ]:  # fmt: skip
+        soup, _ = client.soup(f"/reports/idle?days={days}")
+        shown = [cells(tr) for tr in soup.select("#report-idle tbody tr")]
+        assert [(c[0].rsplit(" ", 1)[0], *c[-1].split(" ", 1)) for c in shown] == expected
+        _header, *rows = rows_of(client.get(f"/reports/idle.csv?days={days}"))
+        assert [(r[1], r[6], r[5]) for r in rows] == [
+            (name, idle, str(datetime.strptime(day, "%d %b %Y").date()))
+            for name, idle, day in expected
+        ]

@@ -29,7 +29,7 @@ def test_utilisation_on_postgresql(pg_app):
         "30.6",
     )
     # Idle: the MAX(at) per asset joined back, retired ones left out, oldest first.
-    idle = reports_idle.idle(30, NOW, 1, 50)
+    idle = reports_idle.idle(30, NOW.date(), ZoneInfo("UTC"), 1, 50)
     assert [r.name for r in idle.rows] == [
         "Back before",
         "Open before",

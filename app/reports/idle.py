@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from peewee import JOIN, fn
 
-from ..clock import DaysAgo
+from ..clock import StoredDays, in_zone
 from ..models import STATUS_LABELS, Asset, Category
 from ..register import places
-from .common import Page, as_datetime, raw_rows
+from . import rules
+from .common import Page, as_datetime, local_midnight, raw_rows
 
 
 @dataclass
@@ -27,7 +29,7 @@ class IdleRow:
     location: str  # as the register lists it (places.location_labels)
     last_used: datetime | None  # None: never checked out, moved or returned
     created_at: datetime
-    idle_days: int  # whole days since `since`
+    idle_days: int  # whole days from the local day of `since` to today (rules.idle_days)
 
     @property
     def since(self) -> datetime:
@@ -40,15 +42,15 @@ def _since():
     return fn.COALESCE(Asset.last_used_at, Asset.created_at)
 
 
-def _idle_where(days: int, now: datetime) -> tuple:
+def _idle_where(days: int, today: date, zone: ZoneInfo) -> tuple:
     return (
         Asset.retired_at.is_null(),
         Asset.holder.is_null(),  # out with someone: in use (late ones are on Overdue)
-        _since() < now - timedelta(days=days),
+        _since() < local_midnight(rules.idle_since(days, today), zone),
     )
 
 
-def _idle_query(days: int, now: datetime):
+def _idle_query(days: int, today: date, zone: ZoneInfo):
     return (
         Asset.select(
             Asset.code,
@@ -60,12 +62,12 @@ def _idle_query(days: int, now: datetime):
             Asset.created_at,
         )
         .join(Category, JOIN.LEFT_OUTER, on=(Asset.category == Category.id))
-        .where(*_idle_where(days, now))
+        .where(*_idle_where(days, today, zone))
         .order_by(_since(), fn.LOWER(Asset.name), Asset.id)
     )
 
 
-def _idle_rows(rows, now: datetime) -> Iterator[IdleRow]:
+def _idle_rows(rows, today: date, zone: ZoneInfo) -> Iterator[IdleRow]:
     for code, name, status, category, place, last_used, created in rows:
         last_used, created = as_datetime(last_used), as_datetime(created)
         yield IdleRow(
@@ -76,23 +78,23 @@ def _idle_rows(rows, now: datetime) -> Iterator[IdleRow]:
             places.location_label(place),
             last_used,
             created,
-            (now - (last_used or created)).days,
+            rules.idle_days(in_zone(last_used or created, zone).date(), today),
         )
 
 
-def idle(days: int, now: datetime, page: int, per_page: int) -> Page:
+def idle(days: int, today: date, zone: ZoneInfo, page: int, per_page: int) -> Page:
     """In-service items nobody has checked out, handed over, returned or moved for
     `days` days (counting from when they were added if never), longest idle first."""
     # Counted from the index alone, then only the page's rows are joined: a
     # window count on the page's query would join every idle row first.
-    total = Asset.select().where(*_idle_where(days, now)).count()
+    total = Asset.select().where(*_idle_where(days, today, zone)).count()
     last = max((total + per_page - 1) // per_page, 1)
     number = min(max(page, 1), last)  # past the end: show the last page
-    rows = raw_rows(_idle_query(days, now).paginate(number, per_page))
-    return Page(list(_idle_rows(rows, now)), number, per_page, total)
+    rows = raw_rows(_idle_query(days, today, zone).paginate(number, per_page))
+    return Page(list(_idle_rows(rows, today, zone)), number, per_page, total)
 
 
-def idle_all(days: int, now: datetime, zone: tzinfo) -> Iterator[tuple]:
+def idle_all(days: int, today: date, zone: ZoneInfo) -> Iterator[tuple]:
     """Every idle row, for the CSV, in the page's order: (code, name, status,
     category, place's whole path, the local day it was last used or None, idle
     days).
@@ -110,14 +112,14 @@ def idle_all(days: int, now: datetime, zone: tzinfo) -> Iterator[tuple]:
             _since(),  # one time, as the index keeps it, rather than both
             Asset.last_used_at.is_null(),
         )
-        .where(*_idle_where(days, now))
+        .where(*_idle_where(days, today, zone))
         .order_by(_since(), fn.LOWER(Asset.name), Asset.id)
     )
     categories = dict(Category.select(Category.id, Category.name).tuples())
     paths = places.location_paths()
-    days_ago = DaysAgo(now, zone)  # the rows come oldest use first
+    day_of = StoredDays(zone)
     for code, name, status, category, place, since, never_used in raw_rows(query):
-        day, idle_days = days_ago(since)
+        day = day_of(since)
         yield (
             code,
             name,
@@ -125,5 +127,5 @@ def idle_all(days: int, now: datetime, zone: tzinfo) -> Iterator[tuple]:
             categories.get(category, ""),
             paths.get(place, ""),
             None if never_used else day,
-            idle_days,
+            rules.idle_days(day, today),
         )

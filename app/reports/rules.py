@@ -1,5 +1,5 @@
 """The rules the reports share: which dates a report may be asked about, the
-period each report shows when none is chosen, and how long "idle" may be."""
+period each report shows when none is chosen, and how idle is counted."""
 
 from __future__ import annotations
 
@@ -27,3 +27,16 @@ MAINTENANCE_DAYS = 365  # maintenance costs: the last year
 
 IDLE_DAYS = 90  # idle assets: not used or moved for this many days
 IDLE_DAYS_MAX = 3650  # ten years; more is a typing mistake
+
+
+def idle_days(last_day: date, today: date) -> int:
+    """How long an item has been idle: whole calendar days, in the organisation's
+    zone, from the day of its last use (or of its adding) to today, so items last
+    used on the same day read the same, whatever the hour."""
+    return (today - last_day).days
+
+
+def idle_since(days: int, today: date) -> date:
+    """The first day an item idle for at least `days` days cannot have been used
+    on: idle when its last use (or its adding) was before it."""
+    return today - timedelta(days=days - 1)

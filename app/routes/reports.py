@@ -92,7 +92,7 @@ def idle():
         return _refused(
             "reports/idle.html", exc, page=None, days=None, max_days=rules.IDLE_DAYS_MAX
         )
-    page = reports_idle.idle(days, utcnow(), _page_number(), _per_page())
+    page = reports_idle.idle(days, local_today(), local_zone(), _page_number(), _per_page())
     return render_template(
         "reports/idle.html",
         page=page,
@@ -108,7 +108,7 @@ def idle():
 def idle_csv():
     """Every idle item as a spreadsheet."""
     days = _csv_params(lambda: common.parse_idle_days(request.args.get("days")))
-    rows = reports_idle.idle_all(days, utcnow(), local_zone())
+    rows = reports_idle.idle_all(days, local_today(), local_zone())
     lines = report_lines.idle(rows)
     header = report_lines.IDLE_HEADER
     return csv_download(f"idle-{days}-days-{local_today()}.csv", header, lines=lines)
