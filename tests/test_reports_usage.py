@@ -379,3 +379,16 @@ def test_a_period_shorter_than_a_day_still_has_figures(app):
     today = common.Period(date(2025, 1, 1), date(2025, 1, 1))
     report = reports_usage.utilisation(today, UTC, at("2025-01-01 06:00"))
     assert by_name(report)["Early"][2] == "50.0"
+
+
+def test_a_period_reaching_back_before_the_records_says_when_they_begin(client, auth, clock):
+    """Imported with purchase dates years back, the register's time before its
+    first record counts as owned and never out: the page says so."""
+    asset("Old drill", bought="2020-01-01")
+    Event.update(at=at("2025-06-01 09:00")).execute()  # added then, with its history
+    auth.login("lead")
+    soup, _ = client.soup("/reports/utilisation?from=2025-01-01&to=2026-03-10")
+    note = soup.select_one("#records-begin").get_text(" ", strip=True)
+    assert note.startswith("Records begin on 01 Jun 2025: no check-out before then")
+    soup, _ = client.soup("/reports/utilisation")  # the last 90 days: all recorded
+    assert soup.select_one("#records-begin") is None

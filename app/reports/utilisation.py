@@ -35,8 +35,9 @@ from zoneinfo import ZoneInfo
 
 from peewee import JOIN, Select, fn
 
+from ..clock import in_zone
 from ..database import is_sqlite
-from ..models import Asset, Category, CustodyInterval
+from ..models import Asset, Category, CustodyInterval, Event
 from ..register.custody_intervals import micros
 from . import rules
 from .common import (
@@ -115,6 +116,14 @@ class Utilisation:
     categories: list[Usage]
     total: Usage = field(default_factory=lambda: Usage("All assets", assets=0))
     up_to_now: bool = False  # the period ends after now: counted up to now
+    records_begin: date | None = None  # set when the period starts before the first record
+
+
+def records_begin(zone: ZoneInfo) -> date | None:
+    """The local day of the register's first record (its first event): before it
+    nothing was recorded, checked out or not. None: nothing recorded yet."""
+    first = Event.select(fn.MIN(Event.at)).scalar()
+    return in_zone(as_datetime(first), zone).date() if first else None
 
 
 class _Window:
@@ -490,6 +499,9 @@ def utilisation(period: Period, zone: ZoneInfo, now: datetime) -> Utilisation:
         return report
     start, end = window.start, window.end
     report.up_to_now = end < period.bounds(zone)[1]
+    begin = records_begin(zone)
+    if begin is not None and period.start < begin:
+        report.records_begin = begin
     report.total.period_us = window.span
     categories: dict[str, Usage] = {}
 
