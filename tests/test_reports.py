@@ -139,7 +139,7 @@ def test_drill_down_links_open_the_same_assets_in_the_register(client, auth, reg
             link = tr.select_one("th a")
             if link is None:
                 continue
-            in_service, retired = int(cells(tr)[1]), int(cells(tr)[3])
+            in_service, retired = int(cells(tr)[1].split()[0]), int(cells(tr)[3])
             query = parse_qs(urlsplit(link["href"]).query)
             assert list(query) == [by]
             listing, _ = client.soup(link["href"])
@@ -147,17 +147,35 @@ def test_drill_down_links_open_the_same_assets_in_the_register(client, auth, reg
             assert shown.startswith(f"{in_service + retired} asset"), (by, link["href"], shown)
 
 
+def test_missing_items_are_in_service_and_counted_as_missing(client, auth, register):
+    """A missing item stays in service until someone retires it; the table says
+    how many of those in service are missing, on the page and in the file."""
+    Asset.update(status="missing").where(Asset.name == "Ladder").execute()
+    auth.login("lead")
+    soup, _ = client.soup("/reports/assets?by=location")
+    rows = [cells(tr)[:2] for tr in soup.select("#report-assets tbody tr, #report-assets tfoot tr")]
+    assert rows == [["Site", "4 1 missing"], ["Room A", "2"], ["Room B", "1 1 missing"],
+                    ["All assets", "4 1 missing"]]  # fmt: skip
+    _header, *lines = rows_of(client.get("/reports/assets.csv?by=location"))
+    assert [(line[0], line[1], line[-1]) for line in lines] == [
+        ("Site", "4", "1"), ("Site › Room A", "2", "0"), ("Site › Room B", "1", "1"),
+        ("All assets", "4", "1"),
+    ]  # fmt: skip
+
+
 def test_breakdown_csv_matches_the_page(client, auth, register):
     auth.login("lead")
     soup, _ = client.soup("/reports/assets?by=location")
     page = [cells(tr) for tr in soup.select("#report-assets tbody tr, #report-assets tfoot tr")]
     header, *rows = rows_of(client.get("/reports/assets.csv?by=location"))
-    assert header == ["Location", "In service", "Cost", "Without cost", "Retired"]
+    assert header == [
+        "Location", "In service", "Cost", "Without cost", "Retired", "Missing (of those in service)"
+    ]  # fmt: skip
     assert rows == [
-        ["Site", "4", "270.50", "1", "1"],
-        ["Site › Room A", "2", "250.50", "0", "0"],
-        ["Site › Room B", "1", "0.00", "1", "1"],
-        ["All assets", "4", "270.50", "1", "1"],
+        ["Site", "4", "270.50", "1", "1", "0"],
+        ["Site › Room A", "2", "250.50", "0", "0", "0"],
+        ["Site › Room B", "1", "0.00", "1", "1", "0"],
+        ["All assets", "4", "270.50", "1", "1", "0"],
     ]
     assert [p[1] for p in page] == [r[1] for r in rows]
     assert [p[2].split()[0].replace(",", "") for p in page] == [r[2] for r in rows]

@@ -13,6 +13,7 @@ from ..models import Asset, User
 from ..ops.money import MAX_CENTS
 
 RETIRED = "retired"
+MISSING = "missing"  # marked missing by an audit or a person: still in service
 # Do not use: checking one out needs a lead's "check out anyway".
 UNUSABLE = ("faulty", "in_repair")
 # Everything the organisation still has: not retired.

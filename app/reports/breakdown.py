@@ -1,5 +1,6 @@
-"""Assets by location, category or holder: how many are in service, what they
-cost, how many have no cost, how many are retired. One grouped query each."""
+"""Assets by location, category or holder: how many are in service (and how many
+of those are missing), what they cost, how many have no cost, how many are
+retired. One grouped query each."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from peewee import SQL, Case, fn
 from ..errors import Invalid
 from ..models import Asset, Category, Team, User
 from ..register import places
-from ..register.rules import in_service_sql
+from ..register.rules import MISSING, in_service_sql
 from ..register.teams_rules import NO_TEAM, team_sql
 
 GROUPINGS = {"location": "Location", "category": "Category", "holder": "Holder", "team": "Team"}
@@ -28,12 +29,14 @@ class Group:
     retired: int = 0
     cost_cents: int = 0  # purchase cost of the in-service ones that have one
     no_cost: int = 0  # in-service ones without a purchase cost
+    missing: int = 0  # in-service ones marked missing: in service until retired
 
     def add(self, other: Group) -> None:
         self.in_service += other.in_service
         self.retired += other.retired
         self.cost_cents += other.cost_cents
         self.no_cost += other.no_cost
+        self.missing += other.missing
 
 
 @dataclass
@@ -53,6 +56,7 @@ def _sums(column) -> dict[int | None, Group]:
             fn.SUM(Case(None, [(in_service, 0)], 1)).alias("retired"),
             fn.SUM(Case(None, [(in_service, Asset.cost_cents)], 0)).alias("cost"),
             fn.SUM(Case(None, [(in_service & Asset.cost_cents.is_null(), 1)], 0)).alias("nc"),
+            fn.SUM(Case(None, [(Asset.status == MISSING, 1)], 0)).alias("missing"),
         )
         .group_by(SQL("1"))  # the key: an expression (the team's) is not repeated
         .tuples()
@@ -65,8 +69,9 @@ def _sums(column) -> dict[int | None, Group]:
             retired=int(r or 0),
             cost_cents=int(c or 0),
             no_cost=int(nc or 0),
+            missing=int(m or 0),
         )
-        for key, n, r, c, nc in query
+        for key, n, r, c, nc, m in query
     }
 
 

@@ -75,8 +75,9 @@ def assets_csv():
     """The assets-by table as a spreadsheet."""
     report = breakdown.breakdown(_choice("by", tuple(breakdown.GROUPINGS)))
     header = [breakdown.GROUPINGS[report.by], "In service", "Cost", "Without cost", "Retired"]
+    header.append("Missing (of those in service)")
     rows = [
-        (g.path or g.name, g.in_service, money(g.cost_cents), g.no_cost, g.retired)
+        (g.path or g.name, g.in_service, money(g.cost_cents), g.no_cost, g.retired, g.missing)
         for g in [*report.groups, report.total]
     ]
     return csv_download(f"assets-by-{report.by}-{local_today()}.csv", header, rows)
