@@ -32,3 +32,20 @@ def test_place_names_break_between_words_on_a_phone(site, browser):  # noqa: F81
     )
     assert broken == []
     assert_no_sideways_scroll(page)
+
+
+def test_report_tables_fit_inside_the_page_on_a_phone(site, browser):  # noqa: F811
+    """Each table fits the width it is given, so no column is cut off at the
+    screen's edge (the page itself may not scroll sideways either way)."""
+    page = phone(browser, "360")
+    sign_in(page, site["url"], "admin@demo.tagtrail", PASSWORD)
+    for address in ("/reports/assets?by=location", "/reports/assets?by=holder",
+                    "/reports/value", "/reports/utilisation", "/reports/replacement"):  # fmt: skip
+        page.goto(site["url"] + address)
+        over = page.evaluate(
+            """() => [...document.querySelectorAll('main table')].filter(t => {
+                const right = t.getBoundingClientRect().right;
+                return right > t.parentElement.getBoundingClientRect().right + 0.5;
+            }).map(t => t.id || t.className)"""
+        )
+        assert over == [], address
