@@ -62,4 +62,4 @@ def test_report_pages_on_postgresql(pg_app):
     for url in ("/reports/assets", "/reports/idle", "/reports/utilisation", "/reports/value"):
         assert client.get(url).status_code == 200, url
     header, *rows = rows_of(client.get("/reports/assets.csv?by=category"))
-    assert rows[-1] == ["All assets", "1", "123.45", "0", "0"]
+    assert rows[-1] == ["All assets", "1", "123.45", "0", "0", "0"]
