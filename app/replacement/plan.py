@@ -28,7 +28,7 @@ from ..register.rules import WORK_KINDS
 from ..register.teams_rules import team_sql
 from ..reports import utilisation
 from ..reports.common import Period, as_date, id_list, local_midnight, raw_rows
-from ..reports.value import SQL_EXACT_BELOW, book_sql, book_value
+from ..reports.value import book_sql, book_value, depreciable, depreciated_sql, exact_in_sql
 from . import rules
 
 PER_PAGE = 50
@@ -87,29 +87,21 @@ def book_on(
     depreciate (no purchase date or useful life) counts at its purchase cost."""
     if cost_cents is None:
         return None
-    if bought is None or not months or months <= 0 or not 0 <= salvage <= 100:
+    if not depreciable(cost_cents, bought, months, salvage):
         return cost_cents
+    assert bought is not None and months is not None
     return book_value(cost_cents, salvage, months, (today - bought).days)
 
 
 def book_on_sql(today: date):
     """`book_on` as a SQL expression on an asset row joined to its category, exact
-    for costs from 0 up to below SQL_EXACT_BELOW (`judged_in_sql`)."""
-    months, salvage = Category.useful_life_months, fn.COALESCE(Category.salvage_percent, 0)
-    kept_at_cost = (
-        Asset.purchase_date.is_null()
-        | months.is_null()
-        | (months <= 0)
-        | (salvage < 0)
-        | (salvage > 100)
-    )
-    return Case(None, [(kept_at_cost, Asset.cost_cents)], book_sql(today))
+    for the assets `judged_in_sql`."""
+    return Case(None, [(depreciated_sql(), book_sql(today))], Asset.cost_cents)
 
 
 def judged_in_sql():
     """Assets whose book value `book_on_sql` works out exactly (and those with no cost)."""
-    cost = Asset.cost_cents
-    return cost.is_null() | ((cost >= 0) & (cost < SQL_EXACT_BELOW))
+    return Asset.cost_cents.is_null() | exact_in_sql()
 
 
 def window(today: date, zone: ZoneInfo) -> tuple[datetime, datetime]:

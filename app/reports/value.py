@@ -145,14 +145,23 @@ class Valuation:
         return self.departments_by_id(h.team_id, h.holder_id)
 
 
+def depreciable(
+    cost_cents: int | None, purchase_date: date | None, life_months: int | None, salvage: int
+) -> bool:
+    """Whether the rule depreciates an asset: it has a cost, a purchase date, a
+    useful life (its category's) and a salvage value of 0 to 100 %."""
+    return (
+        cost_cents is not None
+        and purchase_date is not None
+        and life_months is not None
+        and life_months > 0
+        and 0 <= salvage <= 100
+    )
+
+
 def _reason(h: Holding, has_category: bool) -> str:
-    if (
-        has_category
-        and h.cost_cents is not None
-        and h.purchase_date is not None
-        and h.life_months
-        and h.life_months > 0
-        and 0 <= h.salvage_percent <= 100
+    if has_category and depreciable(
+        h.cost_cents, h.purchase_date, h.life_months, h.salvage_percent
     ):
         return ""  # the usual case, asked first: none of the reasons below
     reasons = []
@@ -365,8 +374,14 @@ def book_sql(as_of: date):
     )
 
 
-def _depreciated_sql():
-    """Assets `_reason` finds nothing against."""
+def exact_in_sql():
+    """Assets whose book value `book_sql` works out exactly."""
+    return (Asset.cost_cents >= 0) & (Asset.cost_cents < SQL_EXACT_BELOW)
+
+
+def depreciated_sql():
+    """`depreciable` (and in a category) as a condition on an asset row joined to
+    its category: the assets `_reason` finds nothing against."""
     salvage = fn.COALESCE(Category.salvage_percent, 0)
     return (
         Asset.cost_cents.is_null(False)
@@ -401,8 +416,8 @@ def valuation(as_of: date, zone: ZoneInfo) -> Valuation:
     works out each asset's book value in SQL by `book_value`'s rule; the
     per-asset list is read a page at a time (`_ByCategoryThenName`)."""
     day_after = local_midnight(as_of + timedelta(days=1), zone)
-    depreciated = _depreciated_sql()
-    summed = depreciated & (Asset.cost_cents >= 0) & (Asset.cost_cents < SQL_EXACT_BELOW)
+    depreciated = depreciated_sql()
+    summed = depreciated & exact_in_sql()
     query = (
         Asset.select(
             Category.id,
