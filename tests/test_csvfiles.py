@@ -9,6 +9,7 @@ from datetime import date, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.codes import ALPHABET
 from app.spreadsheets.csvfiles import (
     FORMULA_STARTS,
     Fields,
@@ -85,3 +86,34 @@ def test_lines_make_the_file_to_csv_makes(header, rows):
 
     lines = [",".join(cell(i, v) for i, v in enumerate(r)) for r in rows]
     assert lines_csv(header, lines) == to_csv(header, rows)
+
+
+sums = st.one_of(st.none(), st.integers(-(10**12), 10**12), st.integers(0, 10**6))
+due_rows = st.tuples(
+    st.text(ALPHABET, min_size=6, max_size=6),  # codes are written as they are
+    st.text(),
+    st.sampled_from(["Laptops", "", "=Tools", "Vans, large"]),
+    st.one_of(st.none(), st.dates()),
+    sums,
+    st.integers(0, 10**9),
+    st.integers(-(10**6), 10**9),
+    st.integers(0, 100),
+    st.sampled_from(["", "0.0", "12.5", "100.0"]),
+    sums,
+    st.sampled_from(["Past its useful life since 1 Mar 2026", "", "-3 faults", 'a "b", c']),
+)
+
+
+@given(st.lists(due_rows))
+def test_the_due_lines_make_the_file_to_csv_makes(rows):
+    """The replacement plan's due list as lines (sums written in place where
+    none is missing or negative) is, byte for byte, the file to_csv makes of
+    the same rows with their sums as `money`."""
+    from app.spreadsheets import report_lines
+
+    as_money = [
+        (*r[:4], money(r[4]), money(r[5]), money(r[6]), r[7], r[8], money(r[9]), r[10])
+        for r in rows
+    ]
+    expected = to_csv(report_lines.DUE_HEADER, as_money)
+    assert lines_csv(report_lines.DUE_HEADER, report_lines.due(rows)) == expected

@@ -505,6 +505,18 @@ def test_utilisation_for_a_few_assets_matches_the_report(app, clock):
     # owned since the 1st (now is the 16th, 18:00); never out.
     assert [few[old.id], few[new.id], few[idle.id]] == ["0.9", "12.7", "0.0"]
     assert report[old.code].out_days == "3.3"
+    # Read as columns of the assets' own query (the due list's CSV): those owned
+    # all year have their figure from the two columns, the new one is left to
+    # percent_for.
+    used = utilisation.columns(period, UTC, now)
+    columns = {
+        asset_id: (whole, used.percent(out_us) if whole else None)
+        for asset_id, whole, out_us in Asset.select(Asset.id, used.whole, used.out_us)
+        .where(Asset.id.in_(list(codes)))
+        .tuples()
+    }
+    assert columns == {old.id: (1, "0.9"), new.id: (0, None), idle.id: (1, "0.0")}
+    assert utilisation.columns(Period(date(2026, 3, 17), date(2026, 3, 20)), UTC, now) is None
 
 
 def test_a_category_edit_shows_the_replacement_cost_as_money(app):
@@ -523,8 +535,8 @@ def test_a_category_edit_shows_the_replacement_cost_as_money(app):
     most=st.integers(rules.FAULTS_MIN, 6),
 )
 def test_is_due_exactly_when_there_is_a_reason(life_ends, repair, book, faults, share, most):
-    """The plan judges the active items with `is_due` before it words their
-    reasons: the two agree on every item."""
+    """`is_due`, which the SQL sift is held to, and `due_reasons`, by which the
+    plan keeps an item (a reason given), agree on every item."""
     figures = dict(
         today=TODAY,
         life_ends=life_ends,

@@ -225,10 +225,10 @@ def active_due(
     """The assets in service due for replacement among those with work that cost
     something or faults in the last 12 months, judged, from one query. Most of
     those are not due (a service a year is no reason): the query sifts them out
-    by `rules.is_due_sql`, each row it keeps is judged again by `rules.is_due`,
-    and only the due become Items. `life_after`: only those whose life ends
-    after that day (or never), which the caller has counted already; `read`:
-    the caller's reader, when it reads more items."""
+    by `rules.is_due_sql`, each row it keeps is judged again by the rules
+    (`_judge`), and only those given a reason are kept. `life_after`: only
+    those whose life ends after that day (or never), which the caller has
+    counted already; `read`: the caller's reader, when it reads more items."""
     start, end = window(today, zone)
     activity = _activity(start, end)
     due_sql = rules.is_due_sql(
@@ -250,24 +250,10 @@ def active_due(
     due = []
     read = read or _Reader()
     for row in raw_rows(query):
-        category, bought, cost, ends = row[3], row[5], row[6], row[7]
-        repair, faults = int(row[11] or 0), int(row[12] or 0)
-        book = None
-        if repair > 0:  # else no share of any book value: not due for its repairs
-            _name, months, salvage, _replace = read.category(category)
-            book = book_on(cost, salvage, months, read.day(bought), today)
-        if rules.is_due(
-            today=today,
-            life_ends=read.day(ends),
-            repair_cents=repair,
-            book_cents=book,
-            faults=faults,
-            thresholds=thresholds,
-        ):
-            item = read.item(row)
-            item.repair_12m_cents, item.faults_12m = repair, faults
-            item.book_cents = book if repair > 0 else book_now(item, today)
-            due.append(_word(item, today, thresholds, currency))
+        item = read.item(row)
+        item.repair_12m_cents, item.faults_12m = int(row[11] or 0), int(row[12] or 0)
+        if _judge(item, today, thresholds, currency).reasons:  # due: a reason to give
+            due.append(item)
     return due
 
 
@@ -394,11 +380,13 @@ class Plan:
         rows `page` gives, all of them. Those due only for their age, most of
         the list (16,000 of 27,000 at 100,000 assets), are worked out straight
         from their rows as `_judge` works out an Item's: by the same rules, with
-        no repairs or faults in the window (with some, they are active due)."""
+        no repairs or faults in the window (with some, they are active due), and
+        their utilisation read with them (`utilisation.columns`)."""
         read, today = self.read, self.today
-        aged = list(raw_rows(_in_list_order(_past_life_query(today, self.left_out, _CSV_COLUMNS))))
+        year = Period(today - timedelta(days=rules.WINDOW_DAYS - 1), today)
+        used = utilisation.columns(year, self.zone, now)
+        assert used is not None  # today has begun
         owned = [(i.id, i.purchase_date, i.created_at, i.retired_at) for i in self.due_active]
-        owned += [(row[0], row[4], row[7], row[8]) for row in aged]
         percent = _utilisation(owned, today, self.zone, now)
         rows = [
             (i.code, i.name, i.category, i.life_ends, i.book_cents, i.repair_12m_cents,
@@ -406,18 +394,33 @@ class Plan:
              "; ".join(i.reasons))
             for i in self.due_active
         ]  # fmt: skip
+        aged = _in_list_order(
+            _past_life_query(today, self.left_out, (*_CSV_COLUMNS, used.whole, used.out_us))
+        )
         said: dict[date | None, str] = {}  # the reasons, for each day a life ended
-        for asset_id, code, name, category_id, bought, cost, ends, _in, _out, to_date in aged:
+        partly: dict[int, int] = {}  # id -> row, of those owned for part of the year
+        owned = []
+        for row in raw_rows(aged):
+            asset_id, code, name, category_id, bought, cost, ends, added, retired = row[:9]
             category, months, salvage, replace = read.category(category_id)
             ends = read.day(ends)
             book = book_on(cost, salvage, months, read.day(bought), today)
             reasons = said.get(ends)
             if reasons is None:
                 reasons = said[ends] = "; ".join(self._reasons(ends))
+            if row[10]:  # owned all year
+                used_percent = used.percent(row[11])
+            else:
+                used_percent = ""
+                partly[asset_id] = len(rows)
+                owned.append((asset_id, bought, added, retired))
             rows.append(
-                (code, name, category, ends, book, 0, to_date, 0, percent.get(asset_id, ""),
+                (code, name, category, ends, book, 0, row[9], 0, used_percent,
                  rules.replacement_cost(replace, cost), reasons)
             )  # fmt: skip
+        for asset_id, figure in _utilisation(owned, today, self.zone, now).items():
+            at = partly[asset_id]
+            rows[at] = (*rows[at][:8], figure, *rows[at][9:])
         return rows
 
     def _reasons(self, life_ends: date | None) -> list[str]:

@@ -143,7 +143,8 @@ def is_due(
 def is_due_sql(*, today: date, life_ends, repair_cents, book_cents, faults, thresholds: Thresholds):
     """`is_due` as a SQL condition on a query's columns and expressions (each
     NULL where `is_due` takes None). Only ever a first sift: the rows it keeps
-    are judged again by `is_due`, and tests hold the two to the same items."""
+    are judged again (`due_reasons`: due when it gives a reason), and tests
+    hold the sift to `is_due` on the same items."""
     costly = (
         book_cents.is_null(False)
         & (repair_cents > 0)

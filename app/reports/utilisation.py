@@ -33,7 +33,7 @@ from datetime import date, datetime, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, Select, fn
+from peewee import JOIN, Case, Select, fn
 
 from ..clock import in_zone
 from ..database import is_sqlite
@@ -576,18 +576,59 @@ def _out_of(ids: list[int], start: datetime, end: datetime) -> dict[int, int]:
     were checked out for some of it (an asset owned all of it: its spells need
     no cutting to the time it was owned), along the (asset, ...) index."""
     spell = CustodyInterval
-    first, last = micros(start), micros(end)
     out: dict[int, int] = {}
     for i in range(0, len(ids), 5000):
         query = (
             spell.select(spell.asset, _spell_us(spell.started_us, spell.ended_us, start, end))
-            .where(
-                spell.asset.in_(id_list(ids[i : i + 5000])),
-                spell.started_us < last,
-                spell.ended_us.is_null()
-                | ((spell.ended_us > first) & (spell.ended_us > spell.started_us)),
-            )
+            .where(spell.asset.in_(id_list(ids[i : i + 5000])), _reaching_into(start, end))
             .group_by(spell.asset)
         )
         out.update((asset_id, int(out_us)) for asset_id, out_us in raw_rows(query))
     return out
+
+
+def _reaching_into(start: datetime, end: datetime):
+    """SQL: the spells with some of their time in [start, end) (an empty one, ended
+    as it started, has none)."""
+    spell = CustodyInterval
+    first, last = micros(start), micros(end)
+    return (spell.started_us < last) & (
+        spell.ended_us.is_null() | ((spell.ended_us > first) & (spell.ended_us > spell.started_us))
+    )
+
+
+@dataclass(frozen=True)
+class Columns:
+    """An asset's utilisation over a period as two columns of a query that reads
+    assets (a long list's, read in one query): `whole`, 1 when the asset was
+    owned all of the period (`_whole_period`) and 0 otherwise, and `out_us`, its
+    time out in the period (its spells cut to it and added up, along the (asset,
+    ...) index; NULL when it was never out). `percent` gives the figure of an
+    asset owned all of it; those owned for part of it (a few) need `percent_for`."""
+
+    whole: object
+    out_us: object
+    span: int  # the period so far, in microseconds
+    never_out: str  # the figure of most, where few are used
+
+    def percent(self, out_us) -> str:
+        if not out_us:
+            return self.never_out
+        span = self.span
+        return _percent(int(out_us), span, span)
+
+
+def columns(period: Period, zone: ZoneInfo, now: datetime) -> Columns | None:
+    """The period's `Columns`; None if it has not begun (no asset has a figure)."""
+    window = _window(period, zone, now)
+    if window is None:
+        return None
+    spell = CustodyInterval
+    start, end = window.start, window.end
+    out_us = (
+        spell.select(_spell_us(spell.started_us, spell.ended_us, start, end))
+        .where(spell.asset == Asset.id, _reaching_into(start, end))
+    )  # fmt: skip
+    whole = Case(None, [(_whole_period(period, start, end), 1)], 0)
+    span = window.span
+    return Columns(whole, out_us, span, _percent(0, span, span))

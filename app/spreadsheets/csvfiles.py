@@ -70,6 +70,15 @@ class Fields(dict):
         return cell
 
 
+class Days(dict):
+    """Each distinct day (a date, or None: empty) as it stands in a file, written
+    once, for the days that repeat down a long file: `days[day]`."""
+
+    def __missing__(self, day: date | None) -> str:
+        cell = self[day] = "" if day is None else day.isoformat()
+        return cell
+
+
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     """UTF-8 with a byte-order mark (so Excel reads accents right), CRLF rows."""
     out = io.StringIO()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from .csvfiles import CENTS, Fields, field, money_field
+from .csvfiles import CENTS, Days, Fields, field, money_field
 
 IDLE_HEADER = ["Code", "Name", "Status", "Category", "Location", "Last used", "Idle days"]
 
@@ -70,9 +70,21 @@ DUE_HEADER = [
 def due(rows: Iterable[tuple]) -> Iterator[str]:
     """replacement.plan.Plan.csv_rows's rows."""
     fields = Fields()  # categories, and reasons: most are "past its life since" a few hundred days
+    days = Days()  # when lives end: a few hundred days
     for code, name, category, ends, book, repairs, to_date, faults, percent, cost, why in rows:
+        if (
+            book is not None and cost is not None
+            and book >= 0 and cost >= 0 and repairs >= 0 and to_date >= 0
+        ):  # fmt: skip
+            yield (  # the usual row: money_field's sums written in place
+                f"{code},{field(name)},{fields[category]},{days[ends]},"
+                f"{book // 100}.{CENTS[book % 100]},{repairs // 100}.{CENTS[repairs % 100]},"
+                f"{to_date // 100}.{CENTS[to_date % 100]},{faults},{percent},"
+                f"{cost // 100}.{CENTS[cost % 100]},{fields[why]}"
+            )
+            continue
         yield (
-            f"{code},{field(name)},{fields[category]},{ends or ''},{money_field(book)},"
+            f"{code},{field(name)},{fields[category]},{days[ends]},{money_field(book)},"
             f"{money_field(repairs)},{money_field(to_date)},{faults},{percent},"
             f"{money_field(cost)},{fields[why]}"
         )
