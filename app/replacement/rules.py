@@ -141,17 +141,15 @@ def is_due(
 
 
 def is_due_sql(*, today: date, life_ends, repair_cents, book_cents, faults, thresholds: Thresholds):
-    """`is_due` as a SQL condition on a query's columns and expressions (each
-    NULL where `is_due` takes None). Only ever a first sift: the rows it keeps
-    are judged again (`due_reasons`: due when it gives a reason), and tests
-    hold the sift to `is_due` on the same items."""
-    costly = (
-        book_cents.is_null(False)
-        & (repair_cents > 0)
-        & (repair_cents * 100 > book_cents * thresholds.share_percent)
-    )
+    """`is_due` as a SQL condition for a WHERE, on a query's columns and
+    expressions (each NULL where `is_due` takes None: a NULL book value makes
+    its comparison NULL, which a WHERE keeps no row for). The book value is
+    worked out last, for the rows the other tests leave. Only ever a first
+    sift: the rows it keeps are judged again (`due_reasons`: due when it gives
+    a reason), and tests hold the sift to `is_due` on the same items."""
+    costly = (repair_cents > 0) & (repair_cents * 100 > book_cents * thresholds.share_percent)
     return (
-        (life_ends.is_null(False) & (life_ends <= today)) | costly | (faults >= thresholds.faults)
+        (life_ends.is_null(False) & (life_ends <= today)) | (faults >= thresholds.faults) | costly
     )
 
 
