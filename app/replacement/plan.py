@@ -398,29 +398,30 @@ class Plan:
             _past_life_query(today, self.left_out, (*_CSV_COLUMNS, used.whole, used.out_us))
         )
         said: dict[date | None, str] = {}  # the reasons, for each day a life ended
-        partly: dict[int, int] = {}  # id -> row, of those owned for part of the year
-        owned = []
+        partly: dict[int, int] = {}  # id -> its row, of those owned for part of the year
+        partly_owned = []
         for row in raw_rows(aged):
             asset_id, code, name, category_id, bought, cost, ends, added, retired = row[:9]
+            to_date, whole, out_us = row[9:]
             category, months, salvage, replace = read.category(category_id)
             ends = read.day(ends)
             book = book_on(cost, salvage, months, read.day(bought), today)
             reasons = said.get(ends)
             if reasons is None:
                 reasons = said[ends] = "; ".join(self._reasons(ends))
-            if row[10]:  # owned all year
-                used_percent = used.percent(row[11])
-            else:
+            if whole:
+                used_percent = used.percent(out_us)
+            else:  # worked out below, as the page works it out
                 used_percent = ""
                 partly[asset_id] = len(rows)
-                owned.append((asset_id, bought, added, retired))
+                partly_owned.append((asset_id, bought, added, retired))
             rows.append(
-                (code, name, category, ends, book, 0, row[9], 0, used_percent,
+                (code, name, category, ends, book, 0, to_date, 0, used_percent,
                  rules.replacement_cost(replace, cost), reasons)
             )  # fmt: skip
-        for asset_id, figure in _utilisation(owned, today, self.zone, now).items():
+        for asset_id, figure in _utilisation(partly_owned, today, self.zone, now).items():
             at = partly[asset_id]
-            rows[at] = (*rows[at][:8], figure, *rows[at][9:])
+            rows[at] = (*rows[at][:8], figure, *rows[at][9:])  # the ninth: utilisation
         return rows
 
     def _reasons(self, life_ends: date | None) -> list[str]:
