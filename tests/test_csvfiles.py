@@ -117,3 +117,25 @@ def test_the_due_lines_make_the_file_to_csv_makes(rows):
     ]
     expected = to_csv(report_lines.DUE_HEADER, as_money)
     assert lines_csv(report_lines.DUE_HEADER, report_lines.due(rows)) == expected
+
+
+idle_rows = st.tuples(
+    st.text(ALPHABET, min_size=6, max_size=6),
+    st.text(),
+    st.sampled_from(["Available", "Checked out", "Missing"]),
+    st.sampled_from(["Laptops", "", "=Tools"]),
+    st.sampled_from(["Yard › Shed", "", 'Shed, "back"']),
+    st.one_of(st.none(), st.dates()),
+    st.integers(0, 10**5),
+)
+
+
+@given(st.lists(idle_rows))
+def test_the_idle_lines_make_the_file_to_csv_makes(rows):
+    """The idle report's lines (each day written once, "never" for an item never
+    used) are, byte for byte, the file to_csv makes of the same rows."""
+    from app.spreadsheets import report_lines
+
+    as_written = [(*r[:5], "never" if r[5] is None else r[5], r[6]) for r in rows]
+    expected = to_csv(report_lines.IDLE_HEADER, as_written)
+    assert lines_csv(report_lines.IDLE_HEADER, report_lines.idle(rows)) == expected

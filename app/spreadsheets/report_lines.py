@@ -17,10 +17,11 @@ IDLE_HEADER = ["Code", "Name", "Status", "Category", "Location", "Last used", "I
 def idle(rows: Iterable[tuple]) -> Iterator[str]:
     """reports.idle.idle_all's rows."""
     fields = Fields()  # statuses, categories and places repeat down the file
+    days = Days()  # and the days items were last used
     for code, name, status, category, place, day, idle_days in rows:
         yield (
             f"{code},{field(name)},{fields[status]},{fields[category]},{fields[place]},"
-            f"{day or 'never'},{idle_days}"
+            f"{days[day] if day else 'never'},{idle_days}"
         )
 
 
