@@ -54,12 +54,18 @@ def tagtrail(instance: Path, url: str, *args: str) -> str:
 @contextmanager
 def demo_site(base: Path, password: str) -> Iterator[dict]:
     """A live server on the demo organisation (every sign-in uses `password`), in
-    `base`; yields its URL, database file and folder, and prints its log at the end."""
+    `base`; yields its URL, database file and folder, and the server itself (for a
+    test that takes it away and brings it back), and prints its log at the end."""
     server = Server(base / "instance")
     tagtrail(server.instance, server.url, "demo", "--password", password)
     try:
         server.start()
-        yield {"url": server.url, "db": server.instance / "tagtrail.sqlite3", "base": base}
+        yield {
+            "url": server.url,
+            "db": server.instance / "tagtrail.sqlite3",
+            "base": base,
+            "server": server,
+        }
     finally:
         server.stop()
         print(f"--- {server.log} ---\n{server.log_text()}")
