@@ -241,26 +241,29 @@ def test_idle_pages_and_csv(client, auth, idle_world, app):
     ]
 
 
-def test_idle_csv_writes_names_safely_and_each_day_in_the_local_zone(client, auth, app):
+def test_idle_csv_writes_names_safely_and_each_day_in_the_local_zone(client, auth, app, clock):
     """The CSV's rows come from the idle index with the names looked up apart:
     text that could start a formula is defused, commas and quotes are quoted,
     the place is its whole path, and the day it was last used is the
     organisation's day, not UTC's. The page names the place as the register
-    does: as much of its path as tells it from another of that name."""
-    settings.change({"timezone": "Pacific/Auckland"})  # UTC+12 in June
+    does: as much of its path as tells it from another of that name.
+
+    Now is 01:00 on 12 March in Auckland (noon on the 11th in UTC), so the
+    idle days are calendar days there: 283 from 2 June, where whole 24-hour
+    spans from the moment would say 282."""
+    settings.change({"timezone": "Pacific/Auckland"})  # UTC+12 in June, +13 in March
     lead = factories.make_user("lead")
     tools = factories.make_category('=HYPERLINK("x")')
     yard = factories.make_location("Yard")
     shed = factories.make_location('Shed, "back"', parent=yard)
     factories.make_location('Shed, "back"', parent=factories.make_location("Depot"))
     drill = factories.make_asset(actor=lead, name="@Drill", category=tools, location=shed)
-    Asset.update(last_used_at=datetime(2026, 6, 1, 20, 0)).where(Asset.id == drill.id).execute()
+    Asset.update(last_used_at=datetime(2025, 6, 1, 20, 0)).where(Asset.id == drill.id).execute()
     auth.login("lead")
     data = client.get("/reports/idle.csv?days=15").get_data()
-    idle_days = (utcnow() - datetime(2026, 6, 1, 20, 0)).days
     assert data.decode("utf-8-sig").split("\r\n")[1] == (
         f'{drill.code},\'@Drill,Available,"\'=HYPERLINK(""x"")","Yard › Shed, ""back""",'
-        f"2026-06-02,{idle_days}"
+        "2025-06-02,283"
     )
     soup, _ = client.soup("/reports/idle?days=15")
     [row] = soup.select("#report-idle tbody tr")
