@@ -483,7 +483,8 @@ def test_renewed_moves_one_period_on_or_to_a_typed_date(client, auth):
     assert kinds(s) == ["created", "renewed", "renewed"]
 
 
-def test_cancel_records_the_end_date_and_note(client, auth):
+def test_cancel_records_the_end_date_and_note(client, auth, clock):
+    """Cancelling with an end date after today: it "ends" then (today is FIXED_NOW's)."""
     lead = auth.login("lead")
     s = make_subscription(lead, starts_on=date(2026, 1, 1))
     bad = client.form(f"/subscriptions/{s.id}/cancel", {"version": "1", "ended_on": "2025-01-01"})
