@@ -561,3 +561,36 @@ def test_the_page_says_what_replace_for_means_and_where_the_thresholds_are(clien
     soup, _ = client.soup("/reports/replacement")
     assert not soup.select("p.hint a[href^='/admin/settings']")
     assert any("An admin sets the thresholds" in p.get_text() for p in soup.select("p.hint"))
+
+
+def test_the_last_12_months_are_the_365_days_to_today(app, clock):
+    """Today is 11 March 2026, so the window opens at midnight on 12 March 2025:
+    a fault then counts and one a second earlier does not, and an item out
+    since that midnight was out for all of its year (100.0 %, not 365 of 366
+    days), on the page and in the CSV."""
+    settings.save({"currency": GBP})
+    lead, holder = factories.make_user("lead"), factories.make_holder()
+    for name, first in [
+        ("Counted", datetime(2025, 3, 12)),
+        ("Missed", datetime(2025, 3, 11, 23, 59, 59)),
+    ]:
+        asset = _asset(name, None, 10_000, "2025-01-01")
+        for n in range(3):
+            maintenance.report_fault(asset.code, actor=lead, description=f"F{n}", severity="usable")
+        Fault.update(reported_at=first).where(
+            Fault.description == "F0", Fault.asset == asset.id
+        ).execute()
+    aged = _asset("Out all year", _category("Radios", 12, None, None), 10_000, "2010-01-01")
+    clock.move_to(datetime(2025, 3, 12, tzinfo=UTC))
+    custody.check_out(aged.code, actor=lead, today=date(2025, 3, 12), holder_id=holder.id)
+    clock.move_to(datetime(2026, 3, 11, 12, tzinfo=UTC))
+    now = utcnow()
+    due = _plan().page(1, now)
+    assert [(r.name, r.faults_12m, r.utilisation) for r in due.rows] == [
+        ("Counted", 3, "0.0"),
+        ("Out all year", 0, "100.0"),
+    ]
+    assert [(row[1], row[7], row[8]) for row in _plan().csv_rows(now)] == [
+        ("Counted", 3, "0.0"),
+        ("Out all year", 0, "100.0"),
+    ]
