@@ -106,8 +106,8 @@ def judged_in_sql():
 
 def window(today: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The last 12 months as naive UTC bounds: the 365 days up to and including today."""
-    start = today - timedelta(days=rules.WINDOW_DAYS - 1)
-    return local_midnight(start, zone), local_midnight(today + timedelta(days=1), zone)
+    start, after = rules.window_start(today), today + timedelta(days=1)
+    return local_midnight(start, zone), local_midnight(after, zone)
 
 
 _COLUMNS = (
@@ -316,7 +316,7 @@ def _utilisation(
     """id -> utilisation % over the last 365 days, of assets given as (id,
     purchase date, added, retired): a chunk of ids at a time in id order, so
     each chunk's spells sit together on disk."""
-    period = Period(today - timedelta(days=rules.WINDOW_DAYS - 1), today)
+    period = Period(rules.window_start(today), today)
     owned = sorted(owned, key=lambda row: row[0])
     percent: dict[int, str] = {}
     for first in range(0, len(owned), chunk):
@@ -383,8 +383,7 @@ class Plan:
         no repairs or faults in the window (with some, they are active due), and
         their utilisation read with them (`utilisation.columns`)."""
         read, today = self.read, self.today
-        year = Period(today - timedelta(days=rules.WINDOW_DAYS - 1), today)
-        used = utilisation.columns(year, self.zone, now)
+        used = utilisation.columns(Period(rules.window_start(today), today), self.zone, now)
         assert used is not None  # today has begun
         owned = [(i.id, i.purchase_date, i.created_at, i.retired_at) for i in self.due_active]
         percent = _utilisation(owned, today, self.zone, now)

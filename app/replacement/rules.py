@@ -114,6 +114,11 @@ def coming_reason(life_ends: date) -> str:
     return f"Useful life ends {day_text(life_ends)}"
 
 
+def window_start(today: date) -> date:
+    """The first day of "the last 12 months" up to and including today."""
+    return today - timedelta(days=WINDOW_DAYS - 1)
+
+
 def past_life(life_ends: date | None, today: date) -> bool:
     """Its useful life ends today or has ended."""
     return life_ends is not None and life_ends <= today
